@@ -1,0 +1,1 @@
+"""Staff accounts: users, roles scoped to org units, API tokens."""

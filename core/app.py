@@ -1,0 +1,211 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import flask_smorest
+from flask import Blueprint, Flask, request, session
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+import pamong
+from pamong.auth import AnonymousUser, load_session_user
+from pamong.config import ConfigError, Settings, load_settings
+from pamong.db import Database, close_session
+from pamong.errors import PamongError
+from pamong.hookrelay import SESSION_KEY
+from pamong.hooks import NavItem, Permission, RoleTemplate
+from pamong.plugins import CORE_ID, PluginHost, StartupError
+from pamong.rest import API_PREFIX, PamongApi, handle_pamong_error
+
+LOCALES = ("id", "en")
+CORE_ROOT = Path(__file__).parent
+
+
+@dataclass
+class PamongState:
+    """Everything Pamong keeps per app, at ``app.extensions["pamong"]``."""
+
+    settings: Settings
+    db: Database
+    host: PluginHost
+    permissions: dict[str, Permission] = field(default_factory=dict)
+    nav_items: list[tuple[str, NavItem]] = field(default_factory=list)
+    roles: list[RoleTemplate] = field(default_factory=list)
+    api: PamongApi | None = None
+
+    @property
+    def plugins(self) -> dict[str, Any]:
+        return self.host.plugins
+
+    def plugin_settings(self, plugin_id: str) -> dict[str, Any]:
+        return self.host.plugins[plugin_id].settings
+
+
+def select_locale() -> str:
+    lang = session.get("lang")
+    if lang in LOCALES:
+        return lang
+    from flask import current_app
+
+    return current_app.extensions["pamong"].settings.default_locale
+
+
+def _blueprint_ok(component: str, blueprint: Any) -> bool:
+    return blueprint.name in (component, f"{component}_api")
+
+
+def _mount_blueprints(app: Flask, api: PamongApi, host: PluginHost) -> None:
+    for component, blueprint in host.collect(
+        "pamong_register_blueprints",
+        Blueprint,
+        key=lambda b: b.name,
+        namespace_ok=_blueprint_ok,
+        what="blueprint",
+        app=app,
+    ):
+        is_api = isinstance(blueprint, flask_smorest.Blueprint)
+        if component == CORE_ID:
+            prefix = blueprint.url_prefix
+        else:
+            prefix = f"{API_PREFIX}/{component}" if is_api else f"/{component}"
+        if is_api:
+            api.register_blueprint(blueprint, url_prefix=prefix)
+        else:
+            app.register_blueprint(blueprint, url_prefix=prefix)
+
+
+def _collect_records(state: PamongState) -> None:
+    host = state.host
+    for _, permission in host.collect(
+        "pamong_register_permissions",
+        Permission,
+        key=lambda p: p.name,
+        namespace_ok=lambda c, p: p.name.startswith(f"{c}."),
+        what="permission",
+    ):
+        state.permissions[permission.name] = permission
+    state.nav_items = host.collect(
+        "pamong_register_nav_items",
+        NavItem,
+        key=lambda n: n.endpoint,
+        namespace_ok=lambda c, n: n.endpoint.split(".")[0] == c,
+        what="nav item",
+    )
+    state.nav_items.sort(key=lambda pair: (pair[1].group, pair[1].weight, pair[1].label))
+    for component, role in host.collect(
+        "pamong_register_roles",
+        RoleTemplate,
+        key=lambda r: r.name,
+        namespace_ok=lambda c, r: r.name.startswith(f"{c}_") or r.name == c,
+        what="role",
+    ):
+        unknown = [
+            p
+            for p in role.permissions
+            if p != "*" and not p.endswith(".*") and p not in state.permissions
+        ]
+        if unknown:
+            host.problems.append(
+                f"{component!r}: role {role.name!r} names unknown permissions {unknown}"
+            )
+        state.roles.append(role)
+
+
+def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Flask:
+    """Build a Pamong app for an instance folder.
+
+    ``instance_path`` defaults to ``PAMONG_INSTANCE`` (then ``./instance``);
+    keyword arguments override settings (``database_url=...``,
+    ``plugins=[...]``, ``plugin_settings={...}``), as tests do. Raises
+    :class:`~pamong.plugins.StartupError` listing every plugin problem.
+    """
+    settings = load_settings(instance_path, overrides)
+    if not settings.secret_key:
+        raise ConfigError(
+            f"no secret_key in {settings.instance_path / 'pamong.toml'}: "
+            "run `pamong init --region CODE` first"
+        )
+    host = PluginHost(settings.plugins)
+    host.load()
+    host.load_settings(settings.plugin_settings)
+
+    app = Flask(
+        "pamong",
+        instance_path=str(settings.instance_path),
+        template_folder=str(CORE_ROOT / "templates"),
+        static_folder=str(CORE_ROOT / "static"),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        API_TITLE="Pamong",
+        API_VERSION=pamong.__version__,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "info": {"description": "Pamong REST API. Errors are RFC 9457 problem+json."},
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
+        BABEL_DEFAULT_LOCALE=settings.default_locale,
+        BABEL_DEFAULT_TIMEZONE=settings.time_zone,
+        BABEL_TRANSLATION_DIRECTORIES=";".join(
+            [str(CORE_ROOT / "translations")]
+            + [str(p.translations_dir) for p in host.plugins.values() if p.translations_dir]
+        ),
+        BABEL_DOMAIN=";".join(
+            ["messages"] + [pid for pid, p in host.plugins.items() if p.translations_dir]
+        ),
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    db = Database(settings.database_url)
+    db.sessionmaker.configure(info={SESSION_KEY: host.pm.hook})
+    state = PamongState(settings=settings, db=db, host=host)
+    app.extensions["pamong"] = state
+
+    Babel(app, locale_selector=select_locale)
+    csrf = CSRFProtect(app)
+    login = LoginManager(app)
+    login.user_loader(load_session_user)
+    login.anonymous_user = AnonymousUser
+    login.login_view = "web.login"
+    login.login_message = None  # the login page says why on its own
+
+    api = state.api = PamongApi(app)
+    app.register_error_handler(PamongError, handle_pamong_error)
+    app.teardown_appcontext(close_session)
+
+    _collect_records(state)
+    _mount_blueprints(app, api, host)
+    for name, blueprint in app.blueprints.items():
+        if name == "api-docs" or isinstance(blueprint, flask_smorest.Blueprint):
+            csrf.exempt(blueprint)  # the API takes bearer tokens, never cookies
+    host.raise_problems()
+
+    from pamong.web.context import install_template_helpers
+
+    install_template_helpers(app)
+
+    @app.after_request
+    def _security_headers(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.path.startswith(API_PREFIX):
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    host.pm.hook.pamong_on_app_ready(app=app)
+    return app
+
+
+__all__ = ["PamongState", "StartupError", "create_app"]

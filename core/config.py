@@ -1,0 +1,194 @@
+"""Instance configuration: ``pamong.toml`` plus ``PAMONG_*`` environment overrides.
+
+The instance folder (``PAMONG_INSTANCE``, default ``./instance``) holds
+``pamong.toml``, the SQLite database of an embedded install and uploaded
+files. Every key of the ``[pamong]`` table can be overridden by an
+environment variable named ``PAMONG_<KEY>`` (``PAMONG_DATABASE_URL``,
+``PAMONG_PLUGINS=ktp,licensing``…). Plugin settings live in
+``[plugins.<id>]`` and are validated by the schema the plugin declares.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from pamong import regions
+
+CONFIG_FILE = "pamong.toml"
+ENV_PREFIX = "PAMONG_"
+
+
+class ConfigError(Exception):
+    """The instance configuration is missing or invalid."""
+
+
+class _CommaList(fields.List):
+    """A list that also accepts ``"a,b"`` (as environment variables give it)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class CoreSettingsSchema(Schema):
+    """The ``[pamong]`` table of ``pamong.toml``."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    secret_key = fields.String(load_default=None)
+    database_url = fields.String(load_default=None)
+    region = fields.String(load_default=None)
+    time_zone = fields.String(load_default=None)
+    default_locale = fields.String(load_default="id", validate=validate.OneOf(["id", "en"]))
+    plugins = _CommaList(fields.String(), load_default=list)
+    login_max_failures = fields.Integer(load_default=5, validate=validate.Range(min=1))
+    login_lockout_minutes = fields.Integer(load_default=15, validate=validate.Range(min=1))
+    session_cookie_secure = fields.Boolean(load_default=False)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated configuration of one instance."""
+
+    instance_path: Path
+    secret_key: str
+    database_url: str
+    region: str | None
+    time_zone: str
+    default_locale: str = "id"
+    plugins: tuple[str, ...] = ()
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    session_cookie_secure: bool = False
+    plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def instance_path_from_env() -> Path:
+    return Path(os.environ.get("PAMONG_INSTANCE") or "instance").resolve()
+
+
+def read_toml(instance_path: Path) -> dict[str, Any]:
+    path = instance_path / CONFIG_FILE
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def env_overrides(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """``PAMONG_X`` variables that name a core setting, keyed by the setting."""
+    environ = os.environ if environ is None else environ
+    known = set(CoreSettingsSchema().fields)
+    overrides = {}
+    for name, value in environ.items():
+        if name.startswith(ENV_PREFIX):
+            key = name[len(ENV_PREFIX) :].lower()
+            if key in known:
+                overrides[key] = value
+    return overrides
+
+
+def load_settings(
+    instance_path: Path | str | None = None,
+    overrides: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Read ``pamong.toml``, apply environment then explicit overrides, validate."""
+    path = Path(instance_path).resolve() if instance_path else instance_path_from_env()
+    data = read_toml(path)
+    core = dict(data.get("pamong", {}))
+    core.update(env_overrides(environ))
+    plugin_settings = {k: dict(v) for k, v in data.get("plugins", {}).items()}
+    for key, value in (overrides or {}).items():
+        if key == "plugin_settings":
+            plugin_settings.update(value)
+        else:
+            core[key] = value
+    try:
+        loaded = CoreSettingsSchema().load(core)
+    except ValidationError as exc:
+        problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in exc.messages.items())
+        raise ConfigError(f"invalid [pamong] settings in {path / CONFIG_FILE}: {problems}") from exc
+
+    region = loaded["region"]
+    if region:
+        try:
+            region = regions.normalise_code(region)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+    time_zone = loaded["time_zone"] or (regions.time_zone(region) if region else "Asia/Jakarta")
+    return Settings(
+        instance_path=path,
+        secret_key=loaded["secret_key"] or "",
+        database_url=loaded["database_url"] or f"sqlite:///{path / 'pamong.sqlite3'}",
+        region=region,
+        time_zone=time_zone,
+        default_locale=loaded["default_locale"],
+        plugins=tuple(loaded["plugins"]),
+        login_max_failures=loaded["login_max_failures"],
+        login_lockout_minutes=loaded["login_lockout_minutes"],
+        session_cookie_secure=loaded["session_cookie_secure"],
+        plugin_settings=plugin_settings,
+    )
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def write_config(
+    instance_path: Path,
+    *,
+    region: str,
+    plugins: list[str] | tuple[str, ...] = (),
+    database_url: str | None = None,
+    default_locale: str = "id",
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """Write a new ``pamong.toml`` with a fresh secret key; keep an existing one.
+
+    Returns the path. An existing file is left untouched so that running
+    ``pamong init`` twice never rotates the secret key.
+    """
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / CONFIG_FILE
+    if path.exists():
+        return path
+    values: dict[str, Any] = {
+        "secret_key": secrets.token_urlsafe(48),
+        "region": region,
+        "time_zone": regions.time_zone(region),
+        "default_locale": default_locale,
+        "plugins": list(plugins),
+    }
+    if database_url:
+        values["database_url"] = database_url
+    values.update(extra or {})
+    lines = [
+        "# Pamong instance configuration. Every [pamong] key can be overridden",
+        "# by an environment variable PAMONG_<KEY>. Keep this file secret.",
+        "[pamong]",
+        *(f"{key} = {_toml_value(value)}" for key, value in values.items()),
+        "",
+    ]
+    path.write_text("\n".join(lines), "utf-8")
+    path.chmod(0o600)
+    return path

@@ -1,0 +1,58 @@
+"""The core's own hook implementations: core features plug in like any plugin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pamong.accounts.permissions import CORE_PERMISSIONS
+from pamong.accounts.services import CORE_ROLES
+from pamong.hooks import NavItem, Permission, RoleTemplate, hookimpl
+from pamong.i18n import lazy_gettext as _l
+
+
+@hookimpl
+def pamong_register_blueprints() -> Iterable[Any]:
+    from pamong.accounts.api import blp as accounts_api
+    from pamong.audit.api import blp as audit_api
+    from pamong.identity.api import blp as identity_api
+    from pamong.orgunits.api import blp as orgunits_api
+    from pamong.web.views import bp as web
+
+    return [orgunits_api, identity_api, accounts_api, audit_api, web]
+
+
+@hookimpl
+def pamong_register_permissions() -> Iterable[Permission]:
+    return CORE_PERMISSIONS
+
+
+@hookimpl
+def pamong_register_roles() -> Iterable[RoleTemplate]:
+    return CORE_ROLES
+
+
+@hookimpl
+def pamong_register_nav_items() -> Iterable[NavItem]:
+    return [
+        NavItem(
+            "web.residents",
+            _l("Residents"),
+            weight=10,
+            permission="core.residents.view",
+            description=_l("Search the resident registry"),
+        ),
+        NavItem(
+            "web.duplicates",
+            _l("Duplicate review"),
+            weight=20,
+            permission="core.duplicates.review",
+            description=_l("Possible double identities to resolve"),
+        ),
+        NavItem(
+            "web.org_units",
+            _l("Org units"),
+            weight=30,
+            description=_l("Kecamatan, desa and offices of the regency"),
+        ),
+    ]

@@ -1,0 +1,78 @@
+"""What a plugin imports to plug in: the hook marker and the records hooks return.
+
+A plugin package defines ``PLUGIN = PluginInfo(...)`` in its ``__init__``
+and its hook implementations in its ``hooks`` module::
+
+    from pamong.hooks import Permission, hookimpl
+
+    @hookimpl
+    def pamong_register_permissions():
+        return [Permission("ktp.apply", "Take KTP applications")]
+
+Records are frozen: the core validates them at startup (namespace, type,
+uniqueness) and nothing changes them afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pluggy
+
+PROJECT = "pamong"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """A plugin's identity, declared as ``PLUGIN`` in its package.
+
+    ``id`` must equal the entry-point name; it prefixes everything the
+    plugin owns (tables, permissions, blueprints, URLs, settings section).
+    ``requires`` names plugins that must be enabled and load first.
+    ``core_version`` is a PEP 440 specifier the running core must satisfy.
+    """
+
+    id: str
+    version: str
+    title: str = ""
+    description: str = ""
+    requires: tuple[str, ...] = ()
+    core_version: str = ">=0.1"
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission a role can grant, named ``<plugin id>.<action>``."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry of the staff navigation and the dashboard.
+
+    ``endpoint`` is a Flask endpoint of the plugin's blueprint; the item is
+    shown only to users holding ``permission`` somewhere (None: any staff
+    user). Items are ordered by ``weight`` within their ``group``.
+    """
+
+    endpoint: str
+    label: str
+    weight: int = 100
+    permission: str | None = None
+    group: str = "main"
+    description: str = ""
+    public: bool = False
+
+
+@dataclass(frozen=True)
+class RoleTemplate:
+    """A role a plugin suggests; ``pamong init`` creates it if missing."""
+
+    name: str
+    title: str
+    permissions: tuple[str, ...]

@@ -1,0 +1,84 @@
+"""Every hook a Pamong plugin can implement.
+
+Hooks are called with keyword arguments only; an implementation may accept
+any subset of a hook's arguments, so arguments can be added later without
+breaking plugins. ``pamong_register_*`` hooks are called once per app at
+startup, for each plugin separately, and their results are validated.
+``pamong_on_*`` hooks announce domain events; their return is ignored.
+Each hook is documented, with an example, in ``docs/plugins/hooks.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from pamong.hooks import hookspec
+
+if TYPE_CHECKING:
+    import click
+    from flask import Blueprint, Flask
+    from marshmallow import Schema
+    from sqlalchemy.orm import Session
+
+    from pamong.hooks import NavItem, Permission, RoleTemplate
+    from pamong.identity.models import Resident
+
+
+@hookspec
+def pamong_register_blueprints(app: Flask) -> Iterable[Blueprint]:
+    """Return the plugin's blueprints.
+
+    A ``flask_smorest.Blueprint`` named ``<id>_api`` is mounted at
+    ``/api/v1/<id>`` and documented in the OpenAPI spec; a plain Flask
+    blueprint named ``<id>`` is mounted at ``/<id>``.
+    """
+
+
+@hookspec
+def pamong_register_permissions() -> Iterable[Permission]:
+    """Return the permissions the plugin checks, each named ``<id>.<action>``."""
+
+
+@hookspec
+def pamong_register_roles() -> Iterable[RoleTemplate]:
+    """Return roles to create at ``pamong init`` (e.g. a KTP counter officer)."""
+
+
+@hookspec
+def pamong_register_nav_items() -> Iterable[NavItem]:
+    """Return navigation entries; the dashboard and menu are built from them."""
+
+
+@hookspec
+def pamong_register_settings_schema() -> type[Schema] | Schema:
+    """Return the marshmallow schema that validates ``[plugins.<id>]``.
+
+    The loaded settings are available as ``current_plugin_settings(id)``.
+    """
+
+
+@hookspec
+def pamong_register_cli_commands() -> click.Group:
+    """Return a click group named ``<id>``; it becomes ``pamong <id> ...``."""
+
+
+@hookspec
+def pamong_on_app_ready(app: Flask) -> None:
+    """Called once the app is fully built (blueprints, settings, permissions)."""
+
+
+@hookspec
+def pamong_on_resident_registered(resident: Resident, session: Session) -> None:
+    """A resident was added to the registry (API, web form or import row).
+
+    Called inside the registering transaction: work done with ``session``
+    commits or rolls back with the registration.
+    """
+
+
+@hookspec
+def pamong_on_resident_changed(
+    resident: Resident, session: Session, changes: dict[str, Any]
+) -> None:
+    """A resident's data changed; ``changes`` maps field to ``(old, new)``."""

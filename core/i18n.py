@@ -1,0 +1,11 @@
+"""Translation helpers for the core and plugins (Flask-Babel).
+
+Every plugin's catalog (domain = plugin id) is merged into the app's
+translations, so plugins use these same functions.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext, lazy_gettext, ngettext
+
+__all__ = ["gettext", "lazy_gettext", "ngettext"]

@@ -1,0 +1,143 @@
+"""REST: ``/api/v1/residents`` and the duplicate-review queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, json
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from pamong.auth import api_actor, require
+from pamong.db import get_session
+from pamong.identity import services
+from pamong.identity.schemas import (
+    DuplicatePageSchema,
+    DuplicateQueryArgs,
+    DuplicateResolveSchema,
+    DuplicateSchema,
+    ResidentCreateSchema,
+    ResidentPageSchema,
+    ResidentSchema,
+    ResidentSearchArgs,
+    ResidentSummarySchema,
+    ResidentUpdateSchema,
+)
+from pamong.orgunits.services import get_unit
+from pamong.rest import API_PREFIX, BEARER
+
+blp = Blueprint(
+    "identity_api",
+    __name__,
+    url_prefix=API_PREFIX,
+    description="The resident registry (NIK) and duplicate review",
+)
+
+_full = ResidentSchema()
+_summary = ResidentSummarySchema()
+
+
+def _paginate(session, stmt, page: int, per_page: int) -> tuple[list[Any], int]:
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
+    return items, total
+
+
+@blp.route("/residents", methods=["POST"])
+@blp.arguments(ResidentCreateSchema)
+@blp.response(201, ResidentSchema)
+@blp.doc(security=BEARER)
+@blp.alt_response(409, description="The NIK is already registered")
+def register_resident(data: dict[str, Any]):
+    """Register a resident. One resident per NIK: a second registration gets 409."""
+    actor = api_actor()
+    session = get_session()
+    resident = services.register_resident(session, actor, data)
+    session.commit()
+    return resident
+
+
+@blp.route("/residents")
+@blp.arguments(ResidentSearchArgs, location="query")
+@blp.response(200, ResidentPageSchema)
+@blp.doc(security=BEARER)
+def search_residents(args: dict[str, Any]):
+    """Search residents in the caller's org units, by name or (with the right) NIK."""
+    actor = api_actor()
+    require(actor, services.VIEW)
+    session = get_session()
+    within = get_unit(session, args["within"]) if args.get("within") else None
+    stmt = services.search_query(
+        actor,
+        query=args.get("q"),
+        within=within,
+        status=args.get("status"),
+        needs_review=args.get("needs_review"),
+    )
+    items, total = _paginate(session, stmt, args["page"], args["per_page"])
+    views = services.audit_search(session, actor, args.get("q"), items)
+    session.commit()
+    body = {
+        "items": [(_full if v.personal else _summary).dump(v.resident) for v in views],
+        "page": args["page"],
+        "per_page": args["per_page"],
+        "total": total,
+    }
+    return Response(json.dumps(body), mimetype="application/json")
+
+
+@blp.route("/residents/<nik>")
+@blp.response(200, ResidentSchema)
+@blp.doc(security=BEARER)
+@blp.alt_response(404, description="Unknown NIK, or outside the caller's units")
+def get_resident(nik: str):
+    """Fetch a resident by NIK (needs ``core.residents.personal``; the read is audited)."""
+    actor = api_actor()
+    session = get_session()
+    resident = services.get_resident_by_nik(session, actor, nik)
+    session.commit()
+    return resident
+
+
+@blp.route("/residents/<nik>", methods=["PATCH"])
+@blp.arguments(ResidentUpdateSchema)
+@blp.response(200, ResidentSchema)
+@blp.doc(security=BEARER)
+def update_resident(data: dict[str, Any], nik: str):
+    """Change a resident's data; the NIK never changes. Audited with old and new values."""
+    actor = api_actor()
+    session = get_session()
+    resident = services.update_resident(session, actor, nik, data)
+    session.commit()
+    return resident
+
+
+@blp.route("/duplicates")
+@blp.arguments(DuplicateQueryArgs, location="query")
+@blp.response(200, DuplicatePageSchema)
+@blp.doc(security=BEARER)
+def list_duplicates(args: dict[str, Any]):
+    """Possible duplicate identities in the caller's units (the review queue)."""
+    actor = api_actor()
+    require(actor, services.REVIEW)
+    session = get_session()
+    items, total = _paginate(
+        session, services.duplicate_queue(actor, args["status"]), args["page"], args["per_page"]
+    )
+    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+@blp.route("/duplicates/<int:candidate_id>", methods=["POST"])
+@blp.arguments(DuplicateResolveSchema)
+@blp.response(200, DuplicateSchema)
+@blp.doc(security=BEARER)
+@blp.alt_response(409, description="Already resolved")
+def resolve_duplicate(data: dict[str, Any], candidate_id: int):
+    """Resolve a candidate pair as ``distinct`` people or the ``same_person``."""
+    actor = api_actor()
+    session = get_session()
+    candidate = services.resolve_duplicate(
+        session, actor, candidate_id, data["status"], data["note"]
+    )
+    session.commit()
+    return candidate

@@ -1,0 +1,415 @@
+"""The resident registry: one resident per NIK, scoped access, duplicate screening."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from pamong.accounts.permissions import Actor
+from pamong.audit.services import record
+from pamong.db import utcnow
+from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound
+from pamong.hookrelay import hooks_of
+from pamong.identity.models import (
+    DuplicateCandidate,
+    DuplicateStatus,
+    MaritalStatus,
+    Religion,
+    Resident,
+    ResidentStatus,
+    Sex,
+)
+from pamong.identity.nik import clean_nik, parse_nik
+from pamong.orgunits.models import OrgUnit, OrgUnitKind
+
+VIEW = "core.residents.view"
+PERSONAL = "core.residents.personal"
+REGISTER = "core.residents.register"
+REVIEW = "core.duplicates.review"
+
+VILLAGE_KINDS = (OrgUnitKind.DESA.value, OrgUnitKind.KELURAHAN.value)
+#: Fields a registration may set, and which of them ``update_resident`` may change.
+EDITABLE_FIELDS = (
+    "kk_number",
+    "name",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "religion",
+    "marital_status",
+    "occupation",
+    "address",
+    "rt",
+    "rw",
+    "domicile_code",
+    "status",
+)
+_SPACES = re.compile(r"\s+")
+_NOT_LETTERS = re.compile(r"[^a-z0-9 ]")
+
+
+def normalise_key(text: str) -> str:
+    """Fold a name or place for comparison: no accents, case or punctuation.
+
+    ``"Siti  Nur'aini"`` and ``"SITI NURAINI"`` give the same key.
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = text.replace("'", "").replace("`", "")
+    return _SPACES.sub(" ", _NOT_LETTERS.sub(" ", text)).strip()
+
+
+@dataclass(frozen=True)
+class ResidentView:
+    """A resident as the actor may see it; ``personal`` says if NIK etc. are included."""
+
+    resident: Resident
+    personal: bool
+
+
+def _village(session: Session, code: str) -> OrgUnit:
+    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    if unit is None or unit.kind not in VILLAGE_KINDS:
+        raise InvalidInput(
+            f"{code!r} is not a desa or kelurahan of this regency.", slug="invalid-domicile"
+        )
+    return unit
+
+
+def _check_choice(field: str, value: str | None, enum_type: Any, required: bool = False) -> None:
+    if value is None:
+        if required:
+            raise InvalidInput(f"{field} is required.", slug="invalid-input", field=field)
+        return
+    if value not in {m.value for m in enum_type}:
+        allowed = ", ".join(m.value for m in enum_type)
+        raise InvalidInput(f"{field} must be one of: {allowed}.", field=field)
+
+
+def _check_fields(data: dict[str, Any]) -> None:
+    _check_choice("sex", data.get("sex"), Sex)
+    _check_choice("religion", data.get("religion"), Religion)
+    _check_choice("marital_status", data.get("marital_status"), MaritalStatus)
+    _check_choice("status", data.get("status"), ResidentStatus)
+    kk = data.get("kk_number")
+    if kk is not None and not (len(kk) == 16 and kk.isascii() and kk.isdigit()):
+        raise InvalidInput("kk_number must be 16 digits.", field="kk_number")
+    if "name" in data and not normalise_key(data["name"]):
+        raise InvalidInput("name must contain letters.", field="name")
+    if "birth_place" in data and not normalise_key(data["birth_place"]):
+        raise InvalidInput("birth_place must contain letters.", field="birth_place")
+    birth = data.get("birth_date")
+    if birth is not None and birth > date.today():
+        raise InvalidInput("birth_date lies in the future.", field="birth_date")
+
+
+def nik_warnings(nik: str, birth_date: date, sex: str) -> list[str]:
+    """Warnings about a NIK that disagrees with the recorded data (never errors)."""
+    parsed = parse_nik(nik, known_birth_date=birth_date)
+    warnings = list(parsed.warnings)
+    if parsed.sex and parsed.sex != sex:
+        warnings.append("sex_mismatch")
+    return warnings
+
+
+def register_resident(session: Session, actor: Actor, data: dict[str, Any]) -> Resident:
+    """Add a resident; refuse an invalid NIK (422) or one already registered (409).
+
+    ``data`` holds ``nik``, ``name``, ``birth_place``, ``birth_date``,
+    ``sex``, ``domicile_code`` and optionally the other
+    :data:`EDITABLE_FIELDS`. Candidates for the same person under another
+    NIK go to the duplicate-review queue.
+    """
+    parsed = parse_nik(data["nik"])
+    if not parsed.valid:
+        raise InvalidInput(
+            f"Invalid NIK: {', '.join(parsed.errors)}.",
+            slug="invalid-nik",
+            errors=list(parsed.errors),
+        )
+    _check_fields(data)
+    for required in ("name", "birth_place", "birth_date", "sex", "domicile_code"):
+        if data.get(required) in (None, ""):
+            raise InvalidInput(f"{required} is required.", field=required)
+    unit = _village(session, data["domicile_code"])
+    if not actor.can(REGISTER, unit):
+        raise Forbidden("You may not register residents in this village.")
+    if session.scalar(select(Resident.id).where(Resident.nik == parsed.value)) is not None:
+        raise Conflict(f"NIK {parsed.value} is already registered.", slug="nik-exists")
+
+    fields = {k: v for k, v in data.items() if k in EDITABLE_FIELDS and k != "domicile_code"}
+    resident = Resident(
+        nik=parsed.value,
+        name_key=normalise_key(data["name"]),
+        birth_place_key=normalise_key(data["birth_place"]),
+        domicile=unit,
+        domicile_unit_id=unit.id,
+        nik_issues=nik_warnings(parsed.value, data["birth_date"], data["sex"]),
+        **fields,
+    )
+    try:
+        with session.begin_nested():
+            session.add(resident)
+            session.flush()
+    except IntegrityError:
+        # Another transaction registered the same NIK between our check and insert.
+        raise Conflict(f"NIK {parsed.value} is already registered.", slug="nik-exists") from None
+    screen_duplicates(session, resident)
+    record(session, actor, "resident.create", "resident", resident.id, org_unit_id=unit.id)
+    hooks_of(session).pamong_on_resident_registered(resident=resident, session=session)
+    return resident
+
+
+def screen_duplicates(session: Session, resident: Resident) -> list[DuplicateCandidate]:
+    """Queue residents with the same name, birth date and birth place but another NIK."""
+    others = session.scalars(
+        select(Resident).where(
+            Resident.name_key == resident.name_key,
+            Resident.birth_date == resident.birth_date,
+            Resident.birth_place_key == resident.birth_place_key,
+            Resident.id != resident.id,
+        )
+    ).all()
+    found = []
+    for other in others:
+        low, high = sorted((resident.id, other.id))
+        exists = session.scalar(
+            select(DuplicateCandidate.id).where(
+                DuplicateCandidate.resident_id == low, DuplicateCandidate.other_resident_id == high
+            )
+        )
+        if exists is None:
+            candidate = DuplicateCandidate(resident_id=low, other_resident_id=high)
+            session.add(candidate)
+            found.append(candidate)
+    session.flush()
+    return found
+
+
+def screen_all_duplicates(session: Session) -> int:
+    """Queue every not-yet-queued pair in the registry (after a bulk import)."""
+    a, b = aliased(Resident), aliased(Resident)
+    queued = aliased(DuplicateCandidate)
+    pairs = session.execute(
+        select(a.id, b.id)
+        .join(
+            b,
+            and_(
+                a.name_key == b.name_key,
+                a.birth_date == b.birth_date,
+                a.birth_place_key == b.birth_place_key,
+                a.id < b.id,
+            ),
+        )
+        .outerjoin(queued, and_(queued.resident_id == a.id, queued.other_resident_id == b.id))
+        .where(queued.id.is_(None))
+    ).all()
+    session.add_all(DuplicateCandidate(resident_id=x, other_resident_id=y) for x, y in pairs)
+    session.flush()
+    return len(pairs)
+
+
+def _find_by_nik(session: Session, nik: str) -> Resident:
+    resident = session.scalar(select(Resident).where(Resident.nik == clean_nik(nik)))
+    if resident is None:
+        raise NotFound("No resident with this NIK.", slug="resident-not-found")
+    return resident
+
+
+def get_resident_by_nik(session: Session, actor: Actor, nik: str) -> Resident:
+    """Fetch a resident by NIK: needs the personal-data permission; the read is audited."""
+    resident = _find_by_nik(session, nik)
+    if not actor.can(PERSONAL, resident.domicile):
+        # Same answer as for an unknown NIK: do not confirm that it exists.
+        raise NotFound("No resident with this NIK.", slug="resident-not-found")
+    record(
+        session,
+        actor,
+        "resident.read_personal",
+        "resident",
+        resident.id,
+        org_unit_id=resident.domicile_unit_id,
+    )
+    return resident
+
+
+def get_resident(session: Session, actor: Actor, resident_id: int) -> ResidentView:
+    """Fetch by id; personal data only for holders of the personal permission (audited)."""
+    resident = session.get(Resident, resident_id)
+    if resident is None or not actor.can(VIEW, resident.domicile):
+        raise NotFound("No such resident.", slug="resident-not-found")
+    personal = actor.can(PERSONAL, resident.domicile)
+    if personal:
+        record(
+            session,
+            actor,
+            "resident.read_personal",
+            "resident",
+            resident.id,
+            org_unit_id=resident.domicile_unit_id,
+        )
+    return ResidentView(resident, personal)
+
+
+def search_query(
+    actor: Actor,
+    *,
+    query: str | None = None,
+    within: OrgUnit | None = None,
+    status: str | None = None,
+    needs_review: bool | None = None,
+) -> Select[tuple[Resident]]:
+    """Residents the actor may see, filtered; ordered by name.
+
+    ``query`` matches names (any word prefix); a 16-digit ``query`` matches
+    a NIK or KK number, which only the personal-data permission allows.
+    """
+    stmt = (
+        select(Resident)
+        .join(OrgUnit, Resident.domicile_unit_id == OrgUnit.id)
+        .where(actor.scope_filter(VIEW, OrgUnit.path))
+    )
+    if within is not None:
+        stmt = stmt.where(OrgUnit.path.startswith(within.path, autoescape=True))
+    if status:
+        stmt = stmt.where(Resident.status == status)
+    if needs_review is not None:
+        stmt = stmt.where(Resident.needs_review == needs_review)
+    if query:
+        digits = clean_nik(query)
+        if len(digits) == 16 and digits.isdigit():
+            stmt = stmt.where(actor.scope_filter(PERSONAL, OrgUnit.path)).where(
+                or_(Resident.nik == digits, Resident.kk_number == digits)
+            )
+        else:
+            key = normalise_key(query)
+            if key:
+                stmt = stmt.where(
+                    or_(
+                        Resident.name_key.startswith(key, autoescape=True),
+                        Resident.name_key.contains(" " + key, autoescape=True),
+                    )
+                )
+    return stmt.order_by(Resident.name_key, Resident.id)
+
+
+def audit_search(
+    session: Session, actor: Actor, query: str | None, results: list[Resident]
+) -> list[ResidentView]:
+    """Wrap search results; record the read when personal data is shown."""
+    views = [ResidentView(r, actor.can(PERSONAL, r.domicile)) for r in results]
+    shown = [v.resident.id for v in views if v.personal]
+    if shown:
+        record(session, actor, "resident.search", "resident", None, query=query, ids=shown)
+    return views
+
+
+def update_resident(session: Session, actor: Actor, nik: str, changes: dict[str, Any]) -> Resident:
+    """Change a resident's data; the NIK itself never changes. Audited with old and new."""
+    resident = _find_by_nik(session, nik)
+    if not actor.can(REGISTER, resident.domicile):
+        raise NotFound("No resident with this NIK.", slug="resident-not-found")
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+    _check_fields(changes)
+    diff: dict[str, Any] = {}
+    if "domicile_code" in changes:
+        unit = _village(session, changes.pop("domicile_code"))
+        if not actor.can(REGISTER, unit):
+            raise Forbidden("You may not move residents to this village.")
+        if unit.id != resident.domicile_unit_id:
+            diff["domicile"] = (resident.domicile.code, unit.code)
+            resident.domicile = unit
+    for key, value in changes.items():
+        old = getattr(resident, key)
+        if old != value:
+            diff[key] = (str(old) if old is not None else None, str(value) if value else None)
+            setattr(resident, key, value)
+    if not diff:
+        return resident
+    resident.name_key = normalise_key(resident.name)
+    resident.birth_place_key = normalise_key(resident.birth_place)
+    resident.nik_issues = nik_warnings(resident.nik, resident.birth_date, resident.sex)
+    resident.updated_at = utcnow()
+    session.flush()
+    if {"name", "birth_place", "birth_date"} & set(diff):
+        screen_duplicates(session, resident)
+    record(
+        session,
+        actor,
+        "resident.update",
+        "resident",
+        resident.id,
+        org_unit_id=resident.domicile_unit_id,
+        changes=diff,
+    )
+    hooks_of(session).pamong_on_resident_changed(resident=resident, session=session, changes=diff)
+    return resident
+
+
+def duplicate_queue(actor: Actor, status: str | None = DuplicateStatus.OPEN.value):
+    """Candidate pairs the actor may review: either resident in their subtree."""
+    first, second = aliased(Resident), aliased(Resident)
+    unit_a, unit_b = aliased(OrgUnit), aliased(OrgUnit)
+    stmt = (
+        select(DuplicateCandidate)
+        .join(first, DuplicateCandidate.resident_id == first.id)
+        .join(second, DuplicateCandidate.other_resident_id == second.id)
+        .join(unit_a, first.domicile_unit_id == unit_a.id)
+        .join(unit_b, second.domicile_unit_id == unit_b.id)
+        .where(
+            or_(actor.scope_filter(REVIEW, unit_a.path), actor.scope_filter(REVIEW, unit_b.path))
+        )
+    )
+    if status:
+        stmt = stmt.where(DuplicateCandidate.status == status)
+    return stmt.order_by(DuplicateCandidate.id)
+
+
+def count_open_duplicates(session: Session, actor: Actor) -> int:
+    return session.scalar(select(func.count()).select_from(duplicate_queue(actor).subquery())) or 0
+
+
+def resolve_duplicate(
+    session: Session, actor: Actor, candidate_id: int, status: str, note: str = ""
+) -> DuplicateCandidate:
+    """Close a candidate pair as two distinct people or one person with two NIKs.
+
+    ``same_person`` marks both records for review: which NIK survives is a
+    decision for the civil registry (Dukcapil), not for this queue.
+    """
+    if status not in (DuplicateStatus.DISTINCT.value, DuplicateStatus.SAME_PERSON.value):
+        raise InvalidInput("status must be 'distinct' or 'same_person'.", field="status")
+    candidate = session.get(DuplicateCandidate, candidate_id)
+    if candidate is None or not (
+        actor.can(REVIEW, candidate.resident.domicile)
+        or actor.can(REVIEW, candidate.other.domicile)
+    ):
+        raise NotFound("No such duplicate candidate.", slug="duplicate-not-found")
+    if candidate.status != DuplicateStatus.OPEN.value:
+        raise Conflict("This candidate was already resolved.", slug="duplicate-resolved")
+    candidate.status = status
+    candidate.note = note[:500]
+    candidate.resolved_at = utcnow()
+    candidate.resolved_by_id = actor.user_id
+    if status == DuplicateStatus.SAME_PERSON.value:
+        candidate.resident.needs_review = True
+        candidate.other.needs_review = True
+    record(
+        session,
+        actor,
+        "duplicate.resolve",
+        "duplicate_candidate",
+        candidate.id,
+        org_unit_id=candidate.resident.domicile_unit_id,
+        status=status,
+    )
+    return candidate

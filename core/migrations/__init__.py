@@ -1,0 +1,1 @@
+"""The one alembic environment shared by the core and every plugin."""

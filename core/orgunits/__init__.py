@@ -1,0 +1,1 @@
+"""Org units: the regency's territorial tree and its offices."""

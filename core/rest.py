@@ -1,0 +1,111 @@
+"""The REST layer: ``/api/v1``, OpenAPI 3, and RFC 9457 problem+json errors."""
+
+from __future__ import annotations
+
+import http
+from typing import Any
+
+from flask import Response, json, request
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from marshmallow import Schema, fields, validate
+from werkzeug.exceptions import HTTPException
+
+from pamong.errors import PROBLEM_BASE, PamongError
+
+API_PREFIX = "/api/v1"
+PROBLEM_MIME = "application/problem+json"
+
+
+class ProblemSchema(Schema):
+    """An RFC 9457 problem detail (error) body."""
+
+    type = fields.String(metadata={"description": "Stable URI naming the problem kind"})
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Raw(metadata={"description": "Per-field messages, where input was bad"})
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000), strict=True)
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100), strict=True)
+
+
+def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
+    """A page of ``item_schema`` items with its counts."""
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema)),
+            "page": fields.Integer(),
+            "per_page": fields.Integer(),
+            "total": fields.Integer(),
+        },
+        name=name,
+    )
+
+
+def problem(status: int, detail: str, slug: str | None = None, **extra: Any) -> Response:
+    try:
+        phrase = http.HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    body = {
+        "type": PROBLEM_BASE + slug if slug else "about:blank",
+        "title": phrase,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return Response(json.dumps(body), status=status, mimetype=PROBLEM_MIME)
+
+
+def is_api_request() -> bool:
+    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+
+
+class PamongApi(Api):
+    """flask-smorest's Api with problem+json errors (also documented as such)."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+                prepare_response(response, self.spec, PROBLEM_MIME)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_MIME)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        from pamong.web.errors import html_error_page  # the web layer renders non-API errors
+
+        if not is_api_request():
+            return html_error_page(error)
+        data = getattr(error, "data", None) or {}
+        extra: dict[str, Any] = {}
+        if "messages" in data:
+            extra["errors"] = data["messages"]
+        detail = data.get("message") or error.description or error.name
+        slug = "invalid-input" if error.code == 422 else None
+        response = problem(error.code or 500, detail, slug, **extra)
+        for key, value in (data.get("headers") or {}).items():
+            response.headers[key] = value
+        if error.code == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+        return response
+
+
+def handle_pamong_error(error: PamongError) -> Any:
+    if is_api_request():
+        body = error.to_problem()
+        return Response(json.dumps(body), status=error.status, mimetype=PROBLEM_MIME)
+    from pamong.web.errors import html_domain_error
+
+    return html_domain_error(error)
+
+
+BEARER = [{"bearerAuth": []}]

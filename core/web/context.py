@@ -1,0 +1,37 @@
+"""Template helpers: navigation from plugins, locale, formatting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import get_locale
+from flask_login import current_user
+
+from pamong.identity.nik import mask_nik
+
+
+def visible_nav_items() -> list[Any]:
+    """Nav items of every component the current user may use, in weight order."""
+    state = current_app.extensions["pamong"]
+    items = []
+    for _component, item in state.nav_items:
+        if item.public or (
+            current_user.is_authenticated
+            and (item.permission is None or current_user.can(item.permission))
+        ):
+            items.append(item)
+    return items
+
+
+def install_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def _helpers() -> dict[str, Any]:
+        state = current_app.extensions["pamong"]
+        return {
+            "nav_items": visible_nav_items,
+            "current_locale": lambda: str(get_locale() or state.settings.default_locale),
+            "settings": state.settings,
+        }
+
+    app.jinja_env.filters["mask_nik"] = mask_nik

@@ -1,0 +1,1 @@
+"""Pamong's built-in plugins (each enabled per deployment in pamong.toml)."""

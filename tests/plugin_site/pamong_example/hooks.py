@@ -1,0 +1,97 @@
+"""Implementations of every hook (the test suite checks that none is missing)."""
+
+from __future__ import annotations
+
+import click
+from flask import Blueprint, render_template
+from flask_smorest import Blueprint as ApiBlueprint
+from marshmallow import Schema, fields
+from sqlalchemy import func, select
+
+from pamong.db import get_session
+from pamong.hooks import NavItem, Permission, RoleTemplate, hookimpl
+from pamong.i18n import gettext as _
+from pamong.i18n import lazy_gettext as _l
+from pamong_example.models import Note
+
+EVENTS: list[tuple[str, object]] = []
+
+web = Blueprint("example", __name__, template_folder="templates")
+api = ApiBlueprint("example_api", __name__, description="Example plugin")
+
+
+@web.route("/")
+def index():
+    count = get_session().scalar(select(func.count()).select_from(Note))
+    return render_template("example/index.html", count=count, hello=_("Hello from a plugin"))
+
+
+class NoteCount(Schema):
+    count = fields.Integer()
+
+
+@api.route("/notes/count")
+@api.response(200, NoteCount)
+def note_count():
+    """How many notes the plugin wrote."""
+    return {"count": get_session().scalar(select(func.count()).select_from(Note))}
+
+
+class Settings(Schema):
+    greeting = fields.String(load_default="halo")
+    limit = fields.Integer(load_default=3, strict=True)
+
+
+@click.group("example")
+def cli() -> None:
+    """Example plugin commands."""
+
+
+@cli.command("hello")
+def hello() -> None:
+    click.echo("hello from example")
+
+
+@hookimpl
+def pamong_register_blueprints(app):
+    return [web, api]
+
+
+@hookimpl
+def pamong_register_permissions():
+    return [Permission("example.write", "Write example notes")]
+
+
+@hookimpl
+def pamong_register_roles():
+    return [RoleTemplate("example_clerk", "Example clerk", ("example.write",))]
+
+
+@hookimpl
+def pamong_register_nav_items():
+    return [NavItem("example.index", _l("Example"), weight=5, permission="example.write")]
+
+
+@hookimpl
+def pamong_register_settings_schema():
+    return Settings
+
+
+@hookimpl
+def pamong_register_cli_commands():
+    return cli
+
+
+@hookimpl
+def pamong_on_app_ready(app):
+    EVENTS.append(("app_ready", app.name))
+
+
+@hookimpl
+def pamong_on_resident_registered(resident, session):
+    session.add(Note(resident_id=resident.id, text=f"registered {resident.name}"))
+
+
+@hookimpl
+def pamong_on_resident_changed(resident, session, changes):
+    session.add(Note(resident_id=resident.id, text="changed " + ",".join(sorted(changes))))
