@@ -76,7 +76,9 @@ class PamongGroup(click.Group):
         if cache is not None:
             return cache
         commands: dict[str, click.Command] = {}
-        instance = (root.obj or {}).get("instance") or _default_instance()
+        # Subcommands are resolved before main() runs: read the parsed option.
+        given = root.params.get("instance")
+        instance = Path(given).resolve() if given else _default_instance()
         if (instance / "pamong.toml").exists():
             try:
                 from pamong.app import create_app

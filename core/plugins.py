@@ -310,7 +310,8 @@ class PluginHost:
         found: list[tuple[str, Any]] = []
         owners: dict[str, str] = {}
         for component, result in self.call_each(hook_name, **kwargs):
-            for record in result or ():
+            records = [result] if isinstance(result, record_type) else result or ()
+            for record in records:
                 if not isinstance(record, record_type):
                     self.problems.append(
                         f"{component!r}: {hook_name} returned {record!r}, not a {what}"

@@ -55,7 +55,7 @@ def load_region(session: Session, code: str) -> LoadResult:
     root = regions.get_region(code)
     if root is None or root.level is not regions.RegionLevel.REGENCY:
         raise InvalidInput(f"{code} is not a regency or city code in the region table.")
-    existing = {c: u for c, u in session.execute(select(OrgUnit.code, OrgUnit)).tuples()}
+    existing = {c: u for c, u in session.execute(select(OrgUnit.code, OrgUnit))}
     created = 0
     for region in regions.subtree(code):
         if region.code in existing:
@@ -118,7 +118,7 @@ def count_children_by_kind(session: Session, unit: OrgUnit) -> dict[str, int]:
         select(OrgUnit.kind, func.count())
         .where(OrgUnit.parent_id == unit.id)
         .group_by(OrgUnit.kind)
-    ).tuples()
+    )
     return dict(rows)
 
 

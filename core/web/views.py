@@ -56,7 +56,7 @@ def home() -> Any:
                 select(OrgUnit.parent_id, func.count())
                 .where(OrgUnit.kind.in_(village))
                 .group_by(OrgUnit.parent_id)
-            ).tuples()
+            )
         )
         kecamatan = [
             (unit, counts.get(unit.id, 0))

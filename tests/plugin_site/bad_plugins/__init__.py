@@ -1,0 +1,1 @@
+"""Broken plugins, each with one defect the plugin host must report."""
