@@ -16,8 +16,16 @@ from pamong.hookspecs import __name__ as hookspecs_module
 from pamong.plugins import PluginHost, StartupError
 
 BAD = (
-    "wrongid", "cyc_a", "cyc_b", "needs_billing", "oldcore", "badtable", "dupperm",
-    "strict_settings", "chain_a", "chain_b",
+    "wrongid",
+    "cyc_a",
+    "cyc_b",
+    "needs_billing",
+    "oldcore",
+    "badtable",
+    "dupperm",
+    "strict_settings",
+    "chain_a",
+    "chain_b",
 )
 
 
@@ -65,8 +73,17 @@ def test_an_unknown_plugin_is_reported(tmp_path):
 def test_every_startup_problem_is_reported_together(tmp_path, with_bad_plugins):
     problems = _problems(
         tmp_path,
-        ["nope", "wrongid", "cyc_a", "cyc_b", "needs_billing", "oldcore", "badtable", "dupperm",
-         "strict_settings"],
+        [
+            "nope",
+            "wrongid",
+            "cyc_a",
+            "cyc_b",
+            "needs_billing",
+            "oldcore",
+            "badtable",
+            "dupperm",
+            "strict_settings",
+        ],
         plugin_settings={"strict_settings": {"fee": "lima ribu"}},
     )
     text = "\n".join(problems)
@@ -163,7 +180,9 @@ def test_the_example_plugin_implements_every_hook():
     import pamong_example.hooks as impls
 
     hooks = {name for name in dir(specs) if name.startswith("pamong_")}
-    assert hooks and hooks <= set(dir(impls)), f"unused by the example plugin: {hooks - set(dir(impls))}"
+    assert hooks and hooks <= set(dir(impls)), (
+        f"unused by the example plugin: {hooks - set(dir(impls))}"
+    )
     assert hookspecs_module == "pamong.hookspecs"
 
 
