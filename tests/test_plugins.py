@@ -176,8 +176,9 @@ def test_the_app_ready_hook_is_called(app):
 
 
 def test_the_example_plugin_implements_every_hook():
-    import pamong.hookspecs as specs
     import pamong_example.hooks as impls
+
+    import pamong.hookspecs as specs
 
     hooks = {name for name in dir(specs) if name.startswith("pamong_")}
     assert hooks and hooks <= set(dir(impls)), (

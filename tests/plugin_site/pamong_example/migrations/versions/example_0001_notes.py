@@ -5,10 +5,8 @@ Revises:
 Create Date: 2026-11-23 03:39:43.112472
 """
 
-from alembic import op
 import sqlalchemy as sa
-import pamong.db
-
+from alembic import op
 
 revision = "example_0001"
 down_revision = None
