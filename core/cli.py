@@ -493,3 +493,67 @@ def openapi(ctx: click.Context, output: Path | None) -> None:
         click.echo(f"Wrote {output}")
     else:
         click.echo(text)
+
+
+# --- demo ---------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--no-serve", is_flag=True, help="Only build the instance, do not serve it.")
+@click.option(
+    "--residents",
+    "resident_count",
+    default=20_000,
+    show_default=True,
+    type=click.IntRange(0, 1_000_000),
+)
+@click.option(
+    "--plugins",
+    default=None,
+    help="Comma-separated plugins to enable (default: every installed one).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_context
+def demo(
+    ctx: click.Context,
+    no_serve: bool,
+    resident_count: int,
+    plugins: str | None,
+    host: str,
+    port: int,
+) -> None:
+    """Build a fresh Sragen-like demo instance, print the logins, and serve it."""
+    import shutil
+
+    from pamong.demo import DEMO_MARKER, DEMO_PASSWORD, DEMO_REGION, run_demo
+
+    instance = _instance(ctx)
+    if (instance / "pamong.toml").exists():
+        if not (instance / DEMO_MARKER).exists():
+            raise CliError(f"{instance} holds a real instance; give the demo another --instance")
+        shutil.rmtree(instance)
+    enabled = (
+        [p.strip() for p in plugins.split(",") if p.strip()]
+        if plugins is not None
+        else sorted(available_plugins())
+    )
+    write_config(instance, region=DEMO_REGION, plugins=enabled)
+    (instance / DEMO_MARKER).write_text("built by `pamong demo`; safe to delete\n")
+    app = make_app(ctx)
+    with app.app_context():
+        context = run_demo(
+            app,
+            resident_count,
+            progress_bar=lambda total: click.progressbar(
+                length=total, label="Residents", file=sys.stderr
+            ),
+        )
+    click.echo(f"Demo instance: {instance} (plugins: {', '.join(enabled) or 'none'})")
+    click.echo(f"Every account's password: {DEMO_PASSWORD}")
+    for username, description in context.staff.items():
+        click.echo(f"  {username:<22} {description}")
+    app.extensions["pamong"].db.dispose()
+    if not no_serve:
+        click.echo(f"Serving on http://{host}:{port}/")
+        make_app(ctx).run(host=host, port=port, debug=False, use_reloader=False)

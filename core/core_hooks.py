@@ -17,9 +17,10 @@ def pamong_register_blueprints() -> Iterable[Any]:
     from pamong.audit.api import blp as audit_api
     from pamong.identity.api import blp as identity_api
     from pamong.orgunits.api import blp as orgunits_api
+    from pamong.web.staff import bp as staff
     from pamong.web.views import bp as web
 
-    return [orgunits_api, identity_api, accounts_api, audit_api, web]
+    return [orgunits_api, identity_api, accounts_api, audit_api, web, staff]
 
 
 @hookimpl
@@ -48,6 +49,20 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             weight=20,
             permission="core.duplicates.review",
             description=_l("Possible double identities to resolve"),
+        ),
+        NavItem(
+            "staff.users",
+            _l("Users and roles"),
+            weight=80,
+            permission="core.users.manage",
+            description=_l("Staff accounts and their roles at org units"),
+        ),
+        NavItem(
+            "staff.audit",
+            _l("Audit log"),
+            weight=90,
+            permission="core.audit.view",
+            description=_l("Who wrote or read which record, and when"),
         ),
         NavItem(
             "web.org_units",

@@ -97,8 +97,8 @@ def enable_plugins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callabl
 def app(tmp_path: Path, pamong_plugins: list[str]) -> Iterator[Any]:
     """A Pamong app for Sragen (33.14) with the marked plugins, on a fresh database."""
     application = build_app(tmp_path / "instance", pamong_plugins)
-    with application.app_context():
-        yield application
+    # No app context is pushed here: each request must get its own, as in production.
+    yield application
     application.extensions["pamong"].db.dispose()
 
 

@@ -28,23 +28,29 @@ from pamong.regions import is_known_region
 
 __all__ = ["MESSAGES", "NikResult", "clean_nik", "mask_nik", "parse_nik"]
 
-#: One short English sentence per error and warning code.
+
+def N_(message: str) -> str:
+    """Mark a string for translation without translating it here (see babel.cfg)."""
+    return message
+
+
+#: One short English sentence per error and warning code; pages translate them.
 MESSAGES: dict[str, str] = {
     # errors
-    "not_16_digits": "A NIK must be exactly 16 digits.",
-    "bad_province": "The province part (digits 1-2) must not be 00.",
-    "bad_regency": "The regency or city part (digits 3-4) must not be 00.",
-    "bad_kecamatan": "The kecamatan part (digits 5-6) must not be 00.",
-    "bad_birth_day": "The birth day (digits 7-8) must be 01-31, or 41-71 for women.",
-    "bad_birth_month": "The birth month (digits 9-10) must be 01-12.",
-    "invalid_birth_date": "The birth date in the NIK does not exist.",
-    "zero_serial": "The serial number (last four digits) must not be 0000.",
+    "not_16_digits": N_("A NIK must be exactly 16 digits."),
+    "bad_province": N_("The province part (digits 1-2) must not be 00."),
+    "bad_regency": N_("The regency or city part (digits 3-4) must not be 00."),
+    "bad_kecamatan": N_("The kecamatan part (digits 5-6) must not be 00."),
+    "bad_birth_day": N_("The birth day (digits 7-8) must be 01-31, or 41-71 for women."),
+    "bad_birth_month": N_("The birth month (digits 9-10) must be 01-12."),
+    "invalid_birth_date": N_("The birth date in the NIK does not exist."),
+    "zero_serial": N_("The serial number (last four digits) must not be 0000."),
     # warnings
-    "unknown_region": "The NIK's kecamatan is not in the current region table.",
-    "birth_date_mismatch": "The birth date in the NIK differs from the recorded birth date.",
-    "birth_in_future": "The birth date in the NIK lies in the future.",
+    "unknown_region": N_("The NIK's kecamatan is not in the current region table."),
+    "birth_date_mismatch": N_("The birth date in the NIK differs from the recorded birth date."),
+    "birth_in_future": N_("The birth date in the NIK lies in the future."),
     # raised by pamong.identity.services.nik_warnings, shown alongside the others
-    "sex_mismatch": "The sex encoded in the NIK differs from the recorded sex.",
+    "sex_mismatch": N_("The sex encoded in the NIK differs from the recorded sex."),
 }
 
 # Whitespace goes via str.split(); these are the dots and dashes people type.

@@ -118,7 +118,7 @@ def count_children_by_kind(session: Session, unit: OrgUnit) -> dict[str, int]:
         select(OrgUnit.kind, func.count())
         .where(OrgUnit.parent_id == unit.id)
         .group_by(OrgUnit.kind)
-    )
+    ).all()
     return dict(rows)
 
 

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from pamong.identity.nik import mask_nik
+from pamong.web.labels import label
 
 
 def visible_nav_items() -> list[Any]:
@@ -35,3 +36,4 @@ def install_template_helpers(app: Flask) -> None:
         }
 
     app.jinja_env.filters["mask_nik"] = mask_nik
+    app.jinja_env.filters["label"] = label

@@ -56,7 +56,7 @@ def home() -> Any:
                 select(OrgUnit.parent_id, func.count())
                 .where(OrgUnit.kind.in_(village))
                 .group_by(OrgUnit.parent_id)
-            )
+            ).all()
         )
         kecamatan = [
             (unit, counts.get(unit.id, 0))
@@ -89,7 +89,10 @@ def login() -> Any:
             flash(_("Wrong username or password."), "error")
             return render_template("login.html"), 401
         db.commit()
+        lang = session.get("lang")
         session.clear()  # a fresh session on login: no fixation
+        if lang:
+            session["lang"] = lang
         session.permanent = True
         login_user(accounts_session_user(user))
         return redirect(_safe_next(request.args.get("next")))

@@ -1,0 +1,237 @@
+"""``pamong demo``: a Sragen-like regency with offices, staff and residents.
+
+For trainers and evaluators: every account uses one known password, the
+residents are synthetic (valid NIKs, realistic names) and a few possible
+duplicate identities are planted for the review queue. Each enabled
+plugin adds its own data through ``pamong_register_demo_data``.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pamong.accounts import services as accounts
+from pamong.accounts.permissions import Actor
+from pamong.hooks import DemoData
+from pamong.identity.services import register_resident
+from pamong.identity.synthetic import make_nik, synthetic_residents
+from pamong.orgunits.models import OrgUnit, OrgUnitKind
+from pamong.orgunits.services import add_unit, load_region, root_unit
+
+DEMO_REGION = "33.14"
+DEMO_PASSWORD = "pamong-demo-2026"
+DEMO_MARKER = ".pamong-demo"
+
+#: Offices of the demo regency: (code suffix, name, kind).
+OFFICES = (
+    ("BPT", "Badan Pelayanan Terpadu (DPMPTSP)", OrgUnitKind.SKPD),
+    ("DUKCAPIL", "Dinas Kependudukan dan Pencatatan Sipil", OrgUnitKind.SKPD),
+    ("KPDE", "Kantor Pengolahan Data Elektronik", OrgUnitKind.SKPD),
+    ("DISDAG", "Dinas Perdagangan", OrgUnitKind.SKPD),
+    ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah", OrgUnitKind.SKPD),
+    ("RSUD", "RSUD dr. Soehadi Prijonegoro", OrgUnitKind.RSUD),
+    ("PDAM", "PDAM Tirto Negoro", OrgUnitKind.BUMD),
+)
+
+
+@dataclass
+class DemoContext:
+    """What the core's demo created, handed to every plugin's seeder."""
+
+    region: str
+    root: OrgUnit
+    offices: dict[str, OrgUnit]
+    kecamatan: list[OrgUnit]
+    staff: dict[str, str] = field(default_factory=dict)  # username -> description
+    password: str = DEMO_PASSWORD
+    rng: random.Random = field(default_factory=lambda: random.Random(3314))
+    today: date = field(default_factory=date.today)
+
+
+def _username(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())[:20]
+
+
+def _add_staff(
+    session: Session, ctx: DemoContext, username: str, title: str, role: str, unit: OrgUnit
+) -> None:
+    system = Actor.system("pamong demo")
+    user = accounts.create_user(
+        session, system, username=username, password=ctx.password, full_name=title
+    )
+    accounts.assign_role(session, system, user, accounts.get_role(session, role), unit)
+    ctx.staff[username] = f"{title} ({role} @ {unit.name})"
+
+
+def seed_core(session: Session, roles: list[Any]) -> DemoContext:
+    """Org units, offices, roles and staff accounts for the demo regency."""
+    load_region(session, DEMO_REGION)
+    accounts.ensure_roles(session, roles)
+    root = root_unit(session)
+    assert root is not None
+    system = Actor.system("pamong demo")
+    offices = {
+        suffix: add_unit(
+            session,
+            system,
+            code=f"{DEMO_REGION}-{suffix}",
+            name=name,
+            kind=kind.value,
+            parent_code=DEMO_REGION,
+        )
+        for suffix, name, kind in OFFICES
+    }
+    kecamatan = list(
+        session.scalars(
+            select(OrgUnit)
+            .where(OrgUnit.parent_id == root.id, OrgUnit.kind == OrgUnitKind.KECAMATAN.value)
+            .order_by(OrgUnit.code)
+        )
+    )
+    for unit in kecamatan:
+        add_unit(
+            session,
+            system,
+            code=f"{unit.code}-PATEN",
+            name=f"Loket PATEN {unit.name}",
+            kind=OrgUnitKind.SERVICE_POINT.value,
+            parent_code=unit.code,
+        )
+    ctx = DemoContext(DEMO_REGION, root, offices, kecamatan)
+    _add_staff(session, ctx, "admin", "Administrator", "admin", root)
+    _add_staff(session, ctx, "dukcapil", "Petugas Dukcapil", "registrar", root)
+    _add_staff(session, ctx, "inspektorat", "Auditor Inspektorat", "auditor", root)
+    _add_staff(session, ctx, "bupati", "Bupati Sragen", "viewer", root)
+    for unit in kecamatan:
+        _add_staff(
+            session,
+            ctx,
+            f"op.{_username(unit.name)}",
+            f"Operator Kecamatan {unit.name}",
+            "registrar",
+            unit,
+        )
+    return ctx
+
+
+def villages(session: Session) -> list[tuple[str, str]]:
+    kinds = (OrgUnitKind.DESA.value, OrgUnitKind.KELURAHAN.value)
+    rows = session.execute(
+        select(OrgUnit.code, OrgUnit.name).where(OrgUnit.kind.in_(kinds)).order_by(OrgUnit.code)
+    )
+    return [(code, name) for code, name in rows]
+
+
+def write_residents_csv(path: Path, village_list: list[tuple[str, str]], count: int) -> None:
+    """Synthetic residents as an import file (the same format `residents import` reads)."""
+    columns = (
+        "nik",
+        "kk_number",
+        "name",
+        "birth_place",
+        "birth_date",
+        "sex",
+        "religion",
+        "marital_status",
+        "occupation",
+        "address",
+        "rt",
+        "rw",
+        "desa_code",
+    )
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for person in synthetic_residents(village_list, count):
+            row = {**person.__dict__, "birth_date": person.birth_date.isoformat()}
+            writer.writerow([row[c] for c in columns])
+
+
+def plant_duplicates(session: Session, ctx: DemoContext, pairs: int = 4) -> int:
+    """Register the same person again under another NIK in another kecamatan."""
+    planted = 0
+    system = Actor.system("pamong demo")
+    people = [
+        ("Sri Wahyuni", "Sragen", date(1978, 3, 14), "F"),
+        ("Slamet Riyadi", "Surakarta", date(1965, 11, 2), "M"),
+        ("Siti Aminah", "Sragen", date(1983, 7, 21), "F"),
+        ("Joko Susilo", "Karanganyar", date(1970, 1, 9), "M"),
+    ]
+    for index, (name, place, born, sex) in enumerate(people[:pairs]):
+        for copy, unit in enumerate((ctx.kecamatan[index], ctx.kecamatan[-1 - index])):
+            desa = session.scalar(
+                select(OrgUnit.code).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.code)
+            )
+            assert desa is not None
+            register_resident(
+                session,
+                system,
+                {
+                    "nik": make_nik(unit.code, born, sex, 9000 + copy),
+                    "name": name.upper() if copy else name,
+                    "birth_place": place,
+                    "birth_date": born,
+                    "sex": sex,
+                    "domicile_code": desa,
+                    "address": "Dukuh Krajan",
+                },
+            )
+        planted += 1
+    return planted
+
+
+class _Silent:
+    def __enter__(self) -> _Silent:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        return None
+
+
+def run_demo(
+    app: Any,
+    residents: int = 20_000,
+    progress_bar: Callable[[int], Any] = lambda total: _Silent(),
+) -> DemoContext:
+    """Seed the app's (empty) database with the whole demo.
+
+    ``progress_bar(total_bytes)`` returns a context manager with an
+    ``update(n)`` method (``click.progressbar`` fits) for the resident import.
+    """
+    from pamong.identity.importer import import_residents
+    from pamong.migrate import create_schema
+
+    state = app.extensions["pamong"]
+    create_schema(state.db, state.host)
+    with state.db.transaction() as session:
+        ctx = seed_core(session, state.roles)
+        village_list = villages(session)
+    with tempfile.TemporaryDirectory() as tmp:
+        csv_path = Path(tmp) / "residents.csv"
+        write_residents_csv(csv_path, village_list, residents)
+        with progress_bar(csv_path.stat().st_size) as bar:
+            import_residents(state.db, csv_path, Actor.system("pamong demo"), progress=bar.update)
+    with state.db.transaction() as session:
+        session.add_all([ctx.root, *ctx.offices.values(), *ctx.kecamatan])
+        plant_duplicates(session, ctx)
+        seeders = sorted(
+            (seeder for _c, seeder in state.host.call_each("pamong_register_demo_data")),
+            key=lambda s: s.weight if isinstance(s, DemoData) else 0,
+        )
+        for seeder in seeders:
+            if isinstance(seeder, DemoData):
+                seeder.seed(session, ctx)
+    return ctx
