@@ -170,7 +170,12 @@ def plant_duplicates(session: Session, ctx: DemoContext, pairs: int = 4) -> int:
     for index, (name, place, born, sex) in enumerate(people[:pairs]):
         for copy, unit in enumerate((ctx.kecamatan[index], ctx.kecamatan[-1 - index])):
             desa = session.scalar(
-                select(OrgUnit.code).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.code)
+                select(OrgUnit.code)
+                .where(
+                    OrgUnit.parent_id == unit.id,
+                    OrgUnit.kind.in_((OrgUnitKind.DESA.value, OrgUnitKind.KELURAHAN.value)),
+                )
+                .order_by(OrgUnit.code)
             )
             assert desa is not None
             register_resident(

@@ -51,7 +51,6 @@ EDITABLE_FIELDS = (
     "domicile_code",
     "status",
 )
-_SPACES = re.compile(r"\s+")
 _NOT_LETTERS = re.compile(r"[^a-z0-9 ]")
 
 
@@ -60,10 +59,11 @@ def normalise_key(text: str) -> str:
 
     ``"Siti  Nur'aini"`` and ``"SITI NURAINI"`` give the same key.
     """
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    text = text.replace("'", "").replace("`", "")
-    return _SPACES.sub(" ", _NOT_LETTERS.sub(" ", text)).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower().replace("'", "").replace("`", "")
+    return " ".join(_NOT_LETTERS.sub(" ", text).split())
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,194 @@
+"""Import a regency's population and look residents up; print the figures.
+
+    python benchmarks/import_residents.py [--rows 865417]
+
+1. ``pamong init --region 33.14`` in a temporary instance (SQLite);
+2. N synthetic residents with valid NIKs, spread over Sragen's 208 desa,
+   written to a CSV file (not timed);
+3. ``pamong residents import`` of that file (timed, peak memory measured);
+4. the same rows inserted with raw ``sqlite3.executemany`` into an
+   equivalent table (same columns, indexes and pragmas) as the baseline;
+5. 1,000 ``GET /api/v1/residents/<nik>`` through the Flask test client.
+
+The last line is ``ratio=<pamong rows/s / raw rows/s>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pamong.demo import write_residents_csv
+from pamong.identity.services import normalise_key
+from pamong.regions import RegionLevel, subtree
+
+BIN = Path(sys.executable).parent
+BATCH = 5000
+RAW_SCHEMA = """
+CREATE TABLE residents (
+    id INTEGER PRIMARY KEY, nik VARCHAR(16) NOT NULL UNIQUE, kk_number VARCHAR(16),
+    name VARCHAR(200) NOT NULL, name_key VARCHAR(200) NOT NULL,
+    birth_place VARCHAR(100) NOT NULL, birth_place_key VARCHAR(100) NOT NULL,
+    birth_date DATE NOT NULL, sex VARCHAR(1) NOT NULL, religion VARCHAR(20),
+    marital_status VARCHAR(20), occupation VARCHAR(100), address VARCHAR(300) NOT NULL,
+    rt VARCHAR(3), rw VARCHAR(3), domicile_unit_id INTEGER NOT NULL, status VARCHAR(12) NOT NULL,
+    nik_issues JSON NOT NULL, needs_review BOOLEAN NOT NULL,
+    created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL
+);
+CREATE INDEX ix_kk ON residents (kk_number);
+CREATE INDEX ix_screening ON residents (name_key, birth_date, birth_place_key);
+CREATE INDEX ix_domicile ON residents (domicile_unit_id);
+"""
+
+
+def pamong(instance: Path, *args: str) -> str:
+    result = subprocess.run(
+        [str(BIN / "pamong"), "--instance", str(instance), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout
+
+
+def raw_insert(csv_path: Path, db_path: Path, village_ids: dict[str, int]) -> float:
+    """The baseline: plain sqlite3, same rows, same indexes, same batch commits.
+
+    Only the inserts and commits are timed: reading the CSV and computing the
+    name keys is left out, which makes the baseline as fast as it can be.
+    """
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.executescript(RAW_SCHEMA)
+    sql = "INSERT INTO residents VALUES (NULL" + ", ?" * 20 + ")"
+    now = time.strftime("%Y-%m-%d %H:%M:%S")
+    elapsed = 0.0
+
+    def write(batch: list[tuple]) -> float:
+        started = time.perf_counter()
+        conn.execute("BEGIN")
+        conn.executemany(sql, batch)
+        conn.execute("COMMIT")
+        return time.perf_counter() - started
+
+    with csv_path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        batch = []
+        for row in reader:
+            batch.append(
+                (
+                    row["nik"],
+                    row["kk_number"],
+                    row["name"],
+                    normalise_key(row["name"]),
+                    row["birth_place"],
+                    normalise_key(row["birth_place"]),
+                    row["birth_date"],
+                    row["sex"],
+                    row["religion"],
+                    row["marital_status"],
+                    row["occupation"],
+                    row["address"],
+                    row["rt"],
+                    row["rw"],
+                    village_ids[row["desa_code"]],
+                    "living",
+                    "[]",
+                    0,
+                    now,
+                    now,
+                )
+            )
+            if len(batch) >= BATCH:
+                elapsed += write(batch)
+                batch = []
+        elapsed += write(batch)
+    conn.close()
+    return elapsed
+
+
+def lookups(instance: Path, niks: list[str], token: str) -> list[float]:
+    from pamong.app import create_app
+
+    app = create_app(instance)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    timings = []
+    for nik in niks:
+        started = time.perf_counter()
+        response = client.get(f"/api/v1/residents/{nik}", headers=headers)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.get_data(as_text=True)
+    app.extensions["pamong"].db.dispose()
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=865_417, help="residents to import")
+    parser.add_argument("--lookups", type=int, default=1000)
+    parser.add_argument("--keep", type=Path, help="keep the instance in this folder")
+    args = parser.parse_args()
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="pamong-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    instance = work / "instance"
+    password = work / "admin-password.txt"
+    password.write_text("benchmark-password\n")
+    pamong(instance, "init", "--region", "33.14", "--admin-password-file", str(password))
+
+    villages = [(r.code, r.name) for r in subtree("33.14") if r.level is RegionLevel.VILLAGE]
+    csv_path = work / "residents.csv"
+    started = time.perf_counter()
+    write_residents_csv(csv_path, villages, args.rows)
+    print(
+        f"generated {args.rows} rows in {time.perf_counter() - started:.1f} s "
+        f"({csv_path.stat().st_size / 1e6:.0f} MB)"
+    )
+
+    started = time.perf_counter()
+    output = pamong(instance, "residents", "import", str(csv_path))
+    pamong_seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(output.strip().splitlines()[-1])
+
+    with sqlite3.connect(instance / "pamong.sqlite3") as conn:
+        village_ids = dict(conn.execute("SELECT code, id FROM org_units"))
+    raw_seconds = raw_insert(csv_path, work / "raw.sqlite3", village_ids)
+
+    with csv_path.open(newline="", encoding="utf-8") as handle:
+        sample_source = [row["nik"] for row in csv.DictReader(handle)]
+    sample = random.Random(1).sample(sample_source, min(args.lookups, len(sample_source)))
+    del sample_source
+    token = pamong(instance, "tokens", "create", "admin").strip()
+    timings = sorted(lookups(instance, sample, token))
+
+    pamong_rate = args.rows / pamong_seconds
+    raw_rate = args.rows / raw_seconds
+    figures = {
+        "rows": args.rows,
+        "pamong_seconds": round(pamong_seconds, 1),
+        "pamong_rows_per_s": round(pamong_rate),
+        "raw_seconds": round(raw_seconds, 1),
+        "raw_rows_per_s": round(raw_rate),
+        "import_peak_memory_mb": round(peak_mb),
+        "lookup_p50_ms": round(statistics.median(timings), 2),
+        "lookup_p99_ms": round(timings[int(len(timings) * 0.99) - 1], 2),
+    }
+    print(json.dumps(figures, indent=2))
+    print(f"ratio={pamong_rate / raw_rate:.2f}")
+
+
+if __name__ == "__main__":
+    main()
