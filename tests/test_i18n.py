@@ -26,9 +26,10 @@ def msgids(cat) -> set:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_core_string_is_translated(locale):
-    untranslated = [
-        m.id for m in catalog(locale) if m.id and not all(m.string if m.pluralizable else [m.string])
-    ]
+    def translated(message) -> bool:
+        return all(message.string) if message.pluralizable else bool(message.string)
+
+    untranslated = [m.id for m in catalog(locale) if m.id and not translated(m)]
     assert untranslated == []
 
 
@@ -46,9 +47,23 @@ def test_catalogs_match_the_strings_in_the_code(tmp_path, locale):
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [
-            sys.executable, "-m", "babel.messages.frontend", "-q", "extract",
-            "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext", "-k", "N_",
-            "--no-location", "-o", str(pot), str(ROOT / "core"),
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "N_",
+            "--no-location",
+            "-o",
+            str(pot),
+            str(ROOT / "core"),
         ],
         check=True,
     )

@@ -34,7 +34,14 @@ from pamong.orgunits.models import OrgUnit, OrgUnitKind
 
 REQUIRED = ("nik", "name", "birth_place", "birth_date", "sex", "desa_code")
 OPTIONAL = (
-    "kk_number", "religion", "marital_status", "occupation", "address", "rt", "rw", "status",
+    "kk_number",
+    "religion",
+    "marital_status",
+    "occupation",
+    "address",
+    "rt",
+    "rw",
+    "status",
 )
 PERMISSION = "core.residents.import"
 _SEX = {"L": "M", "M": "M", "P": "F", "F": "F"}
@@ -172,8 +179,7 @@ def _rows(text: io.TextIOBase, path: Path) -> Iterator[tuple[int, list[str]]]:
             yield reader.line_num, fields
     except UnicodeDecodeError:
         raise InvalidInput(
-            f"{path.name} is not UTF-8 text (after line {reader.line_num}); "
-            "save it as CSV UTF-8.",
+            f"{path.name} is not UTF-8 text (after line {reader.line_num}); save it as CSV UTF-8.",
             slug="invalid-file",
         ) from None
     except csv.Error as exc:
@@ -302,9 +308,17 @@ def import_residents(
     with db.transaction() as session:
         queued = screen_all_duplicates(session)
         record(
-            session, actor, "resident.import", "resident", None,
-            file=path.name, read=counts["read"], imported=counts["imported"],
-            rejected=counts["rejected"], skipped=counts["skipped"], flagged=counts["flagged"],
+            session,
+            actor,
+            "resident.import",
+            "resident",
+            None,
+            file=path.name,
+            read=counts["read"],
+            imported=counts["imported"],
+            rejected=counts["rejected"],
+            skipped=counts["skipped"],
+            flagged=counts["flagged"],
         )
     return ImportSummary(
         read=counts["read"],
@@ -329,8 +343,7 @@ def _insert_many(tx: Any, table: Any, rows: list[dict[str, Any]]) -> None:
         return
     columns = [c.name for c in table.columns if c.name != "id"]
     sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join('?' * len(columns))})"
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     )
     stamp = rows[0]["created_at"].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     pick = itemgetter(*columns)

@@ -123,9 +123,7 @@ def seed_demo(session, context) -> None:
 @hookimpl
 def pamong_register_trackable_kinds():
     return [
-        TrackableKind(
-            "EXM", "Example file", (Stage("received", "Received"), Stage("done", "Done"))
-        )
+        TrackableKind("EXM", "Example file", (Stage("received", "Received"), Stage("done", "Done")))
     ]
 
 
