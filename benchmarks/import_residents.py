@@ -70,6 +70,7 @@ def raw_insert(csv_path: Path, db_path: Path, village_ids: dict[str, int]) -> fl
     conn = sqlite3.connect(db_path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA cache_size=-65536")
     conn.executescript(RAW_SCHEMA)
     sql = "INSERT INTO residents VALUES (NULL" + ", ?" * 20 + ")"
     now = time.strftime("%Y-%m-%d %H:%M:%S")

@@ -21,7 +21,7 @@ from pamong.errors import PamongError
 from pamong.hookrelay import SESSION_KEY
 from pamong.hooks import NavItem, Permission, RoleTemplate
 from pamong.plugins import CORE_ID, PluginHost, StartupError
-from pamong.rest import API_PREFIX, PamongApi, handle_pamong_error
+from pamong.rest import API_PREFIX, MAX_ID, IdConverter, PamongApi, handle_pamong_error
 
 LOCALES = ("id", "en")
 CORE_ROOT = Path(__file__).parent
@@ -181,7 +181,11 @@ def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Fla
     login.login_view = "web.login"
     login.login_message = None  # the login page says why on its own
 
+    app.url_map.converters["id"] = IdConverter
     api = state.api = PamongApi(app)
+    api.register_converter(
+        IdConverter, lambda _c: {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    )
     app.register_error_handler(PamongError, handle_pamong_error)
     app.teardown_appcontext(close_session)
 

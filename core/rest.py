@@ -8,8 +8,9 @@ from typing import Any
 from flask import Response, json, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter, ValidationError
 
 from pamong.errors import PROBLEM_BASE, PamongError
 
@@ -27,22 +28,26 @@ class ProblemSchema(Schema):
     errors = fields.Raw(metadata={"description": "Per-field messages, where input was bad"})
 
 
-class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000), strict=True)
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100), strict=True)
+class QueryArgs(Schema):
+    """Base of query-string schemas: an unknown parameter (a typo) is refused with 422."""
+
+    class Meta:
+        unknown = RAISE
 
 
-def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
-    """A page of ``item_schema`` items with its counts."""
-    return Schema.from_dict(
-        {
-            "items": fields.List(fields.Nested(item_schema)),
-            "page": fields.Integer(),
-            "per_page": fields.Integer(),
-            "total": fields.Integer(),
-        },
-        name=name,
-    )
+class IdConverter(BaseConverter):
+    """``<id:name>``: a positive database id; anything larger is simply not found."""
+
+    regex = r"[1-9][0-9]{0,9}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > MAX_ID:
+            raise ValidationError()
+        return number
+
+
+MAX_ID = 2**31 - 1
 
 
 def problem(status: int, detail: str, slug: str | None = None, **extra: Any) -> Response:

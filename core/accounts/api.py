@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from flask_smorest import Blueprint
@@ -19,7 +20,7 @@ from pamong.accounts.schemas import (
     UserCreateSchema,
     UserSchema,
 )
-from pamong.auth import api_actor, require
+from pamong.auth import api_actor, require, token_required
 from pamong.db import get_session
 from pamong.orgunits.services import get_unit
 from pamong.rest import API_PREFIX, BEARER
@@ -31,9 +32,11 @@ blp = Blueprint(
     description="Staff users, roles at org units, and API tokens",
 )
 MANAGE = "core.users.manage"
+_TOKEN_FIELDS = ("id", "name", "prefix", "user", "created_at", "last_used_at", "revoked_at")
 
 
 @blp.route("/users")
+@token_required
 @blp.response(200, UserSchema(many=True))
 @blp.doc(security=BEARER)
 def list_users():
@@ -44,6 +47,7 @@ def list_users():
 
 
 @blp.route("/users", methods=["POST"])
+@token_required
 @blp.arguments(UserCreateSchema)
 @blp.response(201, UserSchema)
 @blp.doc(security=BEARER)
@@ -57,6 +61,7 @@ def create_user(data: dict[str, Any]):
 
 
 @blp.route("/users/<username>")
+@token_required
 @blp.response(200, UserSchema)
 @blp.doc(security=BEARER)
 def get_user(username: str):
@@ -70,6 +75,7 @@ def get_user(username: str):
 
 
 @blp.route("/users/<username>/grants", methods=["POST"])
+@token_required
 @blp.arguments(GrantCreateSchema)
 @blp.response(201, UserSchema)
 @blp.doc(security=BEARER)
@@ -91,6 +97,7 @@ def grant_role(data: dict[str, Any], username: str):
 
 
 @blp.route("/roles")
+@token_required
 @blp.response(200, RoleSchema(many=True))
 @blp.doc(security=BEARER)
 def list_roles():
@@ -100,6 +107,7 @@ def list_roles():
 
 
 @blp.route("/tokens")
+@token_required
 @blp.response(200, TokenSchema(many=True))
 @blp.doc(security=BEARER)
 def list_tokens():
@@ -110,7 +118,8 @@ def list_tokens():
 
 
 @blp.route("/tokens", methods=["POST"])
-@blp.arguments(TokenCreateSchema)
+@token_required
+@blp.arguments(TokenCreateSchema, required=False)
 @blp.response(201, NewTokenSchema)
 @blp.doc(security=BEARER)
 def create_token(data: dict[str, Any]):
@@ -121,12 +130,12 @@ def create_token(data: dict[str, Any]):
     user = services.get_user(session, username)
     token, plain = services.create_token(session, actor, user, data["name"])
     session.commit()
-    result = NewTokenSchema().dump(token)
-    result["token"] = plain
-    return result
+    # The plain token exists only in this response; the database keeps its hash.
+    return SimpleNamespace(**{f: getattr(token, f) for f in _TOKEN_FIELDS}, token=plain)
 
 
-@blp.route("/tokens/<int:token_id>", methods=["DELETE"])
+@blp.route("/tokens/<id:token_id>", methods=["DELETE"])
+@token_required
 @blp.response(204)
 @blp.doc(security=BEARER)
 def revoke_token(token_id: int):

@@ -44,7 +44,7 @@ class TokenSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     prefix = fields.String()
-    username = fields.Function(lambda t: t.user.username)
+    username = fields.String(attribute="user.username", data_key="username")
     created_at = fields.DateTime()
     last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)

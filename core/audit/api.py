@@ -9,9 +9,9 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
 from pamong.audit.services import query_entries
-from pamong.auth import api_actor
+from pamong.auth import api_actor, token_required
 from pamong.db import get_session
-from pamong.rest import API_PREFIX, BEARER
+from pamong.rest import API_PREFIX, BEARER, QueryArgs
 
 blp = Blueprint(
     "audit_api",
@@ -32,15 +32,15 @@ class AuditEntrySchema(Schema):
     ip = fields.String(allow_none=True)
 
 
-class AuditQuerySchema(Schema):
+class AuditQuerySchema(QueryArgs):
     action = fields.String(validate=validate.Length(max=64))
     object_type = fields.String(validate=validate.Length(max=40))
     object_id = fields.String(validate=validate.Length(max=64))
     actor = fields.String(validate=validate.Length(max=64))
     since = fields.AwareDateTime(default_timezone=None)
     until = fields.AwareDateTime(default_timezone=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000), strict=True)
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200), strict=True)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class AuditPageSchema(Schema):
@@ -51,6 +51,7 @@ class AuditPageSchema(Schema):
 
 
 @blp.route("")
+@token_required
 @blp.arguments(AuditQuerySchema, location="query")
 @blp.response(200, AuditPageSchema)
 @blp.doc(security=BEARER)

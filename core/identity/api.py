@@ -8,7 +8,7 @@ from flask import Response, json
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from pamong.auth import api_actor, require
+from pamong.auth import api_actor, require, token_required
 from pamong.db import get_session
 from pamong.identity import services
 from pamong.identity.schemas import (
@@ -44,6 +44,7 @@ def _paginate(session, stmt, page: int, per_page: int) -> tuple[list[Any], int]:
 
 
 @blp.route("/residents", methods=["POST"])
+@token_required
 @blp.arguments(ResidentCreateSchema)
 @blp.response(201, ResidentSchema)
 @blp.doc(security=BEARER)
@@ -58,6 +59,7 @@ def register_resident(data: dict[str, Any]):
 
 
 @blp.route("/residents")
+@token_required
 @blp.arguments(ResidentSearchArgs, location="query")
 @blp.response(200, ResidentPageSchema)
 @blp.doc(security=BEARER)
@@ -87,6 +89,7 @@ def search_residents(args: dict[str, Any]):
 
 
 @blp.route("/residents/<nik>")
+@token_required
 @blp.response(200, ResidentSchema)
 @blp.doc(security=BEARER)
 @blp.alt_response(404, description="Unknown NIK, or outside the caller's units")
@@ -100,6 +103,7 @@ def get_resident(nik: str):
 
 
 @blp.route("/residents/<nik>", methods=["PATCH"])
+@token_required
 @blp.arguments(ResidentUpdateSchema)
 @blp.response(200, ResidentSchema)
 @blp.doc(security=BEARER)
@@ -113,6 +117,7 @@ def update_resident(data: dict[str, Any], nik: str):
 
 
 @blp.route("/duplicates")
+@token_required
 @blp.arguments(DuplicateQueryArgs, location="query")
 @blp.response(200, DuplicatePageSchema)
 @blp.doc(security=BEARER)
@@ -127,7 +132,8 @@ def list_duplicates(args: dict[str, Any]):
     return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
 
 
-@blp.route("/duplicates/<int:candidate_id>", methods=["POST"])
+@blp.route("/duplicates/<id:candidate_id>", methods=["POST"])
+@token_required
 @blp.arguments(DuplicateResolveSchema)
 @blp.response(200, DuplicateSchema)
 @blp.doc(security=BEARER)

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from pamong.identity.models import DuplicateStatus, MaritalStatus, Religion, ResidentStatus, Sex
 from pamong.identity.nik import mask_nik
+from pamong.rest import QueryArgs
 
 
 def _values(enum_type) -> list[str]:
@@ -89,7 +90,7 @@ class ResidentSchema(ResidentSummarySchema):
     updated_at = fields.DateTime()
 
 
-class ResidentSearchArgs(Schema):
+class ResidentSearchArgs(QueryArgs):
     q = fields.String(
         validate=validate.Length(max=100),
         metadata={"description": "Name (word prefix), or a 16-digit NIK/KK number"},
@@ -99,8 +100,8 @@ class ResidentSearchArgs(Schema):
     )
     status = fields.String(validate=validate.OneOf(_values(ResidentStatus)))
     needs_review = fields.Boolean()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000), strict=True)
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100), strict=True)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class ResidentPageSchema(Schema):
@@ -123,12 +124,12 @@ class DuplicateSchema(Schema):
     note = fields.String()
 
 
-class DuplicateQueryArgs(Schema):
+class DuplicateQueryArgs(QueryArgs):
     status = fields.String(
         load_default=DuplicateStatus.OPEN.value, validate=validate.OneOf(_values(DuplicateStatus))
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000), strict=True)
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100), strict=True)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class DuplicatePageSchema(Schema):

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from pamong.auth import api_actor
+from pamong.auth import api_actor, token_required
 from pamong.db import get_session
 from pamong.orgunits import services
 from pamong.orgunits.schemas import OrgUnitCreateSchema, OrgUnitQuerySchema, OrgUnitSchema
@@ -34,6 +34,7 @@ def list_org_units(args: dict[str, Any]):
 
 
 @blp.route("", methods=["POST"])
+@token_required
 @blp.arguments(OrgUnitCreateSchema)
 @blp.response(201, OrgUnitSchema)
 @blp.doc(security=BEARER)

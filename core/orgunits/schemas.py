@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from pamong.orgunits.models import OrgUnitKind
+from pamong.rest import QueryArgs
 
 KINDS = [k.value for k in OrgUnitKind]
 
@@ -17,7 +18,7 @@ class OrgUnitSchema(Schema):
     depth = fields.Integer()
 
 
-class OrgUnitQuerySchema(Schema):
+class OrgUnitQuerySchema(QueryArgs):
     kind = fields.String(validate=validate.OneOf(KINDS))
     parent = fields.String(
         validate=validate.Length(max=40), metadata={"description": "Code of the direct parent"}

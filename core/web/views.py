@@ -151,7 +151,7 @@ def residents() -> Any:
     )
 
 
-@bp.route("/residents/<int:resident_id>")
+@bp.route("/residents/<id:resident_id>")
 @login_required
 def resident(resident_id: int) -> Any:
     db = get_session()
@@ -177,7 +177,7 @@ def duplicates() -> Any:
     return render_template("duplicates.html", candidates=candidates, status=status)
 
 
-@bp.route("/duplicates/<int:candidate_id>", methods=["POST"])
+@bp.route("/duplicates/<id:candidate_id>", methods=["POST"])
 @login_required
 def resolve_duplicate(candidate_id: int) -> Any:
     db = get_session()
