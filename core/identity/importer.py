@@ -45,9 +45,9 @@ OPTIONAL = (
 )
 PERMISSION = "core.residents.import"
 _SEX = {"L": "M", "M": "M", "P": "F", "F": "F"}
-_RELIGIONS = {m.value for m in Religion}
-_MARITAL = {m.value for m in MaritalStatus}
-_STATUSES = {m.value for m in ResidentStatus}
+_RELIGIONS = {m.value: m.value for m in Religion}
+_MARITAL = {m.value: m.value for m in MaritalStatus}
+_STATUSES = {m.value: m.value for m in ResidentStatus}
 _NIK_STRIP = str.maketrans("", "", " .-\t")
 _IN_CHUNK = 900  # stay under every database's bound-parameter limit
 
@@ -79,8 +79,12 @@ def _date(text: str) -> date:
     raise RowError(f"birth_date {text!r} is not a valid date (YYYY-MM-DD or DD-MM-YYYY)")
 
 
-def _choice(row: dict[str, str], field: str, allowed: set[str]) -> str | None:
-    value = (row.get(field) or "").strip().lower()
+def _choice(row: dict[str, str], field: str, allowed: dict[str, str]) -> str | None:
+    raw = row.get(field) or ""
+    found = allowed.get(raw)  # fast path: the value exactly as stored
+    if found is not None or not raw:
+        return found
+    value = raw.strip().lower()
     if not value:
         return None
     if value not in allowed:
@@ -89,11 +93,15 @@ def _choice(row: dict[str, str], field: str, allowed: set[str]) -> str | None:
 
 
 def _digits(row: dict[str, str], field: str, sizes: tuple[int, ...]) -> str | None:
-    value = (row.get(field) or "").strip()
+    value = row.get(field) or ""
     if not value:
         return None
-    if not (value.isascii() and value.isdigit() and len(value) in sizes):
-        raise RowError(f"{field} {value!r} must be {' or '.join(map(str, sizes))} digits")
+    if not (len(value) in sizes and value.isascii() and value.isdigit()):
+        value = value.strip()
+        if not value:
+            return None
+        if not (len(value) in sizes and value.isascii() and value.isdigit()):
+            raise RowError(f"{field} {value!r} must be {' or '.join(map(str, sizes))} digits")
     return value
 
 
