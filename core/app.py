@@ -19,7 +19,7 @@ from pamong.config import ConfigError, Settings, load_settings
 from pamong.db import Database, close_session
 from pamong.errors import PamongError
 from pamong.hookrelay import SESSION_KEY
-from pamong.hooks import NavItem, Permission, RoleTemplate
+from pamong.hooks import DemoData, NavItem, Permission, RoleTemplate
 from pamong.plugins import CORE_ID, PluginHost, StartupError
 from pamong.rest import API_PREFIX, MAX_ID, IdConverter, PamongApi, handle_pamong_error
 
@@ -38,6 +38,7 @@ class PamongState:
     nav_items: list[tuple[str, NavItem]] = field(default_factory=list)
     roles: list[RoleTemplate] = field(default_factory=list)
     api: PamongApi | None = None
+    demo_seeders: list[tuple[str, DemoData]] = field(default_factory=list)
 
     @property
     def plugins(self) -> dict[str, Any]:
@@ -115,6 +116,14 @@ def _collect_records(state: PamongState) -> None:
                 f"{component!r}: role {role.name!r} names unknown permissions {unknown}"
             )
         state.roles.append(role)
+    state.demo_seeders = host.collect(
+        "pamong_register_demo_data",
+        DemoData,
+        key=lambda d: f"{d.seed.__module__}.{d.seed.__qualname__}",
+        namespace_ok=lambda c, d: True,
+        what="demo-data seeder",
+    )
+    state.demo_seeders.sort(key=lambda pair: pair[1].weight)
 
 
 def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Flask:

@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from pamong.accounts import services as accounts
 from pamong.accounts.permissions import Actor
-from pamong.hooks import DemoData
 from pamong.identity.services import register_resident
 from pamong.identity.synthetic import make_nik, synthetic_residents
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
@@ -232,11 +231,6 @@ def run_demo(
     with state.db.transaction() as session:
         session.add_all([ctx.root, *ctx.offices.values(), *ctx.kecamatan])
         plant_duplicates(session, ctx)
-        seeders = sorted(
-            (seeder for _c, seeder in state.host.call_each("pamong_register_demo_data")),
-            key=lambda s: s.weight if isinstance(s, DemoData) else 0,
-        )
-        for seeder in seeders:
-            if isinstance(seeder, DemoData):
-                seeder.seed(session, ctx)
+        for _component, seeder in state.demo_seeders:
+            seeder.seed(session, ctx)
     return ctx

@@ -80,41 +80,6 @@ class RoleTemplate:
 
 
 @dataclass(frozen=True)
-class Stage:
-    """One stage of a tracked process, e.g. ``("verification", "Document check")``."""
-
-    code: str
-    label: str
-
-
-@dataclass(frozen=True)
-class TrackableKind:
-    """A kind of file a citizen can track by receipt number.
-
-    ``code`` (2-6 capital letters) starts every receipt number of the kind:
-    ``LIC-2026-000123``. ``stages`` lists the stages in their usual order;
-    the public tracker shows their labels, never personal data.
-    """
-
-    code: str
-    title: str
-    stages: tuple[Stage, ...]
-
-
-@dataclass(frozen=True)
-class DocumentKind:
-    """A kind of issued document (``ktp.card``, ``licensing.permit``…).
-
-    ``name`` is ``<plugin id>.<kind>``; ``validity_days`` is the default
-    validity (None: does not expire).
-    """
-
-    name: str
-    title: str
-    validity_days: int | None = None
-
-
-@dataclass(frozen=True)
 class DemoData:
     """A plugin's demo-data seeder, run by ``pamong demo`` after the core's data.
 

@@ -21,18 +21,8 @@ if TYPE_CHECKING:
     from marshmallow import Schema
     from sqlalchemy.orm import Session
 
-    from pamong.hooks import (
-        DemoData,
-        DocumentKind,
-        NavItem,
-        Permission,
-        RoleTemplate,
-        TrackableKind,
-    )
+    from pamong.hooks import DemoData, NavItem, Permission, RoleTemplate
     from pamong.identity.models import Resident
-    from pamong.messaging.models import Message
-    from pamong.messaging.transports import Transport
-    from pamong.tracking.models import TrackedItem
 
 
 @hookspec
@@ -95,38 +85,5 @@ def pamong_on_resident_changed(
 
 
 @hookspec
-def pamong_register_trackable_kinds() -> Iterable[TrackableKind]:
-    """Return the kinds of files citizens can track by receipt number."""
-
-
-@hookspec
-def pamong_register_document_kinds() -> Iterable[DocumentKind]:
-    """Return the kinds of documents the plugin issues, named ``<id>.<kind>``."""
-
-
-@hookspec
 def pamong_register_demo_data() -> DemoData:
     """Return the seeder ``pamong demo`` runs to add this plugin's demo data."""
-
-
-@hookspec
-def pamong_on_status_changed(
-    item: TrackedItem, old: str | None, new: str, session: Session
-) -> None:
-    """A tracked file moved to stage ``new`` (``old`` is None when it was opened).
-
-    Called inside the transaction that changed it.
-    """
-
-
-@hookspec
-def pamong_on_message_sent(message: Message, session: Session) -> None:
-    """A message was sent (its deliveries are queued in the same transaction)."""
-
-
-@hookspec(firstresult=True)
-def pamong_message_transport(channel: str) -> Transport | None:
-    """Return a transport for ``channel`` (``"sms"``, ``"whatsapp"``…), or None.
-
-    The first non-None answer wins; ``inbox`` and ``email`` are built in.
-    """

@@ -222,3 +222,15 @@ def test_a_plugin_adds_its_command_group(tmp_path):
     result = _cli(tmp_path, "example", "hello")
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "hello from example"
+
+
+@pytest.mark.pamong_plugins("example")
+def test_demo_data_seeders_run_after_the_core_demo(app):
+    from pamong_example.hooks import EVENTS
+
+    from pamong.demo import run_demo
+
+    run_demo(app, residents=50)
+    contexts = [ctx for kind, ctx in EVENTS if kind == "demo"]
+    assert contexts and contexts[-1].region == "33.14"
+    assert "op.kalijambe" in contexts[-1].staff

@@ -11,12 +11,9 @@ from sqlalchemy import func, select
 from pamong.db import get_session
 from pamong.hooks import (
     DemoData,
-    DocumentKind,
     NavItem,
     Permission,
     RoleTemplate,
-    Stage,
-    TrackableKind,
     hookimpl,
 )
 from pamong.i18n import gettext as _
@@ -106,47 +103,10 @@ def pamong_on_resident_changed(resident, session, changes):
     session.add(Note(resident_id=resident.id, text="changed " + ",".join(sorted(changes))))
 
 
-SENT: list[object] = []
-
-
-class ExampleTransport:
-    """A channel that keeps what it was asked to send."""
-
-    def send(self, delivery) -> None:
-        SENT.append(delivery)
-
-
 def seed_demo(session, context) -> None:
     EVENTS.append(("demo", context))
 
 
 @hookimpl
-def pamong_register_trackable_kinds():
-    return [
-        TrackableKind("EXM", "Example file", (Stage("received", "Received"), Stage("done", "Done")))
-    ]
-
-
-@hookimpl
-def pamong_register_document_kinds():
-    return [DocumentKind("example.certificate", "Example certificate", validity_days=365)]
-
-
-@hookimpl
 def pamong_register_demo_data():
     return DemoData(seed=seed_demo)
-
-
-@hookimpl
-def pamong_on_status_changed(item, old, new, session):
-    EVENTS.append(("status", (item.number, old, new)))
-
-
-@hookimpl
-def pamong_on_message_sent(message, session):
-    EVENTS.append(("message", message.id))
-
-
-@hookimpl
-def pamong_message_transport(channel):
-    return ExampleTransport() if channel == "example" else None
