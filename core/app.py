@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import flask_smorest
-from flask import Blueprint, Flask, request, session
+from flask import Blueprint, Flask, abort, request, session
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -208,6 +208,18 @@ def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Fla
     from pamong.web.context import install_template_helpers
 
     install_template_helpers(app)
+
+    @app.before_request
+    def _refuse_nul_characters() -> None:
+        # No text column of ours holds NUL, and PostgreSQL refuses it outright:
+        # stop it at the door as a 400 instead of a database error.
+        if (
+            "\x00" in request.path
+            or b"%00" in request.query_string
+            or any("\x00" in value for value in request.form.values())
+            or (request.is_json and b"\\u0000" in request.get_data())
+        ):
+            abort(400, "NUL characters are not allowed.")
 
     @app.after_request
     def _security_headers(response: Any) -> Any:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import http
 from typing import Any
 
+import flask_smorest
 from flask import Response, json, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from marshmallow import RAISE, Schema, fields
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
@@ -26,6 +28,21 @@ class ProblemSchema(Schema):
     status = fields.Integer()
     detail = fields.String()
     errors = fields.Raw(metadata={"description": "Per-field messages, where input was bad"})
+
+
+class _StrictQueryParser(FlaskParser):
+    # webargs ignores unknown query parameters by default; let the schema decide.
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": None,
+        "querystring": None,
+    }
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """The API blueprint of Pamong and its plugins: an unknown query parameter is a 422."""
+
+    ARGUMENTS_PARSER = _StrictQueryParser()
 
 
 class QueryArgs(Schema):

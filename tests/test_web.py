@@ -208,3 +208,11 @@ def test_a_plugin_page_extends_the_base_layout(client, login_as):
     page = text(client.get("/example/"))
     assert '<header class="top">' in page
     assert "Halo dari plugin" in page
+
+
+def test_a_nul_character_in_a_form_is_a_bad_request(client):
+    token = csrf(text(client.get("/login")))
+    response = client.post(
+        "/login", data={"username": "ad\x00min", "password": "x", "csrf_token": token}
+    )
+    assert response.status_code == 400

@@ -5,7 +5,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -23,7 +22,7 @@ from pamong.accounts.schemas import (
 from pamong.auth import api_actor, require, token_required
 from pamong.db import get_session
 from pamong.orgunits.services import get_unit
-from pamong.rest import API_PREFIX, BEARER
+from pamong.rest import API_PREFIX, BEARER, Blueprint
 
 blp = Blueprint(
     "accounts_api",

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
 from pamong.audit.services import query_entries
 from pamong.auth import api_actor, token_required
 from pamong.db import get_session
-from pamong.rest import API_PREFIX, BEARER, QueryArgs
+from pamong.rest import API_PREFIX, BEARER, Blueprint, QueryArgs
 
 blp = Blueprint(
     "audit_api",

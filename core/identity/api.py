@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, json
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from pamong.auth import api_actor, require, token_required
@@ -24,7 +23,7 @@ from pamong.identity.schemas import (
     ResidentUpdateSchema,
 )
 from pamong.orgunits.services import get_unit
-from pamong.rest import API_PREFIX, BEARER
+from pamong.rest import API_PREFIX, BEARER, Blueprint
 
 blp = Blueprint(
     "identity_api",

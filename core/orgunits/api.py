@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from pamong.auth import api_actor, token_required
 from pamong.db import get_session
 from pamong.orgunits import services
 from pamong.orgunits.schemas import OrgUnitCreateSchema, OrgUnitQuerySchema, OrgUnitSchema
-from pamong.rest import API_PREFIX, BEARER
+from pamong.rest import API_PREFIX, BEARER, Blueprint
 
 blp = Blueprint(
     "orgunits_api",
