@@ -39,6 +39,7 @@ class PamongState:
     roles: list[RoleTemplate] = field(default_factory=list)
     api: PamongApi | None = None
     demo_seeders: list[tuple[str, DemoData]] = field(default_factory=list)
+    calendar: Any = None  # pamong.workdays.WorkCalendar, built on first use
 
     @property
     def plugins(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import os
 import secrets
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,7 @@ class CoreSettingsSchema(Schema):
     login_max_failures = fields.Integer(load_default=5, validate=validate.Range(min=1))
     login_lockout_minutes = fields.Integer(load_default=15, validate=validate.Range(min=1))
     session_cookie_secure = fields.Boolean(load_default=False)
+    extra_closures = _CommaList(fields.Date(), load_default=list)
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class Settings:
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     session_cookie_secure: bool = False
+    extra_closures: tuple[date, ...] = ()
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -139,6 +142,7 @@ def load_settings(
         login_max_failures=loaded["login_max_failures"],
         login_lockout_minutes=loaded["login_lockout_minutes"],
         session_cookie_secure=loaded["session_cookie_secure"],
+        extra_closures=tuple(loaded["extra_closures"]),
         plugin_settings=plugin_settings,
     )
 

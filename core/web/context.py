@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask_babel import get_locale
 from flask_login import current_user
 
+from pamong.formatting import register_template_filters
 from pamong.identity.nik import mask_nik
 from pamong.web.labels import label
 
@@ -35,5 +36,6 @@ def install_template_helpers(app: Flask) -> None:
             "settings": state.settings,
         }
 
+    register_template_filters(app)
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.filters["label"] = label
