@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -14,12 +15,13 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 import pamong
+from pamong import ratelimit
 from pamong.auth import AnonymousUser, load_session_user
 from pamong.config import ConfigError, Settings, load_settings
 from pamong.db import Database, close_session
 from pamong.errors import PamongError
 from pamong.hookrelay import SESSION_KEY
-from pamong.hooks import DemoData, NavItem, Permission, RoleTemplate
+from pamong.hooks import DemoData, NavItem, Permission, RoleTemplate, TrackableKind
 from pamong.plugins import CORE_ID, PluginHost, StartupError
 from pamong.rest import API_PREFIX, MAX_ID, IdConverter, PamongApi, handle_pamong_error
 
@@ -40,6 +42,7 @@ class PamongState:
     api: PamongApi | None = None
     demo_seeders: list[tuple[str, DemoData]] = field(default_factory=list)
     calendar: Any = None  # pamong.workdays.WorkCalendar, built on first use
+    trackable_kinds: dict[str, TrackableKind] = field(default_factory=dict)
 
     @property
     def plugins(self) -> dict[str, Any]:
@@ -117,6 +120,19 @@ def _collect_records(state: PamongState) -> None:
                 f"{component!r}: role {role.name!r} names unknown permissions {unknown}"
             )
         state.roles.append(role)
+    for _, kind in host.collect(
+        "pamong_register_trackable_kinds",
+        TrackableKind,
+        key=lambda k: k.code,
+        namespace_ok=lambda c, k: True,
+        what="trackable kind",
+    ):
+        if not re.fullmatch(r"[A-Z]{2,6}", kind.code) or not kind.stages:
+            host.problems.append(
+                f"trackable kind {kind.code!r}: the code must be 2-6 capital letters "
+                "and it needs at least one stage"
+            )
+        state.trackable_kinds[kind.code] = kind
     state.demo_seeders = host.collect(
         "pamong_register_demo_data",
         DemoData,
@@ -184,6 +200,7 @@ def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Fla
     app.extensions["pamong"] = state
 
     Babel(app, locale_selector=select_locale)
+    ratelimit.init_app(app)
     csrf = CSRFProtect(app)
     login = LoginManager(app)
     login.user_loader(load_session_user)

@@ -55,6 +55,7 @@ class CoreSettingsSchema(Schema):
     login_lockout_minutes = fields.Integer(load_default=15, validate=validate.Range(min=1))
     session_cookie_secure = fields.Boolean(load_default=False)
     extra_closures = _CommaList(fields.Date(), load_default=list)
+    public_rate_limit = fields.String(load_default="60/minute")
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class Settings:
     login_lockout_minutes: int = 15
     session_cookie_secure: bool = False
     extra_closures: tuple[date, ...] = ()
+    public_rate_limit: str = "60/minute"
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -143,6 +145,7 @@ def load_settings(
         login_lockout_minutes=loaded["login_lockout_minutes"],
         session_cookie_secure=loaded["session_cookie_secure"],
         extra_closures=tuple(loaded["extra_closures"]),
+        public_rate_limit=loaded["public_rate_limit"],
         plugin_settings=plugin_settings,
     )
 

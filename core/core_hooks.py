@@ -7,7 +7,7 @@ from typing import Any
 
 from pamong.accounts.permissions import CORE_PERMISSIONS
 from pamong.accounts.services import CORE_ROLES
-from pamong.hooks import NavItem, Permission, RoleTemplate, hookimpl
+from pamong.hooks import NavItem, Permission, RoleTemplate, Stage, TrackableKind, hookimpl
 from pamong.i18n import lazy_gettext as _l
 
 
@@ -17,10 +17,40 @@ def pamong_register_blueprints() -> Iterable[Any]:
     from pamong.audit.api import blp as audit_api
     from pamong.identity.api import blp as identity_api
     from pamong.orgunits.api import blp as orgunits_api
+    from pamong.tracking.api import blp as tracking_api
+    from pamong.tracking.views import bp as tracking
     from pamong.web.staff import bp as staff
     from pamong.web.views import bp as web
 
-    return [orgunits_api, identity_api, accounts_api, audit_api, web, staff]
+    return [
+        orgunits_api,
+        identity_api,
+        accounts_api,
+        audit_api,
+        tracking_api,
+        web,
+        staff,
+        tracking,
+    ]
+
+
+#: The core's own trackable service: population administration requests.
+POPULATION_SERVICE = TrackableKind(
+    "DUK",
+    _l("Population administration service"),
+    (
+        Stage("received", _l("Received")),
+        Stage("verification", _l("Checking the documents")),
+        Stage("processing", _l("Being processed")),
+        Stage("ready", _l("Ready to collect")),
+        Stage("collected", _l("Collected")),
+    ),
+)
+
+
+@hookimpl
+def pamong_register_trackable_kinds() -> Iterable[TrackableKind]:
+    return [POPULATION_SERVICE]
 
 
 @hookimpl

@@ -80,6 +80,31 @@ class RoleTemplate:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """One stage of a tracked process, e.g. ``Stage("verification", "Document check")``."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class TrackableKind:
+    """A kind of file a citizen can track by receipt number.
+
+    ``code`` (2-6 capital letters) starts every receipt number of the kind:
+    ``LIC-2026-000123``. ``stages`` are the stages in their usual order; the
+    public tracker shows their labels and never any personal data.
+    """
+
+    code: str
+    title: str
+    stages: tuple[Stage, ...]
+
+    def stage(self, code: str) -> Stage | None:
+        return next((s for s in self.stages if s.code == code), None)
+
+
+@dataclass(frozen=True)
 class DemoData:
     """A plugin's demo-data seeder, run by ``pamong demo`` after the core's data.
 

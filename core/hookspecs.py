@@ -21,8 +21,9 @@ if TYPE_CHECKING:
     from marshmallow import Schema
     from sqlalchemy.orm import Session
 
-    from pamong.hooks import DemoData, NavItem, Permission, RoleTemplate
+    from pamong.hooks import DemoData, NavItem, Permission, RoleTemplate, TrackableKind
     from pamong.identity.models import Resident
+    from pamong.tracking.models import TrackedItem
 
 
 @hookspec
@@ -82,6 +83,21 @@ def pamong_on_resident_changed(
     resident: Resident, session: Session, changes: dict[str, Any]
 ) -> None:
     """A resident's data changed; ``changes`` maps field to ``(old, new)``."""
+
+
+@hookspec
+def pamong_register_trackable_kinds() -> Iterable[TrackableKind]:
+    """Return the kinds of files citizens can track by receipt number."""
+
+
+@hookspec
+def pamong_on_status_changed(
+    item: TrackedItem, old: str | None, new: str, session: Session
+) -> None:
+    """A tracked file moved to stage ``new`` (``old`` is None when it was opened).
+
+    Called inside the transaction that changed it.
+    """
 
 
 @hookspec

@@ -102,6 +102,7 @@ def load_core_models() -> None:
         "pamong.accounts.models",
         "pamong.identity.models",
         "pamong.audit.models",
+        "pamong.tracking.models",
     ):
         importlib.import_module(module)
     _claim_new_tables(CORE_ID)

@@ -19,6 +19,7 @@ def html_error_page(error: HTTPException) -> Any:
         404: _("Page not found"),
         405: _("Method not allowed"),
         413: _("The upload is too large"),
+        429: _("Too many requests. Please wait a minute and try again."),
         500: _("Something went wrong"),
     }
     return render_template("error.html", code=code, title=titles.get(code, error.name)), code

@@ -14,6 +14,8 @@ from pamong.hooks import (
     NavItem,
     Permission,
     RoleTemplate,
+    Stage,
+    TrackableKind,
     hookimpl,
 )
 from pamong.i18n import gettext as _
@@ -110,3 +112,18 @@ def seed_demo(session, context) -> None:
 @hookimpl
 def pamong_register_demo_data():
     return DemoData(seed=seed_demo)
+
+
+EXAMPLE_FILE = TrackableKind(
+    "EXM", "Example file", (Stage("received", "Received"), Stage("done", "Done"))
+)
+
+
+@hookimpl
+def pamong_register_trackable_kinds():
+    return [EXAMPLE_FILE]
+
+
+@hookimpl
+def pamong_on_status_changed(item, old, new, session):
+    EVENTS.append(("status", (item.number, old, new)))

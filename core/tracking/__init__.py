@@ -1,0 +1,1 @@
+"""Receipt numbers and the public tracker: where is my file?"""

@@ -1,0 +1,168 @@
+"""Opening tracked files, moving them through stages, and what the public sees."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pamong.accounts.permissions import Actor
+from pamong.audit.services import record
+from pamong.db import utcnow
+from pamong.errors import InvalidInput, NotFound
+from pamong.hookrelay import hooks_of
+from pamong.hooks import TrackableKind
+from pamong.orgunits.models import OrgUnit
+from pamong.tracking.models import ReceiptCounter, StatusEvent, TrackedItem
+
+NUMBER_RE = re.compile(r"^([A-Z]{2,6})-(\d{4})-(\d{6})$")
+
+
+def format_number(kind: str, year: int, seq: int) -> str:
+    return f"{kind}-{year:04d}-{seq:06d}"
+
+
+def next_sequence(session: Session, kind: str, year: int) -> int:
+    """The next receipt sequence of ``kind`` in ``year``; safe under concurrency.
+
+    The counter row is created on first use; afterwards one atomic
+    ``UPDATE … RETURNING`` both locks and increments it, so two desks never
+    get the same number (the second waits for the first to commit).
+    """
+    try:
+        with session.begin_nested():
+            session.execute(insert(ReceiptCounter).values(kind=kind, year=year, last=1))
+        return 1
+    except IntegrityError:
+        pass
+    return session.execute(
+        update(ReceiptCounter)
+        .where(ReceiptCounter.kind == kind, ReceiptCounter.year == year)
+        .values(last=ReceiptCounter.last + 1)
+        .returning(ReceiptCounter.last)
+    ).scalar_one()
+
+
+def open_item(
+    session: Session,
+    actor: Actor,
+    kind: TrackableKind,
+    unit: OrgUnit,
+    reference: str = "",
+    stage: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> TrackedItem:
+    """Give a new file its receipt number; it starts at ``stage`` (default: the first)."""
+    stage = stage or kind.stages[0].code
+    if kind.stage(stage) is None:
+        raise InvalidInput(f"{stage!r} is not a stage of {kind.code}.", slug="invalid-stage")
+    now = now or utcnow()
+    seq = next_sequence(session, kind.code, now.year)
+    item = TrackedItem(
+        number=format_number(kind.code, now.year, seq),
+        kind=kind.code,
+        year=now.year,
+        seq=seq,
+        stage=stage,
+        org_unit=unit,
+        reference=reference[:100],
+        opened_at=now,
+        updated_at=now,
+    )
+    item.history.append(StatusEvent(stage=stage, at=now, actor_id=actor.user_id))
+    session.add(item)
+    session.flush()
+    record(session, actor, "tracked_item.open", "tracked_item", item.number, org_unit_id=unit.id)
+    hooks_of(session).pamong_on_status_changed(item=item, old=None, new=stage, session=session)
+    return item
+
+
+def move_to(
+    session: Session,
+    actor: Actor,
+    item: TrackedItem,
+    kind: TrackableKind,
+    stage: str,
+    note: str = "",
+    *,
+    close: bool = False,
+) -> TrackedItem:
+    """Move a file to ``stage`` (any stage of its kind: stages may be skipped)."""
+    if kind.code != item.kind or kind.stage(stage) is None:
+        raise InvalidInput(f"{stage!r} is not a stage of {item.kind}.", slug="invalid-stage")
+    if item.closed_at is not None:
+        raise InvalidInput(f"{item.number} is closed.", slug="item-closed")
+    old, now = item.stage, utcnow()
+    item.stage = stage
+    item.updated_at = now
+    if close:
+        item.closed_at = now
+    item.history.append(StatusEvent(stage=stage, at=now, actor_id=actor.user_id, note=note[:300]))
+    session.flush()
+    record(
+        session,
+        actor,
+        "tracked_item.move",
+        "tracked_item",
+        item.number,
+        org_unit_id=item.org_unit_id,
+        old=old,
+        new=stage,
+    )
+    hooks_of(session).pamong_on_status_changed(item=item, old=old, new=stage, session=session)
+    return item
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    stage: str
+    label: str
+    at: datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What anyone may know about a file: no names, NIKs, addresses or phones."""
+
+    number: str
+    kind: str
+    kind_title: str
+    stage: str
+    stage_label: str
+    unit: str
+    opened_at: datetime
+    closed: bool
+    history: list[PublicStep]
+
+
+def public_status(session: Session, number: str, kinds: dict[str, TrackableKind]) -> PublicStatus:
+    """The public view of a file by its receipt number (404 when unknown)."""
+    number = number.strip().upper()
+    item = None
+    if NUMBER_RE.match(number):
+        item = session.scalar(select(TrackedItem).where(TrackedItem.number == number))
+    kind = kinds.get(item.kind) if item else None
+    if item is None or kind is None:
+        raise NotFound("No file with this receipt number.", slug="receipt-not-found")
+
+    def label(code: str) -> str:
+        stage = kind.stage(code)
+        return stage.label if stage else code
+
+    return PublicStatus(
+        number=item.number,
+        kind=item.kind,
+        kind_title=kind.title,
+        stage=item.stage,
+        stage_label=label(item.stage),
+        unit=item.org_unit.name,
+        opened_at=item.opened_at,
+        closed=item.closed_at is not None,
+        history=[PublicStep(e.stage, label(e.stage), e.at, e.note) for e in item.history],
+    )

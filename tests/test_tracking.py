@@ -1,0 +1,122 @@
+"""Receipt numbers and the public tracker."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from pamong.accounts.permissions import Actor
+from pamong.core_hooks import POPULATION_SERVICE
+from pamong.errors import InvalidInput
+from pamong.orgunits.services import get_unit
+from pamong.tracking.services import move_to, open_item
+
+SYSTEM = Actor.system("test")
+
+
+@pytest.fixture
+def open_file(app):
+    def make(unit="33.14.01", reference="", when=None):
+        with app.extensions["pamong"].db.transaction() as session:
+            item = open_item(
+                session, SYSTEM, POPULATION_SERVICE, get_unit(session, unit), reference, now=when
+            )
+            return item.number
+
+    return make
+
+
+def test_receipt_numbers_count_up_per_kind_and_year(open_file):
+    first = open_file(when=datetime(2026, 1, 5, tzinfo=UTC))
+    second = open_file(when=datetime(2026, 6, 1, tzinfo=UTC))
+    next_year = open_file(when=datetime(2027, 1, 4, tzinfo=UTC))
+    assert (first, second, next_year) == ("DUK-2026-000001", "DUK-2026-000002", "DUK-2027-000001")
+
+
+def test_concurrent_desks_never_share_a_number(app, open_file):
+    numbers, errors = [], []
+
+    def desk():
+        try:
+            for _ in range(25):
+                numbers.append(open_file())
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=desk) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(set(numbers)) == 50
+    assert sorted(int(n[-6:]) for n in numbers) == list(range(1, 51))
+
+
+def test_a_file_moves_only_to_stages_of_its_kind(app, open_file):
+    number = open_file()
+    from pamong.tracking.models import TrackedItem
+
+    with app.extensions["pamong"].db.transaction() as session:
+        item = session.query(TrackedItem).filter_by(number=number).one()
+        with pytest.raises(InvalidInput):
+            move_to(session, SYSTEM, item, POPULATION_SERVICE, "teleported")
+        move_to(session, SYSTEM, item, POPULATION_SERVICE, "ready", "Silakan ambil di loket 2")
+        assert [e.stage for e in item.history] == ["received", "ready"]
+
+
+@pytest.mark.pamong_plugins("example")
+def test_plugins_hear_every_stage_change(app, open_file):
+    from pamong_example.hooks import EVENTS
+
+    number = open_file()
+    assert ("status", (number, None, "received")) in EVENTS
+
+
+def test_the_public_tracker_shows_progress_and_no_personal_data(client, open_file, make_resident):
+    resident = make_resident(name="Sri Wahyuni", address="Dukuh Ngrampal RT 02")
+    number = open_file(reference=f"resident:{resident.id}")
+    body = client.get(f"/api/v1/track/{number}").get_data(as_text=True)
+    page = client.get(f"/track/{number}").get_data(as_text=True)
+    for text in (body, page):
+        assert number in text and "Kalijambe" in text
+        assert resident.nik not in text
+        assert "Sri Wahyuni" not in text and "Ngrampal" not in text
+        assert f"resident:{resident.id}" not in text
+    data = client.get(f"/api/v1/track/{number}").json
+    assert data["stage"] == "received"
+    assert [step["stage"] for step in data["history"]] == ["received"]
+
+
+def test_the_tracker_page_is_in_indonesian(client, open_file):
+    number = open_file()
+    page = client.get(f"/track/{number}").get_data(as_text=True)
+    assert "Diterima" in page and "Layanan administrasi kependudukan" in page
+
+
+@pytest.mark.parametrize("number", ["DUK-2026-999999", "nonsense", "KTP-20-1"])
+def test_an_unknown_number_is_not_found(client, number):
+    response = client.get(f"/api/v1/track/{number}")
+    assert response.status_code == 404
+    assert response.json["type"] == "urn:pamong:problem:receipt-not-found"
+    assert client.get(f"/track/{number}").status_code == 404
+
+
+def test_the_tracker_form_redirects_to_the_file(client, open_file):
+    number = open_file()
+    response = client.get(f"/track/?number={number.lower()}")
+    assert response.headers["Location"] == f"/track/{number}"
+
+
+def test_public_endpoints_are_rate_limited(enable_plugins):
+    app = enable_plugins(public_rate_limit="3/minute")
+    client = app.test_client()
+    statuses = [client.get("/api/v1/track/DUK-2026-000001").status_code for _ in range(4)]
+    assert statuses == [404, 404, 404, 429]
+    limited = client.get("/api/v1/track/DUK-2026-000001")
+    assert limited.mimetype == "application/problem+json"
+    pages = [client.get("/track/DUK-2026-000001") for _ in range(4)]
+    assert pages[-1].status_code == 429
+    assert "Terlalu banyak permintaan" in pages[-1].get_data(as_text=True)
