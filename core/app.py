@@ -21,7 +21,14 @@ from pamong.config import ConfigError, Settings, load_settings
 from pamong.db import Database, close_session
 from pamong.errors import PamongError
 from pamong.hookrelay import SESSION_KEY
-from pamong.hooks import DemoData, NavItem, Permission, RoleTemplate, TrackableKind
+from pamong.hooks import (
+    DemoData,
+    DocumentKind,
+    NavItem,
+    Permission,
+    RoleTemplate,
+    TrackableKind,
+)
 from pamong.plugins import CORE_ID, PluginHost, StartupError
 from pamong.rest import API_PREFIX, MAX_ID, IdConverter, PamongApi, handle_pamong_error
 
@@ -43,6 +50,7 @@ class PamongState:
     demo_seeders: list[tuple[str, DemoData]] = field(default_factory=list)
     calendar: Any = None  # pamong.workdays.WorkCalendar, built on first use
     trackable_kinds: dict[str, TrackableKind] = field(default_factory=dict)
+    document_kinds: dict[str, DocumentKind] = field(default_factory=dict)
 
     @property
     def plugins(self) -> dict[str, Any]:
@@ -133,6 +141,14 @@ def _collect_records(state: PamongState) -> None:
                 "and it needs at least one stage"
             )
         state.trackable_kinds[kind.code] = kind
+    for _, kind in host.collect(
+        "pamong_register_document_kinds",
+        DocumentKind,
+        key=lambda k: k.name,
+        namespace_ok=lambda c, k: k.name.startswith(f"{c}."),
+        what="document kind",
+    ):
+        state.document_kinds[kind.name] = kind
     state.demo_seeders = host.collect(
         "pamong_register_demo_data",
         DemoData,

@@ -7,7 +7,15 @@ from typing import Any
 
 from pamong.accounts.permissions import CORE_PERMISSIONS
 from pamong.accounts.services import CORE_ROLES
-from pamong.hooks import NavItem, Permission, RoleTemplate, Stage, TrackableKind, hookimpl
+from pamong.hooks import (
+    DocumentKind,
+    NavItem,
+    Permission,
+    RoleTemplate,
+    Stage,
+    TrackableKind,
+    hookimpl,
+)
 from pamong.i18n import lazy_gettext as _l
 
 
@@ -15,6 +23,8 @@ from pamong.i18n import lazy_gettext as _l
 def pamong_register_blueprints() -> Iterable[Any]:
     from pamong.accounts.api import blp as accounts_api
     from pamong.audit.api import blp as audit_api
+    from pamong.documents.api import blp as documents_api
+    from pamong.documents.views import bp as documents
     from pamong.identity.api import blp as identity_api
     from pamong.orgunits.api import blp as orgunits_api
     from pamong.tracking.api import blp as tracking_api
@@ -28,9 +38,11 @@ def pamong_register_blueprints() -> Iterable[Any]:
         accounts_api,
         audit_api,
         tracking_api,
+        documents_api,
         web,
         staff,
         tracking,
+        documents,
     ]
 
 
@@ -46,6 +58,17 @@ POPULATION_SERVICE = TrackableKind(
         Stage("collected", _l("Collected")),
     ),
 )
+
+
+#: A certificate of residence (surat keterangan domisili), issued at the kecamatan.
+DOMICILE_CERTIFICATE = DocumentKind(
+    "core.domicile_certificate", _l("Certificate of residence"), validity_days=180
+)
+
+
+@hookimpl
+def pamong_register_document_kinds() -> Iterable[DocumentKind]:
+    return [DOMICILE_CERTIFICATE]
 
 
 @hookimpl

@@ -105,6 +105,18 @@ class TrackableKind:
 
 
 @dataclass(frozen=True)
+class DocumentKind:
+    """A kind of issued document, named ``<plugin id>.<kind>`` (``ktp.card``).
+
+    ``validity_days`` is the default validity; None means it does not expire.
+    """
+
+    name: str
+    title: str
+    validity_days: int | None = None
+
+
+@dataclass(frozen=True)
 class DemoData:
     """A plugin's demo-data seeder, run by ``pamong demo`` after the core's data.
 

@@ -21,7 +21,14 @@ if TYPE_CHECKING:
     from marshmallow import Schema
     from sqlalchemy.orm import Session
 
-    from pamong.hooks import DemoData, NavItem, Permission, RoleTemplate, TrackableKind
+    from pamong.hooks import (
+        DemoData,
+        DocumentKind,
+        NavItem,
+        Permission,
+        RoleTemplate,
+        TrackableKind,
+    )
     from pamong.identity.models import Resident
     from pamong.tracking.models import TrackedItem
 
@@ -88,6 +95,11 @@ def pamong_on_resident_changed(
 @hookspec
 def pamong_register_trackable_kinds() -> Iterable[TrackableKind]:
     """Return the kinds of files citizens can track by receipt number."""
+
+
+@hookspec
+def pamong_register_document_kinds() -> Iterable[DocumentKind]:
+    """Return the kinds of documents the plugin issues, each named ``<id>.<kind>``."""
 
 
 @hookspec

@@ -103,6 +103,7 @@ def load_core_models() -> None:
         "pamong.identity.models",
         "pamong.audit.models",
         "pamong.tracking.models",
+        "pamong.documents.models",
     ):
         importlib.import_module(module)
     _claim_new_tables(CORE_ID)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from pamong.db import get_session
 from pamong.hooks import (
     DemoData,
+    DocumentKind,
     NavItem,
     Permission,
     RoleTemplate,
@@ -127,3 +128,8 @@ def pamong_register_trackable_kinds():
 @hookimpl
 def pamong_on_status_changed(item, old, new, session):
     EVENTS.append(("status", (item.number, old, new)))
+
+
+@hookimpl
+def pamong_register_document_kinds():
+    return [DocumentKind("example.certificate", "Example certificate", validity_days=365)]

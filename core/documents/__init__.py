@@ -1,0 +1,1 @@
+"""Issued documents that anyone can verify by QR code."""
