@@ -29,6 +29,7 @@ from pamong.hooks import (
     RoleTemplate,
     TrackableKind,
 )
+from pamong.messaging.outbox import install_embedded_delivery
 from pamong.plugins import CORE_ID, PluginHost, StartupError
 from pamong.rest import API_PREFIX, MAX_ID, IdConverter, PamongApi, handle_pamong_error
 
@@ -212,6 +213,8 @@ def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Fla
     )
     db = Database(settings.database_url)
     db.sessionmaker.configure(info={SESSION_KEY: host.pm.hook})
+    if settings.embedded_delivery:
+        install_embedded_delivery(db, settings, host.pm.hook)
     state = PamongState(settings=settings, db=db, host=host)
     app.extensions["pamong"] = state
 

@@ -495,6 +495,40 @@ def openapi(ctx: click.Context, output: Path | None) -> None:
         click.echo(text)
 
 
+# --- worker -------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Deliver everything due, then exit.")
+@click.option(
+    "--interval",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 3600),
+    help="Seconds between polls when the outbox is empty.",
+)
+@click.pass_context
+def worker(ctx: click.Context, once: bool, interval: float) -> None:
+    """Deliver the outbox (email and plugin channels); run several on PostgreSQL."""
+    import time
+
+    from pamong.messaging.outbox import deliver_due, drain
+
+    with app_context(ctx) as app:
+        state = app.extensions["pamong"]
+        hooks = state.host.pm.hook
+        if once:
+            click.echo(f"Attempted {drain(state.db, state.settings, hooks)} deliveries.")
+            return
+        click.echo("Worker started; Ctrl-C stops it.")
+        try:
+            while True:
+                if not deliver_due(state.db, state.settings, hooks):
+                    time.sleep(interval)
+        except KeyboardInterrupt:
+            click.echo("Worker stopped.")
+
+
 # --- demo ---------------------------------------------------------------------
 
 

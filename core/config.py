@@ -56,6 +56,15 @@ class CoreSettingsSchema(Schema):
     session_cookie_secure = fields.Boolean(load_default=False)
     extra_closures = _CommaList(fields.Date(), load_default=list)
     public_rate_limit = fields.String(load_default="60/minute")
+    smtp_host = fields.String(load_default="")
+    smtp_port = fields.Integer(load_default=25, validate=validate.Range(min=1, max=65535))
+    smtp_from = fields.String(load_default="pamong@localhost")
+    smtp_username = fields.String(load_default="")
+    smtp_password = fields.String(load_default="")
+    smtp_starttls = fields.Boolean(load_default=False)
+    delivery_max_attempts = fields.Integer(load_default=8, validate=validate.Range(min=1))
+    delivery_backoff_seconds = fields.Integer(load_default=60, validate=validate.Range(min=1))
+    embedded_delivery = fields.Boolean(load_default=None, allow_none=True)
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,15 @@ class Settings:
     session_cookie_secure: bool = False
     extra_closures: tuple[date, ...] = ()
     public_rate_limit: str = "60/minute"
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = "pamong@localhost"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    delivery_max_attempts: int = 8
+    delivery_backoff_seconds: int = 60
+    embedded_delivery: bool = True
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -133,10 +151,11 @@ def load_settings(
         except ValueError as exc:
             raise ConfigError(str(exc)) from exc
     time_zone = loaded["time_zone"] or (regions.time_zone(region) if region else "Asia/Jakarta")
+    database_url = loaded["database_url"] or f"sqlite:///{path / 'pamong.sqlite3'}"
     return Settings(
         instance_path=path,
         secret_key=loaded["secret_key"] or "",
-        database_url=loaded["database_url"] or f"sqlite:///{path / 'pamong.sqlite3'}",
+        database_url=database_url,
         region=region,
         time_zone=time_zone,
         default_locale=loaded["default_locale"],
@@ -146,6 +165,20 @@ def load_settings(
         session_cookie_secure=loaded["session_cookie_secure"],
         extra_closures=tuple(loaded["extra_closures"]),
         public_rate_limit=loaded["public_rate_limit"],
+        smtp_host=loaded["smtp_host"],
+        smtp_port=loaded["smtp_port"],
+        smtp_from=loaded["smtp_from"],
+        smtp_username=loaded["smtp_username"],
+        smtp_password=loaded["smtp_password"],
+        smtp_starttls=loaded["smtp_starttls"],
+        delivery_max_attempts=loaded["delivery_max_attempts"],
+        delivery_backoff_seconds=loaded["delivery_backoff_seconds"],
+        # Embedded (SQLite) installs deliver right after each commit; servers run workers.
+        embedded_delivery=(
+            loaded["embedded_delivery"]
+            if loaded["embedded_delivery"] is not None
+            else database_url.startswith("sqlite")
+        ),
         plugin_settings=plugin_settings,
     )
 

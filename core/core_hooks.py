@@ -26,6 +26,8 @@ def pamong_register_blueprints() -> Iterable[Any]:
     from pamong.documents.api import blp as documents_api
     from pamong.documents.views import bp as documents
     from pamong.identity.api import blp as identity_api
+    from pamong.messaging.api import blp as messaging_api
+    from pamong.messaging.views import bp as messaging
     from pamong.orgunits.api import blp as orgunits_api
     from pamong.tracking.api import blp as tracking_api
     from pamong.tracking.views import bp as tracking
@@ -39,10 +41,12 @@ def pamong_register_blueprints() -> Iterable[Any]:
         audit_api,
         tracking_api,
         documents_api,
+        messaging_api,
         web,
         staff,
         tracking,
         documents,
+        messaging,
     ]
 
 
@@ -102,6 +106,19 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             weight=20,
             permission="core.duplicates.review",
             description=_l("Possible double identities to resolve"),
+        ),
+        NavItem(
+            "messaging.inbox",
+            _l("Inbox"),
+            weight=5,
+            description=_l("Letters, invitations and notices for your units"),
+        ),
+        NavItem(
+            "messaging.outbox",
+            _l("Undelivered messages"),
+            weight=85,
+            permission="core.deliveries.manage",
+            description=_l("Deliveries that failed and wait for a retry"),
         ),
         NavItem(
             "staff.users",

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
         TrackableKind,
     )
     from pamong.identity.models import Resident
+    from pamong.messaging.models import Message
+    from pamong.messaging.transports import Transport
     from pamong.tracking.models import TrackedItem
 
 
@@ -109,6 +111,19 @@ def pamong_on_status_changed(
     """A tracked file moved to stage ``new`` (``old`` is None when it was opened).
 
     Called inside the transaction that changed it.
+    """
+
+
+@hookspec
+def pamong_on_message_sent(message: Message, session: Session) -> None:
+    """A message was sent; its inbox entries and deliveries are in the same transaction."""
+
+
+@hookspec(firstresult=True)
+def pamong_message_transport(channel: str) -> Transport | None:
+    """Return a transport for ``channel`` (``"sms"``, ``"whatsapp"``…), or None.
+
+    The first non-None answer wins; ``email`` is built in (SMTP settings).
     """
 
 

@@ -104,6 +104,7 @@ def load_core_models() -> None:
         "pamong.audit.models",
         "pamong.tracking.models",
         "pamong.documents.models",
+        "pamong.messaging.models",
     ):
         importlib.import_module(module)
     _claim_new_tables(CORE_ID)

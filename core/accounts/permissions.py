@@ -23,6 +23,8 @@ CORE_PERMISSIONS = (
     Permission("core.duplicates.review", "Review possible duplicate identities"),
     Permission("core.users.manage", "Manage staff accounts, roles and tokens"),
     Permission("core.audit.view", "Read the audit log"),
+    Permission("core.messages.send", "Send letters, invitations and notices for a unit"),
+    Permission("core.deliveries.manage", "See and retry undelivered messages"),
 )
 
 

@@ -39,6 +39,7 @@ CORE_ROLES = (
             "core.residents.register",
             "core.residents.import",
             "core.duplicates.review",
+            "core.messages.send",
         ),
     ),
     RoleTemplate("viewer", "Viewer", ("core.residents.view",)),

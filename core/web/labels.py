@@ -28,6 +28,11 @@ LABELS: dict[str, dict[str, Any]] = {
         "cerai_hidup": _l("Divorced"),
         "cerai_mati": _l("Widowed"),
     },
+    "message_kind": {
+        "letter": _l("Letter"),
+        "invitation": _l("Invitation"),
+        "notice": _l("Notice"),
+    },
     "kind": {
         "regency": _l("Regency/city"),
         "kecamatan": _l("Kecamatan"),

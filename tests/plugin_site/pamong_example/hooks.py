@@ -133,3 +133,23 @@ def pamong_on_status_changed(item, old, new, session):
 @hookimpl
 def pamong_register_document_kinds():
     return [DocumentKind("example.certificate", "Example certificate", validity_days=365)]
+
+
+SENT: list[object] = []
+
+
+class ExampleTransport:
+    """A channel that keeps what it was asked to send."""
+
+    def send(self, delivery) -> None:
+        SENT.append((delivery.address, delivery.subject))
+
+
+@hookimpl
+def pamong_on_message_sent(message, session):
+    EVENTS.append(("message", message.subject))
+
+
+@hookimpl
+def pamong_message_transport(channel):
+    return ExampleTransport() if channel == "example" else None

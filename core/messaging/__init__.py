@@ -1,0 +1,1 @@
+"""Letters between units and notifications to citizens, delivered through an outbox."""

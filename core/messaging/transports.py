@@ -1,0 +1,56 @@
+"""Channels that carry deliveries out: email built in, others from plugins."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from typing import Any, Protocol
+
+from pamong.config import Settings
+from pamong.messaging.models import Delivery
+
+
+class DeliveryError(Exception):
+    """A delivery failed; it will be retried."""
+
+
+class Transport(Protocol):
+    """Sends one delivery or raises (any exception counts as a failed attempt)."""
+
+    def send(self, delivery: Delivery) -> None: ...
+
+
+class EmailTransport:
+    """Email over SMTP, configured by the ``smtp_*`` settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def send(self, delivery: Delivery) -> None:
+        s = self.settings
+        if not s.smtp_host:
+            raise DeliveryError("no smtp_host configured")
+        mail = EmailMessage()
+        mail["From"] = s.smtp_from
+        mail["To"] = delivery.address
+        mail["Subject"] = delivery.subject
+        mail.set_content(delivery.body)
+        try:
+            with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=15) as smtp:
+                if s.smtp_starttls:
+                    smtp.starttls()
+                if s.smtp_username:
+                    smtp.login(s.smtp_username, s.smtp_password)
+                smtp.send_message(mail)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"SMTP {s.smtp_host}:{s.smtp_port}: {exc}") from exc
+
+
+def transport_for(channel: str, settings: Settings, hooks: Any) -> Transport | None:
+    """The transport of a channel: a plugin's answer first, then the built-in email."""
+    found = hooks.pamong_message_transport(channel=channel)
+    if found is not None:
+        return found
+    if channel == "email":
+        return EmailTransport(settings)
+    return None
