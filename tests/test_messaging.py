@@ -195,16 +195,26 @@ def test_admins_see_dead_deliveries_and_queue_them_again(app, client, bearer):
     assert client.get("/api/v1/deliveries/dead", headers=bearer("registrar")).status_code == 403
 
 
-@pytest.mark.pamong_plugins("example")
-def test_embedded_mode_delivers_right_after_the_commit(app, make_user):
+def test_embedded_mode_delivers_right_after_the_commit(enable_plugins):
     from pamong_example.hooks import EVENTS, SENT
 
+    app = enable_plugins("example", embedded_delivery=True)
     state = app.extensions["pamong"]
     SENT.clear()
     _queue(app, channel="example")
     assert SENT == [("warga0@example.id", "Izin")]
     assert drain(state.db, state.settings, state.host.pm.hook) == 0
-    make_user("registrar", "33.14.01")
+    with state.db.transaction() as session:
+        from pamong.accounts import services as accounts
+
+        officer = accounts.create_user(session, SYSTEM, username="op1", password="x" * 12)
+        accounts.assign_role(
+            session,
+            SYSTEM,
+            officer,
+            accounts.get_role(session, "registrar"),
+            get_unit(session, "33.14.01"),
+        )
     send(app, to_units=["33.14.01"], subject="Kabar")
     assert ("message", "Kabar") in EVENTS
 
