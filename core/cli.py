@@ -587,6 +587,9 @@ def demo(
     click.echo(f"Every account's password: {DEMO_PASSWORD}")
     for username, description in context.staff.items():
         click.echo(f"  {username:<22} {description}")
+    if context.samples:
+        click.echo(f"Try the tracker: /track/{context.samples['tracking_number']}")
+        click.echo(f"Verify a document: /verify/{context.samples['verification_code']}")
     app.extensions["pamong"].db.dispose()
     if not no_serve:
         click.echo(f"Serving on http://{host}:{port}/")

@@ -55,6 +55,7 @@ class DemoContext:
     password: str = DEMO_PASSWORD
     rng: random.Random = field(default_factory=lambda: random.Random(3314))
     today: date = field(default_factory=date.today)
+    samples: dict[str, str] = field(default_factory=dict)  # a receipt number, a QR code
 
 
 def _username(name: str) -> str:
@@ -205,6 +206,65 @@ class _Silent:
         return None
 
 
+def seed_services(session: Session, ctx: DemoContext) -> dict[str, str]:
+    """Letters between units, tracked population-service files and a certificate."""
+    from pamong.core_hooks import DOMICILE_CERTIFICATE, POPULATION_SERVICE
+    from pamong.documents.services import issue_document, mask_name
+    from pamong.messaging.services import send_message
+    from pamong.tracking.services import move_to, open_item
+
+    admin = _actor_of(session, "admin")
+    send_message(
+        session,
+        admin,
+        sender_unit=ctx.root,
+        kind="invitation",
+        subject="Rapat koordinasi camat se-Kabupaten Sragen",
+        body="Dengan hormat, para camat diundang rapat koordinasi pelayanan KTP pada hari "
+        "Senin pukul 09.00 WIB di Pendopo Sukowati.",
+        to_kind=OrgUnitKind.KECAMATAN.value,
+    )
+    send_message(
+        session,
+        admin,
+        sender_unit=ctx.root,
+        kind="notice",
+        subject="Jam layanan selama cuti bersama",
+        body="Loket PATEN tetap buka pukul 08.00-12.00 pada hari cuti bersama.",
+        to_kind=OrgUnitKind.KECAMATAN.value,
+    )
+    officer = _actor_of(session, f"op.{_username(ctx.kecamatan[0].name)}")
+    send_message(
+        session,
+        officer,
+        sender_unit=ctx.kecamatan[0],
+        kind="letter",
+        subject="Laporan pelayanan bulan ini",
+        body="Terlampir laporan jumlah pelayanan administrasi kependudukan.",
+        to_units=[ctx.offices["DUKCAPIL"].code, ctx.root.code],
+    )
+    numbers = []
+    stages = [stage.code for stage in POPULATION_SERVICE.stages]
+    for index, unit in enumerate(ctx.kecamatan):
+        item = open_item(session, admin, POPULATION_SERVICE, unit, f"demo:{index}")
+        for stage in stages[1 : 1 + index % len(stages)]:
+            move_to(session, admin, item, POPULATION_SERVICE, stage, close=stage == stages[-1])
+        numbers.append(item.number)
+    certificate = issue_document(
+        session,
+        admin,
+        DOMICILE_CERTIFICATE,
+        number="470/001/2026",
+        unit=ctx.kecamatan[0],
+        holder_label=mask_name("Sri Wahyuni"),
+    )
+    return {"tracking_number": numbers[3], "verification_code": certificate.code}
+
+
+def _actor_of(session: Session, username: str) -> Actor:
+    return accounts.actor_for(accounts.load_user(session, accounts.get_user(session, username).id))
+
+
 def run_demo(
     app: Any,
     residents: int = 20_000,
@@ -231,6 +291,7 @@ def run_demo(
     with state.db.transaction() as session:
         session.add_all([ctx.root, *ctx.offices.values(), *ctx.kecamatan])
         plant_duplicates(session, ctx)
+        ctx.samples = seed_services(session, ctx)
         for _component, seeder in state.demo_seeders:
             seeder.seed(session, ctx)
     return ctx
