@@ -572,7 +572,16 @@ def demo(
         if plugins is not None
         else sorted(available_plugins())
     )
-    write_config(instance, region=DEMO_REGION, plugins=enabled)
+    write_config(
+        instance,
+        region=DEMO_REGION,
+        plugins=enabled,
+        extra={
+            "contact_address": "Jl. Raya Sukowati No. 255, Sragen 57212",
+            "contact_phone": "(0271) 891 078",
+            "contact_email": "kpde@sragenkab.go.id",
+        },
+    )
     (instance / DEMO_MARKER).write_text("built by `pamong demo`; safe to delete\n")
     app = make_app(ctx)
     with app.app_context():

@@ -65,6 +65,9 @@ class CoreSettingsSchema(Schema):
     delivery_max_attempts = fields.Integer(load_default=8, validate=validate.Range(min=1))
     delivery_backoff_seconds = fields.Integer(load_default=60, validate=validate.Range(min=1))
     embedded_delivery = fields.Boolean(load_default=None, allow_none=True)
+    contact_address = fields.String(load_default="")
+    contact_phone = fields.String(load_default="")
+    contact_email = fields.String(load_default="")
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,9 @@ class Settings:
     delivery_max_attempts: int = 8
     delivery_backoff_seconds: int = 60
     embedded_delivery: bool = True
+    contact_address: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -179,6 +185,9 @@ def load_settings(
             if loaded["embedded_delivery"] is not None
             else database_url.startswith("sqlite")
         ),
+        contact_address=loaded["contact_address"],
+        contact_phone=loaded["contact_phone"],
+        contact_email=loaded["contact_email"],
         plugin_settings=plugin_settings,
     )
 

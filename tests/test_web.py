@@ -216,3 +216,9 @@ def test_a_nul_character_in_a_form_is_a_bad_request(client):
         "/login", data={"username": "ad\x00min", "password": "x", "csrf_token": token}
     )
     assert response.status_code == 400
+
+
+def test_the_home_page_shows_the_regency_contact(enable_plugins):
+    app = enable_plugins(contact_phone="(0271) 891 078", contact_email="kpde@sragenkab.go.id")
+    page = app.test_client().get("/").get_data(as_text=True)
+    assert "(0271) 891 078" in page and "mailto:kpde@sragenkab.go.id" in page
