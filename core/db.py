@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, g
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, Select, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -136,3 +136,12 @@ def close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("pamong_session", None)
     if session is not None:
         session.close()
+
+
+def paginate(
+    session: Session, stmt: Select[Any], page: int, per_page: int
+) -> tuple[list[Any], int]:
+    """One page of ``stmt``'s rows (pages count from 1) and the total number of rows."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
+    return rows, total

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from pamong.accounts import services as accounts
 from pamong.accounts.permissions import Actor
+from pamong.identity.importer import OPTIONAL, REQUIRED
 from pamong.identity.services import register_resident
 from pamong.identity.synthetic import make_nik, synthetic_residents
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
@@ -134,21 +135,7 @@ def villages(session: Session) -> list[tuple[str, str]]:
 
 def write_residents_csv(path: Path, village_list: list[tuple[str, str]], count: int) -> None:
     """Synthetic residents as an import file (the same format `residents import` reads)."""
-    columns = (
-        "nik",
-        "kk_number",
-        "name",
-        "birth_place",
-        "birth_date",
-        "sex",
-        "religion",
-        "marital_status",
-        "occupation",
-        "address",
-        "rt",
-        "rw",
-        "desa_code",
-    )
+    columns = (*REQUIRED, *(c for c in OPTIONAL if c != "status"))
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, select
 
 from pamong.audit.services import query_entries
 from pamong.auth import api_actor, token_required
-from pamong.db import get_session
+from pamong.db import get_session, paginate
 from pamong.rest import API_PREFIX, BEARER, Blueprint, QueryArgs
 
 blp = Blueprint(
@@ -66,7 +65,6 @@ def list_audit_entries(args: dict[str, Any]):
         until=args.get("until"),
     )
     session = get_session()
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     page, per_page = args["page"], args["per_page"]
-    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    items, total = paginate(session, stmt, page, per_page)
     return {"items": items, "page": page, "per_page": per_page, "total": total}

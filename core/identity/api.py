@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, json
-from sqlalchemy import func, select
 
 from pamong.auth import api_actor, require, token_required
-from pamong.db import get_session
+from pamong.db import get_session, paginate
 from pamong.identity import services
 from pamong.identity.schemas import (
     DuplicatePageSchema,
@@ -34,12 +33,6 @@ blp = Blueprint(
 
 _full = ResidentSchema()
 _summary = ResidentSummarySchema()
-
-
-def _paginate(session, stmt, page: int, per_page: int) -> tuple[list[Any], int]:
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
-    return items, total
 
 
 @blp.route("/residents", methods=["POST"])
@@ -75,7 +68,7 @@ def search_residents(args: dict[str, Any]):
         status=args.get("status"),
         needs_review=args.get("needs_review"),
     )
-    items, total = _paginate(session, stmt, args["page"], args["per_page"])
+    items, total = paginate(session, stmt, args["page"], args["per_page"])
     views = services.audit_search(session, actor, args.get("q"), items)
     session.commit()
     body = {
@@ -125,7 +118,7 @@ def list_duplicates(args: dict[str, Any]):
     actor = api_actor()
     require(actor, services.REVIEW)
     session = get_session()
-    items, total = _paginate(
+    items, total = paginate(
         session, services.duplicate_queue(actor, args["status"]), args["page"], args["per_page"]
     )
     return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}

@@ -7,10 +7,9 @@ import binascii
 from typing import Any
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, select
 
 from pamong.auth import api_actor, token_required
-from pamong.db import get_session
+from pamong.db import get_session, paginate
 from pamong.errors import InvalidInput
 from pamong.messaging import services
 from pamong.messaging.models import MessageKind
@@ -166,9 +165,8 @@ def inbox(args: dict[str, Any]):
     actor = api_actor()
     session = get_session()
     stmt = services.inbox_query(actor.user_id, archived=args["archived"])
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     page, per_page = args["page"], args["per_page"]
-    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    items, total = paginate(session, stmt, page, per_page)
     return {
         "items": items,
         "unread": services.unread_count(session, actor.user_id),

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 
 from pamong.formatting import register_template_filters
 from pamong.identity.nik import mask_nik
 from pamong.web.labels import label
+
+
+def page_arg() -> int:
+    """The ``?page=`` of a listing: 1 when missing or not a number."""
+    try:
+        return max(1, min(int(request.args.get("page", "1")), 100_000))
+    except ValueError:
+        return 1
 
 
 def visible_nav_items() -> list[Any]:

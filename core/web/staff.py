@@ -6,26 +6,20 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from pamong.accounts import services as accounts
 from pamong.accounts.models import Role, User
 from pamong.audit.services import query_entries
-from pamong.db import get_session
+from pamong.db import get_session, paginate
 from pamong.errors import PamongError
 from pamong.i18n import gettext as _
 from pamong.orgunits.services import get_unit
+from pamong.web.context import page_arg
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 AUDIT_PER_PAGE = 50
-
-
-def _page() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", "1")), 100_000))
-    except ValueError:
-        return 1
 
 
 @bp.route("/users")
@@ -90,9 +84,8 @@ def audit() -> Any:
     actor = request.args.get("actor", "").strip()[:64] or None
     stmt = query_entries(current_user.actor, action=action, actor_name=actor)
     db = get_session()
-    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    page = _page()
-    entries = db.scalars(stmt.limit(AUDIT_PER_PAGE).offset((page - 1) * AUDIT_PER_PAGE)).all()
+    page = page_arg()
+    entries, total = paginate(db, stmt, page, AUDIT_PER_PAGE)
     pages = max(1, -(-total // AUDIT_PER_PAGE))
     return render_template(
         "staff_audit.html",

@@ -20,7 +20,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
 from pamong.accounts import services as accounts
-from pamong.db import get_session
+from pamong.db import get_session, paginate
 from pamong.errors import AccountLocked, PamongError, Unauthorized
 from pamong.i18n import gettext as _
 from pamong.identity import services as identity
@@ -28,7 +28,7 @@ from pamong.identity.models import DuplicateStatus
 from pamong.identity.nik import MESSAGES as NIK_MESSAGES
 from pamong.orgunits import services as orgunits
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
-from pamong.web.context import visible_nav_items
+from pamong.web.context import page_arg, visible_nav_items
 
 bp = Blueprint("web", __name__)
 PER_PAGE = 25
@@ -136,13 +136,9 @@ def residents() -> Any:
         abort(403)
     db = get_session()
     query = request.args.get("q", "").strip()[:100]
-    try:
-        page = max(1, min(int(request.args.get("page", "1")), 100_000))
-    except ValueError:
-        page = 1
+    page = page_arg()
     stmt = identity.search_query(actor, query=query or None)
-    total = db.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = list(db.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).unique())
+    rows, total = paginate(db, stmt, page, PER_PAGE)
     views = identity.audit_search(db, actor, query, rows)
     db.commit()
     pages = max(1, -(-total // PER_PAGE))
