@@ -107,11 +107,6 @@ def subtree(code: str) -> list[Region]:
     return found
 
 
-def regencies() -> list[Region]:
-    """Every regency and city (kabupaten/kota) in the table."""
-    return [Region(c, n) for c, n in _table().items() if c.count(".") == 1]
-
-
 def time_zone_label(code: str) -> str:
     """``WIB``, ``WITA`` or ``WIT`` for any code in that province."""
     province = code[:2]

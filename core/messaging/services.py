@@ -327,7 +327,3 @@ def retry_delivery(session: Session, actor: Actor, delivery_id: int) -> Delivery
     session.info[OUTBOX_FLAG] = True
     record(session, actor, "delivery.retry", "delivery", delivery.id)
     return delivery
-
-
-def sent_by(actor: Actor) -> Select[tuple[Message]]:
-    return select(Message).where(Message.sender_id == actor.user_id).order_by(Message.id.desc())

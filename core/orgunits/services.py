@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pamong import regions
@@ -88,11 +88,6 @@ def root_unit(session: Session) -> OrgUnit | None:
     )
 
 
-def subtree_query(unit: OrgUnit):
-    """Select ``unit`` and every unit below it (one indexed prefix scan)."""
-    return select(OrgUnit).where(OrgUnit.path.startswith(unit.path, autoescape=True))
-
-
 def list_units(
     session: Session,
     *,
@@ -111,15 +106,6 @@ def list_units(
             OrgUnit.path.startswith(get_unit(session, within_code).path, autoescape=True)
         )
     return list(session.scalars(stmt.order_by(OrgUnit.code)))
-
-
-def count_children_by_kind(session: Session, unit: OrgUnit) -> dict[str, int]:
-    rows = session.execute(
-        select(OrgUnit.kind, func.count())
-        .where(OrgUnit.parent_id == unit.id)
-        .group_by(OrgUnit.kind)
-    ).all()
-    return dict(rows)
 
 
 def add_unit(
