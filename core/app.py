@@ -217,9 +217,9 @@ def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Fla
         install_embedded_delivery(db, settings, host.pm.hook)
     state = PamongState(settings=settings, db=db, host=host)
     app.extensions["pamong"] = state
+    ratelimit.init_app(app)
 
     Babel(app, locale_selector=select_locale)
-    ratelimit.init_app(app)
     csrf = CSRFProtect(app)
     login = LoginManager(app)
     login.user_loader(load_session_user)

@@ -56,6 +56,7 @@ class CoreSettingsSchema(Schema):
     session_cookie_secure = fields.Boolean(load_default=False)
     extra_closures = _CommaList(fields.Date(), load_default=list)
     public_rate_limit = fields.String(load_default="60/minute")
+    rate_limit_storage = fields.String(load_default="memory://")
     smtp_host = fields.String(load_default="")
     smtp_port = fields.Integer(load_default=25, validate=validate.Range(min=1, max=65535))
     smtp_from = fields.String(load_default="pamong@localhost")
@@ -86,6 +87,7 @@ class Settings:
     session_cookie_secure: bool = False
     extra_closures: tuple[date, ...] = ()
     public_rate_limit: str = "60/minute"
+    rate_limit_storage: str = "memory://"
     smtp_host: str = ""
     smtp_port: int = 25
     smtp_from: str = "pamong@localhost"
@@ -171,6 +173,7 @@ def load_settings(
         session_cookie_secure=loaded["session_cookie_secure"],
         extra_closures=tuple(loaded["extra_closures"]),
         public_rate_limit=loaded["public_rate_limit"],
+        rate_limit_storage=loaded["rate_limit_storage"],
         smtp_host=loaded["smtp_host"],
         smtp_port=loaded["smtp_port"],
         smtp_from=loaded["smtp_from"],

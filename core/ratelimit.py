@@ -8,7 +8,7 @@ from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-limiter = Limiter(key_func=get_remote_address, storage_uri="memory://", default_limits=[])
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def public_limit() -> str:
@@ -23,5 +23,7 @@ def public(view: Any) -> Any:
 
 def init_app(app: Flask) -> None:
     # Behind a reverse proxy, configure ProxyFix so that remote_addr is the client's.
+    # Several app processes share counts only through a shared store (redis://…).
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config["RATELIMIT_STORAGE_URI"] = app.extensions["pamong"].settings.rate_limit_storage
     limiter.init_app(app)
