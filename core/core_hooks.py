@@ -141,3 +141,11 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("Kecamatan, desa and offices of the regency"),
         ),
     ]
+
+
+@hookimpl(trylast=True)
+def pamong_verify_identity(nik: str, resident: Any) -> Any:
+    """The built-in registry check; a national adapter registered by a plugin wins."""
+    from pamong.identity.services import local_identity_check
+
+    return local_identity_check(nik, resident)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pluggy
 
@@ -127,3 +128,40 @@ class DemoData:
 
     seed: Callable[..., None]
     weight: int = 100
+
+
+@dataclass(frozen=True)
+class FeeDue:
+    """A fee (retribusi) a plugin asks someone to pay, announced by ``pamong_on_fee_due``.
+
+    ``amount`` is whole rupiah. ``reference`` points at the plugin's record
+    (``"ktp_application:12"``) and is unique per fee, so a billing plugin
+    can turn it into exactly one invoice. ``payer_ref`` points at the payer
+    (``"resident:42"``, ``"applicant:7"``); ``unit_code`` is the org unit
+    that collects it. ``tracking_number`` links the fee to a tracked file.
+    """
+
+    source: str
+    reference: str
+    amount: int
+    description: str
+    unit_code: str
+    payer_ref: str = ""
+    legal_basis: str = ""
+    tracking_number: str = ""
+    due_date: date | None = None
+
+
+@dataclass(frozen=True)
+class IdentityCheck:
+    """The answer of ``pamong_verify_identity``: may this NIK be served?
+
+    ``source`` names who answered (``"local registry"``, ``"SIAK Dukcapil"``).
+    ``ok`` False blocks the service and ``problems`` says why; ``warnings``
+    are shown to the officer but do not block.
+    """
+
+    source: str
+    ok: bool
+    problems: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()

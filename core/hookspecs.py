@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from pamong.hooks import (
         DemoData,
         DocumentKind,
+        FeeDue,
+        IdentityCheck,
         NavItem,
         Permission,
         RoleTemplate,
@@ -130,3 +132,26 @@ def pamong_message_transport(channel: str) -> Transport | None:
 @hookspec
 def pamong_register_demo_data() -> DemoData:
     """Return the seeder ``pamong demo`` runs to add this plugin's demo data."""
+
+
+@hookspec
+def pamong_on_fee_due(fee: FeeDue, session: Session) -> None:
+    """A fee became due (a KTP fee, a permit levy…).
+
+    Called inside the transaction that made it due; the billing plugin
+    turns it into an invoice. With no listener the fee is only recorded by
+    the plugin that announced it.
+    """
+
+
+@hookspec(firstresult=True)
+def pamong_verify_identity(
+    nik: str, resident: Resident | None, session: Session
+) -> IdentityCheck | None:
+    """Check a NIK against the population registry before serving it.
+
+    ``resident`` is the local record (None when the NIK is not registered
+    here). The first non-None answer wins: a deployment plugs in a
+    national (Dukcapil / SIAK) adapter this way; the core's own answer,
+    tried last, checks the local registry.
+    """

@@ -17,6 +17,7 @@ from pamong.audit.services import record
 from pamong.db import utcnow
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pamong.hookrelay import hooks_of
+from pamong.hooks import IdentityCheck
 from pamong.identity.models import (
     DuplicateCandidate,
     DuplicateStatus,
@@ -26,7 +27,7 @@ from pamong.identity.models import (
     ResidentStatus,
     Sex,
 )
-from pamong.identity.nik import clean_nik, parse_nik
+from pamong.identity.nik import MESSAGES, N_, clean_nik, parse_nik
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
 
 VIEW = "core.residents.view"
@@ -413,3 +414,33 @@ def resolve_duplicate(
         status=status,
     )
     return candidate
+
+
+LOCAL_REGISTRY = "local registry"
+
+
+def local_identity_check(nik: str, resident: Resident | None) -> IdentityCheck:
+    """The core's answer to ``pamong_verify_identity``: the NIK is in this registry.
+
+    Problems and warnings are the English sentences of
+    :data:`pamong.identity.nik.MESSAGES` and the ones below; pages translate them.
+    """
+    if resident is None:
+        return IdentityCheck(LOCAL_REGISTRY, False, (N_("The NIK is not in the registry."),))
+    problems = []
+    if resident.status != ResidentStatus.LIVING.value:
+        problems.append(N_("The resident has moved out or died."))
+    warnings = [MESSAGES[code] for code in resident.nik_issues if code in MESSAGES]
+    if resident.needs_review:
+        warnings.append(N_("The record is flagged for review."))
+    return IdentityCheck(LOCAL_REGISTRY, not problems, tuple(problems), tuple(warnings))
+
+
+def verify_identity(session: Session, resident: Resident) -> IdentityCheck:
+    """Ask the registry adapters (``pamong_verify_identity``) about a resident's NIK."""
+    answer = hooks_of(session).pamong_verify_identity(
+        nik=resident.nik, resident=resident, session=session
+    )
+    if isinstance(answer, list):  # no app: the relay that calls nothing
+        answer = None
+    return answer or local_identity_check(resident.nik, resident)

@@ -153,3 +153,17 @@ def pamong_on_message_sent(message, session):
 @hookimpl
 def pamong_message_transport(channel):
     return ExampleTransport() if channel == "example" else None
+
+
+@hookimpl
+def pamong_on_fee_due(fee, session):
+    EVENTS.append(("fee", (fee.reference, fee.amount)))
+
+
+@hookimpl
+def pamong_verify_identity(nik, resident, session):
+    from pamong.hooks import IdentityCheck
+
+    if nik.endswith("9999"):
+        return IdentityCheck("example registry", False, ("blocked by the example adapter",))
+    return None
