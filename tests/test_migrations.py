@@ -13,17 +13,21 @@ from pamong import migrate
 from pamong.app import create_app
 from pamong.config import write_config
 from pamong.db import Base
-from pamong.plugins import tables_of
+from pamong.plugins import available_plugins, tables_of
 from pamong.testing import _reset_postgres
+
+
+#: The example plugin and every built-in plugin (each has its own lineage).
+PLUGINS = ["example", *sorted(p for p in available_plugins() if p != "example")]
 
 
 @pytest.fixture
 def fresh_app(tmp_path):
-    """An app with the example plugin on an empty database (no tables at all)."""
+    """An app with every plugin on an empty database (no tables at all)."""
     url = os.environ.get("PAMONG_TEST_DATABASE_URL")
     if url:
         _reset_postgres(url)
-    write_config(tmp_path, region="33.14", plugins=["example"])
+    write_config(tmp_path, region="33.14", plugins=PLUGINS)
     app = create_app(tmp_path, **({"database_url": url} if url else {}))
     yield app
     app.extensions["pamong"].db.dispose()
@@ -49,32 +53,37 @@ def table_names(db) -> set[str]:
 def test_upgrade_creates_every_component_at_its_head(fresh_app):
     state = fresh_app.extensions["pamong"]
     rows = migrate.upgrade(state.db, state.host)
-    assert [(r.id, r.up_to_date) for r in rows] == [("core", True), ("example", True)]
-    assert {"alembic_version", "alembic_version_example"} <= table_names(state.db)
+    assert [(r.id, r.up_to_date) for r in rows] == [("core", True)] + [
+        (p, True) for p in PLUGINS
+    ]
+    assert {f"alembic_version_{p}" for p in PLUGINS} <= table_names(state.db)
 
 
-@pytest.mark.parametrize("component", ["core", "example"])
+@pytest.mark.parametrize("component", ["core", *PLUGINS])
 def test_migrations_match_the_models(fresh_app, component):
     state = fresh_app.extensions["pamong"]
     migrate.upgrade(state.db, state.host)
     assert drift(state.db, component) == []
 
 
-def test_a_plugin_goes_down_to_base_and_up_again_alone(fresh_app):
+@pytest.mark.parametrize("plugin", PLUGINS)
+def test_a_plugin_goes_down_to_base_and_up_again_alone(fresh_app, plugin):
     state = fresh_app.extensions["pamong"]
     migrate.upgrade(state.db, state.host)
-    migrate.downgrade(state.db, state.host, "example", "base")
+    migrate.downgrade(state.db, state.host, plugin, "base")
     names = table_names(state.db)
-    assert "example_notes" not in names
+    assert not set(tables_of(plugin)) & names
     assert "residents" in names
     migrate.upgrade(state.db, state.host)
-    assert "example_notes" in table_names(state.db)
+    assert set(tables_of(plugin)) <= table_names(state.db)
+    assert drift(state.db, plugin) == []
 
 
 def test_the_core_goes_down_to_base_and_up_again(fresh_app):
     state = fresh_app.extensions["pamong"]
     migrate.upgrade(state.db, state.host)
-    migrate.downgrade(state.db, state.host, "example", "base")
+    for plugin in reversed(PLUGINS):
+        migrate.downgrade(state.db, state.host, plugin, "base")
     migrate.downgrade(state.db, state.host, "core", "base")
     assert not set(tables_of("core")) & table_names(state.db)
     migrate.upgrade(state.db, state.host)
@@ -86,7 +95,7 @@ def test_create_schema_stamps_heads_so_upgrade_has_nothing_to_do(fresh_app):
     state = fresh_app.extensions["pamong"]
     migrate.create_schema(state.db, state.host)
     assert all(row.up_to_date for row in migrate.status(state.db, state.host))
-    assert drift(state.db, "core") == [] and drift(state.db, "example") == []
+    assert all(drift(state.db, c) == [] for c in ["core", *PLUGINS])
 
 
 def test_tables_of_a_disabled_plugin_are_not_created(tmp_path, app):

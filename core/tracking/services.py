@@ -91,13 +91,17 @@ def move_to(
     note: str = "",
     *,
     close: bool = False,
+    now: datetime | None = None,
 ) -> TrackedItem:
-    """Move a file to ``stage`` (any stage of its kind: stages may be skipped)."""
+    """Move a file to ``stage`` (any stage of its kind: stages may be skipped).
+
+    ``now`` backdates the step (imports of paper files, demo data).
+    """
     if kind.code != item.kind or kind.stage(stage) is None:
         raise InvalidInput(f"{stage!r} is not a stage of {item.kind}.", slug="invalid-stage")
     if item.closed_at is not None:
         raise InvalidInput(f"{item.number} is closed.", slug="item-closed")
-    old, now = item.stage, utcnow()
+    old, now = item.stage, now or utcnow()
     item.stage = stage
     item.updated_at = now
     if close:

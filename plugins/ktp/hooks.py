@@ -1,0 +1,102 @@
+"""The KTP plugin's hook implementations (thin: the work is in the modules they name)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from pamong.hooks import (
+    DemoData,
+    DocumentKind,
+    NavItem,
+    Permission,
+    RoleTemplate,
+    TrackableKind,
+    hookimpl,
+)
+from pamong.i18n import lazy_gettext as _l
+from pamong_plugins.ktp.permissions import ADMIN, APPLY, PERMISSIONS, REPORT, ROLES
+from pamong_plugins.ktp.services import KTP_CARD, KTP_FILE
+
+
+class KtpSettings(Schema):
+    """``[plugins.ktp]`` in pamong.toml."""
+
+    #: 0: cards are valid for life (UU 24/2013); old-style cards: 5.
+    validity_years = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 10))
+
+
+@hookimpl
+def pamong_register_blueprints() -> Iterable[Any]:
+    from pamong_plugins.ktp.api import blp
+    from pamong_plugins.ktp.views import bp
+
+    return [bp, blp]
+
+
+@hookimpl
+def pamong_register_permissions() -> Iterable[Permission]:
+    return PERMISSIONS
+
+
+@hookimpl
+def pamong_register_roles() -> Iterable[RoleTemplate]:
+    return ROLES
+
+
+@hookimpl
+def pamong_register_nav_items() -> Iterable[NavItem]:
+    return [
+        NavItem(
+            "ktp.counter",
+            _l("KTP counter"),
+            weight=12,
+            permission=APPLY,
+            description=_l("Serve a resident from application to handover"),
+        ),
+        NavItem(
+            "ktp.stats_page",
+            _l("KTP service times"),
+            weight=60,
+            permission=REPORT,
+            description=_l("Cards issued and minutes per card, per kecamatan"),
+        ),
+        NavItem(
+            "ktp.fees",
+            _l("KTP fee"),
+            weight=95,
+            permission=ADMIN,
+            description=_l("The fee schedule by period"),
+        ),
+    ]
+
+
+@hookimpl
+def pamong_register_settings_schema() -> type[Schema]:
+    return KtpSettings
+
+
+@hookimpl
+def pamong_register_cli_commands() -> Any:
+    from pamong_plugins.ktp.cli import ktp
+
+    return ktp
+
+
+@hookimpl
+def pamong_register_trackable_kinds() -> Iterable[TrackableKind]:
+    return [KTP_FILE]
+
+
+@hookimpl
+def pamong_register_document_kinds() -> Iterable[DocumentKind]:
+    return [KTP_CARD]
+
+
+@hookimpl
+def pamong_register_demo_data() -> DemoData:
+    from pamong_plugins.ktp.demo import seed
+
+    return DemoData(seed=seed, weight=20)

@@ -1,0 +1,158 @@
+"""marshmallow schemas shared by the KTP API and pages."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from pamong.rest import QueryArgs
+from pamong_plugins.ktp.models import Reason, ReplacementCause, Step
+
+_reasons = [r.value for r in Reason]
+_causes = [c.value for c in ReplacementCause]
+_steps = [s.value for s in Step]
+
+
+class ApplicationCreateSchema(Schema):
+    nik = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    kecamatan_code = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    reason = fields.String(required=True, validate=validate.OneOf(_reasons))
+    replacement_cause = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(_causes)
+    )
+    note = fields.String(load_default="", validate=validate.Length(max=300))
+
+
+class CaptureSchema(Schema):
+    photo = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=5_000_000),
+        metadata={"description": "JPEG or PNG, base64 or a data: URL"},
+    )
+    signature = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=5_000_000),
+        metadata={"description": "JPEG or PNG, base64 or a data: URL"},
+    )
+
+
+class HandoverSchema(Schema):
+    collected_by = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class CancelSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+class ApplicationQueryArgs(QueryArgs):
+    step = fields.String(validate=validate.OneOf(_steps))
+    kecamatan = fields.String(validate=validate.Length(max=20))
+    since = fields.Date()
+    until = fields.Date()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class StepTimesSchema(Schema):
+    applied_at = fields.DateTime()
+    checked_at = fields.DateTime(allow_none=True)
+    held_at = fields.DateTime(allow_none=True)
+    captured_at = fields.DateTime(allow_none=True)
+    printed_at = fields.DateTime(allow_none=True)
+    collected_at = fields.DateTime(allow_none=True)
+    cancelled_at = fields.DateTime(allow_none=True)
+
+
+class ApplicationSummarySchema(Schema):
+    """An application in a list: the NIK is masked."""
+
+    id = fields.Integer()
+    tracking_number = fields.String()
+    kecamatan_code = fields.Function(lambda a: a.kecamatan.code)
+    name = fields.Function(lambda a: a.resident.name)
+    nik_masked = fields.Function(lambda a: a.resident.nik[:6] + "******" + a.resident.nik[-4:])
+    reason = fields.String()
+    step = fields.String()
+    applied_at = fields.DateTime()
+    printed_at = fields.DateTime(allow_none=True)
+
+
+class ApplicationSchema(ApplicationSummarySchema):
+    """One application with its steps and the officers' user ids (reading it is audited)."""
+
+    nik = fields.Function(lambda a: a.resident.nik)
+    replacement_cause = fields.String(allow_none=True)
+    note = fields.String()
+    fee_amount = fields.Integer(metadata={"description": "rupiah"})
+    fee_basis = fields.String()
+    check_source = fields.String()
+    check_warnings = fields.List(fields.String())
+    photo_warning = fields.String()
+    has_photo = fields.Function(lambda a: a.photo is not None)
+    collected_by = fields.String()
+    cancel_reason = fields.String()
+    times = fields.Function(lambda a: StepTimesSchema().dump(a))
+    officers = fields.Function(
+        lambda a: {
+            "applied_by": a.applied_by_id,
+            "checked_by": a.checked_by_id,
+            "captured_by": a.captured_by_id,
+            "printed_by": a.printed_by_id,
+            "handed_over_by": a.handed_over_by_id,
+        }
+    )
+
+
+class ApplicationPageSchema(Schema):
+    items = fields.List(fields.Nested(ApplicationSummarySchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class CardSchema(Schema):
+    id = fields.Integer()
+    application_id = fields.Integer()
+    tracking_number = fields.Function(lambda c: c.application.tracking_number)
+    status = fields.String()
+    issued_at = fields.DateTime()
+    valid_until = fields.Date(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    revoke_reason = fields.String()
+
+
+class FeeRateSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    amount = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=1_000_000)
+    )
+    valid_from = fields.Date(required=True)
+    valid_until = fields.Date(load_default=None, allow_none=True)
+    legal_basis = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class StatsQueryArgs(QueryArgs):
+    since = fields.Date(required=True)
+    until = fields.Date(required=True)
+
+
+class DayRowSchema(Schema):
+    day = fields.Date()
+    kecamatan_code = fields.String()
+    kecamatan = fields.String()
+    issued = fields.Integer()
+    median_minutes = fields.Float()
+    p90_minutes = fields.Float()
+
+
+class KecamatanSummarySchema(Schema):
+    kecamatan_code = fields.String()
+    kecamatan = fields.String()
+    issued = fields.Integer()
+    median_minutes = fields.Float(allow_none=True)
+    p90_minutes = fields.Float(allow_none=True)
+    backlog = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class StatsSchema(Schema):
+    days = fields.List(fields.Nested(DayRowSchema))
+    kecamatan = fields.List(fields.Nested(KecamatanSummarySchema))
