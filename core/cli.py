@@ -599,6 +599,9 @@ def demo(
     if context.samples:
         click.echo(f"Try the tracker: /track/{context.samples['tracking_number']}")
         click.echo(f"Verify a document: /verify/{context.samples['verification_code']}")
+        for key, value in context.samples.items():
+            if key not in ("tracking_number", "verification_code"):
+                click.echo(f"  {key}: {value}")
     app.extensions["pamong"].db.dispose()
     if not no_serve:
         click.echo(f"Serving on http://{host}:{port}/")

@@ -81,7 +81,6 @@ def card_context(session: Session, card: Card) -> dict[str, object]:
         ),
         "qr": qr_svg(verify_url(document), scale=2),
         "number": application.tracking_number,
-        "revoked": card.status != "active",
     }
 
 

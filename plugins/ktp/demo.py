@@ -71,10 +71,12 @@ def _actor(session: Session, username: str) -> Actor:
     return accounts.actor_for(accounts.load_user(session, user.id))  # type: ignore[arg-type]
 
 
-def _grant(session: Session, username: str, role: str, unit: OrgUnit) -> None:
+def _grant(session: Session, context: Any, username: str, role: str, unit: OrgUnit) -> None:
     system = Actor.system("pamong demo")
     user = accounts.get_user(session, username)
     accounts.assign_role(session, system, user, accounts.get_role(session, role), unit)
+    if username in context.staff:
+        context.staff[username] += f" + {role}"
 
 
 def _residents(
@@ -91,7 +93,7 @@ def _residents(
                 Resident.status == ResidentStatus.LIVING.value,
                 Resident.id.not_in(taken),
             )
-            .order_by(Resident.id)
+            .order_by(Resident.birth_date.desc(), Resident.id)  # young adults first
             .limit(limit)
         )
     )
@@ -157,13 +159,13 @@ def seed(session: Session, context: Any) -> None:
         valid_from=datetime(2006, 7, 1).date(),
         legal_basis="Perda Kabupaten Sragen Nomor 7 Tahun 2006",
     )
-    _grant(session, "dukcapil", "ktp_supervisor", context.root)
-    _grant(session, "bupati", "ktp_supervisor", context.root)
+    _grant(session, context, "dukcapil", "ktp_supervisor", context.root)
+    _grant(session, context, "bupati", "ktp_supervisor", context.root)
     born_before = context.today.replace(year=context.today.year - 18)
     samples: list[str] = []
     for index, kecamatan in enumerate(context.kecamatan):
         username = f"op.{_username(kecamatan.name)}"
-        _grant(session, username, "ktp_officer", kecamatan)
+        _grant(session, context, username, "ktp_officer", kecamatan)
         officer = _actor(session, username)
         people = _residents(session, kecamatan, born_before, PER_KECAMATAN)
         for n, resident in enumerate(people):
