@@ -11,12 +11,19 @@ import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).parent.parent
-CATALOGS = ROOT / "core" / "translations"
 LOCALES = ("id", "en")
+#: (source folder, catalog folder, domain): the core and every built-in plugin.
+COMPONENTS = [(ROOT / "core", ROOT / "core" / "translations", "messages")] + [
+    (folder, folder / "translations", folder.name)
+    for folder in sorted((ROOT / "plugins").iterdir())
+    if (folder / "translations").is_dir()
+]
+CASES = [(src, cats, domain, locale) for src, cats, domain in COMPONENTS for locale in LOCALES]
+IDS = [f"{domain}-{locale}" for _, _, domain, locale in CASES]
 
 
-def catalog(locale: str):
-    with (CATALOGS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+def catalog(catalogs: Path, domain: str, locale: str):
+    with (catalogs / locale / "LC_MESSAGES" / f"{domain}.po").open("rb") as handle:
         return read_po(handle, locale=locale)
 
 
@@ -24,28 +31,34 @@ def msgids(cat) -> set:
     return {m.id for m in cat if m.id}
 
 
-@pytest.mark.parametrize("locale", LOCALES)
-def test_every_core_string_is_translated(locale):
+def test_every_built_in_plugin_has_catalogs():
+    plugins = [p for p in (ROOT / "plugins").iterdir() if (p / "__init__.py").exists()]
+    assert {p.name for p in plugins} <= {domain for _, _, domain in COMPONENTS}
+
+
+@pytest.mark.parametrize(("source", "catalogs", "domain", "locale"), CASES, ids=IDS)
+def test_every_string_is_translated(source, catalogs, domain, locale):
     def translated(message) -> bool:
         return all(message.string) if message.pluralizable else bool(message.string)
 
-    untranslated = [m.id for m in catalog(locale) if m.id and not translated(m)]
+    untranslated = [m.id for m in catalog(catalogs, domain, locale) if m.id and not translated(m)]
     assert untranslated == []
 
 
-@pytest.mark.parametrize("locale", LOCALES)
-def test_no_translation_is_fuzzy(locale):
-    cat = catalog(locale)
+@pytest.mark.parametrize(("source", "catalogs", "domain", "locale"), CASES, ids=IDS)
+def test_no_translation_is_fuzzy(source, catalogs, domain, locale):
+    cat = catalog(catalogs, domain, locale)
     assert not cat.fuzzy, "a fuzzy catalog header makes pybabel compile skip the catalog"
     assert [m.id for m in cat if m.id and m.fuzzy] == []
 
 
-def test_indonesian_has_a_single_plural_form():
-    assert catalog("id").num_plurals == 1
+@pytest.mark.parametrize(("source", "catalogs", "domain"), COMPONENTS)
+def test_indonesian_has_a_single_plural_form(source, catalogs, domain):
+    assert catalog(catalogs, domain, "id").num_plurals == 1
 
 
-@pytest.mark.parametrize("locale", LOCALES)
-def test_catalogs_match_the_strings_in_the_code(tmp_path, locale):
+@pytest.mark.parametrize(("source", "catalogs", "domain", "locale"), CASES, ids=IDS)
+def test_catalogs_match_the_strings_in_the_code(tmp_path, source, catalogs, domain, locale):
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [
@@ -65,13 +78,13 @@ def test_catalogs_match_the_strings_in_the_code(tmp_path, locale):
             "--no-location",
             "-o",
             str(pot),
-            str(ROOT / "core"),
+            str(source),
         ],
         check=True,
     )
     with pot.open("rb") as handle:
         expected = msgids(read_po(handle))
-    found = msgids(catalog(locale))
+    found = msgids(catalog(catalogs, domain, locale))
     assert expected - found == set(), "run the catalog update (docs: translations)"
     assert found - expected == set(), "obsolete entries: run the catalog update"
 
