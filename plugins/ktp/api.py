@@ -164,7 +164,7 @@ def card_as_pdf(card_id: int):
     """Print the card again; the card's record does not change (the reprint is audited)."""
     session = get_session()
     card = services.reprint(session, api_actor(), card_id)
-    pdf = card_pdf(session, card)
+    pdf = card_pdf(session, card, current_app.extensions["pamong"].settings.time_zone)
     session.commit()
     return Response(pdf, mimetype="application/pdf")
 

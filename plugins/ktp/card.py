@@ -8,13 +8,13 @@ labels and values follow the printed KTP (``LAKI-LAKI``, ``BELUM KAWIN``,
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from pamong import regions
 from pamong.documents.models import IssuedDocument
 from pamong.documents.services import qr_svg, render_pdf, verify_url
-from pamong.formatting import long_date
 from pamong_plugins.ktp.models import Card
 from pamong_plugins.ktp.photo import data_url
 
@@ -44,8 +44,10 @@ def place_of_issue(regency_name: str) -> str:
     return regency_name.upper()
 
 
-def card_context(session: Session, card: Card) -> dict[str, object]:
-    """Everything printed on the card, as strings."""
+def card_context(
+    session: Session, card: Card, time_zone: str = "Asia/Jakarta"
+) -> dict[str, object]:
+    """Everything printed on the card, as strings; the issue date in the regency's zone."""
     application = card.application
     resident = application.resident
     desa = resident.domicile
@@ -73,8 +75,7 @@ def card_context(session: Session, card: Card) -> dict[str, object]:
         "citizenship": "WNI",
         "valid_until": _date(card.valid_until) if card.valid_until else "SEUMUR HIDUP",
         "place": place_of_issue(regency_name),
-        "issued_on": _date(card.issued_at.date()),
-        "issued_long": long_date(card.issued_at.date()),
+        "issued_on": _date(card.issued_at.astimezone(ZoneInfo(time_zone)).date()),
         "photo": data_url(application.photo, "image/jpeg") if application.photo else None,
         "signature": (
             data_url(application.signature, "image/png") if application.signature else None
@@ -84,6 +85,6 @@ def card_context(session: Session, card: Card) -> dict[str, object]:
     }
 
 
-def card_pdf(session: Session, card: Card) -> bytes:
+def card_pdf(session: Session, card: Card, time_zone: str = "Asia/Jakarta") -> bytes:
     """Render the card (needs a request context for the verification URL)."""
-    return render_pdf("ktp/card.html", card=card_context(session, card))
+    return render_pdf("ktp/card.html", card=card_context(session, card, time_zone))

@@ -268,7 +268,7 @@ def card_file(card_id: int) -> Any:
     """The card to print (first print or reprint); the card's record does not change."""
     db = get_session()
     card = services.reprint(db, _actor(), card_id)
-    pdf = card_pdf(db, card)
+    pdf = card_pdf(db, card, current_app.extensions["pamong"].settings.time_zone)
     db.commit()
     name = f"ktp-{card.application.tracking_number}.pdf"
     return Response(
