@@ -8,8 +8,7 @@ Create Date: 2026-11-23 14:32:17.114038
 import sqlalchemy as sa
 from alembic import op
 
-import pamong.db  # noqa: F401  (custom column types such as pamong.db.UTCDateTime)
-
+import pamong.db
 
 revision = "ktp_0001"
 down_revision = None
