@@ -535,6 +535,11 @@ def worker(ctx: click.Context, once: bool, interval: float) -> None:
 @main.command()
 @click.option("--no-serve", is_flag=True, help="Only build the instance, do not serve it.")
 @click.option(
+    "--reset",
+    is_flag=True,
+    help="Rebuild an existing demo instance from scratch (after a training session).",
+)
+@click.option(
     "--residents",
     "resident_count",
     default=20_000,
@@ -552,12 +557,17 @@ def worker(ctx: click.Context, once: bool, interval: float) -> None:
 def demo(
     ctx: click.Context,
     no_serve: bool,
+    reset: bool,
     resident_count: int,
     plugins: str | None,
     host: str,
     port: int,
 ) -> None:
-    """Build a fresh Sragen-like demo instance, print the logins, and serve it."""
+    """Build a Sragen-like demo instance, print the logins, and serve it.
+
+    An existing demo instance is served as it is, with what trainees did in
+    it; ``--reset`` rebuilds it from scratch.
+    """
     import shutil
 
     from pamong.demo import DEMO_MARKER, DEMO_PASSWORD, DEMO_REGION, run_demo
@@ -566,6 +576,13 @@ def demo(
     if (instance / "pamong.toml").exists():
         if not (instance / DEMO_MARKER).exists():
             raise CliError(f"{instance} holds a real instance; give the demo another --instance")
+        if not reset:
+            click.echo(f"Demo instance: {instance} (kept; --reset rebuilds it)")
+            click.echo(f"Every account's password: {DEMO_PASSWORD}")
+            if not no_serve:
+                click.echo(f"Serving on http://{host}:{port}/")
+                make_app(ctx).run(host=host, port=port, debug=False, use_reloader=False)
+            return
         shutil.rmtree(instance)
     enabled = (
         [p.strip() for p in plugins.split(",") if p.strip()]

@@ -199,7 +199,7 @@ def new_regency(
     *,
     modules: str | list[str] = "",
     default_language: str = "id",
-    database: str = "sqlite",
+    database: str = "postgresql",
     site_domain: str = "",
     admin_email: str = "",
     overwrite: bool = False,
