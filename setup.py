@@ -1,5 +1,11 @@
-"""Compile translation catalogs (.po -> .mo) into the build; metadata is in setup.cfg."""
+"""Build steps setup.cfg cannot express; metadata is in setup.cfg.
 
+- compile translation catalogs (.po -> .mo) into the build;
+- ship the cookiecutter templates (``templates/``) as ``pamong/scaffolds/`` so
+  ``pamong new-regency`` and ``pamong new-plugin`` work from an installed wheel.
+"""
+
+import shutil
 from pathlib import Path
 
 from setuptools import setup
@@ -17,6 +23,15 @@ class BuildWithCatalogs(build_py):
                 catalog = read_po(po_file)
             with po_path.with_suffix(".mo").open("wb") as mo_file:
                 write_mo(mo_file, catalog)
+        # After compiling: the plugin template's .po files are templates, not catalogs.
+        templates = Path(__file__).parent / "templates"
+        if templates.is_dir():
+            shutil.copytree(
+                templates,
+                Path(self.build_lib) / "pamong" / "scaffolds",
+                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+                dirs_exist_ok=True,
+            )
 
 
 setup(cmdclass={"build_py": BuildWithCatalogs})

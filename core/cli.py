@@ -535,6 +535,11 @@ def worker(ctx: click.Context, once: bool, interval: float) -> None:
 @main.command()
 @click.option("--no-serve", is_flag=True, help="Only build the instance, do not serve it.")
 @click.option(
+    "--reset",
+    is_flag=True,
+    help="Rebuild an existing demo instance from scratch (after a training session).",
+)
+@click.option(
     "--residents",
     "resident_count",
     default=20_000,
@@ -552,12 +557,17 @@ def worker(ctx: click.Context, once: bool, interval: float) -> None:
 def demo(
     ctx: click.Context,
     no_serve: bool,
+    reset: bool,
     resident_count: int,
     plugins: str | None,
     host: str,
     port: int,
 ) -> None:
-    """Build a fresh Sragen-like demo instance, print the logins, and serve it."""
+    """Build a Sragen-like demo instance, print the logins, and serve it.
+
+    An existing demo instance is served as it is, with what trainees did in
+    it; ``--reset`` rebuilds it from scratch.
+    """
     import shutil
 
     from pamong.demo import DEMO_MARKER, DEMO_PASSWORD, DEMO_REGION, run_demo
@@ -566,6 +576,13 @@ def demo(
     if (instance / "pamong.toml").exists():
         if not (instance / DEMO_MARKER).exists():
             raise CliError(f"{instance} holds a real instance; give the demo another --instance")
+        if not reset:
+            click.echo(f"Demo instance: {instance} (kept; --reset rebuilds it)")
+            click.echo(f"Every account's password: {DEMO_PASSWORD}")
+            if not no_serve:
+                click.echo(f"Serving on http://{host}:{port}/")
+                make_app(ctx).run(host=host, port=port, debug=False, use_reloader=False)
+            return
         shutil.rmtree(instance)
     enabled = (
         [p.strip() for p in plugins.split(",") if p.strip()]
@@ -606,3 +623,108 @@ def demo(
     if not no_serve:
         click.echo(f"Serving on http://{host}:{port}/")
         make_app(ctx).run(host=host, port=port, debug=False, use_reloader=False)
+
+
+# --- scaffolding --------------------------------------------------------------
+
+
+@main.command("new-regency")
+@click.argument("code")
+@click.option(
+    "--modules",
+    default="",
+    help="Built-in modules to enable, comma-separated: ktp, licensing (default: none).",
+)
+@click.option("--language", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@click.option(
+    "--database",
+    type=click.Choice(["postgresql", "sqlite"]),
+    default="postgresql",
+    show_default=True,
+)
+@click.option("--domain", default="", help="Public domain (default: e.g. lebakkab.go.id).")
+@click.option("--admin-email", default="", help="Administrator e-mail (default: admin@DOMAIN).")
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+)
+@click.option("--overwrite", is_flag=True, help="Render over an existing folder.")
+def new_regency(
+    code: str,
+    modules: str,
+    language: str,
+    database: str,
+    domain: str,
+    admin_email: str,
+    output_dir: Path,
+    overwrite: bool,
+) -> None:
+    """Generate a regency deployment pamong-<slug> from the regency template."""
+    from pamong.scaffold import ScaffoldError, regency_context
+    from pamong.scaffold import new_regency as generate
+
+    try:
+        facts = regency_context(code)
+        path = generate(
+            code,
+            output_dir,
+            modules=modules,
+            default_language=language,
+            database=database,
+            site_domain=domain,
+            admin_email=admin_email,
+            overwrite=overwrite,
+        )
+    except ScaffoldError as exc:
+        raise CliError(str(exc)) from None
+    click.echo(
+        f"{facts.region_name} ({facts.region_code}, {facts.province}, {facts.kind}, "
+        f"{facts.time_zone_label}): {facts.kecamatan} kecamatan, {facts.villages} villages."
+    )
+    click.echo(f"Deployment written to {path}; next steps are in its README.md.")
+
+
+@main.command("new-plugin")
+@click.argument("plugin_id")
+@click.option("--title", default="", help="Human title (default: from the id).")
+@click.option("--description", default="")
+@click.option("--author", default="")
+@click.option("--author-email", default="")
+@click.option("--no-model", is_flag=True, help="Leave out the model and its first migration.")
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+)
+@click.option("--overwrite", is_flag=True, help="Render over an existing folder.")
+def new_plugin(
+    plugin_id: str,
+    title: str,
+    description: str,
+    author: str,
+    author_email: str,
+    no_model: bool,
+    output_dir: Path,
+    overwrite: bool,
+) -> None:
+    """Generate a third-party plugin distribution pamong-<id> from the plugin template."""
+    from pamong.scaffold import ScaffoldError
+    from pamong.scaffold import new_plugin as generate
+
+    try:
+        path = generate(
+            plugin_id,
+            output_dir,
+            title=title,
+            description=description,
+            author=author,
+            author_email=author_email,
+            include_model=not no_model,
+            overwrite=overwrite,
+        )
+    except ScaffoldError as exc:
+        raise CliError(str(exc)) from None
+    click.echo(f"Plugin written to {path}; next steps are in its README.md.")

@@ -306,3 +306,19 @@ def test_admin_holds_the_admin_role_at_the_regency(instance, password_file):
             assert session.scalar(select(func.count()).select_from(User)) == 1
     finally:
         app.extensions["pamong"].db.dispose()
+
+
+def test_demo_keeps_its_instance_until_reset(tmp_path):
+    instance = tmp_path / "demo-instance"
+    base = ["--instance", str(instance), "demo", "--no-serve", "--residents", "0"]
+    first = CliRunner().invoke(main, base)
+    assert first.exit_code == 0, first.output
+    assert "pamong-demo-2026" in first.output
+    trace = instance / "trainee-was-here"
+    trace.write_text("x")
+    kept = CliRunner().invoke(main, base)
+    assert kept.exit_code == 0, kept.output
+    assert "kept; --reset rebuilds it" in kept.output and trace.exists()
+    reset = CliRunner().invoke(main, [*base, "--reset"])
+    assert reset.exit_code == 0, reset.output
+    assert not trace.exists() and (instance / "pamong.toml").exists()

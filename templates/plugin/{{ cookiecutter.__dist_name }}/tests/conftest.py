@@ -1,0 +1,28 @@
+"""Pamong's pytest plugin (``pamong.testing``) gives these tests ``app``, ``client``,
+``login_as``, ``bearer``, ``make_org_unit``… on a fresh Sragen (33.14) instance.
+
+Catalogs are compiled here so the tests also run from a source checkout.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+import {{ cookiecutter.__package }}
+
+
+def _compile_catalogs(root: Path) -> None:
+    for po_path in root.rglob("LC_MESSAGES/*.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+
+
+_compile_catalogs(Path({{ cookiecutter.__package }}.__file__).parent / "translations")

@@ -1,0 +1,16 @@
+"""The site plugin of {{ cookiecutter.__region_name }}: what is local to this deployment.
+
+Branding, overrides of core templates (``overrides/``) and local hooks
+(e.g. the adapter to the national population registry) live here, so the
+rest of the deployment stays identical to the template.
+"""
+
+from pamong.hooks import PluginInfo
+
+PLUGIN = PluginInfo(
+    id="site",
+    version="0.1.0",
+    title="Pamong {{ cookiecutter.__short_name }}",
+    description="Branding and local hooks of {{ cookiecutter.__region_name }}",
+    core_version=">={{ cookiecutter.__pamong_version }}",
+)

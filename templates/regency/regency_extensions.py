@@ -1,0 +1,36 @@
+"""Jinja filters for the regency template: every derived value comes from Pamong.
+
+``pamong.scaffold.regency_context`` is the single source (``pamong
+new-regency`` uses it too). An invalid input renders as an empty string
+here; the pre-generation hook then stops with the clear message.
+"""
+
+from jinja2.ext import Extension
+
+
+def region_fact(code, name):
+    from pamong.scaffold import ScaffoldError, regency_context
+
+    try:
+        return regency_context(code).as_dict()[name]
+    except ScaffoldError:
+        return ""
+
+
+def module_list(value):
+    from pamong.scaffold import ScaffoldError, parse_modules
+
+    try:
+        return ",".join(parse_modules(value))
+    except ScaffoldError:
+        return ""
+
+
+class RegencyExtension(Extension):
+    def __init__(self, environment):
+        super().__init__(environment)
+        from pamong.scaffold import pamong_version
+
+        environment.filters["region_fact"] = region_fact
+        environment.filters["module_list"] = module_list
+        environment.globals["pamong_version"] = pamong_version()
