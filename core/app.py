@@ -62,10 +62,16 @@ class PamongState:
 
 
 def select_locale() -> str:
-    lang = session.get("lang")
+    """The visitor's choice (session), else the instance's default language.
+
+    Outside a request (CLI, worker, demo seeding) there is no visitor: the
+    default language is used, so services may translate their messages.
+    """
+    from flask import current_app, has_request_context
+
+    lang = session.get("lang") if has_request_context() else None
     if lang in LOCALES:
         return lang
-    from flask import current_app
 
     return current_app.extensions["pamong"].settings.default_locale
 

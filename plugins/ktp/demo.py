@@ -126,6 +126,8 @@ def _serve(
         if step == "checked":
             t += timedelta(seconds=rng.randint(20, 60))
             services.check_biodata(session, officer, application.id, now=t)
+            if application.step == "held":  # a planted duplicate: it waits for review
+                break
         elif step == "captured":
             t += timedelta(seconds=rng.randint(40, 120))
             colour = expected_background(resident.birth_date.year)
@@ -175,6 +177,8 @@ def seed(session: Session, context: Any) -> None:
             start = datetime.combine(day, time(1, 0), UTC) + timedelta(minutes=rng.randint(0, 300))
             if stop == "replacement":
                 first = _serve(session, officer, resident, kecamatan, start, "collected", rng)
+                if first.step != "collected":
+                    continue
                 again = start + timedelta(hours=rng.randint(2, 6))
                 if again.date() > context.today:
                     again = start + timedelta(minutes=30)
