@@ -16,7 +16,6 @@ from pamong.db import Base
 from pamong.plugins import available_plugins, tables_of
 from pamong.testing import _reset_postgres
 
-
 #: The example plugin and every built-in plugin (each has its own lineage).
 PLUGINS = ["example", *sorted(p for p in available_plugins() if p != "example")]
 
@@ -53,9 +52,7 @@ def table_names(db) -> set[str]:
 def test_upgrade_creates_every_component_at_its_head(fresh_app):
     state = fresh_app.extensions["pamong"]
     rows = migrate.upgrade(state.db, state.host)
-    assert [(r.id, r.up_to_date) for r in rows] == [("core", True)] + [
-        (p, True) for p in PLUGINS
-    ]
+    assert [(r.id, r.up_to_date) for r in rows] == [("core", True)] + [(p, True) for p in PLUGINS]
     assert {f"alembic_version_{p}" for p in PLUGINS} <= table_names(state.db)
 
 
