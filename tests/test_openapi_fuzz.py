@@ -21,7 +21,11 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from pamong.accounts import services as accounts
 from pamong.accounts.permissions import Actor
 from pamong.orgunits.services import get_unit
+from pamong.plugins import available_plugins
 from pamong.testing import TEST_PASSWORD, build_app
+
+#: Every installed plugin is enabled: its endpoints are part of the API under test.
+PLUGINS = sorted(available_plugins())
 
 
 class _AppProxy:
@@ -39,7 +43,9 @@ PROXY = _AppProxy()
 def _spec_app() -> Any:
     """An app on a temporary SQLite file, only to read the OpenAPI document from."""
     with tempfile.TemporaryDirectory() as tmp:
-        app = build_app(Path(tmp) / "instance", database_url=f"sqlite:///{tmp}/spec.sqlite3")
+        app = build_app(
+            Path(tmp) / "instance", PLUGINS, database_url=f"sqlite:///{tmp}/spec.sqlite3"
+        )
         spec = app.test_client().get("/api/v1/openapi.json").json
         app.extensions["pamong"].db.dispose()
     return spec
@@ -64,7 +70,7 @@ class AdminToken:
 
 @pytest.fixture(scope="module", autouse=True)
 def admin_app(tmp_path_factory):
-    app = build_app(tmp_path_factory.mktemp("fuzz"))
+    app = build_app(tmp_path_factory.mktemp("fuzz"), PLUGINS)
     with app.extensions["pamong"].db.transaction() as session:
         system = Actor.system("test")
         user = accounts.create_user(session, system, username="fuzz", password=TEST_PASSWORD)
