@@ -31,7 +31,7 @@ from pamong.accounts import services as accounts
 from pamong.accounts.permissions import Actor
 from pamong.demo import villages, write_residents_csv
 from pamong.identity.importer import import_residents
-from pamong.identity.models import Resident
+from pamong.identity.models import DuplicateCandidate, Resident
 from pamong.orgunits.models import OrgUnit
 from pamong.testing import build_app
 
@@ -128,7 +128,12 @@ def main() -> None:
             rows = session.execute(
                 select(Resident.nik, Resident.birth_date, OrgUnit.parent_id)
                 .join(OrgUnit, Resident.domicile_unit_id == OrgUnit.id)
-                .where(Resident.birth_date <= "2008-01-01")
+                .where(
+                    Resident.birth_date <= "2008-01-01",
+                    # synthetic names repeat: leave possible duplicates out (they would be held)
+                    Resident.id.not_in(select(DuplicateCandidate.resident_id)),
+                    Resident.id.not_in(select(DuplicateCandidate.other_resident_id)),
+                )
                 .order_by(Resident.id)
                 .limit(2 * args.cards)
             ).all()
