@@ -1,0 +1,5 @@
+"""Demo data."""
+
+
+def seed(session, ctx) -> None:
+    return None

@@ -1,0 +1,5 @@
+"""Pages (placeholder)."""
+
+from flask import Blueprint
+
+bp = Blueprint("licensing", __name__, url_prefix="/licensing", template_folder="templates")
