@@ -918,3 +918,11 @@ def submit_survey(
     session.add(response)
     session.flush()
     return response
+
+
+def survey_answered(session: Session, application: Application) -> bool:
+    return bool(
+        session.scalar(
+            select(SurveyResponse.id).where(SurveyResponse.application_id == application.id)
+        )
+    )
