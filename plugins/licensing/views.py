@@ -389,7 +389,8 @@ def statistics() -> Any:
     date_from = _date_arg("from", date(today.year - 1, 1, 1))
     date_to = _date_arg("to", today)
     figures = statistics_for(get_session(), _actor(), date_from, date_to)
-    return render_template("licensing/statistics.html", s=figures)
+    stage_rows = [(_stage_label(code), count) for code, count in figures.by_stage]
+    return render_template("licensing/statistics.html", s=figures, stage_rows=stage_rows)
 
 
 @bp.route("/ikm")
@@ -606,10 +607,11 @@ def survey(token: str) -> Any:
     return render_template("licensing/survey.html", a=application, elements=ELEMENTS_2017)
 
 
+def _stage_label(code: str) -> str:
+    stage = perm.LICENSE_FILE.stage(code)
+    return str(stage.label) if stage else code
+
+
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    def lic_stage(code: str) -> str:
-        stage = perm.LICENSE_FILE.stage(code)
-        return str(stage.label) if stage else code
-
-    return {"lic_stage": lic_stage}
+    return {"lic_stage": _stage_label}
