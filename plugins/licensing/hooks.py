@@ -14,6 +14,7 @@ from pamong.hooks import (
     Permission,
     RoleTemplate,
     TrackableKind,
+    WorkerJob,
     hookimpl,
 )
 from pamong.i18n import lazy_gettext as _l
@@ -92,3 +93,13 @@ def pamong_register_demo_data() -> DemoData:
     from pamong_plugins.licensing.demo import seed
 
     return DemoData(seed=seed, weight=50)
+
+
+@hookimpl
+def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
+    from pamong_plugins.licensing.jobs import escalate_job, remind_job
+
+    return [
+        WorkerJob("licensing.escalate", escalate_job, interval_seconds=3600),
+        WorkerJob("licensing.expiry_reminders", remind_job, interval_seconds=6 * 3600),
+    ]

@@ -64,3 +64,18 @@ LICENSE_FILE = TrackableKind(
 )
 
 PERMIT_DOCUMENT = DocumentKind("licensing.permit", _l("Permit"), validity_days=None)
+
+#: Stage names for notifications to applicants (plain Indonesian: messages are
+#: queued outside any request, where translated labels are not available).
+STAGE_WORDS = {
+    RECEIVED: "diterima",
+    VERIFICATION: "verifikasi berkas",
+    RETURNED: "dikembalikan kepada pemohon untuk melengkapi berkas",
+    INSPECTION: "tinjau lapangan oleh tim teknis",
+    MEETING: "rapat koordinasi",
+    DECISION: "menunggu keputusan",
+    REFUSED: "ditolak",
+    PAYMENT: "menunggu pembayaran retribusi",
+    HANDOVER: "izin siap diserahkan",
+    DONE: "izin telah diserahkan",
+}

@@ -573,14 +573,14 @@ def _move(
         session, actor, _item(session, application), perm.LICENSE_FILE, stage, note, close=close
     )
     application.stage = stage
-    label = perm.LICENSE_FILE.stage(stage)
+    words = perm.STAGE_WORDS.get(stage, stage)
     _tell_applicant(
         session,
         actor,
         application,
-        f"Berkas {application.number}: {label.label if label else stage}",
+        f"Berkas {application.number}: {words}",
         f"Status permohonan {application.service_type.name} nomor {application.number}: "
-        f"{label.label if label else stage}." + (f"\n{note}" if note else ""),
+        f"{words}." + (f"\n{note}" if note else ""),
     )
 
 
