@@ -183,7 +183,7 @@ def _history(session: Session, ctx: Any, types: list[ServiceType], people: list[
         for index, (stage, when) in enumerate(events):
             item.history.append(StatusEvent(stage=stage, at=_at(when, 8 + min(index, 8))))
         rows.append((application, item, events))
-    for application, item, _events in rows:
+    for _application, item, _events in rows:
         session.add(item)
     session.flush()
     for application, item, _events in rows:

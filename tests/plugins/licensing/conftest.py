@@ -9,9 +9,6 @@ import pytest
 from pamong.accounts.permissions import Actor
 from pamong.accounts.services import actor_for, load_user
 
-PDF = b"%PDF-1.4\n% test\n"
-JPEG = b"\xff\xd8\xff\xe0" + b"0" * 100
-
 
 @pytest.fixture
 def catalogue(app, make_org_unit):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import PDF
 from sqlalchemy import select
 
 from pamong.documents.models import IssuedDocument
@@ -16,6 +15,8 @@ from pamong_plugins.licensing import services
 from pamong_plugins.licensing.models import SurveyResponse
 
 pytestmark = pytest.mark.pamong_plugins("licensing")
+PDF = b"%PDF-1.4\n% test\n"
+JPEG = b"\xff\xd8\xff\xe0" + b"0" * 100
 
 
 def _apply(session, actor, code="SIUP", area="", **kw):

@@ -6,12 +6,13 @@ import io
 import re
 
 import pytest
-from conftest import JPEG, PDF
 
 from pamong_plugins.licensing import services
 from pamong_plugins.licensing.models import Application
 
 pytestmark = pytest.mark.pamong_plugins("licensing")
+PDF = b"%PDF-1.4\n% test\n"
+JPEG = b"\xff\xd8\xff\xe0" + b"0" * 100
 
 
 def _csrf(client, url):
