@@ -30,6 +30,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from pamong import ratelimit
+from pamong.accounts.models import User
 from pamong.db import get_session, paginate
 from pamong.documents.services import qr_svg, render_pdf, verify_url
 from pamong.errors import InvalidInput, NotFound, PamongError, Unauthorized
@@ -264,9 +265,13 @@ def file(application_id: int) -> Any:
     item = db.get(TrackedItem, application.tracked_item_id)
     unit = application.org_unit
     actor = _actor()
+    history = item.history if item else []
+    ids = {e.actor_id for e in history if e.actor_id}
+    names = dict(db.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
     return render_template(
         "licensing/file.html",
         a=application,
+        actor_names=names,
         sla=services.sla_of(application, _today()),
         history=item.history if item else [],
         next_stage=services.next_stage(application),

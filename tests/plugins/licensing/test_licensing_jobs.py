@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import date
 
@@ -77,7 +78,8 @@ def test_the_worker_runs_escalation_and_reminders(catalogue):
 
 
 def test_the_cli_imports_the_typical_catalogue_and_escalates(app, tmp_path):
-    runner = CliRunner()
+    url = os.environ.get("PAMONG_TEST_DATABASE_URL")
+    runner = CliRunner(env={"PAMONG_DATABASE_URL": url} if url else None)
     instance = app.instance_path
     result = runner.invoke(
         main, ["--instance", instance, "licensing", "import-catalogue", "--typical"]
