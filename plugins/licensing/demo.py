@@ -57,6 +57,16 @@ def _staff(session: Session, ctx: Any) -> None:
         ("bpt.admin", "Admin Katalog Perizinan", "licensing_admin"),
     ):
         _add_staff(session, ctx, username, title, role, bpt)
+    from pamong.accounts import services as accounts
+
+    bupati = accounts.get_user(session, "bupati")
+    accounts.assign_role(
+        session,
+        Actor.system("pamong demo"),
+        bupati,
+        accounts.get_role(session, "licensing_observer"),
+        ctx.root,
+    )
     for unit in ctx.kecamatan[:3]:
         _add_staff(
             session,
@@ -110,7 +120,7 @@ def _history(session: Session, ctx: Any, types: list[ServiceType], people: list[
         slowness = (
             0.25 + 0.5 * (ctx.kecamatan.index(unit) / len(ctx.kecamatan)) if delegated else 0.3
         )
-        used = max(0, round(stype.sop_days * rng.uniform(0.1, slowness + 0.2)))
+        used = max(0, round(stype.sop_days * rng.uniform(0.05, slowness + 0.1)))
         if rng.random() < 0.07:
             used = stype.sop_days + rng.randint(1, 4)
         paused = rng.randint(2, 8) if rng.random() < 0.12 else 0

@@ -27,6 +27,8 @@ class LicensingSettings(Schema):
 
     #: Code of the regency one-stop office unit (default: the unit ending in -BPT).
     office_unit = fields.String(load_default="")
+    #: The site's public address, for links in notifications (default: the request's).
+    public_url = fields.String(load_default="")
     #: Largest accepted upload, in KB.
     max_upload_kb = fields.Integer(
         load_default=2048, strict=True, validate=validate.Range(10, 20480)

@@ -32,6 +32,7 @@ ROLES = (
         "Head of the licensing office / camat",
         (INTAKE, VERIFY, INSPECT, DECIDE, VIEW, REPORT),
     ),
+    RoleTemplate("licensing_observer", "Observer of licensing figures (bupati)", (VIEW, REPORT)),
     RoleTemplate("licensing_admin", "Licensing catalogue administrator", (ADMIN, VIEW, REPORT)),
 )
 

@@ -782,9 +782,18 @@ def issue_permit(
 
 
 def hand_over(
-    session: Session, actor: Actor, application: Application, today: date | None = None
+    session: Session,
+    actor: Actor,
+    application: Application,
+    today: date | None = None,
+    *,
+    public_url: str = "",
 ) -> str:
-    """Hand the permit over and close the file; the applicant gets the survey link token."""
+    """Hand the permit over and close the file; the applicant gets the survey link.
+
+    ``public_url`` (the site's address, e.g. ``https://sragenkab.go.id``)
+    makes the link in the notification absolute.
+    """
     _require(actor, perm.INTAKE, application)
     _expect(application, perm.HANDOVER)
     application.finished_on = today or _today()
@@ -796,7 +805,7 @@ def hand_over(
         application,
         f"Survei kepuasan {application.number}",
         "Terima kasih. Mohon isi survei kepuasan masyarakat (9 unsur) di tautan: "
-        f"/licensing/survey/{application.survey_token}",
+        f"{public_url.rstrip('/')}/licensing/survey/{application.survey_token}",
     )
     return application.survey_token
 

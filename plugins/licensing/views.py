@@ -56,6 +56,10 @@ def _max_upload() -> int:
     return int(_settings().get("max_upload_kb", 2048)) * 1024
 
 
+def _public_url() -> str:
+    return str(_settings().get("public_url") or request.url_root).rstrip("/")
+
+
 def _actor() -> Any:
     return current_user.actor
 
@@ -266,6 +270,9 @@ def file(application_id: int) -> Any:
     unit = application.org_unit
     actor = _actor()
     history = item.history if item else []
+    survey_url = ""
+    if application.survey_token and not services.survey_answered(db, application):
+        survey_url = url_for("licensing.survey", token=application.survey_token, _external=True)
     ids = {e.actor_id for e in history if e.actor_id}
     names = dict(db.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
     return render_template(
@@ -283,6 +290,8 @@ def file(application_id: int) -> Any:
             "intake": actor.can(perm.INTAKE, unit),
         },
         missing=services.missing_requirements(application),
+        survey_url=survey_url,
+        survey_qr=qr_svg(survey_url, scale=3) if survey_url else "",
     )
 
 
@@ -318,7 +327,7 @@ def step(application_id: int, action: str) -> Any:
     elif action == "pay":
         services.record_payment(db, actor, application, form.get("reference", ""))
     elif action == "handover":
-        services.hand_over(db, actor, application)
+        services.hand_over(db, actor, application, public_url=_public_url())
     elif action == "renew" and application.permit is not None:
         renewal = services.renew(
             db, actor, application.permit, checked=application.service_type.requirements

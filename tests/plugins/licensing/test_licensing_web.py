@@ -141,6 +141,8 @@ def test_staff_take_an_online_file_to_handover_and_the_permit_verifies(
     application = db_session.get(Application, application_id)
     assert application.stage == "done"
     db_session.rollback()
+    staff_page = client.get(url).get_data(as_text=True)
+    assert "/licensing/survey/" in staff_page and "<svg" in staff_page  # survey slip with QR
     pdf = client.get(f"{url}/permit.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     page = applicant.get(f"/licensing/portal/files/{number}").get_data(as_text=True)
@@ -170,3 +172,47 @@ def test_the_api_lists_applications_and_permits_for_a_token(catalogue, client, b
     assert client.get("/api/v1/licensing/applications/LIC-1", headers=headers).status_code == 404
     spec = client.get("/api/v1/openapi.json").json
     assert "/api/v1/licensing/permits/{permit_id}" in spec["paths"]
+
+
+def test_an_admin_edits_a_service_and_delegates_it(catalogue, client, login_as, db_session):
+    login_as("licensing_admin")
+    type_id = services.get_service_type(db_session, "TDUP").id
+    db_session.rollback()  # SQLite: no open transaction while the requests write
+    url = f"/licensing/admin/types/{type_id}"
+    token = _csrf(client, url)
+    form = {
+        "csrf_token": token,
+        "code": "TDUP",
+        "name": "Tanda Daftar Usaha Pariwisata",
+        "sop_days": "2",
+        "fee_rule": "free",
+        "level": "regency",
+        "requirements": "KTP\nAkta usaha",
+        "stages": "inspection",
+        "is_permit": "on",
+        "active": "on",
+    }
+    assert client.post(url, data=form).status_code == 302
+    token = _csrf(client, url)
+    response = client.post(
+        f"{url}/delegations",
+        data={
+            "csrf_token": token,
+            "level": "kecamatan",
+            "decree_number": "Perbup 7/2026",
+            "effective_on": "2026-01-02",
+        },
+    )
+    assert response.status_code == 302
+    db_session.expire_all()
+    stype = services.get_service_type(db_session, "TDUP")
+    assert stype.sop_days == 2 and stype.requirements == ["KTP", "Akta usaha"]
+    assert stype.stages == ["inspection"]
+    assert stype.level_on(services.regency_today()) == "kecamatan"
+    db_session.rollback()
+    assert "Perbup 7/2026" in client.get("/licensing/catalogue").get_data(as_text=True)
+
+
+def test_only_admins_edit_the_catalogue(catalogue, client, login_as):
+    login_as("licensing_front")
+    assert client.get("/licensing/admin/types/new").status_code == 403

@@ -172,3 +172,24 @@ def test_uploads_must_be_pdf_or_jpeg_and_small():
     assert services.upload_type(services.FileUpload("KTP", "k.jpg", b"\xff\xd8\xff\xe0")) == (
         "image/jpeg"
     )
+
+
+@pytest.mark.pamong_plugins("licensing", "example")
+def test_the_levy_and_every_move_are_announced_through_hooks(catalogue, db_session, actor_of):
+    from pamong_example.hooks import EVENTS
+
+    head = actor_of("licensing_head")
+    application = _apply(db_session, head, "REKLAME", area="33.14.05", quantity=6)
+    for _ in range(3):
+        services.advance(db_session, head, application)
+    services.decide(db_session, head, application, approve=True)
+    fees = [payload for kind, payload in EVENTS if kind == "fee"]
+    assert fees[-1] == (f"licensing_application:{application.id}", 6 * 25_000)
+    moves = [p for kind, p in EVENTS if kind == "status" and p[0] == application.number]
+    assert [new for _n, _old, new in moves] == [
+        "received",
+        "verification",
+        "inspection",
+        "decision",
+        "payment",
+    ]
