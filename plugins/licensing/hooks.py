@@ -62,9 +62,27 @@ def pamong_register_roles() -> Iterable[RoleTemplate]:
 @hookimpl
 def pamong_register_nav_items() -> Iterable[NavItem]:
     return [
-        NavItem("licensing.worklist", _l("Permits"), weight=30, permission=perm.VIEW),
-        NavItem("licensing.statistics", _l("Permit statistics"), weight=31, permission=perm.REPORT),
-        NavItem("licensing.catalogue", _l("Permit services"), weight=32, public=True),
+        NavItem(
+            "licensing.worklist",
+            _l("Permits"),
+            weight=30,
+            permission=perm.VIEW,
+            description=_l("Applications, stages and due dates"),
+        ),
+        NavItem(
+            "licensing.statistics",
+            _l("Permit statistics"),
+            weight=31,
+            permission=perm.REPORT,
+            description=_l("Processing time against the SOP, satisfaction index"),
+        ),
+        NavItem(
+            "licensing.catalogue",
+            _l("Permit services"),
+            weight=32,
+            public=True,
+            description=_l("The catalogue, and applying online"),
+        ),
     ]
 
 

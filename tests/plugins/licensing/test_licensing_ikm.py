@@ -84,11 +84,29 @@ def test_sragens_83_6_is_b_under_2017_and_a_under_2004():
     assert category(Decimal("83.60"), "kepmenpan-25-2004") == "A"
 
 
-def test_a_value_just_below_65_after_rounding_is_d():
-    # 23 respondents: 9*23*2.6 ... pick answers whose exact index rounds to 64.99
-    responses = [[3] * 9 for _ in range(4)] + [[2] * 9 for _ in range(5)]
-    # mean answer = (4*3 + 5*2)/9 = 22/9 -> x25 = 61.11
-    assert ikm_score(responses)[1] == "D"
+def respondents(count: int, total: int) -> list[list[int]]:
+    """``count`` forms of 9 answers (1-4) whose answers add up to ``total``."""
+    base, extra = divmod(total, 9 * count)
+    flat = [base + (1 if i < extra else 0) for i in range(9 * count)]
+    return [flat[i * 9 : (i + 1) * 9] for i in range(count)]
+
+
+@pytest.mark.parametrize(
+    ("count", "total", "value", "letter"),
+    [
+        # 25 x 889 / (9 x 38) = 64.9853.. -> 64.99, still D
+        (38, 889, "64.99", "D"),
+        (5, 117, "65.00", "C"),  # exactly 65
+        (26, 717, "76.60", "C"),  # 76.6025..
+        (19, 524, "76.61", "B"),  # 76.6081..
+        (19, 604, "88.30", "B"),  # 88.3040..
+        (24, 763, "88.31", "A"),  # 88.3101..
+    ],
+)
+def test_category_boundaries_through_real_responses(count, total, value, letter):
+    result = ikm_score(respondents(count, total))
+    assert result.respondents == count
+    assert (str(result.value), result.category) == (value, letter)
 
 
 def test_the_2004_rule_takes_fourteen_elements():
