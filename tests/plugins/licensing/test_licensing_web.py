@@ -166,6 +166,20 @@ def test_the_api_lists_applications_and_permits_for_a_token(catalogue, client, b
     one = client.get(f"/api/v1/licensing/applications/{number}", headers=headers)
     assert one.json["service_type"] == "SIUP"
     assert client.get("/api/v1/licensing/permits", headers=headers).json["total"] == 0
+    with app.extensions["pamong"].db.transaction() as session:
+        from pamong.accounts.permissions import Actor
+
+        system = Actor.system("test")
+        application = services.application_by_number(session, number)
+        services.advance(session, system, application)
+        services.advance(session, system, application)
+        services.decide(session, system, application, approve=True)
+    permits = client.get("/api/v1/licensing/permits?type=SIUP", headers=headers).json
+    assert permits["total"] == 1 and permits["items"][0]["application_number"] == number
+    permit_id = permits["items"][0]["id"]
+    assert client.get(f"/api/v1/licensing/permits/{permit_id}", headers=headers).status_code == 200
+    other = bearer("licensing_head", "33.14.07")  # a camat: not the office's permits
+    assert client.get(f"/api/v1/licensing/permits/{permit_id}", headers=other).status_code == 404
     assert client.get("/api/v1/licensing/applications").status_code == 401
     bad = client.get("/api/v1/licensing/applications?received_from=kemarin", headers=headers)
     assert bad.status_code == 422 and bad.content_type == "application/problem+json"
