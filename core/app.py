@@ -28,6 +28,7 @@ from pamong.hooks import (
     Permission,
     RoleTemplate,
     TrackableKind,
+    WorkerJob,
 )
 from pamong.messaging.outbox import install_embedded_delivery
 from pamong.plugins import CORE_ID, PluginHost, StartupError
@@ -49,6 +50,7 @@ class PamongState:
     roles: list[RoleTemplate] = field(default_factory=list)
     api: PamongApi | None = None
     demo_seeders: list[tuple[str, DemoData]] = field(default_factory=list)
+    worker_jobs: list[tuple[str, WorkerJob]] = field(default_factory=list)
     calendar: Any = None  # pamong.workdays.WorkCalendar, built on first use
     trackable_kinds: dict[str, TrackableKind] = field(default_factory=dict)
     document_kinds: dict[str, DocumentKind] = field(default_factory=dict)
@@ -164,6 +166,13 @@ def _collect_records(state: PamongState) -> None:
         what="demo-data seeder",
     )
     state.demo_seeders.sort(key=lambda pair: pair[1].weight)
+    state.worker_jobs = host.collect(
+        "pamong_register_worker_jobs",
+        WorkerJob,
+        key=lambda j: j.name,
+        namespace_ok=lambda c, j: j.name.startswith(f"{c}."),
+        what="worker job",
+    )
 
 
 def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Flask:

@@ -165,3 +165,18 @@ class IdentityCheck:
     ok: bool
     problems: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WorkerJob:
+    """A periodic job ``pamong worker`` runs besides delivering the outbox.
+
+    ``name`` is ``<plugin id>.<job>`` (``licensing.escalate``). ``run(app)``
+    is called inside an app context every ``interval_seconds`` and once by
+    ``pamong worker --once``; it returns a one-line summary (or None). Jobs
+    must be idempotent: several workers may run the same job at once.
+    """
+
+    name: str
+    run: Callable[..., str | None]
+    interval_seconds: int = 3600

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         Permission,
         RoleTemplate,
         TrackableKind,
+        WorkerJob,
     )
     from pamong.identity.models import Resident
     from pamong.messaging.models import Message
@@ -132,6 +133,11 @@ def pamong_message_transport(channel: str) -> Transport | None:
 @hookspec
 def pamong_register_demo_data() -> DemoData:
     """Return the seeder ``pamong demo`` runs to add this plugin's demo data."""
+
+
+@hookspec
+def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
+    """Return periodic jobs for ``pamong worker`` (reminders, escalations…)."""
 
 
 @hookspec

@@ -234,3 +234,32 @@ def test_demo_data_seeders_run_after_the_core_demo(app):
     contexts = [ctx for kind, ctx in EVENTS if kind == "demo"]
     assert contexts and contexts[-1].region == "33.14"
     assert "op.kalijambe" in contexts[-1].staff
+
+
+@pytest.mark.pamong_plugins("example")
+def test_the_worker_runs_plugin_jobs_when_due(app):
+    from pamong_example.hooks import EVENTS
+
+    from pamong.cli import run_worker_jobs
+
+    assert [job.name for _c, job in app.extensions["pamong"].worker_jobs] == ["example.count_notes"]
+    last_run: dict[str, float] = {}
+    assert run_worker_jobs(app, last_run=last_run) == ["example.count_notes: counted"]
+    assert run_worker_jobs(app, last_run=last_run) == []  # not due again for 60 s
+    assert run_worker_jobs(app, force=True) == ["example.count_notes: counted"]
+    assert [e for e in EVENTS if e[0] == "job"]
+
+
+@pytest.mark.pamong_plugins("example")
+def test_a_failing_worker_job_is_reported_and_does_not_stop_the_others(app):
+    from pamong.cli import run_worker_jobs
+    from pamong.hooks import WorkerJob
+
+    def broken(_app):
+        raise RuntimeError("smtp down")
+
+    state = app.extensions["pamong"]
+    state.worker_jobs = [("example", WorkerJob("example.broken", broken)), *state.worker_jobs]
+    lines = run_worker_jobs(app, force=True)
+    assert lines[0].startswith("example.broken: failed: RuntimeError")
+    assert lines[1] == "example.count_notes: counted"

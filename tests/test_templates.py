@@ -21,7 +21,6 @@ import pytest
 from click.testing import CliRunner
 
 from pamong.cli import main
-from pamong.plugins import available_plugins
 from pamong.scaffold import ScaffoldError, new_plugin, new_regency, regency_context
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -258,14 +257,6 @@ def test_the_lebak_example_enables_ktp_and_licensing():
     assert enabled_plugins(LEBAK) == ["ktp", "licensing", "site"]
 
 
-# Remove this skip when the ktp and licensing plugins are merged: they are built in then.
-needs_lebak_modules = pytest.mark.skipif(
-    not {"ktp", "licensing"} <= set(available_plugins()),
-    reason="the ktp and licensing plugins are not installed on this branch yet",
-)
-
-
-@needs_lebak_modules
 def test_the_lebak_example_initialises_with_its_territory(tmp_path):
     counts = init_deployment(LEBAK, tmp_path)
     expected = {"regency": 1, "kecamatan": 28, "desa": 340, "kelurahan": 5}
@@ -273,7 +264,6 @@ def test_the_lebak_example_initialises_with_its_territory(tmp_path):
     assert sum(expected.values()) == 1 + 28 + 345
 
 
-@needs_lebak_modules
 def test_the_lebak_example_passes_its_smoke_test(tmp_path):
     assert "3 passed" in run_smoke_test(LEBAK, tmp_path)
 

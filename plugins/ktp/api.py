@@ -14,18 +14,18 @@ from pamong_plugins.ktp import services, stats
 from pamong_plugins.ktp.card import card_pdf
 from pamong_plugins.ktp.permissions import ADMIN, REPORT
 from pamong_plugins.ktp.schemas import (
-    ApplicationCreateSchema,
-    ApplicationPageSchema,
-    ApplicationQueryArgs,
-    ApplicationSchema,
-    ApplicationSummarySchema,
-    CancelSchema,
-    CaptureSchema,
-    CardSchema,
-    FeeRateSchema,
-    HandoverSchema,
-    StatsQueryArgs,
-    StatsSchema,
+    KtpApplicationCreateSchema,
+    KtpApplicationPageSchema,
+    KtpApplicationQueryArgs,
+    KtpApplicationSchema,
+    KtpApplicationSummarySchema,
+    KtpCancelSchema,
+    KtpCaptureSchema,
+    KtpCardSchema,
+    KtpFeeRateSchema,
+    KtpHandoverSchema,
+    KtpStatsQueryArgs,
+    KtpStatsSchema,
 )
 
 blp = Blueprint("ktp_api", __name__, description="KTP: the resident ID card counter")
@@ -37,8 +37,8 @@ def _settings() -> dict[str, Any]:
 
 @blp.route("/applications", methods=["POST"])
 @token_required
-@blp.arguments(ApplicationCreateSchema)
-@blp.response(201, ApplicationSchema)
+@blp.arguments(KtpApplicationCreateSchema)
+@blp.response(201, KtpApplicationSchema)
 @blp.doc(security=BEARER)
 @blp.alt_response(409, description="An active card or an open application exists")
 def create_application(data: dict[str, Any]):
@@ -51,8 +51,8 @@ def create_application(data: dict[str, Any]):
 
 @blp.route("/applications")
 @token_required
-@blp.arguments(ApplicationQueryArgs, location="query")
-@blp.response(200, ApplicationPageSchema)
+@blp.arguments(KtpApplicationQueryArgs, location="query")
+@blp.response(200, KtpApplicationPageSchema)
 @blp.doc(security=BEARER)
 def list_applications(args: dict[str, Any]):
     """Applications in the caller's kecamatan, newest first; NIKs are masked."""
@@ -69,7 +69,7 @@ def list_applications(args: dict[str, Any]):
     )
     items, total = paginate(session, stmt, args["page"], args["per_page"])
     body = {
-        "items": ApplicationSummarySchema(many=True).dump(items),
+        "items": KtpApplicationSummarySchema(many=True).dump(items),
         "page": args["page"],
         "per_page": args["per_page"],
         "total": total,
@@ -79,13 +79,13 @@ def list_applications(args: dict[str, Any]):
 
 @blp.route("/applications/<id:application_id>")
 @token_required
-@blp.response(200, ApplicationSchema)
+@blp.response(200, KtpApplicationSchema)
 @blp.doc(security=BEARER)
 def get_application(application_id: int):
     """One application with every step's time and officer (the read is audited)."""
     session = get_session()
     application = services.get_application(session, api_actor(), application_id)
-    body = ApplicationSchema().dump(application)
+    body = KtpApplicationSchema().dump(application)
     session.commit()
     return body
 
@@ -99,7 +99,7 @@ def _step(application_id: int, action: Any, **kwargs: Any) -> Any:
 
 @blp.route("/applications/<id:application_id>/check", methods=["POST"])
 @token_required
-@blp.response(200, ApplicationSchema)
+@blp.response(200, KtpApplicationSchema)
 @blp.doc(security=BEARER)
 @blp.alt_response(409, description="Wrong step, or the person holds another NIK")
 def check_application(application_id: int):
@@ -109,8 +109,8 @@ def check_application(application_id: int):
 
 @blp.route("/applications/<id:application_id>/capture", methods=["POST"])
 @token_required
-@blp.arguments(CaptureSchema)
-@blp.response(200, ApplicationSchema)
+@blp.arguments(KtpCaptureSchema)
+@blp.response(200, KtpApplicationSchema)
 @blp.doc(security=BEARER)
 def capture(data: dict[str, Any], application_id: int):
     """Store the photo and signature; a wrong background colour is only a warning."""
@@ -119,7 +119,7 @@ def capture(data: dict[str, Any], application_id: int):
 
 @blp.route("/applications/<id:application_id>/print", methods=["POST"])
 @token_required
-@blp.response(201, CardSchema)
+@blp.response(201, KtpCardSchema)
 @blp.doc(security=BEARER)
 @blp.alt_response(409, description="Wrong step, or the resident holds an active card")
 def print_card(application_id: int):
@@ -129,8 +129,8 @@ def print_card(application_id: int):
 
 @blp.route("/applications/<id:application_id>/handover", methods=["POST"])
 @token_required
-@blp.arguments(HandoverSchema)
-@blp.response(200, ApplicationSchema)
+@blp.arguments(KtpHandoverSchema)
+@blp.response(200, KtpApplicationSchema)
 @blp.doc(security=BEARER)
 def handover(data: dict[str, Any], application_id: int):
     """Record who collected the card; this closes the tracked file."""
@@ -139,8 +139,8 @@ def handover(data: dict[str, Any], application_id: int):
 
 @blp.route("/applications/<id:application_id>/cancel", methods=["POST"])
 @token_required
-@blp.arguments(CancelSchema)
-@blp.response(200, ApplicationSchema)
+@blp.arguments(KtpCancelSchema)
+@blp.response(200, KtpApplicationSchema)
 @blp.doc(security=BEARER)
 def cancel(data: dict[str, Any], application_id: int):
     """Cancel an application before its card is printed."""
@@ -149,7 +149,7 @@ def cancel(data: dict[str, Any], application_id: int):
 
 @blp.route("/cards/<id:card_id>")
 @token_required
-@blp.response(200, CardSchema)
+@blp.response(200, KtpCardSchema)
 @blp.doc(security=BEARER)
 def get_card(card_id: int):
     """A card: active or revoked, and its validity."""
@@ -171,7 +171,7 @@ def card_as_pdf(card_id: int):
 
 @blp.route("/fees")
 @token_required
-@blp.response(200, FeeRateSchema(many=True))
+@blp.response(200, KtpFeeRateSchema(many=True))
 @blp.doc(security=BEARER)
 def list_fees():
     """The fee schedule, newest period first (no rate in force: free)."""
@@ -181,8 +181,8 @@ def list_fees():
 
 @blp.route("/fees", methods=["POST"])
 @token_required
-@blp.arguments(FeeRateSchema)
-@blp.response(201, FeeRateSchema)
+@blp.arguments(KtpFeeRateSchema)
+@blp.response(201, KtpFeeRateSchema)
 @blp.doc(security=BEARER)
 def add_fee(data: dict[str, Any]):
     """Add the fee for a period (periods may not overlap)."""
@@ -195,8 +195,8 @@ def add_fee(data: dict[str, Any]):
 
 @blp.route("/stats")
 @token_required
-@blp.arguments(StatsQueryArgs, location="query")
-@blp.response(200, StatsSchema)
+@blp.arguments(KtpStatsQueryArgs, location="query")
+@blp.response(200, KtpStatsSchema)
 @blp.doc(security=BEARER)
 def service_stats(args: dict[str, Any]):
     """Cards issued per kecamatan and day, minutes from application to print, backlog."""

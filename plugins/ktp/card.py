@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from pamong import regions
 from pamong.documents.models import IssuedDocument
 from pamong.documents.services import qr_svg, render_pdf, verify_url
-from pamong_plugins.ktp.models import Card
+from pamong_plugins.ktp.models import KtpCard
 from pamong_plugins.ktp.photo import data_url
 
 SEX = {"M": "LAKI-LAKI", "F": "PEREMPUAN"}
@@ -45,7 +45,7 @@ def place_of_issue(regency_name: str) -> str:
 
 
 def card_context(
-    session: Session, card: Card, time_zone: str = "Asia/Jakarta"
+    session: Session, card: KtpCard, time_zone: str = "Asia/Jakarta"
 ) -> dict[str, object]:
     """Everything printed on the card, as strings; the issue date in the regency's zone."""
     application = card.application
@@ -85,6 +85,6 @@ def card_context(
     }
 
 
-def card_pdf(session: Session, card: Card, time_zone: str = "Asia/Jakarta") -> bytes:
+def card_pdf(session: Session, card: KtpCard, time_zone: str = "Asia/Jakarta") -> bytes:
     """Render the card (needs a request context for the verification URL)."""
     return render_pdf("ktp/card.html", card=card_context(session, card, time_zone))

@@ -83,7 +83,7 @@ def _residents(
     session: Session, kecamatan: OrgUnit, born_before: Any, limit: int
 ) -> list[Resident]:
     desa_ids = select(OrgUnit.id).where(OrgUnit.parent_id == kecamatan.id)
-    taken = select(services.Application.resident_id)
+    taken = select(services.KtpApplication.resident_id)
     return list(
         session.scalars(
             select(Resident)
@@ -109,7 +109,7 @@ def _serve(
     rng: Any,
     reason: str = "new",
     cause: str | None = None,
-) -> services.Application:
+) -> services.KtpApplication:
     t = start
     application = services.apply(
         session,
@@ -220,9 +220,9 @@ def _hold_one(session: Session, context: Any) -> None:
     kecamatan = services.kecamatan_of(resident)
     if not services.is_eligible(resident, context.today):
         return
-    open_apps = select(services.Application.id).where(
-        services.Application.resident_id == resident.id,
-        services.Application.step.not_in(FINAL_STEPS),
+    open_apps = select(services.KtpApplication.id).where(
+        services.KtpApplication.resident_id == resident.id,
+        services.KtpApplication.step.not_in(FINAL_STEPS),
     )
     if session.scalar(open_apps) is not None:
         return

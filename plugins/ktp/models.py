@@ -56,7 +56,7 @@ class CardStatus(enum.StrEnum):
     REVOKED = "revoked"
 
 
-class Application(Base):
+class KtpApplication(Base):
     """One resident's request for a card at a kecamatan counter.
 
     Every step keeps when it happened and which officer did it. A resident
@@ -117,7 +117,7 @@ class Application(Base):
         return self.step not in FINAL_STEPS
 
 
-class Card(Base):
+class KtpCard(Base):
     """A printed KTP. At most one active card per resident, enforced by the database."""
 
     __tablename__ = "ktp_cards"
@@ -142,10 +142,10 @@ class Card(Base):
     revoke_reason: Mapped[str] = mapped_column(String(300), default="")
     reprints: Mapped[int] = mapped_column(default=0)
 
-    application: Mapped[Application] = relationship(lazy="joined")
+    application: Mapped[KtpApplication] = relationship(lazy="joined")
 
 
-class FeeRate(Base):
+class KtpFeeRate(Base):
     """The KTP fee in force from ``valid_from`` to ``valid_until`` (inclusive; None: open).
 
     No rate in force means the card is free, as national law says since

@@ -12,7 +12,7 @@ _causes = [c.value for c in ReplacementCause]
 _steps = [s.value for s in Step]
 
 
-class ApplicationCreateSchema(Schema):
+class KtpApplicationCreateSchema(Schema):
     nik = fields.String(required=True, validate=validate.Length(min=1, max=40))
     kecamatan_code = fields.String(required=True, validate=validate.Length(min=1, max=20))
     reason = fields.String(required=True, validate=validate.OneOf(_reasons))
@@ -22,7 +22,7 @@ class ApplicationCreateSchema(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=300))
 
 
-class CaptureSchema(Schema):
+class KtpCaptureSchema(Schema):
     photo = fields.String(
         required=True,
         validate=validate.Length(min=1, max=5_000_000),
@@ -35,15 +35,15 @@ class CaptureSchema(Schema):
     )
 
 
-class HandoverSchema(Schema):
+class KtpHandoverSchema(Schema):
     collected_by = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-class CancelSchema(Schema):
+class KtpCancelSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=300))
 
 
-class ApplicationQueryArgs(QueryArgs):
+class KtpApplicationQueryArgs(QueryArgs):
     step = fields.String(validate=validate.OneOf(_steps))
     kecamatan = fields.String(validate=validate.Length(max=20))
     since = fields.Date()
@@ -52,7 +52,7 @@ class ApplicationQueryArgs(QueryArgs):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class StepTimesSchema(Schema):
+class KtpStepTimesSchema(Schema):
     applied_at = fields.DateTime()
     checked_at = fields.DateTime(allow_none=True)
     held_at = fields.DateTime(allow_none=True)
@@ -62,7 +62,7 @@ class StepTimesSchema(Schema):
     cancelled_at = fields.DateTime(allow_none=True)
 
 
-class ApplicationSummarySchema(Schema):
+class KtpApplicationSummarySchema(Schema):
     """An application in a list: the NIK is masked."""
 
     id = fields.Integer()
@@ -76,7 +76,7 @@ class ApplicationSummarySchema(Schema):
     printed_at = fields.DateTime(allow_none=True)
 
 
-class ApplicationSchema(ApplicationSummarySchema):
+class KtpApplicationSchema(KtpApplicationSummarySchema):
     """One application with its steps and the officers' user ids (reading it is audited)."""
 
     nik = fields.Function(lambda a: a.resident.nik)
@@ -90,7 +90,7 @@ class ApplicationSchema(ApplicationSummarySchema):
     has_photo = fields.Function(lambda a: a.photo is not None)
     collected_by = fields.String()
     cancel_reason = fields.String()
-    times = fields.Function(lambda a: StepTimesSchema().dump(a))
+    times = fields.Function(lambda a: KtpStepTimesSchema().dump(a))
     officers = fields.Function(
         lambda a: {
             "applied_by": a.applied_by_id,
@@ -102,14 +102,14 @@ class ApplicationSchema(ApplicationSummarySchema):
     )
 
 
-class ApplicationPageSchema(Schema):
-    items = fields.List(fields.Nested(ApplicationSummarySchema))
+class KtpApplicationPageSchema(Schema):
+    items = fields.List(fields.Nested(KtpApplicationSummarySchema))
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
 
 
-class CardSchema(Schema):
+class KtpCardSchema(Schema):
     id = fields.Integer()
     application_id = fields.Integer()
     tracking_number = fields.Function(lambda c: c.application.tracking_number)
@@ -120,7 +120,7 @@ class CardSchema(Schema):
     revoke_reason = fields.String()
 
 
-class FeeRateSchema(Schema):
+class KtpFeeRateSchema(Schema):
     id = fields.Integer(dump_only=True)
     amount = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=0, max=1_000_000)
@@ -130,12 +130,12 @@ class FeeRateSchema(Schema):
     legal_basis = fields.String(load_default="", validate=validate.Length(max=200))
 
 
-class StatsQueryArgs(QueryArgs):
+class KtpStatsQueryArgs(QueryArgs):
     since = fields.Date(required=True)
     until = fields.Date(required=True)
 
 
-class DayRowSchema(Schema):
+class KtpDayRowSchema(Schema):
     day = fields.Date()
     kecamatan_code = fields.String()
     kecamatan = fields.String()
@@ -144,7 +144,7 @@ class DayRowSchema(Schema):
     p90_minutes = fields.Float()
 
 
-class KecamatanSummarySchema(Schema):
+class KtpKecamatanSummarySchema(Schema):
     kecamatan_code = fields.String()
     kecamatan = fields.String()
     issued = fields.Integer()
@@ -153,6 +153,6 @@ class KecamatanSummarySchema(Schema):
     backlog = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
-class StatsSchema(Schema):
-    days = fields.List(fields.Nested(DayRowSchema))
-    kecamatan = fields.List(fields.Nested(KecamatanSummarySchema))
+class KtpStatsSchema(Schema):
+    days = fields.List(fields.Nested(KtpDayRowSchema))
+    kecamatan = fields.List(fields.Nested(KtpKecamatanSummarySchema))

@@ -34,10 +34,10 @@ from pamong.orgunits.models import OrgUnit, OrgUnitKind
 from pamong.tracking.models import TrackedItem
 from pamong.tracking.services import move_to, open_item
 from pamong_plugins.ktp.models import (
-    Application,
-    Card,
     CardStatus,
-    FeeRate,
+    KtpApplication,
+    KtpCard,
+    KtpFeeRate,
     Reason,
     ReplacementCause,
     Step,
@@ -97,32 +97,34 @@ def counters_of(session: Session, actor: Actor, permission: str = APPLY) -> list
     return list(session.scalars(stmt))
 
 
-def active_card(session: Session, resident_id: int) -> Card | None:
+def active_card(session: Session, resident_id: int) -> KtpCard | None:
     return session.scalar(
-        select(Card).where(Card.resident_id == resident_id, Card.status == CardStatus.ACTIVE)
+        select(KtpCard).where(
+            KtpCard.resident_id == resident_id, KtpCard.status == CardStatus.ACTIVE
+        )
     )
 
 
-def fee_in_force(session: Session, day: date) -> FeeRate | None:
+def fee_in_force(session: Session, day: date) -> KtpFeeRate | None:
     """The fee rate whose validity period contains ``day`` (None: free)."""
     return session.scalar(
-        select(FeeRate)
+        select(KtpFeeRate)
         .where(
-            FeeRate.valid_from <= day,
-            or_(FeeRate.valid_until.is_(None), FeeRate.valid_until >= day),
+            KtpFeeRate.valid_from <= day,
+            or_(KtpFeeRate.valid_until.is_(None), KtpFeeRate.valid_until >= day),
         )
-        .order_by(FeeRate.valid_from.desc())
+        .order_by(KtpFeeRate.valid_from.desc())
         .limit(1)
     )
 
 
-def _tracked(session: Session, application: Application) -> TrackedItem:
+def _tracked(session: Session, application: KtpApplication) -> TrackedItem:
     return session.scalars(
         select(TrackedItem).where(TrackedItem.number == application.tracking_number)
     ).one()
 
 
-def _audit(session: Session, actor: Actor, action: str, application: Application, **data: Any):
+def _audit(session: Session, actor: Actor, action: str, application: KtpApplication, **data: Any):
     record(
         session,
         actor,
@@ -145,30 +147,30 @@ def applications_query(
     kecamatan_code: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> Select[tuple[Application]]:
+) -> Select[tuple[KtpApplication]]:
     """Applications the actor may see, newest first."""
     stmt = (
-        select(Application)
-        .join(OrgUnit, Application.kecamatan_id == OrgUnit.id)
+        select(KtpApplication)
+        .join(OrgUnit, KtpApplication.kecamatan_id == OrgUnit.id)
         .where(or_(*(actor.scope_filter(p, OrgUnit.path) for p in READ)))
-        .order_by(Application.applied_at.desc(), Application.id.desc())
+        .order_by(KtpApplication.applied_at.desc(), KtpApplication.id.desc())
     )
     if step:
-        stmt = stmt.where(Application.step == step)
+        stmt = stmt.where(KtpApplication.step == step)
     if kecamatan_code:
         stmt = stmt.where(OrgUnit.code == kecamatan_code)
     if since:
-        stmt = stmt.where(Application.applied_at >= since)
+        stmt = stmt.where(KtpApplication.applied_at >= since)
     if until:
-        stmt = stmt.where(Application.applied_at < until)
+        stmt = stmt.where(KtpApplication.applied_at < until)
     return stmt
 
 
 def get_application(
     session: Session, actor: Actor, application_id: int, *, audit: bool = True
-) -> Application:
+) -> KtpApplication:
     """One application (404 outside the actor's kecamatan); reading it is audited."""
-    application = session.get(Application, application_id)
+    application = session.get(KtpApplication, application_id)
     if application is None or not can_read(actor, application.kecamatan):
         raise NotFound(_("No such KTP application."), slug="application-not-found")
     if audit:
@@ -178,7 +180,7 @@ def get_application(
 
 def _for_step(
     session: Session, actor: Actor, application_id: int, permission: str, *steps: Step
-) -> Application:
+) -> KtpApplication:
     application = get_application(session, actor, application_id, audit=False)
     if not actor.can(permission, application.kecamatan):
         raise Forbidden(f"You need the permission {permission!r} here.", permission=permission)
@@ -208,7 +210,7 @@ def apply(
     replacement_cause: str | None = None,
     note: str = "",
     now: datetime | None = None,
-) -> Application:
+) -> KtpApplication:
     """Take an application at a kecamatan counter; open its tracked file; announce the fee."""
     now = now or utcnow()
     kecamatan = session.scalar(select(OrgUnit).where(OrgUnit.code == kecamatan_code))
@@ -254,9 +256,9 @@ def apply(
             slug="card-exists",
         )
     open_one = session.scalar(
-        select(Application.tracking_number).where(
-            Application.resident_id == resident.id,
-            Application.step.not_in([Step.COLLECTED.value, Step.CANCELLED.value]),
+        select(KtpApplication.tracking_number).where(
+            KtpApplication.resident_id == resident.id,
+            KtpApplication.step.not_in([Step.COLLECTED.value, Step.CANCELLED.value]),
         )
     )
     if open_one:
@@ -267,7 +269,7 @@ def apply(
         )
     rate = fee_in_force(session, now.date())
     item = open_item(session, actor, KTP_FILE, kecamatan, now=now)
-    application = Application(
+    application = KtpApplication(
         resident=resident,
         kecamatan=kecamatan,
         tracking_number=item.number,
@@ -325,7 +327,7 @@ def _open_duplicates(session: Session, resident_id: int) -> list[DuplicateCandid
 
 def check_biodata(
     session: Session, actor: Actor, application_id: int, *, now: datetime | None = None
-) -> Application:
+) -> KtpApplication:
     """Check the resident against the registry adapters and the duplicate screening.
 
     Open duplicate candidates put the application on hold; calling this
@@ -383,7 +385,7 @@ def capture(
     photo: bytes | str,
     signature: bytes | str,
     now: datetime | None = None,
-) -> Application:
+) -> KtpApplication:
     """Store the photo and signature (retakes allowed until the card is printed)."""
     application = _for_step(session, actor, application_id, APPLY, Step.CHECKED, Step.CAPTURED)
     result = prepare_capture(photo, signature, application.resident.birth_date.year)
@@ -408,7 +410,7 @@ def print_card(
     *,
     validity_years: int = 0,
     now: datetime | None = None,
-) -> Card:
+) -> KtpCard:
     """Make the card: revoke the previous one, register the document, stamp the print.
 
     Raises Conflict when another active card appeared meanwhile (the
@@ -436,7 +438,7 @@ def print_card(
         valid_until=valid_until,
         now=now,
     )
-    card = Card(
+    card = KtpCard(
         resident_id=resident.id,
         application_id=application.id,
         document_id=document.id,
@@ -458,7 +460,7 @@ def print_card(
     return card
 
 
-def revoke_card(session: Session, actor: Actor, card: Card, reason: str) -> Card:
+def revoke_card(session: Session, actor: Actor, card: KtpCard, reason: str) -> KtpCard:
     """Revoke a card and its document, so its verification page says revoked."""
     card.status = CardStatus.REVOKED.value
     card.revoked_at = utcnow()
@@ -477,7 +479,7 @@ def hand_over(
     *,
     collected_by: str,
     now: datetime | None = None,
-) -> Application:
+) -> KtpApplication:
     """Record who collected the printed card and when; close the tracked file."""
     application = _for_step(session, actor, application_id, HANDOVER, Step.PRINTED)
     collected_by = " ".join(collected_by.split())[:200]
@@ -501,7 +503,7 @@ def hand_over(
     return application
 
 
-def cancel(session: Session, actor: Actor, application_id: int, *, reason: str) -> Application:
+def cancel(session: Session, actor: Actor, application_id: int, *, reason: str) -> KtpApplication:
     """Cancel an application before its card is printed."""
     application = _for_step(
         session,
@@ -531,14 +533,14 @@ def cancel(session: Session, actor: Actor, application_id: int, *, reason: str) 
     return application
 
 
-def get_card(session: Session, actor: Actor, card_id: int) -> Card:
-    card = session.get(Card, card_id)
+def get_card(session: Session, actor: Actor, card_id: int) -> KtpCard:
+    card = session.get(KtpCard, card_id)
     if card is None or not can_read(actor, card.application.kecamatan):
         raise NotFound(_("No such KTP card."), slug="card-not-found")
     return card
 
 
-def reprint(session: Session, actor: Actor, card_id: int) -> Card:
+def reprint(session: Session, actor: Actor, card_id: int) -> KtpCard:
     """Allow printing a card again; the card's record is not changed, the audit log says who."""
     card = get_card(session, actor, card_id)
     if not actor.can(PRINT, card.application.kecamatan):
@@ -567,7 +569,7 @@ def add_fee_rate(
     valid_from: date,
     valid_until: date | None = None,
     legal_basis: str = "",
-) -> FeeRate:
+) -> KtpFeeRate:
     """Record the fee for a period; periods may not overlap."""
     if not actor.can(ADMIN):
         raise Forbidden("You need the permission 'ktp.admin'.", permission=ADMIN)
@@ -579,9 +581,9 @@ def add_fee_rate(
         raise InvalidInput(_("The period ends before it starts."), slug="invalid-period")
     far = date.max
     overlap = session.scalar(
-        select(FeeRate).where(
-            FeeRate.valid_from <= (valid_until or far),
-            or_(FeeRate.valid_until.is_(None), FeeRate.valid_until >= valid_from),
+        select(KtpFeeRate).where(
+            KtpFeeRate.valid_from <= (valid_until or far),
+            or_(KtpFeeRate.valid_until.is_(None), KtpFeeRate.valid_until >= valid_from),
         )
     )
     if overlap is not None:
@@ -592,7 +594,7 @@ def add_fee_rate(
             ),
             slug="fee-overlap",
         )
-    rate = FeeRate(
+    rate = KtpFeeRate(
         amount=amount,
         valid_from=valid_from,
         valid_until=valid_until,
@@ -604,5 +606,5 @@ def add_fee_rate(
     return rate
 
 
-def fee_rates(session: Session) -> list[FeeRate]:
-    return list(session.scalars(select(FeeRate).order_by(FeeRate.valid_from.desc())))
+def fee_rates(session: Session) -> list[KtpFeeRate]:
+    return list(session.scalars(select(KtpFeeRate).order_by(KtpFeeRate.valid_from.desc())))

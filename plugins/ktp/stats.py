@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from pamong.accounts.permissions import Actor
 from pamong.orgunits.models import OrgUnit
-from pamong_plugins.ktp.models import FINAL_STEPS, Application
+from pamong_plugins.ktp.models import FINAL_STEPS, KtpApplication
 from pamong_plugins.ktp.permissions import REPORT
 
 
@@ -59,11 +59,11 @@ def daily_rows(
     zone = ZoneInfo(time_zone)
     start, end = _utc_bounds(since, until, zone)
     rows = session.execute(
-        select(OrgUnit.code, OrgUnit.name, Application.applied_at, Application.printed_at)
-        .join(OrgUnit, Application.kecamatan_id == OrgUnit.id)
+        select(OrgUnit.code, OrgUnit.name, KtpApplication.applied_at, KtpApplication.printed_at)
+        .join(OrgUnit, KtpApplication.kecamatan_id == OrgUnit.id)
         .where(
-            Application.printed_at >= start,
-            Application.printed_at < end,
+            KtpApplication.printed_at >= start,
+            KtpApplication.printed_at < end,
             actor.scope_filter(REPORT, OrgUnit.path),
         )
     ).all()
@@ -98,18 +98,18 @@ def summary(
     minutes: dict[str, list[float]] = defaultdict(list)
     names: dict[str, str] = {}
     for code, name, applied_at, printed_at in session.execute(
-        select(OrgUnit.code, OrgUnit.name, Application.applied_at, Application.printed_at)
-        .join(OrgUnit, Application.kecamatan_id == OrgUnit.id)
-        .where(Application.printed_at >= start, Application.printed_at < end, scoped)
+        select(OrgUnit.code, OrgUnit.name, KtpApplication.applied_at, KtpApplication.printed_at)
+        .join(OrgUnit, KtpApplication.kecamatan_id == OrgUnit.id)
+        .where(KtpApplication.printed_at >= start, KtpApplication.printed_at < end, scoped)
     ):
         names[code] = name
         minutes[code].append((printed_at - applied_at).total_seconds() / 60)
     backlog: dict[str, dict[str, int]] = defaultdict(dict)
     for code, name, step, count in session.execute(
-        select(OrgUnit.code, OrgUnit.name, Application.step, func.count())
-        .join(OrgUnit, Application.kecamatan_id == OrgUnit.id)
-        .where(Application.step.not_in(FINAL_STEPS), scoped)
-        .group_by(OrgUnit.code, OrgUnit.name, Application.step)
+        select(OrgUnit.code, OrgUnit.name, KtpApplication.step, func.count())
+        .join(OrgUnit, KtpApplication.kecamatan_id == OrgUnit.id)
+        .where(KtpApplication.step.not_in(FINAL_STEPS), scoped)
+        .group_by(OrgUnit.code, OrgUnit.name, KtpApplication.step)
     ):
         names[code] = name
         backlog[code][step] = count

@@ -30,15 +30,15 @@ from pamong_plugins.ktp import services, stats
 from pamong_plugins.ktp.card import card_pdf
 from pamong_plugins.ktp.models import (
     FINAL_STEPS,
-    Application,
-    Card,
+    KtpApplication,
+    KtpCard,
     Reason,
     ReplacementCause,
     Step,
 )
 from pamong_plugins.ktp.permissions import ADMIN, APPLY, REPORT
 from pamong_plugins.ktp.photo import data_url, expected_background
-from pamong_plugins.ktp.schemas import FeeRateSchema
+from pamong_plugins.ktp.schemas import KtpFeeRateSchema
 
 bp = Blueprint("ktp", __name__, template_folder="templates")
 PER_PAGE = 30
@@ -85,7 +85,7 @@ def _cause_label(code: str) -> str:
     return str(CAUSE_LABELS.get(code, code))
 
 
-def _timeline(db: Any, a: Application) -> list[tuple[str, Any, str]]:
+def _timeline(db: Any, a: KtpApplication) -> list[tuple[str, Any, str]]:
     """(step label, when, officer name) for every step done so far."""
     labels = _step_labels()
     steps = [
@@ -117,9 +117,9 @@ def counter() -> Any:
     step = request.args.get("step", "open")
     stmt = services.applications_query(_actor(), kecamatan_code=code)
     if step == "open":
-        stmt = stmt.where(Application.step.not_in(FINAL_STEPS))
+        stmt = stmt.where(KtpApplication.step.not_in(FINAL_STEPS))
     elif step in {s.value for s in Step}:
-        stmt = stmt.where(Application.step == step)
+        stmt = stmt.where(KtpApplication.step == step)
     page = page_arg()
     rows, total = paginate(db, stmt, page, PER_PAGE)
     return render_template(
@@ -159,7 +159,7 @@ def apply() -> Any:
 def application(application_id: int) -> Any:
     db = get_session()
     app_row = services.get_application(db, _actor(), application_id)
-    card = db.scalar(select(Card).where(Card.application_id == app_row.id))
+    card = db.scalar(select(KtpCard).where(KtpCard.application_id == app_row.id))
     photo = data_url(app_row.photo, "image/jpeg") if app_row.photo else None
     signature = data_url(app_row.signature, "image/png") if app_row.signature else None
     db.commit()
@@ -334,7 +334,7 @@ def fees() -> Any:
     db = get_session()
     if request.method == "POST":
         try:
-            data = FeeRateSchema().load(
+            data = KtpFeeRateSchema().load(
                 {k: v for k, v in request.form.items() if k != "csrf_token" and v != ""}
                 | {"amount": _int(request.form.get("amount", ""))}
             )

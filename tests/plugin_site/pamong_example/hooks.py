@@ -17,6 +17,7 @@ from pamong.hooks import (
     RoleTemplate,
     Stage,
     TrackableKind,
+    WorkerJob,
     hookimpl,
 )
 from pamong.i18n import gettext as _
@@ -167,3 +168,13 @@ def pamong_verify_identity(nik, resident, session):
     if nik.endswith("9999"):
         return IdentityCheck("example registry", False, ("blocked by the example adapter",))
     return None
+
+
+def count_notes(app) -> str:
+    EVENTS.append(("job", app.name))
+    return "counted"
+
+
+@hookimpl
+def pamong_register_worker_jobs():
+    return [WorkerJob("example.count_notes", count_notes, interval_seconds=60)]

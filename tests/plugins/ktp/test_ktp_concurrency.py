@@ -17,7 +17,7 @@ from ktp_testing import KALIJAMBE, KEDEN
 from sqlalchemy import func, select
 
 from pamong_plugins.ktp import services
-from pamong_plugins.ktp.models import Application, Card
+from pamong_plugins.ktp.models import KtpApplication, KtpCard
 
 pytestmark = pytest.mark.pamong_plugins("ktp")
 on_postgres = bool(os.environ.get("PAMONG_TEST_DATABASE_URL"))
@@ -56,7 +56,7 @@ def test_two_desks_apply_for_one_resident_at_once(
     body = {"nik": resident.nik, "kecamatan_code": KALIJAMBE, "reason": "new"}
     statuses = twice_at_once(app, "post", "/api/v1/ktp/applications", json=body, headers=headers)
     assert statuses == [201, 409]
-    count = db_session.scalar(select(func.count()).select_from(Application))
+    count = db_session.scalar(select(func.count()).select_from(KtpApplication))
     assert count == 1
 
 
@@ -70,4 +70,4 @@ def test_a_double_click_on_print_makes_one_card(
         app, "post", f"/api/v1/ktp/applications/{app_id}/print", headers=headers
     )
     assert statuses == [201, 409]
-    assert db_session.scalar(select(func.count()).select_from(Card)) == 1
+    assert db_session.scalar(select(func.count()).select_from(KtpCard)) == 1

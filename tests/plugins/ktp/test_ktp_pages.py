@@ -15,7 +15,7 @@ from pamong.accounts.permissions import Actor
 from pamong.cli import main
 from pamong_plugins.ktp import services, stats
 from pamong_plugins.ktp.card import card_context, place_of_issue
-from pamong_plugins.ktp.models import Application, Card
+from pamong_plugins.ktp.models import KtpApplication, KtpCard
 from pamong_plugins.ktp.photo import background_colour, expected_background, prepare_capture
 
 pytestmark = pytest.mark.pamong_plugins("ktp")
@@ -216,7 +216,7 @@ def test_the_card_carries_the_ktp_fields(app, make_resident, officer_at, serve, 
         desa=KEDEN, religion="islam", marital_status="kawin", occupation="Petani", rt="3", rw="7"
     )
     app_id = serve(officer_at(), resident, stop="printed")
-    card = db_session.query(Card).filter_by(application_id=app_id).one()
+    card = db_session.query(KtpCard).filter_by(application_id=app_id).one()
     with app.test_request_context("/"):
         fields = card_context(db_session, card)
     assert fields["province"] == "PROVINSI JAWA TENGAH"
@@ -227,5 +227,5 @@ def test_the_card_carries_the_ktp_fields(app, make_resident, officer_at, serve, 
     assert fields["religion"] == "ISLAM" and fields["occupation"] == "PETANI"
     assert fields["photo"].startswith("data:image/jpeg;base64,")
     assert "<svg" in fields["qr"]
-    assert db_session.get(Application, app_id).step == "printed"
+    assert db_session.get(KtpApplication, app_id).step == "printed"
     assert place_of_issue("Kota Dumai") == "DUMAI"

@@ -17,7 +17,7 @@ from pamong.identity.models import DuplicateCandidate
 from pamong.identity.services import resolve_duplicate
 from pamong.tracking.models import TrackedItem
 from pamong_plugins.ktp import services
-from pamong_plugins.ktp.models import Application, Card, CardStatus
+from pamong_plugins.ktp.models import CardStatus, KtpApplication, KtpCard
 from pamong_plugins.ktp.services import KTP_CARD
 
 pytestmark = pytest.mark.pamong_plugins("ktp")
@@ -29,7 +29,7 @@ def test_the_whole_flow_stamps_every_step_with_time_and_officer(
     officer = officer_at()
     resident = make_resident(desa=KEDEN)
     app_id = serve(officer, resident)
-    application = db_session.get(Application, app_id)
+    application = db_session.get(KtpApplication, app_id)
     assert application.step == "collected"
     times = [
         application.applied_at,
@@ -68,7 +68,7 @@ def test_the_whole_flow_stamps_every_step_with_time_and_officer(
     assert {"ktp_application.create", "ktp_application.print", "ktp_application.handover"} <= (
         actions
     )
-    card = db_session.scalar(select(Card).where(Card.application_id == app_id))
+    card = db_session.scalar(select(KtpCard).where(KtpCard.application_id == app_id))
     assert card.status == CardStatus.ACTIVE and card.valid_until is None  # for life
 
 
@@ -148,7 +148,7 @@ def test_a_second_new_card_is_refused_and_a_replacement_revokes_the_first(
     db_session.rollback()
 
     serve(officer, resident, reason="replacement", cause="lost")
-    cards = db_session.scalars(select(Card).where(Card.resident_id == resident.id)).all()
+    cards = db_session.scalars(select(KtpCard).where(KtpCard.resident_id == resident.id)).all()
     assert sorted(c.status for c in cards) == ["active", "revoked"]
     old = next(c for c in cards if c.application_id == first_id)
     assert old.revoke_reason.startswith("replaced by KTP-")
@@ -163,9 +163,9 @@ def test_the_database_refuses_a_second_active_card(
     officer = officer_at()
     resident = make_resident(desa=KEDEN)
     app_id = serve(officer, resident, stop="printed")
-    card = db_session.scalar(select(Card).where(Card.application_id == app_id))
+    card = db_session.scalar(select(KtpCard).where(KtpCard.application_id == app_id))
     db_session.add(
-        Card(
+        KtpCard(
             resident_id=resident.id,
             application_id=app_id,
             document_id=card.document_id,
@@ -267,7 +267,7 @@ def test_without_a_rate_the_card_is_free(app, make_resident, officer_at, db_sess
 def test_reprint_leaves_the_card_record_alone(app, make_resident, officer_at, serve, db_session):
     officer = officer_at()
     app_id = serve(officer, make_resident(desa=KEDEN), stop="printed")
-    card = db_session.scalar(select(Card).where(Card.application_id == app_id))
+    card = db_session.scalar(select(KtpCard).where(KtpCard.application_id == app_id))
     before = (card.status, card.issued_at, card.document_id, card.valid_until)
     services.reprint(db_session, officer, card.id)
     db_session.commit()

@@ -1,0 +1,11 @@
+"""Licensing: the one-stop permit office (PTSP/BPT) with tracking, delegation and IKM."""
+
+from pamong.hooks import PluginInfo
+
+PLUGIN = PluginInfo(
+    id="licensing",
+    version="0.1.0",
+    title="Perizinan",
+    description="One-stop permit office: catalogue, intake, workflow, SLA, permits, IKM",
+    core_version=">=0.1",
+)

@@ -1,0 +1,336 @@
+"""Demo data for Sragen: the catalogue with PATEN delegations, staff, two years of files.
+
+History is bulk-built (fast: no per-row services), with realistic processing
+times (most files well inside their SOP, some late), returned files,
+refusals, levies, permits registered as core documents, and survey answers.
+A few open files and an online applicant account are made through the real
+services so the worklist has work in it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pamong.accounts.permissions import Actor
+from pamong.documents.models import IssuedDocument
+from pamong.documents.services import mask_name, new_code
+from pamong.tracking.models import ReceiptCounter, StatusEvent, TrackedItem
+from pamong.tracking.services import format_number
+from pamong.workdays import add_working_days, current_calendar
+from pamong_plugins.licensing import permissions as perm
+from pamong_plugins.licensing import services
+from pamong_plugins.licensing.catalogue import DELEGATED, typical_rows
+from pamong_plugins.licensing.models import (
+    Applicant,
+    Application,
+    Permit,
+    ServiceType,
+    SurveyResponse,
+)
+
+HISTORY_FILES = 700
+DEMO_APPLICANT = "pemohon@sragen.demo"
+_FIRST = ("Sri", "Budi", "Siti", "Agus", "Dwi", "Eko", "Tri", "Wahyu", "Joko", "Rina", "Yuni")
+_LAST = ("Wahyuni", "Santoso", "Rahayu", "Prasetyo", "Lestari", "Nugroho", "Susanti", "Hartono")
+_BUSINESS = ("CV", "UD", "PT", "Toko")
+_TRADE = ("Sukowati", "Maju Jaya", "Sido Makmur", "Sumber Rejeki", "Batik Kliwonan", "Tani Mulyo")
+
+
+def _at(day: date, hour: int) -> datetime:
+    """A local office hour (WIB) on ``day`` as UTC."""
+    return datetime.combine(day, time(hour)).replace(tzinfo=UTC) - timedelta(hours=7)
+
+
+def _staff(session: Session, ctx: Any) -> None:
+    from pamong.demo import _add_staff, _username
+
+    bpt = ctx.offices["BPT"]
+    for username, title, role in (
+        ("bpt.loket", "Petugas Loket BPT", "licensing_front"),
+        ("bpt.verifikator", "Verifikator Berkas BPT", "licensing_verifier"),
+        ("bpt.teknis", "Tim Teknis Perizinan", "licensing_technical"),
+        ("bpt.kepala", "Kepala BPT", "licensing_head"),
+        ("bpt.admin", "Admin Katalog Perizinan", "licensing_admin"),
+    ):
+        _add_staff(session, ctx, username, title, role, bpt)
+    from pamong.accounts import services as accounts
+
+    bupati = accounts.get_user(session, "bupati")
+    accounts.assign_role(
+        session,
+        Actor.system("pamong demo"),
+        bupati,
+        accounts.get_role(session, "licensing_observer"),
+        ctx.root,
+    )
+    for unit in ctx.kecamatan[:3]:
+        _add_staff(
+            session,
+            ctx,
+            f"camat.{_username(unit.name)}",
+            f"Camat {unit.name}",
+            "licensing_head",
+            unit,
+        )
+
+
+def _applicants(session: Session, ctx: Any, count: int = 160) -> list[Applicant]:
+    rng = ctx.rng
+    people = []
+    for index in range(count):
+        if index % 3 == 0:
+            name = f"{rng.choice(_BUSINESS)} {rng.choice(_TRADE)} {index}"
+            kind = "business"
+            id_number = f"{rng.randrange(10**12, 10**13)}"
+        else:
+            name = f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+            kind = "person"
+            id_number = f"3314{rng.randrange(10**11, 10**12)}"
+        people.append(Applicant(kind=kind, name=name, id_number=id_number[:16]))
+    session.add_all(people)
+    return people
+
+
+def _history(session: Session, ctx: Any, types: list[ServiceType], people: list[Applicant]) -> None:
+    rng = ctx.rng
+    calendar = current_calendar()
+    office = ctx.offices["BPT"]
+    weights = [
+        8 if t.code in ("SIUP", "TDP", "IMB", "IUMK", "SKU", "REKLAME") else 3 for t in types
+    ]
+    start = ctx.today - timedelta(days=730)
+    days = []
+    for _ in range(HISTORY_FILES):
+        day = start + timedelta(days=rng.randrange(0, 715))
+        while not calendar.is_working_day(day):
+            day += timedelta(days=1)
+        days.append(day)
+    days.sort()
+    seq: dict[int, int] = {}
+    rows: list[tuple[Application, TrackedItem, list[tuple[str, date]]]] = []
+    for day in days:
+        stype = rng.choices(types, weights)[0]
+        delegated = stype.delegation_on(day) is not None
+        unit = rng.choice(ctx.kecamatan) if delegated else office
+        # Kecamatan differ: the first few are quick, the last ones slower.
+        slowness = (
+            0.25 + 0.5 * (ctx.kecamatan.index(unit) / len(ctx.kecamatan)) if delegated else 0.3
+        )
+        used = max(0, round(stype.sop_days * rng.uniform(0.05, slowness + 0.1)))
+        if rng.random() < 0.07:
+            used = stype.sop_days + rng.randint(1, 4)
+        paused = rng.randint(2, 8) if rng.random() < 0.12 else 0
+        refused = rng.random() < 0.06
+        events: list[tuple[str, date]] = [(perm.RECEIVED, day)]
+        verification_day = add_working_days(day, min(1, used), calendar=calendar)
+        events.append((perm.VERIFICATION, verification_day))
+        if paused:
+            events.append((perm.RETURNED, verification_day))
+            back = add_working_days(verification_day, paused, calendar=calendar)
+            events.append((perm.VERIFICATION, back))
+        decided = add_working_days(day, used + paused, calendar=calendar)
+        for stage in stype.stages:
+            events.append((stage, max(events[-1][1], decided - timedelta(days=1))))
+        events.append((perm.DECISION, decided))
+        application = Application(
+            service_type=stype,
+            applicant=rng.choice(people),
+            org_unit=unit,
+            channel="online" if rng.random() < 0.35 else "counter",
+            quantity=rng.randint(4, 60) if stype.fee_rule == "per_unit" else 1,
+            received_on=day,
+            paused_days=paused,
+            return_reason="Dokumen belum lengkap" if paused else "",
+            decided_on=decided,
+            days_used=used,
+        )
+        application.fee_amount = stype.fee_for(application.quantity)
+        if decided >= ctx.today:  # still in process: leave it at its last stage
+            events = [e for e in events if e[1] < ctx.today]
+            application.decided_on = None
+            application.days_used = None
+        elif refused:
+            application.decision = "refused"
+            application.refusal_reason = "Tidak sesuai rencana tata ruang"
+            application.finished_on = decided
+            events.append((perm.REFUSED, decided))
+        else:
+            application.decision = "approved"
+            handover_day = decided
+            if application.fee_amount:
+                application.paid_on = add_working_days(
+                    decided, rng.randint(0, 3), calendar=calendar
+                )
+                application.payment_ref = f"STS-{decided.year}-{rng.randrange(10000):04d}"
+                events.append((perm.PAYMENT, decided))
+                handover_day = application.paid_on
+            handover_day = add_working_days(handover_day, rng.randint(0, 2), calendar=calendar)
+            if handover_day < ctx.today:
+                events += [(perm.HANDOVER, handover_day), (perm.DONE, handover_day)]
+                application.finished_on = handover_day
+            else:
+                events.append((perm.HANDOVER, decided))
+        application.stage = events[-1][0]
+        year = day.year
+        seq[year] = seq.get(year, 0) + 1
+        number = format_number(perm.LICENSE_FILE.code, year, seq[year])
+        application.number = number
+        item = TrackedItem(
+            number=number,
+            kind=perm.LICENSE_FILE.code,
+            year=year,
+            seq=seq[year],
+            stage=application.stage,
+            org_unit=unit,
+            opened_at=_at(day, 8),
+            updated_at=_at(events[-1][1], 10),
+            closed_at=_at(events[-1][1], 11) if application.finished_on else None,
+        )
+        for index, (stage, when) in enumerate(events):
+            item.history.append(StatusEvent(stage=stage, at=_at(when, 8 + min(index, 8))))
+        rows.append((application, item, events))
+    for _application, item, _events in rows:
+        session.add(item)
+    session.flush()
+    for application, item, _events in rows:
+        application.tracked_item_id = item.id
+        session.add(application)
+    session.flush()
+    for year, last in seq.items():
+        session.add(ReceiptCounter(kind=perm.LICENSE_FILE.code, year=year, last=last))
+    for application, item, _events in rows:
+        item.reference = f"licensing_application:{application.id}"
+        if application.decision == "approved" and application.stage in (perm.HANDOVER, perm.DONE):
+            _permit(session, application, rng)
+    session.flush()
+
+
+def _permit(session: Session, application: Application, rng: Any) -> None:
+    stype = application.service_type
+    issued = application.paid_on or application.decided_on
+    assert issued is not None
+    number = f"503/{application.id:05d}/{stype.code}/{issued.year}"
+    valid_until = (
+        services._add_months(issued, stype.validity_months) if stype.validity_months else None
+    )
+    document = IssuedDocument(
+        kind=perm.PERMIT_DOCUMENT.name,
+        number=number,
+        code=new_code(),
+        holder_ref=f"applicant:{application.applicant.id}",
+        holder_label=mask_name(application.applicant.name),
+        org_unit=application.org_unit,
+        issued_at=_at(issued, 10),
+        valid_until=valid_until,
+    )
+    session.add(document)
+    session.flush()
+    session.add(
+        Permit(
+            application=application,
+            number=number,
+            document_id=document.id,
+            holder=application.applicant.name,
+            issued_on=issued,
+            valid_until=valid_until,
+        )
+    )
+    if application.finished_on and rng.random() < 0.7:
+        mood = rng.choice(((2, 3, 3, 3), (3, 3, 4), (3, 4, 4, 4), (3, 3, 3, 4)))
+        answers = [rng.choice(mood) for _ in range(9)]
+        answers[2] = (
+            4
+            if application.days_used is not None and application.days_used * 2 < stype.sop_days
+            else answers[2]
+        )
+        session.add(
+            SurveyResponse(
+                application_id=application.id,
+                service_type_id=stype.id,
+                org_unit_id=application.org_unit_id,
+                rule="permenpanrb-14-2017",
+                answers=answers,
+                answered_on=application.finished_on,
+            )
+        )
+        application.survey_token = new_code()[:32]
+
+
+def _live_files(session: Session, ctx: Any, types: dict[str, ServiceType]) -> None:
+    """Open files at every stage, made through the real services."""
+    system = Actor.system("pamong demo")
+    online = services.register_applicant(
+        session,
+        {
+            "kind": "business",
+            "name": "CV Batik Sukowati",
+            "id_number": "9120001234567",
+            "email": DEMO_APPLICANT,
+            "password": ctx.password,
+            "address": "Jl. Raya Sukowati 12, Sragen",
+        },
+    )
+    ctx.staff[DEMO_APPLICANT] = "Pemohon online (/licensing/portal/login)"
+    plan = [
+        ("SIUP", 0, online),
+        ("HO", 2, online),
+        ("REKLAME", 1, None),
+        ("IL", 3, None),
+        ("IMB", 2, None),
+        ("TDP", 2, None),
+        ("IUJK", 1, None),
+        ("SKU", 0, None),
+    ]
+    for index, (code, steps, applicant) in enumerate(plan):
+        stype = types[code]
+        applicant = applicant or services.counter_applicant(
+            session, system, {"name": f"Warga Demo {index + 1}", "kind": "person"}
+        )
+        application = services.submit_application(
+            session,
+            system,
+            service_type=stype,
+            applicant=applicant,
+            area_code=ctx.kecamatan[index % 3].code,
+            checked=stype.requirements,
+            uploads=[
+                services.FileUpload(r, "dokumen.pdf", b"%PDF-1.4\n% demo\n")
+                for r in stype.requirements
+            ]
+            if applicant is online
+            else [],
+            quantity=12,
+            channel="online" if applicant is online else "counter",
+            today=ctx.today,
+        )
+        for _ in range(steps):
+            if services.next_stage(application) is None:
+                break
+            services.advance(session, system, application)
+        if index == 6:
+            services.return_to_applicant(
+                session, system, application, "Sertifikat badan usaha belum dilampirkan", ctx.today
+            )
+
+
+def seed(session: Session, ctx: Any) -> None:
+    """Seed the licensing demo (run by ``pamong demo`` after the core's data)."""
+    system = Actor.system("pamong demo")
+    services.import_catalogue(session, system, typical_rows())
+    types = {t.code: t for t in session.scalars(select(ServiceType))}
+    for code in DELEGATED:
+        services.add_delegation(
+            session,
+            system,
+            types[code],
+            decree_number="Perbup Sragen No. 18 Tahun 2010",
+            effective_on=date(2010, 7, 1),
+        )
+    _staff(session, ctx)
+    people = _applicants(session, ctx)
+    _history(session, ctx, list(types.values()), people)
+    _live_files(session, ctx, types)

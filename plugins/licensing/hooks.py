@@ -1,0 +1,125 @@
+"""The licensing plugin's hook implementations (thin: the work is in the modules)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from pamong.hooks import (
+    DemoData,
+    DocumentKind,
+    NavItem,
+    Permission,
+    RoleTemplate,
+    TrackableKind,
+    WorkerJob,
+    hookimpl,
+)
+from pamong.i18n import lazy_gettext as _l
+from pamong_plugins.licensing import models  # noqa: F401  (the tables belong to this plugin)
+from pamong_plugins.licensing import permissions as perm
+
+
+class LicensingSettings(Schema):
+    """``[plugins.licensing]`` in pamong.toml."""
+
+    #: Code of the regency one-stop office unit (default: the unit ending in -BPT).
+    office_unit = fields.String(load_default="")
+    #: The site's public address, for links in notifications (default: the request's).
+    public_url = fields.String(load_default="")
+    #: Largest accepted upload, in KB.
+    max_upload_kb = fields.Integer(
+        load_default=2048, strict=True, validate=validate.Range(10, 20480)
+    )
+    #: Working days before the due date at which files count as near due.
+    near_due_days = fields.Integer(load_default=1, strict=True, validate=validate.Range(0, 30))
+    #: Days before a permit's end of validity at which the holder is reminded.
+    expiry_reminder_days = fields.Integer(
+        load_default=30, strict=True, validate=validate.Range(1, 365)
+    )
+
+
+@hookimpl
+def pamong_register_blueprints(app: Any) -> Iterable[Any]:
+    from pamong_plugins.licensing.api import blp
+    from pamong_plugins.licensing.views import bp
+
+    return [bp, blp]
+
+
+@hookimpl
+def pamong_register_permissions() -> Iterable[Permission]:
+    return perm.PERMISSIONS
+
+
+@hookimpl
+def pamong_register_roles() -> Iterable[RoleTemplate]:
+    return perm.ROLES
+
+
+@hookimpl
+def pamong_register_nav_items() -> Iterable[NavItem]:
+    return [
+        NavItem(
+            "licensing.worklist",
+            _l("Permits"),
+            weight=30,
+            permission=perm.VIEW,
+            description=_l("Applications, stages and due dates"),
+        ),
+        NavItem(
+            "licensing.statistics",
+            _l("Permit statistics"),
+            weight=31,
+            permission=perm.REPORT,
+            description=_l("Processing time against the SOP, satisfaction index"),
+        ),
+        NavItem(
+            "licensing.catalogue",
+            _l("Permit services"),
+            weight=32,
+            public=True,
+            description=_l("The catalogue, and applying online"),
+        ),
+    ]
+
+
+@hookimpl
+def pamong_register_settings_schema() -> type[Schema]:
+    return LicensingSettings
+
+
+@hookimpl
+def pamong_register_cli_commands() -> Any:
+    from pamong_plugins.licensing.cli import cli
+
+    return cli
+
+
+@hookimpl
+def pamong_register_trackable_kinds() -> Iterable[TrackableKind]:
+    return [perm.LICENSE_FILE]
+
+
+@hookimpl
+def pamong_register_document_kinds() -> Iterable[DocumentKind]:
+    return [perm.PERMIT_DOCUMENT]
+
+
+@hookimpl
+def pamong_register_demo_data() -> DemoData:
+    from pamong_plugins.licensing.demo import seed
+
+    return DemoData(seed=seed, weight=50)
+
+
+@hookimpl
+def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
+    from pamong_plugins.licensing.jobs import escalate_job, remind_job
+
+    return [
+        WorkerJob("licensing.escalate", escalate_job, interval_seconds=3600),
+        WorkerJob("licensing.expiry_reminders", remind_job, interval_seconds=6 * 3600),
+    ]

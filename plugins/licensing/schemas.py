@@ -1,0 +1,123 @@
+"""Marshmallow schemas of the licensing API (input validated, output documented)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from pamong.rest import QueryArgs
+from pamong_plugins.licensing.ikm import RULES
+from pamong_plugins.licensing.models import FEE_RULES, LEVELS
+
+_DATE_RANGE = {"metadata": {"description": "Inclusive, ISO date (YYYY-MM-DD)"}}
+
+
+class DelegationSchema(Schema):
+    level = fields.String()
+    decree_number = fields.String()
+    effective_on = fields.Date()
+    ended_on = fields.Date(allow_none=True)
+
+
+class ServiceTypeSchema(Schema):
+    """A catalogue entry: a permit or non-permit service."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    is_permit = fields.Boolean()
+    legal_basis = fields.String()
+    requirements = fields.List(fields.String())
+    sop_days = fields.Integer(metadata={"description": "SOP time in working days"})
+    fee_rule = fields.String(validate=validate.OneOf(FEE_RULES))
+    fee_amount = fields.Integer(metadata={"description": "Whole rupiah (per unit if per_unit)"})
+    fee_unit = fields.String()
+    validity_months = fields.Integer(allow_none=True)
+    renewable = fields.Boolean()
+    level = fields.String(validate=validate.OneOf(LEVELS))
+    stages = fields.List(fields.String())
+    active = fields.Boolean()
+    delegations = fields.List(fields.Nested(DelegationSchema))
+
+
+class ApplicationQueryArgs(QueryArgs):
+    received_from = fields.Date(**_DATE_RANGE)
+    received_to = fields.Date(**_DATE_RANGE)
+    type = fields.String(
+        validate=validate.Length(max=40), metadata={"description": "Service type code"}
+    )
+    stage = fields.String(validate=validate.Length(max=20))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class PermitQueryArgs(QueryArgs):
+    issued_from = fields.Date(**_DATE_RANGE)
+    issued_to = fields.Date(**_DATE_RANGE)
+    type = fields.String(
+        validate=validate.Length(max=40), metadata={"description": "Service type code"}
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ApplicationSchema(Schema):
+    """An application as an external e-licensing system pulls it."""
+
+    number = fields.String(metadata={"description": "Tracking number, e.g. LIC-2026-000123"})
+    service_type = fields.Function(lambda a: a.service_type.code)
+    service_name = fields.Function(lambda a: a.service_type.name)
+    applicant_kind = fields.Function(lambda a: a.applicant.kind)
+    applicant_name = fields.Function(lambda a: a.applicant.name)
+    applicant_id_number = fields.Function(lambda a: a.applicant.id_number)
+    unit = fields.Function(lambda a: a.org_unit.code)
+    channel = fields.String()
+    stage = fields.String()
+    received_on = fields.Date()
+    decided_on = fields.Date(allow_none=True)
+    decision = fields.String()
+    days_used = fields.Integer(
+        allow_none=True, metadata={"description": "Working days to decision"}
+    )
+    sop_days = fields.Function(lambda a: a.service_type.sop_days)
+    fee_amount = fields.Integer()
+    finished_on = fields.Date(allow_none=True)
+    permit_number = fields.Function(lambda a: a.permit.number if a.permit else None)
+
+
+class ApplicationPageSchema(Schema):
+    items = fields.List(fields.Nested(ApplicationSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class PermitSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    holder = fields.String()
+    service_type = fields.Function(lambda p: p.application.service_type.code)
+    application_number = fields.Function(lambda p: p.application.number)
+    unit = fields.Function(lambda p: p.application.org_unit.code)
+    issued_on = fields.Date()
+    valid_until = fields.Date(allow_none=True)
+
+
+class PermitPageSchema(Schema):
+    items = fields.List(fields.Nested(PermitSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class IkmQueryArgs(QueryArgs):
+    rule = fields.String(load_default="permenpanrb-14-2017", validate=validate.OneOf(list(RULES)))
+
+
+class IkmFigureSchema(Schema):
+    scope = fields.String(metadata={"description": "all, type or unit"})
+    label = fields.String()
+    period = fields.String(metadata={"description": "Half year, e.g. 2026-H1"})
+    respondents = fields.Integer()
+    value = fields.Decimal(as_string=True, metadata={"description": "25.00-100.00"})
+    category = fields.String()
+    rule = fields.String()
