@@ -59,13 +59,15 @@ class DemoContext:
     samples: dict[str, str] = field(default_factory=dict)  # a receipt number, a QR code
 
 
-def _username(name: str) -> str:
+def staff_username(name: str) -> str:
+    """A login made of a unit's name: ``Sumberlawang`` -> ``sumberlawang`` (``op.`` + it)."""
     return "".join(ch for ch in name.lower() if ch.isalnum())[:20]
 
 
-def _add_staff(
+def add_staff(
     session: Session, ctx: DemoContext, username: str, title: str, role: str, unit: OrgUnit
 ) -> None:
+    """A demo account with the demo password, holding ``role`` at ``unit``; listed at start."""
     system = Actor.system("pamong demo")
     user = accounts.create_user(
         session, system, username=username, password=ctx.password, full_name=title
@@ -109,15 +111,15 @@ def seed_core(session: Session, roles: list[Any]) -> DemoContext:
             parent_code=unit.code,
         )
     ctx = DemoContext(DEMO_REGION, root, offices, kecamatan)
-    _add_staff(session, ctx, "admin", "Administrator", "admin", root)
-    _add_staff(session, ctx, "dukcapil", "Petugas Dukcapil", "registrar", root)
-    _add_staff(session, ctx, "inspektorat", "Auditor Inspektorat", "auditor", root)
-    _add_staff(session, ctx, "bupati", "Bupati Sragen", "viewer", root)
+    add_staff(session, ctx, "admin", "Administrator", "admin", root)
+    add_staff(session, ctx, "dukcapil", "Petugas Dukcapil", "registrar", root)
+    add_staff(session, ctx, "inspektorat", "Auditor Inspektorat", "auditor", root)
+    add_staff(session, ctx, "bupati", "Bupati Sragen", "viewer", root)
     for unit in kecamatan:
-        _add_staff(
+        add_staff(
             session,
             ctx,
-            f"op.{_username(unit.name)}",
+            f"op.{staff_username(unit.name)}",
             f"Operator Kecamatan {unit.name}",
             "registrar",
             unit,
@@ -200,7 +202,7 @@ def seed_services(session: Session, ctx: DemoContext) -> dict[str, str]:
     from pamong.messaging.services import send_message
     from pamong.tracking.services import move_to, open_item
 
-    admin = _actor_of(session, "admin")
+    admin = actor_of(session, "admin")
     send_message(
         session,
         admin,
@@ -220,7 +222,7 @@ def seed_services(session: Session, ctx: DemoContext) -> dict[str, str]:
         body="Loket PATEN tetap buka pukul 08.00-12.00 pada hari cuti bersama.",
         to_kind=OrgUnitKind.KECAMATAN.value,
     )
-    officer = _actor_of(session, f"op.{_username(ctx.kecamatan[0].name)}")
+    officer = actor_of(session, f"op.{staff_username(ctx.kecamatan[0].name)}")
     send_message(
         session,
         officer,
@@ -248,7 +250,8 @@ def seed_services(session: Session, ctx: DemoContext) -> dict[str, str]:
     return {"tracking_number": numbers[3], "verification_code": certificate.code}
 
 
-def _actor_of(session: Session, username: str) -> Actor:
+def actor_of(session: Session, username: str) -> Actor:
+    """The :class:`Actor` of an existing account, with its grants (for seeders)."""
     return accounts.actor_for(accounts.load_user(session, accounts.get_user(session, username).id))
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, json
 
@@ -57,9 +58,10 @@ def create_application(data: dict[str, Any]):
 def list_applications(args: dict[str, Any]):
     """Applications in the caller's kecamatan, newest first; NIKs are masked."""
     session = get_session()
+    zone = ZoneInfo(current_app.extensions["pamong"].settings.time_zone)  # days are local days
     day = timedelta(days=1)
-    since = datetime.combine(args["since"], time.min, UTC) if "since" in args else None
-    until = datetime.combine(args["until"] + day, time.min, UTC) if "until" in args else None
+    since = datetime.combine(args["since"], time.min, zone) if "since" in args else None
+    until = datetime.combine(args["until"] + day, time.min, zone) if "until" in args else None
     stmt = services.applications_query(
         api_actor(),
         step=args.get("step"),

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from pamong.accounts import services as accounts
 from pamong.accounts.permissions import Actor
+from pamong.demo import actor_of, staff_username
 from pamong.identity.models import DuplicateCandidate, DuplicateStatus, Resident, ResidentStatus
 from pamong.orgunits.models import OrgUnit
 from pamong_plugins.ktp import services
@@ -64,11 +65,6 @@ def sample_signature() -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
-
-
-def _actor(session: Session, username: str) -> Actor:
-    user = accounts.get_user(session, username)
-    return accounts.actor_for(accounts.load_user(session, user.id))  # type: ignore[arg-type]
 
 
 def _grant(session: Session, context: Any, username: str, role: str, unit: OrgUnit) -> None:
@@ -150,8 +146,6 @@ def _serve(
 
 def seed(session: Session, context: Any) -> None:
     """Add the KTP demo: roles, the Sragen fee, applications in every step."""
-    from pamong.demo import _username
-
     rng = context.rng
     system = Actor.system("pamong demo")
     services.add_fee_rate(
@@ -166,9 +160,9 @@ def seed(session: Session, context: Any) -> None:
     born_before = context.today.replace(year=context.today.year - 18)
     samples: list[str] = []
     for index, kecamatan in enumerate(context.kecamatan):
-        username = f"op.{_username(kecamatan.name)}"
+        username = f"op.{staff_username(kecamatan.name)}"
         _grant(session, context, username, "ktp_officer", kecamatan)
-        officer = _actor(session, username)
+        officer = actor_of(session, username)
         people = _residents(session, kecamatan, born_before, PER_KECAMATAN)
         for n, resident in enumerate(people):
             stop = PLAN[(n + index) % len(PLAN)]
@@ -207,8 +201,6 @@ def seed(session: Session, context: Any) -> None:
 
 def _hold_one(session: Session, context: Any) -> None:
     """Apply for someone with an open duplicate candidate: the check puts it on hold."""
-    from pamong.demo import _username
-
     candidate = session.scalar(
         select(DuplicateCandidate)
         .where(DuplicateCandidate.status == DuplicateStatus.OPEN.value)
@@ -226,7 +218,7 @@ def _hold_one(session: Session, context: Any) -> None:
     )
     if session.scalar(open_apps) is not None:
         return
-    officer = _actor(session, f"op.{_username(kecamatan.name)}")
+    officer = actor_of(session, f"op.{staff_username(kecamatan.name)}")
     application = services.apply(
         session, officer, nik=resident.nik, kecamatan_code=kecamatan.code, reason="new"
     )

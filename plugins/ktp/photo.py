@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from PIL import Image, UnidentifiedImageError
 
 from pamong.errors import InvalidInput
+from pamong.i18n import gettext as _
+from pamong.i18n import lazy_gettext as _l
 from pamong.identity.nik import N_
 
 MAX_UPLOAD_BYTES = 3 * 1024 * 1024
@@ -24,6 +26,7 @@ SIGNATURE_SIZE = (400, 160)
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 RED, BLUE, UNCLEAR = "red", "blue", "unclear"
+WHAT = {"photo": _l("photo"), "signature": _l("signature")}
 BACKGROUND_WARNINGS = {
     "expected_red": N_("Odd birth year: the background should be red."),
     "expected_blue": N_("Even birth year: the background should be blue."),
@@ -36,26 +39,40 @@ def expected_background(birth_year: int) -> str:
 
 
 def decode_upload(data: bytes | str, what: str) -> Image.Image:
-    """An image from raw bytes or a ``data:image/...;base64,`` URL (webcam or signature pad)."""
+    """An image from raw bytes or a ``data:image/...;base64,`` URL (webcam or signature pad).
+
+    ``what`` is ``"photo"`` or ``"signature"``, named in the error messages.
+    """
+    what = str(WHAT.get(what, what))
     if isinstance(data, str):
-        _, _, payload = data.partition("base64,")
+        payload = data.partition("base64,")[2]
         try:
             data = base64.b64decode(payload or data, validate=True)
         except (binascii.Error, ValueError):
-            raise InvalidInput(f"The {what} is not a valid image.", slug="invalid-image") from None
+            raise InvalidInput(
+                _("The %(what)s is not a valid image.", what=what), slug="invalid-image"
+            ) from None
     if not data:
-        raise InvalidInput(f"The {what} is empty.", slug="invalid-image")
+        raise InvalidInput(_("The %(what)s is empty.", what=what), slug="invalid-image")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(f"The {what} is larger than 3 MB.", slug="image-too-large")
+        raise InvalidInput(
+            _("The %(what)s is larger than 3 MB.", what=what), slug="image-too-large"
+        )
     try:
         image = Image.open(io.BytesIO(data))
         if image.format not in ACCEPTED_FORMATS:
-            raise InvalidInput(f"The {what} must be a JPEG or PNG image.", slug="invalid-image")
+            raise InvalidInput(
+                _("The %(what)s must be a JPEG or PNG image.", what=what), slug="invalid-image"
+            )
         if image.width * image.height > MAX_PIXELS:
-            raise InvalidInput(f"The {what} has too many pixels.", slug="image-too-large")
+            raise InvalidInput(
+                _("The %(what)s has too many pixels.", what=what), slug="image-too-large"
+            )
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise InvalidInput(f"The {what} is not a valid image.", slug="invalid-image") from None
+        raise InvalidInput(
+            _("The %(what)s is not a valid image.", what=what), slug="invalid-image"
+        ) from None
     return image
 
 

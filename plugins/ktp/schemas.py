@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from pamong.identity.nik import mask_nik
 from pamong.rest import QueryArgs
 from pamong_plugins.ktp.models import Reason, ReplacementCause, Step
 
@@ -69,7 +70,7 @@ class KtpApplicationSummarySchema(Schema):
     tracking_number = fields.String()
     kecamatan_code = fields.Function(lambda a: a.kecamatan.code)
     name = fields.Function(lambda a: a.resident.name)
-    nik_masked = fields.Function(lambda a: a.resident.nik[:6] + "******" + a.resident.nik[-4:])
+    nik_masked = fields.Function(lambda a: mask_nik(a.resident.nik))
     reason = fields.String()
     step = fields.String()
     applied_at = fields.DateTime()

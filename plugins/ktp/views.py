@@ -36,7 +36,7 @@ from pamong_plugins.ktp.models import (
     ReplacementCause,
     Step,
 )
-from pamong_plugins.ktp.permissions import ADMIN, APPLY, REPORT
+from pamong_plugins.ktp.permissions import ADMIN, APPLY, PRINT, REPORT
 from pamong_plugins.ktp.photo import data_url, expected_background
 from pamong_plugins.ktp.schemas import KtpFeeRateSchema
 
@@ -109,7 +109,7 @@ def counter() -> Any:
     """The counter: a new application and the open ones of the officer's kecamatan."""
     db = get_session()
     counters = services.counters_of(db, _actor(), APPLY) or services.counters_of(
-        db, _actor(), "ktp.print"
+        db, _actor(), PRINT
     )
     if not counters and not _actor().can(REPORT):
         abort(403)

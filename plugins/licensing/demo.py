@@ -46,7 +46,7 @@ def _at(day: date, hour: int) -> datetime:
 
 
 def _staff(session: Session, ctx: Any) -> None:
-    from pamong.demo import _add_staff, _username
+    from pamong.demo import add_staff, staff_username
 
     bpt = ctx.offices["BPT"]
     for username, title, role in (
@@ -56,7 +56,7 @@ def _staff(session: Session, ctx: Any) -> None:
         ("bpt.kepala", "Kepala BPT", "licensing_head"),
         ("bpt.admin", "Admin Katalog Perizinan", "licensing_admin"),
     ):
-        _add_staff(session, ctx, username, title, role, bpt)
+        add_staff(session, ctx, username, title, role, bpt)
     from pamong.accounts import services as accounts
 
     bupati = accounts.get_user(session, "bupati")
@@ -68,10 +68,10 @@ def _staff(session: Session, ctx: Any) -> None:
         ctx.root,
     )
     for unit in ctx.kecamatan[:3]:
-        _add_staff(
+        add_staff(
             session,
             ctx,
-            f"camat.{_username(unit.name)}",
+            f"camat.{staff_username(unit.name)}",
             f"Camat {unit.name}",
             "licensing_head",
             unit,

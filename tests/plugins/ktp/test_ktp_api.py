@@ -68,7 +68,7 @@ def test_lists_mask_the_nik_and_stay_in_the_officers_kecamatan(client, bearer, m
     )
     page = client.get(f"{API}/applications?step=applied", headers=headers).json
     assert page["total"] == 1
-    assert page["items"][0]["nik_masked"] == resident.nik[:6] + "******" + resident.nik[-4:]
+    assert page["items"][0]["nik_masked"] == resident.nik[:4] + "********" + resident.nik[-4:]
     assert "nik" not in page["items"][0]
     other = client.get(f"{API}/applications", headers=bearer("ktp_officer", PLUPUH)).json
     assert other["total"] == 0
