@@ -180,3 +180,17 @@ class WorkerJob:
     name: str
     run: Callable[..., str | None]
     interval_seconds: int = 3600
+
+
+@dataclass(frozen=True)
+class TrackerLink:
+    """A link the public tracker page shows under a file (``pamong_tracker_links``).
+
+    ``url`` is absolute or site-relative. The tracker is public: return a
+    link only when anyone holding the receipt number may follow it, or
+    when the request shows that the visitor owns the file.
+    """
+
+    label: str
+    url: str
+    description: str = ""

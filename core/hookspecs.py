@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         Permission,
         RoleTemplate,
         TrackableKind,
+        TrackerLink,
         WorkerJob,
     )
     from pamong.identity.models import Resident
@@ -160,4 +161,14 @@ def pamong_verify_identity(
     here). The first non-None answer wins: a deployment plugs in a
     national (Dukcapil / SIAK) adapter this way; the core's own answer,
     tried last, checks the local registry.
+    """
+
+
+@hookspec
+def pamong_tracker_links(item: TrackedItem, session: Session) -> Iterable[TrackerLink]:
+    """Links to show on the public tracker page of ``item`` (a survey, a payment page…).
+
+    Called while the tracker page is rendered, so an implementation may look
+    at the request (e.g. who is logged in to the plugin's portal). Return
+    nothing for files of other plugins.
     """

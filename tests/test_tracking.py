@@ -120,3 +120,23 @@ def test_public_endpoints_are_rate_limited(enable_plugins):
     pages = [client.get("/track/DUK-2026-000001") for _ in range(4)]
     assert pages[-1].status_code == 429
     assert "Terlalu banyak permintaan" in pages[-1].get_data(as_text=True)
+
+
+@pytest.mark.pamong_plugins("example")
+def test_plugins_add_links_under_a_file_on_the_tracker(app, client):
+    from pamong_example.hooks import EXAMPLE_FILE
+    from sqlalchemy import select
+
+    from pamong.orgunits.services import get_unit
+    from pamong.tracking.models import TrackedItem
+    from pamong.tracking.services import open_item
+
+    db = app.extensions["pamong"].db
+    with db.transaction() as session:
+        number = open_item(session, SYSTEM, EXAMPLE_FILE, get_unit(session, "33.14.01")).number
+    assert "Rate this service" not in client.get(f"/track/{number}").get_data(as_text=True)
+    with db.transaction() as session:
+        item = session.scalar(select(TrackedItem).where(TrackedItem.number == number))
+        move_to(session, SYSTEM, item, EXAMPLE_FILE, "done", close=True)
+    page = client.get(f"/track/{number}").get_data(as_text=True)
+    assert f'href="/example/rate/{number}"' in page and "two questions" in page

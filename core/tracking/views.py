@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from pamong import ratelimit
 from pamong.db import get_session
 from pamong.errors import NotFound
+from pamong.hookrelay import hooks_of
+from pamong.hooks import TrackerLink
+from pamong.tracking.models import TrackedItem
 from pamong.tracking.services import public_status
 
 bp = Blueprint("tracking", __name__, url_prefix="/track")
@@ -32,4 +36,12 @@ def status(number: str) -> Any:
         )
     except NotFound:
         return render_template("tracking/form.html", number=number[:30], unknown=True), 404
-    return render_template("tracking/status.html", status=view)
+    return render_template("tracking/status.html", status=view, links=_links(view.number))
+
+
+def _links(number: str) -> list[TrackerLink]:
+    """What plugins add under the file (``pamong_tracker_links``)."""
+    session = get_session()
+    item = session.scalar(select(TrackedItem).where(TrackedItem.number == number))
+    found = hooks_of(session).pamong_tracker_links(item=item, session=session)
+    return [link for links in found for link in links or () if isinstance(link, TrackerLink)]

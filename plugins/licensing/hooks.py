@@ -14,6 +14,7 @@ from pamong.hooks import (
     Permission,
     RoleTemplate,
     TrackableKind,
+    TrackerLink,
     WorkerJob,
     hookimpl,
 )
@@ -122,4 +123,35 @@ def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
     return [
         WorkerJob("licensing.escalate", escalate_job, interval_seconds=3600),
         WorkerJob("licensing.expiry_reminders", remind_job, interval_seconds=6 * 3600),
+    ]
+
+
+@hookimpl
+def pamong_tracker_links(item: Any, session: Any) -> Iterable[TrackerLink]:
+    """After handover, the satisfaction survey: for the applicant logged in to the portal
+    (receipt numbers are sequential, so the survey itself is never linked for anyone else).
+    """
+    from flask import session as web_session
+    from flask import url_for
+    from sqlalchemy import select
+
+    from pamong_plugins.licensing.models import Application
+    from pamong_plugins.licensing.services import survey_answered
+    from pamong_plugins.licensing.views import APPLICANT_KEY
+
+    if item is None or item.kind != perm.LICENSE_FILE.code or item.closed_at is None:
+        return []
+    application = session.scalar(select(Application).where(Application.tracked_item_id == item.id))
+    if application is None or not application.survey_token:
+        return []
+    if survey_answered(session, application):
+        return []
+    if web_session.get(APPLICANT_KEY) == application.applicant_id:
+        url = url_for("licensing.survey", token=application.survey_token)
+        return [TrackerLink(_l("Fill in the satisfaction survey"), url, _l("nine questions"))]
+    return [
+        TrackerLink(
+            _l("Applicant? Log in to fill in the satisfaction survey"),
+            url_for("licensing.portal_login"),
+        )
     ]

@@ -178,3 +178,12 @@ def count_notes(app) -> str:
 @hookimpl
 def pamong_register_worker_jobs():
     return [WorkerJob("example.count_notes", count_notes, interval_seconds=60)]
+
+
+@hookimpl
+def pamong_tracker_links(item, session):
+    from pamong.hooks import TrackerLink
+
+    if item.kind == "EXM" and item.closed_at is not None:
+        return [TrackerLink("Rate this service", f"/example/rate/{item.number}", "two questions")]
+    return []

@@ -147,10 +147,15 @@ def test_staff_take_an_online_file_to_handover_and_the_permit_verifies(
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     page = applicant.get(f"/licensing/portal/files/{number}").get_data(as_text=True)
     survey_url = re.search(r'href="(/licensing/survey/[^"]+)"', page).group(1)
+    # The public tracker links the survey for the logged-in applicant only.
+    assert f'href="{survey_url}"' in applicant.get(f"/track/{number}").get_data(as_text=True)
+    stranger = app.test_client().get(f"/track/{number}").get_data(as_text=True)
+    assert survey_url not in stranger and 'href="/licensing/portal/login"' in stranger
     token = _csrf(applicant, survey_url)
     answers = {f"q{i}": "4" for i in range(9)}
     done = applicant.post(survey_url, data={"csrf_token": token, **answers})
     assert done.status_code == 200
+    assert survey_url not in applicant.get(f"/track/{number}").get_data(as_text=True)
     ikm_csv = client.get("/licensing/ikm?format=csv").get_data(as_text=True)
     assert "100.00,A,permenpanrb-14-2017" in ikm_csv
     stats = client.get("/licensing/statistics").get_data(as_text=True)
