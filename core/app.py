@@ -64,18 +64,22 @@ class PamongState:
 
 
 def select_locale() -> str:
-    """The visitor's choice (session), else the instance's default language.
+    """The language of the answer.
 
-    Outside a request (CLI, worker, demo seeding) there is no visitor: the
-    default language is used, so services may translate their messages.
+    Pages: the visitor's choice (the language switch), else the instance's
+    default. The API: the request's ``Accept-Language``, else the default.
+    Outside a request (CLI, worker, demo seeding): the default, so services
+    may translate their messages anywhere.
     """
     from flask import current_app, has_request_context
 
-    lang = session.get("lang") if has_request_context() else None
-    if lang in LOCALES:
-        return lang
-
-    return current_app.extensions["pamong"].settings.default_locale
+    default = current_app.extensions["pamong"].settings.default_locale
+    if not has_request_context():
+        return default
+    if request.path.startswith(API_PREFIX):
+        return request.accept_languages.best_match(LOCALES) or default
+    lang = session.get("lang")
+    return lang if lang in LOCALES else default
 
 
 def _blueprint_ok(component: str, blueprint: Any) -> bool:

@@ -12,6 +12,7 @@ from pamong.accounts.permissions import Actor
 from pamong.accounts.services import actor_for, load_user, user_for_token
 from pamong.db import get_session
 from pamong.errors import Forbidden, Unauthorized
+from pamong.i18n import gettext as _
 
 
 class SessionUser(UserMixin):
@@ -71,21 +72,24 @@ def api_actor(optional: bool = False) -> Actor | None:
             session.commit()  # last_used_at
             actor = actor_for(load_user(session, user.id), ip=client_ip())  # type: ignore[arg-type]
     if actor is None and not optional:
-        raise Unauthorized("A valid bearer token is required.")
+        raise Unauthorized(_("A valid bearer token is required."))
     g.pamong_actor = actor
     return actor
 
 
 def web_actor() -> Actor:
     if not current_user.is_authenticated:
-        raise Unauthorized("Please log in.")
+        raise Unauthorized(_("Please log in."))
     return current_user.actor
 
 
 def require(actor: Actor, permission: str) -> None:
     """Refuse (403) unless the actor holds ``permission`` at some unit."""
     if not actor.can(permission):
-        raise Forbidden(f"You need the permission {permission!r}.", permission=permission)
+        raise Forbidden(
+            _("You need the permission %(permission)s.", permission=repr(permission)),
+            permission=permission,
+        )
 
 
 def token_required(view: Any) -> Any:

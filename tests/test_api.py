@@ -118,7 +118,11 @@ def test_a_second_registration_of_a_nik_is_a_conflict(client, bearer):
     client.post("/api/v1/residents", json=BODY, headers=headers)
     again = client.post("/api/v1/residents", json={**BODY, "name": "Other"}, headers=headers)
     problem = assert_problem(again, 409, "nik-exists")
-    assert problem["detail"] == "NIK 3314011208900001 is already registered."
+    assert problem["detail"] == "NIK 3314011208900001 sudah terdaftar."  # the regency's language
+    english = client.post(
+        "/api/v1/residents", json=BODY, headers={**headers, "Accept-Language": "en-US,en;q=0.8"}
+    )
+    assert english.json["detail"] == "NIK 3314011208900001 is already registered."
 
 
 def test_a_registrar_registers_only_in_their_kecamatan(client, bearer):

@@ -127,7 +127,7 @@ def test_init_refuses_a_weak_admin_password(instance, tmp_path):
     weak.write_text("123")
     result = pamong(instance, "init", "--region", "33.14", "--admin-password-file", str(weak))
     assert result.exit_code == 1
-    assert "at least 10 characters" in result.output
+    assert "paling sedikit 10 karakter" in result.output
 
 
 def test_init_reports_an_unreadable_password_file(instance, tmp_path):
@@ -200,7 +200,7 @@ def test_users_create_grants_roles_at_units(instance, password_file, app):
         instance, "users", "create", "operator01", "--password-file", str(password_file)
     )
     assert result.exit_code == 1
-    assert "User 'operator01' exists." in result.output
+    assert "Pengguna 'operator01' sudah ada." in result.output
 
 
 def test_users_create_names_a_bad_role_spec(instance, password_file):
@@ -216,7 +216,7 @@ def test_users_create_names_a_bad_role_spec(instance, password_file):
         "registrar@33.14.99",
     )
     assert result.exit_code == 1
-    assert "No org unit with code '33.14.99'" in result.output
+    assert "Tidak ada unit organisasi dengan kode '33.14.99'" in result.output
 
 
 def test_tokens_create_prints_a_token_the_api_accepts(instance, password_file):
@@ -242,7 +242,7 @@ def test_tokens_create_for_an_unknown_user_fails_clearly(instance, password_file
     init(instance, password_file)
     result = pamong(instance, "tokens", "create", "nobody")
     assert result.exit_code == 1
-    assert "No user 'nobody'" in result.output
+    assert "Pengguna 'nobody' tidak ada" in result.output
 
 
 def test_orgunits_add_and_list(instance, password_file):
@@ -271,7 +271,7 @@ def test_orgunits_add_rejects_a_desa_under_the_regency(instance, password_file):
         instance, "orgunits", "add", "33.14.99.2001", "X", "--kind", "desa", "--parent", "33.14"
     )
     assert result.exit_code == 1
-    assert "A desa cannot be placed under regency" in result.output
+    assert "Unit jenis desa tidak dapat ditempatkan di bawah regency" in result.output
 
 
 def test_openapi_prints_the_spec(instance, password_file):

@@ -40,7 +40,7 @@ def assert_one_created_one_conflict(responses, db_session):
     conflict = next(r for r in responses if r.status_code == 409)
     assert conflict.mimetype == "application/problem+json"
     assert conflict.json["type"] == "urn:pamong:problem:nik-exists"
-    assert "3314011208900001 is already registered" in conflict.json["detail"]
+    assert "3314011208900001 sudah terdaftar" in conflict.json["detail"]
     assert db_session.scalar(select(func.count()).select_from(Resident)) == 1
 
 

@@ -249,4 +249,4 @@ def test_the_cli_names_a_missing_column(tmp_path):
     path = write(tmp_path, "1,x", header="nik,name")
     result = runner.invoke(main, ["--instance", str(instance), "residents", "import", str(path)])
     assert result.exit_code == 1
-    assert "lacks the column(s) birth_place, birth_date, sex, desa_code" in result.output
+    assert "tidak memiliki kolom birth_place, birth_date, sex, desa_code" in result.output

@@ -185,7 +185,7 @@ def test_a_bad_user_form_shows_the_reason(client, login_as):
     login_as("admin")
     token = csrf(text(client.get("/staff/users")))
     client.post("/staff/users", data={"username": "x y", "password": "short", "csrf_token": token})
-    assert "A username is 2-64" in text(client.get("/staff/users"))
+    assert "Nama pengguna terdiri dari 2-64" in text(client.get("/staff/users"))
 
 
 def test_only_user_managers_see_the_users_page(client, login_as):

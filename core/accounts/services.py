@@ -20,6 +20,7 @@ from pamong.audit.services import record
 from pamong.db import utcnow
 from pamong.errors import AccountLocked, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from pamong.hooks import RoleTemplate
+from pamong.i18n import gettext as _
 from pamong.orgunits.models import OrgUnit
 
 _hasher = PasswordHasher()
@@ -58,7 +59,8 @@ def hash_password(password: str) -> str:
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", slug="weak-password"
+            _("A password needs at least %(length)s characters.", length=MIN_PASSWORD_LENGTH),
+            slug="weak-password",
         )
 
 
@@ -72,16 +74,16 @@ def create_user(
     email: str | None = None,
 ) -> User:
     if not actor.can("core.users.manage"):
-        raise Forbidden("You may not create users.")
+        raise Forbidden(_("You may not create users."))
     username = username.strip().lower()
     if not _USERNAME_RE.match(username):
         raise InvalidInput(
-            "A username is 2-64 lower-case letters, digits, dots, dashes or underscores.",
+            _("A username is 2-64 lower-case letters, digits, dots, dashes or underscores."),
             slug="invalid-username",
         )
     check_password_strength(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"User {username!r} exists.", slug="user-exists")
+        raise Conflict(_("User %(username)s exists.", username=repr(username)), slug="user-exists")
     user = User(
         username=username, full_name=full_name, email=email, password_hash=hash_password(password)
     )
@@ -94,7 +96,7 @@ def create_user(
 def get_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
-        raise NotFound(f"No user {username!r}.", slug="user-not-found")
+        raise NotFound(_("No user %(username)s.", username=repr(username)), slug="user-not-found")
     return user
 
 
@@ -115,10 +117,11 @@ def authenticate(
     if user is None or not user.is_active:
         with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password)
-        raise Unauthorized("Wrong username or password.", slug="bad-credentials")
+        raise Unauthorized(_("Wrong username or password."), slug="bad-credentials")
     if user.locked_until and user.locked_until > now:
         raise AccountLocked(
-            "Too many failed logins; try again later.", locked_until=user.locked_until.isoformat()
+            _("Too many failed logins; try again later."),
+            locked_until=user.locked_until.isoformat(),
         )
     try:
         _hasher.verify(user.password_hash, password)
@@ -127,7 +130,7 @@ def authenticate(
         if user.failed_logins >= max_failures:
             user.locked_until = now + timedelta(minutes=lockout_minutes)
             user.failed_logins = 0
-        raise Unauthorized("Wrong username or password.", slug="bad-credentials") from None
+        raise Unauthorized(_("Wrong username or password."), slug="bad-credentials") from None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
@@ -138,7 +141,7 @@ def authenticate(
 
 def set_password(session: Session, actor: Actor, user: User, password: str) -> None:
     if actor.user_id != user.id and not actor.can("core.users.manage"):
-        raise Forbidden("You may not change this password.")
+        raise Forbidden(_("You may not change this password."))
     check_password_strength(password)
     user.password_hash = hash_password(password)
     user.failed_logins = 0
@@ -166,7 +169,7 @@ def ensure_roles(session: Session, templates: Iterable[RoleTemplate]) -> int:
 def get_role(session: Session, name: str) -> Role:
     role = session.scalar(select(Role).where(Role.name == name))
     if role is None:
-        raise NotFound(f"No role {name!r}.", slug="role-not-found")
+        raise NotFound(_("No role %(name)s.", name=repr(name)), slug="role-not-found")
     return role
 
 
@@ -175,9 +178,9 @@ def assign_role(
 ) -> RoleAssignment:
     """Grant ``role`` to ``user`` at ``unit`` and its subtree (idempotent)."""
     if not actor.can("core.users.manage", unit):
-        raise Forbidden("You may not grant roles at this unit.")
+        raise Forbidden(_("You may not grant roles at this unit."))
     if "*" in role.permissions and not actor.can("*", unit) and not actor.is_system:
-        raise Forbidden("Only a full administrator may grant the administrator role.")
+        raise Forbidden(_("Only a full administrator may grant the administrator role."))
     existing = session.scalar(
         select(RoleAssignment).where(
             RoleAssignment.user_id == user.id,
@@ -224,7 +227,7 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """Create an API token for ``user``; return it with the plain token, shown once."""
     if actor.user_id != user.id and not actor.can("core.users.manage"):
-        raise Forbidden("You may not create tokens for this user.")
+        raise Forbidden(_("You may not create tokens for this user."))
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name[:100], token_hash=_token_hash(plain), prefix=plain[:10])
     session.add(token)
@@ -253,9 +256,9 @@ def user_for_token(session: Session, plain: str) -> User | None:
 def revoke_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound(f"No token {token_id}.", slug="token-not-found")
+        raise NotFound(_("No token %(token_id)s.", token_id=token_id), slug="token-not-found")
     if actor.user_id != token.user_id and not actor.can("core.users.manage"):
-        raise Forbidden("You may not revoke this token.")
+        raise Forbidden(_("You may not revoke this token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record(session, actor, "token.revoke", "user", token.user.username, token_id=token.id)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from pamong.accounts.permissions import Actor
 from pamong.audit.models import AuditEntry
 from pamong.errors import Forbidden
+from pamong.i18n import gettext as _
 from pamong.orgunits.models import OrgUnit
 
 
@@ -56,7 +57,7 @@ def query_entries(
     at the root of the tree.
     """
     if not actor.can("core.audit.view"):
-        raise Forbidden("You may not read the audit log.")
+        raise Forbidden(_("You may not read the audit log."))
     stmt = select(AuditEntry).outerjoin(OrgUnit, AuditEntry.org_unit_id == OrgUnit.id)
     if not actor.is_system:
         is_root = any(path.count("/") == 2 for path in actor.scope_paths("core.audit.view"))

@@ -20,6 +20,7 @@ from pamong.db import utcnow
 from pamong.documents.models import IssuedDocument
 from pamong.errors import Conflict, InvalidInput, NotFound
 from pamong.hooks import DocumentKind
+from pamong.i18n import gettext as _
 from pamong.orgunits.models import OrgUnit
 
 VALID, EXPIRED, REVOKED = "valid", "expired", "revoked"
@@ -50,7 +51,7 @@ def issue_document(
     """Register an issued document; its validity defaults to the kind's."""
     number = number.strip()
     if not number or len(number) > 60:
-        raise InvalidInput("A document number is 1-60 characters.", slug="invalid-number")
+        raise InvalidInput(_("A document number is 1-60 characters."), slug="invalid-number")
     now = now or utcnow()
     if valid_until is None and kind.validity_days is not None:
         valid_until = (now + timedelta(days=kind.validity_days)).date()
@@ -71,7 +72,8 @@ def issue_document(
             session.flush()
     except IntegrityError:
         raise Conflict(
-            f"{kind.title} number {number} was already issued.", slug="document-exists"
+            _("%(title)s number %(number)s was already issued.", title=kind.title, number=number),
+            slug="document-exists",
         ) from None
     record(
         session,
@@ -92,7 +94,7 @@ def revoke_document(
     """Revoke (e.g. a lost card that was replaced); the verify page then says so."""
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("Say why the document is revoked.", slug="reason-required")
+        raise InvalidInput(_("Say why the document is revoked."), slug="reason-required")
     if document.revoked_at is None:
         document.revoked_at = utcnow()
         document.revoke_reason = reason[:300]
@@ -132,7 +134,7 @@ def verify(
     if 20 <= len(code) <= 64:
         document = session.scalar(select(IssuedDocument).where(IssuedDocument.code == code))
     if document is None:
-        raise NotFound("No document has this verification code.", slug="document-not-found")
+        raise NotFound(_("No document has this verification code."), slug="document-not-found")
     today = today or utcnow().date()
     if document.revoked_at is not None:
         status = REVOKED

@@ -27,6 +27,7 @@ from pamong.audit.services import record
 from pamong.db import Database, utcnow
 from pamong.errors import InvalidInput
 from pamong.hookrelay import has_impls, hooks_of
+from pamong.i18n import gettext as _
 from pamong.identity.models import MaritalStatus, Religion, Resident, ResidentStatus
 from pamong.identity.nik import parse_nik
 from pamong.identity.services import normalise_key, screen_all_duplicates
@@ -187,12 +188,22 @@ def _rows(text: io.TextIOBase, path: Path) -> Iterator[tuple[int, list[str]]]:
             yield reader.line_num, fields
     except UnicodeDecodeError:
         raise InvalidInput(
-            f"{path.name} is not UTF-8 text (after line {reader.line_num}); save it as CSV UTF-8.",
+            _(
+                "%(file)s is not UTF-8 text (after line %(line_num)s); save it as CSV UTF-8.",
+                file=path.name,
+                line_num=reader.line_num,
+            ),
             slug="invalid-file",
         ) from None
     except csv.Error as exc:
         raise InvalidInput(
-            f"{path.name} line {reader.line_num}: not valid CSV ({exc}).", slug="invalid-file"
+            _(
+                "%(file)s line %(line_num)s: not valid CSV (%(exc)s).",
+                file=path.name,
+                line_num=reader.line_num,
+                exc=exc,
+            ),
+            slug="invalid-file",
         ) from None
 
 
@@ -278,13 +289,17 @@ def import_residents(
             rows = _rows(text, path)
             first = next(rows, None)
             if first is None:
-                raise InvalidInput(f"{path.name} is empty.", slug="invalid-file")
+                raise InvalidInput(_("%(file)s is empty.", file=path.name), slug="invalid-file")
             header = [name.strip().lower() for name in first[1]]
             missing = [c for c in REQUIRED if c not in header]
             if missing:
                 raise InvalidInput(
-                    f"{path.name} lacks the column(s) {', '.join(missing)}; "
-                    f"required: {', '.join(REQUIRED)}.",
+                    _(
+                        "%(file)s lacks the column(s) %(missing)s; required: %(required)s.",
+                        file=path.name,
+                        missing=", ".join(missing),
+                        required=", ".join(REQUIRED),
+                    ),
                     slug="invalid-file",
                 )
             width = len(header)

@@ -18,6 +18,7 @@ from pamong.db import utcnow
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pamong.hookrelay import hooks_of
 from pamong.hooks import IdentityCheck
+from pamong.i18n import gettext as _
 from pamong.identity.models import (
     DuplicateCandidate,
     DuplicateStatus,
@@ -79,7 +80,8 @@ def _village(session: Session, code: str) -> OrgUnit:
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
     if unit is None or unit.kind not in VILLAGE_KINDS:
         raise InvalidInput(
-            f"{code!r} is not a desa or kelurahan of this regency.", slug="invalid-domicile"
+            _("%(code)s is not a desa or kelurahan of this regency.", code=repr(code)),
+            slug="invalid-domicile",
         )
     return unit
 
@@ -87,11 +89,15 @@ def _village(session: Session, code: str) -> OrgUnit:
 def _check_choice(field: str, value: str | None, enum_type: Any, required: bool = False) -> None:
     if value is None:
         if required:
-            raise InvalidInput(f"{field} is required.", slug="invalid-input", field=field)
+            raise InvalidInput(
+                _("%(field)s is required.", field=field), slug="invalid-input", field=field
+            )
         return
     if value not in {m.value for m in enum_type}:
         allowed = ", ".join(m.value for m in enum_type)
-        raise InvalidInput(f"{field} must be one of: {allowed}.", field=field)
+        raise InvalidInput(
+            _("%(field)s must be one of: %(allowed)s.", field=field, allowed=allowed), field=field
+        )
 
 
 def _check_fields(data: dict[str, Any]) -> None:
@@ -101,14 +107,14 @@ def _check_fields(data: dict[str, Any]) -> None:
     _check_choice("status", data.get("status"), ResidentStatus)
     kk = data.get("kk_number")
     if kk is not None and not (len(kk) == 16 and kk.isascii() and kk.isdigit()):
-        raise InvalidInput("kk_number must be 16 digits.", field="kk_number")
+        raise InvalidInput(_("kk_number must be 16 digits."), field="kk_number")
     if "name" in data and not normalise_key(data["name"]):
-        raise InvalidInput("name must contain letters.", field="name")
+        raise InvalidInput(_("name must contain letters."), field="name")
     if "birth_place" in data and not normalise_key(data["birth_place"]):
-        raise InvalidInput("birth_place must contain letters.", field="birth_place")
+        raise InvalidInput(_("birth_place must contain letters."), field="birth_place")
     birth = data.get("birth_date")
     if birth is not None and birth > date.today():
-        raise InvalidInput("birth_date lies in the future.", field="birth_date")
+        raise InvalidInput(_("birth_date lies in the future."), field="birth_date")
 
 
 def nik_warnings(nik: str, birth_date: date, sex: str) -> list[str]:
@@ -131,19 +137,21 @@ def register_resident(session: Session, actor: Actor, data: dict[str, Any]) -> R
     parsed = parse_nik(data["nik"])
     if not parsed.valid:
         raise InvalidInput(
-            f"Invalid NIK: {', '.join(parsed.errors)}.",
+            _("Invalid NIK: %(errors)s.", errors=", ".join(parsed.errors)),
             slug="invalid-nik",
             errors=list(parsed.errors),
         )
     _check_fields(data)
     for required in ("name", "birth_place", "birth_date", "sex", "domicile_code"):
         if data.get(required) in (None, ""):
-            raise InvalidInput(f"{required} is required.", field=required)
+            raise InvalidInput(_("%(required)s is required.", required=required), field=required)
     unit = _village(session, data["domicile_code"])
     if not actor.can(REGISTER, unit):
-        raise Forbidden("You may not register residents in this village.")
+        raise Forbidden(_("You may not register residents in this village."))
     if session.scalar(select(Resident.id).where(Resident.nik == parsed.value)) is not None:
-        raise Conflict(f"NIK {parsed.value} is already registered.", slug="nik-exists")
+        raise Conflict(
+            _("NIK %(value)s is already registered.", value=parsed.value), slug="nik-exists"
+        )
 
     fields = {k: v for k, v in data.items() if k in EDITABLE_FIELDS and k != "domicile_code"}
     resident = Resident(
@@ -161,7 +169,9 @@ def register_resident(session: Session, actor: Actor, data: dict[str, Any]) -> R
             session.flush()
     except IntegrityError:
         # Another transaction registered the same NIK between our check and insert.
-        raise Conflict(f"NIK {parsed.value} is already registered.", slug="nik-exists") from None
+        raise Conflict(
+            _("NIK %(value)s is already registered.", value=parsed.value), slug="nik-exists"
+        ) from None
     screen_duplicates(session, resident)
     record(session, actor, "resident.create", "resident", resident.id, org_unit_id=unit.id)
     hooks_of(session).pamong_on_resident_registered(resident=resident, session=session)
@@ -220,7 +230,7 @@ def screen_all_duplicates(session: Session) -> int:
 def _find_by_nik(session: Session, nik: str) -> Resident:
     resident = session.scalar(select(Resident).where(Resident.nik == clean_nik(nik)))
     if resident is None:
-        raise NotFound("No resident with this NIK.", slug="resident-not-found")
+        raise NotFound(_("No resident with this NIK."), slug="resident-not-found")
     return resident
 
 
@@ -229,7 +239,7 @@ def get_resident_by_nik(session: Session, actor: Actor, nik: str) -> Resident:
     resident = _find_by_nik(session, nik)
     if not actor.can(PERSONAL, resident.domicile):
         # Same answer as for an unknown NIK: do not confirm that it exists.
-        raise NotFound("No resident with this NIK.", slug="resident-not-found")
+        raise NotFound(_("No resident with this NIK."), slug="resident-not-found")
     record(
         session,
         actor,
@@ -245,7 +255,7 @@ def get_resident(session: Session, actor: Actor, resident_id: int) -> ResidentVi
     """Fetch by id; personal data only for holders of the personal permission (audited)."""
     resident = session.get(Resident, resident_id)
     if resident is None or not actor.can(VIEW, resident.domicile):
-        raise NotFound("No such resident.", slug="resident-not-found")
+        raise NotFound(_("No such resident."), slug="resident-not-found")
     personal = actor.can(PERSONAL, resident.domicile)
     if personal:
         record(
@@ -316,16 +326,18 @@ def update_resident(session: Session, actor: Actor, nik: str, changes: dict[str,
     """Change a resident's data; the NIK itself never changes. Audited with old and new."""
     resident = _find_by_nik(session, nik)
     if not actor.can(REGISTER, resident.domicile):
-        raise NotFound("No resident with this NIK.", slug="resident-not-found")
+        raise NotFound(_("No resident with this NIK."), slug="resident-not-found")
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise InvalidInput(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
+        raise InvalidInput(
+            _("These fields cannot be changed: %(unknown)s.", unknown=", ".join(sorted(unknown)))
+        )
     _check_fields(changes)
     diff: dict[str, Any] = {}
     if "domicile_code" in changes:
         unit = _village(session, changes.pop("domicile_code"))
         if not actor.can(REGISTER, unit):
-            raise Forbidden("You may not move residents to this village.")
+            raise Forbidden(_("You may not move residents to this village."))
         if unit.id != resident.domicile_unit_id:
             diff["domicile"] = (resident.domicile.code, unit.code)
             resident.domicile = unit
@@ -388,15 +400,15 @@ def resolve_duplicate(
     decision for the civil registry (Dukcapil), not for this queue.
     """
     if status not in (DuplicateStatus.DISTINCT.value, DuplicateStatus.SAME_PERSON.value):
-        raise InvalidInput("status must be 'distinct' or 'same_person'.", field="status")
+        raise InvalidInput(_("status must be 'distinct' or 'same_person'."), field="status")
     candidate = session.get(DuplicateCandidate, candidate_id)
     if candidate is None or not (
         actor.can(REVIEW, candidate.resident.domicile)
         or actor.can(REVIEW, candidate.other.domicile)
     ):
-        raise NotFound("No such duplicate candidate.", slug="duplicate-not-found")
+        raise NotFound(_("No such duplicate candidate."), slug="duplicate-not-found")
     if candidate.status != DuplicateStatus.OPEN.value:
-        raise Conflict("This candidate was already resolved.", slug="duplicate-resolved")
+        raise Conflict(_("This candidate was already resolved."), slug="duplicate-resolved")
     candidate.status = status
     candidate.note = note[:500]
     candidate.resolved_at = utcnow()

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 from pamong.auth import api_actor, token_required
 from pamong.db import get_session, paginate
 from pamong.errors import InvalidInput
+from pamong.i18n import gettext as _
 from pamong.messaging import services
 from pamong.messaging.models import MessageKind
 from pamong.orgunits.models import OrgUnitKind
@@ -124,7 +125,8 @@ def _uploads(items: list[dict[str, str]]) -> list[services.Upload]:
             data = base64.b64decode(item["content_base64"], validate=True)
         except (binascii.Error, ValueError):
             raise InvalidInput(
-                f"{item['filename']}: content_base64 is not base64.", slug="attachment-type"
+                _("%(filename)s: content_base64 is not base64.", filename=item["filename"]),
+                slug="attachment-type",
             ) from None
         uploads.append(services.Upload(item["filename"], data))
     return uploads

@@ -20,6 +20,7 @@ from pamong.audit.services import record
 from pamong.db import utcnow
 from pamong.errors import Forbidden, InvalidInput, NotFound
 from pamong.hookrelay import hooks_of
+from pamong.i18n import gettext as _
 from pamong.messaging.models import (
     Attachment,
     Delivery,
@@ -60,7 +61,11 @@ def attachment_type(upload: Upload) -> str:
     """The content type of an acceptable attachment, or InvalidInput."""
     if len(upload.data) > MAX_ATTACHMENT_BYTES:
         raise InvalidInput(
-            f"{upload.filename} is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB.",
+            _(
+                "%(filename)s is larger than %(megabytes)s MB.",
+                filename=upload.filename,
+                megabytes=MAX_ATTACHMENT_BYTES // (1024 * 1024),
+            ),
             slug="attachment-too-large",
         )
     for signature, content_type in _SIGNATURES:
@@ -71,7 +76,10 @@ def attachment_type(upload: Upload) -> str:
             if suffix in _ZIP_TYPES:
                 return _ZIP_TYPES[suffix]
     raise InvalidInput(
-        f"{upload.filename}: only PDF, JPEG, PNG, DOCX, XLSX and ODT files can be attached.",
+        _(
+            "%(filename)s: only PDF, JPEG, PNG, DOCX, XLSX and ODT files can be attached.",
+            filename=upload.filename,
+        ),
         slug="attachment-type",
     )
 
@@ -124,24 +132,32 @@ def send_message(
 ) -> Message:
     """Send a letter, invitation or notice from ``sender_unit``; all or nothing."""
     if kind not in {k.value for k in MessageKind}:
-        raise InvalidInput(f"Unknown message kind {kind!r}.", slug="invalid-kind")
+        raise InvalidInput(
+            _("Unknown message kind %(kind)s.", kind=repr(kind)), slug="invalid-kind"
+        )
     subject, body = subject.strip(), body.strip()
     if not subject or not body:
-        raise InvalidInput("A message needs a subject and a text.", slug="empty-message")
+        raise InvalidInput(_("A message needs a subject and a text."), slug="empty-message")
     if not actor.can(SEND, sender_unit):
-        raise Forbidden("You may not send messages for this unit.")
+        raise Forbidden(_("You may not send messages for this unit."))
     to_users, to_units = list(to_users), list(to_units)
     units = list(session.scalars(select(OrgUnit).where(OrgUnit.code.in_(to_units))))
     if len(units) != len(set(to_units)):
         unknown = sorted(set(to_units) - {u.code for u in units})
-        raise InvalidInput(f"Unknown org units: {', '.join(unknown)}.", slug="invalid-recipient")
+        raise InvalidInput(
+            _("Unknown org units: %(unknown)s.", unknown=", ".join(unknown)),
+            slug="invalid-recipient",
+        )
     labels = [u.name for u in units]
     if to_kind:
         if to_kind not in {k.value for k in OrgUnitKind}:
-            raise InvalidInput(f"Unknown org-unit kind {to_kind!r}.", slug="invalid-recipient")
+            raise InvalidInput(
+                _("Unknown org-unit kind %(to_kind)s.", to_kind=repr(to_kind)),
+                slug="invalid-recipient",
+            )
         root_paths = actor.scope_paths(SEND)
         if not actor.is_system and not any(p.count("/") == 2 for p in root_paths):
-            raise Forbidden("Only the regency level may write to all units of a kind.")
+            raise Forbidden(_("Only the regency level may write to all units of a kind."))
         units += list(session.scalars(select(OrgUnit).where(OrgUnit.kind == to_kind)))
         labels.append(f"all {to_kind}")
     recipients = _users_at(session, {u.id for u in units})
@@ -151,16 +167,21 @@ def send_message(
         ).all()
         if len(users) != len(set(to_users)):
             unknown = sorted(set(to_users) - {name for _id, name in users})
-            raise InvalidInput(f"Unknown users: {', '.join(unknown)}.", slug="invalid-recipient")
+            raise InvalidInput(
+                _("Unknown users: %(unknown)s.", unknown=", ".join(unknown)),
+                slug="invalid-recipient",
+            )
         for user_id, username in users:
             recipients.setdefault(user_id, None)  # type: ignore[arg-type]
             labels.append(username)
     recipients.pop(actor.user_id or 0, None)  # no copy to oneself
     if not recipients:
-        raise InvalidInput("Nobody receives this message.", slug="no-recipients")
+        raise InvalidInput(_("Nobody receives this message."), slug="no-recipients")
     uploads = [(upload, attachment_type(upload)) for upload in attachments]
     if len(uploads) > MAX_ATTACHMENTS:
-        raise InvalidInput(f"At most {MAX_ATTACHMENTS} attachments.", slug="too-many-attachments")
+        raise InvalidInput(
+            _("At most %(count)s attachments.", count=MAX_ATTACHMENTS), slug="too-many-attachments"
+        )
 
     message = Message(
         kind=kind,
@@ -213,7 +234,7 @@ def notify(
 ) -> Delivery:
     """Notify a resident or applicant (email, SMS…) through the outbox."""
     if not address.strip():
-        raise InvalidInput("A notification needs an address.", slug="invalid-recipient")
+        raise InvalidInput(_("A notification needs an address."), slug="invalid-recipient")
     delivery = queue_delivery(session, channel, address.strip(), subject, body)
     session.flush()
     record(session, actor, "delivery.queue", "delivery", delivery.id, channel=channel)
@@ -251,7 +272,7 @@ def open_entry(session: Session, actor: Actor, message_id: int) -> InboxEntry:
         )
     )
     if entry is None:
-        raise NotFound("No such message in your inbox.", slug="message-not-found")
+        raise NotFound(_("No such message in your inbox."), slug="message-not-found")
     if entry.read_at is None:
         entry.read_at = utcnow()
     return entry
@@ -274,7 +295,7 @@ def reply(
         held = [g.unit_id for g in actor.grants if g.allows(SEND)]
         unit = session.get(OrgUnit, held[0]) if held else None
     if unit is None or original.sender is None:
-        raise InvalidInput("This message cannot be answered.", slug="no-reply")
+        raise InvalidInput(_("This message cannot be answered."), slug="no-reply")
     subject = original.subject if original.subject.startswith("Re: ") else f"Re: {original.subject}"
     return send_message(
         session,
@@ -301,12 +322,12 @@ def attachment_for(session: Session, actor: Actor, attachment_id: int) -> Attach
         )
         if allowed:
             return attachment
-    raise NotFound("No such attachment.", slug="attachment-not-found")
+    raise NotFound(_("No such attachment."), slug="attachment-not-found")
 
 
 def dead_deliveries(actor: Actor) -> Select[tuple[Delivery]]:
     if not actor.can(MANAGE_DELIVERIES):
-        raise Forbidden("You may not see the outbox.")
+        raise Forbidden(_("You may not see the outbox."))
     return (
         select(Delivery)
         .where(Delivery.status == DeliveryStatus.DEAD.value)
@@ -317,10 +338,10 @@ def dead_deliveries(actor: Actor) -> Select[tuple[Delivery]]:
 def retry_delivery(session: Session, actor: Actor, delivery_id: int) -> Delivery:
     """Put a dead delivery back in the queue (after fixing the channel)."""
     if not actor.can(MANAGE_DELIVERIES):
-        raise Forbidden("You may not manage the outbox.")
+        raise Forbidden(_("You may not manage the outbox."))
     delivery = session.get(Delivery, delivery_id)
     if delivery is None:
-        raise NotFound("No such delivery.", slug="delivery-not-found")
+        raise NotFound(_("No such delivery."), slug="delivery-not-found")
     delivery.status = DeliveryStatus.PENDING.value
     delivery.attempts = 0
     delivery.next_attempt_at = utcnow()

@@ -12,6 +12,7 @@ from pamong import regions
 from pamong.accounts.permissions import Actor
 from pamong.audit.services import record
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound
+from pamong.i18n import gettext as _
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
 
 #: Which kinds may sit directly under which. Functional units (offices)
@@ -54,7 +55,9 @@ def load_region(session: Session, code: str) -> LoadResult:
     code = regions.normalise_code(code)
     root = regions.get_region(code)
     if root is None or root.level is not regions.RegionLevel.REGENCY:
-        raise InvalidInput(f"{code} is not a regency or city code in the region table.")
+        raise InvalidInput(
+            _("%(code)s is not a regency or city code in the region table.", code=code)
+        )
     existing = {c: u for c, u in session.execute(select(OrgUnit.code, OrgUnit))}
     created = 0
     for region in regions.subtree(code):
@@ -77,7 +80,9 @@ def load_region(session: Session, code: str) -> LoadResult:
 def get_unit(session: Session, code: str) -> OrgUnit:
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
     if unit is None:
-        raise NotFound(f"No org unit with code {code!r}.", slug="org-unit-not-found")
+        raise NotFound(
+            _("No org unit with code %(code)s.", code=repr(code)), slug="org-unit-not-found"
+        )
     return unit
 
 
@@ -121,27 +126,32 @@ def add_unit(
     try:
         unit_kind = OrgUnitKind(kind)
     except ValueError:
-        raise InvalidInput(f"Unknown org-unit kind {kind!r}.", slug="invalid-kind") from None
+        raise InvalidInput(
+            _("Unknown org-unit kind %(kind)s.", kind=repr(kind)), slug="invalid-kind"
+        ) from None
     code = code.strip()
     name = name.strip()
     if not _CODE_RE.match(code):
         raise InvalidInput(
-            "A code is 1-40 letters, digits, dots, dashes or underscores.", slug="invalid-code"
+            _("A code is 1-40 letters, digits, dots, dashes or underscores."), slug="invalid-code"
         )
     if not name:
-        raise InvalidInput("A name is required.", slug="invalid-name")
+        raise InvalidInput(_("A name is required."), slug="invalid-name")
     parent = get_unit(session, parent_code) if parent_code else None
     parent_kind = OrgUnitKind(parent.kind) if parent else None
     allowed = ALLOWED_PARENTS.get(unit_kind, _FUNCTIONAL_PARENTS)
     if parent_kind not in allowed:
         where = parent_kind.value if parent_kind else "the top of the tree"
         raise InvalidInput(
-            f"A {unit_kind.value} cannot be placed under {where}.", slug="invalid-parent"
+            _("A %(kind)s cannot be placed under %(where)s.", kind=unit_kind.value, where=where),
+            slug="invalid-parent",
         )
     if not actor.can("core.orgunits.manage", parent):
-        raise Forbidden("You may not add org units here.")
+        raise Forbidden(_("You may not add org units here."))
     if session.scalar(select(OrgUnit.id).where(OrgUnit.code == code)) is not None:
-        raise Conflict(f"An org unit with code {code!r} exists.", slug="org-unit-exists")
+        raise Conflict(
+            _("An org unit with code %(code)s exists.", code=repr(code)), slug="org-unit-exists"
+        )
     unit = OrgUnit(code=code, name=name, kind=unit_kind.value)
     _place(session, unit, parent)
     record(session, actor, "org_unit.create", "org_unit", unit.code, org_unit_id=unit.id)

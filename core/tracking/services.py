@@ -16,6 +16,7 @@ from pamong.db import utcnow
 from pamong.errors import InvalidInput, NotFound
 from pamong.hookrelay import hooks_of
 from pamong.hooks import TrackableKind
+from pamong.i18n import gettext as _
 from pamong.orgunits.models import OrgUnit
 from pamong.tracking.models import ReceiptCounter, StatusEvent, TrackedItem
 
@@ -60,7 +61,10 @@ def open_item(
     """Give a new file its receipt number; it starts at ``stage`` (default: the first)."""
     stage = stage or kind.stages[0].code
     if kind.stage(stage) is None:
-        raise InvalidInput(f"{stage!r} is not a stage of {kind.code}.", slug="invalid-stage")
+        raise InvalidInput(
+            _("%(stage)s is not a stage of %(code)s.", stage=repr(stage), code=kind.code),
+            slug="invalid-stage",
+        )
     now = now or utcnow()
     seq = next_sequence(session, kind.code, now.year)
     item = TrackedItem(
@@ -98,9 +102,12 @@ def move_to(
     ``now`` backdates the step (imports of paper files, demo data).
     """
     if kind.code != item.kind or kind.stage(stage) is None:
-        raise InvalidInput(f"{stage!r} is not a stage of {item.kind}.", slug="invalid-stage")
+        raise InvalidInput(
+            _("%(stage)s is not a stage of %(kind)s.", stage=repr(stage), kind=item.kind),
+            slug="invalid-stage",
+        )
     if item.closed_at is not None:
-        raise InvalidInput(f"{item.number} is closed.", slug="item-closed")
+        raise InvalidInput(_("%(number)s is closed.", number=item.number), slug="item-closed")
     old, now = item.stage, now or utcnow()
     item.stage = stage
     item.updated_at = now
@@ -153,7 +160,7 @@ def public_status(session: Session, number: str, kinds: dict[str, TrackableKind]
         item = session.scalar(select(TrackedItem).where(TrackedItem.number == number))
     kind = kinds.get(item.kind) if item else None
     if item is None or kind is None:
-        raise NotFound("No file with this receipt number.", slug="receipt-not-found")
+        raise NotFound(_("No file with this receipt number."), slug="receipt-not-found")
 
     def label(code: str) -> str:
         stage = kind.stage(code)
