@@ -141,7 +141,7 @@ def add_unit(
     parent_kind = OrgUnitKind(parent.kind) if parent else None
     allowed = ALLOWED_PARENTS.get(unit_kind, _FUNCTIONAL_PARENTS)
     if parent_kind not in allowed:
-        where = parent_kind.value if parent_kind else "the top of the tree"
+        where = parent_kind.value if parent_kind else _("the top of the tree")
         raise InvalidInput(
             _("A %(kind)s cannot be placed under %(where)s.", kind=unit_kind.value, where=where),
             slug="invalid-parent",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -43,7 +44,7 @@ def stats_command(
 def _print_stats(
     state: Any, since: str | None, until: str | None, kecamatan: str | None, as_csv: bool
 ) -> None:
-    last = _day(until, datetime.now().date())
+    last = _day(until, datetime.now(ZoneInfo(state.settings.time_zone)).date())
     first = _day(since, last - timedelta(days=29))
     actor = Actor.system("pamong ktp stats")
     with state.db.transaction() as session:

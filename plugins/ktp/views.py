@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -47,6 +48,11 @@ MAX_STATS_DAYS = 366
 
 def _actor() -> Any:
     return current_user.actor
+
+
+def _today() -> date:
+    """Today in the regency's time zone (the server may run on UTC)."""
+    return datetime.now(ZoneInfo(current_app.extensions["pamong"].settings.time_zone)).date()
 
 
 def _settings() -> dict[str, Any]:
@@ -170,7 +176,7 @@ def application(application_id: int) -> Any:
         card=card,
         photo=photo,
         signature=signature,
-        eligible_age=services.age_on(app_row.resident.birth_date, date.today()),
+        eligible_age=services.age_on(app_row.resident.birth_date, _today()),
         expected_background=expected_background(app_row.resident.birth_date.year),
     )
 
@@ -279,7 +285,7 @@ def card_file(card_id: int) -> Any:
 
 
 def _period() -> tuple[date, date]:
-    today = date.today()
+    today = _today()
     try:
         until = (
             date.fromisoformat(request.args.get("until", "")) if "until" in request.args else today
@@ -345,7 +351,7 @@ def fees() -> Any:
         db.commit()
         flash(_("Fee saved."), "info")
         return redirect(url_for("ktp.fees"))
-    in_force = services.fee_in_force(db, date.today())
+    in_force = services.fee_in_force(db, _today())
     return render_template(
         "ktp/fees.html",
         rates=services.fee_rates(db),
