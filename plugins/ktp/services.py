@@ -34,6 +34,7 @@ from pamong.orgunits.models import OrgUnit, OrgUnitKind
 from pamong.tracking.models import TrackedItem
 from pamong.tracking.services import move_to, open_item
 from pamong_plugins.ktp.models import (
+    FINAL_STEPS,
     CardStatus,
     KtpApplication,
     KtpCard,
@@ -258,7 +259,7 @@ def apply(
     open_one = session.scalar(
         select(KtpApplication.tracking_number).where(
             KtpApplication.resident_id == resident.id,
-            KtpApplication.step.not_in([Step.COLLECTED.value, Step.CANCELLED.value]),
+            KtpApplication.step.not_in(FINAL_STEPS),
         )
     )
     if open_one:
