@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,37 @@ import pytest
 TEST_REGION = "33.14"
 TEST_PASSWORD = "correct horse battery"
 _serials = itertools.count(1)
+
+#: Debian's Chromium, for browser tests through Playwright (never downloaded).
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+#: Mark a browser test module: ``pytestmark = [pytest.mark.browser, needs_chromium]``.
+#: It is skipped without Chromium, except under CI, where a missing browser must fail.
+needs_chromium = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+    reason="Debian's chromium is not installed (CI installs it)",
+)
+
+
+@contextmanager
+def live_server(app: Any) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port in a thread; yields its base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
 
 
 def pytest_configure(config: pytest.Config) -> None:

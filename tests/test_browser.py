@@ -5,39 +5,27 @@ Screenshots go to test-artifacts/ for people to look at.
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from pamong.accounts import services as accounts
 from pamong.accounts.permissions import Actor
 from pamong.core_hooks import DOMICILE_CERTIFICATE, POPULATION_SERVICE
 from pamong.documents.services import issue_document, mask_name
 from pamong.orgunits.services import get_unit
-from pamong.testing import TEST_PASSWORD, build_app
+from pamong.testing import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TEST_PASSWORD,
+    build_app,
+    live_server,
+    needs_chromium,
+)
 from pamong.tracking.services import move_to, open_item
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (CI installs it)",
-    ),
-]
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture(scope="module")
@@ -70,15 +58,8 @@ def site(tmp_path_factory):
             unit=get_unit(session, "33.14.01"),
             holder_label=mask_name("Sri Wahyuni"),
         )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {
-        "url": f"http://127.0.0.1:{server.server_port}",
-        "number": item.number,
-        "code": document.code,
-    }
-    server.shutdown()
+    with live_server(app) as url:
+        yield {"url": url, "number": item.number, "code": document.code}
     app.extensions["pamong"].db.dispose()
 
 
@@ -88,7 +69,7 @@ def browser():
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         yield chromium
         chromium.close()
 

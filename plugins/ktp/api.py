@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, json
+from flask import Response, current_app
 
 from pamong.auth import api_actor, require, token_required
 from pamong.db import get_session, paginate
@@ -19,7 +19,6 @@ from pamong_plugins.ktp.schemas import (
     KtpApplicationPageSchema,
     KtpApplicationQueryArgs,
     KtpApplicationSchema,
-    KtpApplicationSummarySchema,
     KtpCancelSchema,
     KtpCaptureSchema,
     KtpCardSchema,
@@ -70,13 +69,7 @@ def list_applications(args: dict[str, Any]):
         until=until,
     )
     items, total = paginate(session, stmt, args["page"], args["per_page"])
-    body = {
-        "items": KtpApplicationSummarySchema(many=True).dump(items),
-        "page": args["page"],
-        "per_page": args["per_page"],
-        "total": total,
-    }
-    return Response(json.dumps(body), mimetype="application/json")
+    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
 
 
 @blp.route("/applications/<id:application_id>")

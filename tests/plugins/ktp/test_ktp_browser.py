@@ -6,41 +6,28 @@ test-artifacts/ktp-*.png for people to look at.
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from pamong.accounts import services as accounts
 from pamong.accounts.permissions import Actor
 from pamong.identity.services import register_resident
 from pamong.identity.synthetic import make_nik
 from pamong.orgunits.services import get_unit
-from pamong.testing import TEST_PASSWORD, build_app
+from pamong.testing import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TEST_PASSWORD,
+    build_app,
+    live_server,
+    needs_chromium,
+)
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parents[3] / "test-artifacts"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (CI installs it)",
-    ),
-]
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-]
+pytestmark = [pytest.mark.browser, needs_chromium]
+ARGS = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 NIK = make_nik("33.14.01", date(2001, 5, 17), "F", 7)
 
 
@@ -77,11 +64,8 @@ def site(tmp_path_factory):
                 "occupation": "Pelajar/Mahasiswa",
             },
         )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with live_server(app) as url:
+        yield url
     app.extensions["pamong"].db.dispose()
 
 

@@ -5,29 +5,24 @@ Screenshots go to test-artifacts/licensing-*.png.
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from pamong.accounts import services as accounts
 from pamong.accounts.permissions import Actor
 from pamong.orgunits.services import add_unit, get_unit
-from pamong.testing import TEST_PASSWORD, build_app
+from pamong.testing import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TEST_PASSWORD,
+    build_app,
+    live_server,
+    needs_chromium,
+)
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parents[3] / "test-artifacts"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (CI installs it)",
-    ),
-]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 @pytest.fixture(scope="module")
@@ -52,14 +47,11 @@ def site(tmp_path_factory):
             accounts.get_role(session, "licensing_head"),
             get_unit(session, "33.14-BPT"),
         )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     docs = tmp_path_factory.mktemp("docs")
     pdf = docs / "dokumen.pdf"
     pdf.write_bytes(b"%PDF-1.4\n% scan\n")
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app, "pdf": pdf}
-    server.shutdown()
+    with live_server(app) as url:
+        yield {"url": url, "app": app, "pdf": pdf}
     app.extensions["pamong"].db.dispose()
 
 
@@ -69,7 +61,7 @@ def browser():
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         yield chromium
         chromium.close()
 
