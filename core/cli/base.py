@@ -1,0 +1,127 @@
+"""The root ``pamong`` group and what every command module shares."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from pamong.config import ConfigError
+from pamong.errors import PamongError
+from pamong.plugins import StartupError
+
+
+class CliError(click.ClickException):
+    exit_code = 1
+
+
+def instance_path(ctx: click.Context) -> Path:
+    """The instance folder the command works on."""
+    return ctx.find_root().obj["instance"]
+
+
+def read_password_file(path: Path) -> str:
+    """The first line of a password file, without its line ending."""
+    try:
+        return path.read_text("utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise CliError(f"cannot read password file {path}: {exc.strerror}") from None
+
+
+def make_app(ctx: click.Context) -> Flask:
+    from pamong.app import create_app
+
+    try:
+        return create_app(instance_path(ctx))
+    except (ConfigError, StartupError) as exc:
+        raise CliError(str(exc)) from None
+
+
+@contextmanager
+def app_context(ctx: click.Context) -> Iterator[Flask]:
+    app = make_app(ctx)
+    try:
+        with app.app_context():
+            yield app
+    finally:
+        app.extensions["pamong"].db.dispose()
+
+
+def domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a service's error into a one-line CLI message and exit 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PamongError as exc:
+            raise CliError(exc.detail) from None
+
+    return wrapper
+
+
+class PamongGroup(click.Group):
+    """Adds the command groups of enabled plugins, read from the instance config."""
+
+    def _plugin_commands(self, ctx: click.Context) -> dict[str, click.Command]:
+        root = ctx.find_root()
+        cache = root.meta.setdefault("pamong.plugin_commands", None)
+        if cache is not None:
+            return cache
+        commands: dict[str, click.Command] = {}
+        # Subcommands are resolved before main() runs: read the parsed option.
+        given = root.params.get("instance")
+        instance = Path(given).resolve() if given else _default_instance()
+        if (instance / "pamong.toml").exists():
+            try:
+                from pamong.app import create_app
+
+                app = create_app(instance)
+            except (ConfigError, StartupError):
+                app = None
+            if app is not None:
+                host = app.extensions["pamong"].host
+                for _component, group in host.collect(
+                    "pamong_register_cli_commands",
+                    click.Command,
+                    key=lambda g: g.name or "",
+                    namespace_ok=lambda c, g: g.name == c,
+                    what="command group",
+                ):
+                    commands[group.name or ""] = group
+                app.extensions["pamong"].db.dispose()
+        root.meta["pamong.plugin_commands"] = commands
+        return commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._plugin_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None:
+            command = self._plugin_commands(ctx).get(name)
+        return command
+
+
+def _default_instance() -> Path:
+    return Path(os.environ.get("PAMONG_INSTANCE") or "instance").resolve()
+
+
+@click.group(cls=PamongGroup)
+@click.option(
+    "--instance",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Instance folder (default: $PAMONG_INSTANCE or ./instance).",
+)
+@click.version_option(package_name="pamong")
+@click.pass_context
+def main(ctx: click.Context, instance: Path | None) -> None:
+    """Pamong: e-government for Indonesian regencies."""
+    ctx.ensure_object(dict)
+    ctx.obj["instance"] = instance.resolve() if instance else _default_instance()

@@ -1,0 +1,43 @@
+"""Schema migrations: ``pamong db upgrade|status``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from pamong.cli.base import app_context, main
+
+
+@main.group()
+def db() -> None:
+    """Database schema: upgrade and status, per component."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Upgrade the core, then every enabled plugin, to its newest revision."""
+    from pamong import migrate
+
+    with app_context(ctx) as app:
+        state = app.extensions["pamong"]
+        for row in migrate.upgrade(state.db, state.host):
+            click.echo(f"{row.id:<16} {row.current or '-'}")
+
+
+@db.command("status")
+@click.pass_context
+def db_status(ctx: click.Context) -> None:
+    """Show each component's current and head revision."""
+    from pamong import migrate
+
+    with app_context(ctx) as app:
+        state = app.extensions["pamong"]
+        rows = migrate.status(state.db, state.host)
+        click.echo(f"{'component':<16} {'current':<14} {'head':<14} state")
+        for row in rows:
+            mark = "ok" if row.up_to_date else "needs upgrade"
+            click.echo(f"{row.id:<16} {row.current or '-':<14} {row.head or '-':<14} {mark}")
+        if not all(r.up_to_date for r in rows):
+            sys.exit(1)

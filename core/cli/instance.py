@@ -1,0 +1,240 @@
+"""Create, serve and show an instance: ``init``, ``run``, ``demo``, ``openapi``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from pamong import regions
+from pamong.accounts import services as accounts
+from pamong.accounts.permissions import Actor
+from pamong.cli.base import (
+    CliError,
+    app_context,
+    instance_path,
+    main,
+    make_app,
+    read_password_file,
+)
+from pamong.config import write_config
+from pamong.errors import PamongError
+from pamong.plugins import available_plugins
+
+
+@main.command()
+@click.option("--region", required=True, help="Regency or city code, e.g. 33.14 (Sragen).")
+@click.option("--admin-username", default="admin", show_default=True)
+@click.option(
+    "--admin-password-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File holding the first admin's password (else you are prompted).",
+)
+@click.option("--plugins", default="", help="Comma-separated plugins to enable.")
+@click.option("--database-url", default=None, help="Default: SQLite in the instance folder.")
+@click.pass_context
+def init(
+    ctx: click.Context,
+    region: str,
+    admin_username: str,
+    admin_password_file: Path | None,
+    plugins: str,
+    database_url: str | None,
+) -> None:
+    """Create an instance: config, schema, the region's org units, first admin.
+
+    Safe to run again: nothing is duplicated and the secret key is kept.
+    """
+    try:
+        code = regions.normalise_code(region)
+    except ValueError:
+        raise CliError(f"{region!r} is not a region code (expected e.g. 33.14)") from None
+    found = regions.get_region(code)
+    if found is None or found.level is not regions.RegionLevel.REGENCY:
+        raise CliError(f"{code} is not a regency or city in the bundled region table")
+    instance = instance_path(ctx)
+    enabled = [p.strip() for p in plugins.split(",") if p.strip()]
+    config_path = write_config(instance, region=code, plugins=enabled, database_url=database_url)
+    click.echo(f"Config: {config_path}")
+
+    from pamong import migrate
+    from pamong.orgunits.services import load_region, root_unit
+
+    with app_context(ctx) as app:
+        state = app.extensions["pamong"]
+        if state.settings.region != code:
+            raise CliError(
+                f"{config_path} is for region {state.settings.region}, not {code}; "
+                "use another --instance"
+            )
+        if migrate.is_fresh(state.db):
+            migrate.create_schema(state.db, state.host)
+            click.echo("Schema created.")
+        else:
+            migrate.upgrade(state.db, state.host)
+            click.echo("Schema upgraded.")
+        with state.db.transaction() as session:
+            result = load_region(session, code)
+            accounts.ensure_roles(session, state.roles)
+            try:
+                admin = accounts.get_user(session, admin_username)
+                admin_created = False
+            except PamongError:
+                if admin_password_file is not None:
+                    password = read_password_file(admin_password_file)
+                else:
+                    password = click.prompt(
+                        f"Password for {admin_username}",
+                        hide_input=True,
+                        confirmation_prompt=True,
+                    )
+                system = Actor.system("pamong init")
+                try:
+                    admin = accounts.create_user(
+                        session,
+                        system,
+                        username=admin_username,
+                        password=password,
+                        full_name="Administrator",
+                    )
+                except PamongError as exc:
+                    raise CliError(exc.detail) from None
+                root = root_unit(session)
+                accounts.assign_role(
+                    session,
+                    system,
+                    admin,
+                    accounts.get_role(session, "admin"),
+                    root,  # type: ignore[arg-type]
+                )
+                admin_created = True
+        zone = regions.time_zone_label(code)
+        click.echo(
+            f"{found.name} ({code}, {zone}): {result.created} org units created, "
+            f"{result.existing} already present."
+        )
+        click.echo(
+            f"Admin user {admin.username!r} "
+            + ("created." if admin_created else "already exists (unchanged).")
+        )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_context
+def run(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the instance with Flask's server (use gunicorn in production)."""
+    app = make_app(ctx)
+    click.echo(f"Serving on http://{host}:{port}/")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def openapi(ctx: click.Context, output: Path | None) -> None:
+    """Print (or write) the OpenAPI 3 document of the REST API."""
+    with app_context(ctx) as app:
+        spec = app.extensions["pamong"].api.spec.to_dict()
+    text = json.dumps(spec, indent=2, sort_keys=True)
+    if output:
+        output.write_text(text + "\n", "utf-8")
+        click.echo(f"Wrote {output}")
+    else:
+        click.echo(text)
+
+
+@main.command()
+@click.option("--no-serve", is_flag=True, help="Only build the instance, do not serve it.")
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Rebuild an existing demo instance from scratch (after a training session).",
+)
+@click.option(
+    "--residents",
+    "resident_count",
+    default=20_000,
+    show_default=True,
+    type=click.IntRange(0, 1_000_000),
+)
+@click.option(
+    "--plugins",
+    default=None,
+    help="Comma-separated plugins to enable (default: every installed one).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_context
+def demo(
+    ctx: click.Context,
+    no_serve: bool,
+    reset: bool,
+    resident_count: int,
+    plugins: str | None,
+    host: str,
+    port: int,
+) -> None:
+    """Build a Sragen-like demo instance, print the logins, and serve it.
+
+    An existing demo instance is served as it is, with what trainees did in
+    it; ``--reset`` rebuilds it from scratch.
+    """
+    import shutil
+
+    from pamong.demo import DEMO_MARKER, DEMO_PASSWORD, DEMO_REGION, run_demo
+
+    instance = instance_path(ctx)
+    if (instance / "pamong.toml").exists():
+        if not (instance / DEMO_MARKER).exists():
+            raise CliError(f"{instance} holds a real instance; give the demo another --instance")
+        if not reset:
+            click.echo(f"Demo instance: {instance} (kept; --reset rebuilds it)")
+            click.echo(f"Every account's password: {DEMO_PASSWORD}")
+            if not no_serve:
+                click.echo(f"Serving on http://{host}:{port}/")
+                make_app(ctx).run(host=host, port=port, debug=False, use_reloader=False)
+            return
+        shutil.rmtree(instance)
+    enabled = (
+        [p.strip() for p in plugins.split(",") if p.strip()]
+        if plugins is not None
+        else sorted(available_plugins())
+    )
+    write_config(
+        instance,
+        region=DEMO_REGION,
+        plugins=enabled,
+        extra={
+            "contact_address": "Jl. Raya Sukowati No. 255, Sragen 57212",
+            "contact_phone": "(0271) 891 078",
+            "contact_email": "kpde@sragenkab.go.id",
+        },
+    )
+    (instance / DEMO_MARKER).write_text("built by `pamong demo`; safe to delete\n")
+    app = make_app(ctx)
+    with app.app_context():
+        context = run_demo(
+            app,
+            resident_count,
+            progress_bar=lambda total: click.progressbar(
+                length=total, label="Residents", file=sys.stderr
+            ),
+        )
+    click.echo(f"Demo instance: {instance} (plugins: {', '.join(enabled) or 'none'})")
+    click.echo(f"Every account's password: {DEMO_PASSWORD}")
+    for username, description in context.staff.items():
+        click.echo(f"  {username:<22} {description}")
+    if context.samples:
+        click.echo(f"Try the tracker: /track/{context.samples['tracking_number']}")
+        click.echo(f"Verify a document: /verify/{context.samples['verification_code']}")
+        for key, value in context.samples.items():
+            if key not in ("tracking_number", "verification_code"):
+                click.echo(f"  {key}: {value}")
+    app.extensions["pamong"].db.dispose()
+    if not no_serve:
+        click.echo(f"Serving on http://{host}:{port}/")
+        make_app(ctx).run(host=host, port=port, debug=False, use_reloader=False)
