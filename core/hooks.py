@@ -34,7 +34,19 @@ class PluginInfo:
     ``id`` must equal the entry-point name; it prefixes everything the
     plugin owns (tables, permissions, blueprints, URLs, settings section).
     ``requires`` names plugins that must be enabled and load first.
-    ``core_version`` is a PEP 440 specifier the running core must satisfy.
+    ``plugin_api`` is a PEP 440 specifier of the plugin API versions
+    (:data:`pamong.plugin.API_VERSION`) the plugin works with: the host
+    refuses to load it outside that range. ``core_version`` constrains the
+    Pamong release itself, for the rare plugin that needs a fix of one.
+
+    Attributes:
+        id: The plugin id (snake_case), equal to its entry-point name.
+        version: The plugin's own version.
+        title: A short human title, shown in ``pamong plugins list``.
+        description: One sentence on what the plugin does.
+        requires: Ids of plugins that must be enabled and load first.
+        plugin_api: Plugin API versions supported, e.g. ``">=1.0,<2"``.
+        core_version: Pamong releases supported, e.g. ``">=0.1"``.
     """
 
     id: str
@@ -42,6 +54,7 @@ class PluginInfo:
     title: str = ""
     description: str = ""
     requires: tuple[str, ...] = ()
+    plugin_api: str = ">=1.0,<2"
     core_version: str = ">=0.1"
 
 

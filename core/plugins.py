@@ -29,6 +29,9 @@ from pamong import hookspecs
 from pamong.db import Base
 from pamong.hooks import PROJECT, PluginInfo
 
+#: The version of :mod:`pamong.plugin`; kept here so the host need not import it.
+PLUGIN_API_VERSION = "1.0"
+
 ENTRY_POINT_GROUP = "pamong.plugins"
 CORE_ID = "core"
 #: Modules the core registers as its own plugin, Datasette-style: core
@@ -145,16 +148,21 @@ def _check_info(pid: str, package: ModuleType, problems: list[str]) -> PluginInf
             f"but the entry point is named {pid!r}"
         )
         return None
-    try:
-        spec = SpecifierSet(info.core_version)
-    except InvalidSpecifier:
-        problems.append(f"plugin {pid!r}: invalid core_version {info.core_version!r}")
-        return None
-    if Version(pamong.__version__) not in spec:
-        problems.append(
-            f"plugin {pid!r} needs Pamong {info.core_version}, this is {pamong.__version__}"
-        )
-        return None
+    for field_name, wanted, have, what in (
+        ("plugin_api", info.plugin_api, PLUGIN_API_VERSION, "the plugin API"),
+        ("core_version", info.core_version, pamong.__version__, "Pamong"),
+    ):
+        try:
+            spec = SpecifierSet(wanted)
+        except InvalidSpecifier:
+            problems.append(f"plugin {pid!r}: invalid {field_name} {wanted!r}")
+            return None
+        if Version(have) not in spec:
+            problems.append(
+                f"plugin {pid!r} is not compatible: it needs {what} {wanted}, "
+                f"this Pamong has {what} {have}; install a version of the plugin made for it"
+            )
+            return None
     return info
 
 

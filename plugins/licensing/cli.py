@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from pamong.accounts.permissions import Actor
-from pamong.cli import app_context
-from pamong.errors import PamongError
+from pamong.plugin import Actor, PamongError, app_context, transaction
 from pamong_plugins.licensing import jobs, services
 from pamong_plugins.licensing.catalogue import typical_rows
 
@@ -32,7 +30,7 @@ def import_catalogue(ctx: click.Context, path: Path | None, typical: bool) -> No
         raise click.UsageError("Give a file or --typical.")
     try:
         rows = typical_rows() if typical else parse_catalogue_file(path.name, path.read_bytes())  # type: ignore[union-attr]
-        with app_context(ctx) as app, app.extensions["pamong"].db.transaction() as session:
+        with app_context(ctx) as app, transaction(app) as session:
             count = services.import_catalogue(session, Actor.system("pamong licensing"), rows)
     except PamongError as error:
         raise click.ClickException(error.detail) from None
