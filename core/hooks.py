@@ -47,6 +47,9 @@ class PluginInfo:
         requires: Ids of plugins that must be enabled and load first.
         plugin_api: Plugin API versions supported, e.g. ``">=1.0,<2"``.
         core_version: Pamong releases supported, e.g. ``">=0.1"``.
+        public_modules: Modules of this plugin (relative to its package,
+            e.g. ``("services",)``) that plugins requiring it may import;
+            everything else in it is internal.
     """
 
     id: str
@@ -56,6 +59,7 @@ class PluginInfo:
     requires: tuple[str, ...] = ()
     plugin_api: str = ">=1.0,<2"
     core_version: str = ">=0.1"
+    public_modules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

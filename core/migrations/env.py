@@ -12,7 +12,6 @@ component: str = config.attributes["component"]
 connection = config.attributes["connection"]
 
 
-
 def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     """Plugins' migrations name Pamong's column types through the public plugin API."""
     if type_ == "type" and isinstance(obj, UTCDateTime):

@@ -8,7 +8,7 @@ import click
 
 from pamong.plugin import Actor, PamongError, app_context, transaction
 from pamong_plugins.licensing import jobs, services
-from pamong_plugins.licensing.catalogue import typical_rows
+from pamong_plugins.licensing.catalogue import parse_catalogue_file, typical_rows
 
 
 @click.group("licensing")
@@ -24,8 +24,6 @@ def cli() -> None:
 @click.pass_context
 def import_catalogue(ctx: click.Context, path: Path | None, typical: bool) -> None:
     """Create or update service types from a CSV or JSON file (by code)."""
-    from pamong_plugins.licensing.views import parse_catalogue_file
-
     if not path and not typical:
         raise click.UsageError("Give a file or --typical.")
     try:

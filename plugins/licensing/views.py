@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import date
 from functools import wraps
 from typing import Any
@@ -48,6 +47,7 @@ from pamong.plugin import (
 )
 from pamong_plugins.licensing import permissions as perm
 from pamong_plugins.licensing import services
+from pamong_plugins.licensing.catalogue import parse_catalogue_file
 from pamong_plugins.licensing.ikm import ELEMENTS_2017, RULES
 from pamong_plugins.licensing.models import Applicant, Application, Permit, Upload
 from pamong_plugins.licensing.stats import ikm_report, statistics_for
@@ -176,26 +176,6 @@ def import_catalogue() -> Any:
     db.commit()
     flash(_("%(count)d services imported.", count=count), "info")
     return redirect(url_for("licensing.catalogue"))
-
-
-def parse_catalogue_file(filename: str, data: bytes) -> list[dict[str, Any]]:
-    """Rows of a catalogue file: JSON (a list of objects) or CSV with a header line.
-
-    In CSV, ``requirements`` and ``stages`` are separated by ``;``.
-    """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput("The file is not UTF-8 text.", slug="invalid-import") from None
-    if filename.lower().endswith(".json"):
-        try:
-            rows = json.loads(text)
-        except ValueError:
-            raise InvalidInput("The file is not valid JSON.", slug="invalid-import") from None
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise InvalidInput("A JSON catalogue is a list of objects.", slug="invalid-import")
-        return rows
-    return list(csv.DictReader(io.StringIO(text)))
 
 
 # --- staff: worklist, intake, file --------------------------------------------------
