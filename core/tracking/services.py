@@ -25,6 +25,7 @@ NUMBER_RE = re.compile(r"^([A-Z]{2,6})-(\d{4})-(\d{6})$")
 
 
 def format_number(kind: str, year: int, seq: int) -> str:
+    """A receipt number: ``format_number("LIC", 2026, 123)`` is ``LIC-2026-000123``."""
     return f"{kind}-{year:04d}-{seq:06d}"
 
 
