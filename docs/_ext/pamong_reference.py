@@ -218,14 +218,10 @@ def render_api() -> list[str]:
             obj = getattr(api, name)
             doc = inspect.getdoc(obj) if callable(obj) or isinstance(obj, type) else None
             first = (doc or "").split("\n\n")[0].replace("\n", " ")
-            try:
-                sig = (
-                    str(inspect.signature(obj))
-                    if callable(obj) and not isinstance(obj, type)
-                    else ""
-                )
-            except (TypeError, ValueError):
-                sig = ""
+            sig = ""
+            if callable(obj) and not isinstance(obj, type):
+                with contextlib.suppress(TypeError, ValueError):
+                    sig = str(inspect.signature(obj))
             out.append(f"- `{name}{sig}`" + (f": {first}" if first else ""))
         out.append("")
     return out
