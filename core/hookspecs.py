@@ -5,15 +5,33 @@ any subset of a hook's arguments, so arguments can be added later without
 breaking plugins. ``pamong_register_*`` hooks are called once per app at
 startup, for each plugin separately, and their results are validated.
 ``pamong_on_*`` hooks announce domain events; their return is ignored.
+A listener that raises is logged and audited and the announcing operation
+goes on, unless the hook is marked :func:`transactional`: then the
+exception fails the operation (and rolls back its transaction).
 Each hook is documented, with an example, in ``docs/plugins/hooks.md``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pamong.hooks import hookspec
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def transactional(spec: _F) -> _F:
+    """Mark a ``pamong_on_*`` hook whose listeners must succeed with the event.
+
+    A listener's exception then propagates to the operation that announced
+    the event, which fails and rolls back. Unmarked ``on_*`` hooks contain
+    failures: the listener's work is rolled back to a savepoint, the
+    failure is logged and audited, and the operation goes on.
+    """
+    spec.pamong_transactional = True  # type: ignore[attr-defined]
+    return spec
+
 
 if TYPE_CHECKING:
     import click
@@ -78,8 +96,13 @@ def pamong_register_cli_commands() -> click.Group:
 
 
 @hookspec
+@transactional
 def pamong_on_app_ready(app: Flask) -> None:
-    """Called once the app is fully built (blueprints, settings, permissions)."""
+    """Called once the app is fully built (blueprints, settings, permissions).
+
+    Transactional: a listener that raises stops the startup with a
+    ``StartupError`` naming the plugin.
+    """
 
 
 @hookspec
@@ -142,12 +165,14 @@ def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
 
 
 @hookspec
+@transactional
 def pamong_on_fee_due(fee: FeeDue, session: Session) -> None:
     """A fee became due (a KTP fee, a permit levy…).
 
     Called inside the transaction that made it due; the billing plugin
     turns it into an invoice. With no listener the fee is only recorded by
-    the plugin that announced it.
+    the plugin that announced it. Transactional: a listener that raises
+    fails the operation, so no fee goes without its invoice.
     """
 
 

@@ -96,7 +96,7 @@ def build_app(instance: Path, plugins: list[str] | tuple[str, ...] = (), **setti
         settings.setdefault("database_url", url)
     write_config(instance, region=TEST_REGION, plugins=list(plugins))
     settings.setdefault("public_rate_limit", "10000/minute")  # tests call public pages often
-    app = create_app(instance, plugins=list(plugins), **settings)
+    app = create_app(instance, plugins=list(plugins), check_schema=False, **settings)
     app.config["TESTING"] = True
     state = app.extensions["pamong"]
     create_schema(state.db, state.host)
