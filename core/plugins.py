@@ -549,8 +549,8 @@ class _ContainedCall:
                 if savepoint is not None:
                     savepoint.commit()
             except Exception as exc:
-                if savepoint is not None and savepoint.is_active:
-                    savepoint.rollback()
+                if savepoint is not None:
+                    savepoint.rollback()  # also after a refused flush at commit()
                 report_listener_failure(self.name, impl.plugin_name, exc, session)
         return results
 

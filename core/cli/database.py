@@ -67,7 +67,7 @@ def db_status(ctx: click.Context) -> None:
         sys.exit(1)
 
 
-@db.command("downgrade")
+@db.command("downgrade", context_settings={"ignore_unknown_options": True})
 @click.argument("component")
 @click.argument("revision")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
