@@ -39,6 +39,9 @@ from pamong.hooks import PROJECT, PluginInfo
 
 logger = logging.getLogger(__name__)
 
+#: The version of :mod:`pamong.plugin`; kept here so the host need not import it.
+PLUGIN_API_VERSION = "1.0"
+
 ENTRY_POINT_GROUP = "pamong.plugins"
 CORE_ID = "core"
 #: Modules the core registers as its own plugin, Datasette-style: core
@@ -174,16 +177,21 @@ def _check_info(pid: str, package: ModuleType, problems: list[str]) -> PluginInf
             f"but the entry point is named {pid!r}"
         )
         return None
-    try:
-        spec = SpecifierSet(info.core_version)
-    except InvalidSpecifier:
-        problems.append(f"plugin {pid!r}: invalid core_version {info.core_version!r}")
-        return None
-    if Version(pamong.__version__) not in spec:
-        problems.append(
-            f"plugin {pid!r} needs Pamong {info.core_version}, this is {pamong.__version__}"
-        )
-        return None
+    for field_name, wanted, have, what in (
+        ("plugin_api", info.plugin_api, PLUGIN_API_VERSION, "the plugin API"),
+        ("core_version", info.core_version, pamong.__version__, "Pamong"),
+    ):
+        try:
+            spec = SpecifierSet(wanted)
+        except InvalidSpecifier:
+            problems.append(f"plugin {pid!r}: invalid {field_name} {wanted!r}")
+            return None
+        if Version(have) not in spec:
+            problems.append(
+                f"plugin {pid!r} is not compatible: it needs {what} {wanted}, "
+                f"this Pamong has {what} {have}; install a version of the plugin made for it"
+            )
+            return None
     return info
 
 
@@ -200,6 +208,8 @@ class PluginHost:
         #: Enabled plugins that could not be imported, with the reason.
         self.broken: dict[str, str] = {}
         self.clashes = id_clashes()
+        #: Hooks declared by plugins, with the id of the declaring plugin.
+        self.hook_owners: dict[str, str] = {}
         if os.environ.get("PAMONG_TRACE_HOOKS") == "1":
             self._enable_tracing()
 
@@ -254,6 +264,10 @@ class PluginHost:
 
         for pid in dependency_order(infos, self.problems):
             self._register(pid, infos[pid], packages[pid])
+        # Once every plugin declared its own hooks: a name nobody declared is a typo.
+        for pid, plugin in self.plugins.items():
+            if plugin.hooks is not None:
+                self.problems.extend(hook_name_problems(self.pm, pid, plugin.hooks))
 
     def _register(self, pid: str, info: PluginInfo, package: ModuleType) -> None:
         hooks_module: ModuleType | None = None
@@ -265,6 +279,8 @@ class PluginHost:
                 return
         except Exception as exc:
             self._import_failed(pid, exc)
+            return
+        if not self._add_plugin_hookspecs(pid, package):
             return
         for table in _claim_new_tables(pid):
             if not table.startswith(f"{pid}_"):
@@ -278,8 +294,6 @@ class PluginHost:
         except pluggy.PluginValidationError as exc:
             self.problems.append(f"plugin {pid!r}: {exc}")
             return
-        if hooks_module is not None:
-            self.problems.extend(hook_name_problems(self.pm, pid, hooks_module))
         version = getattr(self.available.get(pid), "dist", None)
         self.plugins[pid] = LoadedPlugin(
             info, package, hooks_module, version.version if version else None
@@ -288,6 +302,32 @@ class PluginHost:
     def _import_failed(self, pid: str, exc: BaseException) -> None:
         self.broken[pid] = f"{type(exc).__name__}: {exc}"
         self.problems.append(f"plugin {pid!r} failed to import: {exc!r}")
+
+    def _add_plugin_hookspecs(self, pid: str, package: ModuleType) -> bool:
+        """Add the hooks a plugin declares in its ``hookspecs`` module (e.g. billing's).
+
+        Their names start with ``pamong_`` and must not shadow a core hook or
+        another plugin's; plugins implement them with
+        ``@hookimpl(optionalhook=True)`` so they also load without the declaring plugin.
+        """
+        try:
+            module = importlib.import_module(f"{package.__name__}.hookspecs")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{package.__name__}.hookspecs":
+                return True
+            self._import_failed(pid, exc)
+            return False
+        names = [n for n in dir(module) if n.startswith("pamong_") and callable(getattr(module, n))]
+        clashes = [n for n in names if getattr(self.pm.hook, n, None) and self._has_spec(n)]
+        if clashes:
+            self.problems.append(f"plugin {pid!r} declares hooks that already exist: {clashes}")
+            return False
+        self.pm.add_hookspecs(module)
+        self.hook_owners.update(dict.fromkeys(names, pid))
+        return True
+
+    def _has_spec(self, hook_name: str) -> bool:
+        return getattr(self.pm.hook, hook_name).has_spec()
 
     def call_each(self, hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
         """Call a hook once per component; yield ``(component id, result)``.

@@ -46,7 +46,10 @@ def make_app(ctx: click.Context, *, check_schema: bool = True) -> Flask:
 
 @contextmanager
 def app_context(ctx: click.Context, *, check_schema: bool = True) -> Iterator[Flask]:
-    """Run the body in the app's context; a failed migration is a one-paragraph error."""
+    """The instance's app, with an app context pushed, for a command's body.
+
+    A failed migration in the body becomes a one-paragraph error.
+    """
     from pamong.migrate import MigrationError
 
     app = make_app(ctx, check_schema=check_schema)
