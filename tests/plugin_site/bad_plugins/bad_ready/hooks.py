@@ -1,4 +1,4 @@
-from pamong.hooks import hookimpl
+from pamong.plugin import hookimpl
 
 
 @hookimpl

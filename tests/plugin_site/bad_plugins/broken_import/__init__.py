@@ -2,6 +2,6 @@
 
 import pamong_no_such_library  # noqa: F401
 
-from pamong.hooks import PluginInfo
+from pamong.plugin import PluginInfo
 
 PLUGIN = PluginInfo(id="broken_import", version="1.0")

@@ -1,6 +1,6 @@
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pamong.db import Base
+from pamong.plugin import Base
 
 
 class Item(Base):

@@ -1,6 +1,6 @@
 import click
 
-from pamong.hooks import hookimpl
+from pamong.plugin import hookimpl
 
 
 @click.group("db")

@@ -1,6 +1,6 @@
 from flask import Blueprint
 
-from pamong.hooks import hookimpl
+from pamong.plugin import hookimpl
 
 bp = Blueprint("track", __name__)
 

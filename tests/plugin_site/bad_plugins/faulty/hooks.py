@@ -1,5 +1,5 @@
 from bad_plugins.faulty.models import Mark
-from pamong.hooks import hookimpl
+from pamong.plugin import hookimpl
 
 
 @hookimpl

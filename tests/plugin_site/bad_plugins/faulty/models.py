@@ -1,7 +1,7 @@
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pamong.db import Base
+from pamong.plugin import Base
 
 
 class Mark(Base):

@@ -1,4 +1,4 @@
-from pamong.hooks import Permission, hookimpl
+from pamong.plugin import Permission, hookimpl
 
 
 @hookimpl
