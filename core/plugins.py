@@ -10,7 +10,7 @@ or URL prefixes) is collected and raised together as one :class:`StartupError`.
 Once running, the host contains a faulty plugin: an exception in one of its
 ``pamong_on_*`` listeners is logged and audited and does not fail the core's
 operation, unless the hook is declared transactional
-(:func:`pamong.hookspecs.transactional`).
+(``pamong.hookspecs.spec(..., transactional=True)``).
 """
 
 from __future__ import annotations
