@@ -31,7 +31,15 @@ from pamong.hooks import (
     WorkerJob,
 )
 from pamong.messaging.outbox import install_embedded_delivery
-from pamong.plugins import CORE_ID, PluginHost, StartupError
+from pamong.plugins import (
+    CORE_ID,
+    ContainedHookRelay,
+    PluginHost,
+    StartupError,
+    announce_app_ready,
+    check_cli_groups,
+    check_url_prefixes,
+)
 from pamong.rest import API_PREFIX, MAX_ID, IdConverter, PamongApi, handle_pamong_error
 
 LOCALES = ("id", "en")
@@ -179,13 +187,24 @@ def _collect_records(state: PamongState) -> None:
     )
 
 
-def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Flask:
+def _core_command_names() -> list[str]:
+    from pamong.cli import main
+
+    return list(main.commands)
+
+
+def create_app(
+    instance_path: str | Path | None = None, *, check_schema: bool = True, **overrides: Any
+) -> Flask:
     """Build a Pamong app for an instance folder.
 
     ``instance_path`` defaults to ``PAMONG_INSTANCE`` (then ``./instance``);
     keyword arguments override settings (``database_url=...``,
     ``plugins=[...]``, ``plugin_settings={...}``), as tests do. Raises
-    :class:`~pamong.plugins.StartupError` listing every plugin problem.
+    :class:`~pamong.plugins.StartupError` listing every plugin problem, and
+    :class:`~pamong.migrate.SchemaNotCurrent` when the database is not at
+    every enabled component's newest migration; ``check_schema=False``
+    skips that check, for the commands that create or migrate the schema.
     """
     settings = load_settings(instance_path, overrides)
     if not settings.secret_key:
@@ -231,7 +250,7 @@ def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Fla
         WTF_CSRF_TIME_LIMIT=None,
     )
     db = Database(settings.database_url)
-    db.sessionmaker.configure(info={SESSION_KEY: host.pm.hook})
+    db.sessionmaker.configure(info={SESSION_KEY: ContainedHookRelay(host.pm)})
     if settings.embedded_delivery:
         install_embedded_delivery(db, settings, host.pm.hook)
     state = PamongState(settings=settings, db=db, host=host)
@@ -259,7 +278,11 @@ def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Fla
     for name, blueprint in app.blueprints.items():
         if name == "api-docs" or isinstance(blueprint, flask_smorest.Blueprint):
             csrf.exempt(blueprint)  # the API takes bearer tokens, never cookies
+    check_url_prefixes(host, [(r.rule, r.endpoint) for r in app.url_map.iter_rules()], API_PREFIX)
+    check_cli_groups(host, _core_command_names())
     host.raise_problems()
+    if check_schema:
+        _refuse_unless_current(state)
 
     from pamong.web.context import install_template_helpers
 
@@ -285,8 +308,23 @@ def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Fla
             response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
-    host.pm.hook.pamong_on_app_ready(app=app)
+    try:
+        announce_app_ready(host, app)
+    except StartupError:
+        db.dispose()
+        raise
     return app
+
+
+def _refuse_unless_current(state: PamongState) -> None:
+    """Refuse to serve on a schema behind (or ahead of) the code's migrations."""
+    from pamong import migrate
+
+    try:
+        migrate.check_schema(state.db, state.host)
+    except StartupError:
+        state.db.dispose()
+        raise
 
 
 __all__ = ["PamongState", "StartupError", "create_app"]

@@ -115,7 +115,10 @@ def test_requires_orders_loading_whatever_the_config_order(with_bad_plugins):
 def test_plugin_settings_are_validated_and_loaded(tmp_path, with_bad_plugins):
     write_config(tmp_path, region="33.14")
     app = create_app(
-        tmp_path, plugins=["strict_settings"], plugin_settings={"strict_settings": {"fee": 5000}}
+        tmp_path,
+        plugins=["strict_settings"],
+        plugin_settings={"strict_settings": {"fee": 5000}},
+        check_schema=False,
     )
     assert app.extensions["pamong"].plugin_settings("strict_settings") == {"fee": 5000}
     app.extensions["pamong"].db.dispose()
@@ -190,7 +193,7 @@ def test_the_example_plugin_implements_every_hook():
 def test_trace_hooks_prints_every_hook_call(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PAMONG_TRACE_HOOKS", "1")
     write_config(tmp_path, region="33.14")
-    app = create_app(tmp_path)
+    app = create_app(tmp_path, check_schema=False)
     app.extensions["pamong"].db.dispose()
     err = capsys.readouterr().err
     assert "[pamong hook] pamong_register_permissions() -> [core]" in err
