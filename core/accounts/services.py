@@ -232,7 +232,9 @@ def authenticate(
 def set_password(session: Session, actor: Actor, user: User, password: str) -> None:
     """The one place a password is set: by its owner, the system or an entitled manager."""
     if actor.user_id != user.id and not actor.is_system:
-        _require_may_act_as(session, actor, user)
+        _require_in_scope(session, actor, user)
+        if not covers(actor, user):
+            raise Forbidden(_("You may not change this password."), slug="account-outranks")
     check_password_strength(password)
     user.password_hash = hash_password(password)
     user.failed_logins = 0
