@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from pamong import ratelimit
 from pamong.accounts import reset, services
+from pamong.accounts.links import reset_link, reset_requested_message
 from pamong.accounts.models import ApiToken, Role
 from pamong.accounts.schemas import (
     AcceptedSchema,
@@ -24,7 +25,6 @@ from pamong.accounts.schemas import (
     UserCreateSchema,
     UserSchema,
 )
-from pamong.accounts.views import reset_link, reset_requested_message
 from pamong.auth import api_actor, client_ip, require, token_required
 from pamong.db import get_session
 from pamong.orgunits.services import get_unit

@@ -17,32 +17,13 @@ from flask import (
 
 from pamong import ratelimit
 from pamong.accounts import reset
+from pamong.accounts.links import reset_link, reset_requested_message
 from pamong.auth import client_ip
 from pamong.db import get_session
 from pamong.errors import InvalidInput
 from pamong.i18n import gettext as _
 
 bp = Blueprint("accounts", __name__, url_prefix="/password")
-
-
-def reset_link(token: str) -> str:
-    """The absolute address of the reset page for ``token``.
-
-    Built from the ``public_url`` setting when it is set, so that a forged
-    ``Host`` header cannot point the e-mailed link at another site.
-    """
-    public_url = current_app.extensions["pamong"].settings.public_url
-    if public_url:
-        return public_url.rstrip("/") + url_for("accounts.reset_password", token=token)
-    return url_for("accounts.reset_password", token=token, _external=True)
-
-
-def reset_requested_message() -> str:
-    """What everyone who asks for a link is told, account or not."""
-    return _(
-        "If an active account with an e-mail address matches, a link to choose a new "
-        "password is on its way. Check your mailbox."
-    )
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
