@@ -69,6 +69,10 @@ class CoreSettingsSchema(Schema):
     contact_address = fields.String(load_default="")
     contact_phone = fields.String(load_default="")
     contact_email = fields.String(load_default="")
+    public_url = fields.String(load_default="", validate=validate.Regexp(r"^(https?://[^/?#]+)?$"))
+    password_reset_minutes = fields.Integer(
+        load_default=60, validate=validate.Range(min=5, max=24 * 60)
+    )
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,9 @@ class Settings:
     contact_address: str = ""
     contact_phone: str = ""
     contact_email: str = ""
+    #: The site's origin (``https://pamong.sragenkab.go.id``) for links in e-mails.
+    public_url: str = ""
+    password_reset_minutes: int = 60
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -191,6 +198,8 @@ def load_settings(
         contact_address=loaded["contact_address"],
         contact_phone=loaded["contact_phone"],
         contact_email=loaded["contact_email"],
+        public_url=loaded["public_url"],
+        password_reset_minutes=loaded["password_reset_minutes"],
         plugin_settings=plugin_settings,
     )
 

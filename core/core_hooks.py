@@ -22,6 +22,7 @@ from pamong.i18n import lazy_gettext as _l
 @hookimpl
 def pamong_register_blueprints() -> Iterable[Any]:
     from pamong.accounts.api import blp as accounts_api
+    from pamong.accounts.views import bp as accounts
     from pamong.audit.api import blp as audit_api
     from pamong.documents.api import blp as documents_api
     from pamong.documents.views import bp as documents
@@ -47,6 +48,7 @@ def pamong_register_blueprints() -> Iterable[Any]:
         tracking,
         documents,
         messaging,
+        accounts,
     ]
 
 

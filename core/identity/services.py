@@ -126,6 +126,15 @@ def nik_warnings(nik: str, birth_date: date, sex: str) -> list[str]:
     return warnings
 
 
+def _nik_exists(nik: str) -> Conflict:
+    """The one answer to a NIK registered already, wherever the resident lives.
+
+    It names nothing but the NIK the caller sent: no name, domicile or unit,
+    so a registrar learns nothing about a resident outside their villages.
+    """
+    return Conflict(_("NIK %(value)s is already registered.", value=nik), slug="nik-exists")
+
+
 def register_resident(session: Session, actor: Actor, data: dict[str, Any]) -> Resident:
     """Add a resident; refuse an invalid NIK (422) or one already registered (409).
 
@@ -149,9 +158,7 @@ def register_resident(session: Session, actor: Actor, data: dict[str, Any]) -> R
     if not actor.can(REGISTER, unit):
         raise Forbidden(_("You may not register residents in this village."))
     if session.scalar(select(Resident.id).where(Resident.nik == parsed.value)) is not None:
-        raise Conflict(
-            _("NIK %(value)s is already registered.", value=parsed.value), slug="nik-exists"
-        )
+        raise _nik_exists(parsed.value)
 
     fields = {k: v for k, v in data.items() if k in EDITABLE_FIELDS and k != "domicile_code"}
     resident = Resident(
@@ -169,9 +176,7 @@ def register_resident(session: Session, actor: Actor, data: dict[str, Any]) -> R
             session.flush()
     except IntegrityError:
         # Another transaction registered the same NIK between our check and insert.
-        raise Conflict(
-            _("NIK %(value)s is already registered.", value=parsed.value), slug="nik-exists"
-        ) from None
+        raise _nik_exists(parsed.value) from None
     screen_duplicates(session, resident)
     record(session, actor, "resident.create", "resident", resident.id, org_unit_id=unit.id)
     hooks_of(session).pamong_on_resident_registered(resident=resident, session=session)
@@ -369,7 +374,12 @@ def update_resident(session: Session, actor: Actor, nik: str, changes: dict[str,
 
 
 def duplicate_queue(actor: Actor, status: str | None = DuplicateStatus.OPEN.value):
-    """Candidate pairs the actor may review: either resident in their subtree."""
+    """Candidate pairs the actor may review: both residents in their subtrees.
+
+    A pair across two kecamatan goes to a reviewer whose scope holds both
+    (the regency): showing it to either side would reveal the other
+    resident's name, NIK and village.
+    """
     first, second = aliased(Resident), aliased(Resident)
     unit_a, unit_b = aliased(OrgUnit), aliased(OrgUnit)
     stmt = (
@@ -378,9 +388,7 @@ def duplicate_queue(actor: Actor, status: str | None = DuplicateStatus.OPEN.valu
         .join(second, DuplicateCandidate.other_resident_id == second.id)
         .join(unit_a, first.domicile_unit_id == unit_a.id)
         .join(unit_b, second.domicile_unit_id == unit_b.id)
-        .where(
-            or_(actor.scope_filter(REVIEW, unit_a.path), actor.scope_filter(REVIEW, unit_b.path))
-        )
+        .where(actor.scope_filter(REVIEW, unit_a.path), actor.scope_filter(REVIEW, unit_b.path))
     )
     if status:
         stmt = stmt.where(DuplicateCandidate.status == status)
@@ -404,7 +412,7 @@ def resolve_duplicate(
     candidate = session.get(DuplicateCandidate, candidate_id)
     if candidate is None or not (
         actor.can(REVIEW, candidate.resident.domicile)
-        or actor.can(REVIEW, candidate.other.domicile)
+        and actor.can(REVIEW, candidate.other.domicile)
     ):
         raise NotFound(_("No such duplicate candidate."), slug="duplicate-not-found")
     if candidate.status != DuplicateStatus.OPEN.value:

@@ -249,7 +249,9 @@ def apply(
     else:
         replacement_cause = None
     resident = session.scalar(select(Resident).where(Resident.nik == clean_nik(nik)))
-    if resident is None:
+    if resident is None or not actor.can(APPLY, resident.domicile):
+        # A resident outside the officer's kecamatan gets the answer of an unknown
+        # NIK: neither their existence nor their domicile is told.
         raise NotFound(_("No resident with this NIK."), slug="resident-not-found")
     home = kecamatan_of(resident)
     if home.id != kecamatan.id:
