@@ -1,4 +1,4 @@
-"""Staff administration pages: users and roles, the audit log."""
+"""Staff administration pages: users and roles (the audit log is in :mod:`pamong.audit.views`)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,12 @@ from sqlalchemy.orm import selectinload
 
 from pamong.accounts import services as accounts
 from pamong.accounts.models import Role, User
-from pamong.audit.services import query_entries
-from pamong.db import get_session, paginate
+from pamong.db import get_session
 from pamong.errors import PamongError
 from pamong.i18n import gettext as _
 from pamong.orgunits.services import get_unit
-from pamong.web.context import page_arg
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-AUDIT_PER_PAGE = 50
 
 
 @bp.route("/users")
@@ -73,26 +70,3 @@ def grant_role(username: str) -> Any:
         return redirect(url_for("staff.users"))
     flash(_("Role granted."), "info")
     return redirect(url_for("staff.users"))
-
-
-@bp.route("/audit")
-@login_required
-def audit() -> Any:
-    if not current_user.can("core.audit.view"):
-        abort(403)
-    action = request.args.get("action", "").strip()[:64] or None
-    actor = request.args.get("actor", "").strip()[:64] or None
-    stmt = query_entries(current_user.actor, action=action, actor_name=actor)
-    db = get_session()
-    page = page_arg()
-    entries, total = paginate(db, stmt, page, AUDIT_PER_PAGE)
-    pages = max(1, -(-total // AUDIT_PER_PAGE))
-    return render_template(
-        "staff_audit.html",
-        entries=entries,
-        action=action or "",
-        actor=actor or "",
-        page=page,
-        pages=pages,
-        total=total,
-    )
