@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, stream_with_context
+from flask import Response
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
@@ -71,7 +71,7 @@ class AuditPageSchema(Schema):
 
 class AccessReportSchema(Schema):
     nik = fields.String()
-    reads = fields.List(fields.Nested(AuditEntrySchema), attribute="entries")
+    entries = fields.List(fields.Nested(AuditEntrySchema))
 
 
 def _statement(args: dict[str, Any]) -> Any:
@@ -128,9 +128,11 @@ def list_audit_entries(args: dict[str, Any]):
 @blp.doc(security=BEARER)
 def export_audit_entries(args: dict[str, Any]):
     """The filtered log as CSV, newest first (at most 100 000 rows)."""
-    stmt = _statement(args)
+    session = get_session()
+    rows = services.export_rows(session, _statement(args))
+    session.rollback()  # read everything first: no transaction open while streaming
     return Response(
-        stream_with_context(services.csv_rows(get_session(), stmt)),
+        services.csv_chunks(rows),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
     )
@@ -141,7 +143,7 @@ def export_audit_entries(args: dict[str, Any]):
 @blp.response(200, AccessReportSchema)
 @blp.doc(security=BEARER)
 def person_report(nik: str):
-    """Who read the personal data of the person with this NIK (UU PDP 27/2022); audited."""
+    """Who read or changed the data of the person with this NIK (UU PDP 27/2022); audited."""
     session = get_session()
     report = services.subject_report(session, api_actor(), nik[:40])
     session.commit()

@@ -222,7 +222,7 @@ def _valid_nik(nik: str) -> str:
 
 @dataclass(frozen=True)
 class AccessReport:
-    """Who read one person's data, for the person's right to know (UU PDP 27/2022)."""
+    """Who read or changed one person's data: the person's right to know (UU PDP 27/2022)."""
 
     nik: str
     entries: list[AuditEntry]
@@ -230,13 +230,13 @@ class AccessReport:
 
 
 def subject_report(session: Session, actor: Actor, nik: str) -> AccessReport:
-    """Every read of the person with ``nik`` the auditor may see, newest first.
+    """Every entry about the person with ``nik`` the auditor may see, newest first.
 
-    Running the report is itself recorded: the auditor read who read the
-    person's data.
+    Reads and changes alike. Running the report is itself recorded: the
+    auditor read who read the person's data.
     """
     value = _valid_nik(nik)
-    stmt = query_entries(actor, nik=value, action=PERSONAL_READ)
+    stmt = query_entries(actor, nik=value)
     entries = list(session.scalars(stmt.limit(EXPORT_LIMIT)))
     ids = {e.org_unit_id for e in entries if e.org_unit_id}
     names = dict(session.execute(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(ids))).all())
@@ -266,32 +266,40 @@ CSV_COLUMNS = (
 )
 
 
-def csv_rows(session: Session, stmt: Select[tuple[AuditEntry]]) -> Iterator[str]:
-    """The entries of ``stmt`` as CSV text, header first, streamed in chunks."""
+def export_rows(session: Session, stmt: Select[tuple[AuditEntry]]) -> list[tuple[Any, ...]]:
+    """The entries of ``stmt`` as plain rows in :data:`CSV_COLUMNS` order.
+
+    Read in one go (at most :data:`EXPORT_LIMIT`), so the caller can end
+    the transaction before streaming: on SQLite an open transaction would
+    hold up every writer for as long as the download takes.
+    """
+    rows = session.execute(stmt.add_columns(OrgUnit.code).limit(EXPORT_LIMIT))
+    return [
+        (
+            entry.id,
+            entry.at.isoformat(),
+            entry.actor,
+            entry.action,
+            entry.object_type,
+            entry.object_id or "",
+            code or "",
+            entry.subject_nik or "",
+            entry.ip or "",
+            entry.request_id or "",
+            json.dumps(entry.detail, ensure_ascii=False, sort_keys=True, default=str),
+        )
+        for entry, code in rows
+    ]
+
+
+def csv_chunks(rows: list[tuple[Any, ...]]) -> Iterator[str]:
+    """CSV text of ``rows``, header first, in chunks of 500 rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    rows = session.execute(
-        stmt.add_columns(OrgUnit.code).limit(EXPORT_LIMIT).execution_options(yield_per=500)
-    )
-    for count, (entry, code) in enumerate(rows, start=1):
-        writer.writerow(
-            (
-                entry.id,
-                entry.at.isoformat(),
-                entry.actor,
-                entry.action,
-                entry.object_type,
-                entry.object_id or "",
-                code or "",
-                entry.subject_nik or "",
-                entry.ip or "",
-                entry.request_id or "",
-                json.dumps(entry.detail, ensure_ascii=False, sort_keys=True, default=str),
-            )
-        )
-        if count % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+    for start in range(0, len(rows), 500):
+        writer.writerows(rows[start : start + 500])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     yield buffer.getvalue()

@@ -13,7 +13,6 @@ from flask import (
     current_app,
     render_template,
     request,
-    stream_with_context,
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -118,9 +117,11 @@ def export() -> Any:
     stmt, _values, problems = _query(session)
     if problems:
         abort(400)
+    rows = services.export_rows(session, stmt)
+    session.rollback()  # read everything first: no transaction open while streaming
     stamp = datetime.now(_zone()).strftime("%Y%m%d-%H%M")
     return Response(
-        stream_with_context(services.csv_rows(session, stmt)),
+        services.csv_chunks(rows),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.csv"'},
     )
@@ -129,7 +130,7 @@ def export() -> Any:
 @bp.route("/person")
 @login_required
 def person() -> Any:
-    """Who read one person's data: the report for a resident's request (UU PDP 27/2022)."""
+    """Who read or changed one person's data: for a resident's request (UU PDP 27/2022)."""
     _require_auditor()
     nik = request.args.get("nik", "").strip()[:40]
     report, problem = None, None

@@ -82,9 +82,8 @@ def get_application(application_id: int):
     application = services.get_application(
         session, api_actor(), application_id, purpose="ktp.api.application"
     )
-    body = KtpApplicationSchema().dump(application)
     session.commit()
-    return body
+    return application
 
 
 def _step(application_id: int, action: Any, **kwargs: Any) -> Any:
