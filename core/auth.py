@@ -130,6 +130,7 @@ def _record_invalid_token(session: Any, token: str) -> None:
 
 
 def web_actor() -> Actor:
+    """The logged-in staff member of a page request; 401 when nobody is logged in."""
     if not current_user.is_authenticated:
         raise Unauthorized(_("Please log in."))
     return current_user.actor
