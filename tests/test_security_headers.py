@@ -148,6 +148,12 @@ def test_the_proxys_https_turns_on_hsts(behind_proxy):
     assert "Strict-Transport-Security" in response.headers
 
 
+def test_a_proxy_nobody_declared_is_warned_about_once(client, caplog):
+    for _ in range(2):
+        client.get("/", headers={"X-Forwarded-For": "198.51.100.9"})
+    assert caplog.text.count("trusted_proxies is empty") == 1
+
+
 def test_an_invalid_trusted_proxy_stops_the_start(tmp_path):
     with pytest.raises(ConfigError, match="trusted_proxies"):
         load_settings(tmp_path, {"trusted_proxies": ["10.0.0.0/8", "the-proxy"]})

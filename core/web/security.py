@@ -69,6 +69,7 @@ class TrustedProxies:
         self.app = wsgi_app
         self.networks = tuple(networks)
         self.proxy_fix = ProxyFix(wsgi_app, x_for=0, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+        self.warned = False
 
     def is_trusted(self, address: str) -> bool:
         parsed = _address(address)
@@ -89,6 +90,14 @@ class TrustedProxies:
         peer = environ.get("REMOTE_ADDR") or ""
         if not self.networks or not self.is_trusted(peer):
             environ[VIA_TRUSTED_PROXY] = False
+            if not self.networks and not self.warned and environ.get("HTTP_X_FORWARDED_FOR"):
+                self.warned = True
+                log.warning(
+                    "requests arrive through a proxy (X-Forwarded-For) but trusted_proxies "
+                    "is empty: every client looks like %s, sharing one rate limit and one "
+                    "login back-off; list the proxy in trusted_proxies",
+                    peer,
+                )
             return self.app(environ, start_response)
         environ[VIA_TRUSTED_PROXY] = True
         environ["pamong.proxy_peer"] = peer
