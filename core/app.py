@@ -60,6 +60,7 @@ class PamongState:
     demo_seeders: list[tuple[str, DemoData]] = field(default_factory=list)
     worker_jobs: list[tuple[str, WorkerJob]] = field(default_factory=list)
     calendar: Any = None  # pamong.workdays.WorkCalendar, built on first use
+    login_throttle: Any = None  # pamong.ratelimit.LoginThrottle
     trackable_kinds: dict[str, TrackableKind] = field(default_factory=dict)
     document_kinds: dict[str, DocumentKind] = field(default_factory=dict)
 
@@ -227,7 +228,7 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_lifetime_minutes),
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
         API_TITLE="Pamong",
         API_VERSION=pamong.__version__,
@@ -285,8 +286,10 @@ def create_app(
         _refuse_unless_current(state)
 
     from pamong.web.context import install_template_helpers
+    from pamong.web.security import install_security
 
     install_template_helpers(app)
+    install_security(app, settings.trusted_proxies)
 
     @app.before_request
     def _refuse_nul_characters() -> None:
@@ -299,14 +302,6 @@ def create_app(
             or (request.is_json and b"\\u0000" in request.get_data())
         ):
             abort(400, "NUL characters are not allowed.")
-
-    @app.after_request
-    def _security_headers(response: Any) -> Any:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.path.startswith(API_PREFIX):
-            response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
 
     try:
         announce_app_ready(host, app)

@@ -10,6 +10,7 @@ environment variable named ``PAMONG_<KEY>`` (``PAMONG_DATABASE_URL``,
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import tomllib
@@ -51,9 +52,14 @@ class CoreSettingsSchema(Schema):
     time_zone = fields.String(load_default=None)
     default_locale = fields.String(load_default="id", validate=validate.OneOf(["id", "en"]))
     plugins = _CommaList(fields.String(), load_default=list)
-    login_max_failures = fields.Integer(load_default=5, validate=validate.Range(min=1))
-    login_lockout_minutes = fields.Integer(load_default=15, validate=validate.Range(min=1))
+    login_free_attempts = fields.Integer(load_default=5, validate=validate.Range(min=1, max=1000))
+    login_backoff_seconds = fields.Integer(load_default=2, validate=validate.Range(min=1))
+    login_backoff_max_seconds = fields.Integer(load_default=900, validate=validate.Range(min=1))
     session_cookie_secure = fields.Boolean(load_default=False)
+    session_lifetime_minutes = fields.Integer(
+        load_default=480, validate=validate.Range(min=5, max=60 * 24 * 30)
+    )
+    trusted_proxies = _CommaList(fields.String(), load_default=list)
     extra_closures = _CommaList(fields.Date(), load_default=list)
     public_rate_limit = fields.String(load_default="60/minute")
     rate_limit_storage = fields.String(load_default="memory://")
@@ -86,9 +92,13 @@ class Settings:
     time_zone: str
     default_locale: str = "id"
     plugins: tuple[str, ...] = ()
-    login_max_failures: int = 5
-    login_lockout_minutes: int = 15
+    login_free_attempts: int = 5
+    login_backoff_seconds: int = 2
+    login_backoff_max_seconds: int = 900
     session_cookie_secure: bool = False
+    session_lifetime_minutes: int = 480
+    #: Reverse proxies whose ``X-Forwarded-*`` and ``X-Request-ID`` headers are believed.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     extra_closures: tuple[date, ...] = ()
     public_rate_limit: str = "60/minute"
     rate_limit_storage: str = "memory://"
@@ -137,6 +147,22 @@ def env_overrides(environ: dict[str, str] | None = None) -> dict[str, str]:
     return overrides
 
 
+def _networks(
+    entries: list[str], path: Path
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Parse ``trusted_proxies``: addresses or networks (``10.0.0.0/8``)."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"invalid [pamong] settings in {path / CONFIG_FILE}: trusted_proxies: "
+                f"{entry!r} is not an IP address or network"
+            ) from None
+    return tuple(networks)
+
+
 def load_settings(
     instance_path: Path | str | None = None,
     overrides: dict[str, Any] | None = None,
@@ -175,9 +201,12 @@ def load_settings(
         time_zone=time_zone,
         default_locale=loaded["default_locale"],
         plugins=tuple(loaded["plugins"]),
-        login_max_failures=loaded["login_max_failures"],
-        login_lockout_minutes=loaded["login_lockout_minutes"],
+        login_free_attempts=loaded["login_free_attempts"],
+        login_backoff_seconds=loaded["login_backoff_seconds"],
+        login_backoff_max_seconds=loaded["login_backoff_max_seconds"],
         session_cookie_secure=loaded["session_cookie_secure"],
+        session_lifetime_minutes=loaded["session_lifetime_minutes"],
+        trusted_proxies=_networks(loaded["trusted_proxies"], path),
         extra_closures=tuple(loaded["extra_closures"]),
         public_rate_limit=loaded["public_rate_limit"],
         rate_limit_storage=loaded["rate_limit_storage"],

@@ -24,6 +24,7 @@ def pamong_register_blueprints() -> Iterable[Any]:
     from pamong.accounts.api import blp as accounts_api
     from pamong.accounts.views import bp as accounts
     from pamong.audit.api import blp as audit_api
+    from pamong.audit.views import bp as audit
     from pamong.documents.api import blp as documents_api
     from pamong.documents.views import bp as documents
     from pamong.identity.api import blp as identity_api
@@ -49,6 +50,7 @@ def pamong_register_blueprints() -> Iterable[Any]:
         documents,
         messaging,
         accounts,
+        audit,
     ]
 
 
@@ -130,7 +132,7 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("Staff accounts and their roles at org units"),
         ),
         NavItem(
-            "staff.audit",
+            "audit.log",
             _l("Audit log"),
             weight=90,
             permission="core.audit.view",

@@ -184,10 +184,16 @@ def make_user(app: Any) -> Callable[..., Any]:
 def login_as(client: Any, make_user: Callable[..., Any]) -> Callable[..., Any]:
     """Log the test client in as a new user with ``role`` at ``unit``; returns the user."""
 
+    from datetime import timedelta
+
+    from pamong.accounts.sessions import start_session
+
     def login(role: str = "admin", unit: str = TEST_REGION, username: str | None = None) -> Any:
         user = make_user(role, unit, username)
+        with client.application.extensions["pamong"].db.transaction() as db:
+            token = start_session(db, user, lifetime=timedelta(hours=1), ip="127.0.0.1")
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = token  # the server-side session's token (pamong.auth)
             session["_fresh"] = True
         return user
 

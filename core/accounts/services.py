@@ -1,8 +1,7 @@
-"""Staff accounts: passwords (argon2), lockout, roles at org units, API tokens."""
+"""Staff accounts: passwords (argon2), roles at org units, API tokens."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
 import secrets
@@ -24,9 +23,10 @@ from pamong.accounts.scope import (
     is_regency_wide,
     managed_users_filter,
 )
+from pamong.accounts.sessions import end_user_sessions
 from pamong.audit.services import record
 from pamong.db import utcnow
-from pamong.errors import AccountLocked, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from pamong.hooks import RoleTemplate
 from pamong.i18n import gettext as _
 from pamong.orgunits.models import OrgUnit
@@ -190,41 +190,28 @@ def _require_may_act_as(session: Session, actor: Actor, user: User) -> None:
         )
 
 
-def authenticate(
-    session: Session,
-    username: str,
-    password: str,
-    *,
-    max_failures: int = 5,
-    lockout_minutes: int = 15,
-) -> User:
-    """Check a password; lock the account after ``max_failures`` failures in a row.
+def authenticate(session: Session, username: str, password: str) -> User:
+    """The active user with this username and password, else :class:`Unauthorized`.
 
-    The caller commits, so that failed attempts are counted.
+    An unknown username, a wrong password, a disabled account and one an
+    administrator locked all raise the same error after the same argon2
+    work (an unknown user is checked against a dummy hash), so neither the
+    answer nor its timing tells whether an account exists. Repeated
+    failures are slowed down by the caller (:mod:`pamong.ratelimit`), never
+    by locking the account: that would let anyone lock the administrator out.
     """
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     now = utcnow()
-    if user is None or not user.is_active:
-        with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password)
-        raise Unauthorized(_("Wrong username or password."), slug="bad-credentials")
-    if user.locked_until and user.locked_until > now:
-        raise AccountLocked(
-            _("Too many failed logins; try again later."),
-            locked_until=user.locked_until.isoformat(),
-        )
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher.verify(user.password_hash if user is not None else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + timedelta(minutes=lockout_minutes)
-            user.failed_logins = 0
-        raise Unauthorized(_("Wrong username or password."), slug="bad-credentials") from None
+        user = None
+    locked = user is not None and user.locked_until is not None and user.locked_until > now
+    if user is None or not user.is_active or locked:
+        raise Unauthorized(_("Wrong username or password."), slug="bad-credentials")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = now
     return user
 
@@ -239,7 +226,22 @@ def set_password(session: Session, actor: Actor, user: User, password: str) -> N
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
+    # Whoever set it, a new password ends every login session of the account.
+    end_user_sessions(session, user)
     record(session, actor, "user.set_password", "user", user.username)
+
+
+def change_own_password(session: Session, actor: Actor, user: User, current: str, new: str) -> None:
+    """A user changes their own password, proving the current one first."""
+    if actor.user_id != user.id:
+        raise Forbidden(_("You may not change this password."))
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise InvalidInput(
+            _("The current password is wrong."), slug="wrong-password", field="current_password"
+        ) from None
+    set_password(session, actor, user, new)
 
 
 def ensure_roles(session: Session, templates: Iterable[RoleTemplate]) -> int:
@@ -308,9 +310,13 @@ def assign_role(
     return assignment
 
 
-def actor_for(user: User, *, ip: str | None = None) -> Actor:
+def actor_for(user: User, *, ip: str | None = None, request_id: str | None = None) -> Actor:
     return Actor(
-        username=user.username, user_id=user.id, grants=grants_from(user.assignments), ip=ip
+        username=user.username,
+        user_id=user.id,
+        grants=grants_from(user.assignments),
+        ip=ip,
+        request_id=request_id,
     )
 
 
@@ -477,6 +483,7 @@ def deactivate_user(session: Session, actor: Actor, user: User) -> User:
         return user
     user.is_active = False
     revoked = _revoke_all_tokens(session, user)
+    end_user_sessions(session, user)
     session.flush()
     record(session, actor, "user.deactivate", "user", user.username, tokens_revoked=revoked)
     return user

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from pamong.accounts.permissions import Actor
-from pamong.audit.services import record
+from pamong.audit.services import record, record_personal_read
 from pamong.db import utcnow
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pamong.hookrelay import hooks_of
@@ -178,7 +178,15 @@ def register_resident(session: Session, actor: Actor, data: dict[str, Any]) -> R
         # Another transaction registered the same NIK between our check and insert.
         raise _nik_exists(parsed.value) from None
     screen_duplicates(session, resident)
-    record(session, actor, "resident.create", "resident", resident.id, org_unit_id=unit.id)
+    record(
+        session,
+        actor,
+        "resident.create",
+        "resident",
+        resident.id,
+        org_unit_id=unit.id,
+        subject_nik=resident.nik,
+    )
     hooks_of(session).pamong_on_resident_registered(resident=resident, session=session)
     return resident
 
@@ -245,13 +253,13 @@ def get_resident_by_nik(session: Session, actor: Actor, nik: str) -> Resident:
     if not actor.can(PERSONAL, resident.domicile):
         # Same answer as for an unknown NIK: do not confirm that it exists.
         raise NotFound(_("No resident with this NIK."), slug="resident-not-found")
-    record(
+    record_personal_read(
         session,
         actor,
-        "resident.read_personal",
-        "resident",
-        resident.id,
-        org_unit_id=resident.domicile_unit_id,
+        subject=("resident", resident.id),
+        resident=resident,
+        unit=resident.domicile_unit_id,
+        purpose="core.resident.by_nik",
     )
     return resident
 
@@ -263,13 +271,13 @@ def get_resident(session: Session, actor: Actor, resident_id: int) -> ResidentVi
         raise NotFound(_("No such resident."), slug="resident-not-found")
     personal = actor.can(PERSONAL, resident.domicile)
     if personal:
-        record(
+        record_personal_read(
             session,
             actor,
-            "resident.read_personal",
-            "resident",
-            resident.id,
-            org_unit_id=resident.domicile_unit_id,
+            subject=("resident", resident.id),
+            resident=resident,
+            unit=resident.domicile_unit_id,
+            purpose="core.resident.detail",
         )
     return ResidentView(resident, personal)
 
@@ -319,11 +327,18 @@ def search_query(
 def audit_search(
     session: Session, actor: Actor, query: str | None, results: list[Resident]
 ) -> list[ResidentView]:
-    """Wrap search results; record the read when personal data is shown."""
+    """Wrap search results; each resident whose NIK is shown is a recorded read."""
     views = [ResidentView(r, actor.can(PERSONAL, r.domicile)) for r in results]
-    shown = [v.resident.id for v in views if v.personal]
-    if shown:
-        record(session, actor, "resident.search", "resident", None, query=query, ids=shown)
+    for view in views:
+        if view.personal:
+            record_personal_read(
+                session,
+                actor,
+                subject=("resident", view.resident.id),
+                resident=view.resident,
+                unit=view.resident.domicile_unit_id,
+                purpose="core.resident.search",
+            )
     return views
 
 
@@ -367,6 +382,7 @@ def update_resident(session: Session, actor: Actor, nik: str, changes: dict[str,
         "resident",
         resident.id,
         org_unit_id=resident.domicile_unit_id,
+        subject_nik=resident.nik,
         changes=diff,
     )
     hooks_of(session).pamong_on_resident_changed(resident=resident, session=session, changes=diff)

@@ -1,4 +1,4 @@
-"""Staff administration pages: users and roles, the audit log."""
+"""Staff administration pages: users and roles (the audit log is in :mod:`pamong.audit.views`)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from pamong.accounts import services as accounts
-from pamong.accounts.models import Role
+from pamong.accounts.models import Role, User
 from pamong.accounts.scope import is_regency_wide
-from pamong.audit.services import query_entries
 from pamong.db import get_session, paginate
 from pamong.errors import InvalidInput, NotFound, PamongError
 from pamong.i18n import gettext as _
 from pamong.orgunits.models import OrgUnit
 from pamong.orgunits.services import get_unit
-from pamong.web.context import page_arg
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-AUDIT_PER_PAGE = 50
 
 
 MANAGE = "core.users.manage"
@@ -167,26 +164,3 @@ def revoke_token(username: str, token_id: int) -> Any:
             raise NotFound(_("No token %(token_id)s.", token_id=token_id))
 
     return _act(username, revoke, _("Token revoked."))
-
-
-@bp.route("/audit")
-@login_required
-def audit() -> Any:
-    if not current_user.can("core.audit.view"):
-        abort(403)
-    action = request.args.get("action", "").strip()[:64] or None
-    actor = request.args.get("actor", "").strip()[:64] or None
-    stmt = query_entries(current_user.actor, action=action, actor_name=actor)
-    db = get_session()
-    page = page_arg()
-    entries, total = paginate(db, stmt, page, AUDIT_PER_PAGE)
-    pages = max(1, -(-total // AUDIT_PER_PAGE))
-    return render_template(
-        "staff_audit.html",
-        entries=entries,
-        action=action or "",
-        actor=actor or "",
-        page=page,
-        pages=pages,
-        total=total,
-    )
