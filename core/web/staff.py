@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from pamong.accounts import services as accounts
-from pamong.accounts.models import Role, User
+from pamong.accounts.models import Role
 from pamong.accounts.scope import is_regency_wide
-from pamong.db import get_session, paginate
+from pamong.db import get_session
 from pamong.errors import InvalidInput, NotFound, PamongError
 from pamong.i18n import gettext as _
 from pamong.orgunits.models import OrgUnit
