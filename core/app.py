@@ -177,6 +177,11 @@ def _collect_records(state: PamongState) -> None:
         namespace_ok=lambda c, j: j.name.startswith(f"{c}."),
         what="worker job",
     )
+    from pamong.jobs.schedule import schedule_problem
+
+    for _, job in state.worker_jobs:
+        if problem := schedule_problem(job):
+            host.problems.append(problem)
 
 
 def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Flask:
