@@ -302,14 +302,15 @@ def overview(
     jobs = list(jobs)
     names = [job.name for _c, job in jobs]
     states = {s.name: s for s in session.scalars(select(JobState).where(JobState.name.in_(names)))}
-    last: dict[str, JobRun] = {}
-    for run in session.scalars(
-        select(JobRun)
-        .where(JobRun.job_name.in_(names), JobRun.status != RunStatus.QUEUED.value)
-        .order_by(JobRun.created_at.desc(), JobRun.id.desc())
-        .limit(20 * max(1, len(names)))
-    ):
-        last.setdefault(run.job_name, run)
+    last = {
+        name: session.scalars(
+            select(JobRun)
+            .where(JobRun.job_name == name, JobRun.status != RunStatus.QUEUED.value)
+            .order_by(JobRun.created_at.desc(), JobRun.id.desc())
+            .limit(1)
+        ).first()
+        for name in names
+    }
     result = []
     for component, job in jobs:
         state = states.get(job.name)
