@@ -37,10 +37,11 @@ LEASE = timedelta(seconds=60)
 @pytest.fixture
 def example(enable_plugins):
     """An app whose outbox is delivered by workers only, with the example plugin's channel."""
-    from pamong_example.hooks import KEYS
+    app = enable_plugins("example", embedded_delivery=False, delivery_lease_seconds=60)
+    from pamong_example.hooks import KEYS  # after the host loaded the plugin (table owners)
 
     KEYS.clear()
-    return enable_plugins("example", embedded_delivery=False, delivery_lease_seconds=60)
+    return app
 
 
 def queue(app, n=1, channel="example"):
@@ -125,9 +126,9 @@ def test_an_email_carries_its_key_as_the_message_id(enable_plugins):
 
 
 def test_a_delivery_that_kills_its_worker_every_time_is_parked_as_dead(enable_plugins, monkeypatch):
+    app = enable_plugins("example", embedded_delivery=False, delivery_max_attempts=2)
     from pamong_example.hooks import ExampleTransport
 
-    app = enable_plugins("example", embedded_delivery=False, delivery_max_attempts=2)
     queue(app)
 
     def die(self, delivery):

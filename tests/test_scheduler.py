@@ -171,6 +171,7 @@ def test_a_run_whose_worker_died_is_interrupted_then_run_again_after_its_timeout
 
 
 def test_an_invalid_schedule_stops_startup_with_a_clear_error(enable_plugins, monkeypatch):
+    enable_plugins("example")  # the host imports the plugin first: its tables are its own
     import pamong_example.hooks
 
     @hookimpl
