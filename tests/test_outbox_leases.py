@@ -306,11 +306,11 @@ def statuses(app):
 def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(app, smtp, start_worker):
     received = smtp.handler.message_ids
     queue_many(app, 1000)
-    doomed, survivor = start_worker(3), start_worker(3)
+    doomed, survivor = start_worker(5), start_worker(5)
     wait_until(lambda: len(received) >= 200)
     doomed.send_signal(signal.SIGKILL)
     doomed.wait()
-    replacement = start_worker(3)
+    replacement = start_worker(5)
     wait_until(lambda: len(set(received)) == 1000)
     wait_until(lambda: statuses(app) == {"sent": 1000}, timeout=30)
     for worker in (survivor, replacement):
