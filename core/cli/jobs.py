@@ -36,7 +36,9 @@ def jobs_list(ctx: click.Context) -> None:
         if not rows:
             click.echo("No scheduled jobs.")
         for row in rows:
-            click.echo(f"{row.name}  {row.description}")
+            click.echo(f"{row.name}  {row.schedule_text}")
+            if row.description:
+                click.echo(f"  {row.description}")
             click.echo(f"  next: {services.local_time(row.next_due_at, tz)}")
             if row.running_on:
                 click.echo(f"  running on {row.running_on}")

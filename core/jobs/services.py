@@ -60,6 +60,7 @@ class JobOverview:
     schedule: str
     working_days: bool
     interval_seconds: int | None
+    schedule_text: str
     description: str
     next_due_at: datetime | None
     last_run: JobRun | None
@@ -327,7 +328,8 @@ def overview(
                 schedule=job.schedule,
                 working_days=job.working_days,
                 interval_seconds=None if job.schedule else job.interval_seconds,
-                description=schedule.describe(job, zone_label),
+                schedule_text=schedule.describe(job, zone_label),
+                description=str(job.description),
                 next_due_at=schedule.next_due(
                     job, now, anchor=anchor, tz=clock.tz, calendar=clock.calendar
                 ),
