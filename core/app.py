@@ -186,6 +186,11 @@ def _collect_records(state: PamongState) -> None:
         namespace_ok=lambda c, j: j.name.startswith(f"{c}."),
         what="worker job",
     )
+    from pamong.jobs.schedule import schedule_problem
+
+    for _, job in state.worker_jobs:
+        if problem := schedule_problem(job):
+            host.problems.append(problem)
 
 
 def _core_command_names() -> list[str]:

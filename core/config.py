@@ -71,6 +71,7 @@ class CoreSettingsSchema(Schema):
     smtp_starttls = fields.Boolean(load_default=False)
     delivery_max_attempts = fields.Integer(load_default=8, validate=validate.Range(min=1))
     delivery_backoff_seconds = fields.Integer(load_default=60, validate=validate.Range(min=1))
+    delivery_lease_seconds = fields.Integer(load_default=300, validate=validate.Range(min=1))
     embedded_delivery = fields.Boolean(load_default=None, allow_none=True)
     contact_address = fields.String(load_default="")
     contact_phone = fields.String(load_default="")
@@ -110,6 +111,7 @@ class Settings:
     smtp_starttls: bool = False
     delivery_max_attempts: int = 8
     delivery_backoff_seconds: int = 60
+    delivery_lease_seconds: int = 300
     embedded_delivery: bool = True
     contact_address: str = ""
     contact_phone: str = ""
@@ -218,6 +220,7 @@ def load_settings(
         smtp_starttls=loaded["smtp_starttls"],
         delivery_max_attempts=loaded["delivery_max_attempts"],
         delivery_backoff_seconds=loaded["delivery_backoff_seconds"],
+        delivery_lease_seconds=loaded["delivery_lease_seconds"],
         # Embedded (SQLite) installs deliver right after each commit; servers run workers.
         embedded_delivery=(
             loaded["embedded_delivery"]

@@ -17,6 +17,7 @@ from pamong.hooks import (
     hookimpl,
 )
 from pamong.i18n import lazy_gettext as _l
+from pamong.jobs.permissions import JOB_PERMISSIONS
 
 
 @hookimpl
@@ -28,6 +29,8 @@ def pamong_register_blueprints() -> Iterable[Any]:
     from pamong.documents.api import blp as documents_api
     from pamong.documents.views import bp as documents
     from pamong.identity.api import blp as identity_api
+    from pamong.jobs.api import blp as jobs_api
+    from pamong.jobs.views import bp as jobs
     from pamong.messaging.api import blp as messaging_api
     from pamong.messaging.views import bp as messaging
     from pamong.orgunits.api import blp as orgunits_api
@@ -44,6 +47,7 @@ def pamong_register_blueprints() -> Iterable[Any]:
         tracking_api,
         documents_api,
         messaging_api,
+        jobs_api,
         web,
         staff,
         tracking,
@@ -51,6 +55,7 @@ def pamong_register_blueprints() -> Iterable[Any]:
         messaging,
         accounts,
         audit,
+        jobs,
     ]
 
 
@@ -86,7 +91,7 @@ def pamong_register_trackable_kinds() -> Iterable[TrackableKind]:
 
 @hookimpl
 def pamong_register_permissions() -> Iterable[Permission]:
-    return CORE_PERMISSIONS
+    return (*CORE_PERMISSIONS, *JOB_PERMISSIONS)
 
 
 @hookimpl
@@ -130,6 +135,13 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             weight=80,
             permission="core.users.manage",
             description=_l("Staff accounts and their roles at org units"),
+        ),
+        NavItem(
+            "jobs.index",
+            _l("Scheduled jobs"),
+            weight=87,
+            permission="core.jobs.manage",
+            description=_l("Reminders and escalations: when they run and how they went"),
         ),
         NavItem(
             "audit.log",

@@ -192,7 +192,12 @@ def pamong_register_demo_data() -> DemoData:
 
 @spec(since="1.0", when="startup")
 def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
-    """Return periodic jobs for ``pamong worker`` (reminders, escalations...).
+    """Return scheduled jobs for ``pamong worker`` (reminders, escalations...).
+
+    Each due time of a job runs once across all workers (a cron
+    ``schedule`` in the regency's zone, optionally on working days only,
+    or an interval); missed due times are caught up by one run. Jobs must
+    be idempotent: a run whose worker died is run again.
 
     Returns:
         Jobs named ``<id>.<job>``.
@@ -284,7 +289,10 @@ def pamong_message_transport(channel: str) -> Transport | None:
     """Return a transport for ``channel`` (``"sms"``, ``"whatsapp"``...), or None.
 
     ``email`` is built in (SMTP settings); the outbox asks this hook for
-    every other channel when it delivers.
+    every other channel when it delivers. ``delivery.idempotency_key`` is
+    the same on every attempt: a delivery sent again after a worker crash
+    carries the key it was first sent with, so pass it to the gateway's
+    own deduplication.
 
     Args:
         channel: The channel of the delivery.

@@ -137,6 +137,7 @@ def load_core_models() -> None:
         "pamong.tracking.models",
         "pamong.documents.models",
         "pamong.messaging.models",
+        "pamong.jobs.models",
     ):
         importlib.import_module(module)
     _claim_new_tables(CORE_ID)

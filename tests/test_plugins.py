@@ -246,9 +246,8 @@ def test_the_worker_runs_plugin_jobs_when_due(app):
     from pamong.cli import run_worker_jobs
 
     assert [job.name for _c, job in app.extensions["pamong"].worker_jobs] == ["example.count_notes"]
-    last_run: dict[str, float] = {}
-    assert run_worker_jobs(app, last_run=last_run) == ["example.count_notes: counted"]
-    assert run_worker_jobs(app, last_run=last_run) == []  # not due again for 60 s
+    assert run_worker_jobs(app) == ["example.count_notes: counted"]
+    assert run_worker_jobs(app) == []  # not due again for 60 s, whoever asks
     assert run_worker_jobs(app, force=True) == ["example.count_notes: counted"]
     assert [e for e in EVENTS if e[0] == "job"]
 
