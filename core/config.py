@@ -24,6 +24,10 @@ from pamong import regions
 
 CONFIG_FILE = "pamong.toml"
 ENV_PREFIX = "PAMONG_"
+#: A CSS hex colour, ``#rgb`` or ``#rrggbb`` (the branding settings; use with fullmatch).
+HEX_COLOR = r"#(?:[0-9a-fA-F]{3}){1,2}"
+#: The logo: a path on this site (``/site/static/logo.png``) or an http(s) URL.
+LOGO_URL = r"(?:/(?!/)|https?://)[^\s\"'<>]+"
 
 
 class ConfigError(Exception):
@@ -69,6 +73,20 @@ class CoreSettingsSchema(Schema):
     contact_address = fields.String(load_default="")
     contact_phone = fields.String(load_default="")
     contact_email = fields.String(load_default="")
+    brand_color = fields.String(
+        load_default="",
+        validate=validate.Regexp(f"^(?:{HEX_COLOR})?$", error="expected a hex colour, e.g. #0b6e4f"),
+    )
+    accent_color = fields.String(
+        load_default="",
+        validate=validate.Regexp(f"^(?:{HEX_COLOR})?$", error="expected a hex colour, e.g. #0b6e4f"),
+    )
+    logo = fields.String(
+        load_default="",
+        validate=validate.Regexp(
+            f"^(?:{LOGO_URL})?$", error="expected a path such as /site/static/logo.png, or a URL"
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -100,6 +118,9 @@ class Settings:
     contact_address: str = ""
     contact_phone: str = ""
     contact_email: str = ""
+    brand_color: str = ""
+    accent_color: str = ""
+    logo: str = ""
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -191,6 +212,9 @@ def load_settings(
         contact_address=loaded["contact_address"],
         contact_phone=loaded["contact_phone"],
         contact_email=loaded["contact_email"],
+        brand_color=loaded["brand_color"].lower(),
+        accent_color=loaded["accent_color"].lower(),
+        logo=loaded["logo"],
         plugin_settings=plugin_settings,
     )
 
