@@ -43,6 +43,11 @@ class _CommaList(fields.List):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+_OPTIONAL_COLOR = validate.Regexp(
+    f"^(?:{HEX_COLOR})?$", error="expected a hex colour, e.g. #0b6e4f"
+)
+
+
 class CoreSettingsSchema(Schema):
     """The ``[pamong]`` table of ``pamong.toml``."""
 
@@ -73,14 +78,8 @@ class CoreSettingsSchema(Schema):
     contact_address = fields.String(load_default="")
     contact_phone = fields.String(load_default="")
     contact_email = fields.String(load_default="")
-    brand_color = fields.String(
-        load_default="",
-        validate=validate.Regexp(f"^(?:{HEX_COLOR})?$", error="expected a hex colour, e.g. #0b6e4f"),
-    )
-    accent_color = fields.String(
-        load_default="",
-        validate=validate.Regexp(f"^(?:{HEX_COLOR})?$", error="expected a hex colour, e.g. #0b6e4f"),
-    )
+    brand_color = fields.String(load_default="", validate=_OPTIONAL_COLOR)
+    accent_color = fields.String(load_default="", validate=_OPTIONAL_COLOR)
     logo = fields.String(
         load_default="",
         validate=validate.Regexp(

@@ -8,6 +8,7 @@ from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from pamong.branding import brand_style, logo_url
 from pamong.formatting import register_template_filters
 from pamong.identity.nik import mask_nik
 from pamong.web.labels import label
@@ -34,49 +35,6 @@ def visible_nav_items() -> list[Any]:
     return items
 
 
-def _luminance(color: str) -> float:
-    """WCAG relative luminance of a ``#rgb`` / ``#rrggbb`` colour."""
-    digits = color.lstrip("#")
-    if len(digits) == 3:
-        digits = "".join(d * 2 for d in digits)
-    channels = []
-    for i in (0, 2, 4):
-        c = int(digits[i : i + 2], 16) / 255
-        channels.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
-    red, green, blue = channels
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
-def text_color_on(background: str) -> str:
-    """White or the page's dark text, whichever reads better on ``background``."""
-    light = _luminance(background)
-    on_white = 1.05 / (light + 0.05)
-    on_dark = (light + 0.05) / (_luminance("#1d2433") + 0.05)
-    return "#ffffff" if on_white >= on_dark else "#1d2433"
-
-
-def brand_style(settings: Any) -> str:
-    """CSS custom properties for the instance's ``brand_color`` and ``accent_color``.
-
-    Empty when neither is set, so an unbranded instance looks as shipped. The
-    values are validated hex colours (``pamong.config``), safe inside ``<style>``.
-    """
-    rules = []
-    if settings.brand_color:
-        rules.append(f"--brand:{settings.brand_color}")
-        rules.append(f"--brand-fg:{text_color_on(settings.brand_color)}")
-    if settings.accent_color:
-        rules.append(f"--accent:{settings.accent_color}")
-    return ":root{" + ";".join(rules) + "}" if rules else ""
-
-
-def logo_url(settings: Any) -> str:
-    """The ``logo`` setting as a URL; a site path is kept under the app's mount point."""
-    if settings.logo.startswith("/"):
-        return request.script_root + settings.logo
-    return settings.logo
-
-
 def install_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _helpers() -> dict[str, Any]:
@@ -86,7 +44,7 @@ def install_template_helpers(app: Flask) -> None:
             "current_locale": lambda: str(get_locale() or state.settings.default_locale),
             "settings": state.settings,
             "brand_style": lambda: brand_style(state.settings),
-            "logo_url": lambda: logo_url(state.settings),
+            "logo_url": lambda: logo_url(state.settings, request.script_root),
         }
 
     register_template_filters(app)
