@@ -17,7 +17,8 @@ from pamong.hooks import NavItem, hookimpl
 
 OVERRIDES = Path(__file__).parent / "overrides"
 
-web = Blueprint("site", __name__, template_folder="templates")
+# static/ holds the logo (pamong.toml's `logo`), served at /site/static/.
+web = Blueprint("site", __name__, template_folder="templates", static_folder="static")
 
 
 class SiteSettings(Schema):
