@@ -207,13 +207,13 @@ def test_kota_kupang_in_three_commands_on_sqlite(tmp_path, machine, pamong_wheel
     (tmp_path / "admin-password").write_text("Kupang-admin-2026\n")
 
     # 1. generate
+    branding = ["--logo", logo.name, "--primary-color", "#7A1F3D", "--accent-color", "#8a5a00"]
     _run(
-        [PAMONG, "new-regency", "53.71", "--database", "sqlite", "--logo", logo.name]
-        + ["--primary-color", "#7A1F3D", "--accent-color", "#8a5a00", "--output-dir", "regencies"],
+        [PAMONG, "new-regency", "53.71", "--database", "sqlite", *branding, "--output-dir", "out"],
         tmp_path,
         machine,
     )
-    deployment = tmp_path / "regencies" / "pamong-kota-kupang"
+    deployment = tmp_path / "out" / "pamong-kota-kupang"
     # 2. install and initialise
     installed = _run(
         ["bash", "install.sh", "--admin-password-file", "../../admin-password"],
@@ -255,9 +255,9 @@ def test_wonogiri_in_three_commands_on_postgresql(
     _run([PAMONG, "new-regency", "33.12", "--output-dir", tmp_path], tmp_path, machine)
     deployment = tmp_path / "pamong-wonogiri"
     # 2. install and initialise, given the database URL
+    password = tmp_path / "admin-password"
     installed = _run(
-        ["bash", "install.sh", "--database-url", postgres_url]
-        + ["--admin-password-file", tmp_path / "admin-password"],
+        ["bash", "install.sh", "--database-url", postgres_url, "--admin-password-file", password],
         deployment,
         {**machine, "PAMONG_SOURCE": str(pamong_wheel)},
     )
