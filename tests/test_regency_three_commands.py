@@ -104,15 +104,15 @@ def free_port() -> int:
 
 
 class Served:
-    """``./serve.sh`` in the background, in its own process group."""
+    """``serve.sh`` started from ``cwd`` in the background, in its own process group."""
 
-    def __init__(self, deployment: Path, env: dict[str, str]) -> None:
+    def __init__(self, cwd: Path, script: str, env: dict[str, str]) -> None:
         self.port = free_port()
-        self.log = deployment.parent / "serve.log"
+        self.log = cwd / "serve.log"
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                ["./serve.sh", "--bind", f"127.0.0.1:{self.port}"],
-                cwd=deployment,
+                [script, "--bind", f"127.0.0.1:{self.port}"],
+                cwd=cwd,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -164,8 +164,8 @@ class Served:
 def serve() -> Iterator[type[Served]]:
     started: list[Served] = []
 
-    def start(deployment: Path, env: dict[str, str]) -> Served:
-        served = Served(deployment, env)
+    def start(cwd: Path, script: str, env: dict[str, str]) -> Served:
+        served = Served(cwd, script, env)
         started.append(served)
         return served
 
@@ -202,26 +202,39 @@ def make_png(path: Path) -> Path:
 # --- the three commands -----------------------------------------------------------
 
 
+def three_commands(section: str) -> list[list[str]]:
+    """The ``sh`` blocks of a section of docs/deploy/rollout.md, as lists of commands."""
+    text = (ROOT / "docs" / "deploy" / "rollout.md").read_text("utf-8")
+    body = text.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)```", body, re.DOTALL)
+    return [block.strip().splitlines() for block in blocks]
+
+
+def test_the_rollout_docs_show_exactly_the_three_commands():
+    sqlite, postgresql = three_commands("Three commands")
+    for commands in (sqlite, postgresql):
+        assert len(commands) == 3
+        assert commands[0].startswith("pamong new-regency 33.12 --logo ")
+        assert commands[1].startswith("bash pamong-wonogiri/install.sh")
+        assert commands[2] == "pamong-wonogiri/serve.sh"
+    assert sqlite[0] == postgresql[0]
+    assert sqlite[1] == "bash pamong-wonogiri/install.sh"
+    assert postgresql[1].startswith("bash pamong-wonogiri/install.sh --database-url postgresql+")
+
+
 def test_kota_kupang_in_three_commands_on_sqlite(tmp_path, machine, pamong_wheel, serve):
     logo = make_png(tmp_path / "lambang-kupang.png")
     (tmp_path / "admin-password").write_text("Kupang-admin-2026\n")
+    installing = {**machine, "PAMONG_SOURCE": str(pamong_wheel)}
 
     # 1. generate
     branding = ["--logo", logo.name, "--primary-color", "#7A1F3D", "--accent-color", "#8a5a00"]
-    _run(
-        [PAMONG, "new-regency", "53.71", "--database", "sqlite", *branding, "--output-dir", "out"],
-        tmp_path,
-        machine,
-    )
-    deployment = tmp_path / "out" / "pamong-kota-kupang"
+    _run([PAMONG, "new-regency", "53.71", "--database", "sqlite", *branding], tmp_path, machine)
     # 2. install and initialise
-    installed = _run(
-        ["bash", "install.sh", "--admin-password-file", "../../admin-password"],
-        deployment,
-        {**machine, "PAMONG_SOURCE": str(pamong_wheel)},
-    )
+    install = ["bash", "pamong-kota-kupang/install.sh", "--admin-password-file", "admin-password"]
+    installed = _run(install, tmp_path, installing)
     # 3. serve
-    served = serve(deployment, machine)
+    served = serve(tmp_path, "pamong-kota-kupang/serve.sh", machine)
     served.wait_until_up()
 
     assert "Kota Kupang (53.71, WITA): 58 org units created" in installed
@@ -236,6 +249,7 @@ def test_kota_kupang_in_three_commands_on_sqlite(tmp_path, machine, pamong_wheel
     assert log_in(served, "admin", "Kupang-admin-2026") == 302
     assert served.stop() == 143  # stopped by SIGTERM, with its worker
 
+    deployment = tmp_path / "pamong-kota-kupang"
     with sqlite3.connect(deployment / "pamong.sqlite3") as conn:
         (kelurahan,) = conn.execute(
             "SELECT count(*) FROM org_units WHERE kind = 'kelurahan'"
@@ -250,22 +264,19 @@ def test_wonogiri_in_three_commands_on_postgresql(
     tmp_path, machine, pamong_wheel, serve, postgres_url
 ):
     (tmp_path / "admin-password").write_text("Wonogiri-admin-2026\n")
+    installing = {**machine, "PAMONG_SOURCE": str(pamong_wheel)}
 
     # 1. generate (the default colours and emblem)
-    _run([PAMONG, "new-regency", "33.12", "--output-dir", tmp_path], tmp_path, machine)
-    deployment = tmp_path / "pamong-wonogiri"
+    _run([PAMONG, "new-regency", "33.12"], tmp_path, machine)
     # 2. install and initialise, given the database URL
-    password = tmp_path / "admin-password"
-    installed = _run(
-        ["bash", "install.sh", "--database-url", postgres_url, "--admin-password-file", password],
-        deployment,
-        {**machine, "PAMONG_SOURCE": str(pamong_wheel)},
-    )
+    install = ["bash", "pamong-wonogiri/install.sh", "--database-url", postgres_url]
+    installed = _run([*install, "--admin-password-file", "admin-password"], tmp_path, installing)
     # 3. serve
-    served = serve(deployment, machine)
+    served = serve(tmp_path, "pamong-wonogiri/serve.sh", machine)
     served.wait_until_up()
 
-    assert "Kabupaten Wonogiri (33.12, WIB): " in installed
+    assert "Kabupaten Wonogiri (33.12, WIB): 320 org units created" in installed
+    deployment = tmp_path / "pamong-wonogiri"
     status, _headers, body = served.request("GET", "/")
     page = body.decode()
     assert status == 200

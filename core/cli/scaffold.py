@@ -93,8 +93,10 @@ def new_regency(
         f"{facts.region_name} ({facts.region_code}, {facts.province}, {facts.kind}, "
         f"{facts.time_zone_label}): {facts.kecamatan} kecamatan, {facts.villages} villages."
     )
-    click.echo(f"Deployment written to {path}; next steps are in its README.md:")
-    click.echo(f"  cd {path} && bash install.sh && ./serve.sh")
+    shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+    click.echo(f"Deployment written to {shown}; more in its README.md. Next:")
+    click.echo(f"  bash {shown}/install.sh [--database-url URL]")
+    click.echo(f"  {shown}/serve.sh")
 
 
 @main.command("new-plugin")

@@ -48,7 +48,8 @@ case "$database_url" in
     "" | sqlite:* | postgresql:* | postgresql+psycopg:*) ;;
     *) echo "install.sh: expected a postgresql+psycopg://USER:PASSWORD@HOST/DB URL" >&2; exit 2 ;;
 esac
-cd "$(dirname "$0")"
+here=$(dirname "$0")
+cd "$here"
 
 step() { echo "== $*"; }
 
@@ -118,4 +119,4 @@ init_args=(--instance . init --region {{ cookiecutter.region_code }} --admin-use
 .venv/bin/pamong "${init_args[@]}"
 
 echo
-echo "Installed. Serve it with: ./serve.sh   (http://127.0.0.1:8000/, log in as $admin_username)"
+echo "Installed. Serve it with: $here/serve.sh   (http://127.0.0.1:8000/, log in as $admin_username)"
