@@ -45,7 +45,13 @@ pytestmark = pytest.mark.slow
 
 def _run(args: list[str | Path], cwd: Path, env: dict[str, str], timeout: float = 600) -> str:
     result = subprocess.run(
-        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+        [str(a) for a in args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,  # a prompt fails instead of waiting
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     assert result.returncode == 0, f"{args}:\n{result.stdout}\n{result.stderr}"
     return result.stdout
@@ -250,6 +256,11 @@ def test_kota_kupang_in_three_commands_on_sqlite(tmp_path, machine, pamong_wheel
     assert served.stop() == 143  # stopped by SIGTERM, with its worker
 
     deployment = tmp_path / "pamong-kota-kupang"
+    secrets = (deployment / "pamong.env").read_text()
+    again = _run(["bash", "pamong-kota-kupang/install.sh"], tmp_path, installing)
+    assert "58 org units created" not in again and "58 already present" in again
+    assert "Admin user 'admin' already exists (unchanged)." in again
+    assert (deployment / "pamong.env").read_text() == secrets
     with sqlite3.connect(deployment / "pamong.sqlite3") as conn:
         (kelurahan,) = conn.execute(
             "SELECT count(*) FROM org_units WHERE kind = 'kelurahan'"
