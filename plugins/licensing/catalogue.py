@@ -7,7 +7,12 @@ OSS-RBA, so each regency keeps what it still issues itself.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from typing import Any
+
+from pamong.plugin import InvalidInput
 
 _KTP_NPWP = ["Fotokopi KTP pemohon", "Surat permohonan"]
 
@@ -321,3 +326,23 @@ def typical_rows() -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def parse_catalogue_file(filename: str, data: bytes) -> list[dict[str, Any]]:
+    """Rows of a catalogue file: JSON (a list of objects) or CSV with a header line.
+
+    In CSV, ``requirements`` and ``stages`` are separated by ``;``.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("The file is not UTF-8 text.", slug="invalid-import") from None
+    if filename.lower().endswith(".json"):
+        try:
+            rows = json.loads(text)
+        except ValueError:
+            raise InvalidInput("The file is not valid JSON.", slug="invalid-import") from None
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise InvalidInput("A JSON catalogue is a list of objects.", slug="invalid-import")
+        return rows
+    return list(csv.DictReader(io.StringIO(text)))
