@@ -136,7 +136,7 @@ class Served:
         finally:
             conn.close()
 
-    def wait_until_up(self, timeout: float = 90) -> None:
+    def wait_until_up(self, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log.read_text()
