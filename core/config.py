@@ -25,6 +25,10 @@ from pamong import regions
 
 CONFIG_FILE = "pamong.toml"
 ENV_PREFIX = "PAMONG_"
+#: A CSS hex colour, ``#rgb`` or ``#rrggbb`` (the branding settings; use with fullmatch).
+HEX_COLOR = r"#(?:[0-9a-fA-F]{3}){1,2}"
+#: The logo: a path on this site (``/site/static/logo.png``) or an http(s) URL.
+LOGO_URL = r"(?:/(?!/)|https?://)[^\s\"'<>]+"
 
 
 class ConfigError(Exception):
@@ -38,6 +42,11 @@ class _CommaList(fields.List):
         if isinstance(value, str):
             value = [part.strip() for part in value.split(",") if part.strip()]
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+_OPTIONAL_COLOR = validate.Regexp(
+    f"^(?:{HEX_COLOR})?$", error="expected a hex colour, e.g. #0b6e4f"
+)
 
 
 class CoreSettingsSchema(Schema):
@@ -80,6 +89,14 @@ class CoreSettingsSchema(Schema):
     password_reset_minutes = fields.Integer(
         load_default=60, validate=validate.Range(min=5, max=24 * 60)
     )
+    brand_color = fields.String(load_default="", validate=_OPTIONAL_COLOR)
+    accent_color = fields.String(load_default="", validate=_OPTIONAL_COLOR)
+    logo = fields.String(
+        load_default="",
+        validate=validate.Regexp(
+            f"^(?:{LOGO_URL})?$", error="expected a path such as /site/static/logo.png, or a URL"
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -119,6 +136,9 @@ class Settings:
     #: The site's origin (``https://pamong.sragenkab.go.id``) for links in e-mails.
     public_url: str = ""
     password_reset_minutes: int = 60
+    brand_color: str = ""
+    accent_color: str = ""
+    logo: str = ""
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -232,6 +252,9 @@ def load_settings(
         contact_email=loaded["contact_email"],
         public_url=loaded["public_url"],
         password_reset_minutes=loaded["password_reset_minutes"],
+        brand_color=loaded["brand_color"].lower(),
+        accent_color=loaded["accent_color"].lower(),
+        logo=loaded["logo"],
         plugin_settings=plugin_settings,
     )
 
