@@ -21,13 +21,22 @@ from {{ cookiecutter.__package }} import services
 from {{ cookiecutter.__package }}.demo import seed
 
 pytestmark = pytest.mark.pamong_plugins("{{ cookiecutter.plugin_id }}")
+
 ROOT = Path(__file__).resolve().parent.parent
+PAGE = "/{{ cookiecutter.plugin_id }}/"
+API = "/api/v1/{{ cookiecutter.plugin_id }}"
+OFFICER = "{{ cookiecutter.plugin_id }}_officer"
 KALIJAMBE, GEMOLONG = "33.14.01", "33.14.13"  # two kecamatan of Sragen
 
 
-def csrf_token(client, path: str = "/{{ cookiecutter.plugin_id }}/") -> str:
-    page = client.get(path).get_data(as_text=True)
+def csrf_token(client) -> str:
+    page = client.get(PAGE).get_data(as_text=True)
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def record(client, headers, unit: str, title: str = "Rapat"):
+    entry = {"title": title, "unit_code": unit}
+    return client.post(f"{API}/entries", json=entry, headers=headers)
 
 
 # --- the contract with Pamong ---------------------------------------------------
@@ -50,105 +59,90 @@ def test_every_string_is_translated_into_indonesian_and_english():
     }
     assert "{{ cookiecutter.title }}" in found  # the _l() of the navigation was extracted
     for language in ("id", "en"):
-        path = ROOT / "{{ cookiecutter.__package }}" / "translations" / language / "LC_MESSAGES" / "{{ cookiecutter.plugin_id }}.po"
-        with path.open("rb") as po_file:
+        path = ROOT / "{{ cookiecutter.__package }}" / "translations" / language / "LC_MESSAGES"
+        with (path / "{{ cookiecutter.plugin_id }}.po").open("rb") as po_file:
             catalog = read_po(po_file)
-        untranslated = sorted(m for m in found if not (catalog.get(m) and catalog.get(m).string))
-        assert not untranslated, f"{language}: add to {path.name}: {untranslated}"
+        missing = sorted(m for m in found if not (catalog.get(m) and catalog.get(m).string))
+        assert not missing, f"translate into {language}: {missing}"
 
 
 # --- the page ------------------------------------------------------------------
 
 
 def test_the_page_needs_a_login(client):
-    response = client.get("/{{ cookiecutter.plugin_id }}/")
+    response = client.get(PAGE)
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
 
 
 def test_the_page_needs_the_view_permission(client, login_as):
     login_as("viewer")
-    assert client.get("/{{ cookiecutter.plugin_id }}/").status_code == 403
+    assert client.get(PAGE).status_code == 403
 
 
 def test_an_officer_sees_the_page_in_indonesian(client, login_as):
-    login_as("{{ cookiecutter.plugin_id }}_officer", KALIJAMBE)
-    page = client.get("/{{ cookiecutter.plugin_id }}/").get_data(as_text=True)
-    assert "Belum ada catatan." in page
+    login_as(OFFICER, KALIJAMBE)
+    assert "Belum ada catatan." in client.get(PAGE).get_data(as_text=True)
 
 
 def test_an_officer_records_an_entry_with_the_form(client, login_as):
-    login_as("{{ cookiecutter.plugin_id }}_officer", KALIJAMBE)
+    login_as(OFFICER, KALIJAMBE)
     form = {"csrf_token": csrf_token(client), "title": "Rapat RT 03", "unit_code": KALIJAMBE}
-    response = client.post("/{{ cookiecutter.plugin_id }}/entries", data=form, follow_redirects=True)
+    response = client.post(f"{PAGE}entries", data=form, follow_redirects=True)
     assert response.status_code == 200
     assert "Rapat RT 03" in response.get_data(as_text=True)
 
 
 def test_the_form_needs_its_csrf_token(client, login_as):
-    login_as("{{ cookiecutter.plugin_id }}_officer", KALIJAMBE)
+    login_as(OFFICER, KALIJAMBE)
     form = {"title": "Tanpa token", "unit_code": KALIJAMBE}
-    assert client.post("/{{ cookiecutter.plugin_id }}/entries", data=form).status_code == 400
+    assert client.post(f"{PAGE}entries", data=form).status_code == 400
 
 
 # --- the API ---------------------------------------------------------------------
 
 
 def test_the_about_endpoint_is_public_and_documented(client):
-    response = client.get("/api/v1/{{ cookiecutter.plugin_id }}/about")
+    response = client.get(f"{API}/about")
     assert response.json == {"plugin": "{{ cookiecutter.plugin_id }}", "version": "0.1.0"}
     paths = client.get("/api/v1/openapi.json").json["paths"]
-    assert {"/api/v1/{{ cookiecutter.plugin_id }}/about", "/api/v1/{{ cookiecutter.plugin_id }}/entries"} <= set(paths)
+    assert {f"{API}/about", f"{API}/entries"} <= set(paths)
 
 
 def test_an_officer_records_and_lists_entries_through_the_api(client, bearer):
-    headers = bearer("{{ cookiecutter.plugin_id }}_officer", KALIJAMBE)
-    created = client.post(
-        "/api/v1/{{ cookiecutter.plugin_id }}/entries", json={"title": "Rapat", "unit_code": KALIJAMBE}, headers=headers
-    )
+    headers = bearer(OFFICER, KALIJAMBE)
+    created = record(client, headers, KALIJAMBE)
     assert created.status_code == 201, created.json
-    listed = client.get("/api/v1/{{ cookiecutter.plugin_id }}/entries", headers=headers).json
+    listed = client.get(f"{API}/entries", headers=headers).json
     assert [(e["title"], e["unit_code"]) for e in listed["items"]] == [("Rapat", KALIJAMBE)]
 
 
 def test_an_officer_cannot_record_outside_their_unit(client, bearer):
-    entry = {"title": "Di kecamatan sebelah", "unit_code": GEMOLONG}
-    headers = bearer("{{ cookiecutter.plugin_id }}_officer", KALIJAMBE)
-    response = client.post("/api/v1/{{ cookiecutter.plugin_id }}/entries", json=entry, headers=headers)
+    response = record(client, bearer(OFFICER, KALIJAMBE), GEMOLONG)
     assert response.status_code == 403
     assert response.headers["Content-Type"] == "application/problem+json"
 
 
 def test_officers_see_only_their_own_units_entries(client, bearer):
     for unit in (KALIJAMBE, GEMOLONG):
-        client.post(
-            "/api/v1/{{ cookiecutter.plugin_id }}/entries",
-            json={"title": f"Rapat {unit}", "unit_code": unit},
-            headers=bearer("{{ cookiecutter.plugin_id }}_officer", unit),
-        )
-    listed = client.get("/api/v1/{{ cookiecutter.plugin_id }}/entries", headers=bearer("{{ cookiecutter.plugin_id }}_officer", GEMOLONG)).json
+        record(client, bearer(OFFICER, unit), unit)
+    listed = client.get(f"{API}/entries", headers=bearer(OFFICER, GEMOLONG)).json
     assert [e["unit_code"] for e in listed["items"]] == [GEMOLONG]
 
 
 def test_a_bad_body_is_a_422_problem(client, bearer):
-    headers = bearer("{{ cookiecutter.plugin_id }}_officer", KALIJAMBE)
-    response = client.post("/api/v1/{{ cookiecutter.plugin_id }}/entries", json={"title": ""}, headers=headers)
+    response = record(client, bearer(OFFICER, KALIJAMBE), KALIJAMBE, title="")
     assert response.status_code == 422
 
 
 def test_a_request_without_a_token_is_refused(client):
-    assert client.get("/api/v1/{{ cookiecutter.plugin_id }}/entries").status_code == 401
+    assert client.get(f"{API}/entries").status_code == 401
 
 
 def test_recording_an_entry_is_audited(client, bearer):
-    client.post(
-        "/api/v1/{{ cookiecutter.plugin_id }}/entries",
-        json={"title": "Rapat", "unit_code": KALIJAMBE},
-        headers=bearer("{{ cookiecutter.plugin_id }}_officer", KALIJAMBE),
-    )
-    log = client.get(
-        "/api/v1/audit", query_string={"action": "{{ cookiecutter.plugin_id }}_entry.create"}, headers=bearer("auditor")
-    )
+    record(client, bearer(OFFICER, KALIJAMBE), KALIJAMBE)
+    query = {"action": "{{ cookiecutter.plugin_id }}_entry.create"}
+    log = client.get("/api/v1/audit", query_string=query, headers=bearer("auditor"))
     assert log.json["total"] == 1
 
 

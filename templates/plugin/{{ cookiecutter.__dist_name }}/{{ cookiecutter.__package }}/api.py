@@ -1,4 +1,6 @@
-"""REST at ``/api/v1/{{ cookiecutter.plugin_id }}`` (blueprint ``{{ cookiecutter.plugin_id }}_api``), listed in ``/api/v1/openapi.json``.
+"""REST at ``/api/v1/{{ cookiecutter.plugin_id }}`` (blueprint ``{{ cookiecutter.plugin_id }}_api``).
+
+Every endpoint is in the OpenAPI document, ``/api/v1/openapi.json``.
 
 Errors are problem+json: a service's ``Forbidden`` becomes 403, a bad body 422.
 """
@@ -27,7 +29,7 @@ from {{ cookiecutter.__package }}.schemas import (
     {{ cookiecutter.__model_prefix }}EntrySchema,
 )
 
-blp = ApiBlueprint("{{ cookiecutter.plugin_id }}_api", __name__, description="{{ cookiecutter.title }}: {{ cookiecutter.description }}")
+blp = ApiBlueprint("{{ cookiecutter.plugin_id }}_api", __name__, description=PLUGIN.description)
 
 
 @blp.route("/about")
@@ -43,7 +45,7 @@ def about() -> dict[str, str]:
 @blp.response(200, {{ cookiecutter.__model_prefix }}EntryPageSchema)
 @blp.doc(security=BEARER)
 def list_entries(args: dict[str, Any]) -> dict[str, Any]:
-    """The entries of the caller's org units, newest first (needs ``{{ cookiecutter.plugin_id }}.view``)."""
+    """The entries of the caller's org units, newest first (needs the view permission)."""
     actor = api_actor()
     require(actor, VIEW)
     stmt = services.entries_query(actor, unit_code=args.get("unit_code"))
@@ -56,9 +58,9 @@ def list_entries(args: dict[str, Any]) -> dict[str, Any]:
 @blp.arguments({{ cookiecutter.__model_prefix }}EntryInSchema)
 @blp.response(201, {{ cookiecutter.__model_prefix }}EntrySchema)
 @blp.doc(security=BEARER)
-@blp.alt_response(403, description="No {{ cookiecutter.plugin_id }}.manage permission at that org unit")
+@blp.alt_response(403, description="No permission to record at that org unit")
 def create_entry(data: dict[str, Any]) -> Any:
-    """Record an entry at an org unit (needs ``{{ cookiecutter.plugin_id }}.manage`` there)."""
+    """Record an entry at an org unit (needs the manage permission there)."""
     session = get_session()
     entry = services.add_entry(session, api_actor(), **data)
     session.commit()

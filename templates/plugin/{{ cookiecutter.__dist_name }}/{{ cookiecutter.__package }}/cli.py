@@ -1,4 +1,7 @@
-"""``pamong {{ cookiecutter.plugin_id }} …``: the plugin's commands (Pamong adds the group while {{ cookiecutter.plugin_id }} is enabled)."""
+"""``pamong {{ cookiecutter.plugin_id }} …``: the plugin's commands.
+
+Pamong adds the group to its ``pamong`` command while the plugin is enabled.
+"""
 
 from __future__ import annotations
 

@@ -1,10 +1,15 @@
-"""What {{ cookiecutter.plugin_id }} contributes to Pamong. Thin: each hook hands over something made elsewhere.
+"""What the plugin contributes to Pamong. Thin: each hook hands over something made elsewhere.
 
-Everything is in the ``{{ cookiecutter.plugin_id }}`` namespace: permissions ``{{ cookiecutter.plugin_id }}.*``, the role
-``{{ cookiecutter.plugin_id }}_officer``, blueprints ``{{ cookiecutter.plugin_id }}`` (pages at ``/{{ cookiecutter.plugin_id }}``) and ``{{ cookiecutter.plugin_id }}_api``
-(``/api/v1/{{ cookiecutter.plugin_id }}``), tables ``{{ cookiecutter.plugin_id }}_*``, the command group ``pamong {{ cookiecutter.plugin_id }}`` and
-the translation domain ``{{ cookiecutter.plugin_id }}``. Importing the modules here also loads the
-models: Pamong claims a plugin's tables while its hooks module is imported.
+Everything is in the plugin's namespace:
+- permissions ``{{ cookiecutter.plugin_id }}.*`` and the role ``{{ cookiecutter.plugin_id }}_officer``;
+- blueprints ``{{ cookiecutter.plugin_id }}`` (pages at ``/{{ cookiecutter.plugin_id }}``) and ``{{ cookiecutter.plugin_id }}_api``
+  (``/api/v1/{{ cookiecutter.plugin_id }}``);
+- tables ``{{ cookiecutter.plugin_id }}_*``;
+- the command group ``pamong {{ cookiecutter.plugin_id }}``;
+- the translation domain ``{{ cookiecutter.plugin_id }}``.
+
+Importing the modules here also loads the models: Pamong claims a plugin's
+tables while its hooks module is imported.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What {{ cookiecutter.plugin_id }} checks. A role grants its permissions at an org unit and every unit below it."""
+"""What the plugin checks. A role grants its permissions at an org unit and every unit below it."""
 
 from pamong.plugin import Permission, RoleTemplate, _l
 
@@ -10,4 +10,10 @@ PERMISSIONS = (
     Permission(MANAGE, _l("Record entries in {{ cookiecutter.title }}")),
 )
 
-ROLES = (RoleTemplate("{{ cookiecutter.plugin_id }}_officer", "{{ cookiecutter.title }} officer", (VIEW, MANAGE)),)
+ROLES = (
+    RoleTemplate(
+        "{{ cookiecutter.plugin_id }}_officer",
+        "{{ cookiecutter.title }} officer",
+        (VIEW, MANAGE),
+    ),
+)

@@ -1,4 +1,4 @@
-"""The shapes of {{ cookiecutter.plugin_id }}'s data (marshmallow): the API, its OpenAPI document and the page's form."""
+"""The shapes of the plugin's data (marshmallow): for the API, its OpenAPI document, the form."""
 
 from __future__ import annotations
 

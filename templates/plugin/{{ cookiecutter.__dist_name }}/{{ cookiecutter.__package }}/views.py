@@ -1,4 +1,7 @@
-"""The staff page at ``/{{ cookiecutter.plugin_id }}/`` (blueprint ``{{ cookiecutter.plugin_id }}``): the entries, and a form to add one."""
+"""The staff page at ``/{{ cookiecutter.plugin_id }}/`` (blueprint ``{{ cookiecutter.plugin_id }}``).
+
+It lists the entries, and offers a form to add one.
+"""
 
 from __future__ import annotations
 

@@ -4,9 +4,9 @@ Revision ID: {{ cookiecutter.plugin_id }}_0001
 Revises:
 Create Date: 2026-12-01 00:00:00
 
-The next revision: change models.py, then on a development instance with
-the plugin enabled and upgraded, ``pamong db revision {{ cookiecutter.plugin_id }} -m "what changed"``
-writes ``{{ cookiecutter.plugin_id }}_0002_what_changed.py``. Read it before committing it.
+The next revision: change models.py, then run ``pamong db revision`` on a
+development instance where the plugin is enabled and upgraded (see
+README.md). Read the file it writes before committing it.
 """
 
 import sqlalchemy as sa
@@ -36,10 +36,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_{{ cookiecutter.plugin_id }}_entries")),
     )
     op.create_index(
-        op.f("ix_{{ cookiecutter.plugin_id }}_entries_org_unit_id"), "{{ cookiecutter.plugin_id }}_entries", ["org_unit_id"], unique=False
+        op.f("ix_{{ cookiecutter.plugin_id }}_entries_org_unit_id"),
+        "{{ cookiecutter.plugin_id }}_entries",
+        ["org_unit_id"],
+        unique=False,
     )
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_{{ cookiecutter.plugin_id }}_entries_org_unit_id"), table_name="{{ cookiecutter.plugin_id }}_entries")
+    op.drop_index(
+        op.f("ix_{{ cookiecutter.plugin_id }}_entries_org_unit_id"),
+        table_name="{{ cookiecutter.plugin_id }}_entries",
+    )
     op.drop_table("{{ cookiecutter.plugin_id }}_entries")
