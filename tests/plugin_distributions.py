@@ -169,26 +169,42 @@ class Browser:
         )
 
     def request(
-        self, path: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None
-    ) -> tuple[int, str, str]:
-        """(status, content type, body) of a GET, or of a form POST when ``data`` is given."""
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body, headers=headers or {})
+        self,
+        path: str,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        json_body: object = None,
+        method: str | None = None,
+    ) -> tuple[int, str, bytes]:
+        """(status, content type, body) of a GET, a form POST (``data``) or a JSON one."""
+        headers = dict(headers or {})
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode(data).encode()
+        elif json_body is not None:
+            body = json.dumps(json_body).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(self.base + path, body, headers, method=method)
         try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, response.headers["Content-Type"], response.read().decode()
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.headers["Content-Type"], response.read()
         except urllib.error.HTTPError as error:
-            return error.code, error.headers["Content-Type"], error.read().decode()
+            return error.code, error.headers["Content-Type"], error.read()
+
+    def text(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str]:
+        """(status, text) of a page."""
+        status, _type, body = self.request(path, data)
+        return status, body.decode()
 
     def csrf_token(self, path: str) -> str:
-        _status, _type, page = self.request(path)
+        _status, page = self.text(path)
         match = re.search(r'name="csrf_token" value="([^"]+)"', page)
         assert match, f"no form on {path}"
         return match.group(1)
 
     def log_in(self, username: str = "admin", password: str = ADMIN_PASSWORD) -> None:
         form = {"csrf_token": self.csrf_token("/login"), "username": username, "password": password}
-        status, _type, page = self.request("/login", form)
+        status, page = self.text("/login", form)
         assert status == 200 and "/logout" in page, page
 
 

@@ -191,16 +191,16 @@ def test_an_instance_enables_migrates_and_serves_it(site, work):
             "application/json",
             {"plugin": "sampah", "version": "0.1.0"},
         )
-        assert "/api/v1/sampah/entries" in browser.request("/api/v1/openapi.json")[2]
+        assert "/api/v1/sampah/entries" in browser.text("/api/v1/openapi.json")[1]
         browser.log_in()
-        status, _kind, page = browser.request("/sampah/")
+        status, page = browser.text("/sampah/")
         assert status == 200 and "Belum ada catatan." in page
         form = {
             "csrf_token": browser.csrf_token("/sampah/"),
             "title": "Rapat",
             "unit_code": "33.14",
         }
-        status, _kind, page = browser.request("/sampah/entries", form)
+        status, page = browser.text("/sampah/entries", form)
         assert status == 200 and "Tercatat: Rapat." in page
 
 
