@@ -41,15 +41,16 @@ if TYPE_CHECKING:
     from pamong.messaging.transports import Transport
     from pamong.tracking.models import TrackedItem
 
-#: When a hook is called; shown in the hook reference.
-STARTUP = "startup: once per app, while it is built"
-REQUEST = "request: while a page or API answer is built"
-TRANSACTION = (
-    "transaction: inside the transaction of the event; what the implementation "
-    "writes with ``session`` commits or rolls back with it"
-)
-ON_DEMAND = "on demand: when the core needs the answer (a delivery, a check)"
-COMMAND = "command: by ``pamong demo`` or ``pamong worker``"
+#: When a hook is called (the ``when`` of :func:`spec`), as the hook reference says it.
+WHEN = {
+    "startup": "startup: once per app, while it is built",
+    "request": "request: while a page or API answer is built",
+    "transaction": (
+        "transaction: inside the transaction of the event; what the implementation "
+        "writes with ``session`` commits or rolls back with it"
+    ),
+    "on demand": "on demand: when the core needs the answer (a delivery, a check)",
+}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,14 +58,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 def spec(*, since: str, when: str, firstresult: bool = False) -> Callable[[F], F]:
     """Declare a hook: pluggy's hookspec plus what the reference documents.
 
-    ``since`` is the plugin API version that introduced the hook; ``when``
-    one of the constants above; ``firstresult`` makes the first non-None
-    answer win (a resolver) instead of collecting every answer.
+    ``since`` is the plugin API version (or, for a plugin's own hooks, the
+    plugin version) that introduced the hook; ``when`` is a key of
+    :data:`WHEN`; ``firstresult`` makes the first non-None answer win (a
+    resolver) instead of collecting every answer. Plugins declare their own
+    hooks with it too, as ``pamong.plugin.hookspec``.
     """
+    if when not in WHEN:
+        raise ValueError(f"when={when!r}: expected one of {sorted(WHEN)}")
 
     def mark(func: F) -> F:
         func.pamong_since = since  # type: ignore[attr-defined]
-        func.pamong_when = when  # type: ignore[attr-defined]
+        func.pamong_when = WHEN[when]  # type: ignore[attr-defined]
         return hookspec(firstresult=firstresult)(func)
 
     return mark
@@ -73,7 +78,7 @@ def spec(*, since: str, when: str, firstresult: bool = False) -> Callable[[F], F
 # --- registration: called once at startup, results validated ----------------------
 
 
-@spec(since="1.0", when=STARTUP)
+@spec(since="1.0", when="startup")
 def pamong_register_blueprints(app: Flask) -> Iterable[Blueprint]:
     """Return the plugin's blueprints: its pages and its REST API.
 
@@ -90,7 +95,7 @@ def pamong_register_blueprints(app: Flask) -> Iterable[Blueprint]:
     """
 
 
-@spec(since="1.0", when=STARTUP)
+@spec(since="1.0", when="startup")
 def pamong_register_permissions() -> Iterable[Permission]:
     """Return the permissions the plugin checks, each named ``<id>.<action>``.
 
@@ -102,7 +107,7 @@ def pamong_register_permissions() -> Iterable[Permission]:
     """
 
 
-@spec(since="1.0", when=STARTUP)
+@spec(since="1.0", when="startup")
 def pamong_register_roles() -> Iterable[RoleTemplate]:
     """Return roles to create at ``pamong init`` (e.g. a KTP counter officer).
 
@@ -114,7 +119,7 @@ def pamong_register_roles() -> Iterable[RoleTemplate]:
     """
 
 
-@spec(since="1.0", when=STARTUP)
+@spec(since="1.0", when="startup")
 def pamong_register_nav_items() -> Iterable[NavItem]:
     """Return entries of the staff menu and dashboard (and of the public menu).
 
@@ -123,7 +128,7 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
     """
 
 
-@spec(since="1.0", when=STARTUP)
+@spec(since="1.0", when="startup")
 def pamong_register_settings_schema() -> type[Schema] | Schema:
     """Return the marshmallow schema that validates ``[plugins.<id>]`` in ``pamong.toml``.
 
@@ -135,7 +140,7 @@ def pamong_register_settings_schema() -> type[Schema] | Schema:
     """
 
 
-@spec(since="1.0", when=STARTUP)
+@spec(since="1.0", when="startup")
 def pamong_register_cli_commands() -> click.Group:
     """Return a click group named ``<id>``; it becomes ``pamong <id> ...``.
 
@@ -146,7 +151,7 @@ def pamong_register_cli_commands() -> click.Group:
     """
 
 
-@spec(since="1.0", when=STARTUP)
+@spec(since="1.0", when="startup")
 def pamong_register_trackable_kinds() -> Iterable[TrackableKind]:
     """Return the kinds of files citizens can track by receipt number.
 
@@ -155,7 +160,7 @@ def pamong_register_trackable_kinds() -> Iterable[TrackableKind]:
     """
 
 
-@spec(since="1.0", when=STARTUP)
+@spec(since="1.0", when="startup")
 def pamong_register_document_kinds() -> Iterable[DocumentKind]:
     """Return the kinds of documents the plugin issues, each named ``<id>.<kind>``.
 
@@ -164,7 +169,7 @@ def pamong_register_document_kinds() -> Iterable[DocumentKind]:
     """
 
 
-@spec(since="1.0", when=STARTUP)
+@spec(since="1.0", when="startup")
 def pamong_register_demo_data() -> DemoData:
     """Return the seeder ``pamong demo`` runs to add this plugin's demo data.
 
@@ -173,7 +178,7 @@ def pamong_register_demo_data() -> DemoData:
     """
 
 
-@spec(since="1.0", when=STARTUP)
+@spec(since="1.0", when="startup")
 def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
     """Return periodic jobs for ``pamong worker`` (reminders, escalations...).
 
@@ -182,7 +187,7 @@ def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
     """
 
 
-@spec(since="1.0", when=STARTUP)
+@spec(since="1.0", when="startup")
 def pamong_on_app_ready(app: Flask) -> None:
     """Called once the app is fully built (blueprints, settings, permissions).
 
@@ -194,7 +199,7 @@ def pamong_on_app_ready(app: Flask) -> None:
 # --- domain events: notifications, return ignored ----------------------------------
 
 
-@spec(since="1.0", when=TRANSACTION)
+@spec(since="1.0", when="transaction")
 def pamong_on_resident_registered(resident: Resident, session: Session) -> None:
     """A resident was added to the registry (API, web form or import row).
 
@@ -204,7 +209,7 @@ def pamong_on_resident_registered(resident: Resident, session: Session) -> None:
     """
 
 
-@spec(since="1.0", when=TRANSACTION)
+@spec(since="1.0", when="transaction")
 def pamong_on_resident_changed(
     resident: Resident, session: Session, changes: dict[str, Any]
 ) -> None:
@@ -217,7 +222,7 @@ def pamong_on_resident_changed(
     """
 
 
-@spec(since="1.0", when=TRANSACTION)
+@spec(since="1.0", when="transaction")
 def pamong_on_status_changed(
     item: TrackedItem, old: str | None, new: str, session: Session
 ) -> None:
@@ -231,7 +236,7 @@ def pamong_on_status_changed(
     """
 
 
-@spec(since="1.0", when=TRANSACTION)
+@spec(since="1.0", when="transaction")
 def pamong_on_message_sent(message: Message, session: Session) -> None:
     """A message (letter, invitation, notice) was sent.
 
@@ -241,7 +246,7 @@ def pamong_on_message_sent(message: Message, session: Session) -> None:
     """
 
 
-@spec(since="1.0", when=TRANSACTION)
+@spec(since="1.0", when="transaction")
 def pamong_on_fee_due(fee: FeeDue, session: Session) -> None:
     """A fee (retribusi) became due: a KTP fee, a permit levy...
 
@@ -258,7 +263,7 @@ def pamong_on_fee_due(fee: FeeDue, session: Session) -> None:
 # --- resolvers and contributions ---------------------------------------------------
 
 
-@spec(since="1.0", when=ON_DEMAND, firstresult=True)
+@spec(since="1.0", when="on demand", firstresult=True)
 def pamong_message_transport(channel: str) -> Transport | None:
     """Return a transport for ``channel`` (``"sms"``, ``"whatsapp"``...), or None.
 
@@ -273,7 +278,7 @@ def pamong_message_transport(channel: str) -> Transport | None:
     """
 
 
-@spec(since="1.0", when=ON_DEMAND, firstresult=True)
+@spec(since="1.0", when="on demand", firstresult=True)
 def pamong_verify_identity(
     nik: str, resident: Resident | None, session: Session
 ) -> IdentityCheck | None:
@@ -292,7 +297,7 @@ def pamong_verify_identity(
     """
 
 
-@spec(since="1.0", when=REQUEST)
+@spec(since="1.0", when="request")
 def pamong_tracker_links(item: TrackedItem, session: Session) -> Iterable[TrackerLink]:
     """Links to show on the public tracker page of ``item`` (a survey, a payment page...).
 

@@ -192,6 +192,8 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self.plugins: dict[str, LoadedPlugin] = {}
         self.problems: list[str] = []
+        #: Hooks declared by plugins, with the id of the declaring plugin.
+        self.hook_owners: dict[str, str] = {}
         if os.environ.get("PAMONG_TRACE_HOOKS") == "1":
             self._enable_tracing()
 
@@ -255,6 +257,8 @@ class PluginHost:
         except Exception as exc:
             self.problems.append(f"plugin {pid!r} failed to import: {exc!r}")
             return
+        if not self._add_plugin_hookspecs(pid, package):
+            return
         for table in _claim_new_tables(pid, package.__name__):
             if not table.startswith(f"{pid}_"):
                 self.problems.append(
@@ -271,6 +275,32 @@ class PluginHost:
         self.plugins[pid] = LoadedPlugin(
             info, package, hooks_module, version.version if version else None
         )
+
+    def _add_plugin_hookspecs(self, pid: str, package: ModuleType) -> bool:
+        """Add the hooks a plugin declares in its ``hookspecs`` module (e.g. billing's).
+
+        Their names start with ``pamong_`` and must not shadow a core hook or
+        another plugin's; plugins implement them with
+        ``@hookimpl(optionalhook=True)`` so they also load without the declaring plugin.
+        """
+        try:
+            module = importlib.import_module(f"{package.__name__}.hookspecs")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{package.__name__}.hookspecs":
+                return True
+            self.problems.append(f"plugin {pid!r} failed to import: {exc!r}")
+            return False
+        names = [n for n in dir(module) if n.startswith("pamong_") and callable(getattr(module, n))]
+        clashes = [n for n in names if getattr(self.pm.hook, n, None) and self._has_spec(n)]
+        if clashes:
+            self.problems.append(f"plugin {pid!r} declares hooks that already exist: {clashes}")
+            return False
+        self.pm.add_hookspecs(module)
+        self.hook_owners.update(dict.fromkeys(names, pid))
+        return True
+
+    def _has_spec(self, hook_name: str) -> bool:
+        return getattr(self.pm.hook, hook_name).has_spec()
 
     def call_each(self, hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
         """Call a hook once per component; yield ``(component id, result)``.

@@ -110,3 +110,36 @@ def test_built_in_plugins_declare_the_api_they_support():
         assert Version(api.API_VERSION) in __import__(
             "packaging.specifiers"
         ).specifiers.SpecifierSet(plugin.plugin_api)
+
+
+@pytest.fixture
+def with_announcer(monkeypatch):
+    real = plugin_host.available_plugins
+
+    def available():
+        found = real()
+        for name in ("announcer", "listener"):
+            found[name] = EntryPoint(name, f"bad_plugins.{name}", plugin_host.ENTRY_POINT_GROUP)
+        return found
+
+    monkeypatch.setattr(plugin_host, "available_plugins", available)
+
+
+@pytest.mark.parametrize("order", [["announcer", "listener"], ["listener", "announcer"]])
+def test_a_plugin_declares_its_own_hook_and_another_listens(tmp_path, with_announcer, order):
+    from bad_plugins.listener import HEARD
+
+    write_config(tmp_path, region="33.14")
+    app = create_app(tmp_path, plugins=order)
+    host = app.extensions["pamong"].host
+    host.pm.hook.pamong_on_announced(word="lunas")
+    assert HEARD[-1] == "lunas"
+    assert host.hook_owners == {"pamong_on_announced": "announcer"}
+    app.extensions["pamong"].db.dispose()
+
+
+def test_a_listener_loads_without_the_declaring_plugin(tmp_path, with_announcer):
+    write_config(tmp_path, region="33.14")
+    app = create_app(tmp_path, plugins=["listener"])
+    assert "listener" in app.extensions["pamong"].plugins
+    app.extensions["pamong"].db.dispose()

@@ -58,6 +58,7 @@ from pamong.hooks import (
     WorkerJob,
     hookimpl,
 )
+from pamong.hookspecs import spec as hookspec
 from pamong.identity.models import (
     DuplicateCandidate,
     DuplicateStatus,
@@ -154,6 +155,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "WorkerJob",
     "hook_relay",
     "hookimpl",
+    "hookspec",
     # the instance
     "enabled_plugins",
     "plugin_settings",

@@ -1,6 +1,7 @@
 """Sphinx directives that write the plugin reference from the code itself.
 
-``pamong-hooks`` renders every hookspec of :mod:`pamong.hookspecs`: purpose,
+``pamong-hooks`` renders every hookspec of :mod:`pamong.hookspecs` (or of
+the module given as its argument: a plugin's own ``hookspecs``): purpose,
 signature, each parameter with its type, the return, whether it is
 ``firstresult``, when it is called, since which API version, and an example
 taken from a real plugin's hook implementation. ``pamong-records`` renders
@@ -43,10 +44,9 @@ SOURCE_NAMES = {
 SECTION = re.compile(r"^(Args|Returns|Attributes):\s*$", re.M)
 
 
-def hook_names() -> list[str]:
-    import pamong.hookspecs as hookspecs
-
-    return sorted(n for n in dir(hookspecs) if n.startswith("pamong_"))
+def hook_names(module: str = "pamong.hookspecs") -> list[str]:
+    specs = importlib.import_module(module)
+    return sorted(n for n in dir(specs) if n.startswith("pamong_") and callable(getattr(specs, n)))
 
 
 def split_docstring(doc: str) -> tuple[str, dict[str, str]]:
@@ -71,11 +71,9 @@ def entries(section: str) -> dict[str, str]:
     return found
 
 
-def hook_info(name: str) -> dict[str, Any]:
+def hook_info(name: str, module: str = "pamong.hookspecs") -> dict[str, Any]:
     """Everything the reference says about one hook."""
-    import pamong.hookspecs as hookspecs
-
-    func = getattr(hookspecs, name)
+    func = getattr(importlib.import_module(module), name)
     prose, sections = split_docstring(inspect.getdoc(func) or "")
     params = inspect.signature(func).parameters
     returns = inspect.signature(func).return_annotation
@@ -145,10 +143,10 @@ def _heading(text: str) -> list[str]:
     return [f"### {text}", ""]
 
 
-def render_hooks() -> list[str]:
+def render_hooks(module: str = "pamong.hookspecs") -> list[str]:
     out: list[str] = []
-    for name in hook_names():
-        info = hook_info(name)
+    for name in hook_names(module):
+        info = hook_info(name, module)
         out += _heading(f"`{name}`")
         out += _code(info["signature"], "text")
         out += [info["prose"], ""]
@@ -229,11 +227,12 @@ def render_api() -> list[str]:
 
 class _Generated(Directive):
     render = staticmethod(lambda: [])
+    optional_arguments = 1
 
     def run(self) -> list[nodes.Node]:
         container = nodes.section()
         container.document = self.state.document
-        lines = StringList(self.render(), source="pamong_reference")
+        lines = StringList(self.render(*self.arguments), source="pamong_reference")
         nested_parse_with_titles(self.state, lines, container)
         return container.children
 
