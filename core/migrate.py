@@ -261,16 +261,33 @@ def create_schema(db: Database, host: PluginHost) -> None:
             command.stamp(_config(component, conn), "heads")
 
 
-def new_revision(host: PluginHost, db: Database, component_id: str, message: str) -> None:
-    """Autogenerate a revision for one component (a developer tool)."""
+def next_revision_id(component_id: str, current_head: str | None) -> str:
+    """``<id>_0001``, ``<id>_0002``…: the revision after ``current_head`` in a lineage."""
+    prefix = f"{component_id}_"
+    number = 0
+    if current_head and current_head.startswith(prefix) and current_head[len(prefix) :].isdigit():
+        number = int(current_head[len(prefix) :])
+    return f"{prefix}{number + 1:04d}"
+
+
+def new_revision(
+    host: PluginHost, db: Database, component_id: str, message: str, rev_id: str | None = None
+) -> Path:
+    """Autogenerate a revision for one component (a developer tool); returns its file.
+
+    The database must be at the component's head: the revision holds the
+    difference between the models and that schema.
+    """
     for component in components(host):
         if component.id == component_id:
             with db.engine.begin() as conn:
-                command.revision(
+                script = command.revision(
                     _config(component, conn),
                     message=message,
                     autogenerate=True,
                     version_path=str(component.versions_dir),
+                    rev_id=rev_id or next_revision_id(component.id, head(component)),
                 )
-            return
+            assert script is not None and not isinstance(script, list)
+            return Path(script.path)
     raise ValueError(f"unknown component {component_id!r} (or it has no migrations folder)")

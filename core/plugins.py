@@ -116,10 +116,26 @@ def id_clashes() -> dict[str, list[EntryPoint]]:
 TABLE_OWNERS: dict[str, str] = {}
 
 
-def _claim_new_tables(component: str) -> list[str]:
-    new = [name for name in Base.metadata.tables if name not in TABLE_OWNERS]
-    for name in new:
+def _claim_new_tables(component: str, package: str) -> list[str]:
+    """Give ``component`` the unclaimed tables whose models live in ``package``.
+
+    Tables of another package's models stay unclaimed: a test module that
+    imports a plugin's models before the first app is built must not make
+    them the core's. Tables without a model go to the first claimant.
+    """
+    modules: dict[str, set[str]] = {}
+    for mapper in Base.registry.mappers:
+        for table in mapper.tables:
+            modules.setdefault(table.name, set()).add(mapper.class_.__module__)
+    new = []
+    for name in Base.metadata.tables:
+        if name in TABLE_OWNERS:
+            continue
+        owners = modules.get(name)
+        if owners and not any(m == package or m.startswith(f"{package}.") for m in owners):
+            continue
         TABLE_OWNERS[name] = component
+        new.append(name)
     return new
 
 
@@ -140,7 +156,7 @@ def load_core_models() -> None:
         "pamong.jobs.models",
     ):
         importlib.import_module(module)
-    _claim_new_tables(CORE_ID)
+    _claim_new_tables(CORE_ID, "pamong")
 
 
 def dependency_order(infos: dict[str, PluginInfo], problems: list[str]) -> list[str]:
@@ -283,7 +299,7 @@ class PluginHost:
             return
         if not self._add_plugin_hookspecs(pid, package):
             return
-        for table in _claim_new_tables(pid):
+        for table in _claim_new_tables(pid, package.__name__):
             if not table.startswith(f"{pid}_"):
                 self.problems.append(
                     f"plugin {pid!r}: namespace violation: table {table!r} "

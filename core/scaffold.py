@@ -306,6 +306,13 @@ def new_regency(
     return _cookiecutter("regency", output_dir, context, overwrite)
 
 
+def check_plugin_text(name: str, value: str) -> str:
+    """A title or description: one line, no quotes or backslashes (it lands in Python code)."""
+    if any(ch in value for ch in '"\\\n\r'):
+        raise ScaffoldError(f"{name} must be one line without quotes or backslashes: {value!r}")
+    return value
+
+
 def new_plugin(
     plugin_id: str,
     output_dir: Path,
@@ -314,12 +321,14 @@ def new_plugin(
     description: str = "",
     author: str = "",
     author_email: str = "",
-    include_model: bool = True,
     overwrite: bool = False,
 ) -> Path:
     """Generate ``<output_dir>/pamong-<id>``: a third-party plugin distribution."""
     check_plugin_id(plugin_id)
-    context: dict[str, Any] = {"plugin_id": plugin_id, "include_model": include_model}
+    context: dict[str, Any] = {
+        "plugin_id": plugin_id,
+        "__pamong_version": ".".join(pamong.__version__.split(".")[:2]),
+    }
     for key, value in (
         ("title", title),
         ("description", description),
@@ -327,7 +336,7 @@ def new_plugin(
         ("author_email", author_email),
     ):
         if value:
-            context[key] = value
+            context[key] = check_plugin_text(key, value)
     target = output_dir / f"pamong-{plugin_id.replace('_', '-')}"
     if target.exists() and not overwrite:
         raise ScaffoldError(f"{target} already exists (pass --overwrite to render over it)")

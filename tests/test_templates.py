@@ -14,14 +14,13 @@ import sqlite3
 import subprocess
 import sys
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from pamong.cli import main
-from pamong.scaffold import ScaffoldError, new_plugin, new_regency, regency_context
+from pamong.scaffold import ScaffoldError, new_regency, regency_context
 
 ROOT = Path(__file__).resolve().parent.parent
 LEBAK = ROOT / "examples" / "lebak"
@@ -369,36 +368,3 @@ def test_the_lebak_example_initialises_with_its_territory(tmp_path):
 
 def test_the_lebak_example_passes_its_smoke_test(tmp_path):
     assert "4 passed" in run_smoke_test(LEBAK, tmp_path)
-
-
-# --- the plugin template ------------------------------------------------------------
-
-
-@pytest.fixture
-def sampah(tmp_path: Path) -> Iterator[Path]:
-    yield new_plugin("sampah", tmp_path / "out", title="Sampah", description="Waste collection")
-
-
-def test_a_generated_plugin_installs_enables_and_passes_its_tests(sampah, tmp_path):
-    site = tmp_path / "site-packages"
-    install_offline(sampah, site)
-    output = run([sys.executable, "-m", "pytest", "-q", sampah / "tests"], tmp_path, site)
-    assert "9 passed" in output
-
-
-def test_a_plugin_without_a_model_has_no_migrations(tmp_path):
-    plugin = new_plugin("antrian", tmp_path / "out", include_model=False)
-    package = plugin / "pamong_antrian"
-    assert not (package / "models.py").exists()
-    assert not (package / "migrations").exists()
-    site = tmp_path / "site-packages"
-    install_offline(plugin, site)
-    output = run([sys.executable, "-m", "pytest", "-q", plugin / "tests"], tmp_path, site)
-    assert "5 passed" in output
-
-
-@pytest.mark.parametrize("plugin_id", ["Sampah", "ktp", "core", "x"])
-def test_new_plugin_refuses_a_bad_or_reserved_id(tmp_path, plugin_id):
-    result = CliRunner().invoke(main, ["new-plugin", plugin_id, "--output-dir", str(tmp_path)])
-    assert result.exit_code == 1
-    assert plugin_id in result.output

@@ -1,4 +1,4 @@
-"""Schema migrations: ``pamong db upgrade|status|downgrade``.
+"""Schema migrations: ``pamong db upgrade|status|downgrade|revision``.
 
 These commands build the app without the schema check (the app refuses to
 serve on a schema that is behind); ``status`` also works when a plugin
@@ -17,7 +17,7 @@ from pamong.cli.plugins import echo_problems, inspect_plugins
 
 @main.group()
 def db() -> None:
-    """Database schema: upgrade, status and downgrade, per component."""
+    """Database schema: upgrade, status, downgrade and new revisions, per component."""
 
 
 @db.command("upgrade")
@@ -96,3 +96,27 @@ def db_downgrade(ctx: click.Context, component: str, revision: str, yes: bool) -
         for row in migrate.status(state.db, state.host):
             if row.id == component:
                 click.echo(f"{row.id:<16} {row.current or '-'}")
+
+
+@db.command("revision")
+@click.argument("component")
+@click.option("-m", "--message", required=True, help="What changed, e.g. 'weight of a round'.")
+@click.pass_context
+def db_revision(ctx: click.Context, component: str, message: str) -> None:
+    """Write COMPONENT's next migration (a plugin id, or core) from its models.
+
+    For developers: run it on a development instance where the plugin is
+    enabled and upgraded; read the file it writes before committing it.
+    """
+    from pamong import migrate
+
+    with app_context(ctx) as app:
+        state = app.extensions["pamong"]
+        behind = [row.id for row in migrate.status(state.db, state.host) if not row.up_to_date]
+        if behind:
+            raise CliError(f"upgrade first (pamong db upgrade): {', '.join(behind)} behind")
+        try:
+            path = migrate.new_revision(state.host, state.db, component, message)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    click.echo(f"Wrote {path}")

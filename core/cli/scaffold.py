@@ -105,7 +105,6 @@ def new_regency(
 @click.option("--description", default="")
 @click.option("--author", default="")
 @click.option("--author-email", default="")
-@click.option("--no-model", is_flag=True, help="Leave out the model and its first migration.")
 @click.option(
     "--output-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -119,7 +118,6 @@ def new_plugin(
     description: str,
     author: str,
     author_email: str,
-    no_model: bool,
     output_dir: Path,
     overwrite: bool,
 ) -> None:
@@ -135,7 +133,6 @@ def new_plugin(
             description=description,
             author=author,
             author_email=author_email,
-            include_model=not no_model,
             overwrite=overwrite,
         )
     except ScaffoldError as exc:
