@@ -74,6 +74,32 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "pamong_plugins(*ids): enable these plugins in the `app` fixture"
     )
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("PAMONG_TEST_DATABASE_URL")
+    if worker and url:
+        # Under pytest-xdist each worker gets its own database on the same server,
+        # so that resetting the schema in one never pulls it from under another.
+        os.environ["PAMONG_TEST_DATABASE_URL"] = _worker_database(url, worker)
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """``url`` with the database ``<name>_<worker>``, created on first use."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database or 'postgres'}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_postgres(url: str) -> None:
