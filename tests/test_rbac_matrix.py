@@ -17,7 +17,7 @@ import io
 import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from pamong.accounts import services as accounts
 from pamong.accounts.permissions import Actor
+from pamong.accounts.sessions import start_session
 from pamong.plugins import available_plugins
 from pamong.rest import API_PREFIX
 from pamong.testing import TEST_PASSWORD, build_app
@@ -116,8 +117,8 @@ def _staff_role(world: World, role: str, unit: str) -> Role:
         )
         _token, plain = accounts.create_token(session, system, user, "matrix")
         actor = accounts.actor_for(accounts.load_user(session, user.id))
-        user_id = user.id
-    cookie = _session_cookie(app, _user_id=str(user_id), _fresh=True)
+        session_token = start_session(session, user, lifetime=timedelta(hours=2), ip="127.0.0.1")
+    cookie = _session_cookie(app, _user_id=session_token, _fresh=True)
     return Role(f"{role}@{unit}", actor, cookie, plain, unit=unit, kecamatan=unit != REGENCY)
 
 
