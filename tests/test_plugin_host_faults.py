@@ -17,6 +17,7 @@ import re
 import shutil
 from datetime import date
 from importlib.metadata import EntryPoint
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -226,13 +227,15 @@ def test_a_command_refuses_to_run_on_a_schema_behind(instance):
 
 
 def test_db_downgrade_takes_one_component_back_and_the_app_then_refuses(instance):
+    newest = sorted(p.stem for p in (Path(migrate.ENV_DIR) / "versions").glob("core_*.py"))
+    head, previous = newest[-1][:9], newest[-2][:9]
     result = _pamong(instance, "db", "downgrade", "core", "-1", "--yes")
     assert result.exit_code == 0, result.output
-    assert result.output.split() == ["core", "core_0003"]
+    assert result.output.split() == ["core", previous]
     with pytest.raises(migrate.SchemaNotCurrent) as info:
         create_app(instance)
     assert info.value.problems == [
-        "the core is at revision core_0003, its newest migration is core_0004"
+        f"the core is at revision {previous}, its newest migration is {head}"
     ]
 
 

@@ -123,7 +123,7 @@ def test_an_unknown_kind_of_letter_is_refused(client, clerk, resident):
 def test_the_lookup_by_nik_and_the_reading_of_a_letter_are_audited(client, bearer, clerk, resident):
     letter = ask(client, clerk, resident.nik).json
     client.get(f"{API}/letters/{letter['id']}", headers=clerk)
-    assert audit_count(client, bearer, "resident.read_personal") == 1
+    assert audit_count(client, bearer, "personal_data.read") == 1
     assert audit_count(client, bearer, "suratdesa_letter.read") == 1
 
 

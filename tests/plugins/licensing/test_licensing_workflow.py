@@ -178,6 +178,7 @@ def test_uploads_must_be_pdf_or_jpeg_and_small():
 def test_the_levy_and_every_move_are_announced_through_hooks(catalogue, db_session, actor_of):
     from pamong_example.hooks import EVENTS
 
+    EVENTS.clear()  # file numbers repeat from one test's database to the next
     head = actor_of("licensing_head")
     application = _apply(db_session, head, "REKLAME", area="33.14.05", quantity=6)
     for _ in range(3):
