@@ -41,7 +41,16 @@ class KtpHandoverSchema(Schema):
 
 
 class KtpCancelSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=300),
+        metadata={"description": "Internal: staff only"},
+    )
+    public_note = fields.String(
+        load_default="",
+        validate=validate.Length(max=300),
+        metadata={"description": "The note to the applicant, shown on the public tracker"},
+    )
 
 
 class KtpApplicationQueryArgs(QueryArgs):

@@ -256,6 +256,7 @@ def cancel(application_id: int) -> Any:
         services.cancel,
         _("Application cancelled."),
         reason=request.form.get("reason", "")[:300],
+        public_note=request.form.get("public_note", "")[:300],
     )
 
 

@@ -303,9 +303,13 @@ def step(application_id: int, action: str) -> Any:
     application = services.get_application(db, actor, application_id)
     form = request.form
     if action == "advance":
-        services.advance(db, actor, application, form.get("note", ""))
+        services.advance(
+            db, actor, application, form.get("note", ""), public_note=form.get("public_note", "")
+        )
     elif action == "return":
-        services.return_to_applicant(db, actor, application, form.get("reason", ""))
+        services.return_to_applicant(
+            db, actor, application, form.get("reason", ""), public_note=form.get("public_note", "")
+        )
     elif action == "resume":
         services.resume(
             db,
@@ -323,6 +327,7 @@ def step(application_id: int, action: str) -> Any:
             application,
             approve=form.get("decision") == "approve",
             reason=form.get("reason", ""),
+            public_note=form.get("public_note", ""),
         )
     elif action == "pay":
         services.record_payment(db, actor, application, form.get("reference", ""))
