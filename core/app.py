@@ -30,6 +30,7 @@ from pamong.hooks import (
     TrackableKind,
     WorkerJob,
 )
+from pamong.inputs import TooDeep, load_json
 from pamong.messaging.outbox import install_embedded_delivery
 from pamong.plugins import CORE_ID, PluginHost, StartupError
 from pamong.rest import API_PREFIX, MAX_ID, IdConverter, PamongApi, handle_pamong_error
@@ -276,6 +277,17 @@ def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Fla
             or (request.is_json and b"\\u0000" in request.get_data())
         ):
             abort(400, "NUL characters are not allowed.")
+
+    @app.before_request
+    def _refuse_deep_json() -> None:
+        # json.loads reports deep nesting as a RecursionError (a 500): make it a 400.
+        if request.is_json:
+            try:
+                load_json(request.get_data(cache=True))
+            except TooDeep as exc:
+                abort(400, str(exc))
+            except ValueError:
+                pass  # not JSON at all: the endpoint's own parser says so
 
     @app.after_request
     def _security_headers(response: Any) -> Any:

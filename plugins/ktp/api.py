@@ -80,9 +80,8 @@ def get_application(application_id: int):
     """One application with every step's time and officer (the read is audited)."""
     session = get_session()
     application = services.get_application(session, api_actor(), application_id)
-    body = KtpApplicationSchema().dump(application)
-    session.commit()
-    return body
+    session.commit()  # the audit record of the read
+    return application
 
 
 def _step(application_id: int, action: Any, **kwargs: Any) -> Any:

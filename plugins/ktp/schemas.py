@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from pamong.identity.nik import mask_nik
-from pamong.rest import QueryArgs
+from pamong.rest import QueryArgs, QueryDate
 from pamong_plugins.ktp.models import Reason, ReplacementCause, Step
 
 _reasons = [r.value for r in Reason]
@@ -56,8 +56,8 @@ class KtpCancelSchema(Schema):
 class KtpApplicationQueryArgs(QueryArgs):
     step = fields.String(validate=validate.OneOf(_steps))
     kecamatan = fields.String(validate=validate.Length(max=20))
-    since = fields.Date()
-    until = fields.Date()
+    since = QueryDate()
+    until = QueryDate()
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
@@ -141,8 +141,8 @@ class KtpFeeRateSchema(Schema):
 
 
 class KtpStatsQueryArgs(QueryArgs):
-    since = fields.Date(required=True)
-    until = fields.Date(required=True)
+    since = QueryDate(required=True)
+    until = QueryDate(required=True)
 
 
 class KtpDayRowSchema(Schema):

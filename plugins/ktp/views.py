@@ -26,6 +26,7 @@ from pamong.db import get_session, paginate
 from pamong.errors import InvalidInput
 from pamong.i18n import gettext as _
 from pamong.i18n import lazy_gettext as _l
+from pamong.rest import check_query_date
 from pamong.web.context import page_arg
 from pamong_plugins.ktp import services, stats
 from pamong_plugins.ktp.card import card_pdf
@@ -298,6 +299,8 @@ def _period() -> tuple[date, date]:
         )
     except ValueError:
         raise InvalidInput(_("Dates are written YYYY-MM-DD.")) from None
+    check_query_date(since)
+    check_query_date(until)
     if since > until:
         since, until = until, since
     if (until - since).days >= MAX_STATS_DAYS:

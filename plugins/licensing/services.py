@@ -27,6 +27,7 @@ from pamong.documents.services import issue_document, mask_name
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from pamong.hookrelay import hooks_of
 from pamong.hooks import FeeDue
+from pamong.inputs import clean_filename
 from pamong.messaging.services import notify
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
 from pamong.tracking.models import TrackedItem
@@ -419,7 +420,7 @@ def _attach(application: Application, uploads: Iterable[FileUpload], max_bytes: 
         application.uploads.append(
             Upload(
                 requirement=upload.requirement,
-                filename=upload.filename[-200:] or "document",
+                filename=clean_filename(upload.filename),
                 content_type=content_type,
                 size=len(upload.data),
                 data=upload.data,

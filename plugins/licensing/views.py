@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import date
 from functools import wraps
 from typing import Any
@@ -35,6 +34,8 @@ from pamong.db import get_session, paginate
 from pamong.documents.services import qr_svg, render_pdf, verify_url
 from pamong.errors import InvalidInput, NotFound, PamongError, Unauthorized
 from pamong.i18n import gettext as _
+from pamong.inputs import TooDeep, clean_filename, contains_nul, load_json, nul_line
+from pamong.rest import MAX_QUERY_DATE, MIN_QUERY_DATE
 from pamong.tracking.models import TrackedItem
 from pamong.web.context import page_arg
 from pamong_plugins.licensing import permissions as perm
@@ -78,7 +79,8 @@ def _files(requirements: list[str]) -> list[services.FileUpload]:
     for index, requirement in enumerate(requirements):
         storage = request.files.get(f"doc_{index}")
         if storage and storage.filename:
-            uploads.append(services.FileUpload(requirement, storage.filename, storage.read()))
+            name = clean_filename(storage.filename)
+            uploads.append(services.FileUpload(requirement, name, storage.read()))
     return uploads
 
 
@@ -92,9 +94,10 @@ def _int_arg(value: str | None, default: int = 1) -> int:
 def _date_arg(name: str, default: date) -> date:
     raw = request.args.get(name, "")
     try:
-        return date.fromisoformat(raw) if raw else default
+        day = date.fromisoformat(raw) if raw else default
     except ValueError:
         return default
+    return day if MIN_QUERY_DATE <= day <= MAX_QUERY_DATE else default
 
 
 # --- catalogue (public) ---------------------------------------------------------------
@@ -176,21 +179,43 @@ def import_catalogue() -> Any:
 def parse_catalogue_file(filename: str, data: bytes) -> list[dict[str, Any]]:
     """Rows of a catalogue file: JSON (a list of objects) or CSV with a header line.
 
-    In CSV, ``requirements`` and ``stages`` are separated by ``;``.
+    In CSV, ``requirements`` and ``stages`` are separated by ``;``. Text that
+    no database column may hold (NUL characters) and JSON nested deeper than
+    a catalogue ever is are refused with a 422, like any other bad file.
     """
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput("The file is not UTF-8 text.", slug="invalid-import") from None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InvalidInput(
+            _("The file is not UTF-8 text (line %(line)d).", line=line), slug="invalid-import"
+        ) from None
+    line = nul_line(text)
+    if line is not None:
+        raise InvalidInput(
+            _("Line %(line)d holds a NUL character: the file is not a text file.", line=line),
+            slug="invalid-import",
+        )
     if filename.lower().endswith(".json"):
         try:
-            rows = json.loads(text)
+            rows = load_json(text, max_depth=4)
+        except TooDeep:
+            raise InvalidInput(
+                _("The JSON file nests too deeply for a catalogue."), slug="invalid-import"
+            ) from None
         except ValueError:
             raise InvalidInput("The file is not valid JSON.", slug="invalid-import") from None
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise InvalidInput("A JSON catalogue is a list of objects.", slug="invalid-import")
+        if contains_nul(rows):
+            raise InvalidInput(_("The file holds a NUL character."), slug="invalid-import")
         return rows
-    return list(csv.DictReader(io.StringIO(text)))
+    try:
+        return list(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise InvalidInput(
+            _("The file is not valid CSV (%(problem)s).", problem=str(exc)), slug="invalid-import"
+        ) from None
 
 
 # --- staff: worklist, intake, file --------------------------------------------------
