@@ -180,20 +180,41 @@ def _collect_records(state: PamongState) -> None:
     )
 
 
+def missing_instance_message(settings: Settings) -> str:
+    """What to do when the instance folder holds no instance (or no secret key)."""
+    folder = settings.instance_path
+    config = folder / "pamong.toml"
+    if config.exists():
+        return f"no secret_key in {config}: add one (a long random string) under [pamong]"
+    return (
+        f"No Pamong instance in {folder} (no pamong.toml there). Create one with "
+        f"`pamong --instance {folder} init --region CODE` (CODE is your regency, "
+        "e.g. 33.14 for Sragen), or build a trial one with `pamong demo`. To use an "
+        "existing instance, pass --instance DIR or set PAMONG_INSTANCE."
+    )
+
+
 def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Flask:
     """Build a Pamong app for an instance folder.
 
     ``instance_path`` defaults to ``PAMONG_INSTANCE`` (then ``./instance``);
     keyword arguments override settings (``database_url=...``,
     ``plugins=[...]``, ``plugin_settings={...}``), as tests do. Raises
+    :class:`~pamong.config.ConfigError` naming every configuration problem
+    (with the enabled plugins' problems in the same message), or
     :class:`~pamong.plugins.StartupError` listing every plugin problem.
     """
-    settings = load_settings(instance_path, overrides)
+    try:
+        settings = load_settings(instance_path, overrides)
+    except ConfigError as error:
+        if error.plugin_settings is None:
+            raise
+        host = PluginHost(error.plugins)  # name the plugins' problems in the same message
+        host.load()
+        host.load_settings(error.plugin_settings)
+        raise ConfigError(error.problems + host.problems, error.path) from None
     if not settings.secret_key:
-        raise ConfigError(
-            f"no secret_key in {settings.instance_path / 'pamong.toml'}: "
-            "run `pamong init --region CODE` first"
-        )
+        raise ConfigError(missing_instance_message(settings))
     host = PluginHost(settings.plugins)
     host.load()
     host.load_settings(settings.plugin_settings)
