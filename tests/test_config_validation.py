@@ -118,7 +118,9 @@ def test_every_problem_of_core_and_plugins_is_named_in_one_message(instance):
         plugins=["ktp"],
         tail="[plugins.ktp]\nvalidity_years = 'forever'\ncolour = 'red'\n",
     )
-    message = str(pytest.raises(ConfigError, create_app, folder).value)
+    with pytest.raises(ConfigError) as failed:
+        create_app(folder)
+    message = str(failed.value)
     assert message.startswith("Pamong cannot start: 5 configuration problem(s) in ")
     for named in (
         "time_zone: unknown time zone",

@@ -81,10 +81,23 @@ class AdminToken:
     the cases that test a missing token)."""
 
     def get(self, case: Any, context: Any) -> str:
-        return TOKEN.get("admin", "")
+        return admin_token()
 
     def set(self, case: Any, data: str, context: Any) -> None:
         case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+
+def admin_token() -> str:
+    """The admin's token; a fresh one once a generated ``DELETE /tokens/{id}`` revoked it
+    (else every later call would stop at the 401 and test nothing)."""
+    if PROXY.target is None:  # schemathesis asks once while collecting
+        return ""
+    with PROXY.target.extensions["pamong"].db.transaction() as session:
+        if TOKEN.get("admin") and accounts.user_for_token(session, TOKEN["admin"]):
+            return TOKEN["admin"]
+        admin = accounts.get_user(session, "admin")
+        _token, TOKEN["admin"] = accounts.create_token(session, Actor.system("test"), admin, "fuzz")
+    return TOKEN["admin"]
 
 
 def small_demo(instance: Path) -> Any:
@@ -109,14 +122,10 @@ def small_demo(instance: Path) -> Any:
 
 @pytest.fixture(scope="module", autouse=True)
 def admin_app(tmp_path_factory):
-    app = small_demo(tmp_path_factory.mktemp("fuzz"))
-    with app.extensions["pamong"].db.transaction() as session:
-        admin = accounts.get_user(session, "admin")
-        _token, plain = accounts.create_token(session, Actor.system("test"), admin, "fuzz")
-    PROXY.target = app
-    TOKEN["admin"] = plain
+    PROXY.target = small_demo(tmp_path_factory.mktemp("fuzz"))
     yield
-    PROXY.target = None
+    app, PROXY.target = PROXY.target, None
+    TOKEN.clear()
     app.extensions["pamong"].db.dispose()
 
 
