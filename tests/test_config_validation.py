@@ -3,12 +3,17 @@
 A typo must never be silently ignored (a misspelt ``smtp_host`` would mean
 no mail, a misspelt rate limit no protection). All problems come in one
 message, the core's and the plugins' together, so one edit fixes them all.
+A missing instance says how to create one, and a ``pamong init`` that fails
+leaves nothing behind.
 """
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import create_engine, inspect
 
 from pamong.app import create_app
 from pamong.cli import main
@@ -147,3 +152,73 @@ def test_a_missing_instance_says_how_to_create_one(tmp_path):
     assert f"No Pamong instance in {missing}" in result.output
     assert f"pamong --instance {missing} init --region CODE" in result.output
     assert not missing.exists()
+
+
+# --- pamong init: all or nothing ------------------------------------------------------
+
+PG_URL = os.environ.get("PAMONG_TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def passwords(tmp_path):
+    good, weak = tmp_path / "good.txt", tmp_path / "weak.txt"
+    good.write_text("kabupaten-sragen-1\n")
+    weak.write_text("123\n")
+    return {"good": str(good), "weak": str(weak)}
+
+
+def init(folder, password_file, *extra):
+    args = ["--instance", str(folder), "init", "--region", "33.14"]
+    return CliRunner().invoke(main, [*args, "--admin-password-file", password_file, *extra])
+
+
+def test_a_failed_init_leaves_no_folder_behind(tmp_path, passwords):
+    folder = tmp_path / "sragen"
+    result = init(folder, passwords["weak"])  # fails after the schema was created
+    assert result.exit_code == 1
+    assert "Schema created." in result.output
+    assert not folder.exists()
+
+
+def test_a_failed_init_keeps_what_was_in_the_folder_before(tmp_path, passwords):
+    folder = tmp_path / "sragen"
+    folder.mkdir()
+    (folder / "README.txt").write_text("ours")
+    assert init(folder, passwords["good"], "--plugins", "nope").exit_code == 1
+    assert sorted(p.name for p in folder.iterdir()) == ["README.txt"]
+
+
+def test_an_aborted_password_prompt_leaves_nothing_behind(tmp_path):
+    folder = tmp_path / "sragen"
+    args = ["--instance", str(folder), "init", "--region", "33.14"]
+    result = CliRunner().invoke(main, args, input="")
+    assert result.exit_code == 1
+    assert not folder.exists()
+
+
+def test_a_failed_rerun_leaves_the_instance_as_it_was(tmp_path, passwords):
+    folder = tmp_path / "sragen"
+    assert init(folder, passwords["good"]).exit_code == 0
+    before = sorted(p.name for p in folder.iterdir())
+    config = (folder / "pamong.toml").read_text()
+    result = init(folder, passwords["weak"], "--admin-username", "kominfo")
+    assert result.exit_code == 1
+    assert sorted(p.name for p in folder.iterdir()) == before
+    assert (folder / "pamong.toml").read_text() == config
+    assert CliRunner().invoke(main, ["--instance", str(folder), "db", "status"]).exit_code == 0
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs PAMONG_TEST_DATABASE_URL")
+def test_a_failed_init_on_postgresql_drops_the_tables_it_created(tmp_path, passwords):
+    from pamong.testing import _reset_postgres
+
+    _reset_postgres(PG_URL)
+    result = init(tmp_path / "sragen", passwords["weak"], "--database-url", PG_URL)
+    assert result.exit_code == 1
+    engine = create_engine(PG_URL)
+    try:
+        with engine.connect() as conn:
+            assert inspect(conn).get_table_names() == []
+    finally:
+        engine.dispose()
+    assert not (tmp_path / "sragen").exists()
