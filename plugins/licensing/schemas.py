@@ -118,6 +118,9 @@ class IkmFigureSchema(Schema):
     label = fields.String()
     period = fields.String(metadata={"description": "Half year, e.g. 2026-H1"})
     respondents = fields.Integer()
-    value = fields.Decimal(as_string=True, metadata={"description": "25.00-100.00"})
+    value = fields.Decimal(
+        as_string=True,
+        metadata={"type": "string", "pattern": r"^\d{2,3}\.\d{2}$", "description": "25.00-100.00"},
+    )
     category = fields.String()
     rule = fields.String()
