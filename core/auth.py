@@ -78,6 +78,7 @@ def api_actor(optional: bool = False) -> Actor | None:
 
 
 def web_actor() -> Actor:
+    """The logged-in staff member of a page request; 401 when nobody is logged in."""
     if not current_user.is_authenticated:
         raise Unauthorized(_("Please log in."))
     return current_user.actor

@@ -57,6 +57,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def utcnow() -> datetime:
+    """The current time, aware, in UTC: what every stored timestamp is."""
     return datetime.now(UTC)
 
 

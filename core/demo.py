@@ -76,6 +76,17 @@ def add_staff(
     ctx.staff[username] = f"{title} ({role} @ {unit.name})"
 
 
+def grant_staff_role(
+    session: Session, ctx: DemoContext, username: str, role: str, unit: OrgUnit
+) -> None:
+    """Give an existing demo account one more role (a camat who also heads licensing)."""
+    system = Actor.system("pamong demo")
+    user = accounts.get_user(session, username)
+    accounts.assign_role(session, system, user, accounts.get_role(session, role), unit)
+    if username in ctx.staff:
+        ctx.staff[username] += f" + {role}"
+
+
 def seed_core(session: Session, roles: list[Any]) -> DemoContext:
     """Org units, offices, roles and staff accounts for the demo regency."""
     load_region(session, DEMO_REGION)

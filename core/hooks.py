@@ -34,7 +34,22 @@ class PluginInfo:
     ``id`` must equal the entry-point name; it prefixes everything the
     plugin owns (tables, permissions, blueprints, URLs, settings section).
     ``requires`` names plugins that must be enabled and load first.
-    ``core_version`` is a PEP 440 specifier the running core must satisfy.
+    ``plugin_api`` is a PEP 440 specifier of the plugin API versions
+    (:data:`pamong.plugin.API_VERSION`) the plugin works with: the host
+    refuses to load it outside that range. ``core_version`` constrains the
+    Pamong release itself, for the rare plugin that needs a fix of one.
+
+    Attributes:
+        id: The plugin id (snake_case), equal to its entry-point name.
+        version: The plugin's own version.
+        title: A short human title, shown in ``pamong plugins list``.
+        description: One sentence on what the plugin does.
+        requires: Ids of plugins that must be enabled and load first.
+        plugin_api: Plugin API versions supported, e.g. ``">=1.0,<2"``.
+        core_version: Pamong releases supported, e.g. ``">=0.1"``.
+        public_modules: Modules of this plugin (relative to its package,
+            e.g. ``("services",)``) that plugins requiring it may import;
+            everything else in it is internal.
     """
 
     id: str
@@ -42,12 +57,19 @@ class PluginInfo:
     title: str = ""
     description: str = ""
     requires: tuple[str, ...] = ()
+    plugin_api: str = ">=1.0,<2"
     core_version: str = ">=0.1"
+    public_modules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Permission:
-    """A permission a role can grant, named ``<plugin id>.<action>``."""
+    """A permission a role can grant, named ``<plugin id>.<action>``.
+
+    Attributes:
+        name: ``<plugin id>.<action>``, e.g. ``ktp.print``.
+        description: What holding it allows, shown when roles are edited.
+    """
 
     name: str
     description: str
@@ -60,6 +82,15 @@ class NavItem:
     ``endpoint`` is a Flask endpoint of the plugin's blueprint; the item is
     shown only to users holding ``permission`` somewhere (None: any staff
     user). Items are ordered by ``weight`` within their ``group``.
+
+    Attributes:
+        endpoint: A Flask endpoint of the plugin's blueprint (``ktp.counter``).
+        label: The menu text (use ``_l`` so it is translated).
+        weight: Order within the group; lower comes first.
+        permission: Shown only to holders of this permission; None for any staff.
+        group: ``main`` (staff menu), or another group name of the dashboard.
+        description: One line under the label on the dashboard.
+        public: Shown to visitors who are not logged in (public pages).
     """
 
     endpoint: str
@@ -73,7 +104,13 @@ class NavItem:
 
 @dataclass(frozen=True)
 class RoleTemplate:
-    """A role a plugin suggests; ``pamong init`` creates it if missing."""
+    """A role a plugin suggests; ``pamong init`` creates it if missing.
+
+    Attributes:
+        name: ``<plugin id>_<role>`` (``ktp_officer``) or the plugin id itself.
+        title: The role's human title.
+        permissions: Names of registered permissions; ``<id>.*`` grants all of a plugin's.
+    """
 
     name: str
     title: str
@@ -82,7 +119,12 @@ class RoleTemplate:
 
 @dataclass(frozen=True)
 class Stage:
-    """One stage of a tracked process, e.g. ``Stage("verification", "Document check")``."""
+    """One stage of a tracked process, e.g. ``Stage("verification", "Document check")``.
+
+    Attributes:
+        code: The stage's stable code, stored with every step.
+        label: What the public tracker shows (use ``_l``).
+    """
 
     code: str
     label: str
@@ -95,6 +137,11 @@ class TrackableKind:
     ``code`` (2-6 capital letters) starts every receipt number of the kind:
     ``LIC-2026-000123``. ``stages`` are the stages in their usual order; the
     public tracker shows their labels and never any personal data.
+
+    Attributes:
+        code: 2-6 capital letters, the prefix of receipt numbers.
+        title: The kind's human title (``Izin usaha``).
+        stages: The stages in their usual order.
     """
 
     code: str
@@ -109,7 +156,10 @@ class TrackableKind:
 class DocumentKind:
     """A kind of issued document, named ``<plugin id>.<kind>`` (``ktp.card``).
 
-    ``validity_days`` is the default validity; None means it does not expire.
+    Attributes:
+        name: ``<plugin id>.<kind>``.
+        title: The human title shown on the verify page.
+        validity_days: The default validity; None means it does not expire.
     """
 
     name: str
@@ -124,6 +174,10 @@ class DemoData:
     ``seed(session, context)`` adds rows to ``session``; ``context`` is a
     :class:`pamong.demo.DemoContext` with the region, staff and residents
     already created. Seeders run in ``weight`` order.
+
+    Attributes:
+        seed: ``seed(session, context)``, adding the plugin's demo rows.
+        weight: Order among seeders; a plugin that needs another's data runs later.
     """
 
     seed: Callable[..., None]
@@ -139,6 +193,17 @@ class FeeDue:
     can turn it into exactly one invoice. ``payer_ref`` points at the payer
     (``"resident:42"``, ``"applicant:7"``); ``unit_code`` is the org unit
     that collects it. ``tracking_number`` links the fee to a tracked file.
+
+    Attributes:
+        source: The announcing plugin's id (``ktp``).
+        reference: The plugin's record, unique per fee (``ktp_application:12``).
+        amount: Whole rupiah, > 0.
+        description: What the fee is for, as printed on the invoice.
+        unit_code: Code of the org unit that collects it.
+        payer_ref: Who pays (``resident:42``, ``applicant:7``).
+        legal_basis: The regulation that sets the fee (``Perda Sragen 7/2006``).
+        tracking_number: The tracked file the fee belongs to, if any.
+        due_date: The last day to pay; None for "at the counter, now".
     """
 
     source: str
@@ -159,6 +224,12 @@ class IdentityCheck:
     ``source`` names who answered (``"local registry"``, ``"SIAK Dukcapil"``).
     ``ok`` False blocks the service and ``problems`` says why; ``warnings``
     are shown to the officer but do not block.
+
+    Attributes:
+        source: Who answered (``local registry``, ``SIAK Dukcapil``).
+        ok: False blocks the service.
+        problems: Why it is blocked, for the officer.
+        warnings: Shown to the officer, not blocking.
     """
 
     source: str
@@ -175,6 +246,11 @@ class WorkerJob:
     is called inside an app context every ``interval_seconds`` and once by
     ``pamong worker --once``; it returns a one-line summary (or None). Jobs
     must be idempotent: several workers may run the same job at once.
+
+    Attributes:
+        name: ``<plugin id>.<job>``.
+        run: ``run(app)``, returning a one-line summary or None.
+        interval_seconds: How often it runs.
     """
 
     name: str
@@ -189,6 +265,11 @@ class TrackerLink:
     ``url`` is absolute or site-relative. The tracker is public: return a
     link only when anyone holding the receipt number may follow it, or
     when the request shows that the visitor owns the file.
+
+    Attributes:
+        label: The link text.
+        url: Absolute or site-relative address.
+        description: One line under the link.
     """
 
     label: str

@@ -2,16 +2,19 @@
 
 Hooks are called with keyword arguments only; an implementation may accept
 any subset of a hook's arguments, so arguments can be added later without
-breaking plugins. ``pamong_register_*`` hooks are called once per app at
-startup, for each plugin separately, and their results are validated.
-``pamong_on_*`` hooks announce domain events; their return is ignored.
-Each hook is documented, with an example, in ``docs/plugins/hooks.md``.
+breaking plugins. Each hook is declared with :func:`spec`, which records
+when it is called and since which plugin API version it exists; the hook
+reference (``docs/plugins/hooks.md``) is generated from these declarations
+and docstrings, with an example taken from a real plugin.
+
+Docstrings follow one shape, checked by ``tests/test_docs.py``: a summary,
+``Args:`` with every parameter, ``Returns:`` unless the hook returns None.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pamong.hooks import hookspec
 
@@ -38,137 +41,273 @@ if TYPE_CHECKING:
     from pamong.messaging.transports import Transport
     from pamong.tracking.models import TrackedItem
 
+#: When a hook is called (the ``when`` of :func:`spec`), as the hook reference says it.
+WHEN = {
+    "startup": "startup: once per app, while it is built",
+    "request": "request: while a page or API answer is built",
+    "transaction": (
+        "transaction: inside the transaction of the event; what the implementation "
+        "writes with ``session`` commits or rolls back with it"
+    ),
+    "on demand": "on demand: when the core needs the answer (a delivery, a check)",
+}
 
-@hookspec
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def spec(*, since: str, when: str, firstresult: bool = False) -> Callable[[F], F]:
+    """Declare a hook: pluggy's hookspec plus what the reference documents.
+
+    ``since`` is the plugin API version (or, for a plugin's own hooks, the
+    plugin version) that introduced the hook; ``when`` is a key of
+    :data:`WHEN`; ``firstresult`` makes the first non-None answer win (a
+    resolver) instead of collecting every answer. Plugins declare their own
+    hooks with it too, as ``pamong.plugin.hookspec``.
+    """
+    if when not in WHEN:
+        raise ValueError(f"when={when!r}: expected one of {sorted(WHEN)}")
+
+    def mark(func: F) -> F:
+        func.pamong_since = since  # type: ignore[attr-defined]
+        func.pamong_when = WHEN[when]  # type: ignore[attr-defined]
+        return hookspec(firstresult=firstresult)(func)
+
+    return mark
+
+
+# --- registration: called once at startup, results validated ----------------------
+
+
+@spec(since="1.0", when="startup")
 def pamong_register_blueprints(app: Flask) -> Iterable[Blueprint]:
-    """Return the plugin's blueprints.
+    """Return the plugin's blueprints: its pages and its REST API.
 
-    A ``flask_smorest.Blueprint`` named ``<id>_api`` is mounted at
-    ``/api/v1/<id>`` and documented in the OpenAPI spec; a plain Flask
-    blueprint named ``<id>`` is mounted at ``/<id>``.
+    A Flask blueprint named ``<id>`` is mounted at ``/<id>``; an
+    ``ApiBlueprint`` named ``<id>_api`` at ``/api/v1/<id>``, and its
+    operations appear in the OpenAPI document. Page templates extend
+    ``base.html``. Other names or prefixes fail startup.
+
+    Args:
+        app: The Flask app being built (for app-level setup; most plugins ignore it).
+
+    Returns:
+        The blueprints to mount.
     """
 
 
-@hookspec
+@spec(since="1.0", when="startup")
 def pamong_register_permissions() -> Iterable[Permission]:
-    """Return the permissions the plugin checks, each named ``<id>.<action>``."""
+    """Return the permissions the plugin checks, each named ``<id>.<action>``.
 
+    Roles grant them at an org unit and its subtree; check them in services
+    with ``actor.can(name, unit)`` or ``require(actor, name)``.
 
-@hookspec
-def pamong_register_roles() -> Iterable[RoleTemplate]:
-    """Return roles to create at ``pamong init`` (e.g. a KTP counter officer)."""
-
-
-@hookspec
-def pamong_register_nav_items() -> Iterable[NavItem]:
-    """Return navigation entries; the dashboard and menu are built from them."""
-
-
-@hookspec
-def pamong_register_settings_schema() -> type[Schema] | Schema:
-    """Return the marshmallow schema that validates ``[plugins.<id>]``.
-
-    The loaded settings are available as ``current_plugin_settings(id)``.
+    Returns:
+        The plugin's permissions.
     """
 
 
-@hookspec
+@spec(since="1.0", when="startup")
+def pamong_register_roles() -> Iterable[RoleTemplate]:
+    """Return roles to create at ``pamong init`` (e.g. a KTP counter officer).
+
+    Role names start with ``<id>_`` (or are the id itself); their
+    permissions must be registered.
+
+    Returns:
+        Role templates; existing roles of the same name are left as they are.
+    """
+
+
+@spec(since="1.0", when="startup")
+def pamong_register_nav_items() -> Iterable[NavItem]:
+    """Return entries of the staff menu and dashboard (and of the public menu).
+
+    Returns:
+        Navigation items; ``endpoint`` must belong to one of the plugin's blueprints.
+    """
+
+
+@spec(since="1.0", when="startup")
+def pamong_register_settings_schema() -> type[Schema] | Schema:
+    """Return the marshmallow schema that validates ``[plugins.<id>]`` in ``pamong.toml``.
+
+    Invalid settings fail startup with the field named. The loaded values
+    are available as ``plugin_settings("<id>")``.
+
+    Returns:
+        A schema class or instance.
+    """
+
+
+@spec(since="1.0", when="startup")
 def pamong_register_cli_commands() -> click.Group:
-    """Return a click group named ``<id>``; it becomes ``pamong <id> ...``."""
+    """Return a click group named ``<id>``; it becomes ``pamong <id> ...``.
+
+    Commands that need the app open it with ``app_context(ctx)``.
+
+    Returns:
+        The plugin's command group.
+    """
 
 
-@hookspec
+@spec(since="1.0", when="startup")
+def pamong_register_trackable_kinds() -> Iterable[TrackableKind]:
+    """Return the kinds of files citizens can track by receipt number.
+
+    Returns:
+        Trackable kinds with unique codes (``LIC``, ``KTP``).
+    """
+
+
+@spec(since="1.0", when="startup")
+def pamong_register_document_kinds() -> Iterable[DocumentKind]:
+    """Return the kinds of documents the plugin issues, each named ``<id>.<kind>``.
+
+    Returns:
+        Document kinds; issued documents get a QR code to the public verify page.
+    """
+
+
+@spec(since="1.0", when="startup")
+def pamong_register_demo_data() -> DemoData:
+    """Return the seeder ``pamong demo`` runs to add this plugin's demo data.
+
+    Returns:
+        The seeder, run after the core's demo data, in ``weight`` order.
+    """
+
+
+@spec(since="1.0", when="startup")
+def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
+    """Return periodic jobs for ``pamong worker`` (reminders, escalations...).
+
+    Returns:
+        Jobs named ``<id>.<job>``.
+    """
+
+
+@spec(since="1.0", when="startup")
 def pamong_on_app_ready(app: Flask) -> None:
-    """Called once the app is fully built (blueprints, settings, permissions)."""
+    """Called once the app is fully built (blueprints, settings, permissions).
+
+    Args:
+        app: The finished Flask app.
+    """
 
 
-@hookspec
+# --- domain events: notifications, return ignored ----------------------------------
+
+
+@spec(since="1.0", when="transaction")
 def pamong_on_resident_registered(resident: Resident, session: Session) -> None:
     """A resident was added to the registry (API, web form or import row).
 
-    Called inside the registering transaction: work done with ``session``
-    commits or rolls back with the registration.
+    Args:
+        resident: The new resident, already flushed (it has an id).
+        session: The registering transaction's session.
     """
 
 
-@hookspec
+@spec(since="1.0", when="transaction")
 def pamong_on_resident_changed(
     resident: Resident, session: Session, changes: dict[str, Any]
 ) -> None:
-    """A resident's data changed; ``changes`` maps field to ``(old, new)``."""
+    """A resident's data changed.
+
+    Args:
+        resident: The resident after the change.
+        session: The changing transaction's session.
+        changes: Field name to ``(old, new)`` for each field that changed.
+    """
 
 
-@hookspec
-def pamong_register_trackable_kinds() -> Iterable[TrackableKind]:
-    """Return the kinds of files citizens can track by receipt number."""
-
-
-@hookspec
-def pamong_register_document_kinds() -> Iterable[DocumentKind]:
-    """Return the kinds of documents the plugin issues, each named ``<id>.<kind>``."""
-
-
-@hookspec
+@spec(since="1.0", when="transaction")
 def pamong_on_status_changed(
     item: TrackedItem, old: str | None, new: str, session: Session
 ) -> None:
-    """A tracked file moved to stage ``new`` (``old`` is None when it was opened).
+    """A tracked file moved to another stage, or was opened.
 
-    Called inside the transaction that changed it.
+    Args:
+        item: The tracked file (receipt number, kind, unit, history).
+        old: The stage it left; None when the file was just opened.
+        new: The stage it is now at.
+        session: The transaction that changed it.
     """
 
 
-@hookspec
+@spec(since="1.0", when="transaction")
 def pamong_on_message_sent(message: Message, session: Session) -> None:
-    """A message was sent; its inbox entries and deliveries are in the same transaction."""
+    """A message (letter, invitation, notice) was sent.
 
-
-@hookspec(firstresult=True)
-def pamong_message_transport(channel: str) -> Transport | None:
-    """Return a transport for ``channel`` (``"sms"``, ``"whatsapp"``…), or None.
-
-    The first non-None answer wins; ``email`` is built in (SMTP settings).
+    Args:
+        message: The message; its inbox entries and deliveries are in the same transaction.
+        session: The sending transaction's session.
     """
 
 
-@hookspec
-def pamong_register_demo_data() -> DemoData:
-    """Return the seeder ``pamong demo`` runs to add this plugin's demo data."""
-
-
-@hookspec
-def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
-    """Return periodic jobs for ``pamong worker`` (reminders, escalations…)."""
-
-
-@hookspec
+@spec(since="1.0", when="transaction")
 def pamong_on_fee_due(fee: FeeDue, session: Session) -> None:
-    """A fee became due (a KTP fee, a permit levy…).
+    """A fee (retribusi) became due: a KTP fee, a permit levy...
 
-    Called inside the transaction that made it due; the billing plugin
-    turns it into an invoice. With no listener the fee is only recorded by
-    the plugin that announced it.
+    The billing plugin turns it into an invoice; with no listener the fee is
+    only recorded by the plugin that announced it. Announce one with
+    ``hook_relay(session).pamong_on_fee_due(fee=FeeDue(...))``.
+
+    Args:
+        fee: What is due, from whom, for what, and under which legal basis.
+        session: The transaction that made the fee due.
     """
 
 
-@hookspec(firstresult=True)
+# --- resolvers and contributions ---------------------------------------------------
+
+
+@spec(since="1.0", when="on demand", firstresult=True)
+def pamong_message_transport(channel: str) -> Transport | None:
+    """Return a transport for ``channel`` (``"sms"``, ``"whatsapp"``...), or None.
+
+    ``email`` is built in (SMTP settings); the outbox asks this hook for
+    every other channel when it delivers.
+
+    Args:
+        channel: The channel of the delivery.
+
+    Returns:
+        A transport able to send on ``channel``, or None for channels the plugin does not serve.
+    """
+
+
+@spec(since="1.0", when="on demand", firstresult=True)
 def pamong_verify_identity(
     nik: str, resident: Resident | None, session: Session
 ) -> IdentityCheck | None:
     """Check a NIK against the population registry before serving it.
 
-    ``resident`` is the local record (None when the NIK is not registered
-    here). The first non-None answer wins: a deployment plugs in a
-    national (Dukcapil / SIAK) adapter this way; the core's own answer,
-    tried last, checks the local registry.
+    A deployment plugs in a national (Dukcapil / SIAK) adapter this way;
+    the core's own answer, tried last, checks the local registry.
+
+    Args:
+        nik: The 16-digit NIK to check.
+        resident: The local record, or None when the NIK is not registered here.
+        session: The session of the service asking.
+
+    Returns:
+        The check's answer, or None to let the next implementation answer.
     """
 
 
-@hookspec
+@spec(since="1.0", when="request")
 def pamong_tracker_links(item: TrackedItem, session: Session) -> Iterable[TrackerLink]:
-    """Links to show on the public tracker page of ``item`` (a survey, a payment page…).
+    """Links to show on the public tracker page of ``item`` (a survey, a payment page...).
 
-    Called while the tracker page is rendered, so an implementation may look
-    at the request (e.g. who is logged in to the plugin's portal). Return
-    nothing for files of other plugins.
+    An implementation may look at the request (e.g. who is logged in to the
+    plugin's portal). The page is public: never return personal data.
+
+    Args:
+        item: The tracked file being shown.
+        session: The request's session.
+
+    Returns:
+        Links for files of this plugin; nothing for files of other plugins.
     """

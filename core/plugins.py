@@ -30,6 +30,9 @@ from pamong.config import unknown_key_problem
 from pamong.db import Base
 from pamong.hooks import PROJECT, PluginInfo
 
+#: The version of :mod:`pamong.plugin`; kept here so the host need not import it.
+PLUGIN_API_VERSION = "1.0"
+
 ENTRY_POINT_GROUP = "pamong.plugins"
 CORE_ID = "core"
 #: Modules the core registers as its own plugin, Datasette-style: core
@@ -146,16 +149,21 @@ def _check_info(pid: str, package: ModuleType, problems: list[str]) -> PluginInf
             f"but the entry point is named {pid!r}"
         )
         return None
-    try:
-        spec = SpecifierSet(info.core_version)
-    except InvalidSpecifier:
-        problems.append(f"plugin {pid!r}: invalid core_version {info.core_version!r}")
-        return None
-    if Version(pamong.__version__) not in spec:
-        problems.append(
-            f"plugin {pid!r} needs Pamong {info.core_version}, this is {pamong.__version__}"
-        )
-        return None
+    for field_name, wanted, have, what in (
+        ("plugin_api", info.plugin_api, PLUGIN_API_VERSION, "the plugin API"),
+        ("core_version", info.core_version, pamong.__version__, "Pamong"),
+    ):
+        try:
+            spec = SpecifierSet(wanted)
+        except InvalidSpecifier:
+            problems.append(f"plugin {pid!r}: invalid {field_name} {wanted!r}")
+            return None
+        if Version(have) not in spec:
+            problems.append(
+                f"plugin {pid!r} is not compatible: it needs {what} {wanted}, "
+                f"this Pamong has {what} {have}; install a version of the plugin made for it"
+            )
+            return None
     return info
 
 
@@ -169,6 +177,8 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self.plugins: dict[str, LoadedPlugin] = {}
         self.problems: list[str] = []
+        #: Hooks declared by plugins, with the id of the declaring plugin.
+        self.hook_owners: dict[str, str] = {}
         if os.environ.get("PAMONG_TRACE_HOOKS") == "1":
             self._enable_tracing()
 
@@ -232,6 +242,8 @@ class PluginHost:
         except Exception as exc:
             self.problems.append(f"plugin {pid!r} failed to import: {exc!r}")
             return
+        if not self._add_plugin_hookspecs(pid, package):
+            return
         for table in _claim_new_tables(pid):
             if not table.startswith(f"{pid}_"):
                 self.problems.append(
@@ -248,6 +260,32 @@ class PluginHost:
         self.plugins[pid] = LoadedPlugin(
             info, package, hooks_module, version.version if version else None
         )
+
+    def _add_plugin_hookspecs(self, pid: str, package: ModuleType) -> bool:
+        """Add the hooks a plugin declares in its ``hookspecs`` module (e.g. billing's).
+
+        Their names start with ``pamong_`` and must not shadow a core hook or
+        another plugin's; plugins implement them with
+        ``@hookimpl(optionalhook=True)`` so they also load without the declaring plugin.
+        """
+        try:
+            module = importlib.import_module(f"{package.__name__}.hookspecs")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{package.__name__}.hookspecs":
+                return True
+            self.problems.append(f"plugin {pid!r} failed to import: {exc!r}")
+            return False
+        names = [n for n in dir(module) if n.startswith("pamong_") and callable(getattr(module, n))]
+        clashes = [n for n in names if getattr(self.pm.hook, n, None) and self._has_spec(n)]
+        if clashes:
+            self.problems.append(f"plugin {pid!r} declares hooks that already exist: {clashes}")
+            return False
+        self.pm.add_hookspecs(module)
+        self.hook_owners.update(dict.fromkeys(names, pid))
+        return True
+
+    def _has_spec(self, hook_name: str) -> bool:
+        return getattr(self.pm.hook, hook_name).has_spec()
 
     def call_each(self, hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
         """Call a hook once per component; yield ``(component id, result)``.

@@ -62,6 +62,7 @@ def current_calendar() -> WorkCalendar:
 
 
 def is_working_day(day: date, *, calendar: WorkCalendar | None = None) -> bool:
+    """Whether offices open on ``day``: not a weekend, holiday, cuti bersama or closure."""
     return (calendar or current_calendar()).is_working_day(day)
 
 

@@ -9,3 +9,13 @@ exclude_patterns = ["_build"]
 myst_heading_anchors = 3
 html_theme = "alabaster"
 html_title = "Pamong"
+
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+HERE = Path(__file__).parent
+# The reference is generated from the code: pamong.hookspecs, pamong.hooks,
+# pamong.plugin, and hook implementations of real plugins for the examples.
+sys.path.insert(0, str(HERE / "_ext"))
+sys.path.insert(0, str(HERE.parent / "tests" / "plugin_site"))
+extensions.append("pamong_reference")

@@ -2,48 +2,71 @@
 
 from __future__ import annotations
 
-import inspect
-import re
+import sys
 from pathlib import Path
 
 import click
 import pytest
 
-import pamong.hookspecs as hookspecs
+import pamong.plugin as api
 from pamong.cli import main
 
 DOCS = Path(__file__).parent.parent / "docs"
-HOOKS = sorted(name for name in dir(hookspecs) if name.startswith("pamong_"))
+sys.path.insert(0, str(DOCS / "_ext"))
+import pamong_reference as reference  # noqa: E402  (the docs' own generator)
+
+HOOKS = reference.hook_names()
 
 
-def signature(name: str) -> str:
-    """``pamong_x(a: T) -> R`` with the annotations as written in pamong.hookspecs."""
-    sig = inspect.signature(getattr(hookspecs, name))
-    params = ", ".join(f"{p.name}: {p.annotation}" for p in sig.parameters.values())
-    return f"{name}({params}) -> {sig.return_annotation}"
+@pytest.mark.parametrize("name", HOOKS)
+def test_every_hook_declares_when_it_is_called_and_since_when(name):
+    info = reference.hook_info(name)
+    assert info["when"] and info["since"], f"declare {name} with @spec(since=..., when=...)"
 
 
-def hook_section(name: str) -> str:
+@pytest.mark.parametrize("name", HOOKS)
+def test_every_hook_parameter_is_documented(name):
+    info = reference.hook_info(name)
+    assert info["prose"]
+    undocumented = [p for p in info["params"] if not info["args"].get(p)]
+    assert not undocumented, f"{name}: add these to Args: {undocumented}"
+    assert set(info["args"]) <= set(info["params"]), f"{name}: Args names a missing parameter"
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_every_hook_return_is_documented(name):
+    info = reference.hook_info(name)
+    assert info["returns"] == "None" or info["returns_doc"], f"{name}: add Returns:"
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_every_hook_has_an_example_from_a_real_plugin(name):
+    example = reference.hook_info(name)["example"]
+    assert example and "@hookimpl" in example[1], f"no plugin implements {name}"
+
+
+@pytest.mark.parametrize("record", reference.record_types(), ids=lambda cls: cls.__name__)
+def test_every_record_field_is_documented(record):
+    info = reference.record_info(record)
+    assert info["prose"]
+    undocumented = [name for name, _type, _default, doc in info["fields"] if not doc]
+    assert not undocumented, f"{record.__name__}: add these to Attributes: {undocumented}"
+
+
+def test_the_hook_reference_is_generated_from_the_code():
     text = (DOCS / "plugins" / "hooks.md").read_text("utf-8")
-    match = re.search(rf"^## `?{name}`?\n(.*?)(?=^## |\Z)", text, re.S | re.M)
-    assert match, f"docs/plugins/hooks.md has no section for {name}"
-    return match.group(1)
+    assert "{pamong-hooks}" in text and "{pamong-records}" in text
+    rendered = "\n".join(reference.render_hooks())
+    for name in HOOKS:
+        assert f"`{name}(" not in text  # nothing written by hand that could go stale
+        assert reference.hook_info(name)["signature"] in rendered
 
 
-@pytest.mark.parametrize("name", HOOKS)
-def test_every_hook_is_documented_with_its_signature(name):
-    assert signature(name) in hook_section(name)
-
-
-@pytest.mark.parametrize("name", HOOKS)
-def test_every_hook_has_an_example(name):
-    section = hook_section(name)
-    assert "```python" in section and "@hookimpl" in section
-
-
-@pytest.mark.parametrize("name", HOOKS)
-def test_every_hook_has_a_docstring(name):
-    assert inspect.getdoc(getattr(hookspecs, name))
+def test_the_api_page_lists_every_public_name():
+    rendered = "\n".join(reference.render_api())
+    assert "{pamong-api}" in (DOCS / "plugins" / "api.md").read_text("utf-8")
+    for name in api.__all__:
+        assert f"`{name}" in rendered
 
 
 def commands(group: click.Group, prefix: str = "pamong") -> list[str]:

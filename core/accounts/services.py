@@ -263,3 +263,26 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
         token.revoked_at = utcnow()
         record(session, actor, "token.revoke", "user", token.user.username, token_id=token.id)
     return token
+
+
+def holders_of_role(session: Session, role_name: str, unit: OrgUnit) -> list[User]:
+    """Active users holding ``role_name`` at ``unit`` or at a unit above it.
+
+    For "tell the head of office": a camat's role at the kecamatan covers
+    every desa below it, a regency-wide role covers everything.
+    """
+    ancestors = [unit.path[: i + 1] for i, ch in enumerate(unit.path) if ch == "/"]
+    return list(
+        session.scalars(
+            select(User)
+            .join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .join(Role, Role.id == RoleAssignment.role_id)
+            .join(OrgUnit, OrgUnit.id == RoleAssignment.org_unit_id)
+            .where(
+                Role.name == role_name,
+                User.is_active.is_(True),
+                OrgUnit.path.in_([*ancestors, unit.path]),
+            )
+            .order_by(User.username)
+        ).unique()
+    )

@@ -45,6 +45,7 @@ def make_app(ctx: click.Context) -> Flask:
 
 @contextmanager
 def app_context(ctx: click.Context) -> Iterator[Flask]:
+    """The instance's app, with an app context pushed, for a command's body."""
     app = make_app(ctx)
     try:
         with app.app_context():

@@ -8,7 +8,6 @@ Create Date: ${create_date}
 import sqlalchemy as sa
 from alembic import op
 
-import pamong.db  # noqa: F401  (custom column types such as pamong.db.UTCDateTime)
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

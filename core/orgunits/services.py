@@ -78,6 +78,7 @@ def load_region(session: Session, code: str) -> LoadResult:
 
 
 def get_unit(session: Session, code: str) -> OrgUnit:
+    """The org unit with Kemendagri or office ``code`` (``33.14.01``); 404 if unknown."""
     unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
     if unit is None:
         raise NotFound(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +25,7 @@ NUMBER_RE = re.compile(r"^([A-Z]{2,6})-(\d{4})-(\d{6})$")
 
 
 def format_number(kind: str, year: int, seq: int) -> str:
+    """A receipt number: ``format_number("LIC", 2026, 123)`` is ``LIC-2026-000123``."""
     return f"{kind}-{year:04d}-{seq:06d}"
 
 
@@ -138,6 +140,51 @@ def move_to(
         new=stage,
     )
     hooks_of(session).pamong_on_status_changed(item=item, old=old, new=stage, session=session)
+    return item
+
+
+def import_file(
+    session: Session,
+    actor: Actor,
+    kind: TrackableKind,
+    unit: OrgUnit,
+    history: Sequence[tuple[str, datetime]],
+    *,
+    reference: str = "",
+    closed: bool = False,
+) -> TrackedItem:
+    """Record a file that began before Pamong (a paper archive, demo data) with its past steps.
+
+    ``history`` is the file's stages with the time each was reached, oldest
+    first; the receipt number is taken in the year of the first step. No
+    hook is called: these are not events happening now.
+    """
+    if not history:
+        raise InvalidInput(_("A file needs at least one step."), slug="invalid-stage")
+    for stage, _at in history:
+        if kind.stage(stage) is None:
+            raise InvalidInput(
+                _("%(stage)s is not a stage of %(code)s.", stage=repr(stage), code=kind.code),
+                slug="invalid-stage",
+            )
+    opened, (last_stage, last_at) = history[0][1], history[-1]
+    seq = next_sequence(session, kind.code, opened.year)
+    item = TrackedItem(
+        number=format_number(kind.code, opened.year, seq),
+        kind=kind.code,
+        year=opened.year,
+        seq=seq,
+        stage=last_stage,
+        org_unit=unit,
+        reference=reference[:100],
+        opened_at=opened,
+        updated_at=last_at,
+        closed_at=last_at if closed else None,
+    )
+    item.history.extend(StatusEvent(stage=stage, at=at) for stage, at in history)
+    session.add(item)
+    session.flush()
+    record(session, actor, "tracked_item.import", "tracked_item", item.number, org_unit_id=unit.id)
     return item
 
 

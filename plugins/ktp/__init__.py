@@ -4,7 +4,7 @@ One identity per person: an application is taken only at the resident's
 domicile kecamatan, and the database allows one active card per resident.
 """
 
-from pamong.hooks import PluginInfo
+from pamong.plugin import PluginInfo
 
 PLUGIN = PluginInfo(
     id="ktp",

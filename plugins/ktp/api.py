@@ -6,11 +6,19 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app
+from flask import Response
 
-from pamong.auth import api_actor, require, token_required
-from pamong.db import get_session, paginate
-from pamong.rest import BEARER, Blueprint
+from pamong.plugin import (
+    BEARER,
+    ApiBlueprint,
+    api_actor,
+    get_session,
+    paginate,
+    plugin_settings,
+    require,
+    time_zone,
+    token_required,
+)
 from pamong_plugins.ktp import services, stats
 from pamong_plugins.ktp.card import card_pdf
 from pamong_plugins.ktp.permissions import ADMIN, REPORT
@@ -28,11 +36,11 @@ from pamong_plugins.ktp.schemas import (
     KtpStatsSchema,
 )
 
-blp = Blueprint("ktp_api", __name__, description="KTP: the resident ID card counter")
+blp = ApiBlueprint("ktp_api", __name__, description="KTP: the resident ID card counter")
 
 
 def _settings() -> dict[str, Any]:
-    return current_app.extensions["pamong"].plugin_settings("ktp")
+    return plugin_settings("ktp")
 
 
 @blp.route("/applications", methods=["POST"])
@@ -57,7 +65,7 @@ def create_application(data: dict[str, Any]):
 def list_applications(args: dict[str, Any]):
     """Applications in the caller's kecamatan, newest first; NIKs are masked."""
     session = get_session()
-    zone = ZoneInfo(current_app.extensions["pamong"].settings.time_zone)  # days are local days
+    zone = ZoneInfo(time_zone())  # days are local days
     day = timedelta(days=1)
     since = datetime.combine(args["since"], time.min, zone) if "since" in args else None
     until = datetime.combine(args["until"] + day, time.min, zone) if "until" in args else None
@@ -158,7 +166,7 @@ def card_as_pdf(card_id: int):
     """Print the card again; the card's record does not change (the reprint is audited)."""
     session = get_session()
     card = services.reprint(session, api_actor(), card_id)
-    pdf = card_pdf(session, card, current_app.extensions["pamong"].settings.time_zone)
+    pdf = card_pdf(session, card, time_zone())
     session.commit()
     return Response(pdf, mimetype="application/pdf")
 
@@ -197,7 +205,7 @@ def service_stats(args: dict[str, Any]):
     actor = api_actor()
     require(actor, REPORT)
     session = get_session()
-    zone = current_app.extensions["pamong"].settings.time_zone
+    zone = time_zone()
     return {
         "days": stats.daily_rows(session, actor, args["since"], args["until"], zone),
         "kecamatan": stats.summary(session, actor, args["since"], args["until"], zone),

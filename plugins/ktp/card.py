@@ -12,9 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from pamong import regions
-from pamong.documents.models import IssuedDocument
-from pamong.documents.services import qr_svg, render_pdf, verify_url
+from pamong.plugin import IssuedDocument, get_region, qr_svg, render_pdf, verify_url
 from pamong_plugins.ktp.models import KtpCard
 from pamong_plugins.ktp.photo import data_url
 
@@ -53,8 +51,8 @@ def card_context(
     desa = resident.domicile
     kecamatan = application.kecamatan
     regency_code = kecamatan.code.rsplit(".", 1)[0]
-    regency = regions.get_region(regency_code)
-    province = regions.get_region(regency_code.split(".")[0])
+    regency = get_region(regency_code)
+    province = get_region(regency_code.split(".")[0])
     regency_name = regency.name if regency else regency_code
     document = session.get(IssuedDocument, card.document_id)
     assert document is not None

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
-from pamong.accounts.permissions import Actor
-from pamong.cli import app_context
+from pamong.plugin import Actor, app_context, regency_today, time_zone, transaction
 from pamong_plugins.ktp import stats
 
 
@@ -38,23 +36,23 @@ def stats_command(
 ) -> None:
     """Cards issued, and minutes from application to print (median, p90), per kecamatan."""
     with app_context(ctx) as app:
-        _print_stats(app.extensions["pamong"], since, until, kecamatan, as_csv)
+        _print_stats(app, since, until, kecamatan, as_csv)
 
 
 def _print_stats(
-    state: Any, since: str | None, until: str | None, kecamatan: str | None, as_csv: bool
+    app: Any, since: str | None, until: str | None, kecamatan: str | None, as_csv: bool
 ) -> None:
-    last = _day(until, datetime.now(ZoneInfo(state.settings.time_zone)).date())
+    last = _day(until, regency_today(app))
     first = _day(since, last - timedelta(days=29))
     actor = Actor.system("pamong ktp stats")
-    with state.db.transaction() as session:
+    with transaction(app) as session:
         if as_csv:
-            rows = stats.daily_rows(session, actor, first, last, state.settings.time_zone)
+            rows = stats.daily_rows(session, actor, first, last, time_zone(app))
             if kecamatan:
                 rows = [r for r in rows if r.kecamatan_code == kecamatan]
             click.echo(stats.to_csv(rows), nl=False)
             return
-        summary = stats.summary(session, actor, first, last, state.settings.time_zone)
+        summary = stats.summary(session, actor, first, last, time_zone(app))
     if kecamatan:
         summary = [s for s in summary if s.kecamatan_code == kecamatan]
     click.echo(f"KTP cards printed {first.isoformat()} .. {last.isoformat()}")

@@ -18,11 +18,17 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pamong.accounts import services as accounts
-from pamong.accounts.permissions import Actor
-from pamong.demo import actor_of, staff_username
-from pamong.identity.models import DuplicateCandidate, DuplicateStatus, Resident, ResidentStatus
-from pamong.orgunits.models import OrgUnit
+from pamong.plugin import (
+    Actor,
+    DuplicateCandidate,
+    DuplicateStatus,
+    OrgUnit,
+    Resident,
+    ResidentStatus,
+    actor_of,
+    grant_staff_role,
+    staff_username,
+)
 from pamong_plugins.ktp import services
 from pamong_plugins.ktp.models import FINAL_STEPS
 from pamong_plugins.ktp.photo import expected_background
@@ -65,14 +71,6 @@ def sample_signature() -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
-
-
-def _grant(session: Session, context: Any, username: str, role: str, unit: OrgUnit) -> None:
-    system = Actor.system("pamong demo")
-    user = accounts.get_user(session, username)
-    accounts.assign_role(session, system, user, accounts.get_role(session, role), unit)
-    if username in context.staff:
-        context.staff[username] += f" + {role}"
 
 
 def _residents(
@@ -155,13 +153,13 @@ def seed(session: Session, context: Any) -> None:
         valid_from=datetime(2006, 7, 1).date(),
         legal_basis="Perda Kabupaten Sragen Nomor 7 Tahun 2006",
     )
-    _grant(session, context, "dukcapil", "ktp_supervisor", context.root)
-    _grant(session, context, "bupati", "ktp_supervisor", context.root)
+    grant_staff_role(session, context, "dukcapil", "ktp_supervisor", context.root)
+    grant_staff_role(session, context, "bupati", "ktp_supervisor", context.root)
     born_before = context.today.replace(year=context.today.year - 18)
     samples: list[str] = []
     for index, kecamatan in enumerate(context.kecamatan):
         username = f"op.{staff_username(kecamatan.name)}"
-        _grant(session, context, username, "ktp_officer", kecamatan)
+        grant_staff_role(session, context, username, "ktp_officer", kecamatan)
         officer = actor_of(session, username)
         people = _residents(session, kecamatan, born_before, PER_KECAMATAN)
         for n, resident in enumerate(people):

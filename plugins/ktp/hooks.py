@@ -7,16 +7,16 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from pamong.hooks import (
+from pamong.plugin import (
     DemoData,
     DocumentKind,
     NavItem,
     Permission,
     RoleTemplate,
     TrackableKind,
+    _l,
     hookimpl,
 )
-from pamong.i18n import lazy_gettext as _l
 from pamong_plugins.ktp.permissions import ADMIN, APPLY, PERMISSIONS, REPORT, ROLES
 from pamong_plugins.ktp.services import KTP_CARD, KTP_FILE
 

@@ -16,9 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pamong.db import Base, UTCDateTime, utcnow
-from pamong.identity.models import Resident
-from pamong.orgunits.models import OrgUnit
+from pamong.plugin import Base, OrgUnit, Resident, UTCDateTime, utcnow
 
 
 class Reason(enum.StrEnum):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pamong.hooks import Permission, RoleTemplate
-from pamong.i18n import lazy_gettext as _l
+from pamong.plugin import Permission, RoleTemplate, _l
 
 APPLY = "ktp.apply"
 PRINT = "ktp.print"

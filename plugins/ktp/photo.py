@@ -16,10 +16,7 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
-from pamong.errors import InvalidInput
-from pamong.i18n import gettext as _
-from pamong.i18n import lazy_gettext as _l
-from pamong.identity.nik import N_
+from pamong.plugin import N_, InvalidInput, _, _l
 
 MAX_UPLOAD_BYTES = 3 * 1024 * 1024
 MAX_PIXELS = 20_000_000  # 20 megapixels: refused before decoding (decompression bombs)

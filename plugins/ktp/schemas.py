@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from pamong.identity.nik import mask_nik
-from pamong.rest import QueryArgs, QueryDate
+from pamong.plugin import QueryArgs, QueryDate, mask_nik
 from pamong_plugins.ktp.models import Reason, ReplacementCause, Step
 
 _reasons = [r.value for r in Reason]

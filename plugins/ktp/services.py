@@ -17,22 +17,38 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pamong.accounts.permissions import Actor
-from pamong.audit.services import record
-from pamong.db import utcnow
-from pamong.documents.models import IssuedDocument
-from pamong.documents.services import issue_document, mask_name, revoke_document
-from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound
-from pamong.hookrelay import hooks_of
-from pamong.hooks import DocumentKind, FeeDue, Stage, TrackableKind
-from pamong.i18n import gettext as _
-from pamong.i18n import lazy_gettext as _l
-from pamong.identity.models import DuplicateCandidate, DuplicateStatus, MaritalStatus, Resident
-from pamong.identity.nik import clean_nik
-from pamong.identity.services import screen_duplicates, verify_identity
-from pamong.orgunits.models import OrgUnit, OrgUnitKind
-from pamong.tracking.models import TrackedItem
-from pamong.tracking.services import move_to, open_item
+from pamong.plugin import (
+    Actor,
+    Conflict,
+    DocumentKind,
+    DuplicateCandidate,
+    DuplicateStatus,
+    FeeDue,
+    Forbidden,
+    InvalidInput,
+    IssuedDocument,
+    MaritalStatus,
+    NotFound,
+    OrgUnit,
+    OrgUnitKind,
+    Resident,
+    Stage,
+    TrackableKind,
+    TrackedItem,
+    _,
+    _l,
+    audit,
+    clean_nik,
+    hook_relay,
+    issue_document,
+    mask_name,
+    move_to,
+    open_item,
+    revoke_document,
+    screen_duplicates,
+    utcnow,
+    verify_identity,
+)
 from pamong_plugins.ktp.models import (
     FINAL_STEPS,
     CardStatus,
@@ -126,7 +142,7 @@ def _tracked(session: Session, application: KtpApplication) -> TrackedItem:
 
 
 def _audit(session: Session, actor: Actor, action: str, application: KtpApplication, **data: Any):
-    record(
+    audit(
         session,
         actor,
         f"ktp_application.{action}",
@@ -293,7 +309,7 @@ def apply(
         ) from None
     item.reference = f"ktp_application:{application.id}"
     _audit(session, actor, "create", application, reason=reason)
-    hooks_of(session).pamong_on_fee_due(
+    hook_relay(session).pamong_on_fee_due(
         fee=FeeDue(
             source="ktp",
             reference=f"ktp_application:{application.id}",
@@ -555,7 +571,7 @@ def reprint(session: Session, actor: Actor, card_id: int) -> KtpCard:
         raise Forbidden("You need the permission 'ktp.print' here.", permission=PRINT)
     if card.status != CardStatus.ACTIVE:
         raise Conflict(_("A revoked card cannot be printed again."), slug="card-revoked")
-    record(
+    audit(
         session,
         actor,
         "ktp_card.reprint",
@@ -610,7 +626,7 @@ def add_fee_rate(
     )
     session.add(rate)
     session.flush()
-    record(session, actor, "ktp_fee_rate.create", "ktp_fee_rate", rate.id, amount=amount)
+    audit(session, actor, "ktp_fee_rate.create", "ktp_fee_rate", rate.id, amount=amount)
     return rate
 
 

@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pamong.accounts.permissions import Actor
-from pamong.orgunits.models import OrgUnit
+from pamong.plugin import Actor, OrgUnit
 from pamong_plugins.ktp.models import FINAL_STEPS, KtpApplication
 from pamong_plugins.ktp.permissions import REPORT
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -21,13 +19,19 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from pamong.accounts.models import User
-from pamong.db import get_session, paginate
-from pamong.errors import InvalidInput
-from pamong.i18n import gettext as _
-from pamong.i18n import lazy_gettext as _l
-from pamong.rest import check_query_date
-from pamong.web.context import page_arg
+from pamong.plugin import (
+    InvalidInput,
+    User,
+    _,
+    _l,
+    check_query_date,
+    get_session,
+    page_arg,
+    paginate,
+    plugin_settings,
+    regency_today,
+    time_zone,
+)
 from pamong_plugins.ktp import services, stats
 from pamong_plugins.ktp.card import card_pdf
 from pamong_plugins.ktp.models import (
@@ -51,13 +55,8 @@ def _actor() -> Any:
     return current_user.actor
 
 
-def _today() -> date:
-    """Today in the regency's time zone (the server may run on UTC)."""
-    return datetime.now(ZoneInfo(current_app.extensions["pamong"].settings.time_zone)).date()
-
-
 def _settings() -> dict[str, Any]:
-    return current_app.extensions["pamong"].plugin_settings("ktp")
+    return plugin_settings("ktp")
 
 
 def _step_labels() -> dict[str, str]:
@@ -177,7 +176,7 @@ def application(application_id: int) -> Any:
         card=card,
         photo=photo,
         signature=signature,
-        eligible_age=services.age_on(app_row.resident.birth_date, _today()),
+        eligible_age=services.age_on(app_row.resident.birth_date, regency_today()),
         expected_background=expected_background(app_row.resident.birth_date.year),
     )
 
@@ -276,7 +275,7 @@ def card_file(card_id: int) -> Any:
     """The card to print (first print or reprint); the card's record does not change."""
     db = get_session()
     card = services.reprint(db, _actor(), card_id)
-    pdf = card_pdf(db, card, current_app.extensions["pamong"].settings.time_zone)
+    pdf = card_pdf(db, card, time_zone())
     db.commit()
     name = f"ktp-{card.application.tracking_number}.pdf"
     return Response(
@@ -287,7 +286,7 @@ def card_file(card_id: int) -> Any:
 
 
 def _period() -> tuple[date, date]:
-    today = _today()
+    today = regency_today()
     try:
         until = (
             date.fromisoformat(request.args.get("until", "")) if "until" in request.args else today
@@ -315,7 +314,7 @@ def stats_page() -> Any:
         abort(403)
     since, until = _period()
     db = get_session()
-    zone = current_app.extensions["pamong"].settings.time_zone
+    zone = time_zone()
     if request.args.get("format") == "csv":
         rows = stats.daily_rows(db, _actor(), since, until, zone)
         name = f"ktp-stats-{since.isoformat()}-{until.isoformat()}.csv"
@@ -355,7 +354,7 @@ def fees() -> Any:
         db.commit()
         flash(_("Fee saved."), "info")
         return redirect(url_for("ktp.fees"))
-    in_force = services.fee_in_force(db, _today())
+    in_force = services.fee_in_force(db, regency_today())
     return render_template(
         "ktp/fees.html",
         rates=services.fee_rates(db),

@@ -1,6 +1,6 @@
 """Licensing: the one-stop permit office (PTSP/BPT) with tracking, delegation and IKM."""
 
-from pamong.hooks import PluginInfo
+from pamong.plugin import PluginInfo
 
 PLUGIN = PluginInfo(
     id="licensing",

@@ -10,11 +10,18 @@ from typing import Any
 
 from sqlalchemy import select
 
-from pamong.auth import api_actor, require, token_required
-from pamong.db import get_session, paginate
-from pamong.errors import NotFound
-from pamong.orgunits.models import OrgUnit
-from pamong.rest import API_PREFIX, BEARER, Blueprint
+from pamong.plugin import (
+    API_PREFIX,
+    BEARER,
+    ApiBlueprint,
+    NotFound,
+    OrgUnit,
+    api_actor,
+    get_session,
+    paginate,
+    require,
+    token_required,
+)
 from pamong_plugins.licensing import permissions as perm
 from pamong_plugins.licensing import services
 from pamong_plugins.licensing.models import Application, Permit, ServiceType
@@ -31,7 +38,7 @@ from pamong_plugins.licensing.schemas import (
 )
 from pamong_plugins.licensing.stats import ikm_report
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "licensing_api",
     __name__,
     url_prefix=f"{API_PREFIX}/licensing",

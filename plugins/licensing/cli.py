@@ -6,11 +6,9 @@ from pathlib import Path
 
 import click
 
-from pamong.accounts.permissions import Actor
-from pamong.cli import app_context
-from pamong.errors import PamongError
+from pamong.plugin import Actor, PamongError, app_context, transaction
 from pamong_plugins.licensing import jobs, services
-from pamong_plugins.licensing.catalogue import typical_rows
+from pamong_plugins.licensing.catalogue import parse_catalogue_file, typical_rows
 
 
 @click.group("licensing")
@@ -26,13 +24,11 @@ def cli() -> None:
 @click.pass_context
 def import_catalogue(ctx: click.Context, path: Path | None, typical: bool) -> None:
     """Create or update service types from a CSV or JSON file (by code)."""
-    from pamong_plugins.licensing.views import parse_catalogue_file
-
     if not path and not typical:
         raise click.UsageError("Give a file or --typical.")
     try:
         rows = typical_rows() if typical else parse_catalogue_file(path.name, path.read_bytes())  # type: ignore[union-attr]
-        with app_context(ctx) as app, app.extensions["pamong"].db.transaction() as session:
+        with app_context(ctx) as app, transaction(app) as session:
             count = services.import_catalogue(session, Actor.system("pamong licensing"), rows)
     except PamongError as error:
         raise click.ClickException(error.detail) from None

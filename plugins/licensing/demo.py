@@ -15,12 +15,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pamong.accounts.permissions import Actor
-from pamong.documents.models import IssuedDocument
-from pamong.documents.services import mask_name, new_code
-from pamong.tracking.models import ReceiptCounter, StatusEvent, TrackedItem
-from pamong.tracking.services import format_number
-from pamong.workdays import add_working_days, current_calendar
+from pamong.plugin import (
+    Actor,
+    add_staff,
+    add_working_days,
+    current_calendar,
+    grant_staff_role,
+    import_file,
+    issue_document,
+    mask_name,
+    new_code,
+    staff_username,
+)
 from pamong_plugins.licensing import permissions as perm
 from pamong_plugins.licensing import services
 from pamong_plugins.licensing.catalogue import DELEGATED, typical_rows
@@ -46,8 +52,6 @@ def _at(day: date, hour: int) -> datetime:
 
 
 def _staff(session: Session, ctx: Any) -> None:
-    from pamong.demo import add_staff, staff_username
-
     bpt = ctx.offices["BPT"]
     for username, title, role in (
         ("bpt.loket", "Petugas Loket BPT", "licensing_front"),
@@ -57,16 +61,7 @@ def _staff(session: Session, ctx: Any) -> None:
         ("bpt.admin", "Admin Katalog Perizinan", "licensing_admin"),
     ):
         add_staff(session, ctx, username, title, role, bpt)
-    from pamong.accounts import services as accounts
-
-    bupati = accounts.get_user(session, "bupati")
-    accounts.assign_role(
-        session,
-        Actor.system("pamong demo"),
-        bupati,
-        accounts.get_role(session, "licensing_observer"),
-        ctx.root,
-    )
+    grant_staff_role(session, ctx, "bupati", "licensing_observer", ctx.root)
     for unit in ctx.kecamatan[:3]:
         add_staff(
             session,
@@ -110,8 +105,7 @@ def _history(session: Session, ctx: Any, types: list[ServiceType], people: list[
             day += timedelta(days=1)
         days.append(day)
     days.sort()
-    seq: dict[int, int] = {}
-    rows: list[tuple[Application, TrackedItem, list[tuple[str, date]]]] = []
+    system = Actor.system("pamong demo")
     for day in days:
         stype = rng.choices(types, weights)[0]
         delegated = stype.delegation_on(day) is not None
@@ -175,41 +169,25 @@ def _history(session: Session, ctx: Any, types: list[ServiceType], people: list[
             else:
                 events.append((perm.HANDOVER, decided))
         application.stage = events[-1][0]
-        year = day.year
-        seq[year] = seq.get(year, 0) + 1
-        number = format_number(perm.LICENSE_FILE.code, year, seq[year])
-        application.number = number
-        item = TrackedItem(
-            number=number,
-            kind=perm.LICENSE_FILE.code,
-            year=year,
-            seq=seq[year],
-            stage=application.stage,
-            org_unit=unit,
-            opened_at=_at(day, 8),
-            updated_at=_at(events[-1][1], 10),
-            closed_at=_at(events[-1][1], 11) if application.finished_on else None,
-        )
-        for index, (stage, when) in enumerate(events):
-            item.history.append(StatusEvent(stage=stage, at=_at(when, 8 + min(index, 8))))
-        rows.append((application, item, events))
-    for _application, item, _events in rows:
-        session.add(item)
-    session.flush()
-    for application, item, _events in rows:
-        application.tracked_item_id = item.id
         session.add(application)
-    session.flush()
-    for year, last in seq.items():
-        session.add(ReceiptCounter(kind=perm.LICENSE_FILE.code, year=year, last=last))
-    for application, item, _events in rows:
-        item.reference = f"licensing_application:{application.id}"
+        session.flush()
+        item = import_file(
+            session,
+            system,
+            perm.LICENSE_FILE,
+            unit,
+            [(stage, _at(when, 8 + min(index, 8))) for index, (stage, when) in enumerate(events)],
+            reference=f"licensing_application:{application.id}",
+            closed=application.finished_on is not None,
+        )
+        application.number = item.number
+        application.tracked_item_id = item.id
         if application.decision == "approved" and application.stage in (perm.HANDOVER, perm.DONE):
-            _permit(session, application, rng)
+            _permit(session, system, application, rng)
     session.flush()
 
 
-def _permit(session: Session, application: Application, rng: Any) -> None:
+def _permit(session: Session, system: Actor, application: Application, rng: Any) -> None:
     stype = application.service_type
     issued = application.paid_on or application.decided_on
     assert issued is not None
@@ -217,18 +195,17 @@ def _permit(session: Session, application: Application, rng: Any) -> None:
     valid_until = (
         services._add_months(issued, stype.validity_months) if stype.validity_months else None
     )
-    document = IssuedDocument(
-        kind=perm.PERMIT_DOCUMENT.name,
+    document = issue_document(
+        session,
+        system,
+        perm.PERMIT_DOCUMENT,
         number=number,
-        code=new_code(),
+        unit=application.org_unit,
         holder_ref=f"applicant:{application.applicant.id}",
         holder_label=mask_name(application.applicant.name),
-        org_unit=application.org_unit,
-        issued_at=_at(issued, 10),
         valid_until=valid_until,
+        now=_at(issued, 10),
     )
-    session.add(document)
-    session.flush()
     session.add(
         Permit(
             application=application,

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from pamong.hooks import (
+from pamong.plugin import (
     DemoData,
     DocumentKind,
     NavItem,
@@ -16,9 +16,9 @@ from pamong.hooks import (
     TrackableKind,
     TrackerLink,
     WorkerJob,
+    _l,
     hookimpl,
 )
-from pamong.i18n import lazy_gettext as _l
 from pamong_plugins.licensing import models  # noqa: F401  (the tables belong to this plugin)
 from pamong_plugins.licensing import permissions as perm
 

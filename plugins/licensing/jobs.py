@@ -14,11 +14,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pamong.accounts.models import Role, RoleAssignment, User
-from pamong.accounts.permissions import Actor
-from pamong.errors import InvalidInput
-from pamong.messaging.services import notify, send_message
-from pamong.orgunits.models import OrgUnit
+from pamong.plugin import (
+    Actor,
+    InvalidInput,
+    OrgUnit,
+    holders_of_role,
+    notify,
+    plugin_settings,
+    regency_today,
+    send_message,
+    transaction,
+)
 from pamong_plugins.licensing import permissions as perm
 from pamong_plugins.licensing import services
 from pamong_plugins.licensing.models import Application, Permit
@@ -29,15 +35,7 @@ HEAD_ROLE = "licensing_head"
 
 def _heads_for(session: Session, unit: OrgUnit) -> list[str]:
     """Usernames holding the head role at ``unit`` or above it (camat, head of office)."""
-    ancestors = [unit.path[: i + 1] for i, ch in enumerate(unit.path) if ch == "/"]
-    rows = session.execute(
-        select(User.username, OrgUnit.path)
-        .join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .join(Role, Role.id == RoleAssignment.role_id)
-        .join(OrgUnit, OrgUnit.id == RoleAssignment.org_unit_id)
-        .where(Role.name == HEAD_ROLE, User.is_active.is_(True))
-    ).all()
-    return sorted({name for name, path in rows if path in ancestors or path == unit.path})
+    return [user.username for user in holders_of_role(session, HEAD_ROLE, unit)]
 
 
 def escalate(
@@ -127,19 +125,15 @@ def remind_expiring(session: Session, today: date, *, days_before: int = 30) -> 
 
 
 def _settings(app: Any) -> dict[str, Any]:
-    return app.extensions["pamong"].plugin_settings("licensing")
-
-
-def _today(app: Any) -> date:
-    return services.regency_today(app.extensions["pamong"].settings.time_zone)
+    return plugin_settings("licensing", app)
 
 
 def escalate_job(app: Any) -> str:
     settings = _settings(app)
-    with app.extensions["pamong"].db.transaction() as session:
+    with transaction(app) as session:
         count = escalate(
             session,
-            _today(app),
+            regency_today(app),
             near_due_days=settings.get("near_due_days", 1),
             office_code=settings.get("office_unit", ""),
         )
@@ -148,6 +142,6 @@ def escalate_job(app: Any) -> str:
 
 def remind_job(app: Any) -> str:
     days = _settings(app).get("expiry_reminder_days", 30)
-    with app.extensions["pamong"].db.transaction() as session:
-        count = remind_expiring(session, _today(app), days_before=days)
+    with transaction(app) as session:
+        count = remind_expiring(session, regency_today(app), days_before=days)
     return f"{count} expiry reminders queued"

@@ -7,9 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pamong.accounts.models import User
-from pamong.db import Base, UTCDateTime, utcnow
-from pamong.orgunits.models import OrgUnit
+from pamong.plugin import Base, OrgUnit, User, UTCDateTime, utcnow
 
 #: Issuing levels: the regency one-stop office, the kecamatan (PATEN), the desa.
 LEVELS = ("regency", "kecamatan", "desa")

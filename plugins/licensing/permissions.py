@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from pamong.hooks import DocumentKind, Permission, RoleTemplate, Stage, TrackableKind
-from pamong.i18n import lazy_gettext as _l
+from pamong.plugin import DocumentKind, Permission, RoleTemplate, Stage, TrackableKind, _l
 
 INTAKE = "licensing.intake"
 VERIFY = "licensing.verify"

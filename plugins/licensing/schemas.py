@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from pamong.rest import QueryArgs, QueryDate
+from pamong.plugin import QueryArgs, QueryDate
 from pamong_plugins.licensing.ikm import RULES
 from pamong_plugins.licensing.models import FEE_RULES, LEVELS
 

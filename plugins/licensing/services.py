@@ -12,26 +12,36 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from pamong.accounts.models import User
-from pamong.accounts.permissions import Actor
-from pamong.audit.services import record
-from pamong.documents.models import IssuedDocument
-from pamong.documents.services import issue_document, mask_name
-from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from pamong.hookrelay import hooks_of
-from pamong.hooks import FeeDue
-from pamong.inputs import clean_filename
-from pamong.messaging.services import notify
-from pamong.orgunits.models import OrgUnit, OrgUnitKind
-from pamong.tracking.models import TrackedItem
-from pamong.tracking.services import move_to, open_item
+from pamong.plugin import (
+    Actor,
+    Conflict,
+    FeeDue,
+    Forbidden,
+    InvalidInput,
+    IssuedDocument,
+    NotFound,
+    OrgUnit,
+    OrgUnitKind,
+    TrackedItem,
+    Unauthorized,
+    User,
+    audit,
+    clean_filename,
+    hook_relay,
+    issue_document,
+    mask_name,
+    move_to,
+    notify,
+    open_item,
+    regency_today,
+    working_days_between,
+)
 from pamong_plugins.licensing import permissions as perm
 from pamong_plugins.licensing.ikm import RULES
 from pamong_plugins.licensing.models import (
@@ -51,22 +61,6 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 SURVEY_RULE = "permenpanrb-14-2017"
 _hasher = PasswordHasher()
 _SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"))
-
-
-# --- time -----------------------------------------------------------------------
-
-
-def regency_today(time_zone: str = "Asia/Jakarta") -> date:
-    """Today's date in the regency's time zone (dates of the SLA are local)."""
-    return datetime.now(UTC).astimezone(ZoneInfo(time_zone)).date()
-
-
-def _today() -> date:
-    from flask import current_app, has_app_context
-
-    if has_app_context() and "pamong" in current_app.extensions:
-        return regency_today(current_app.extensions["pamong"].settings.time_zone)
-    return regency_today()
 
 
 # --- catalogue ------------------------------------------------------------------
@@ -156,7 +150,7 @@ def save_service_type(
     service_type.stages = [s for s in perm.OPTIONAL_STAGES if s in stages]
     service_type.active = _bool(data.get("active", True))
     session.flush()
-    record(
+    audit(
         session,
         actor,
         "licensing.service_type.create" if created else "licensing.service_type.update",
@@ -213,7 +207,7 @@ def add_delegation(
     )
     session.add(delegation)
     session.flush()
-    record(
+    audit(
         session,
         actor,
         "licensing.delegation.create",
@@ -335,7 +329,7 @@ def register_applicant(session: Session, data: Mapping[str, Any]) -> Applicant:
     applicant = Applicant(**fields, password_hash=_hasher.hash(password))
     session.add(applicant)
     session.flush()
-    record(
+    audit(
         session,
         applicant_actor(applicant),
         "licensing.applicant.register",
@@ -456,7 +450,7 @@ def submit_application(
     At the counter, staff tick the papers they saw (``checked``) and may
     scan them; online, every requirement needs an uploaded file.
     """
-    today = today or _today()
+    today = today or regency_today()
     if not service_type.active:
         raise InvalidInput("This service is not offered any more.", slug="inactive-service")
     if channel not in ("counter", "online"):
@@ -498,7 +492,7 @@ def submit_application(
     session.add(application)
     session.flush()
     item.reference = f"licensing_application:{application.id}"
-    record(
+    audit(
         session,
         actor,
         "licensing.application.submit",
@@ -647,7 +641,7 @@ def assign(session: Session, actor: Actor, application: Application, username: s
     if user is None:
         raise InvalidInput(f"No staff user {username!r}.", slug="invalid-assignee")
     application.assigned_to_id = user.id
-    record(
+    audit(
         session,
         actor,
         "licensing.application.assign",
@@ -679,7 +673,7 @@ def return_to_applicant(
         raise InvalidInput("Say what is missing.", slug="reason-required")
     application.returned_from = application.stage
     application.return_reason = reason[:500]
-    application.paused_since = today or _today()
+    application.paused_since = today or regency_today()
     _move(
         session,
         actor,
@@ -704,8 +698,7 @@ def resume(
         _require(actor, perm.INTAKE, application)
     _expect(application, perm.RETURNED)
     _attach(application, uploads, max_upload_bytes)
-    today = today or _today()
-    from pamong.workdays import working_days_between
+    today = today or regency_today()
 
     if application.paused_since is not None:
         application.paused_days += working_days_between(application.paused_since, today)
@@ -731,7 +724,7 @@ def decide(
     """
     _require(actor, perm.DECIDE, application)
     _expect(application, perm.DECISION)
-    today = today or _today()
+    today = today or regency_today()
     reason = reason.strip()
     if not approve and not reason:
         raise InvalidInput("A refusal states its reasons.", slug="reason-required")
@@ -755,7 +748,7 @@ def decide(
     if application.fee_amount > 0:
         _move(session, actor, application, perm.PAYMENT, reason[:300], public_note=public_note)
         stype = application.service_type
-        hooks_of(session).pamong_on_fee_due(
+        hook_relay(session).pamong_on_fee_due(
             fee=FeeDue(
                 source="licensing",
                 reference=f"licensing_application:{application.id}",
@@ -787,7 +780,7 @@ def record_payment(
     reference = reference.strip()
     if not reference:
         raise InvalidInput("Give the payment receipt reference.", slug="reference-required")
-    today = today or _today()
+    today = today or regency_today()
     application.paid_on = today
     application.payment_ref = reference[:100]
     permit = issue_permit(session, actor, application, today=today)
@@ -812,7 +805,7 @@ def issue_permit(
     """Number the permit and register it as a core document (verifiable by QR)."""
     if application.permit is not None:
         return application.permit
-    today = today or _today()
+    today = today or regency_today()
     stype = application.service_type
     number = f"503/{application.id:05d}/{stype.code}/{today.year}"
     valid_until = _add_months(today, stype.validity_months) if stype.validity_months else None
@@ -855,7 +848,7 @@ def hand_over(
     """
     _require(actor, perm.INTAKE, application)
     _expect(application, perm.HANDOVER)
-    application.finished_on = today or _today()
+    application.finished_on = today or regency_today()
     application.survey_token = secrets.token_urlsafe(24)
     _move(session, actor, application, perm.DONE, close=True)
     _tell_applicant(
@@ -901,7 +894,7 @@ def sla_of(application: Application, today: date | None = None) -> SlaStatus:
     return sla_status(
         received_on=application.received_on,
         sop_days=application.service_type.sop_days,
-        today=today or _today(),
+        today=today or regency_today(),
         paused_days=application.paused_days,
         paused_since=application.paused_since,
         finished_on=application.decided_on,
@@ -981,7 +974,7 @@ def submit_survey(
         rule=rule,
         answers=list(answers),
         comment=comment.strip()[:2000],
-        answered_on=today or _today(),
+        answered_on=today or regency_today(),
     )
     session.add(response)
     session.flush()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from pamong.workdays import WorkCalendar, add_working_days, working_days_between
+from pamong.plugin import WorkCalendar, add_working_days, working_days_between
 
 #: A file is "near due" when this many working days or fewer are left.
 NEAR_DUE_DAYS = 1

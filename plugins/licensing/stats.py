@@ -11,8 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pamong.accounts.permissions import Actor
-from pamong.orgunits.models import OrgUnit
+from pamong.plugin import Actor, OrgUnit
 from pamong_plugins.licensing import permissions as perm
 from pamong_plugins.licensing.ikm import RULES, ikm_score
 from pamong_plugins.licensing.models import Application, Permit, ServiceType, SurveyResponse

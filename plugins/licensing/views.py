@@ -17,7 +17,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -28,18 +27,30 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from pamong import ratelimit
-from pamong.accounts.models import User
-from pamong.db import get_session, paginate
-from pamong.documents.services import qr_svg, render_pdf, verify_url
-from pamong.errors import InvalidInput, NotFound, PamongError, Unauthorized
-from pamong.i18n import gettext as _
-from pamong.inputs import TooDeep, clean_filename, contains_nul, load_json, nul_line
-from pamong.rest import MAX_QUERY_DATE, MIN_QUERY_DATE
-from pamong.tracking.models import TrackedItem
-from pamong.web.context import page_arg
+from pamong.plugin import (
+    MAX_QUERY_DATE,
+    MIN_QUERY_DATE,
+    InvalidInput,
+    NotFound,
+    PamongError,
+    TrackedItem,
+    Unauthorized,
+    User,
+    _,
+    clean_filename,
+    get_session,
+    page_arg,
+    paginate,
+    plugin_settings,
+    public_rate_limited,
+    qr_svg,
+    regency_today,
+    render_pdf,
+    verify_url,
+)
 from pamong_plugins.licensing import permissions as perm
 from pamong_plugins.licensing import services
+from pamong_plugins.licensing.catalogue import parse_catalogue_file
 from pamong_plugins.licensing.ikm import ELEMENTS_2017, RULES
 from pamong_plugins.licensing.models import Applicant, Application, Permit, Upload
 from pamong_plugins.licensing.stats import ikm_report, statistics_for
@@ -50,7 +61,7 @@ APPLICANT_KEY = "licensing_applicant"
 
 
 def _settings() -> dict[str, Any]:
-    return current_app.extensions["pamong"].plugin_settings("licensing")
+    return plugin_settings("licensing")
 
 
 def _max_upload() -> int:
@@ -63,10 +74,6 @@ def _public_url() -> str:
 
 def _actor() -> Any:
     return current_user.actor
-
-
-def _today() -> date:
-    return services.regency_today(current_app.extensions["pamong"].settings.time_zone)
 
 
 def _staff(permission: str) -> None:
@@ -106,7 +113,7 @@ def _date_arg(name: str, default: date) -> date:
 @bp.route("/catalogue")
 def catalogue() -> Any:
     db = get_session()
-    today = _today()
+    today = regency_today()
     types = services.service_types(db, active_only=not current_user.can(perm.ADMIN))
     return render_template(
         "licensing/catalogue.html",
@@ -133,7 +140,7 @@ def edit_type(type_id: int | None = None) -> Any:
         db.commit()
         flash(_("Service %(name)s saved.", name=stype.name), "info")
         return redirect(url_for("licensing.edit_type", type_id=stype.id))
-    return render_template("licensing/type_form.html", stype=stype, today=_today())
+    return render_template("licensing/type_form.html", stype=stype, today=regency_today())
 
 
 @bp.route("/admin/types/<int:type_id>/delegations", methods=["POST"])
@@ -176,48 +183,6 @@ def import_catalogue() -> Any:
     return redirect(url_for("licensing.catalogue"))
 
 
-def parse_catalogue_file(filename: str, data: bytes) -> list[dict[str, Any]]:
-    """Rows of a catalogue file: JSON (a list of objects) or CSV with a header line.
-
-    In CSV, ``requirements`` and ``stages`` are separated by ``;``. Text that
-    no database column may hold (NUL characters) and JSON nested deeper than
-    a catalogue ever is are refused with a 422, like any other bad file.
-    """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InvalidInput(
-            _("The file is not UTF-8 text (line %(line)d).", line=line), slug="invalid-import"
-        ) from None
-    line = nul_line(text)
-    if line is not None:
-        raise InvalidInput(
-            _("Line %(line)d holds a NUL character: the file is not a text file.", line=line),
-            slug="invalid-import",
-        )
-    if filename.lower().endswith(".json"):
-        try:
-            rows = load_json(text, max_depth=4)
-        except TooDeep:
-            raise InvalidInput(
-                _("The JSON file nests too deeply for a catalogue."), slug="invalid-import"
-            ) from None
-        except ValueError:
-            raise InvalidInput("The file is not valid JSON.", slug="invalid-import") from None
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise InvalidInput("A JSON catalogue is a list of objects.", slug="invalid-import")
-        if contains_nul(rows):
-            raise InvalidInput(_("The file holds a NUL character."), slug="invalid-import")
-        return rows
-    try:
-        return list(csv.DictReader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise InvalidInput(
-            _("The file is not valid CSV (%(problem)s).", problem=str(exc)), slug="invalid-import"
-        ) from None
-
-
 # --- staff: worklist, intake, file --------------------------------------------------
 
 
@@ -233,7 +198,7 @@ def worklist() -> Any:
     stmt = services.applications_query(_actor(), stage=stage, open_only=open_only)
     page = page_arg()
     rows, total = paginate(db, stmt, page, PER_PAGE)
-    today = _today()
+    today = regency_today()
     return render_template(
         "licensing/worklist.html",
         rows=[(a, services.sla_of(a, today)) for a in rows],
@@ -281,7 +246,7 @@ def intake() -> Any:
         types=types,
         chosen=chosen,
         kecamatan=services.kecamatan_units(db),
-        today=_today(),
+        today=regency_today(),
     )
 
 
@@ -304,7 +269,7 @@ def file(application_id: int) -> Any:
         "licensing/file.html",
         a=application,
         actor_names=names,
-        sla=services.sla_of(application, _today()),
+        sla=services.sla_of(application, regency_today()),
         history=item.history if item else [],
         next_stage=services.next_stage(application),
         kind=perm.LICENSE_FILE,
@@ -379,7 +344,7 @@ def receipt(application_id: int) -> Any:
     db = get_session()
     application = services.get_application(db, _actor(), application_id)
     return render_template(
-        "licensing/receipt.html", a=application, sla=services.sla_of(application, _today())
+        "licensing/receipt.html", a=application, sla=services.sla_of(application, regency_today())
     )
 
 
@@ -429,7 +394,7 @@ def upload(upload_id: int) -> Any:
 @login_required
 def statistics() -> Any:
     _staff(perm.REPORT)
-    today = _today()
+    today = regency_today()
     date_from = _date_arg("from", date(today.year - 1, 1, 1))
     date_to = _date_arg("to", today)
     figures = statistics_for(get_session(), _actor(), date_from, date_to)
@@ -498,7 +463,7 @@ def _start_applicant_session(applicant: Applicant) -> None:
 
 
 @bp.route("/portal/register", methods=["GET", "POST"])
-@ratelimit.public
+@public_rate_limited
 def portal_register() -> Any:
     if request.method == "POST":
         db = get_session()
@@ -516,7 +481,7 @@ def portal_register() -> Any:
 
 
 @bp.route("/portal/login", methods=["GET", "POST"])
-@ratelimit.public
+@public_rate_limited
 def portal_login() -> Any:
     if request.method == "POST":
         try:
@@ -581,7 +546,7 @@ def portal_apply(applicant: Applicant) -> Any:
         "licensing/portal_apply.html",
         stype=stype,
         kecamatan=services.kecamatan_units(db),
-        today=_today(),
+        today=regency_today(),
         max_kb=_max_upload() // 1024,
     )
 
@@ -603,7 +568,7 @@ def portal_file(applicant: Applicant, number: str) -> Any:
     return render_template(
         "licensing/portal_file.html",
         a=application,
-        sla=services.sla_of(application, _today()),
+        sla=services.sla_of(application, regency_today()),
         history=item.history if item else [],
         kind=perm.LICENSE_FILE,
         answered=answered,
@@ -637,7 +602,7 @@ def portal_permit(applicant: Applicant, number: str) -> Any:
 
 
 @bp.route("/survey/<token>", methods=["GET", "POST"])
-@ratelimit.public
+@public_rate_limited
 def survey(token: str) -> Any:
     db = get_session()
     application = services.survey_application(db, token)
@@ -645,7 +610,7 @@ def survey(token: str) -> Any:
         return render_template("licensing/survey_done.html", a=application)
     if request.method == "POST":
         answers = [_int_arg(request.form.get(f"q{i}"), 0) for i in range(len(ELEMENTS_2017))]
-        services.submit_survey(db, token, answers, request.form.get("comment", ""), _today())
+        services.submit_survey(db, token, answers, request.form.get("comment", ""), regency_today())
         db.commit()
         return render_template("licensing/survey_done.html", a=application)
     return render_template("licensing/survey.html", a=application, elements=ELEMENTS_2017)

@@ -1,6 +1,6 @@
 """A test plugin that implements every Pamong hook, with its own table and migration."""
 
-from pamong.hooks import PluginInfo
+from pamong.plugin import PluginInfo
 
 PLUGIN = PluginInfo(
     id="example",

@@ -8,8 +8,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 from marshmallow import Schema, fields
 from sqlalchemy import func, select
 
-from pamong.db import get_session
-from pamong.hooks import (
+from pamong.plugin import (
     DemoData,
     DocumentKind,
     NavItem,
@@ -18,10 +17,11 @@ from pamong.hooks import (
     Stage,
     TrackableKind,
     WorkerJob,
+    _,
+    _l,
+    get_session,
     hookimpl,
 )
-from pamong.i18n import gettext as _
-from pamong.i18n import lazy_gettext as _l
 from pamong_example.models import Note
 
 EVENTS: list[tuple[str, object]] = []
@@ -163,7 +163,7 @@ def pamong_on_fee_due(fee, session):
 
 @hookimpl
 def pamong_verify_identity(nik, resident, session):
-    from pamong.hooks import IdentityCheck
+    from pamong.plugin import IdentityCheck
 
     if nik.endswith("9999"):
         return IdentityCheck("example registry", False, ("blocked by the example adapter",))
@@ -182,7 +182,7 @@ def pamong_register_worker_jobs():
 
 @hookimpl
 def pamong_tracker_links(item, session):
-    from pamong.hooks import TrackerLink
+    from pamong.plugin import TrackerLink
 
     if item.kind == "EXM" and item.closed_at is not None:
         return [TrackerLink("Rate this service", f"/example/rate/{item.number}", "two questions")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pamong.db import Base
+from pamong.plugin import Base
 
 
 class Note(Base):

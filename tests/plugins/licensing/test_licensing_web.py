@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from pamong.plugin import regency_today
 from pamong_plugins.licensing import services
 from pamong_plugins.licensing.models import Application
 
@@ -227,7 +228,7 @@ def test_an_admin_edits_a_service_and_delegates_it(catalogue, client, login_as, 
     stype = services.get_service_type(db_session, "TDUP")
     assert stype.sop_days == 2 and stype.requirements == ["KTP", "Akta usaha"]
     assert stype.stages == ["inspection"]
-    assert stype.level_on(services.regency_today()) == "kecamatan"
+    assert stype.level_on(regency_today()) == "kecamatan"
     db_session.rollback()
     assert "Perbup 7/2026" in client.get("/licensing/catalogue").get_data(as_text=True)
 

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 14:32:17.114038
 import sqlalchemy as sa
 from alembic import op
 
-import pamong.db
+from pamong.plugin import UTCDateTime
 
 revision = "ktp_0001"
 down_revision = None
@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("valid_from", sa.Date(), nullable=False),
         sa.Column("valid_until", sa.Date(), nullable=True),
         sa.Column("legal_basis", sa.String(length=200), nullable=False),
-        sa.Column("created_at", pamong.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ktp_fee_rates")),
     )
     op.create_table(
@@ -40,21 +40,21 @@ def upgrade() -> None:
         sa.Column("step", sa.String(length=12), nullable=False),
         sa.Column("fee_amount", sa.Integer(), nullable=False),
         sa.Column("fee_basis", sa.String(length=200), nullable=False),
-        sa.Column("applied_at", pamong.db.UTCDateTime(), nullable=False),
+        sa.Column("applied_at", UTCDateTime(), nullable=False),
         sa.Column("applied_by_id", sa.Integer(), nullable=True),
-        sa.Column("checked_at", pamong.db.UTCDateTime(), nullable=True),
+        sa.Column("checked_at", UTCDateTime(), nullable=True),
         sa.Column("checked_by_id", sa.Integer(), nullable=True),
         sa.Column("check_source", sa.String(length=60), nullable=False),
         sa.Column("check_warnings", sa.JSON(), nullable=False),
-        sa.Column("held_at", pamong.db.UTCDateTime(), nullable=True),
-        sa.Column("captured_at", pamong.db.UTCDateTime(), nullable=True),
+        sa.Column("held_at", UTCDateTime(), nullable=True),
+        sa.Column("captured_at", UTCDateTime(), nullable=True),
         sa.Column("captured_by_id", sa.Integer(), nullable=True),
-        sa.Column("printed_at", pamong.db.UTCDateTime(), nullable=True),
+        sa.Column("printed_at", UTCDateTime(), nullable=True),
         sa.Column("printed_by_id", sa.Integer(), nullable=True),
-        sa.Column("collected_at", pamong.db.UTCDateTime(), nullable=True),
+        sa.Column("collected_at", UTCDateTime(), nullable=True),
         sa.Column("handed_over_by_id", sa.Integer(), nullable=True),
         sa.Column("collected_by", sa.String(length=200), nullable=False),
-        sa.Column("cancelled_at", pamong.db.UTCDateTime(), nullable=True),
+        sa.Column("cancelled_at", UTCDateTime(), nullable=True),
         sa.Column("cancel_reason", sa.String(length=300), nullable=False),
         sa.Column("photo", sa.LargeBinary(), nullable=True),
         sa.Column("photo_warning", sa.String(length=200), nullable=False),
@@ -125,9 +125,9 @@ def upgrade() -> None:
         sa.Column("application_id", sa.Integer(), nullable=False),
         sa.Column("document_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=8), nullable=False),
-        sa.Column("issued_at", pamong.db.UTCDateTime(), nullable=False),
+        sa.Column("issued_at", UTCDateTime(), nullable=False),
         sa.Column("valid_until", sa.Date(), nullable=True),
-        sa.Column("revoked_at", pamong.db.UTCDateTime(), nullable=True),
+        sa.Column("revoked_at", UTCDateTime(), nullable=True),
         sa.Column("revoke_reason", sa.String(length=300), nullable=False),
         sa.Column("reprints", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 14:30:37.486660
 import sqlalchemy as sa
 from alembic import op
 
-import pamong.db
+from pamong.plugin import UTCDateTime
 
 revision = "licensing_0001"
 down_revision = None
@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("phone", sa.String(length=30), nullable=False),
         sa.Column("address", sa.String(length=300), nullable=False),
         sa.Column("password_hash", sa.String(length=200), nullable=True),
-        sa.Column("created_at", pamong.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_licensing_applicants")),
         sa.UniqueConstraint("email", name=op.f("uq_licensing_applicants_email")),
     )
@@ -104,7 +104,7 @@ def upgrade() -> None:
         sa.Column("renewal_of_id", sa.Integer(), nullable=True),
         sa.Column("survey_token", sa.String(length=64), nullable=True),
         sa.Column("escalated_on", sa.Date(), nullable=True),
-        sa.Column("created_at", pamong.db.UTCDateTime(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["applicant_id"],
             ["licensing_applicants.id"],
@@ -243,7 +243,7 @@ def upgrade() -> None:
         sa.Column("content_type", sa.String(length=50), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
-        sa.Column("uploaded_at", pamong.db.UTCDateTime(), nullable=False),
+        sa.Column("uploaded_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["application_id"],
             ["licensing_applications.id"],

@@ -1,0 +1,275 @@
+"""The public API for Pamong plugins: everything a plugin may import from the core.
+
+A plugin imports from here and nowhere else in ``pamong``; every other
+module of the core is internal and may change in any release. An import
+contract in CI (``tests/test_import_contract.py``) holds the built-in
+plugins to this rule, and ``docs/plugins/api.md`` documents each name.
+
+The surface is versioned by :data:`API_VERSION` (semantic: a minor
+release only adds; a name leaves only after a deprecation period). A
+plugin declares the range it supports in ``PluginInfo.plugin_api``; the
+host refuses to load it when this core's API is outside that range.
+
+Deprecated names keep working with a :class:`PamongDeprecationWarning`
+for the whole next minor version (see ``docs/plugins/api.md``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from flask_babel import gettext, lazy_gettext, ngettext
+from sqlalchemy.orm import Session
+
+from pamong.accounts.models import User
+from pamong.accounts.permissions import Actor
+from pamong.accounts.services import holders_of_role
+from pamong.audit.services import record as audit
+from pamong.auth import api_actor, require, token_required, web_actor
+from pamong.cli.base import CliError, app_context, domain_errors
+from pamong.db import Base, UTCDateTime, get_session, paginate, utcnow
+from pamong.demo import DemoContext, actor_of, add_staff, grant_staff_role, staff_username
+from pamong.documents.models import IssuedDocument
+from pamong.documents.services import (
+    issue_document,
+    mask_name,
+    new_code,
+    qr_svg,
+    render_pdf,
+    revoke_document,
+    verify_url,
+)
+from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound, PamongError, Unauthorized
+from pamong.formatting import amount_in_words, long_date, rupiah
+from pamong.hookrelay import hooks_of as _hooks_of
+from pamong.hooks import (
+    DemoData,
+    DocumentKind,
+    FeeDue,
+    IdentityCheck,
+    NavItem,
+    Permission,
+    PluginInfo,
+    RoleTemplate,
+    Stage,
+    TrackableKind,
+    TrackerLink,
+    WorkerJob,
+    hookimpl,
+)
+from pamong.hookspecs import spec as hookspec
+from pamong.identity.models import (
+    DuplicateCandidate,
+    DuplicateStatus,
+    MaritalStatus,
+    Resident,
+    ResidentStatus,
+)
+from pamong.identity.nik import N_, clean_nik, mask_nik, parse_nik
+from pamong.identity.services import get_resident_by_nik, screen_duplicates, verify_identity
+from pamong.inputs import TooDeep, clean_filename, contains_nul, load_json, nul_line
+from pamong.messaging.services import notify, send_message
+from pamong.orgunits.models import OrgUnit, OrgUnitKind
+from pamong.orgunits.services import get_unit
+from pamong.plugins import PLUGIN_API_VERSION
+from pamong.ratelimit import public as public_rate_limited
+from pamong.regions import get_region
+from pamong.rest import (
+    API_PREFIX,
+    BEARER,
+    MAX_QUERY_DATE,
+    MIN_QUERY_DATE,
+    QueryArgs,
+    QueryDate,
+    check_query_date,
+)
+from pamong.rest import Blueprint as ApiBlueprint
+from pamong.runtime import (
+    enabled_plugins,
+    plugin_settings,
+    regency_now,
+    regency_today,
+    region_code,
+    time_zone,
+    transaction,
+)
+from pamong.tracking.models import TrackedItem
+from pamong.tracking.services import format_number, import_file, move_to, open_item
+from pamong.web.context import page_arg
+from pamong.workdays import (
+    WorkCalendar,
+    add_working_days,
+    current_calendar,
+    is_working_day,
+    working_days_between,
+)
+
+#: The version of this API (semantic). Minor releases only add names.
+API_VERSION = PLUGIN_API_VERSION
+
+_ = gettext
+_l = lazy_gettext
+
+
+def hook_relay(session: Session) -> Any:
+    """The hooks of the app that opened ``session``, for announcing events from a service.
+
+    ``hook_relay(session).pamong_on_fee_due(fee=FeeDue(...))`` calls every
+    enabled plugin's implementation (keyword arguments only). A session
+    made outside an app gets a relay that calls nothing.
+    """
+    return _hooks_of(session)
+
+
+class PamongDeprecationWarning(DeprecationWarning):
+    """A name of the plugin API that will be removed; the message names its replacement."""
+
+
+#: Deprecated name -> (replacement, API version that deprecated it, first version without it).
+DEPRECATED: dict[str, tuple[str, str, str]] = {
+    "hooks_of": ("hook_relay", "1.0", "1.2"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in DEPRECATED:
+        replacement, since, removal = DEPRECATED[name]
+        warnings.warn(
+            f"pamong.plugin.{name} is deprecated since plugin API {since} and goes in "
+            f"{removal}: use pamong.plugin.{replacement}",
+            PamongDeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[replacement]
+    raise AttributeError(f"module 'pamong.plugin' has no attribute {name!r}")
+
+
+__all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
+    # version
+    "API_VERSION",
+    "PamongDeprecationWarning",
+    # plugging in: the marker and the records hooks return
+    "DemoData",
+    "DocumentKind",
+    "FeeDue",
+    "IdentityCheck",
+    "NavItem",
+    "Permission",
+    "PluginInfo",
+    "RoleTemplate",
+    "Stage",
+    "TrackableKind",
+    "TrackerLink",
+    "WorkerJob",
+    "hook_relay",
+    "hookimpl",
+    "hookspec",
+    # the instance
+    "enabled_plugins",
+    "plugin_settings",
+    "regency_now",
+    "regency_today",
+    "region_code",
+    "time_zone",
+    # data
+    "Base",
+    "UTCDateTime",
+    "get_session",
+    "paginate",
+    "transaction",
+    "utcnow",
+    # core models plugins refer to (foreign keys, queries)
+    "DuplicateCandidate",
+    "DuplicateStatus",
+    "IssuedDocument",
+    "MaritalStatus",
+    "OrgUnit",
+    "OrgUnitKind",
+    "Resident",
+    "ResidentStatus",
+    "TrackedItem",
+    "User",
+    # who is calling, and may they
+    "Actor",
+    "api_actor",
+    "require",
+    "token_required",
+    "holders_of_role",
+    "web_actor",
+    # audit and personal data
+    "audit",
+    "clean_nik",
+    "get_resident_by_nik",
+    "mask_name",
+    "mask_nik",
+    "parse_nik",
+    "screen_duplicates",
+    "verify_identity",
+    # org units and regions
+    "get_region",
+    "get_unit",
+    # tracking, documents, messaging
+    "format_number",
+    "import_file",
+    "issue_document",
+    "move_to",
+    "new_code",
+    "notify",
+    "open_item",
+    "qr_svg",
+    "render_pdf",
+    "revoke_document",
+    "send_message",
+    "verify_url",
+    # working days and formatting
+    "WorkCalendar",
+    "add_working_days",
+    "amount_in_words",
+    "current_calendar",
+    "is_working_day",
+    "long_date",
+    "rupiah",
+    "working_days_between",
+    # errors
+    "Conflict",
+    "Forbidden",
+    "InvalidInput",
+    "NotFound",
+    "PamongError",
+    "Unauthorized",
+    # REST and pages
+    "API_PREFIX",
+    "BEARER",
+    "ApiBlueprint",
+    "QueryArgs",
+    "QueryDate",
+    "MIN_QUERY_DATE",
+    "MAX_QUERY_DATE",
+    "check_query_date",
+    "page_arg",
+    "public_rate_limited",
+    # bad input: 4xx, never 500
+    "TooDeep",
+    "clean_filename",
+    "contains_nul",
+    "load_json",
+    "nul_line",
+    # translations
+    "N_",
+    "_",
+    "_l",
+    "gettext",
+    "lazy_gettext",
+    "ngettext",
+    # CLI
+    "CliError",
+    "app_context",
+    "domain_errors",
+    # demo data
+    "DemoContext",
+    "actor_of",
+    "add_staff",
+    "grant_staff_role",
+    "staff_username",
+]
