@@ -155,18 +155,18 @@ def _import_catalogue(client, login_as, name: str, data: bytes):
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
-        ("nul.csv", b"code,name\nOK1,Satu\nNUL,Du\x00a\n", "Line 3 holds a NUL character"),
-        ("nul.json", b'[{"code": "NUL", "name": "Du\x00a"}]', "Line 1 holds a NUL character"),
-        ("escaped.json", b'[{"code": "NUL", "name": "Du\\u0000a"}]', "NUL character"),
-        ("deep.json", b'[{"code": "D", "name": ' + b"[" * 5000 + b"]" * 5000 + b"}]", "nests"),
-        ("latin1.csv", "code,name\nOK1,Dédé\n".encode("latin-1"), "not UTF-8 text (line 2)"),
+        ("nul.csv", b"code,name\nOK1,Satu\nNUL,Du\x00a\n", "Baris 3 berisi karakter NUL"),
+        ("nul.json", b'[{"code": "NUL", "name": "Du\x00a"}]', "Baris 1 berisi karakter NUL"),
+        ("escaped.json", b'[{"code": "NUL", "name": "Du\\u0000a"}]', "berisi karakter NUL"),
+        ("deep.json", b'[{"code": "D", "name": ' + b"[" * 5000 + b"]" * 5000 + b"}]", "terlalu dalam"),
+        ("latin1.csv", "code,name\nOK1,Dédé\n".encode("latin-1"), "bukan teks UTF-8 (baris 2)"),
     ],
 )
 def test_a_broken_catalogue_file_is_refused_whole(app, client, login_as, name, data, reason):
     from pamong_plugins.licensing.models import ServiceType
 
     page = _import_catalogue(client, login_as, name, data).get_data(as_text=True)
-    assert reason in page  # flashed on the page the form came from
+    assert reason in page  # flashed (in Indonesian, the default) on the page of the form
     assert _count(app, ServiceType) == 0
 
 
