@@ -140,6 +140,8 @@ def test_a_resident_born_before_1900_is_refused(client, bearer):
 
 # --- the licensing catalogue import --------------------------------------------------
 
+DEEP = b"[" * 5000 + b"]" * 5000
+
 
 def _import_catalogue(client, login_as, name: str, data: bytes):
     login_as("licensing_admin")
@@ -158,7 +160,7 @@ def _import_catalogue(client, login_as, name: str, data: bytes):
         ("nul.csv", b"code,name\nOK1,Satu\nNUL,Du\x00a\n", "Baris 3 berisi karakter NUL"),
         ("nul.json", b'[{"code": "NUL", "name": "Du\x00a"}]', "Baris 1 berisi karakter NUL"),
         ("escaped.json", b'[{"code": "NUL", "name": "Du\\u0000a"}]', "berisi karakter NUL"),
-        ("deep.json", b'[{"code": "D", "name": ' + b"[" * 5000 + b"]" * 5000 + b"}]", "terlalu dalam"),
+        ("deep.json", b'[{"code": "D", "name": ' + DEEP + b"}]", "terlalu dalam"),
         ("latin1.csv", "code,name\nOK1,Dédé\n".encode("latin-1"), "bukan teks UTF-8 (baris 2)"),
     ],
 )
