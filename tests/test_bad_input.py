@@ -348,3 +348,15 @@ def test_a_photo_just_under_20_megapixels_is_accepted():
     from pamong_plugins.ktp.photo import decode_upload
 
     assert decode_upload(_png((5000, 4000)), "photo").size == (5000, 4000)
+
+
+@pytest.mark.parametrize("image", [_text_bomb, lambda: _png((300, 400), "RGB")[:200]])
+def test_photos_stay_strict_after_weasyprint_relaxed_pillow(monkeypatch, image):
+    from PIL import ImageFile
+
+    from pamong_plugins.ktp.photo import decode_upload
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # what importing WeasyPrint does
+    with pytest.raises(InvalidInput):
+        decode_upload(image(), "photo")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # PDFs keep their leniency

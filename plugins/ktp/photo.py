@@ -11,10 +11,13 @@ import base64
 import binascii
 import io
 import struct
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from pamong.plugin import N_, InvalidInput, _, _l
 
@@ -35,6 +38,24 @@ BACKGROUND_WARNINGS = {
 def expected_background(birth_year: int) -> str:
     """Red for odd birth years, blue for even ones."""
     return RED if birth_year % 2 else BLUE
+
+
+_STRICT = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Pillow as strict as it can be: bombs are errors, truncated files and huge text
+    chunks too. WeasyPrint relaxes ``LOAD_TRUNCATED_IMAGES`` for the whole process
+    when it is imported (to render PDFs); uploads must not profit from that."""
+    with _STRICT, warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        relaxed = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = relaxed
 
 
 def decode_upload(data: bytes | str, what: str) -> Image.Image:
@@ -61,9 +82,7 @@ def decode_upload(data: bytes | str, what: str) -> Image.Image:
         _("The %(what)s has too many pixels.", what=what), slug="image-too-large"
     )
     try:
-        with warnings.catch_warnings():
-            # Pillow only warns below twice its own limit: make every bomb an error.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with _strict_decoding():
             image = Image.open(io.BytesIO(data))
             if image.format not in ACCEPTED_FORMATS:
                 raise InvalidInput(
