@@ -41,7 +41,7 @@ def make_instance(folder, database_url: str):
     if database_url.startswith("postgresql"):
         _reset_postgres(database_url)
     write_config(folder, region="33.14", database_url=database_url)
-    app = create_app(folder)
+    app = create_app(folder, check_schema=False)
     state = app.extensions["pamong"]
     create_schema(state.db, state.host)
     with state.db.transaction() as session:

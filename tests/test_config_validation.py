@@ -111,7 +111,7 @@ def test_a_section_for_a_plugin_that_is_not_installed_is_named(instance):
 
 def test_a_disabled_plugins_section_waits_until_it_is_enabled(instance):
     folder = instance(plugins=[], tail="[plugins.ktp]\nvalidity_years = 5\n")
-    app = create_app(folder)
+    app = create_app(folder, check_schema=False)
     app.extensions["pamong"].db.dispose()
 
 

@@ -108,6 +108,7 @@ def small_demo(instance: Path) -> Any:
     write_config(instance, region=DEMO_REGION, plugins=PLUGINS)
     app = create_app(
         instance,
+        check_schema=False,  # run_demo creates it
         public_rate_limit="100000/minute",
         **({"database_url": url} if url else {}),
     )

@@ -12,6 +12,7 @@ from pamong.cli import (  # noqa: F401  (each module registers its commands on m
     backup,
     database,
     instance,
+    jobs,
     orgunits,
     plugins,
     residents,

@@ -10,8 +10,12 @@ from pamong.cli.base import CliError, main, make_app
 
 
 def _database_url(ctx: click.Context) -> str:
-    """The instance's database URL (the whole configuration is checked on the way)."""
-    app = make_app(ctx)
+    """The instance's database URL (the whole configuration is checked on the way).
+
+    The schema is not: a backup is wanted most when something is wrong, and a
+    restore often goes into an empty database.
+    """
+    app = make_app(ctx, check_schema=False)
     state = app.extensions["pamong"]
     state.db.dispose()
     return state.settings.database_url

@@ -2,7 +2,7 @@
 
 The fixtures (``app``, ``client``, ``db_session``, ``login_as``,
 ``make_user``, ``bearer``, ``make_org_unit``, ``make_resident``,
-``enable_plugins`` and the ``pamong_plugins`` marker) arrive by
+``enable_plugins``, ``check_migrations`` and the ``pamong_plugins`` marker) arrive by
 themselves through Pamong's pytest plugin; import the helpers below::
 
     from pamong.plugin.testing import check_plugin_imports
@@ -18,6 +18,7 @@ from pamong.testing import (
     TEST_REGION,
     build_app,
     live_server,
+    migration_drift,
     needs_chromium,
 )
 
@@ -36,5 +37,6 @@ __all__ = [
     "build_app",
     "check_plugin_imports",
     "live_server",
+    "migration_drift",
     "needs_chromium",
 ]

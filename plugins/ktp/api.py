@@ -87,7 +87,9 @@ def list_applications(args: dict[str, Any]):
 def get_application(application_id: int):
     """One application with every step's time and officer (the read is audited)."""
     session = get_session()
-    application = services.get_application(session, api_actor(), application_id)
+    application = services.get_application(
+        session, api_actor(), application_id, purpose="ktp.api.application"
+    )
     session.commit()  # the audit record of the read
     return application
 

@@ -169,7 +169,7 @@ def _history(session: Session, ctx: Any, types: list[ServiceType], people: list[
             else:
                 events.append((perm.HANDOVER, decided))
         application.stage = events[-1][0]
-        item = import_file(  # first: the application's number is the file's
+        item = import_file(
             session,
             system,
             perm.LICENSE_FILE,
