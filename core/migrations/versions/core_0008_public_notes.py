@@ -1,7 +1,7 @@
 """public notes: what staff tell the applicant, apart from internal notes
 
 Revision ID: core_0008
-Revises: core_0004
+Revises: core_0007
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "core_0008"
-down_revision = "core_0004"
+down_revision = "core_0007"
 branch_labels = None
 depends_on = None
 
