@@ -10,7 +10,7 @@ import flask_smorest
 from flask import Response, json, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, fields, validate
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
@@ -23,13 +23,22 @@ PROBLEM_MIME = "application/problem+json"
 
 
 class ProblemSchema(Schema):
-    """An RFC 9457 problem detail (error) body."""
+    """An RFC 9457 problem detail (error) body.
+
+    Some problems add extension members (RFC 9457, section 3.2): the common
+    ones are documented; others (``source``, ``problems``...) may follow.
+    """
+
+    class Meta:
+        unknown = INCLUDE  # documented as: additional properties allowed
 
     type = fields.String(metadata={"description": "Stable URI naming the problem kind"})
     title = fields.String()
     status = fields.Integer()
     detail = fields.String()
     errors = fields.Raw(metadata={"description": "Per-field messages, where input was bad"})
+    field = fields.String(metadata={"description": "The input field at fault, where one is"})
+    permission = fields.String(metadata={"description": "The permission that was missing"})
 
 
 class _StrictQueryParser(FlaskParser):
