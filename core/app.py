@@ -30,6 +30,7 @@ from pamong.hooks import (
     TrackableKind,
     WorkerJob,
 )
+from pamong.inputs import TooDeep, load_json
 from pamong.messaging.outbox import install_embedded_delivery
 from pamong.plugins import (
     CORE_ID,
@@ -193,6 +194,20 @@ def _collect_records(state: PamongState) -> None:
             host.problems.append(problem)
 
 
+def missing_instance_message(settings: Settings) -> str:
+    """What to do when the instance folder holds no instance (or no secret key)."""
+    folder = settings.instance_path
+    config = folder / "pamong.toml"
+    if config.exists():
+        return f"no secret_key in {config}: add one (a long random string) under [pamong]"
+    return (
+        f"No Pamong instance in {folder} (no pamong.toml there). Create one with "
+        f"`pamong --instance {folder} init --region CODE` (CODE is your regency, "
+        "e.g. 33.14 for Sragen), or build a trial one with `pamong demo`. To use an "
+        "existing instance, pass --instance DIR or set PAMONG_INSTANCE."
+    )
+
+
 def _core_command_names() -> list[str]:
     from pamong.cli import main
 
@@ -207,17 +222,24 @@ def create_app(
     ``instance_path`` defaults to ``PAMONG_INSTANCE`` (then ``./instance``);
     keyword arguments override settings (``database_url=...``,
     ``plugins=[...]``, ``plugin_settings={...}``), as tests do. Raises
+    :class:`~pamong.config.ConfigError` naming every configuration problem
+    (with the enabled plugins' problems in the same message),
     :class:`~pamong.plugins.StartupError` listing every plugin problem, and
     :class:`~pamong.migrate.SchemaNotCurrent` when the database is not at
     every enabled component's newest migration; ``check_schema=False``
     skips that check, for the commands that create or migrate the schema.
     """
-    settings = load_settings(instance_path, overrides)
+    try:
+        settings = load_settings(instance_path, overrides)
+    except ConfigError as error:
+        if error.plugin_settings is None:
+            raise
+        host = PluginHost(error.plugins)  # name the plugins' problems in the same message
+        host.load()
+        host.load_settings(error.plugin_settings)
+        raise ConfigError(error.problems + host.problems, error.path) from None
     if not settings.secret_key:
-        raise ConfigError(
-            f"no secret_key in {settings.instance_path / 'pamong.toml'}: "
-            "run `pamong init --region CODE` first"
-        )
+        raise ConfigError(missing_instance_message(settings))
     host = PluginHost(settings.plugins)
     host.load()
     host.load_settings(settings.plugin_settings)
@@ -307,6 +329,17 @@ def create_app(
             or (request.is_json and b"\\u0000" in request.get_data())
         ):
             abort(400, "NUL characters are not allowed.")
+
+    @app.before_request
+    def _refuse_deep_json() -> None:
+        # json.loads reports deep nesting as a RecursionError (a 500): make it a 400.
+        if request.is_json:
+            try:
+                load_json(request.get_data(cache=True))
+            except TooDeep as exc:
+                abort(400, str(exc))
+            except ValueError:
+                pass  # not JSON at all: the endpoint's own parser says so
 
     try:
         announce_app_ready(host, app)

@@ -6,20 +6,28 @@ files. Every key of the ``[pamong]`` table can be overridden by an
 environment variable named ``PAMONG_<KEY>`` (``PAMONG_DATABASE_URL``,
 ``PAMONG_PLUGINS=ktp,licensing``…). Plugin settings live in
 ``[plugins.<id>]`` and are validated by the schema the plugin declares.
+
+An unknown key (a typo) or an invalid value is never ignored: startup fails
+with one message naming each problem.
 """
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import os
 import secrets
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from limits import parse_many
+from limits.storage import SCHEMES as RATE_LIMIT_SCHEMES
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 
 from pamong import regions
 
@@ -32,7 +40,36 @@ LOGO_URL = r"(?:/(?!/)|https?://)[^\s\"'<>]+"
 
 
 class ConfigError(Exception):
-    """The instance configuration is missing or invalid."""
+    """The instance configuration is missing or invalid; ``problems`` names each reason."""
+
+    #: On a problem in ``[pamong]``: the enabled plugins and their sections as
+    #: written, so that startup can name the plugins' problems in the same message.
+    plugins: tuple[str, ...] = ()
+    plugin_settings: dict[str, dict[str, Any]] | None = None
+
+    def __init__(self, problems: str | Iterable[str], path: Path | None = None) -> None:
+        self.path = path
+        if isinstance(problems, str):
+            self.problems = [problems]
+            super().__init__(problems)
+            return
+        self.problems = list(problems)
+        where = f" in {path}" if path else ""
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(
+            f"Pamong cannot start: {len(self.problems)} configuration problem(s){where}:\n{lines}"
+        )
+
+
+#: The tables ``pamong.toml`` may hold.
+TABLES = ("pamong", "plugins")
+
+
+def unknown_key_problem(table: str, key: str, known: Iterable[str]) -> str:
+    """``[table] key: unknown key`` with the closest known key as a hint."""
+    close = difflib.get_close_matches(key, list(known), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"[{table}] {key}: unknown key{hint}"
 
 
 class _CommaList(fields.List):
@@ -72,6 +109,36 @@ class CoreSettingsSchema(Schema):
     extra_closures = _CommaList(fields.Date(), load_default=list)
     public_rate_limit = fields.String(load_default="60/minute")
     rate_limit_storage = fields.String(load_default="memory://")
+
+    @validates("time_zone")
+    def _known_zone(self, value: str | None, **_kwargs: Any) -> None:
+        if value is None:
+            return
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(
+                f"unknown time zone {value!r} (e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)"
+            ) from None
+
+    @validates("public_rate_limit")
+    def _rate_limit(self, value: str, **_kwargs: Any) -> None:
+        try:
+            if not parse_many(value):
+                raise ValueError(value)
+        except ValueError:
+            raise ValidationError(
+                f"{value!r} is not a rate limit (e.g. 60/minute or 60 per minute;1000 per day)"
+            ) from None
+
+    @validates("rate_limit_storage")
+    def _rate_limit_storage(self, value: str, **_kwargs: Any) -> None:
+        scheme = value.partition("://")[0]
+        if "://" not in value or scheme not in RATE_LIMIT_SCHEMES:
+            raise ValidationError(
+                f"{value!r} is not a rate-limit store (memory://, redis://host:6379…)"
+            )
+
     smtp_host = fields.String(load_default="")
     smtp_port = fields.Integer(load_default=25, validate=validate.Range(min=1, max=65535))
     smtp_from = fields.String(load_default="pamong@localhost")
@@ -169,6 +236,23 @@ def env_overrides(environ: dict[str, str] | None = None) -> dict[str, str]:
     return overrides
 
 
+def _table_problems(data: dict[str, Any]) -> list[str]:
+    problems = [
+        f"[{name}]: unknown table (pamong.toml holds [pamong] and [plugins.<id>])"
+        for name in data
+        if name not in TABLES
+    ]
+    if not isinstance(data.get("pamong", {}), dict):
+        problems.append("pamong: must be a table ([pamong])")
+    plugins = data.get("plugins", {})
+    if not isinstance(plugins, dict):
+        return [*problems, "plugins: must be tables ([plugins.<id>])"]
+    for name, section in plugins.items():
+        if not isinstance(section, dict):
+            problems.append(f"[plugins] {name}: must be a table ([plugins.{name}])")
+    return problems
+
+
 def _networks(
     entries: list[str], path: Path
 ) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
@@ -190,29 +274,63 @@ def load_settings(
     overrides: dict[str, Any] | None = None,
     environ: dict[str, str] | None = None,
 ) -> Settings:
-    """Read ``pamong.toml``, apply environment then explicit overrides, validate."""
+    """Read ``pamong.toml``, apply environment then explicit overrides, validate.
+
+    Raises :class:`ConfigError` naming every unknown key and invalid value.
+    """
     path = Path(instance_path).resolve() if instance_path else instance_path_from_env()
     data = read_toml(path)
+    problems = _table_problems(data)
+    if not isinstance(data.get("pamong", {}), dict):
+        raise ConfigError(problems, path / CONFIG_FILE)
+    schema = CoreSettingsSchema()
     core = dict(data.get("pamong", {}))
+    problems += [
+        unknown_key_problem("pamong", key, schema.fields)
+        for key in core
+        if key not in schema.fields
+    ]
     core.update(env_overrides(environ))
-    plugin_settings = {k: dict(v) for k, v in data.get("plugins", {}).items()}
+    plugins_table = data.get("plugins", {})
+    plugin_settings = {
+        k: dict(v)
+        for k, v in (plugins_table if isinstance(plugins_table, dict) else {}).items()
+        if isinstance(v, dict)
+    }
     for key, value in (overrides or {}).items():
         if key == "plugin_settings":
             plugin_settings.update(value)
+        elif key not in schema.fields:
+            problems.append(unknown_key_problem("pamong", key, schema.fields))
         else:
             core[key] = value
     try:
-        loaded = CoreSettingsSchema().load(core)
+        loaded = schema.load({k: v for k, v in core.items() if k in schema.fields})
     except ValidationError as exc:
-        problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in exc.messages.items())
-        raise ConfigError(f"invalid [pamong] settings in {path / CONFIG_FILE}: {problems}") from exc
+        loaded = {}
+        for key, messages in sorted(exc.normalized_messages().items()):
+            text = messages if isinstance(messages, str) else " ".join(map(str, _flat(messages)))
+            problems.append(f"[pamong] {key}: {text}")
 
-    region = loaded["region"]
+    for entry in loaded.get("trusted_proxies", []):
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            problems.append(f"[pamong] trusted_proxies: {entry!r} is not an IP address or network")
+    region = loaded.get("region")
     if region:
         try:
             region = regions.normalise_code(region)
         except ValueError as exc:
-            raise ConfigError(str(exc)) from exc
+            problems.append(f"[pamong] region: {exc}")
+    if problems:
+        error = ConfigError(problems, path / CONFIG_FILE)
+        enabled = core.get("plugins", [])
+        if isinstance(enabled, str):
+            enabled = [part.strip() for part in enabled.split(",") if part.strip()]
+        if isinstance(enabled, list) and all(isinstance(p, str) for p in enabled):
+            error.plugins, error.plugin_settings = tuple(enabled), plugin_settings
+        raise error
     time_zone = loaded["time_zone"] or (regions.time_zone(region) if region else "Asia/Jakarta")
     database_url = loaded["database_url"] or f"sqlite:///{path / 'pamong.sqlite3'}"
     return Settings(
@@ -257,6 +375,15 @@ def load_settings(
         logo=loaded["logo"],
         plugin_settings=plugin_settings,
     )
+
+
+def _flat(messages: Any) -> list[str]:
+    """marshmallow's nested error messages as a flat list of texts."""
+    if isinstance(messages, dict):
+        return [text for value in messages.values() for text in _flat(value)]
+    if isinstance(messages, list):
+        return [text for value in messages for text in _flat(value)]
+    return [str(messages)]
 
 
 def _toml_value(value: Any) -> str:

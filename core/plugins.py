@@ -34,6 +34,7 @@ from packaging.version import Version
 
 import pamong
 from pamong import hookspecs
+from pamong.config import unknown_key_problem
 from pamong.db import Base
 from pamong.hooks import PROJECT, PluginInfo
 
@@ -372,8 +373,21 @@ class PluginHost:
         return sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or [])
 
     def load_settings(self, raw: dict[str, dict[str, Any]]) -> None:
-        """Validate each plugin's ``[plugins.<id>]`` section with its schema."""
+        """Validate each plugin's ``[plugins.<id>]`` section with its schema.
+
+        Each unknown key and each invalid value is a problem of its own; a
+        section for a plugin that is not installed is one too (a typo in the
+        id). Sections of installed but disabled plugins wait, unchecked,
+        until the plugin is enabled.
+        """
         schemas = dict(self._single_results("pamong_register_settings_schema"))
+        installed = set(available_plugins()) | set(self.plugins)
+        for pid in raw:
+            if pid not in installed:
+                self.problems.append(
+                    f"[plugins.{pid}]: no installed plugin has the id {pid!r} "
+                    f"(installed: {', '.join(sorted(installed)) or 'none'})"
+                )
         for pid, plugin in self.plugins.items():
             schema = schemas.get(pid)
             section = raw.get(pid, {})
@@ -388,10 +402,21 @@ class PluginHost:
             if not isinstance(schema, Schema):
                 self.problems.append(f"plugin {pid!r}: settings schema is not a marshmallow Schema")
                 continue
+            known = {f.data_key or name for name, f in schema.load_fields.items()}
+            unknown = sorted(key for key in section if key not in known)
+            for key in unknown:
+                self.problems.append(
+                    f"plugin {pid!r}: invalid settings "
+                    + unknown_key_problem(f"plugins.{pid}", key, known)
+                )
             try:
-                plugin.settings = schema.load(section)
+                plugin.settings = schema.load({k: v for k, v in section.items() if k in known})
             except ValidationError as exc:
-                self.problems.append(f"plugin {pid!r}: invalid settings [plugins.{pid}]: {exc}")
+                for key, messages in sorted(exc.normalized_messages().items()):
+                    self.problems.append(
+                        f"plugin {pid!r}: invalid settings [plugins.{pid}] {key}: "
+                        + " ".join(map(str, messages if isinstance(messages, list) else [messages]))
+                    )
 
     def _single_results(self, hook_name: str) -> Iterator[tuple[str, Any]]:
         for component, result in self.call_each(hook_name):

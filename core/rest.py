@@ -3,31 +3,42 @@
 from __future__ import annotations
 
 import http
+from datetime import date
 from typing import Any
 
 import flask_smorest
 from flask import Response, json, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from marshmallow import RAISE, Schema, fields
+from marshmallow import INCLUDE, RAISE, Schema, fields, validate
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
 
-from pamong.errors import PROBLEM_BASE, PamongError
+from pamong.errors import PROBLEM_BASE, InvalidInput, PamongError
+from pamong.i18n import gettext as _
 
 API_PREFIX = "/api/v1"
 PROBLEM_MIME = "application/problem+json"
 
 
 class ProblemSchema(Schema):
-    """An RFC 9457 problem detail (error) body."""
+    """An RFC 9457 problem detail (error) body.
+
+    Some problems add extension members (RFC 9457, section 3.2): the common
+    ones are documented; others (``source``, ``problems``...) may follow.
+    """
+
+    class Meta:
+        unknown = INCLUDE  # documented as: additional properties allowed
 
     type = fields.String(metadata={"description": "Stable URI naming the problem kind"})
     title = fields.String()
     status = fields.Integer()
     detail = fields.String()
     errors = fields.Raw(metadata={"description": "Per-field messages, where input was bad"})
+    field = fields.String(metadata={"description": "The input field at fault, where one is"})
+    permission = fields.String(metadata={"description": "The permission that was missing"})
 
 
 class _StrictQueryParser(FlaskParser):
@@ -50,6 +61,34 @@ class QueryArgs(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+#: The dates a filter or a report may name: wider than any record, and far from
+#: the calendar's ends, where turning a local day into UTC would overflow.
+MIN_QUERY_DATE = date(1900, 1, 1)
+MAX_QUERY_DATE = date(2999, 12, 31)
+
+
+class QueryDate(fields.Date):
+    """A date filter (``since``, ``until``…): 1900-01-01 to 2999-12-31, else a 422."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("validate", validate.Range(min=MIN_QUERY_DATE, max=MAX_QUERY_DATE))
+        super().__init__(**kwargs)
+
+
+def check_query_date(day: date) -> date:
+    """The same bounds for dates that pages read from their query string."""
+    if not MIN_QUERY_DATE <= day <= MAX_QUERY_DATE:
+        raise InvalidInput(
+            _(
+                "Dates lie between %(first)s and %(last)s.",
+                first=MIN_QUERY_DATE.isoformat(),
+                last=MAX_QUERY_DATE.isoformat(),
+            ),
+            slug="invalid-date",
+        )
+    return day
 
 
 class IdConverter(BaseConverter):

@@ -49,7 +49,14 @@ def site(tmp_path_factory):
                 session, system, user, accounts.get_role(session, role), get_unit(session, unit)
             )
         item = open_item(session, system, POPULATION_SERVICE, get_unit(session, "33.14.01"))
-        move_to(session, system, item, POPULATION_SERVICE, "ready", "Silakan ambil di loket 2")
+        move_to(
+            session,
+            system,
+            item,
+            POPULATION_SERVICE,
+            "ready",
+            public_note="Silakan ambil di loket 2",
+        )
         document = issue_document(
             session,
             system,

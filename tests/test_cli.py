@@ -164,7 +164,7 @@ def test_init_refuses_another_region_in_the_same_instance(instance, password_fil
 def test_commands_without_init_say_what_to_do(instance):
     result = pamong(instance, "db", "status")
     assert result.exit_code == 1
-    assert "run `pamong init --region CODE` first" in result.output
+    assert f"pamong --instance {instance} init --region CODE" in result.output
 
 
 def test_db_status_shows_each_component_up_to_date(instance, password_file):

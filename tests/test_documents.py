@@ -68,13 +68,15 @@ def test_an_expired_document_says_so(client, issue):
     assert "Kedaluwarsa" in client.get(f"/verify/{document.code}").get_data(as_text=True)
 
 
-def test_a_revoked_document_says_so_with_the_reason(app, client, issue):
+def test_a_revoked_document_says_so_with_its_public_note(app, client, issue):
     document = issue()
     with app.extensions["pamong"].db.transaction() as session:
         stored = session.get(IssuedDocument, document.id)
         with pytest.raises(InvalidInput):
             services.revoke_document(session, SYSTEM, stored, "  ")
-        services.revoke_document(session, SYSTEM, stored, "Diganti karena hilang")
+        services.revoke_document(
+            session, SYSTEM, stored, "Hilang, lapor polisi", public_note="Diganti karena hilang"
+        )
     data = client.get(f"/api/v1/verify/{document.code}").json
     assert data["status"] == "revoked" and data["revoke_reason"] == "Diganti karena hilang"
     assert "Dicabut" in client.get(f"/verify/{document.code}").get_data(as_text=True)

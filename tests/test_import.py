@@ -112,8 +112,8 @@ def test_running_the_same_file_twice_imports_nothing_twice(app, tmp_path, db_ses
     )
     first = run(app, path)
     second = run(app, path)
-    assert (first.imported, first.skipped_existing) == (2, 1)
-    assert (second.imported, second.skipped_existing) == (0, 3)
+    assert (first.imported, first.skipped_existing, first.duplicates_in_file) == (2, 0, 1)
+    assert (second.imported, second.skipped_existing, second.duplicates_in_file) == (0, 2, 1)
     assert len(residents(db_session)) == 2
 
 

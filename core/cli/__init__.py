@@ -2,13 +2,14 @@
 
 Every command works on one instance folder: ``--instance DIR``, else
 ``PAMONG_INSTANCE``, else ``./instance``. Commands live in one module per
-area (``instance``, ``database``, ``users``...); enabled plugins add their
+area (``instance``, ``database``, ``backup``, ``users``...); enabled plugins add their
 own command groups beside them (``pamong ktp ...``).
 """
 
 from __future__ import annotations
 
 from pamong.cli import (  # noqa: F401  (each module registers its commands on main)
+    backup,
     database,
     instance,
     jobs,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from pamong.cli.base import (
     make_app,
     read_password_file,
 )
-from pamong.config import write_config
+from pamong.config import CONFIG_FILE, write_config
 from pamong.errors import PamongError
 from pamong.plugins import available_plugins
 
@@ -46,6 +47,8 @@ def init(
     """Create an instance: config, schema, the region's org units, first admin.
 
     Safe to run again: nothing is duplicated and the secret key is kept.
+    When it fails, it leaves nothing behind: what this run created (the
+    folder, pamong.toml, the SQLite file, the tables) is removed again.
     """
     try:
         code = regions.normalise_code(region)
@@ -56,6 +59,110 @@ def init(
         raise CliError(f"{code} is not a regency or city in the bundled region table")
     instance = instance_path(ctx)
     enabled = [p.strip() for p in plugins.split(",") if p.strip()]
+    undo = _InitUndo(instance)
+    try:
+        _init(ctx, undo, code, found, enabled, admin_username, admin_password_file, database_url)
+    except BaseException:
+        removed = undo.run()
+        if removed:
+            click.echo(f"init failed; removed what it had created: {', '.join(removed)}", err=True)
+        raise
+
+
+class _InitUndo:
+    """What a failed ``pamong init`` takes back: only what this run created."""
+
+    def __init__(self, instance: Path) -> None:
+        self.instance = instance
+        self.folder_existed = instance.exists()
+        self.config_existed = (instance / CONFIG_FILE).exists()
+        self.database_url: str | None = None
+        self.database_existed = True
+        self.schema_created = False
+        self.tables_before: set[str] = set()
+
+    def database(self, url: str) -> None:
+        """Note the database before the first connection (a new SQLite file is ours)."""
+        self.database_url = url
+        if url.startswith("sqlite"):
+            path = _sqlite_file(url)
+            self.database_existed = path is not None and path.exists()
+
+    def run(self) -> list[str]:
+        removed: list[str] = []
+        url = self.database_url
+        if url and self.schema_created and self.database_existed:
+            dropped = _drop_new_tables(url, self.tables_before)
+            if dropped:
+                removed.append(f"{dropped} tables")
+        if url and url.startswith("sqlite") and not self.database_existed:
+            path = _sqlite_file(url)
+            for file in [path, *(path.with_name(path.name + s) for s in _SQLITE_SIDE_FILES)]:
+                if file is not None and file.exists():
+                    file.unlink()
+                    removed.append(str(file))
+        if not self.config_existed and (self.instance / CONFIG_FILE).exists():
+            (self.instance / CONFIG_FILE).unlink()
+            removed.append(str(self.instance / CONFIG_FILE))
+        if not self.folder_existed and self.instance.exists():
+            shutil.rmtree(self.instance)
+            removed.append(str(self.instance))
+        return removed
+
+
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _sqlite_file(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    return Path(database).resolve() if database and database != ":memory:" else None
+
+
+def table_names(url: str) -> set[str]:
+    from sqlalchemy import inspect
+
+    from pamong.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _drop_new_tables(url: str, before: set[str]) -> int:
+    """Drop the tables this init created (those missing from ``before``); how many."""
+    from sqlalchemy import inspect, text
+
+    from pamong.db import Base, make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            new = set(inspect(conn).get_table_names()) - before
+            known = [table for name, table in Base.metadata.tables.items() if name in new]
+            Base.metadata.drop_all(conn, tables=known)  # in foreign-key order
+            for name in sorted(new - {t.name for t in known}):
+                conn.execute(text(f'DROP TABLE "{name}"'))  # the alembic version tables
+            return len(new)
+    finally:
+        engine.dispose()
+
+
+def _init(
+    ctx: click.Context,
+    undo: _InitUndo,
+    code: str,
+    found: regions.Region,
+    enabled: list[str],
+    admin_username: str,
+    admin_password_file: Path | None,
+    database_url: str | None,
+) -> None:
+    instance = instance_path(ctx)
     config_path = write_config(instance, region=code, plugins=enabled, database_url=database_url)
     click.echo(f"Config: {config_path}")
 
@@ -69,7 +176,11 @@ def init(
                 f"{config_path} is for region {state.settings.region}, not {code}; "
                 "use another --instance"
             )
-        if migrate.is_fresh(state.db):
+        undo.database(state.settings.database_url)  # before the first connection creates it
+        fresh = migrate.is_fresh(state.db)
+        if fresh:
+            undo.tables_before = table_names(state.settings.database_url)
+            undo.schema_created = True
             migrate.create_schema(state.db, state.host)
             click.echo("Schema created.")
         else:

@@ -53,7 +53,8 @@ def residents_import(
     click.echo(
         f"Read {summary.read} rows: {summary.imported} imported "
         f"({summary.flagged} flagged for review), {summary.skipped_existing} already registered, "
-        f"{summary.rejected} rejected; {summary.duplicates_queued} possible duplicates queued."
+        f"{summary.rejected} rejected ({summary.duplicates_in_file} repeating a NIK of the file); "
+        f"{summary.duplicates_queued} possible duplicates queued."
     )
     if summary.reject_path:
         click.echo(f"Rejected rows with reasons: {summary.reject_path}")

@@ -28,7 +28,9 @@ class VerificationSchema(Schema):
     issued_at = fields.DateTime()
     valid_until = fields.Date(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
-    revoke_reason = fields.String()
+    revoke_reason = fields.String(
+        metadata={"description": "The public note on a revocation (never the internal reason)"}
+    )
 
 
 @blp.route("/<code>")

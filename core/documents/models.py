@@ -16,7 +16,9 @@ class IssuedDocument(Base):
 
     ``code`` is the unguessable verification code in its QR code;
     ``holder_ref`` points at the holder's record and is never shown publicly;
-    ``holder_label`` is the little the verify page may show (``B*** S***``).
+    ``holder_label`` is the little the verify page may show (``B*** S***``);
+    ``revoke_reason`` is internal, ``public_note`` is what the verify page
+    says about a revocation.
     """
 
     __tablename__ = "issued_documents"
@@ -34,5 +36,6 @@ class IssuedDocument(Base):
     valid_until: Mapped[date | None] = mapped_column(Date)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoke_reason: Mapped[str] = mapped_column(String(300), default="")
+    public_note: Mapped[str] = mapped_column(String(300), default="")
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")

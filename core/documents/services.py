@@ -89,15 +89,25 @@ def issue_document(
 
 
 def revoke_document(
-    session: Session, actor: Actor, document: IssuedDocument, reason: str
+    session: Session,
+    actor: Actor,
+    document: IssuedDocument,
+    reason: str,
+    *,
+    public_note: str = "",
 ) -> IssuedDocument:
-    """Revoke (e.g. a lost card that was replaced); the verify page then says so."""
+    """Revoke (e.g. a lost card that was replaced); the verify page then says so.
+
+    ``reason`` is internal (staff and the audit log); the verify page shows
+    only ``public_note``, so never put personal data in it.
+    """
     reason = reason.strip()
     if not reason:
         raise InvalidInput(_("Say why the document is revoked."), slug="reason-required")
     if document.revoked_at is None:
         document.revoked_at = utcnow()
         document.revoke_reason = reason[:300]
+        document.public_note = public_note.strip()[:300]
         record(
             session,
             actor,
@@ -112,7 +122,10 @@ def revoke_document(
 
 @dataclass(frozen=True)
 class Verification:
-    """What the public verify page shows: status and the minimum about the holder."""
+    """What the public verify page shows: status and the minimum about the holder.
+
+    ``revoke_reason`` is the revocation's public note, never the internal reason.
+    """
 
     status: str
     kind: str
@@ -153,7 +166,7 @@ def verify(
         issued_at=document.issued_at,
         valid_until=document.valid_until,
         revoked_at=document.revoked_at,
-        revoke_reason=document.revoke_reason,
+        revoke_reason=document.public_note,
     )
 
 

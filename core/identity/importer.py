@@ -1,10 +1,14 @@
 """Bulk import of residents from CSV: streaming, idempotent, every bad row explained.
 
-Valid rows are inserted in batches (one transaction per batch); NIKs
-already registered are skipped, so running the same file twice imports
-nothing twice. Rows that cannot be imported go to a reject file with their
-line number and the reason. Legacy NIKs that are 16 digits but break the
-NIK rules are imported flagged for review rather than dropped (DOMAIN.md).
+A first pass reads the whole file: a file that is not UTF-8 text, holds a
+NUL character or is not CSV is refused with the line number before a single
+row is written, so a broken file never leaves half an import behind. Then
+valid rows are inserted in batches (one transaction per batch); NIKs already
+registered are skipped, so running the same file twice imports nothing
+twice. Rows that cannot be imported go to a reject file with their line
+number and the reason, among them a NIK that appears twice in the file.
+Legacy NIKs that are 16 digits but break the NIK rules are imported flagged
+for review rather than dropped (DOMAIN.md).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from pamong.hookrelay import has_impls, hooks_of
 from pamong.i18n import gettext as _
 from pamong.identity.models import MaritalStatus, Religion, Resident, ResidentStatus
 from pamong.identity.nik import parse_nik
-from pamong.identity.services import normalise_key, screen_all_duplicates
+from pamong.identity.services import EARLIEST_BIRTH_DATE, normalise_key, screen_all_duplicates
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
 
 REQUIRED = ("nik", "name", "birth_place", "birth_date", "sex", "desa_code")
@@ -62,6 +66,7 @@ class ImportSummary:
     rejected: int
     duplicates_queued: int
     reject_path: Path | None
+    duplicates_in_file: int = 0  # rows rejected because their NIK came earlier in the file
 
 
 class RowError(ValueError):
@@ -129,6 +134,8 @@ class _Converter:
         birth_date = _date(row.get("birth_date") or "")
         if birth_date > self.today:
             raise RowError(f"birth_date {birth_date.isoformat()} lies in the future")
+        if birth_date < EARLIEST_BIRTH_DATE:
+            raise RowError(f"birth_date {birth_date.isoformat()} lies before 1900")
         sex = _SEX.get((row.get("sex") or "").strip().upper())
         if sex is None:
             raise RowError(f"sex {row.get('sex')!r} must be L/P or M/F")
@@ -181,20 +188,39 @@ class _CountingReader(io.RawIOBase):
         return n or 0
 
 
-def _rows(text: io.TextIOBase, path: Path) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(text)
+def _lines(raw: Any, path: Path) -> Iterator[str]:
+    """The file's lines as text; invalid UTF-8 or a NUL character stops it with the line number."""
+    for number, line in enumerate(raw, start=1):
+        if b"\x00" in line:
+            raise InvalidInput(
+                _(
+                    "%(file)s line %(line_num)s holds a NUL character: "
+                    "it is not a text file; nothing was imported.",
+                    file=path.name,
+                    line_num=number,
+                ),
+                slug="invalid-file",
+            )
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput(
+                _(
+                    "%(file)s line %(line_num)s is not UTF-8 text; save it as CSV UTF-8. "
+                    "Nothing was imported.",
+                    file=path.name,
+                    line_num=number,
+                ),
+                slug="invalid-file",
+            ) from None
+        yield text.removeprefix("\ufeff") if number == 1 else text
+
+
+def _rows(raw: Any, path: Path) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(_lines(raw, path))
     try:
         for fields in reader:
             yield reader.line_num, fields
-    except UnicodeDecodeError:
-        raise InvalidInput(
-            _(
-                "%(file)s is not UTF-8 text (after line %(line_num)s); save it as CSV UTF-8.",
-                file=path.name,
-                line_num=reader.line_num,
-            ),
-            slug="invalid-file",
-        ) from None
     except csv.Error as exc:
         raise InvalidInput(
             _(
@@ -205,6 +231,13 @@ def _rows(text: io.TextIOBase, path: Path) -> Iterator[tuple[int, list[str]]]:
             ),
             slug="invalid-file",
         ) from None
+
+
+def check_file(path: Path) -> None:
+    """Read the whole file once: InvalidInput names the first line that is not CSV text."""
+    with path.open("rb") as raw:
+        for _row in _rows(raw, path):
+            pass
 
 
 def import_residents(
@@ -224,6 +257,7 @@ def import_residents(
     number of bytes read since the previous call.
     """
     reject_path = reject_path or path.with_name(f"{path.stem}.rejects.csv")
+    check_file(path)
     with db.session() as session:
         kinds = (OrgUnitKind.DESA.value, OrgUnitKind.KELURAHAN.value)
         units = {
@@ -235,7 +269,10 @@ def import_residents(
         call_hooks = has_impls(session, "pamong_on_resident_registered")
     convert = _Converter(units, actor, date.today())
     table = Resident.__table__
-    counts = {"read": 0, "imported": 0, "skipped": 0, "flagged": 0, "rejected": 0}
+    counts = {"read": 0, "imported": 0, "skipped": 0, "flagged": 0, "rejected": 0, "twice": 0}
+    #: Every row of this run shares one timestamp: a NIK found in the database
+    #: with it came from an earlier line of this very file.
+    stamp = utcnow()
     reject_file = None
     reject_writer: Any = None
     header: list[str] = []
@@ -254,19 +291,29 @@ def import_residents(
         if not batch:
             return
         with db.transaction() as tx:
-            niks = [values["nik"] for _l, _f, values in batch]
-            existing: set[str] = set()
+            niks = list({values["nik"] for _l, _f, values in batch})
+            existing: dict[str, Any] = {}
             for start in range(0, len(niks), _IN_CHUNK):
                 chunk = niks[start : start + _IN_CHUNK]
-                existing.update(tx.scalars(select(Resident.nik).where(Resident.nik.in_(chunk))))
-            now = utcnow()
+                existing.update(
+                    tx.execute(
+                        select(Resident.nik, Resident.created_at).where(Resident.nik.in_(chunk))
+                    ).all()
+                )
+            lines: dict[str, int] = {}
             fresh: list[dict[str, Any]] = []
-            for _line, _fields, values in batch:
-                if values["nik"] in existing:
+            for line, fields, values in batch:
+                nik = values["nik"]
+                if nik in lines or existing.get(nik) == stamp:
+                    earlier = f"line {lines[nik]}" if nik in lines else "an earlier line"
+                    reject(line, f"NIK {nik} is already on {earlier} of this file", fields)
+                    counts["twice"] += 1
+                    continue
+                lines[nik] = line
+                if nik in existing:
                     counts["skipped"] += 1
                     continue
-                existing.add(values["nik"])
-                values["created_at"] = values["updated_at"] = now
+                values["created_at"] = values["updated_at"] = stamp
                 fresh.append(values)
             if fresh:
                 try:
@@ -285,8 +332,7 @@ def import_residents(
     try:
         with path.open("rb") as raw:
             counter = _CountingReader(raw)
-            text = io.TextIOWrapper(io.BufferedReader(counter), encoding="utf-8-sig", newline="")
-            rows = _rows(text, path)
+            rows = _rows(io.BufferedReader(counter), path)
             first = next(rows, None)
             if first is None:
                 raise InvalidInput(_("%(file)s is empty.", file=path.name), slug="invalid-file")
@@ -342,6 +388,7 @@ def import_residents(
             rejected=counts["rejected"],
             skipped=counts["skipped"],
             flagged=counts["flagged"],
+            duplicates_in_file=counts["twice"],
         )
     return ImportSummary(
         read=counts["read"],
@@ -351,6 +398,7 @@ def import_residents(
         rejected=counts["rejected"],
         duplicates_queued=queued,
         reject_path=reject_path if counts["rejected"] else None,
+        duplicates_in_file=counts["twice"],
     )
 
 

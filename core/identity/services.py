@@ -37,6 +37,8 @@ REGISTER = "core.residents.register"
 REVIEW = "core.duplicates.review"
 
 VILLAGE_KINDS = (OrgUnitKind.DESA.value, OrgUnitKind.KELURAHAN.value)
+#: No living resident was born earlier; older dates are typing errors (e.g. 0990 for 1990).
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 #: Fields a registration may set, and which of them ``update_resident`` may change.
 EDITABLE_FIELDS = (
     "kk_number",
@@ -115,6 +117,8 @@ def _check_fields(data: dict[str, Any]) -> None:
     birth = data.get("birth_date")
     if birth is not None and birth > date.today():
         raise InvalidInput(_("birth_date lies in the future."), field="birth_date")
+    if birth is not None and birth < EARLIEST_BIRTH_DATE:
+        raise InvalidInput(_("birth_date lies before 1900."), field="birth_date")
 
 
 def nik_warnings(nik: str, birth_date: date, sex: str) -> list[str]:

@@ -69,13 +69,22 @@ from pamong.identity.models import (
 )
 from pamong.identity.nik import N_, clean_nik, mask_nik, parse_nik
 from pamong.identity.services import get_resident_by_nik, screen_duplicates, verify_identity
+from pamong.inputs import TooDeep, clean_filename, contains_nul, load_json, nul_line
 from pamong.messaging.services import notify, send_message
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
 from pamong.orgunits.services import get_unit
 from pamong.plugins import PLUGIN_API_VERSION
 from pamong.ratelimit import public as public_rate_limited
 from pamong.regions import get_region
-from pamong.rest import API_PREFIX, BEARER, QueryArgs
+from pamong.rest import (
+    API_PREFIX,
+    BEARER,
+    MAX_QUERY_DATE,
+    MIN_QUERY_DATE,
+    QueryArgs,
+    QueryDate,
+    check_query_date,
+)
 from pamong.rest import Blueprint as ApiBlueprint
 from pamong.runtime import (
     enabled_plugins,
@@ -236,8 +245,18 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "BEARER",
     "ApiBlueprint",
     "QueryArgs",
+    "QueryDate",
+    "MIN_QUERY_DATE",
+    "MAX_QUERY_DATE",
+    "check_query_date",
     "page_arg",
     "public_rate_limited",
+    # bad input: 4xx, never 500
+    "TooDeep",
+    "clean_filename",
+    "contains_nul",
+    "load_json",
+    "nul_line",
     # translations
     "N_",
     "_",

@@ -22,7 +22,9 @@ class StepSchema(Schema):
     stage = fields.String()
     label = fields.String()
     at = fields.DateTime()
-    note = fields.String()
+    note = fields.String(
+        metadata={"description": "The note to the applicant (staff's internal notes never show)"}
+    )
 
 
 class PublicStatusSchema(Schema):

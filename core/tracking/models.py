@@ -50,7 +50,11 @@ class TrackedItem(Base):
 
 
 class StatusEvent(Base):
-    """One step of a tracked file: its stage, when, by whom, with a public note."""
+    """One step of a tracked file: its stage, when, by whom, and two notes.
+
+    ``note`` is internal (staff only); ``public_note`` is the note to the
+    applicant, the only text the public tracker shows.
+    """
 
     __tablename__ = "status_events"
 
@@ -62,5 +66,6 @@ class StatusEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(String(300), default="")
+    public_note: Mapped[str] = mapped_column(String(300), default="")
 
     item: Mapped[TrackedItem] = relationship(back_populates="history")

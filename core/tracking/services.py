@@ -96,12 +96,16 @@ def move_to(
     stage: str,
     note: str = "",
     *,
+    public_note: str = "",
     close: bool = False,
     now: datetime | None = None,
 ) -> TrackedItem:
     """Move a file to ``stage`` (any stage of its kind: stages may be skipped).
 
-    ``now`` backdates the step (imports of paper files, demo data).
+    ``note`` is internal: only staff see it. ``public_note`` is the note to
+    the applicant, the only text of a step the public tracker shows: never
+    put personal data in it. ``now`` backdates the step (imports of paper
+    files, demo data).
     """
     if kind.code != item.kind or kind.stage(stage) is None:
         raise InvalidInput(
@@ -115,7 +119,15 @@ def move_to(
     item.updated_at = now
     if close:
         item.closed_at = now
-    item.history.append(StatusEvent(stage=stage, at=now, actor_id=actor.user_id, note=note[:300]))
+    item.history.append(
+        StatusEvent(
+            stage=stage,
+            at=now,
+            actor_id=actor.user_id,
+            note=note.strip()[:300],
+            public_note=public_note.strip()[:300],
+        )
+    )
     session.flush()
     record(
         session,
@@ -178,6 +190,8 @@ def import_file(
 
 @dataclass(frozen=True)
 class PublicStep:
+    """One step as the public sees it; ``note`` is the step's note to the applicant."""
+
     stage: str
     label: str
     at: datetime
@@ -222,5 +236,5 @@ def public_status(session: Session, number: str, kinds: dict[str, TrackableKind]
         unit=item.org_unit.name,
         opened_at=item.opened_at,
         closed=item.closed_at is not None,
-        history=[PublicStep(e.stage, label(e.stage), e.at, e.note) for e in item.history],
+        history=[PublicStep(e.stage, label(e.stage), e.at, e.public_note) for e in item.history],
     )

@@ -90,7 +90,7 @@ def get_application(application_id: int):
     application = services.get_application(
         session, api_actor(), application_id, purpose="ktp.api.application"
     )
-    session.commit()
+    session.commit()  # the audit record of the read
     return application
 
 

@@ -10,14 +10,19 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import struct
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from pamong.plugin import N_, InvalidInput, _, _l
 
 MAX_UPLOAD_BYTES = 3 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+MAX_PIXELS = 20_000_000  # 20 megapixels: refused before decoding (decompression bombs)
 PHOTO_SIZE = (300, 400)  # 3x4 at 100 px/cm
 SIGNATURE_SIZE = (400, 160)
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -33,6 +38,24 @@ BACKGROUND_WARNINGS = {
 def expected_background(birth_year: int) -> str:
     """Red for odd birth years, blue for even ones."""
     return RED if birth_year % 2 else BLUE
+
+
+_STRICT = threading.Lock()
+
+
+@contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Pillow as strict as it can be: bombs are errors, truncated files and huge text
+    chunks too. WeasyPrint relaxes ``LOAD_TRUNCATED_IMAGES`` for the whole process
+    when it is imported (to render PDFs); uploads must not profit from that."""
+    with _STRICT, warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        relaxed = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = relaxed
 
 
 def decode_upload(data: bytes | str, what: str) -> Image.Image:
@@ -55,18 +78,23 @@ def decode_upload(data: bytes | str, what: str) -> Image.Image:
         raise InvalidInput(
             _("The %(what)s is larger than 3 MB.", what=what), slug="image-too-large"
         )
+    too_large = InvalidInput(
+        _("The %(what)s has too many pixels.", what=what), slug="image-too-large"
+    )
     try:
-        image = Image.open(io.BytesIO(data))
-        if image.format not in ACCEPTED_FORMATS:
-            raise InvalidInput(
-                _("The %(what)s must be a JPEG or PNG image.", what=what), slug="invalid-image"
-            )
-        if image.width * image.height > MAX_PIXELS:
-            raise InvalidInput(
-                _("The %(what)s has too many pixels.", what=what), slug="image-too-large"
-            )
-        image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        with _strict_decoding():
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ACCEPTED_FORMATS:
+                raise InvalidInput(
+                    _("The %(what)s must be a JPEG or PNG image.", what=what), slug="invalid-image"
+                )
+            if image.width * image.height > MAX_PIXELS:
+                raise too_large
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_large from None
+    except (UnidentifiedImageError, OSError, ValueError, EOFError, SyntaxError, struct.error):
+        # Broken or hostile files: truncated data, oversized PNG text chunks, bad headers.
         raise InvalidInput(
             _("The %(what)s is not a valid image.", what=what), slug="invalid-image"
         ) from None

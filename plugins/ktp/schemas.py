@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from pamong.plugin import QueryArgs, mask_nik
+from pamong.plugin import QueryArgs, QueryDate, mask_nik
 from pamong_plugins.ktp.models import Reason, ReplacementCause, Step
 
 _reasons = [r.value for r in Reason]
@@ -40,14 +40,23 @@ class KtpHandoverSchema(Schema):
 
 
 class KtpCancelSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=300),
+        metadata={"description": "Internal: staff only"},
+    )
+    public_note = fields.String(
+        load_default="",
+        validate=validate.Length(max=300),
+        metadata={"description": "The note to the applicant, shown on the public tracker"},
+    )
 
 
 class KtpApplicationQueryArgs(QueryArgs):
     step = fields.String(validate=validate.OneOf(_steps))
     kecamatan = fields.String(validate=validate.Length(max=20))
-    since = fields.Date()
-    until = fields.Date()
+    since = QueryDate()
+    until = QueryDate()
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
@@ -131,8 +140,8 @@ class KtpFeeRateSchema(Schema):
 
 
 class KtpStatsQueryArgs(QueryArgs):
-    since = fields.Date(required=True)
-    until = fields.Date(required=True)
+    since = QueryDate(required=True)
+    until = QueryDate(required=True)
 
 
 class KtpDayRowSchema(Schema):

@@ -541,8 +541,13 @@ def hand_over(
     return application
 
 
-def cancel(session: Session, actor: Actor, application_id: int, *, reason: str) -> KtpApplication:
-    """Cancel an application before its card is printed."""
+def cancel(
+    session: Session, actor: Actor, application_id: int, *, reason: str, public_note: str = ""
+) -> KtpApplication:
+    """Cancel an application before its card is printed.
+
+    ``reason`` stays internal; ``public_note`` is what the tracker tells the resident.
+    """
     application = _for_step(
         session,
         actor,
@@ -565,6 +570,8 @@ def cancel(session: Session, actor: Actor, application_id: int, *, reason: str) 
         _tracked(session, application),
         KTP_FILE,
         Step.CANCELLED.value,
+        reason,
+        public_note=public_note,
         close=True,
     )
     _audit(session, actor, "cancel", application, reason=reason)

@@ -24,6 +24,7 @@ from pamong.plugin import (
     User,
     _,
     _l,
+    check_query_date,
     get_session,
     page_arg,
     paginate,
@@ -255,6 +256,7 @@ def cancel(application_id: int) -> Any:
         services.cancel,
         _("Application cancelled."),
         reason=request.form.get("reason", "")[:300],
+        public_note=request.form.get("public_note", "")[:300],
     )
 
 
@@ -298,6 +300,8 @@ def _period() -> tuple[date, date]:
         )
     except ValueError:
         raise InvalidInput(_("Dates are written YYYY-MM-DD.")) from None
+    check_query_date(since)
+    check_query_date(until)
     if since > until:
         since, until = until, since
     if (until - since).days >= MAX_STATS_DAYS:

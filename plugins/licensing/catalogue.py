@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
-from pamong.plugin import InvalidInput
+from pamong.plugin import InvalidInput, TooDeep, _, contains_nul, load_json, nul_line
 
 _KTP_NPWP = ["Fotokopi KTP pemohon", "Surat permohonan"]
 
@@ -331,18 +330,40 @@ def typical_rows() -> list[dict[str, Any]]:
 def parse_catalogue_file(filename: str, data: bytes) -> list[dict[str, Any]]:
     """Rows of a catalogue file: JSON (a list of objects) or CSV with a header line.
 
-    In CSV, ``requirements`` and ``stages`` are separated by ``;``.
+    In CSV, ``requirements`` and ``stages`` are separated by ``;``. Text that
+    no database column may hold (NUL characters) and JSON nested deeper than
+    a catalogue ever is are refused with a 422, like any other bad file.
     """
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput("The file is not UTF-8 text.", slug="invalid-import") from None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InvalidInput(
+            _("The file is not UTF-8 text (line %(line)d).", line=line), slug="invalid-import"
+        ) from None
+    line = nul_line(text)
+    if line is not None:
+        raise InvalidInput(
+            _("Line %(line)d holds a NUL character: the file is not a text file.", line=line),
+            slug="invalid-import",
+        )
     if filename.lower().endswith(".json"):
         try:
-            rows = json.loads(text)
+            rows = load_json(text, max_depth=4)
+        except TooDeep:
+            raise InvalidInput(
+                _("The JSON file nests too deeply for a catalogue."), slug="invalid-import"
+            ) from None
         except ValueError:
             raise InvalidInput("The file is not valid JSON.", slug="invalid-import") from None
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise InvalidInput("A JSON catalogue is a list of objects.", slug="invalid-import")
+        if contains_nul(rows):
+            raise InvalidInput(_("The file holds a NUL character."), slug="invalid-import")
         return rows
-    return list(csv.DictReader(io.StringIO(text)))
+    try:
+        return list(csv.DictReader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise InvalidInput(
+            _("The file is not valid CSV (%(problem)s).", problem=str(exc)), slug="invalid-import"
+        ) from None

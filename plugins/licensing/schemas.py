@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from pamong.plugin import QueryArgs
+from pamong.plugin import QueryArgs, QueryDate
 from pamong_plugins.licensing.ikm import RULES
 from pamong_plugins.licensing.models import FEE_RULES, LEVELS
 
@@ -40,8 +40,8 @@ class ServiceTypeSchema(Schema):
 
 
 class ApplicationQueryArgs(QueryArgs):
-    received_from = fields.Date(**_DATE_RANGE)
-    received_to = fields.Date(**_DATE_RANGE)
+    received_from = QueryDate(**_DATE_RANGE)
+    received_to = QueryDate(**_DATE_RANGE)
     type = fields.String(
         validate=validate.Length(max=40), metadata={"description": "Service type code"}
     )
@@ -51,8 +51,8 @@ class ApplicationQueryArgs(QueryArgs):
 
 
 class PermitQueryArgs(QueryArgs):
-    issued_from = fields.Date(**_DATE_RANGE)
-    issued_to = fields.Date(**_DATE_RANGE)
+    issued_from = QueryDate(**_DATE_RANGE)
+    issued_to = QueryDate(**_DATE_RANGE)
     type = fields.String(
         validate=validate.Length(max=40), metadata={"description": "Service type code"}
     )
@@ -118,6 +118,9 @@ class IkmFigureSchema(Schema):
     label = fields.String()
     period = fields.String(metadata={"description": "Half year, e.g. 2026-H1"})
     respondents = fields.Integer()
-    value = fields.Decimal(as_string=True, metadata={"description": "25.00-100.00"})
+    value = fields.Decimal(
+        as_string=True,
+        metadata={"type": "string", "pattern": r"^\d{2,3}\.\d{2}$", "description": "25.00-100.00"},
+    )
     category = fields.String()
     rule = fields.String()

@@ -32,6 +32,7 @@ from pamong.plugin import (
     Unauthorized,
     User,
     audit,
+    clean_filename,
     hook_relay,
     issue_document,
     mask_name,
@@ -414,7 +415,7 @@ def _attach(application: Application, uploads: Iterable[FileUpload], max_bytes: 
         application.uploads.append(
             Upload(
                 requirement=upload.requirement,
-                filename=upload.filename[-200:] or "document",
+                filename=clean_filename(upload.filename),
                 content_type=content_type,
                 size=len(upload.data),
                 data=upload.data,
@@ -585,20 +586,36 @@ def _move(
     stage: str,
     note: str = "",
     *,
+    public_note: str = "",
+    message: str = "",
     close: bool = False,
 ) -> None:
+    """Move the tracked file and tell the applicant by e-mail.
+
+    ``note`` is internal; ``public_note`` shows on the tracker and in the
+    e-mail; ``message`` goes only into the e-mail to the applicant (what is
+    missing, the reasons for a refusal), never onto the public tracker.
+    """
     move_to(
-        session, actor, _item(session, application), perm.LICENSE_FILE, stage, note, close=close
+        session,
+        actor,
+        _item(session, application),
+        perm.LICENSE_FILE,
+        stage,
+        note,
+        public_note=public_note,
+        close=close,
     )
     application.stage = stage
     words = perm.STAGE_WORDS.get(stage, stage)
+    extra = "".join(f"\n{text.strip()}" for text in (message, public_note) if text.strip())
     _tell_applicant(
         session,
         actor,
         application,
         f"Berkas {application.number}: {words}",
         f"Status permohonan {application.service_type.name} nomor {application.number}: "
-        f"{words}." + (f"\n{note}" if note else ""),
+        f"{words}." + extra,
     )
 
 
@@ -621,13 +638,23 @@ _ADVANCE_PERMISSION = {
 }
 
 
-def advance(session: Session, actor: Actor, application: Application, note: str = "") -> str:
-    """Move a file to the next stage of its type (verification, inspection, meeting…)."""
+def advance(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    note: str = "",
+    *,
+    public_note: str = "",
+) -> str:
+    """Move a file to the next stage of its type (verification, inspection, meeting…).
+
+    ``note`` is internal; ``public_note`` is the note to the applicant (tracker).
+    """
     target = next_stage(application)
     if target is None:
         raise Conflict(f"{application.number} cannot move on from here.", slug="wrong-stage")
     _require(actor, _ADVANCE_PERMISSION[application.stage], application)
-    _move(session, actor, application, target, note)
+    _move(session, actor, application, target, note, public_note=public_note)
     return target
 
 
@@ -650,9 +677,19 @@ def assign(session: Session, actor: Actor, application: Application, username: s
 
 
 def return_to_applicant(
-    session: Session, actor: Actor, application: Application, reason: str, today: date | None = None
+    session: Session,
+    actor: Actor,
+    application: Application,
+    reason: str,
+    today: date | None = None,
+    *,
+    public_note: str = "",
 ) -> None:
-    """Send a file back for missing documents; the SLA clock stops until it returns."""
+    """Send a file back for missing documents; the SLA clock stops until it returns.
+
+    The applicant reads ``reason`` (what is missing) in their e-mail and on
+    their portal page; the public tracker shows only ``public_note``.
+    """
     _require(actor, perm.VERIFY, application)
     _expect(application, perm.RECEIVED, perm.VERIFICATION, perm.INSPECTION)
     reason = reason.strip()
@@ -661,7 +698,15 @@ def return_to_applicant(
     application.returned_from = application.stage
     application.return_reason = reason[:500]
     application.paused_since = today or regency_today()
-    _move(session, actor, application, perm.RETURNED, reason[:300])
+    _move(
+        session,
+        actor,
+        application,
+        perm.RETURNED,
+        reason[:300],
+        public_note=public_note,
+        message=reason[:500],
+    )
 
 
 def resume(
@@ -694,8 +739,13 @@ def decide(
     approve: bool,
     reason: str = "",
     today: date | None = None,
+    public_note: str = "",
 ) -> None:
-    """Approve (then levy or issue) or refuse with reasons; the SLA clock stops here."""
+    """Approve (then levy or issue) or refuse with reasons; the SLA clock stops here.
+
+    The reasons of a refusal go to the applicant (e-mail, portal), never to
+    the public tracker, which shows only ``public_note``.
+    """
     _require(actor, perm.DECIDE, application)
     _expect(application, perm.DECISION)
     today = today or regency_today()
@@ -708,10 +758,19 @@ def decide(
     if not approve:
         application.refusal_reason = reason[:500]
         application.finished_on = today
-        _move(session, actor, application, perm.REFUSED, reason[:300], close=True)
+        _move(
+            session,
+            actor,
+            application,
+            perm.REFUSED,
+            reason[:300],
+            public_note=public_note,
+            message=reason[:500],
+            close=True,
+        )
         return
     if application.fee_amount > 0:
-        _move(session, actor, application, perm.PAYMENT, reason[:300])
+        _move(session, actor, application, perm.PAYMENT, reason[:300], public_note=public_note)
         stype = application.service_type
         hook_relay(session).pamong_on_fee_due(
             fee=FeeDue(
@@ -729,7 +788,7 @@ def decide(
         )
         return
     issue_permit(session, actor, application, today=today)
-    _move(session, actor, application, perm.HANDOVER, reason[:300])
+    _move(session, actor, application, perm.HANDOVER, reason[:300], public_note=public_note)
 
 
 def record_payment(

@@ -28,6 +28,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from pamong.plugin import (
+    MAX_QUERY_DATE,
+    MIN_QUERY_DATE,
     InvalidInput,
     NotFound,
     PamongError,
@@ -35,6 +37,7 @@ from pamong.plugin import (
     Unauthorized,
     User,
     _,
+    clean_filename,
     get_session,
     page_arg,
     paginate,
@@ -83,7 +86,8 @@ def _files(requirements: list[str]) -> list[services.FileUpload]:
     for index, requirement in enumerate(requirements):
         storage = request.files.get(f"doc_{index}")
         if storage and storage.filename:
-            uploads.append(services.FileUpload(requirement, storage.filename, storage.read()))
+            name = clean_filename(storage.filename)
+            uploads.append(services.FileUpload(requirement, name, storage.read()))
     return uploads
 
 
@@ -97,9 +101,10 @@ def _int_arg(value: str | None, default: int = 1) -> int:
 def _date_arg(name: str, default: date) -> date:
     raw = request.args.get(name, "")
     try:
-        return date.fromisoformat(raw) if raw else default
+        day = date.fromisoformat(raw) if raw else default
     except ValueError:
         return default
+    return day if MIN_QUERY_DATE <= day <= MAX_QUERY_DATE else default
 
 
 # --- catalogue (public) ---------------------------------------------------------------
@@ -291,9 +296,13 @@ def step(application_id: int, action: str) -> Any:
     application = services.get_application(db, actor, application_id)
     form = request.form
     if action == "advance":
-        services.advance(db, actor, application, form.get("note", ""))
+        services.advance(
+            db, actor, application, form.get("note", ""), public_note=form.get("public_note", "")
+        )
     elif action == "return":
-        services.return_to_applicant(db, actor, application, form.get("reason", ""))
+        services.return_to_applicant(
+            db, actor, application, form.get("reason", ""), public_note=form.get("public_note", "")
+        )
     elif action == "resume":
         services.resume(
             db,
@@ -311,6 +320,7 @@ def step(application_id: int, action: str) -> Any:
             application,
             approve=form.get("decision") == "approve",
             reason=form.get("reason", ""),
+            public_note=form.get("public_note", ""),
         )
     elif action == "pay":
         services.record_payment(db, actor, application, form.get("reference", ""))

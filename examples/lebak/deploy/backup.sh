@@ -3,8 +3,8 @@
 # SQLite online-backup API otherwise (safe while the app runs). Run daily, e.g.
 #   /etc/cron.d/pamong-lebak:
 #   30 1 * * * pamong /srv/pamong-lebak/deploy/backup.sh
-# Restore: pg_restore --clean -d "$URL" FILE.dump, or stop the app and copy the
-# .sqlite3 file back to the instance folder.
+# Restore (stop the app and workers first): pamong restore --force FILE
+# (docs: Administering a regency, Backups).
 set -euo pipefail
 ENV_FILE=${PAMONG_ENV_FILE:-$(dirname "$0")/../pamong.env}
 if [ -r "$ENV_FILE" ]; then set -a; . "$ENV_FILE"; set +a; fi
@@ -18,9 +18,18 @@ mkdir -p "$DEST"
 umask 077
 case "$URL" in
     postgresql*)
-        # pg_dump takes a libpq URL: drop SQLAlchemy's "+psycopg" driver suffix.
+        # pamong.backup runs pg_dump with a libpq URL and the password in PGPASSWORD,
+        # never on a command line (where every user of the server could read it).
         OUT="$DEST/pamong-lebak-$STAMP.dump"
-        pg_dump --format=custom --no-owner --file "$OUT" "${URL/+psycopg/}"
+        PAMONG_BACKUP_URL="$URL" "$PYTHON" - "$OUT" <<'PY'
+import os
+import sys
+from pathlib import Path
+
+from pamong.backup import backup
+
+backup(os.environ["PAMONG_BACKUP_URL"], Path(sys.argv[1]))
+PY
         ;;
     sqlite*)
         OUT="$DEST/pamong-lebak-$STAMP.sqlite3"
