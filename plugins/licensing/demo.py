@@ -193,7 +193,7 @@ def _permit(session: Session, system: Actor, application: Application, rng: Any)
     assert issued is not None
     number = f"503/{application.id:05d}/{stype.code}/{issued.year}"
     valid_until = (
-        services._add_months(issued, stype.validity_months) if stype.validity_months else None
+        services.add_months(issued, stype.validity_months) if stype.validity_months else None
     )
     document = issue_document(
         session,

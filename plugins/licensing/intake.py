@@ -1,0 +1,179 @@
+"""Intake: an application with its uploads gets a receipt number."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from pamong.plugin import (
+    Actor,
+    Forbidden,
+    InvalidInput,
+    audit,
+    clean_filename,
+    notify,
+    open_item,
+    regency_today,
+)
+from pamong_plugins.licensing import permissions as perm
+from pamong_plugins.licensing.models import (
+    Applicant,
+    Application,
+    ServiceType,
+    Upload,
+)
+from pamong_plugins.licensing.service_types import handling_unit
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+_SIGNATURES = ((b"%PDF-", "application/pdf"), (b"\xff\xd8\xff", "image/jpeg"))
+
+
+@dataclass(frozen=True)
+class FileUpload:
+    """An uploaded file for one requirement of the checklist."""
+
+    requirement: str
+    filename: str
+    data: bytes
+
+
+def upload_type(upload: FileUpload, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
+    """The content type of an acceptable upload (PDF or JPEG, by its bytes), else 422."""
+    if len(upload.data) == 0:
+        raise InvalidInput(f"{upload.filename} is empty.", slug="upload-empty")
+    if len(upload.data) > max_bytes:
+        raise InvalidInput(
+            f"{upload.filename} is larger than {max_bytes // 1024} KB.", slug="upload-too-large"
+        )
+    for signature, content_type in _SIGNATURES:
+        if upload.data.startswith(signature):
+            return content_type
+    raise InvalidInput(f"{upload.filename}: only PDF and JPEG files.", slug="upload-type")
+
+
+def stage_flow(service_type: ServiceType) -> list[str]:
+    """The stages a file of this type goes through, in order."""
+    return [perm.VERIFICATION, *service_type.stages, perm.DECISION]
+
+
+def attach_uploads(application: Application, uploads: Iterable[FileUpload], max_bytes: int) -> None:
+    requirements = set(application.service_type.requirements)
+    for upload in uploads:
+        if upload.requirement not in requirements:
+            raise InvalidInput(
+                f"{upload.requirement!r} is not a requirement of this service.",
+                slug="unknown-requirement",
+            )
+        content_type = upload_type(upload, max_bytes)
+        application.uploads.append(
+            Upload(
+                requirement=upload.requirement,
+                filename=clean_filename(upload.filename),
+                content_type=content_type,
+                size=len(upload.data),
+                data=upload.data,
+            )
+        )
+
+
+def missing_requirements(application: Application, checked: Iterable[str] = ()) -> list[str]:
+    have = {u.requirement for u in application.uploads} | set(checked)
+    return [r for r in application.service_type.requirements if r not in have]
+
+
+def submit_application(
+    session: Session,
+    actor: Actor,
+    *,
+    service_type: ServiceType,
+    applicant: Applicant,
+    area_code: str = "",
+    description: str = "",
+    quantity: int = 1,
+    uploads: Iterable[FileUpload] = (),
+    checked: Iterable[str] = (),
+    channel: str = "counter",
+    today: date | None = None,
+    renewal_of: Application | None = None,
+    office_code: str = "",
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
+    now: datetime | None = None,
+) -> Application:
+    """Receive a complete application: a tracking number, its unit and its due date.
+
+    At the counter, staff tick the papers they saw (``checked``) and may
+    scan them; online, every requirement needs an uploaded file.
+    """
+    today = today or regency_today()
+    if not service_type.active:
+        raise InvalidInput("This service is not offered any more.", slug="inactive-service")
+    if channel not in ("counter", "online"):
+        raise InvalidInput("channel is counter or online.", slug="invalid-channel")
+    if not 1 <= quantity <= 1_000_000:
+        raise InvalidInput("quantity must be 1-1000000.", slug="invalid-quantity")
+    unit = handling_unit(session, service_type, area_code, today, office_code)
+    if channel == "counter" and not actor.can(perm.INTAKE, unit):
+        raise Forbidden("You may not take applications for this unit.", permission=perm.INTAKE)
+    application = Application(
+        service_type=service_type,
+        applicant=applicant,
+        org_unit=unit,
+        channel=channel,
+        description=description.strip()[:500],
+        quantity=quantity,
+        fee_amount=service_type.fee_for(quantity),
+        received_on=today,
+        renewal_of_id=renewal_of.id if renewal_of else None,
+    )
+    attach_uploads(application, uploads, max_upload_bytes)
+    missing = missing_requirements(application, checked if channel == "counter" else ())
+    if missing:
+        raise InvalidInput(
+            "The file is incomplete; missing: " + "; ".join(missing) + ".",
+            slug="incomplete-file",
+            missing=missing,
+        )
+    item = open_item(
+        session,
+        actor,
+        perm.LICENSE_FILE,
+        unit,
+        reference="licensing_application:new",
+        now=now,
+    )
+    application.number = item.number
+    application.tracked_item_id = item.id
+    session.add(application)
+    session.flush()
+    item.reference = f"licensing_application:{application.id}"
+    audit(
+        session,
+        actor,
+        "licensing.application.submit",
+        "licensing_application",
+        application.id,
+        org_unit_id=unit.id,
+        number=item.number,
+        channel=channel,
+    )
+    tell_applicant(
+        session,
+        actor,
+        application,
+        f"Berkas {application.number} diterima",
+        f"Permohonan {service_type.name} Anda diterima dengan nomor {application.number}. "
+        f"Lacak berkas di halaman lacak berkas dengan nomor ini.",
+    )
+    return application
+
+
+def tell_applicant(
+    session: Session, actor: Actor, application: Application, subject: str, body: str
+) -> None:
+    """Notify the applicant by e-mail through the core outbox (if they gave an address)."""
+    email = application.applicant.email
+    if email:
+        notify(session, actor, channel="email", address=email, subject=subject, body=body)

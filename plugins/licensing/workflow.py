@@ -1,0 +1,477 @@
+"""The workflow of a file: stages, return and resume, decision, payment, permit, handover."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from pamong.plugin import (
+    Actor,
+    Conflict,
+    FeeDue,
+    Forbidden,
+    InvalidInput,
+    IssuedDocument,
+    NotFound,
+    OrgUnit,
+    TrackedItem,
+    User,
+    audit,
+    hook_relay,
+    issue_document,
+    mask_name,
+    move_to,
+    record_personal_read,
+    regency_today,
+    working_days_between,
+)
+from pamong_plugins.licensing import permissions as perm
+from pamong_plugins.licensing.intake import (
+    MAX_UPLOAD_BYTES,
+    FileUpload,
+    attach_uploads,
+    stage_flow,
+    submit_application,
+    tell_applicant,
+)
+from pamong_plugins.licensing.models import (
+    Application,
+    Permit,
+)
+from pamong_plugins.licensing.sla import SlaStatus, sla_status
+
+
+def get_application(
+    session: Session, actor: Actor, application_id: int, *, purpose: str | None = None
+) -> Application:
+    """An application the actor may see (404 otherwise, so numbers leak nothing).
+
+    With a ``purpose`` the caller is about to show the applicant's personal
+    data (ID number, address, uploaded documents): the read is recorded.
+    """
+    application = session.get(Application, application_id)
+    if application is None or not actor.can(perm.VIEW, application.org_unit):
+        raise NotFound("No such application.", slug="application-not-found")
+    if purpose:
+        record_applicant_read(session, actor, application, purpose)
+    return application
+
+
+def record_applicant_read(
+    session: Session, actor: Actor, application: Application, purpose: str
+) -> None:
+    """Audit that ``actor`` was shown the applicant's personal data on ``application``."""
+    applicant = application.applicant
+    record_personal_read(
+        session,
+        actor,
+        subject=("licensing_application", application.id),
+        resident=applicant.id_number if applicant.kind == "person" else None,
+        unit=application.org_unit_id,
+        purpose=purpose,
+    )
+
+
+def _item(session: Session, application: Application) -> TrackedItem:
+    item = session.get(TrackedItem, application.tracked_item_id)
+    assert item is not None
+    return item
+
+
+def _require(actor: Actor, permission: str, application: Application) -> None:
+    if not actor.can(permission, application.org_unit):
+        raise Forbidden(
+            f"You need {permission} at {application.org_unit.name}.", permission=permission
+        )
+
+
+def _expect(application: Application, *stages: str) -> None:
+    if application.stage not in stages:
+        raise Conflict(
+            f"{application.number} is at stage {application.stage!r}; "
+            f"this step needs {' or '.join(stages)}.",
+            slug="wrong-stage",
+        )
+
+
+def _move(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    stage: str,
+    note: str = "",
+    *,
+    public_note: str = "",
+    message: str = "",
+    close: bool = False,
+) -> None:
+    """Move the tracked file and tell the applicant by e-mail.
+
+    ``note`` is internal; ``public_note`` shows on the tracker and in the
+    e-mail; ``message`` goes only into the e-mail to the applicant (what is
+    missing, the reasons for a refusal), never onto the public tracker.
+    """
+    move_to(
+        session,
+        actor,
+        _item(session, application),
+        perm.LICENSE_FILE,
+        stage,
+        note,
+        public_note=public_note,
+        close=close,
+    )
+    application.stage = stage
+    words = perm.STAGE_WORDS.get(stage, stage)
+    extra = "".join(f"\n{text.strip()}" for text in (message, public_note) if text.strip())
+    tell_applicant(
+        session,
+        actor,
+        application,
+        f"Berkas {application.number}: {words}",
+        f"Status permohonan {application.service_type.name} nomor {application.number}: "
+        f"{words}." + extra,
+    )
+
+
+def next_stage(application: Application) -> str | None:
+    """The stage after the current one in the type's flow (None at or after decision)."""
+    if application.stage == perm.RECEIVED:
+        return perm.VERIFICATION
+    flow = stage_flow(application.service_type)
+    if application.stage in flow[:-1]:
+        return flow[flow.index(application.stage) + 1]
+    return None
+
+
+#: Who may move a file on from each stage.
+_ADVANCE_PERMISSION = {
+    perm.RECEIVED: perm.VERIFY,
+    perm.VERIFICATION: perm.VERIFY,
+    perm.INSPECTION: perm.INSPECT,
+    perm.MEETING: perm.INSPECT,
+}
+
+
+def advance(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    note: str = "",
+    *,
+    public_note: str = "",
+) -> str:
+    """Move a file to the next stage of its type (verification, inspection, meeting…).
+
+    ``note`` is internal; ``public_note`` is the note to the applicant (tracker).
+    """
+    target = next_stage(application)
+    if target is None:
+        raise Conflict(f"{application.number} cannot move on from here.", slug="wrong-stage")
+    _require(actor, _ADVANCE_PERMISSION[application.stage], application)
+    _move(session, actor, application, target, note, public_note=public_note)
+    return target
+
+
+def assign(session: Session, actor: Actor, application: Application, username: str) -> None:
+    """Give a file to a staff member (who must work at the file's unit or above)."""
+    _require(actor, perm.VERIFY, application)
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        raise InvalidInput(f"No staff user {username!r}.", slug="invalid-assignee")
+    application.assigned_to_id = user.id
+    audit(
+        session,
+        actor,
+        "licensing.application.assign",
+        "licensing_application",
+        application.id,
+        org_unit_id=application.org_unit_id,
+        assignee=user.username,
+    )
+
+
+def return_to_applicant(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    reason: str,
+    today: date | None = None,
+    *,
+    public_note: str = "",
+) -> None:
+    """Send a file back for missing documents; the SLA clock stops until it returns.
+
+    The applicant reads ``reason`` (what is missing) in their e-mail and on
+    their portal page; the public tracker shows only ``public_note``.
+    """
+    _require(actor, perm.VERIFY, application)
+    _expect(application, perm.RECEIVED, perm.VERIFICATION, perm.INSPECTION)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Say what is missing.", slug="reason-required")
+    application.returned_from = application.stage
+    application.return_reason = reason[:500]
+    application.paused_since = today or regency_today()
+    _move(
+        session,
+        actor,
+        application,
+        perm.RETURNED,
+        reason[:300],
+        public_note=public_note,
+        message=reason[:500],
+    )
+
+
+def resume(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    uploads: Iterable[FileUpload] = (),
+    today: date | None = None,
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
+) -> None:
+    """The applicant brought the missing documents: the file and its clock go on."""
+    if actor.grants or actor.is_system:
+        _require(actor, perm.INTAKE, application)
+    _expect(application, perm.RETURNED)
+    attach_uploads(application, uploads, max_upload_bytes)
+    today = today or regency_today()
+
+    if application.paused_since is not None:
+        application.paused_days += working_days_between(application.paused_since, today)
+    application.paused_since = None
+    _move(session, actor, application, application.returned_from or perm.VERIFICATION)
+    application.returned_from = ""
+
+
+def decide(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    *,
+    approve: bool,
+    reason: str = "",
+    today: date | None = None,
+    public_note: str = "",
+) -> None:
+    """Approve (then levy or issue) or refuse with reasons; the SLA clock stops here.
+
+    The reasons of a refusal go to the applicant (e-mail, portal), never to
+    the public tracker, which shows only ``public_note``.
+    """
+    _require(actor, perm.DECIDE, application)
+    _expect(application, perm.DECISION)
+    today = today or regency_today()
+    reason = reason.strip()
+    if not approve and not reason:
+        raise InvalidInput("A refusal states its reasons.", slug="reason-required")
+    application.decided_on = today
+    application.decision = "approved" if approve else "refused"
+    application.days_used = sla_of(application, today).days_used
+    if not approve:
+        application.refusal_reason = reason[:500]
+        application.finished_on = today
+        _move(
+            session,
+            actor,
+            application,
+            perm.REFUSED,
+            reason[:300],
+            public_note=public_note,
+            message=reason[:500],
+            close=True,
+        )
+        return
+    if application.fee_amount > 0:
+        _move(session, actor, application, perm.PAYMENT, reason[:300], public_note=public_note)
+        stype = application.service_type
+        hook_relay(session).pamong_on_fee_due(
+            fee=FeeDue(
+                source="licensing",
+                reference=f"licensing_application:{application.id}",
+                amount=application.fee_amount,
+                description=f"Retribusi {stype.name} ({application.number})",
+                unit_code=application.org_unit.code,
+                payer_ref=f"applicant:{application.applicant_id}",
+                legal_basis=stype.legal_basis,
+                tracking_number=application.number,
+                due_date=today + timedelta(days=30),
+            ),
+            session=session,
+        )
+        return
+    issue_permit(session, actor, application, today=today)
+    _move(session, actor, application, perm.HANDOVER, reason[:300], public_note=public_note)
+
+
+def record_payment(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    reference: str,
+    today: date | None = None,
+) -> Permit:
+    """The levy is paid: the permit is issued and waits for handover."""
+    _require(actor, perm.INTAKE, application)
+    _expect(application, perm.PAYMENT)
+    reference = reference.strip()
+    if not reference:
+        raise InvalidInput("Give the payment receipt reference.", slug="reference-required")
+    today = today or regency_today()
+    application.paid_on = today
+    application.payment_ref = reference[:100]
+    permit = issue_permit(session, actor, application, today=today)
+    _move(session, actor, application, perm.HANDOVER)
+    return permit
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def issue_permit(
+    session: Session, actor: Actor, application: Application, today: date | None = None
+) -> Permit:
+    """Number the permit and register it as a core document (verifiable by QR)."""
+    if application.permit is not None:
+        return application.permit
+    today = today or regency_today()
+    stype = application.service_type
+    number = f"503/{application.id:05d}/{stype.code}/{today.year}"
+    valid_until = add_months(today, stype.validity_months) if stype.validity_months else None
+    document = issue_document(
+        session,
+        actor,
+        perm.PERMIT_DOCUMENT,
+        number=number,
+        unit=application.org_unit,
+        holder_ref=f"applicant:{application.applicant_id}",
+        holder_label=mask_name(application.applicant.name),
+        valid_until=valid_until,
+        now=datetime(today.year, today.month, today.day, 3, tzinfo=UTC),
+    )
+    permit = Permit(
+        application=application,
+        number=number,
+        document_id=document.id,
+        holder=application.applicant.name,
+        issued_on=today,
+        valid_until=valid_until,
+    )
+    session.add(permit)
+    session.flush()
+    return permit
+
+
+def hand_over(
+    session: Session,
+    actor: Actor,
+    application: Application,
+    today: date | None = None,
+    *,
+    public_url: str = "",
+) -> str:
+    """Hand the permit over and close the file; the applicant gets the survey link.
+
+    ``public_url`` (the site's address, e.g. ``https://sragenkab.go.id``)
+    makes the link in the notification absolute.
+    """
+    _require(actor, perm.INTAKE, application)
+    _expect(application, perm.HANDOVER)
+    application.finished_on = today or regency_today()
+    application.survey_token = secrets.token_urlsafe(24)
+    _move(session, actor, application, perm.DONE, close=True)
+    tell_applicant(
+        session,
+        actor,
+        application,
+        f"Survei kepuasan {application.number}",
+        "Terima kasih. Mohon isi survei kepuasan masyarakat (9 unsur) di tautan: "
+        f"{public_url.rstrip('/')}/licensing/survey/{application.survey_token}",
+    )
+    return application.survey_token
+
+
+def document_of(session: Session, permit: Permit) -> IssuedDocument:
+    document = session.get(IssuedDocument, permit.document_id)
+    assert document is not None
+    return document
+
+
+def renew(
+    session: Session, actor: Actor, permit: Permit, *, channel: str = "counter", **kwargs: Any
+) -> Application:
+    """Renewal: a new application of the same type, linked to the permit's application."""
+    previous = permit.application
+    if not previous.service_type.renewable:
+        raise InvalidInput("This permit is not renewable.", slug="not-renewable")
+    area = kwargs.pop("area_code", "") or previous.org_unit.code
+    return submit_application(
+        session,
+        actor,
+        service_type=previous.service_type,
+        applicant=previous.applicant,
+        area_code=area,
+        description=kwargs.pop("description", "") or f"Perpanjangan {permit.number}",
+        quantity=previous.quantity,
+        channel=channel,
+        renewal_of=previous,
+        **kwargs,
+    )
+
+
+def sla_of(application: Application, today: date | None = None) -> SlaStatus:
+    return sla_status(
+        received_on=application.received_on,
+        sop_days=application.service_type.sop_days,
+        today=today or regency_today(),
+        paused_days=application.paused_days,
+        paused_since=application.paused_since,
+        finished_on=application.decided_on,
+    )
+
+
+def applications_query(
+    actor: Actor,
+    *,
+    stage: str = "",
+    service_type_id: int | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    open_only: bool = False,
+) -> Select[tuple[Application]]:
+    """Applications within the actor's ``licensing.view`` scope, newest first."""
+    stmt = (
+        select(Application)
+        .join(OrgUnit, OrgUnit.id == Application.org_unit_id)
+        .where(actor.scope_filter(perm.VIEW, OrgUnit.path))
+    )
+    if stage:
+        stmt = stmt.where(Application.stage == stage)
+    if service_type_id:
+        stmt = stmt.where(Application.service_type_id == service_type_id)
+    if received_from:
+        stmt = stmt.where(Application.received_on >= received_from)
+    if received_to:
+        stmt = stmt.where(Application.received_on <= received_to)
+    if open_only:
+        stmt = stmt.where(Application.finished_on.is_(None))
+    return stmt.order_by(Application.id.desc())
+
+
+def application_by_number(session: Session, number: str) -> Application | None:
+    return session.scalar(select(Application).where(Application.number == number.strip().upper()))
