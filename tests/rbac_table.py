@@ -96,6 +96,7 @@ REVIEW = "core.duplicates.review"
 ORGUNITS = "core.orgunits.manage"
 USERS = "core.users.manage"
 AUDIT = "core.audit.view"
+JOBS = "core.jobs.manage"
 SEND = "core.messages.send"
 DELIVERIES = "core.deliveries.manage"
 
@@ -157,6 +158,18 @@ def _grant_form(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"role": "viewer", "unit": ctx["unit_code"]}
 
 
+def _new_grant(ctx: dict[str, Any]) -> dict[str, Any]:
+    """A role the target account (a viewer) does not hold yet."""
+    return {"role": "auditor", "org_unit": ctx["unit_code"]}
+
+
+def _new_grant_form(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"role": "auditor", "unit": ctx["unit_code"]}
+
+
+_NEW_PASSWORD = "correct horse battery"
+
+
 def _ktp_apply(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"nik": ctx["nik"], "kecamatan_code": ctx["unit_code"], "reason": "new"}
 
@@ -176,6 +189,7 @@ TABLE: dict[str, Rule] = {
     # The public site: home, org-unit tree, tracker, document verification.
     "GET /": public(),
     "GET /static/<path:filename>": public("static_file"),
+    "GET /ktp/static/<path:filename>": public("ktp_static_file"),
     "GET /org-units": public(),
     "GET /org-units/<code>": public("org_unit"),
     "GET /track/": public(),
@@ -191,6 +205,25 @@ TABLE: dict[str, Rule] = {
     "POST /login": public(ok=(302, 401)),  # 401: wrong password; 302: already logged in
     "POST /logout": public(ok=(302,)),
     "POST /lang": public(),
+    # A forgotten password: the same answer whether or not the account exists.
+    "GET /password/forgot": public(),
+    "POST /password/forgot": public(ok=(302,), body=_fixed(login="nobody")),
+    # An unknown reset link: 404 (a valid one is only in the user's e-mail).
+    "GET /password/reset/<token>": public("reset_token", ok=(404,)),
+    "POST /password/reset/<token>": public(
+        "reset_token", ok=(404,), body=_fixed(password=_NEW_PASSWORD, confirm=_NEW_PASSWORD)
+    ),
+    "POST /api/v1/password-reset": public(ok=(202,), body=_fixed(login="nobody")),
+    "POST /api/v1/password-reset/confirm": public(
+        "reset_token",
+        ok=(422,),
+        body=lambda ctx: {"token": ctx["token"], "password": _NEW_PASSWORD},
+    ),
+    # One's own password (a mismatched repeat: 422, nothing changes).
+    "GET /account/password": staff(),
+    "POST /account/password": staff(
+        ok=(422,), body=_fixed(current_password="x", new_password="a", repeat_password="b")
+    ),
     # Staff pages of the core.
     "GET /dashboard": staff(),
     "GET /residents": anywhere(VIEW),
@@ -199,13 +232,37 @@ TABLE: dict[str, Rule] = {
     "POST /duplicates/<id:candidate_id>": at_target(
         REVIEW, target="duplicate", denied=404, out=404, body=_fixed(status="distinct")
     ),
+    # User administration is scoped: a manager (core.users.manage, else 403)
+    # sees only accounts whose grants lie in their subtrees; any other
+    # account answers 404 like an unknown one. Refused actions on an account
+    # in scope are flashed on its page.
     "GET /staff/users": anywhere(USERS),
-    # The accounts work narrows user management to the manager's units.
     "POST /staff/users": anywhere(USERS, denied=REFUSED, body=_new_user),
+    "GET /staff/users/<username>": at_target(USERS, target="account", out=404),
     "POST /staff/users/<username>/grants": at_target(
-        USERS, target="grant", denied=REFUSED, body=_grant_form
+        USERS, target="account", out=404, body=_new_grant_form
     ),
+    "POST /staff/users/<username>/grants/revoke": at_target(
+        USERS, target="account", out=404, body=_grant_form
+    ),
+    "POST /staff/users/<username>/deactivate": at_target(USERS, target="account", out=404),
+    "POST /staff/users/<username>/reactivate": at_target(USERS, target="account", out=404),
+    "POST /staff/users/<username>/password": at_target(
+        USERS,
+        target="account",
+        out=404,
+        body=_fixed(password=_NEW_PASSWORD, confirm=_NEW_PASSWORD),
+    ),
+    "POST /staff/users/<username>/tokens/<id:token_id>/revoke": at_target(
+        USERS, target="account", out=404
+    ),
+    # The auditor's pages (core.audit.view anywhere; entries are filtered to its units).
     "GET /staff/audit": anywhere(AUDIT),
+    "GET /staff/audit/export.csv": anywhere(AUDIT),
+    "GET /staff/audit/person": anywhere(AUDIT),
+    # Scheduled jobs work for the whole regency: core.jobs.manage at its root.
+    "GET /staff/jobs/": at_target(JOBS, target="regency"),
+    "POST /staff/jobs/<name>/run": at_target(JOBS, target="regency"),
     "GET /messages/": staff(),
     "GET /messages/new": anywhere(SEND),
     "POST /messages/new": at_target(SEND, target="unit", out=422, body=_message),
@@ -233,13 +290,33 @@ TABLE: dict[str, Rule] = {
     "POST /api/v1/org-units": at_target(ORGUNITS, target="unit", body=_org_unit),
     "GET /api/v1/users": anywhere(USERS),
     "POST /api/v1/users": anywhere(USERS, body=_new_user),
-    "GET /api/v1/users/<username>": anywhere(USERS, target="user"),
-    "POST /api/v1/users/<username>/grants": at_target(USERS, target="grant", body=_grant),
+    # Scoped like the pages: 403 without core.users.manage, 404 for an account
+    # outside the manager's subtrees; reading an account or its tokens
+    # answers 404 to a non-manager too (only one's own account is visible).
+    "GET /api/v1/users/<username>": at_target(USERS, target="account", denied=404, out=404),
+    "POST /api/v1/users/<username>/grants": at_target(
+        USERS, target="account", out=404, body=_new_grant
+    ),
+    "DELETE /api/v1/users/<username>/grants/<role>/<org_unit>": at_target(
+        USERS, target="account", out=404
+    ),
+    "POST /api/v1/users/<username>/deactivate": at_target(USERS, target="account", out=404),
+    "POST /api/v1/users/<username>/reactivate": at_target(USERS, target="account", out=404),
+    "PUT /api/v1/users/<username>/password": at_target(
+        USERS, target="account", out=404, body=_fixed(password=_NEW_PASSWORD)
+    ),
+    "GET /api/v1/users/<username>/tokens": at_target(USERS, target="account", denied=404, out=404),
     "GET /api/v1/roles": staff(),
     "GET /api/v1/tokens": staff(),
     "POST /api/v1/tokens": staff(body=_fixed(name="matrix")),
-    "DELETE /api/v1/tokens/<id:token_id>": anywhere(USERS, target="token"),
+    # Somebody else's token: only their manager (in scope) may revoke it; 404 to others.
+    "DELETE /api/v1/tokens/<id:token_id>": at_target(USERS, target="account", denied=404, out=404),
     "GET /api/v1/audit": anywhere(AUDIT),
+    "GET /api/v1/audit/export": anywhere(AUDIT),
+    "GET /api/v1/audit/people/<nik>": anywhere(AUDIT, target="resident"),
+    "GET /api/v1/jobs": at_target(JOBS, target="regency"),
+    "GET /api/v1/jobs/runs": at_target(JOBS, target="regency"),
+    "POST /api/v1/jobs/<name>/run": at_target(JOBS, target="regency"),
     "GET /api/v1/messages": staff(),
     "POST /api/v1/messages": at_target(SEND, target="unit", body=_message),
     "GET /api/v1/messages/<id:message_id>": own("message"),

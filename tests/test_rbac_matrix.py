@@ -54,6 +54,7 @@ class Role:
     unit: str | None = None
     #: Granted at kecamatan A only, so a target in kecamatan B is outside the grant.
     kecamatan: bool = False
+    user_id: int | None = None
 
 
 @dataclass
@@ -82,8 +83,47 @@ class World:
         if name == "new_resident":
             nik = self.nik(place, date(1991, 2, 3), "F")
             return {"new_nik": nik, "desa_code": DESA[place], "unit": self.paths[DESA[place]]}
+        if name == "account":
+            return self.account(place, serial)
         values = self.targets.get((name, where)) or self.targets[(name, "in")]
         return {**values, "serial": serial}
+
+    def account(self, place: str, serial: int) -> dict[str, Any]:
+        """A fresh staff account, a viewer at ``place`` with an API token.
+
+        Fresh for each call: user administration changes it (deactivates it,
+        revokes its grant or token…).
+        """
+        state = self.app.extensions["pamong"]
+        username = f"account-{serial}"
+        with self.app.app_context(), state.db.transaction() as session:
+            system = Actor.system("rbac matrix")
+            user = _user(self, session, username)
+            accounts.assign_role(
+                session, system, user, accounts.get_role(session, "viewer"), _unit(session, place)
+            )
+            token, _plain = accounts.create_token(session, system, user, "account's")
+            session.flush()
+            token_id = token.id
+        return {
+            "username": username,
+            "role": "viewer",
+            "org_unit": place,
+            "unit_code": place,
+            "unit": self.paths[place],
+            "token_id": token_id,
+            "serial": serial,
+        }
+
+    def fresh_cookie(self, role: Role) -> str | None:
+        """A new login session of ``role`` (a public page such as /logout may end one)."""
+        if role.user_id is None:
+            return role.cookie
+        state = self.app.extensions["pamong"]
+        with self.app.app_context(), state.db.transaction() as session:
+            user = accounts.load_user(session, role.user_id)
+            token = start_session(session, user, lifetime=timedelta(hours=2), ip="127.0.0.1")
+        return _session_cookie(self.app, _user_id=token, _fresh=True)
 
     def nik(self, kecamatan: str, born: date, sex: str) -> str:
         from pamong.identity.synthetic import make_nik
@@ -119,7 +159,15 @@ def _staff_role(world: World, role: str, unit: str) -> Role:
         actor = accounts.actor_for(accounts.load_user(session, user.id))
         session_token = start_session(session, user, lifetime=timedelta(hours=2), ip="127.0.0.1")
     cookie = _session_cookie(app, _user_id=session_token, _fresh=True)
-    return Role(f"{role}@{unit}", actor, cookie, plain, unit=unit, kecamatan=unit != REGENCY)
+    return Role(
+        f"{role}@{unit}",
+        actor,
+        cookie,
+        plain,
+        unit=unit,
+        kecamatan=unit != REGENCY,
+        user_id=user.id,
+    )
 
 
 def _user(world: World, session: Any, username: str) -> Any:
@@ -192,17 +240,12 @@ def _core_targets(world: World, session: Any) -> None:
             "unit_code": place,
             "unit": world.paths[place],
         }
-        world.targets[("grant", where)] = {
-            "username": "other",
-            "unit_code": place,
-            "unit": world.paths[place],
-        }
-    # Somebody at B, who receives what is sent to B; targets of user management.
+    # Somebody at B, who receives what is sent to B (user management acts on
+    # fresh accounts: World.account).
     other = _user(world, session, "other")
     accounts.assign_role(
         session, system, other, accounts.get_role(session, "viewer"), _unit(session, B)
     )
-    token, _plain = accounts.create_token(session, system, other, "other's")
     sender = _user(world, session, "sender")
     accounts.assign_role(
         session, system, sender, accounts.get_role(session, "registrar"), _unit(session, REGENCY)
@@ -231,10 +274,13 @@ def _core_targets(world: World, session: Any) -> None:
     )
     delivery.status = DeliveryStatus.DEAD.value
     world.targets[("delivery", "in")] = {"delivery_id": delivery.id}
-    world.targets[("token", "in")] = {"token_id": token.id}
-    world.targets[("user", "in")] = {"username": "other"}
     world.targets[("org_unit", "in")] = {"code": A}
     world.targets[("static_file", "in")] = {"filename": "pamong.css"}
+    world.targets[("ktp_static_file", "in")] = {"filename": "capture.js"}
+    world.targets[("reset_token", "in")] = {"token": "no-such-reset-token"}
+    # Jobs run for the whole regency: their permission counts at its root only.
+    jobs = [job.name for _component, job in world.app.extensions["pamong"].worker_jobs]
+    world.targets[("regency", "in")] = {"unit": world.paths[REGENCY], "name": jobs[0]}
     world.targets[("stats_period", "in")] = {
         "query": {"since": "2026-01-01", "until": "2026-01-31"}
     }
@@ -402,8 +448,10 @@ def observe(world: World, role: Role, method: str, path: str, rule: Rule, values
     """Call the endpoint as ``role``; return (observed outcome, raw status)."""
     api = path.startswith(API_PREFIX)
     client = world.app.test_client()
-    if role.cookie:
-        client.set_cookie("session", role.cookie)
+    # A public page may end the session (/logout): public rows log in afresh.
+    cookie = world.fresh_cookie(role) if rule.realm == "public" else role.cookie
+    if cookie:
+        client.set_cookie("session", cookie)
     headers = {"Authorization": f"Bearer {role.token}"} if role.token else {}
     kwargs: dict[str, Any] = {}
     if rule.body is not None:
