@@ -41,7 +41,7 @@ CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 #: The demo, made small and fast: (module, attribute, value) patched while seeding.
 SMALL_DEMO = (
     ("pamong.accounts.services", "_hasher", CHEAP_HASHER),
-    ("pamong_plugins.licensing.services", "_hasher", CHEAP_HASHER),
+    ("pamong_plugins.licensing.applicants", "_hasher", CHEAP_HASHER),
     ("pamong_plugins.ktp.demo", "PER_KECAMATAN", 1),
     ("pamong_plugins.licensing.demo", "HISTORY_FILES", 15),
 )
