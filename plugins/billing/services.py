@@ -179,12 +179,13 @@ def _audit(
     session: Session,
     actor: Actor,
     action: str,
-    kind: str,
+    target_kind: str,
     ident: Any,
     unit_id: int | None,
+    /,
     **data: Any,
 ) -> None:
-    audit(session, actor, f"billing.{action}", kind, ident, org_unit_id=unit_id, **data)
+    audit(session, actor, f"billing.{action}", target_kind, ident, org_unit_id=unit_id, **data)
 
 
 def _require(actor: Actor, permission: str, unit: OrgUnit | None) -> None:

@@ -80,7 +80,8 @@ def test_a_fee_due_becomes_an_invoice_with_the_configured_account(app, db, make_
 def test_a_free_fee_makes_no_invoice(db):
     with db.transaction() as session:
         services.invoice_from_fee(
-            session, FeeDue(source="ktp", reference="k:1", amount=0, description="", unit_code="33.14")
+            session,
+            FeeDue(source="ktp", reference="k:1", amount=0, description="", unit_code="33.14"),
         )
         assert session.scalar(select(func.count()).select_from(BillingInvoice)) == 0
 

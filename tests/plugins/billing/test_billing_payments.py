@@ -32,9 +32,7 @@ def test_cash_pays_an_invoice_in_full(cashier, invoice, db):
         assert services.paid_in_full_by(session, payment)
 
 
-def test_a_partial_payment_goes_to_the_first_priority_and_oldest_period_first(
-    cashier, invoice, db
-):
+def test_a_partial_payment_goes_to_the_first_priority_and_oldest_period_first(cashier, invoice, db):
     made = invoice(
         lines=[
             Line("Denda", 10_000, priority=200, period="2026-10"),
@@ -134,7 +132,9 @@ def test_the_float_is_handed_over_to_another_cashier_mid_shift(cashier, person, 
     pay(db, cashier, made.number, 50_000)
     other = person("billing_cashier", KALIJAMBE)
     with db.transaction() as session:
-        services.close_cashier_session(session, cashier, counted_cash=150_000, hand_to=other.user_id)
+        services.close_cashier_session(
+            session, cashier, counted_cash=150_000, hand_to=other.user_id
+        )
     with db.transaction() as session:
         theirs = services.open_session_of(session, other)
         assert theirs.opening_float == 150_000
