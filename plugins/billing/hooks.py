@@ -79,7 +79,7 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("Close the day, the deposit slip (STS), the cash book"),
         ),
         NavItem(
-            "billing.reports",
+            "billing.reports_page",
             _l("Revenue reports"),
             weight=61,
             permission=perm.REPORT,
