@@ -1,4 +1,4 @@
-"""Day closing with the deposit slip, the cash book, refunds and waivers, reports, reconciliation."""
+"""Day closing and its deposit slip, the cash book, refunds, waivers, reports, reconciliation."""
 
 from __future__ import annotations
 
