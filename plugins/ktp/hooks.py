@@ -110,3 +110,11 @@ def pamong_on_invoice_paid(invoice: Any, session: Any) -> None:
     from pamong_plugins.ktp.services import fee_paid
 
     fee_paid(session, invoice)
+
+
+@hookimpl(optionalhook=True)
+def pamong_on_invoice_cancelled(invoice: Any, reason: str, session: Any) -> None:
+    """Billing refunded or cancelled the KTP fee: it counts as unpaid again."""
+    from pamong_plugins.ktp.services import fee_refunded
+
+    fee_refunded(session, invoice, reason)

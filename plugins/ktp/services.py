@@ -582,6 +582,28 @@ def reprint(session: Session, actor: Actor, card_id: int) -> KtpCard:
 # --- fees --------------------------------------------------------------------
 
 
+def fee_refunded(session: Session, invoice: Any, reason: str) -> KtpApplication | None:
+    """Billing cancelled or refunded the fee's invoice: the fee counts as unpaid again."""
+    kind, _sep, ident = invoice.reference.partition(":")
+    if invoice.source != "ktp" or kind != "ktp_application" or not ident.isdigit():
+        return None
+    application = session.get(KtpApplication, int(ident))
+    if application is None or application.fee_paid_at is None:
+        return application
+    application.fee_paid_at = None
+    audit(
+        session,
+        Actor.system("billing"),
+        "ktp_application.fee_refunded",
+        "ktp_application",
+        application.id,
+        org_unit_id=application.kecamatan_id,
+        invoice=invoice.number,
+        reason=reason[:300],
+    )
+    return application
+
+
 def fee_paid(session: Session, invoice: Any) -> KtpApplication | None:
     """Billing reports an invoice paid (``pamong_on_invoice_paid``): mark the KTP fee paid."""
     kind, _sep, ident = invoice.reference.partition(":")
