@@ -92,7 +92,8 @@ def seed(session: Session, context: Any) -> None:
     )
     add_staff(session, context, "spv.kasir", "Supervisor Kasir", "billing_supervisor", context.root)
     grant_staff_role(session, context, "bupati", "billing_report", context.root)
-    grant_staff_role(session, context, "bpt.kepala", "billing_report", bpt)
+    if "bpt.kepala" in context.staff:  # the licensing demo's head of office
+        grant_staff_role(session, context, "bpt.kepala", "billing_report", bpt)
     session.flush()
 
     people = _residents(session, 400)

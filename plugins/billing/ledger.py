@@ -12,6 +12,7 @@ the chain never forks.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -171,43 +172,58 @@ class LedgerCheck:
         return not self.problems
 
 
-def _rows(session: Session, batch: int = 5000) -> Iterator[BillingLedgerEntry]:
+_COLUMNS = (
+    BillingLedgerEntry.seq,
+    BillingLedgerEntry.at,
+    BillingLedgerEntry.kind,
+    BillingLedgerEntry.debit,
+    BillingLedgerEntry.credit,
+    BillingLedgerEntry.amount,
+    BillingLedgerEntry.invoice_id,
+    BillingLedgerEntry.payment_id,
+    BillingLedgerEntry.unit_id,
+    BillingLedgerEntry.account_code,
+    BillingLedgerEntry.memo,
+    BillingLedgerEntry.actor,
+    BillingLedgerEntry.prev_hash,
+    BillingLedgerEntry.hash,
+)
+
+
+def _rows(session: Session, batch: int = 20_000) -> Iterator[Any]:
+    """Entries as plain rows in chain order, a batch at a time (no ORM objects: fast)."""
     last = 0
     while True:
-        rows = list(
-            session.scalars(
-                select(BillingLedgerEntry)
-                .where(BillingLedgerEntry.seq > last)
-                .order_by(BillingLedgerEntry.seq)
-                .limit(batch)
-            )
-        )
+        rows = session.execute(
+            select(*_COLUMNS)
+            .where(BillingLedgerEntry.seq > last)
+            .order_by(BillingLedgerEntry.seq)
+            .limit(batch)
+        ).all()
         if not rows:
             return
         yield from rows
-        last = rows[-1].seq
-        for row in rows:  # keep the identity map small on long chains
-            session.expunge(row)
+        last = rows[-1][0]
 
 
 def verify(session: Session, max_problems: int = 50) -> LedgerCheck:
     """Recompute the whole chain: a changed, removed or inserted entry is reported."""
-    import time
-
     started = time.perf_counter()
     problems: list[str] = []
     prev, expected_seq, count = GENESIS, 1, 0
-    for entry in _rows(session):
+    sha256 = hashlib.sha256
+    for row in _rows(session):
         count += 1
-        if entry.seq != expected_seq:
-            problems.append(f"entry {expected_seq} is missing (next is {entry.seq})")
-        if entry.prev_hash != prev:
-            problems.append(f"entry {entry.seq}: does not follow entry {entry.seq - 1}")
-        if entry_hash(entry) != entry.hash:
-            problems.append(f"entry {entry.seq}: its content was changed")
-        if entry.amount <= 0:
-            problems.append(f"entry {entry.seq}: amount {entry.amount} is not positive")
-        prev, expected_seq = entry.hash, entry.seq + 1
+        seq, amount, prev_hash, stored = row[0], row[5], row[12], row[13]
+        if seq != expected_seq:
+            problems.append(f"entry {expected_seq} is missing (next is {seq})")
+        if prev_hash != prev:
+            problems.append(f"entry {seq}: does not follow entry {seq - 1}")
+        if sha256(_canonical(*row[:13])).hexdigest() != stored:
+            problems.append(f"entry {seq}: its content was changed")
+        if amount <= 0:
+            problems.append(f"entry {seq}: amount {amount} is not positive")
+        prev, expected_seq = stored, seq + 1
         if len(problems) >= max_problems:
             break
     head = session.get(BillingLedgerHead, 1)

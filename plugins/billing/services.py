@@ -36,6 +36,7 @@ from pamong.plugin import (
     InvalidInput,
     NotFound,
     OrgUnit,
+    OrgUnitKind,
     Resident,
     TrackedItem,
     Unauthorized,
@@ -726,13 +727,26 @@ def open_session_of(session: Session, actor: Actor) -> BillingCashierSession | N
 
 
 def cashier_units(session: Session, actor: Actor) -> list[OrgUnit]:
-    """Units where the actor may work as a cashier (counters they can open a session at)."""
+    """Units where the actor may work as a cashier (offices and kecamatan, not villages)."""
+    villages = (OrgUnitKind.DESA.value, OrgUnitKind.KELURAHAN.value)
     return list(
         session.scalars(
             select(OrgUnit)
-            .where(actor.scope_filter(CASHIER, OrgUnit.path))
+            .where(actor.scope_filter(CASHIER, OrgUnit.path), OrgUnit.kind.not_in(villages))
             .order_by(OrgUnit.path)
             .limit(200)
+        )
+    )
+
+
+def collecting_units(session: Session, actor: Actor, permission: str) -> list[OrgUnit]:
+    """Units in the actor's scope that took money (cashier sessions or payments)."""
+    active = select(BillingCashierSession.unit_id).union(select(BillingPayment.unit_id))
+    return list(
+        session.scalars(
+            select(OrgUnit)
+            .where(OrgUnit.id.in_(active), actor.scope_filter(permission, OrgUnit.path))
+            .order_by(OrgUnit.path)
         )
     )
 

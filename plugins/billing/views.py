@@ -462,13 +462,9 @@ def release(number: str) -> Any:
 
 
 def _treasury_units(db: Any) -> list[OrgUnit]:
-    return list(
-        db.scalars(
-            select(OrgUnit)
-            .where(_actor().scope_filter(TREASURER, OrgUnit.path))
-            .order_by(OrgUnit.path)
-            .limit(300)
-        )
+    """The units a treasurer closes days for: those in scope that took money."""
+    return services.collecting_units(db, _actor(), TREASURER) or services.collecting_units(
+        db, _actor(), REPORT
     )
 
 
@@ -529,10 +525,10 @@ def sts(closing_id: int) -> Any:
 def cash_book() -> Any:
     _allowed(TREASURER, REPORT)
     db = get_session()
-    units = _treasury_units(db) or list(
-        db.scalars(select(OrgUnit).where(_actor().scope_filter(REPORT, OrgUnit.path)).limit(300))
-    )
+    units = _treasury_units(db)
     code = request.args.get("unit") or (units[0].code if units else "")
+    if not code:
+        return render_template("billing/cash_book.html", book=None, units=units)
     try:
         month = documents.month_of(request.args.get("month") or regency_today().isoformat()[:7])
     except ValueError:

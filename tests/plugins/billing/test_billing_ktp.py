@@ -58,3 +58,24 @@ def test_printing_waits_for_payment_when_the_setting_says_so(db, application, pe
     with pytest.raises(Conflict) as error, db.transaction() as session:
         ktp.print_card(session, person("ktp_officer", KALIJAMBE), app_id, require_payment=True)
     assert error.value.slug == "fee-unpaid"
+
+
+def test_a_refunded_fee_counts_as_unpaid_again(db, application, cashier, person):
+    app_id, _number = application
+    with db.transaction() as session:
+        invoice = billing.invoice_for(session, "ktp", f"ktp_application:{app_id}")
+        payment = billing.pay_cash(session, cashier, invoice_number=invoice.number, amount=5_000)
+        row = billing.request_change(
+            session,
+            cashier,
+            kind="refund",
+            invoice_number=invoice.number,
+            payment_number=payment.number,
+            reason="pemohon meninggal",
+        )
+    with db.transaction() as session:
+        billing.decide_request(
+            session, person("billing_supervisor", KALIJAMBE), row.id, approve=True
+        )
+    with db.transaction() as session:
+        assert session.get(KtpApplication, app_id).fee_paid_at is None
