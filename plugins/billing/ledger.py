@@ -119,44 +119,46 @@ def _lock_head(session: Session) -> tuple[int, str]:
 
 def append(
     session: Session, actor: Actor, movements: list[Movement], *, at: datetime | None = None
-) -> list[BillingLedgerEntry]:
-    """Append movements to the chain (in this transaction); zero amounts are skipped."""
+) -> int:
+    """Append movements to the chain (in this transaction); zero amounts are skipped.
+
+    Returns how many entries were added. The head row is locked first, so
+    concurrent appenders queue up and the chain never forks.
+    """
     movements = [m for m in movements if m.amount]
     if not movements:
-        return []
+        return 0
     for m in movements:
         if isinstance(m.amount, bool) or not isinstance(m.amount, int) or m.amount < 0:
             raise ValueError("ledger amounts are whole, positive rupiah")
     seq, prev = _lock_head(session)
     at = at or utcnow()
     who = (actor.username or "")[:60]
-    entries = []
+    rows = []
     for m in movements:
         seq += 1
-        entry = BillingLedgerEntry(
-            seq=seq,
-            at=at,
-            kind=m.kind,
-            debit=m.debit[:60],
-            credit=m.credit[:60],
-            amount=m.amount,
-            invoice_id=m.invoice_id,
-            payment_id=m.payment_id,
-            unit_id=m.unit_id,
-            account_code=m.account_code[:40],
-            memo=m.memo[:200],
-            actor=who,
-            prev_hash=prev,
-        )
-        entry.hash = entry_hash(entry)
-        prev = entry.hash
-        entries.append(entry)
-    session.add_all(entries)
+        row = {
+            "seq": seq,
+            "at": at,
+            "kind": m.kind,
+            "debit": m.debit[:60],
+            "credit": m.credit[:60],
+            "amount": m.amount,
+            "invoice_id": m.invoice_id,
+            "payment_id": m.payment_id,
+            "unit_id": m.unit_id,
+            "account_code": m.account_code[:40],
+            "memo": m.memo[:200],
+            "actor": who,
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = hashlib.sha256(_canonical(**row)).hexdigest()
+        rows.append(row)
+    session.execute(insert(BillingLedgerEntry), rows)
     session.execute(
         update(BillingLedgerHead).where(BillingLedgerHead.id == 1).values(seq=seq, hash=prev)
     )
-    session.flush()
-    return entries
+    return len(rows)
 
 
 @dataclass(frozen=True)

@@ -154,19 +154,26 @@ def local_day(moment: datetime) -> date:
 
 
 def next_number(session: Session, kind: str, year: int) -> int:
-    """The next number of ``kind`` (``KWT``, ``STS``) in ``year``; safe under concurrency."""
+    """The next number of ``kind`` (``KWT``, ``STS``) in ``year``; safe under concurrency.
+
+    The atomic UPDATE locks the counter row until commit; the year's first
+    number creates it (a racing creator counts on from the winner's row).
+    """
+    bump = (
+        update(BillingCounter)
+        .where(BillingCounter.kind == kind, BillingCounter.year == year)
+        .values(last=BillingCounter.last + 1)
+        .returning(BillingCounter.last)
+    )
+    last = session.execute(bump).scalar_one_or_none()
+    if last is not None:
+        return last
     try:
         with session.begin_nested():
             session.execute(insert(BillingCounter).values(kind=kind, year=year, last=1))
         return 1
     except IntegrityError:
-        pass
-    return session.execute(
-        update(BillingCounter)
-        .where(BillingCounter.kind == kind, BillingCounter.year == year)
-        .values(last=BillingCounter.last + 1)
-        .returning(BillingCounter.last)
-    ).scalar_one()
+        return session.execute(bump).scalar_one()
 
 
 def _unit(session: Session, code: str) -> OrgUnit:
