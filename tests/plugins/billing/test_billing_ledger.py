@@ -106,3 +106,34 @@ def test_bulk_updates_through_the_orm_are_refused(cashier, invoice, db):
     paid_invoice(cashier, invoice, db)
     with pytest.raises(ledger.LedgerIsAppendOnly), db.transaction() as session:
         session.execute(update(BillingLedgerEntry).values(memo="x"))
+
+
+def test_the_migration_installs_the_append_only_triggers(tmp_path):
+    """A database built by `pamong db upgrade` (not create_all) refuses changes too."""
+    import os
+
+    from pamong import migrate
+    from pamong.app import create_app
+    from pamong.config import write_config
+    from pamong.testing import _reset_postgres
+
+    url = os.environ.get("PAMONG_TEST_DATABASE_URL")
+    if url:
+        _reset_postgres(url)
+    write_config(tmp_path, region="33.14", plugins=["billing"])
+    app = create_app(tmp_path, **({"database_url": url} if url else {}))
+    state = app.extensions["pamong"]
+    try:
+        migrate.upgrade(state.db, state.host)
+        with state.db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO billing_ledger_entries (seq, at, kind, debit, credit, amount, "
+                    "account_code, memo, actor, prev_hash, hash) VALUES (1, '2026-01-01 00:00:00', "
+                    "'x', 'a', 'b', 1, '', '', '', 'p', 'h')"
+                )
+            )
+        with pytest.raises(DatabaseError, match="append-only"), state.db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM billing_ledger_entries"))
+    finally:
+        state.db.dispose()
