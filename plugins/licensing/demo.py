@@ -169,19 +169,19 @@ def _history(session: Session, ctx: Any, types: list[ServiceType], people: list[
             else:
                 events.append((perm.HANDOVER, decided))
         application.stage = events[-1][0]
-        session.add(application)
-        session.flush()
         item = import_file(
             session,
             system,
             perm.LICENSE_FILE,
             unit,
             [(stage, _at(when, 8 + min(index, 8))) for index, (stage, when) in enumerate(events)],
-            reference=f"licensing_application:{application.id}",
             closed=application.finished_on is not None,
         )
         application.number = item.number
         application.tracked_item_id = item.id
+        session.add(application)
+        session.flush()
+        item.reference = f"licensing_application:{application.id}"
         if application.decision == "approved" and application.stage in (perm.HANDOVER, perm.DONE):
             _permit(session, system, application, rng)
     session.flush()
