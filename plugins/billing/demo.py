@@ -186,6 +186,11 @@ def seed(session: Session, context: Any) -> None:
         for unit in counters:
             services.close_day(session, treasurer, unit_code=unit.code, day=day, now=_utc(day, 16))
     _a_cancellation_and_a_waiver(session, context, supervisor, cashiers, counters)
+    if unpaid:
+        sample = services.invoice_status(session, unpaid[-1])
+        context.samples["billing_check"] = (
+            f"/billing/check?number={sample.number}&code={sample.check_code}"
+        )
 
 
 def _a_cancellation_and_a_waiver(
