@@ -31,7 +31,15 @@ from pamong.hooks import (
     WorkerJob,
 )
 from pamong.messaging.outbox import install_embedded_delivery
-from pamong.plugins import CORE_ID, PluginHost, StartupError
+from pamong.plugins import (
+    CORE_ID,
+    ContainedHookRelay,
+    PluginHost,
+    StartupError,
+    announce_app_ready,
+    check_cli_groups,
+    check_url_prefixes,
+)
 from pamong.rest import API_PREFIX, MAX_ID, IdConverter, PamongApi, handle_pamong_error
 
 LOCALES = ("id", "en")
@@ -52,6 +60,7 @@ class PamongState:
     demo_seeders: list[tuple[str, DemoData]] = field(default_factory=list)
     worker_jobs: list[tuple[str, WorkerJob]] = field(default_factory=list)
     calendar: Any = None  # pamong.workdays.WorkCalendar, built on first use
+    login_throttle: Any = None  # pamong.ratelimit.LoginThrottle
     trackable_kinds: dict[str, TrackableKind] = field(default_factory=dict)
     document_kinds: dict[str, DocumentKind] = field(default_factory=dict)
 
@@ -177,15 +186,31 @@ def _collect_records(state: PamongState) -> None:
         namespace_ok=lambda c, j: j.name.startswith(f"{c}."),
         what="worker job",
     )
+    from pamong.jobs.schedule import schedule_problem
+
+    for _, job in state.worker_jobs:
+        if problem := schedule_problem(job):
+            host.problems.append(problem)
 
 
-def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Flask:
+def _core_command_names() -> list[str]:
+    from pamong.cli import main
+
+    return list(main.commands)
+
+
+def create_app(
+    instance_path: str | Path | None = None, *, check_schema: bool = True, **overrides: Any
+) -> Flask:
     """Build a Pamong app for an instance folder.
 
     ``instance_path`` defaults to ``PAMONG_INSTANCE`` (then ``./instance``);
     keyword arguments override settings (``database_url=...``,
     ``plugins=[...]``, ``plugin_settings={...}``), as tests do. Raises
-    :class:`~pamong.plugins.StartupError` listing every plugin problem.
+    :class:`~pamong.plugins.StartupError` listing every plugin problem, and
+    :class:`~pamong.migrate.SchemaNotCurrent` when the database is not at
+    every enabled component's newest migration; ``check_schema=False``
+    skips that check, for the commands that create or migrate the schema.
     """
     settings = load_settings(instance_path, overrides)
     if not settings.secret_key:
@@ -208,7 +233,7 @@ def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Fla
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_lifetime_minutes),
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
         API_TITLE="Pamong",
         API_VERSION=pamong.__version__,
@@ -231,7 +256,7 @@ def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Fla
         WTF_CSRF_TIME_LIMIT=None,
     )
     db = Database(settings.database_url)
-    db.sessionmaker.configure(info={SESSION_KEY: host.pm.hook})
+    db.sessionmaker.configure(info={SESSION_KEY: ContainedHookRelay(host.pm)})
     if settings.embedded_delivery:
         install_embedded_delivery(db, settings, host.pm.hook)
     state = PamongState(settings=settings, db=db, host=host)
@@ -259,11 +284,17 @@ def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Fla
     for name, blueprint in app.blueprints.items():
         if name == "api-docs" or isinstance(blueprint, flask_smorest.Blueprint):
             csrf.exempt(blueprint)  # the API takes bearer tokens, never cookies
+    check_url_prefixes(host, [(r.rule, r.endpoint) for r in app.url_map.iter_rules()], API_PREFIX)
+    check_cli_groups(host, _core_command_names())
     host.raise_problems()
+    if check_schema:
+        _refuse_unless_current(state)
 
     from pamong.web.context import install_template_helpers
+    from pamong.web.security import install_security
 
     install_template_helpers(app)
+    install_security(app, settings.trusted_proxies)
 
     @app.before_request
     def _refuse_nul_characters() -> None:
@@ -277,16 +308,23 @@ def create_app(instance_path: str | Path | None = None, **overrides: Any) -> Fla
         ):
             abort(400, "NUL characters are not allowed.")
 
-    @app.after_request
-    def _security_headers(response: Any) -> Any:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.path.startswith(API_PREFIX):
-            response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
-
-    host.pm.hook.pamong_on_app_ready(app=app)
+    try:
+        announce_app_ready(host, app)
+    except StartupError:
+        db.dispose()
+        raise
     return app
+
+
+def _refuse_unless_current(state: PamongState) -> None:
+    """Refuse to serve on a schema behind (or ahead of) the code's migrations."""
+    from pamong import migrate
+
+    try:
+        migrate.check_schema(state.db, state.host)
+    except StartupError:
+        state.db.dispose()
+        raise
 
 
 __all__ = ["PamongState", "StartupError", "create_app"]

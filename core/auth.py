@@ -9,20 +9,37 @@ from flask import g, request
 from flask_login import AnonymousUserMixin, UserMixin, current_user
 
 from pamong.accounts.permissions import Actor
-from pamong.accounts.services import actor_for, load_user, user_for_token
+from pamong.accounts.services import TOKEN_PREFIX, actor_for, load_user, user_for_token
+from pamong.accounts.sessions import session_user_id
+from pamong.audit.services import INVALID_TOKEN, record_security_event
 from pamong.db import get_session
 from pamong.errors import Forbidden, Unauthorized
 from pamong.i18n import gettext as _
+from pamong.web.security import current_request_id
+
+#: Who the audit log names when nobody is logged in.
+ANONYMOUS = "anonymous"
 
 
 class SessionUser(UserMixin):
-    """The Flask-Login user: a staff account with its grants, loaded per request."""
+    """The Flask-Login user: a staff account with its grants, loaded per request.
 
-    def __init__(self, user_id: int, username: str, full_name: str, actor: Actor) -> None:
+    Its Flask-Login id is the token of its server-side session
+    (:mod:`pamong.accounts.sessions`), not the user id: the cookie is good
+    only while that session is open.
+    """
+
+    def __init__(
+        self, user_id: int, username: str, full_name: str, actor: Actor, session_token: str
+    ) -> None:
         self.id = user_id
         self.username = username
         self.full_name = full_name
         self.actor = actor
+        self.session_token = session_token
+
+    def get_id(self) -> str:
+        return self.session_token
 
     def can(self, permission: str, unit: Any = None) -> bool:
         return self.actor.can(permission, unit)
@@ -39,16 +56,30 @@ def client_ip() -> str | None:
     return request.remote_addr
 
 
-def load_session_user(user_id: str) -> SessionUser | None:
-    """Flask-Login's user loader."""
-    try:
-        uid = int(user_id)
-    except ValueError:
-        return None
-    user = load_user(get_session(), uid)
+def load_session_user(session_token: str) -> SessionUser | None:
+    """Flask-Login's user loader: the user of an open server-side session."""
+    db = get_session()
+    user_id = session_user_id(db, session_token)
+    user = load_user(db, user_id) if user_id is not None else None
     if user is None or not user.is_active:
         return None
-    return SessionUser(user.id, user.username, user.full_name, actor_for(user, ip=client_ip()))
+    actor = actor_for(user, ip=client_ip(), request_id=current_request_id())
+    return SessionUser(user.id, user.username, user.full_name, actor, session_token)
+
+
+def anonymous_actor(label: str = ANONYMOUS) -> Actor:
+    """An actor without grants for audit entries of unauthenticated requests."""
+    return Actor(username=label, ip=client_ip(), request_id=current_request_id())
+
+
+def request_actor() -> Actor:
+    """Whoever the current request is from: a staff session, a bearer token, or nobody."""
+    actor = g.get("pamong_actor")
+    if actor is not None:
+        return actor
+    if current_user.is_authenticated:
+        return current_user.actor
+    return anonymous_actor()
 
 
 def bearer_token() -> str | None:
@@ -70,11 +101,32 @@ def api_actor(optional: bool = False) -> Actor | None:
         user = user_for_token(session, token)
         if user is not None:
             session.commit()  # last_used_at
-            actor = actor_for(load_user(session, user.id), ip=client_ip())  # type: ignore[arg-type]
+            actor = actor_for(
+                load_user(session, user.id),  # type: ignore[arg-type]
+                ip=client_ip(),
+                request_id=current_request_id(),
+            )
+        else:
+            _record_invalid_token(session, token)
     if actor is None and not optional:
         raise Unauthorized(_("A valid bearer token is required."))
     g.pamong_actor = actor
     return actor
+
+
+def _record_invalid_token(session: Any, token: str) -> None:
+    # The prefix is stored with every token and shown in listings: not a secret.
+    shown = token[:10] if token.startswith(TOKEN_PREFIX) else ""
+    record_security_event(
+        session,
+        anonymous_actor(),
+        INVALID_TOKEN,
+        object_type="api_token",
+        object_id=shown or None,
+        kind="bearer",
+        path=request.path[:200],
+    )
+    session.commit()
 
 
 def web_actor() -> Actor:

@@ -10,6 +10,7 @@ environment variable named ``PAMONG_<KEY>`` (``PAMONG_DATABASE_URL``,
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import tomllib
@@ -24,6 +25,10 @@ from pamong import regions
 
 CONFIG_FILE = "pamong.toml"
 ENV_PREFIX = "PAMONG_"
+#: A CSS hex colour, ``#rgb`` or ``#rrggbb`` (the branding settings; use with fullmatch).
+HEX_COLOR = r"#(?:[0-9a-fA-F]{3}){1,2}"
+#: The logo: a path on this site (``/site/static/logo.png``) or an http(s) URL.
+LOGO_URL = r"(?:/(?!/)|https?://)[^\s\"'<>]+"
 
 
 class ConfigError(Exception):
@@ -39,6 +44,11 @@ class _CommaList(fields.List):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+_OPTIONAL_COLOR = validate.Regexp(
+    f"^(?:{HEX_COLOR})?$", error="expected a hex colour, e.g. #0b6e4f"
+)
+
+
 class CoreSettingsSchema(Schema):
     """The ``[pamong]`` table of ``pamong.toml``."""
 
@@ -51,9 +61,14 @@ class CoreSettingsSchema(Schema):
     time_zone = fields.String(load_default=None)
     default_locale = fields.String(load_default="id", validate=validate.OneOf(["id", "en"]))
     plugins = _CommaList(fields.String(), load_default=list)
-    login_max_failures = fields.Integer(load_default=5, validate=validate.Range(min=1))
-    login_lockout_minutes = fields.Integer(load_default=15, validate=validate.Range(min=1))
+    login_free_attempts = fields.Integer(load_default=5, validate=validate.Range(min=1, max=1000))
+    login_backoff_seconds = fields.Integer(load_default=2, validate=validate.Range(min=1))
+    login_backoff_max_seconds = fields.Integer(load_default=900, validate=validate.Range(min=1))
     session_cookie_secure = fields.Boolean(load_default=False)
+    session_lifetime_minutes = fields.Integer(
+        load_default=480, validate=validate.Range(min=5, max=60 * 24 * 30)
+    )
+    trusted_proxies = _CommaList(fields.String(), load_default=list)
     extra_closures = _CommaList(fields.Date(), load_default=list)
     public_rate_limit = fields.String(load_default="60/minute")
     rate_limit_storage = fields.String(load_default="memory://")
@@ -65,10 +80,23 @@ class CoreSettingsSchema(Schema):
     smtp_starttls = fields.Boolean(load_default=False)
     delivery_max_attempts = fields.Integer(load_default=8, validate=validate.Range(min=1))
     delivery_backoff_seconds = fields.Integer(load_default=60, validate=validate.Range(min=1))
+    delivery_lease_seconds = fields.Integer(load_default=300, validate=validate.Range(min=1))
     embedded_delivery = fields.Boolean(load_default=None, allow_none=True)
     contact_address = fields.String(load_default="")
     contact_phone = fields.String(load_default="")
     contact_email = fields.String(load_default="")
+    public_url = fields.String(load_default="", validate=validate.Regexp(r"^(https?://[^/?#]+)?$"))
+    password_reset_minutes = fields.Integer(
+        load_default=60, validate=validate.Range(min=5, max=24 * 60)
+    )
+    brand_color = fields.String(load_default="", validate=_OPTIONAL_COLOR)
+    accent_color = fields.String(load_default="", validate=_OPTIONAL_COLOR)
+    logo = fields.String(
+        load_default="",
+        validate=validate.Regexp(
+            f"^(?:{LOGO_URL})?$", error="expected a path such as /site/static/logo.png, or a URL"
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -82,9 +110,13 @@ class Settings:
     time_zone: str
     default_locale: str = "id"
     plugins: tuple[str, ...] = ()
-    login_max_failures: int = 5
-    login_lockout_minutes: int = 15
+    login_free_attempts: int = 5
+    login_backoff_seconds: int = 2
+    login_backoff_max_seconds: int = 900
     session_cookie_secure: bool = False
+    session_lifetime_minutes: int = 480
+    #: Reverse proxies whose ``X-Forwarded-*`` and ``X-Request-ID`` headers are believed.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     extra_closures: tuple[date, ...] = ()
     public_rate_limit: str = "60/minute"
     rate_limit_storage: str = "memory://"
@@ -96,10 +128,17 @@ class Settings:
     smtp_starttls: bool = False
     delivery_max_attempts: int = 8
     delivery_backoff_seconds: int = 60
+    delivery_lease_seconds: int = 300
     embedded_delivery: bool = True
     contact_address: str = ""
     contact_phone: str = ""
     contact_email: str = ""
+    #: The site's origin (``https://pamong.sragenkab.go.id``) for links in e-mails.
+    public_url: str = ""
+    password_reset_minutes: int = 60
+    brand_color: str = ""
+    accent_color: str = ""
+    logo: str = ""
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -128,6 +167,22 @@ def env_overrides(environ: dict[str, str] | None = None) -> dict[str, str]:
             if key in known:
                 overrides[key] = value
     return overrides
+
+
+def _networks(
+    entries: list[str], path: Path
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Parse ``trusted_proxies``: addresses or networks (``10.0.0.0/8``)."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"invalid [pamong] settings in {path / CONFIG_FILE}: trusted_proxies: "
+                f"{entry!r} is not an IP address or network"
+            ) from None
+    return tuple(networks)
 
 
 def load_settings(
@@ -168,9 +223,12 @@ def load_settings(
         time_zone=time_zone,
         default_locale=loaded["default_locale"],
         plugins=tuple(loaded["plugins"]),
-        login_max_failures=loaded["login_max_failures"],
-        login_lockout_minutes=loaded["login_lockout_minutes"],
+        login_free_attempts=loaded["login_free_attempts"],
+        login_backoff_seconds=loaded["login_backoff_seconds"],
+        login_backoff_max_seconds=loaded["login_backoff_max_seconds"],
         session_cookie_secure=loaded["session_cookie_secure"],
+        session_lifetime_minutes=loaded["session_lifetime_minutes"],
+        trusted_proxies=_networks(loaded["trusted_proxies"], path),
         extra_closures=tuple(loaded["extra_closures"]),
         public_rate_limit=loaded["public_rate_limit"],
         rate_limit_storage=loaded["rate_limit_storage"],
@@ -182,6 +240,7 @@ def load_settings(
         smtp_starttls=loaded["smtp_starttls"],
         delivery_max_attempts=loaded["delivery_max_attempts"],
         delivery_backoff_seconds=loaded["delivery_backoff_seconds"],
+        delivery_lease_seconds=loaded["delivery_lease_seconds"],
         # Embedded (SQLite) installs deliver right after each commit; servers run workers.
         embedded_delivery=(
             loaded["embedded_delivery"]
@@ -191,6 +250,11 @@ def load_settings(
         contact_address=loaded["contact_address"],
         contact_phone=loaded["contact_phone"],
         contact_email=loaded["contact_email"],
+        public_url=loaded["public_url"],
+        password_reset_minutes=loaded["password_reset_minutes"],
+        brand_color=loaded["brand_color"].lower(),
+        accent_color=loaded["accent_color"].lower(),
+        logo=loaded["logo"],
         plugin_settings=plugin_settings,
     )
 

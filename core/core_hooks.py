@@ -17,15 +17,20 @@ from pamong.hooks import (
     hookimpl,
 )
 from pamong.i18n import lazy_gettext as _l
+from pamong.jobs.permissions import JOB_PERMISSIONS
 
 
 @hookimpl
 def pamong_register_blueprints() -> Iterable[Any]:
     from pamong.accounts.api import blp as accounts_api
+    from pamong.accounts.views import bp as accounts
     from pamong.audit.api import blp as audit_api
+    from pamong.audit.views import bp as audit
     from pamong.documents.api import blp as documents_api
     from pamong.documents.views import bp as documents
     from pamong.identity.api import blp as identity_api
+    from pamong.jobs.api import blp as jobs_api
+    from pamong.jobs.views import bp as jobs
     from pamong.messaging.api import blp as messaging_api
     from pamong.messaging.views import bp as messaging
     from pamong.orgunits.api import blp as orgunits_api
@@ -42,11 +47,15 @@ def pamong_register_blueprints() -> Iterable[Any]:
         tracking_api,
         documents_api,
         messaging_api,
+        jobs_api,
         web,
         staff,
         tracking,
         documents,
         messaging,
+        accounts,
+        audit,
+        jobs,
     ]
 
 
@@ -82,7 +91,7 @@ def pamong_register_trackable_kinds() -> Iterable[TrackableKind]:
 
 @hookimpl
 def pamong_register_permissions() -> Iterable[Permission]:
-    return CORE_PERMISSIONS
+    return (*CORE_PERMISSIONS, *JOB_PERMISSIONS)
 
 
 @hookimpl
@@ -128,7 +137,14 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("Staff accounts and their roles at org units"),
         ),
         NavItem(
-            "staff.audit",
+            "jobs.index",
+            _l("Scheduled jobs"),
+            weight=87,
+            permission="core.jobs.manage",
+            description=_l("Reminders and escalations: when they run and how they went"),
+        ),
+        NavItem(
+            "audit.log",
             _l("Audit log"),
             weight=90,
             permission="core.audit.view",

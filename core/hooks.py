@@ -243,22 +243,43 @@ class IdentityCheck:
 
 @dataclass(frozen=True)
 class WorkerJob:
-    """A periodic job ``pamong worker`` runs besides delivering the outbox.
+    """A scheduled job that ``pamong worker`` runs besides delivering the outbox.
 
     ``name`` is ``<plugin id>.<job>`` (``licensing.escalate``). ``run(app)``
-    is called inside an app context every ``interval_seconds`` and once by
-    ``pamong worker --once``; it returns a one-line summary (or None). Jobs
-    must be idempotent: several workers may run the same job at once.
+    is called inside an app context and returns a one-line summary (or
+    None); it is recorded in the job's run history.
+
+    When it runs: ``schedule`` is a cron expression read in the regency's
+    time zone (``"0 8 * * *"``: 08:00 WIB in Sragen); with
+    ``working_days=True`` only due times on working days count
+    (``pamong.workdays``: no weekends, holidays, cuti bersama or local
+    closures). Without ``schedule`` the job runs every ``interval_seconds``.
+
+    Each due time runs once across all workers and hosts; due times missed
+    while no worker ran are caught up by one run. A run that has not
+    finished after ``timeout_seconds`` counts as interrupted (its worker
+    died) and may be run again: jobs must be idempotent.
 
     Attributes:
         name: ``<plugin id>.<job>``.
         run: ``run(app)``, returning a one-line summary or None.
-        interval_seconds: How often it runs.
+        interval_seconds: Without ``schedule``: run every so many seconds,
+            counted from when a worker first saw the job.
+        schedule: A cron expression (minute hour day month weekday) in the
+            regency's time zone, e.g. ``"0 7 * * *"``; empty for an interval.
+        working_days: With ``schedule``: only due times on working days.
+        timeout_seconds: After this long a run counts as interrupted (its
+            worker died) and the job may run again for the same due time.
+        description: What the job does, for people.
     """
 
     name: str
     run: Callable[..., str | None]
     interval_seconds: int = 3600
+    schedule: str = ""
+    working_days: bool = False
+    timeout_seconds: int = 3600
+    description: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,11 @@ and docstrings, with an example taken from a real plugin.
 
 Docstrings follow one shape, checked by ``tests/test_docs.py``: a summary,
 ``Args:`` with every parameter, ``Returns:`` unless the hook returns None.
+
+``pamong_on_*`` hooks announce events. A listener that raises is logged and
+audited and the announcing operation goes on, unless the hook is declared
+``transactional``: then the exception fails the operation (and rolls back
+its transaction).
 """
 
 from __future__ import annotations
@@ -55,14 +60,20 @@ WHEN = {
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def spec(*, since: str, when: str, firstresult: bool = False) -> Callable[[F], F]:
+def spec(
+    *, since: str, when: str, firstresult: bool = False, transactional: bool = False
+) -> Callable[[F], F]:
     """Declare a hook: pluggy's hookspec plus what the reference documents.
 
     ``since`` is the plugin API version (or, for a plugin's own hooks, the
     plugin version) that introduced the hook; ``when`` is a key of
     :data:`WHEN`; ``firstresult`` makes the first non-None answer win (a
-    resolver) instead of collecting every answer. Plugins declare their own
-    hooks with it too, as ``pamong.plugin.hookspec``.
+    resolver) instead of collecting every answer. ``transactional`` (for
+    ``pamong_on_*`` events) lets a listener's exception fail the operation
+    that announced the event; otherwise the plugin host contains it: the
+    listener's work is rolled back to a savepoint, the failure is logged and
+    audited, and the operation goes on. Plugins declare their own hooks with
+    it too, as ``pamong.plugin.hookspec``.
     """
     if when not in WHEN:
         raise ValueError(f"when={when!r}: expected one of {sorted(WHEN)}")
@@ -70,6 +81,7 @@ def spec(*, since: str, when: str, firstresult: bool = False) -> Callable[[F], F
     def mark(func: F) -> F:
         func.pamong_since = since  # type: ignore[attr-defined]
         func.pamong_when = WHEN[when]  # type: ignore[attr-defined]
+        func.pamong_transactional = transactional  # type: ignore[attr-defined]
         return hookspec(firstresult=firstresult)(func)
 
     return mark
@@ -180,16 +192,24 @@ def pamong_register_demo_data() -> DemoData:
 
 @spec(since="1.0", when="startup")
 def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
-    """Return periodic jobs for ``pamong worker`` (reminders, escalations...).
+    """Return scheduled jobs for ``pamong worker`` (reminders, escalations...).
+
+    Each due time of a job runs once across all workers (a cron
+    ``schedule`` in the regency's zone, optionally on working days only,
+    or an interval); missed due times are caught up by one run. Jobs must
+    be idempotent: a run whose worker died is run again.
 
     Returns:
         Jobs named ``<id>.<job>``.
     """
 
 
-@spec(since="1.0", when="startup")
+@spec(since="1.0", when="startup", transactional=True)
 def pamong_on_app_ready(app: Flask) -> None:
     """Called once the app is fully built (blueprints, settings, permissions).
+
+    Transactional: a listener that raises stops the startup with a
+    ``StartupError`` naming the plugin.
 
     Args:
         app: The finished Flask app.
@@ -246,12 +266,13 @@ def pamong_on_message_sent(message: Message, session: Session) -> None:
     """
 
 
-@spec(since="1.0", when="transaction")
+@spec(since="1.0", when="transaction", transactional=True)
 def pamong_on_fee_due(fee: FeeDue, session: Session) -> None:
     """A fee (retribusi) became due: a KTP fee, a permit levy...
 
     The billing plugin turns it into an invoice; with no listener the fee is
-    only recorded by the plugin that announced it. Announce one with
+    only recorded by the plugin that announced it. Transactional: a listener
+    that raises fails the operation, so no fee goes without its invoice. Announce one with
     ``hook_relay(session).pamong_on_fee_due(fee=FeeDue(...))``.
 
     Args:
@@ -268,7 +289,10 @@ def pamong_message_transport(channel: str) -> Transport | None:
     """Return a transport for ``channel`` (``"sms"``, ``"whatsapp"``...), or None.
 
     ``email`` is built in (SMTP settings); the outbox asks this hook for
-    every other channel when it delivers.
+    every other channel when it delivers. ``delivery.idempotency_key`` is
+    the same on every attempt: a delivery sent again after a worker crash
+    carries the key it was first sent with, so pass it to the gateway's
+    own deduplication.
 
     Args:
         channel: The channel of the delivery.

@@ -3,14 +3,23 @@
 The core's version table is ``alembic_version``; a plugin's is
 ``alembic_version_<id>``, so enabling, disabling or removing a plugin never
 leaves a revision another component cannot resolve. ``upgrade`` runs the
-core first, then plugins in dependency order, in one transaction.
+core first, then plugins in dependency order, in one transaction: a
+migration that fails rolls everything back and is reported as one
+:class:`MigrationError` naming the component and the revision.
+
+The app refuses to start on a schema that is not at every enabled
+component's head (:func:`check_schema`); ``pamong db`` and ``pamong init``
+build their app without that check.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from alembic import command
@@ -20,7 +29,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 
 from pamong.db import Base, Database
-from pamong.plugins import CORE_ID, TABLE_OWNERS, PluginHost, tables_of
+from pamong.plugins import CORE_ID, TABLE_OWNERS, PluginHost, StartupError, tables_of
 
 ENV_DIR = Path(__file__).parent / "migrations"
 
@@ -86,11 +95,35 @@ def _config(component: Component, connection: Connection | None) -> Config:
 
 
 def head(component: Component) -> str | None:
-    return ScriptDirectory.from_config(_config(component, None)).get_current_head()
+    return _revisions(component.versions_dir, _fingerprint(component.versions_dir))[0]
+
+
+def known_revisions(component: Component) -> frozenset[str]:
+    return _revisions(component.versions_dir, _fingerprint(component.versions_dir))[1]
+
+
+def _fingerprint(versions_dir: Path) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in versions_dir.glob("*.py")))
+
+
+@functools.lru_cache(maxsize=64)
+def _revisions(
+    versions_dir: Path, _fingerprint: tuple[tuple[str, int], ...]
+) -> tuple[str | None, frozenset[str]]:
+    # Reading a lineage imports every revision file: do it once per
+    # process and folder content, since apps are built often (tests, CLI).
+    cfg = _config(Component("", versions_dir), None)
+    script = ScriptDirectory.from_config(cfg)
+    return script.get_current_head(), frozenset(rev.revision for rev in script.walk_revisions())
 
 
 def current(connection: Connection, component: Component) -> str | None:
-    ctx = MigrationContext.configure(connection, opts={"version_table": component.version_table})
+    return current_of(connection, component.version_table)
+
+
+def current_of(connection: Connection, version_table: str) -> str | None:
+    """The revision recorded in ``version_table`` (None: no such table or row)."""
+    ctx = MigrationContext.configure(connection, opts={"version_table": version_table})
     return ctx.get_current_revision()
 
 
@@ -103,15 +136,109 @@ def upgrade(db: Database, host: PluginHost, revision: str = "heads") -> list[Com
     """Bring every component to its head: core first, then plugins, one transaction."""
     with db.engine.begin() as conn:
         for component in components(host):
-            command.upgrade(_config(component, conn), revision)
+            with _named_failure(component, "upgrade"):
+                command.upgrade(_config(component, conn), revision)
     return status(db, host)
 
 
 def downgrade(db: Database, host: PluginHost, component_id: str, revision: str) -> None:
-    with db.engine.begin() as conn:
-        for component in components(host):
-            if component.id == component_id:
-                command.downgrade(_config(component, conn), revision)
+    """Take one component down to ``revision`` (``base``, ``-1`` or an id)."""
+    found = {c.id: c for c in components(host)}
+    component = found.get(component_id)
+    if component is None:
+        raise ValueError(
+            f"unknown component {component_id!r} (with migrations: {', '.join(found)})"
+        )
+    with db.engine.begin() as conn, _named_failure(component, "downgrade"):
+        command.downgrade(_config(component, conn), revision)
+
+
+class MigrationError(Exception):
+    """A component's migration failed; the message is one paragraph, no traceback."""
+
+    def __init__(self, component: str, revision: str | None, action: str, cause: str) -> None:
+        self.component = component
+        self.revision = revision
+        who = "the core" if component == CORE_ID else f"plugin {component!r}"
+        where = f" in revision {revision!r}" if revision else ""
+        super().__init__(
+            f"The {action} of {who} failed{where}: {cause}. The whole {action} was "
+            "rolled back, so the database is as it was before. Fix that migration "
+            f"(or disable the plugin) and run `pamong db {action}` again."
+        )
+
+
+@contextmanager
+def _named_failure(component: Component, action: str) -> Iterator[None]:
+    """Turn any exception of a migration run into a :class:`MigrationError`."""
+    try:
+        yield
+    except MigrationError:
+        raise
+    except Exception as exc:
+        revision = _failing_revision(exc.__traceback__, component)
+        raise MigrationError(component.id, revision, action, _cause(exc)) from exc
+
+
+def _failing_revision(tb: TracebackType | None, component: Component) -> str | None:
+    revision = None
+    folder = str(component.versions_dir)
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_filename.startswith(folder):
+            revision = frame.f_globals.get("revision") or revision
+        tb = tb.tb_next
+    return revision
+
+
+def _cause(exc: Exception) -> str:
+    original = getattr(exc, "orig", None) or exc
+    lines = str(original).strip().splitlines()
+    return f"{type(original).__name__}: {lines[0]}" if lines else type(original).__name__
+
+
+class SchemaNotCurrent(StartupError):
+    """The database is not at every enabled component's head: refuse to serve."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(problems)
+        lines = "\n".join(f"  - {p}" for p in problems)
+        self.args = (
+            "The database schema does not match this version of Pamong and its plugins; "
+            f"run `pamong db upgrade`, then start again:\n{lines}",
+        )
+
+
+def schema_problems(db: Database, host: PluginHost) -> list[str]:
+    """What is not at its head, one line per component (empty when all are)."""
+    problems = []
+    for row in status(db, host):
+        if row.up_to_date:
+            continue
+        who = "the core" if row.id == CORE_ID else f"plugin {row.id!r}"
+        if row.current is None:
+            problems.append(f"{who} has no schema yet (its newest migration is {row.head})")
+        elif row.current in known_revisions(_component(host, row.id)):
+            problems.append(
+                f"{who} is at revision {row.current}, its newest migration is {row.head}"
+            )
+        else:
+            problems.append(
+                f"{who} is at revision {row.current}, which this code does not know "
+                "(was the database upgraded by a newer version?)"
+            )
+    return problems
+
+
+def check_schema(db: Database, host: PluginHost) -> None:
+    """Raise :class:`SchemaNotCurrent` unless every component is at its head."""
+    problems = schema_problems(db, host)
+    if problems:
+        raise SchemaNotCurrent(problems)
+
+
+def _component(host: PluginHost, component_id: str) -> Component:
+    return next(c for c in components(host) if c.id == component_id)
 
 
 def is_fresh(db: Database) -> bool:
@@ -134,16 +261,33 @@ def create_schema(db: Database, host: PluginHost) -> None:
             command.stamp(_config(component, conn), "heads")
 
 
-def new_revision(host: PluginHost, db: Database, component_id: str, message: str) -> None:
-    """Autogenerate a revision for one component (a developer tool)."""
+def next_revision_id(component_id: str, current_head: str | None) -> str:
+    """``<id>_0001``, ``<id>_0002``…: the revision after ``current_head`` in a lineage."""
+    prefix = f"{component_id}_"
+    number = 0
+    if current_head and current_head.startswith(prefix) and current_head[len(prefix) :].isdigit():
+        number = int(current_head[len(prefix) :])
+    return f"{prefix}{number + 1:04d}"
+
+
+def new_revision(
+    host: PluginHost, db: Database, component_id: str, message: str, rev_id: str | None = None
+) -> Path:
+    """Autogenerate a revision for one component (a developer tool); returns its file.
+
+    The database must be at the component's head: the revision holds the
+    difference between the models and that schema.
+    """
     for component in components(host):
         if component.id == component_id:
             with db.engine.begin() as conn:
-                command.revision(
+                script = command.revision(
                     _config(component, conn),
                     message=message,
                     autogenerate=True,
                     version_path=str(component.versions_dir),
+                    rev_id=rev_id or next_revision_id(component.id, head(component)),
                 )
-            return
+            assert script is not None and not isinstance(script, list)
+            return Path(script.path)
     raise ValueError(f"unknown component {component_id!r} (or it has no migrations folder)")

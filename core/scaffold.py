@@ -7,6 +7,9 @@ zone, slug, expected org-unit counts) comes from :func:`regency_context`,
 which both ``pamong new-regency`` and the template's own Jinja extension
 and pre-generation hook call, so running plain ``cookiecutter
 templates/regency`` gives the same result and the same error messages.
+The branding inputs (a logo image, the primary and accent colours) are
+checked here too and end up in the deployment's ``pamong.toml`` as the
+core's ``logo``, ``brand_color`` and ``accent_color`` settings.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 import pamong
 from pamong import regions
+from pamong.config import HEX_COLOR
 
 #: Built-in modules a regency template can enable (plugin ids in pamong_plugins).
 REGENCY_MODULES = ("ktp", "licensing")
@@ -32,6 +36,20 @@ RESERVED_PLUGIN_IDS = frozenset(
     | {"pdam", "rsud", "example"}
 )
 _PLUGIN_ID = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
+#: Colours of a deployment that gives none: the header, and links and buttons.
+DEFAULT_PRIMARY_COLOR = "#1f4e79"
+DEFAULT_ACCENT_COLOR = "#0b6e4f"
+#: Logo images a deployment may bring, by suffix, with how their content starts.
+LOGO_FORMATS = {
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".webp": (b"RIFF",),
+    ".svg": (b"<svg", b"<?xml"),
+}
+#: Pages must stay light on a slow link: the logo is on every one of them.
+LOGO_MAX_BYTES = 512 * 1024
 
 
 class ScaffoldError(ValueError):
@@ -60,9 +78,15 @@ class RegencyFacts:
     def villages(self) -> int:
         return self.desa + self.kelurahan
 
+    @property
+    def initials(self) -> str:
+        """``"W"`` for Wonogiri, ``"TJB"`` for Tanjung Jabung Barat: the default logo's letters."""
+        return "".join(word[0] for word in self.short_name.split()[:3]).upper()
+
     def as_dict(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in self.__dataclass_fields__}
         data["villages"] = self.villages
+        data["initials"] = self.initials
         return data
 
 
@@ -141,6 +165,52 @@ def check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+def check_color(name: str, value: str) -> str:
+    """A ``#rgb`` or ``#rrggbb`` colour, returned as lowercase ``#rrggbb``."""
+    value = str(value).strip()
+    if not re.fullmatch(HEX_COLOR, value):
+        raise ScaffoldError(f"{name} must be a hex colour such as #1f4e79, not {value!r}")
+    digits = value[1:].lower()
+    return "#" + ("".join(d * 2 for d in digits) if len(digits) == 3 else digits)
+
+
+def check_logo(value: str | Path) -> str:
+    """An image file to brand the deployment with, as an absolute path; ``""`` for the default.
+
+    PNG, JPEG, GIF, WebP or SVG, at most 512 KB, since every page shows it.
+    """
+    if not str(value).strip():
+        return ""
+    path = Path(str(value).strip()).expanduser()
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    if not path.is_file():
+        raise ScaffoldError(f"logo {str(value)!r} is not a file (give the path of an image)")
+    suffix = path.suffix.lower()
+    if suffix not in LOGO_FORMATS:
+        raise ScaffoldError(
+            f"logo {path.name!r} must be one of {', '.join(sorted(set(LOGO_FORMATS)))}"
+        )
+    size = path.stat().st_size
+    if size > LOGO_MAX_BYTES:
+        raise ScaffoldError(
+            f"logo {path.name!r} is {size // 1024} KB; keep it under {LOGO_MAX_BYTES // 1024} KB, "
+            "it is on every page"
+        )
+    head = path.read_bytes()[:512]
+    if suffix == ".svg":
+        head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(LOGO_FORMATS[suffix]):
+        raise ScaffoldError(f"logo {path.name!r} is not a {suffix[1:].upper()} image")
+    return str(path.resolve())
+
+
+def logo_file(value: str) -> str:
+    """The logo's file name in the deployment's static folder: ``logo.svg``, ``logo.png``…"""
+    suffix = Path(value).suffix.lower() if str(value).strip() else ".svg"
+    return "logo" + (".jpg" if suffix == ".jpeg" else suffix)
+
+
 def check_plugin_id(value: str) -> str:
     """A third-party plugin id: snake_case, 2-31 characters, not reserved."""
     if not _PLUGIN_ID.match(value):
@@ -202,9 +272,17 @@ def new_regency(
     database: str = "postgresql",
     site_domain: str = "",
     admin_email: str = "",
+    logo: str | Path = "",
+    primary_color: str = DEFAULT_PRIMARY_COLOR,
+    accent_color: str = DEFAULT_ACCENT_COLOR,
     overwrite: bool = False,
 ) -> Path:
-    """Generate ``<output_dir>/pamong-<slug>`` for the regency or city ``code``."""
+    """Generate ``<output_dir>/pamong-<slug>`` for the regency or city ``code``.
+
+    ``logo`` is an image file copied into the deployment (a relative path is
+    taken from the current folder); without one the deployment gets an
+    emblem with the regency's initials in its colours.
+    """
     facts = regency_context(code)
     enabled = parse_modules(modules)
     check_choice("default_language", default_language, LANGUAGES)
@@ -214,6 +292,9 @@ def new_regency(
         "modules": ",".join(enabled),
         "default_language": default_language,
         "database": database,
+        "primary_color": check_color("primary_color", primary_color),
+        "accent_color": check_color("accent_color", accent_color),
+        "logo": check_logo(logo),
     }
     if site_domain:
         context["site_domain"] = site_domain
@@ -225,6 +306,13 @@ def new_regency(
     return _cookiecutter("regency", output_dir, context, overwrite)
 
 
+def check_plugin_text(name: str, value: str) -> str:
+    """A title or description: one line, no quotes or backslashes (it lands in Python code)."""
+    if any(ch in value for ch in '"\\\n\r'):
+        raise ScaffoldError(f"{name} must be one line without quotes or backslashes: {value!r}")
+    return value
+
+
 def new_plugin(
     plugin_id: str,
     output_dir: Path,
@@ -233,12 +321,14 @@ def new_plugin(
     description: str = "",
     author: str = "",
     author_email: str = "",
-    include_model: bool = True,
     overwrite: bool = False,
 ) -> Path:
     """Generate ``<output_dir>/pamong-<id>``: a third-party plugin distribution."""
     check_plugin_id(plugin_id)
-    context: dict[str, Any] = {"plugin_id": plugin_id, "include_model": include_model}
+    context: dict[str, Any] = {
+        "plugin_id": plugin_id,
+        "__pamong_version": ".".join(pamong.__version__.split(".")[:2]),
+    }
     for key, value in (
         ("title", title),
         ("description", description),
@@ -246,7 +336,7 @@ def new_plugin(
         ("author_email", author_email),
     ):
         if value:
-            context[key] = value
+            context[key] = check_plugin_text(key, value)
     target = output_dir / f"pamong-{plugin_id.replace('_', '-')}"
     if target.exists() and not overwrite:
         raise ScaffoldError(f"{target} already exists (pass --overwrite to render over it)")

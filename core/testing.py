@@ -12,6 +12,12 @@ they name::
 Tests run on SQLite in a temporary folder; set ``PAMONG_TEST_DATABASE_URL``
 to a PostgreSQL URL to run them there (each test starts from an empty
 ``public`` schema).
+
+Every plugin with tables should keep its migrations in step with its
+models; ``check_migrations`` fails when they drift::
+
+    def test_migrations_match_the_models(check_migrations):
+        check_migrations("myplugin")
 """
 
 from __future__ import annotations
@@ -68,6 +74,32 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "pamong_plugins(*ids): enable these plugins in the `app` fixture"
     )
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = os.environ.get("PAMONG_TEST_DATABASE_URL")
+    if worker and url:
+        # Under pytest-xdist each worker gets its own database on the same server,
+        # so that resetting the schema in one never pulls it from under another.
+        os.environ["PAMONG_TEST_DATABASE_URL"] = _worker_database(url, worker)
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """``url`` with the database ``<name>_<worker>``, created on first use."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database or 'postgres'}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_postgres(url: str) -> None:
@@ -96,7 +128,7 @@ def build_app(instance: Path, plugins: list[str] | tuple[str, ...] = (), **setti
         settings.setdefault("database_url", url)
     write_config(instance, region=TEST_REGION, plugins=list(plugins))
     settings.setdefault("public_rate_limit", "10000/minute")  # tests call public pages often
-    app = create_app(instance, plugins=list(plugins), **settings)
+    app = create_app(instance, plugins=list(plugins), check_schema=False, **settings)
     app.config["TESTING"] = True
     state = app.extensions["pamong"]
     create_schema(state.db, state.host)
@@ -178,10 +210,16 @@ def make_user(app: Any) -> Callable[..., Any]:
 def login_as(client: Any, make_user: Callable[..., Any]) -> Callable[..., Any]:
     """Log the test client in as a new user with ``role`` at ``unit``; returns the user."""
 
+    from datetime import timedelta
+
+    from pamong.accounts.sessions import start_session
+
     def login(role: str = "admin", unit: str = TEST_REGION, username: str | None = None) -> Any:
         user = make_user(role, unit, username)
+        with client.application.extensions["pamong"].db.transaction() as db:
+            token = start_session(db, user, lifetime=timedelta(hours=1), ip="127.0.0.1")
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = token  # the server-side session's token (pamong.auth)
             session["_fresh"] = True
         return user
 
@@ -250,3 +288,76 @@ def make_resident(app: Any) -> Callable[..., Any]:
             return register_resident(session, Actor.system("test"), data)
 
     return make
+
+
+def migration_drift(app: Any, component: str) -> list[Any]:
+    """How ``component``'s models differ from the schema in the app's database.
+
+    Alembic's autogenerate comparison, limited to the component's tables:
+    an empty list means the migrations build exactly what the models say.
+    """
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from pamong import migrate
+    from pamong.db import Base
+
+    with app.extensions["pamong"].db.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn,
+            opts={"include_object": migrate.include_object_for(component), "compare_type": True},
+        )
+        return compare_metadata(context, Base.metadata)
+
+
+@pytest.fixture
+def check_migrations(
+    tmp_path_factory: pytest.TempPathFactory, pamong_plugins: list[str]
+) -> Callable[[str], None]:
+    """Fail unless a component's migrations match its models, up and down.
+
+    ``check_migrations("myplugin")`` enables the marked plugins (default:
+    just that one) on an empty database, upgrades everything to head,
+    compares the plugin's tables with its models, takes the plugin down to
+    base and up again, and compares once more. A failing migration is
+    reported as its one-paragraph :class:`~pamong.migrate.MigrationError`.
+    """
+    from pamong import migrate
+    from pamong.app import create_app
+    from pamong.config import write_config
+
+    def check(component: str) -> None:
+        plugins = pamong_plugins or ([] if component == "core" else [component])
+        instance = tmp_path_factory.mktemp("migrations")
+        settings: dict[str, Any] = {}
+        url = os.environ.get("PAMONG_TEST_DATABASE_URL")
+        if url:
+            _reset_postgres(url)
+            settings["database_url"] = url
+        write_config(instance, region=TEST_REGION, plugins=plugins)
+        app = create_app(instance, plugins=plugins, check_schema=False, **settings)
+        state = app.extensions["pamong"]
+        try:
+            migrate.upgrade(state.db, state.host)
+            _fail_on_drift(app, component, "after upgrading an empty database")
+            if component != "core":
+                migrate.downgrade(state.db, state.host, component, "base")
+                migrate.upgrade(state.db, state.host)
+                _fail_on_drift(app, component, "after going down to base and up again")
+        except migrate.MigrationError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        finally:
+            state.db.dispose()
+
+    return check
+
+
+def _fail_on_drift(app: Any, component: str, when: str) -> None:
+    drift = migration_drift(app, component)
+    if drift:
+        lines = "\n".join(f"  - {difference!r}" for difference in drift)
+        pytest.fail(
+            f"the migrations of {component!r} do not match its models {when}; "
+            f"add a revision (pamong.migrate.new_revision):\n{lines}",
+            pytrace=False,
+        )

@@ -18,4 +18,5 @@ HERE = Path(__file__).parent
 # pamong.plugin, and hook implementations of real plugins for the examples.
 sys.path.insert(0, str(HERE / "_ext"))
 sys.path.insert(0, str(HERE.parent / "tests" / "plugin_site"))
+sys.path.insert(0, str(HERE.parent / "examples" / "pamong-suratdesa"))  # the worked example
 extensions.append("pamong_reference")

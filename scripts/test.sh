@@ -4,7 +4,9 @@
 set -euo pipefail
 source "$(dirname "$0")/_install.sh"
 set +e
-.venv/bin/pytest "$@"
+# Two processes by default (pytest-xdist; one test file per process, as files share
+# fixtures and servers); PAMONG_TEST_WORKERS=0 runs in one process.
+.venv/bin/pytest -n "${PAMONG_TEST_WORKERS:-2}" --dist loadfile "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then

@@ -157,7 +157,7 @@ def test_reading_by_nik_is_audited(client, bearer, make_resident, db_session):
     actions = db_session.scalars(
         select(AuditEntry.action).where(AuditEntry.object_id == str(resident.id))
     ).all()
-    assert "resident.read_personal" in actions
+    assert "personal_data.read" in actions
 
 
 def test_a_viewer_searches_without_personal_data(client, bearer, make_resident):

@@ -14,14 +14,13 @@ import sqlite3
 import subprocess
 import sys
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from pamong.cli import main
-from pamong.scaffold import ScaffoldError, new_plugin, new_regency, regency_context
+from pamong.scaffold import ScaffoldError, new_regency, regency_context
 
 ROOT = Path(__file__).resolve().parent.parent
 LEBAK = ROOT / "examples" / "lebak"
@@ -176,9 +175,13 @@ def test_a_deployment_has_every_operator_file(dumai):
         "deploy/nginx.conf",
         "deploy/backup.sh",
         "tests/test_smoke.py",
+        "install.sh",
+        "serve.sh",
+        "site/site_kota_dumai/static/logo.svg",
     ):
         assert (dumai / path).is_file(), path
-    assert os.access(dumai / "deploy" / "backup.sh", os.X_OK)
+    for script in ("install.sh", "serve.sh", "deploy/backup.sh"):
+        assert os.access(dumai / script, os.X_OK), script
     assert "dumaikota.go.id" in (dumai / "deploy" / "nginx.conf").read_text()
     config = tomllib.loads((dumai / "pamong.toml").read_text())["pamong"]
     assert config["region"] == "14.72" and config["plugins"] == ["site"]
@@ -229,8 +232,107 @@ def test_balangan_runs_in_wita(tmp_path):
     assert "WITA" in (deployment / "README.md").read_text()
 
 
-def test_the_generated_smoke_test_passes(dumai, tmp_path):
-    assert "3 passed" in run_smoke_test(dumai, tmp_path)
+def test_the_generated_smoke_test_follows_the_config(dumai, tmp_path):
+    """Enabling a module or changing a colour later needs no change to the smoke test."""
+    config = dumai / "pamong.toml"
+    text = config.read_text()
+    text = text.replace('plugins = ["site"]', 'plugins = ["ktp", "site"]')
+    config.write_text(text.replace('brand_color = "#1f4e79"', 'brand_color = "#5b2c6f"'))
+    assert "4 passed" in run_smoke_test(dumai, tmp_path)
+
+
+# --- branding: logo and colours ---------------------------------------------------
+
+
+def make_image(path: Path) -> Path:
+    from PIL import Image
+
+    Image.new("RGB", (32, 32), (200, 16, 46)).save(path)
+    return path
+
+
+def test_the_colours_and_logo_reach_pamong_toml(tmp_path):
+    logo = make_image(tmp_path / "lambang.jpeg")
+    deployment = new_regency(
+        "33.12", tmp_path / "out", logo=logo, primary_color="#C8102E", accent_color="#036"
+    )
+    config = tomllib.loads((deployment / "pamong.toml").read_text())["pamong"]
+    assert (config["brand_color"], config["accent_color"]) == ("#c8102e", "#003366")
+    assert config["logo"] == "/site/static/logo.jpg"
+    static = deployment / "site" / "site_wonogiri" / "static"
+    assert sorted(p.name for p in static.iterdir()) == ["logo.jpg"]
+    assert (static / "logo.jpg").read_bytes() == logo.read_bytes()
+
+
+def test_without_a_logo_the_deployment_gets_an_emblem_in_its_colours(tmp_path):
+    deployment = new_regency("15.06", tmp_path / "out", primary_color="#ffd700")
+    emblem = (deployment / "site" / "site_tanjung_jabung_barat" / "static" / "logo.svg").read_text()
+    assert ">TJB</text>" in emblem
+    assert 'fill="#ffd700"' in emblem
+    assert 'fill="#1d2433">TJB' in emblem  # dark letters on a light colour
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--primary-color", "merah", "primary_color must be a hex colour such as #1f4e79"),
+        ("--accent-color", "#12345", "accent_color must be a hex colour"),
+        ("--logo", "missing.png", "logo 'missing.png' is not a file"),
+        ("--logo", "lambang.bmp", "logo 'lambang.bmp' must be one of .gif, .jpeg"),
+        ("--logo", "fake.png", "logo 'fake.png' is not a PNG image"),
+        ("--logo", "huge.svg", "logo 'huge.svg' is 600 KB; keep it under 512 KB"),
+    ],
+)
+def test_new_regency_refuses_bad_branding(tmp_path, monkeypatch, option, value, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lambang.bmp").write_bytes(b"BM")
+    (tmp_path / "fake.png").write_text("not an image")
+    (tmp_path / "huge.svg").write_text("<svg>" + " " * 600 * 1024 + "</svg>")
+    result = CliRunner().invoke(main, ["new-regency", "33.12", option, value, "--output-dir", "o"])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_plain_cookiecutter_refuses_a_bad_colour(tmp_path):
+    from cookiecutter.exceptions import FailedHookException
+
+    from pamong.scaffold import _cookiecutter
+
+    context = {"region_code": "33.12", "primary_color": "blue"}
+    with pytest.raises(FailedHookException):
+        _cookiecutter("regency", tmp_path / "out", context, False)
+    assert not any((tmp_path / "out").iterdir())
+
+
+def test_the_core_pages_carry_the_branding_settings(enable_plugins):
+    app = enable_plugins(brand_color="#7A1F3D", accent_color="#b8860b", logo="/brand/logo.png")
+    page = app.test_client().get("/").get_data(as_text=True)
+    assert "<style>:root{--brand:#7a1f3d;--brand-fg:#ffffff;--accent:#b8860b}</style>" in page
+    assert '<header class="top branded">' in page
+    assert '<img class="logo" src="/brand/logo.png" alt="">' in page
+
+
+def test_an_unbranded_instance_looks_as_shipped(enable_plugins):
+    page = enable_plugins().test_client().get("/").get_data(as_text=True)
+    assert "<style>" not in page and 'class="logo"' not in page
+    assert '<header class="top">' in page
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("brand_color", "red"),
+        ("accent_color", "#1234"),
+        ("logo", "javascript:alert(1)"),
+        ("logo", "//elsewhere.example/logo.png"),
+    ],
+)
+def test_a_bad_branding_setting_stops_startup(tmp_path, setting, value):
+    from pamong.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match=f"{setting}: expected"):
+        load_settings(tmp_path, {setting: value})
 
 
 # --- the Lebak example --------------------------------------------------------------
@@ -265,37 +367,4 @@ def test_the_lebak_example_initialises_with_its_territory(tmp_path):
 
 
 def test_the_lebak_example_passes_its_smoke_test(tmp_path):
-    assert "3 passed" in run_smoke_test(LEBAK, tmp_path)
-
-
-# --- the plugin template ------------------------------------------------------------
-
-
-@pytest.fixture
-def sampah(tmp_path: Path) -> Iterator[Path]:
-    yield new_plugin("sampah", tmp_path / "out", title="Sampah", description="Waste collection")
-
-
-def test_a_generated_plugin_installs_enables_and_passes_its_tests(sampah, tmp_path):
-    site = tmp_path / "site-packages"
-    install_offline(sampah, site)
-    output = run([sys.executable, "-m", "pytest", "-q", sampah / "tests"], tmp_path, site)
-    assert "9 passed" in output
-
-
-def test_a_plugin_without_a_model_has_no_migrations(tmp_path):
-    plugin = new_plugin("antrian", tmp_path / "out", include_model=False)
-    package = plugin / "pamong_antrian"
-    assert not (package / "models.py").exists()
-    assert not (package / "migrations").exists()
-    site = tmp_path / "site-packages"
-    install_offline(plugin, site)
-    output = run([sys.executable, "-m", "pytest", "-q", plugin / "tests"], tmp_path, site)
-    assert "5 passed" in output
-
-
-@pytest.mark.parametrize("plugin_id", ["Sampah", "ktp", "core", "x"])
-def test_new_plugin_refuses_a_bad_or_reserved_id(tmp_path, plugin_id):
-    result = CliRunner().invoke(main, ["new-plugin", plugin_id, "--output-dir", str(tmp_path)])
-    assert result.exit_code == 1
-    assert plugin_id in result.output
+    assert "4 passed" in run_smoke_test(LEBAK, tmp_path)

@@ -50,6 +50,8 @@ class Actor:
     user_id: int | None = None
     grants: tuple[Grant, ...] = ()
     ip: str | None = None
+    #: The request being served (``X-Request-ID``), carried into audit records.
+    request_id: str | None = None
     is_system: bool = False
     _cache: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -88,6 +90,13 @@ class Actor:
 
     def permissions(self) -> set[str]:
         return {p for g in self.grants for p in g.permissions}
+
+    @property
+    def home_unit_id(self) -> int | None:
+        """The outermost unit where the actor holds any role (None for the system)."""
+        if not self.grants:
+            return None
+        return min(self.grants, key=lambda g: (g.unit_path.count("/"), g.unit_path)).unit_id
 
 
 def grants_from(assignments: Iterable[object]) -> tuple[Grant, ...]:

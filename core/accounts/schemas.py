@@ -15,6 +15,11 @@ class UserSchema(Schema):
     full_name = fields.String()
     email = fields.String(allow_none=True)
     is_active = fields.Boolean()
+    home_unit = fields.Function(
+        lambda u: u.home_unit.code if u.home_unit else None,
+        allow_none=True,
+        metadata={"description": "The org unit the account was created at"},
+    )
     locked_until = fields.DateTime(allow_none=True)
     last_login_at = fields.DateTime(allow_none=True)
     grants = fields.List(fields.Nested(GrantSchema), attribute="assignments")
@@ -27,6 +32,15 @@ class UserCreateSchema(Schema):
     )
     full_name = fields.String(load_default="", validate=validate.Length(max=200))
     email = fields.Email(load_default=None, allow_none=True)
+    org_unit = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={
+            "description": "Code of the unit the account belongs to; required for managers "
+            "below the regency who manage users at more than one unit"
+        },
+    )
 
 
 class GrantCreateSchema(Schema):
@@ -60,3 +74,28 @@ class TokenCreateSchema(Schema):
 
 class NewTokenSchema(TokenSchema):
     token = fields.String(metadata={"description": "The bearer token; shown only once"})
+
+
+class PasswordSetSchema(Schema):
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=10, max=200)
+    )
+
+
+class PasswordResetRequestSchema(Schema):
+    login = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Username or e-mail address of the account"},
+    )
+
+
+class PasswordResetConfirmSchema(Schema):
+    token = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=10, max=200)
+    )
+
+
+class AcceptedSchema(Schema):
+    detail = fields.String()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pamong.cli import (  # noqa: F401  (each module registers its commands on main)
     database,
     instance,
+    jobs,
     orgunits,
     plugins,
     residents,

@@ -34,22 +34,30 @@ def read_password_file(path: Path) -> str:
         raise CliError(f"cannot read password file {path}: {exc.strerror}") from None
 
 
-def make_app(ctx: click.Context) -> Flask:
+def make_app(ctx: click.Context, *, check_schema: bool = True) -> Flask:
+    """The instance's app; ``check_schema=False`` for commands that build the schema."""
     from pamong.app import create_app
 
     try:
-        return create_app(instance_path(ctx))
+        return create_app(instance_path(ctx), check_schema=check_schema)
     except (ConfigError, StartupError) as exc:
         raise CliError(str(exc)) from None
 
 
 @contextmanager
-def app_context(ctx: click.Context) -> Iterator[Flask]:
-    """The instance's app, with an app context pushed, for a command's body."""
-    app = make_app(ctx)
+def app_context(ctx: click.Context, *, check_schema: bool = True) -> Iterator[Flask]:
+    """The instance's app, with an app context pushed, for a command's body.
+
+    A failed migration in the body becomes a one-paragraph error.
+    """
+    from pamong.migrate import MigrationError
+
+    app = make_app(ctx, check_schema=check_schema)
     try:
         with app.app_context():
             yield app
+    except MigrationError as exc:
+        raise CliError(str(exc)) from None
     finally:
         app.extensions["pamong"].db.dispose()
 
@@ -83,7 +91,7 @@ class PamongGroup(click.Group):
             try:
                 from pamong.app import create_app
 
-                app = create_app(instance)
+                app = create_app(instance, check_schema=False)
             except (ConfigError, StartupError):
                 app = None
             if app is not None:

@@ -62,7 +62,7 @@ def init(
     from pamong import migrate
     from pamong.orgunits.services import load_region, root_unit
 
-    with app_context(ctx) as app:
+    with app_context(ctx, check_schema=False) as app:
         state = app.extensions["pamong"]
         if state.settings.region != code:
             raise CliError(
@@ -215,7 +215,7 @@ def demo(
         },
     )
     (instance / DEMO_MARKER).write_text("built by `pamong demo`; safe to delete\n")
-    app = make_app(ctx)
+    app = make_app(ctx, check_schema=False)
     with app.app_context():
         context = run_demo(
             app,

@@ -1,17 +1,61 @@
-"""Installed and enabled plugins: ``pamong plugins list``."""
+"""Installed and enabled plugins: ``pamong plugins list``.
+
+``plugins list`` and ``db status`` must work when a plugin is broken, to
+name it: they read the instance through :func:`inspect_plugins`, which
+never fails on a plugin problem, instead of building the app.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
-from pamong.cli.base import (
-    app_context,
-    instance_path,
-    main,
-)
-from pamong.plugins import available_plugins
+from pamong.cli.base import CliError, instance_path, main
+from pamong.config import ConfigError, Settings, load_settings
+from pamong.plugins import PluginHost, StartupError, available_plugins, describe_entry_point
+
+
+@dataclass
+class PluginInspection:
+    """An instance's plugins as far as they load, and every startup problem."""
+
+    settings: Settings
+    host: PluginHost
+    problems: list[str]
+
+    def reasons(self, pid: str) -> list[str]:
+        """The startup problems that name plugin ``pid``."""
+        return [p for p in self.problems if repr(pid) in p]
+
+
+def inspect_plugins(instance: Path) -> PluginInspection:
+    """Load the instance's plugins the way the app does, but keep going past problems."""
+    from pamong.app import create_app
+
+    try:
+        settings = load_settings(instance)
+        app = create_app(instance, check_schema=False)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+    except StartupError as exc:
+        host = PluginHost(settings.plugins)
+        host.load()
+        host.load_settings(settings.plugin_settings)
+        return PluginInspection(settings, host, exc.problems)
+    state = app.extensions["pamong"]
+    state.db.dispose()
+    return PluginInspection(settings, state.host, [])
+
+
+def echo_problems(problems: list[str]) -> None:
+    """Print startup problems under the table, on stderr."""
+    if problems:
+        click.echo(f"Pamong cannot start ({len(problems)} problem(s)):", err=True)
+        for problem in problems:
+            click.echo(f"  - {problem}", err=True)
 
 
 @main.group()
@@ -22,20 +66,32 @@ def plugins() -> None:
 @plugins.command("list")
 @click.pass_context
 def plugins_list(ctx: click.Context) -> None:
-    """Installed plugins: id, version, enabled, implemented hooks."""
+    """Installed plugins: id, version, state, implemented hooks.
+
+    A plugin that is enabled but does not load is listed as ``broken``; the
+    startup problems follow the table and the exit code is 1.
+    """
     installed = available_plugins()
-    enabled: dict[str, Any] = {}
-    hooks: dict[str, list[str]] = {}
     instance = instance_path(ctx)
+    inspection = None
     if (instance / "pamong.toml").exists():
-        with app_context(ctx) as app:
-            host = app.extensions["pamong"].host
-            enabled = host.plugins
-            hooks = {pid: host.implemented_hooks(pid) for pid in enabled}
+        inspection = inspect_plugins(instance)
     if not installed:
         click.echo("No plugins installed.")
     for pid in sorted(installed):
         ep = installed[pid]
         version = ep.dist.version if ep.dist else "?"
-        state = "enabled" if pid in enabled else "disabled"
-        click.echo(f"{pid:<16} {version:<10} {state:<9} {', '.join(hooks.get(pid, [])) or '-'}")
+        state, hooks = "disabled", "-"
+        if inspection is not None and pid in inspection.host.plugins:
+            state = "enabled"
+            hooks = ", ".join(inspection.host.implemented_hooks(pid)) or "-"
+        elif inspection is not None and pid in inspection.settings.plugins:
+            state = "broken"
+            hooks = inspection.host.broken.get(pid) or "see the problems below"
+        click.echo(f"{pid:<16} {version:<10} {state:<9} {hooks}")
+    if inspection is not None:
+        for pid, eps in inspection.host.clashes.items():
+            click.echo(f"{pid}: installed twice: " + " and ".join(map(describe_entry_point, eps)))
+        echo_problems(inspection.problems)
+        if inspection.problems:
+            sys.exit(1)

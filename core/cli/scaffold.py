@@ -10,6 +10,7 @@ from pamong.cli.base import (
     CliError,
     main,
 )
+from pamong.scaffold import DEFAULT_ACCENT_COLOR, DEFAULT_PRIMARY_COLOR
 
 
 @main.command("new-regency")
@@ -29,6 +30,25 @@ from pamong.cli.base import (
 @click.option("--domain", default="", help="Public domain (default: e.g. lebakkab.go.id).")
 @click.option("--admin-email", default="", help="Administrator e-mail (default: admin@DOMAIN).")
 @click.option(
+    "--logo",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The regency's logo (PNG, JPEG, GIF, WebP or SVG, under 512 KB); "
+    "default: an emblem with its initials.",
+)
+@click.option(
+    "--primary-color",
+    default=DEFAULT_PRIMARY_COLOR,
+    show_default=True,
+    help="Hex colour of the page header.",
+)
+@click.option(
+    "--accent-color",
+    default=DEFAULT_ACCENT_COLOR,
+    show_default=True,
+    help="Hex colour of links and buttons.",
+)
+@click.option(
     "--output-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
@@ -42,6 +62,9 @@ def new_regency(
     database: str,
     domain: str,
     admin_email: str,
+    logo: Path | None,
+    primary_color: str,
+    accent_color: str,
     output_dir: Path,
     overwrite: bool,
 ) -> None:
@@ -59,6 +82,9 @@ def new_regency(
             database=database,
             site_domain=domain,
             admin_email=admin_email,
+            logo=logo or "",
+            primary_color=primary_color,
+            accent_color=accent_color,
             overwrite=overwrite,
         )
     except ScaffoldError as exc:
@@ -67,7 +93,10 @@ def new_regency(
         f"{facts.region_name} ({facts.region_code}, {facts.province}, {facts.kind}, "
         f"{facts.time_zone_label}): {facts.kecamatan} kecamatan, {facts.villages} villages."
     )
-    click.echo(f"Deployment written to {path}; next steps are in its README.md.")
+    shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+    click.echo(f"Deployment written to {shown}; more in its README.md. Next:")
+    click.echo(f"  bash {shown}/install.sh [--database-url URL]")
+    click.echo(f"  {shown}/serve.sh")
 
 
 @main.command("new-plugin")
@@ -76,7 +105,6 @@ def new_regency(
 @click.option("--description", default="")
 @click.option("--author", default="")
 @click.option("--author-email", default="")
-@click.option("--no-model", is_flag=True, help="Leave out the model and its first migration.")
 @click.option(
     "--output-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -90,7 +118,6 @@ def new_plugin(
     description: str,
     author: str,
     author_email: str,
-    no_model: bool,
     output_dir: Path,
     overwrite: bool,
 ) -> None:
@@ -106,7 +133,6 @@ def new_plugin(
             description=description,
             author=author,
             author_email=author_email,
-            include_model=not no_model,
             overwrite=overwrite,
         )
     except ScaffoldError as exc:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from pamong.accounts.permissions import Actor
-from pamong.audit.services import record
+from pamong.audit.services import record, record_personal_read
 from pamong.db import utcnow
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pamong.hookrelay import hooks_of
@@ -126,6 +126,15 @@ def nik_warnings(nik: str, birth_date: date, sex: str) -> list[str]:
     return warnings
 
 
+def _nik_exists(nik: str) -> Conflict:
+    """The one answer to a NIK registered already, wherever the resident lives.
+
+    It names nothing but the NIK the caller sent: no name, domicile or unit,
+    so a registrar learns nothing about a resident outside their villages.
+    """
+    return Conflict(_("NIK %(value)s is already registered.", value=nik), slug="nik-exists")
+
+
 def register_resident(session: Session, actor: Actor, data: dict[str, Any]) -> Resident:
     """Add a resident; refuse an invalid NIK (422) or one already registered (409).
 
@@ -149,9 +158,7 @@ def register_resident(session: Session, actor: Actor, data: dict[str, Any]) -> R
     if not actor.can(REGISTER, unit):
         raise Forbidden(_("You may not register residents in this village."))
     if session.scalar(select(Resident.id).where(Resident.nik == parsed.value)) is not None:
-        raise Conflict(
-            _("NIK %(value)s is already registered.", value=parsed.value), slug="nik-exists"
-        )
+        raise _nik_exists(parsed.value)
 
     fields = {k: v for k, v in data.items() if k in EDITABLE_FIELDS and k != "domicile_code"}
     resident = Resident(
@@ -169,11 +176,17 @@ def register_resident(session: Session, actor: Actor, data: dict[str, Any]) -> R
             session.flush()
     except IntegrityError:
         # Another transaction registered the same NIK between our check and insert.
-        raise Conflict(
-            _("NIK %(value)s is already registered.", value=parsed.value), slug="nik-exists"
-        ) from None
+        raise _nik_exists(parsed.value) from None
     screen_duplicates(session, resident)
-    record(session, actor, "resident.create", "resident", resident.id, org_unit_id=unit.id)
+    record(
+        session,
+        actor,
+        "resident.create",
+        "resident",
+        resident.id,
+        org_unit_id=unit.id,
+        subject_nik=resident.nik,
+    )
     hooks_of(session).pamong_on_resident_registered(resident=resident, session=session)
     return resident
 
@@ -240,13 +253,13 @@ def get_resident_by_nik(session: Session, actor: Actor, nik: str) -> Resident:
     if not actor.can(PERSONAL, resident.domicile):
         # Same answer as for an unknown NIK: do not confirm that it exists.
         raise NotFound(_("No resident with this NIK."), slug="resident-not-found")
-    record(
+    record_personal_read(
         session,
         actor,
-        "resident.read_personal",
-        "resident",
-        resident.id,
-        org_unit_id=resident.domicile_unit_id,
+        subject=("resident", resident.id),
+        resident=resident,
+        unit=resident.domicile_unit_id,
+        purpose="core.resident.by_nik",
     )
     return resident
 
@@ -258,13 +271,13 @@ def get_resident(session: Session, actor: Actor, resident_id: int) -> ResidentVi
         raise NotFound(_("No such resident."), slug="resident-not-found")
     personal = actor.can(PERSONAL, resident.domicile)
     if personal:
-        record(
+        record_personal_read(
             session,
             actor,
-            "resident.read_personal",
-            "resident",
-            resident.id,
-            org_unit_id=resident.domicile_unit_id,
+            subject=("resident", resident.id),
+            resident=resident,
+            unit=resident.domicile_unit_id,
+            purpose="core.resident.detail",
         )
     return ResidentView(resident, personal)
 
@@ -314,11 +327,18 @@ def search_query(
 def audit_search(
     session: Session, actor: Actor, query: str | None, results: list[Resident]
 ) -> list[ResidentView]:
-    """Wrap search results; record the read when personal data is shown."""
+    """Wrap search results; each resident whose NIK is shown is a recorded read."""
     views = [ResidentView(r, actor.can(PERSONAL, r.domicile)) for r in results]
-    shown = [v.resident.id for v in views if v.personal]
-    if shown:
-        record(session, actor, "resident.search", "resident", None, query=query, ids=shown)
+    for view in views:
+        if view.personal:
+            record_personal_read(
+                session,
+                actor,
+                subject=("resident", view.resident.id),
+                resident=view.resident,
+                unit=view.resident.domicile_unit_id,
+                purpose="core.resident.search",
+            )
     return views
 
 
@@ -362,6 +382,7 @@ def update_resident(session: Session, actor: Actor, nik: str, changes: dict[str,
         "resident",
         resident.id,
         org_unit_id=resident.domicile_unit_id,
+        subject_nik=resident.nik,
         changes=diff,
     )
     hooks_of(session).pamong_on_resident_changed(resident=resident, session=session, changes=diff)
@@ -369,7 +390,12 @@ def update_resident(session: Session, actor: Actor, nik: str, changes: dict[str,
 
 
 def duplicate_queue(actor: Actor, status: str | None = DuplicateStatus.OPEN.value):
-    """Candidate pairs the actor may review: either resident in their subtree."""
+    """Candidate pairs the actor may review: both residents in their subtrees.
+
+    A pair across two kecamatan goes to a reviewer whose scope holds both
+    (the regency): showing it to either side would reveal the other
+    resident's name, NIK and village.
+    """
     first, second = aliased(Resident), aliased(Resident)
     unit_a, unit_b = aliased(OrgUnit), aliased(OrgUnit)
     stmt = (
@@ -378,9 +404,7 @@ def duplicate_queue(actor: Actor, status: str | None = DuplicateStatus.OPEN.valu
         .join(second, DuplicateCandidate.other_resident_id == second.id)
         .join(unit_a, first.domicile_unit_id == unit_a.id)
         .join(unit_b, second.domicile_unit_id == unit_b.id)
-        .where(
-            or_(actor.scope_filter(REVIEW, unit_a.path), actor.scope_filter(REVIEW, unit_b.path))
-        )
+        .where(actor.scope_filter(REVIEW, unit_a.path), actor.scope_filter(REVIEW, unit_b.path))
     )
     if status:
         stmt = stmt.where(DuplicateCandidate.status == status)
@@ -404,7 +428,7 @@ def resolve_duplicate(
     candidate = session.get(DuplicateCandidate, candidate_id)
     if candidate is None or not (
         actor.can(REVIEW, candidate.resident.domicile)
-        or actor.can(REVIEW, candidate.other.domicile)
+        and actor.can(REVIEW, candidate.other.domicile)
     ):
         raise NotFound(_("No such duplicate candidate."), slug="duplicate-not-found")
     if candidate.status != DuplicateStatus.OPEN.value:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
@@ -83,12 +84,23 @@ class Attachment(Base):
     message: Mapped[Message] = relationship(back_populates="attachments")
 
 
+def new_delivery_key() -> str:
+    """A fresh idempotency key: random, so two instances never share one."""
+    return f"pamong-delivery-{uuid.uuid4().hex}"
+
+
 class Delivery(Base):
     """One message to send through one channel: the transactional outbox.
 
     Deliveries commit with the business change that queued them; workers
     send them later, retrying with exponential backoff, and park them as
     ``dead`` after the maximum attempts, never dropping them.
+
+    A worker takes a delivery by writing its name in ``lease_owner`` and
+    moving ``next_attempt_at`` to the end of the lease: if it dies, the
+    delivery is simply due again when the lease runs out. Every attempt
+    carries the same ``idempotency_key`` (the email ``Message-ID``), so a
+    receiver can drop the copy sent again after a crash.
     """
 
     __tablename__ = "deliveries"
@@ -106,3 +118,5 @@ class Delivery(Base):
     last_error: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True, default=new_delivery_key)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))

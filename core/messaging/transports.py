@@ -15,13 +15,31 @@ class DeliveryError(Exception):
 
 
 class Transport(Protocol):
-    """Sends one delivery or raises (any exception counts as a failed attempt)."""
+    """Sends one delivery or raises (any exception counts as a failed attempt).
+
+    ``delivery.idempotency_key`` is the same on every attempt of a delivery:
+    a worker killed after sending but before recording it sends it again
+    with the same key. Pass it to the channel's own deduplication (an SMS
+    gateway's client reference, an API's idempotency key) so the receiver
+    keeps one copy.
+    """
 
     def send(self, delivery: Delivery) -> None: ...
 
 
+def message_id(key: str, sender: str) -> str:
+    """The ``Message-ID`` of a delivery: its idempotency key at the sender's domain."""
+    domain = sender.rpartition("@")[2].strip(" <>") or "localhost"
+    return f"<{key}@{domain}>"
+
+
 class EmailTransport:
-    """Email over SMTP, configured by the ``smtp_*`` settings."""
+    """Email over SMTP, configured by the ``smtp_*`` settings.
+
+    The ``Message-ID`` header carries the delivery's idempotency key, so a
+    mail sent again after a worker crash is the same message to receivers
+    that drop duplicates by ``Message-ID``.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -34,6 +52,7 @@ class EmailTransport:
         mail["From"] = s.smtp_from
         mail["To"] = delivery.address
         mail["Subject"] = delivery.subject
+        mail["Message-ID"] = message_id(delivery.idempotency_key, s.smtp_from)
         mail.set_content(delivery.body)
         try:
             with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=15) as smtp:

@@ -26,6 +26,7 @@ from pamong.accounts.models import User
 from pamong.accounts.permissions import Actor
 from pamong.accounts.services import holders_of_role
 from pamong.audit.services import record as audit
+from pamong.audit.services import record_personal_read
 from pamong.auth import api_actor, require, token_required, web_actor
 from pamong.cli.base import CliError, app_context, domain_errors
 from pamong.db import Base, UTCDateTime, get_session, paginate, utcnow
@@ -190,6 +191,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "web_actor",
     # audit and personal data
     "audit",
+    "record_personal_read",
     "clean_nik",
     "get_resident_by_nik",
     "mask_name",

@@ -8,6 +8,7 @@ from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from pamong.branding import brand_style, logo_url
 from pamong.formatting import register_template_filters
 from pamong.identity.nik import mask_nik
 from pamong.web.labels import label
@@ -42,6 +43,8 @@ def install_template_helpers(app: Flask) -> None:
             "nav_items": visible_nav_items,
             "current_locale": lambda: str(get_locale() or state.settings.default_locale),
             "settings": state.settings,
+            "brand_style": lambda: brand_style(state.settings),
+            "logo_url": lambda: logo_url(state.settings, request.script_root),
         }
 
     register_template_filters(app)

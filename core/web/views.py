@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -19,9 +21,13 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
+from pamong import ratelimit
 from pamong.accounts import services as accounts
+from pamong.accounts.sessions import end_session, purge_sessions, start_session
+from pamong.audit.services import LOGIN_FAILED, record, record_security_event
+from pamong.auth import SessionUser, anonymous_actor, client_ip
 from pamong.db import get_session, paginate
-from pamong.errors import AccountLocked, PamongError, Unauthorized
+from pamong.errors import InvalidInput, PamongError, Unauthorized
 from pamong.i18n import gettext as _
 from pamong.identity import services as identity
 from pamong.identity.models import DuplicateStatus
@@ -29,6 +35,7 @@ from pamong.identity.nik import MESSAGES as NIK_MESSAGES
 from pamong.orgunits import services as orgunits
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
 from pamong.web.context import page_arg, visible_nav_items
+from pamong.web.security import current_request_id
 
 bp = Blueprint("web", __name__)
 PER_PAGE = 25
@@ -67,50 +74,135 @@ def home() -> Any:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
+    """Staff login; every refusal answers the same, and repeated ones wait longer each time."""
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
-    if request.method == "POST":
-        settings = current_app.extensions["pamong"].settings
-        db = get_session()
-        try:
-            user = accounts.authenticate(
-                db,
-                request.form.get("username", ""),
-                request.form.get("password", ""),
-                max_failures=settings.login_max_failures,
-                lockout_minutes=settings.login_lockout_minutes,
-            )
-        except AccountLocked:
-            db.commit()
-            flash(_("Too many failed attempts. The account is locked for a while."), "error")
-            return render_template("login.html"), 403
-        except Unauthorized:
-            db.commit()  # count the failure
-            flash(_("Wrong username or password."), "error")
-            return render_template("login.html"), 401
-        db.commit()
-        lang = session.get("lang")
-        session.clear()  # a fresh session on login: no fixation
-        if lang:
-            session["lang"] = lang
-        session.permanent = True
-        login_user(accounts_session_user(user))
-        return redirect(_safe_next(request.args.get("next")))
-    return render_template("login.html")
+    if request.method == "GET":
+        return render_template("login.html")
+    username = request.form.get("username", "")[:200]
+    password = request.form.get("password", "")[:1000]
+    address = client_ip()
+    throttle = ratelimit.login_throttle()
+    db = get_session()
+    wait = throttle.wait_seconds(username, address)
+    if wait:
+        _login_failed(db, username, "throttled")
+        flash(
+            _("Too many failed attempts. Wait %(seconds)d seconds and try again.", seconds=wait),
+            "error",
+        )
+        response = make_response(render_template("login.html"), 429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    try:
+        user = accounts.authenticate(db, username, password)
+    except Unauthorized:
+        db.rollback()
+        throttle.failed(username, address)
+        _login_failed(db, username, "bad-credentials")
+        flash(_("Wrong username or password."), "error")
+        return render_template("login.html"), 401
+    throttle.succeeded(username, address)
+    settings = current_app.extensions["pamong"].settings
+    token = start_session(
+        db,
+        user,
+        lifetime=timedelta(minutes=settings.session_lifetime_minutes),
+        ip=address,
+        user_agent=request.user_agent.string,
+    )
+    actor = accounts.actor_for(user, ip=address, request_id=current_request_id())
+    record(db, actor, "auth.login", "user", user.username, org_unit_id=actor.home_unit_id)
+    purge_sessions(db)
+    db.commit()
+    _begin(user, actor, token)
+    return redirect(_safe_next(request.args.get("next")))
 
 
-def accounts_session_user(user: Any) -> Any:
-    from pamong.auth import load_session_user
+def _login_failed(db: Any, username: str, reason: str) -> None:
+    """Audit a refused login under the name tried (no hint to the client whether it exists)."""
+    record_security_event(
+        db,
+        anonymous_actor(),
+        LOGIN_FAILED,
+        object_type="user",
+        object_id=username.strip().lower()[:64] or None,
+        reason=reason,
+    )
+    db.commit()
 
-    return load_session_user(str(user.id))
+
+def _begin(user: Any, actor: Any, token: str) -> None:
+    """A fresh Flask session (no fixation) bound to the server-side session ``token``."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session.permanent = True
+    login_user(SessionUser(user.id, user.username, user.full_name, actor, token))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
+    """Log out: the server-side session ends, so a copy of the cookie is worthless."""
+    if current_user.is_authenticated:
+        db = get_session()
+        end_session(db, current_user.session_token)
+        actor = current_user.actor
+        unit_id = actor.home_unit_id
+        record(db, actor, "auth.logout", "user", current_user.username, org_unit_id=unit_id)
+        db.commit()
     logout_user()
+    lang = session.get("lang")
     session.clear()
+    if lang:
+        session["lang"] = lang
     flash(_("You have logged out."), "info")
     return redirect(url_for("web.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> Any:
+    """Change one's own password; every other session of the account ends."""
+    if request.method == "GET":
+        return render_template("change_password.html")
+    form = request.form
+    new = form.get("new_password", "")[:1000]
+    if new != form.get("repeat_password", "")[:1000]:
+        flash(_("The two new passwords differ."), "error")
+        return render_template("change_password.html"), 422
+    db = get_session()
+    actor = current_user.actor
+    user = accounts.load_user(db, current_user.id)
+    throttle = ratelimit.login_throttle()
+    wait = throttle.wait_seconds(user.username, client_ip())
+    if wait:
+        flash(
+            _("Too many failed attempts. Wait %(seconds)d seconds and try again.", seconds=wait),
+            "error",
+        )
+        return render_template("change_password.html"), 429
+    try:
+        accounts.change_own_password(db, actor, user, form.get("current_password", "")[:1000], new)
+    except InvalidInput as error:
+        db.rollback()
+        if error.slug == "wrong-password":  # a guess at the password, like a failed login
+            throttle.failed(user.username, client_ip())
+        flash(error.detail, "error")
+        return render_template("change_password.html"), 422
+    settings = current_app.extensions["pamong"].settings
+    token = start_session(
+        db,
+        user,
+        lifetime=timedelta(minutes=settings.session_lifetime_minutes),
+        ip=client_ip(),
+        user_agent=request.user_agent.string,
+    )
+    db.commit()
+    _begin(user, actor, token)
+    flash(_("Password changed. Every other session of your account has ended."), "info")
+    return redirect(url_for("web.dashboard"))
 
 
 @bp.route("/lang", methods=["POST"])

@@ -92,6 +92,7 @@ def hook_info(name: str, module: str = "pamong.hookspecs") -> dict[str, Any]:
         "firstresult": bool(func.pamong_spec.get("firstresult")),
         "since": getattr(func, "pamong_since", ""),
         "when": getattr(func, "pamong_when", ""),
+        "transactional": bool(getattr(func, "pamong_transactional", False)),
         "example": example_for(name),
     }
 
@@ -161,8 +162,17 @@ def render_hooks(module: str = "pamong.hookspecs") -> list[str]:
                 if info["firstresult"]
                 else "no: every enabled plugin's answer is collected"
             ),
-            "",
         ]
+        if name.startswith("pamong_on_"):
+            out.append(
+                "- **A listener that raises**: "
+                + (
+                    "fails the operation that announced the event (transactional)"
+                    if info["transactional"]
+                    else "is rolled back, logged and audited; the operation goes on"
+                )
+            )
+        out.append("")
         if info["params"]:
             out += ["**Parameters**", ""]
             for param, annotation in info["params"].items():

@@ -87,10 +87,11 @@ def list_applications(args: dict[str, Any]):
 def get_application(application_id: int):
     """One application with every step's time and officer (the read is audited)."""
     session = get_session()
-    application = services.get_application(session, api_actor(), application_id)
-    body = KtpApplicationSchema().dump(application)
+    application = services.get_application(
+        session, api_actor(), application_id, purpose="ktp.api.application"
+    )
     session.commit()
-    return body
+    return application
 
 
 def _step(application_id: int, action: Any, **kwargs: Any) -> Any:

@@ -44,6 +44,7 @@ from pamong.plugin import (
     mask_name,
     move_to,
     open_item,
+    record_personal_read,
     revoke_document,
     screen_duplicates,
     utcnow,
@@ -149,6 +150,7 @@ def _audit(session: Session, actor: Actor, action: str, application: KtpApplicat
         "ktp_application",
         application.id,
         org_unit_id=application.kecamatan_id,
+        subject_nik=application.resident.nik,
         **data,
     )
 
@@ -184,14 +186,31 @@ def applications_query(
 
 
 def get_application(
-    session: Session, actor: Actor, application_id: int, *, audit: bool = True
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    *,
+    audit: bool = True,
+    purpose: str = "ktp.application",
 ) -> KtpApplication:
-    """One application (404 outside the actor's kecamatan); reading it is audited."""
+    """One application (404 outside the actor's kecamatan).
+
+    It shows the resident's NIK, photo and signature: unless ``audit`` is
+    off (a step that records its own entry), the read is recorded through
+    the core's :func:`~pamong.audit.services.record_personal_read`.
+    """
     application = session.get(KtpApplication, application_id)
     if application is None or not can_read(actor, application.kecamatan):
         raise NotFound(_("No such KTP application."), slug="application-not-found")
     if audit:
-        _audit(session, actor, "read", application)
+        record_personal_read(
+            session,
+            actor,
+            subject=("ktp_application", application.id),
+            resident=application.resident,
+            unit=application.kecamatan_id,
+            purpose=purpose,
+        )
     return application
 
 
@@ -249,7 +268,9 @@ def apply(
     else:
         replacement_cause = None
     resident = session.scalar(select(Resident).where(Resident.nik == clean_nik(nik)))
-    if resident is None:
+    if resident is None or not actor.can(APPLY, resident.domicile):
+        # A resident outside the officer's kecamatan gets the answer of an unknown
+        # NIK: neither their existence nor their domicile is told.
         raise NotFound(_("No resident with this NIK."), slug="resident-not-found")
     home = kecamatan_of(resident)
     if home.id != kecamatan.id:
@@ -575,6 +596,7 @@ def reprint(session: Session, actor: Actor, card_id: int) -> KtpCard:
         "ktp_card",
         card.id,
         org_unit_id=card.application.kecamatan_id,
+        subject_nik=card.application.resident.nik,
     )
     return card
 

@@ -45,7 +45,7 @@ from pamong_plugins.ktp.permissions import ADMIN, APPLY, PRINT, REPORT
 from pamong_plugins.ktp.photo import data_url, expected_background
 from pamong_plugins.ktp.schemas import KtpFeeRateSchema
 
-bp = Blueprint("ktp", __name__, template_folder="templates")
+bp = Blueprint("ktp", __name__, template_folder="templates", static_folder="static")
 PER_PAGE = 30
 MAX_STATS_DAYS = 366
 
@@ -163,7 +163,7 @@ def apply() -> Any:
 @login_required
 def application(application_id: int) -> Any:
     db = get_session()
-    app_row = services.get_application(db, _actor(), application_id)
+    app_row = services.get_application(db, _actor(), application_id, purpose="ktp.application.page")
     card = db.scalar(select(KtpCard).where(KtpCard.application_id == app_row.id))
     photo = data_url(app_row.photo, "image/jpeg") if app_row.photo else None
     signature = data_url(app_row.signature, "image/png") if app_row.signature else None
@@ -266,7 +266,9 @@ def cancel(application_id: int) -> Any:
 @login_required
 def receipt(application_id: int) -> Any:
     db = get_session()
-    app_row = services.get_application(db, _actor(), application_id)
+    app_row = services.get_application(
+        db, _actor(), application_id, purpose="ktp.application.receipt"
+    )
     db.commit()
     return render_template("ktp/receipt.html", a=app_row)
 

@@ -81,6 +81,9 @@ def list_applications(args: dict[str, Any]):
         received_to=args.get("received_to"),
     )
     items, total = paginate(session, stmt, args["page"], args["per_page"])
+    for application in items:  # each item carries the applicant's ID number
+        services.record_applicant_read(session, actor, application, "licensing.api.list")
+    session.commit()
     return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
 
 
@@ -93,9 +96,12 @@ def get_application(number: str):
     """One application by its tracking number."""
     actor = api_actor()
     require(actor, perm.VIEW)
-    application = services.application_by_number(get_session(), number[:30])
+    session = get_session()
+    application = services.application_by_number(session, number[:30])
     if application is None or not actor.can(perm.VIEW, application.org_unit):
         raise NotFound("No such application.", slug="application-not-found")
+    services.record_applicant_read(session, actor, application, "licensing.api.application")
+    session.commit()
     return application
 
 

@@ -123,8 +123,9 @@ def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
     from pamong_plugins.licensing.jobs import escalate_job, remind_job
 
     return [
-        WorkerJob("licensing.escalate", escalate_job, interval_seconds=3600),
-        WorkerJob("licensing.expiry_reminders", remind_job, interval_seconds=6 * 3600),
+        # Heads of office hear about late files when the working day starts.
+        WorkerJob("licensing.escalate", escalate_job, schedule="0 8 * * *", working_days=True),
+        WorkerJob("licensing.expiry_reminders", remind_job, schedule="0 7 * * *"),
     ]
 
 

@@ -38,6 +38,7 @@ from pamong.plugin import (
     move_to,
     notify,
     open_item,
+    record_personal_read,
     regency_today,
     working_days_between,
 )
@@ -524,12 +525,35 @@ def _tell_applicant(
 # --- workflow -------------------------------------------------------------------
 
 
-def get_application(session: Session, actor: Actor, application_id: int) -> Application:
-    """An application the actor may see (404 otherwise, so numbers leak nothing)."""
+def get_application(
+    session: Session, actor: Actor, application_id: int, *, purpose: str | None = None
+) -> Application:
+    """An application the actor may see (404 otherwise, so numbers leak nothing).
+
+    With a ``purpose`` the caller is about to show the applicant's personal
+    data (ID number, address, uploaded documents): the read is recorded.
+    """
     application = session.get(Application, application_id)
     if application is None or not actor.can(perm.VIEW, application.org_unit):
         raise NotFound("No such application.", slug="application-not-found")
+    if purpose:
+        record_applicant_read(session, actor, application, purpose)
     return application
+
+
+def record_applicant_read(
+    session: Session, actor: Actor, application: Application, purpose: str
+) -> None:
+    """Audit that ``actor`` was shown the applicant's personal data on ``application``."""
+    applicant = application.applicant
+    record_personal_read(
+        session,
+        actor,
+        subject=("licensing_application", application.id),
+        resident=applicant.id_number if applicant.kind == "person" else None,
+        unit=application.org_unit_id,
+        purpose=purpose,
+    )
 
 
 def _item(session: Session, application: Application) -> TrackedItem:

@@ -250,7 +250,10 @@ def intake() -> Any:
 def file(application_id: int) -> Any:
     _staff(perm.VIEW)
     db = get_session()
-    application = services.get_application(db, _actor(), application_id)
+    application = services.get_application(
+        db, _actor(), application_id, purpose="licensing.application.page"
+    )
+    db.commit()
     item = db.get(TrackedItem, application.tracked_item_id)
     unit = application.org_unit
     actor = _actor()
@@ -361,9 +364,12 @@ def _permit_pdf(permit: Permit) -> Response:
 @login_required
 def permit_pdf(application_id: int) -> Any:
     _staff(perm.VIEW)
-    application = services.get_application(get_session(), _actor(), application_id)
+    db = get_session()
+    application = services.get_application(db, _actor(), application_id)
     if application.permit is None:
         abort(404)
+    services.record_applicant_read(db, _actor(), application, "licensing.permit.pdf")
+    db.commit()
     return _permit_pdf(application.permit)
 
 
@@ -375,7 +381,9 @@ def upload(upload_id: int) -> Any:
     item = db.get(Upload, upload_id)
     if item is None:
         abort(404)
-    services.get_application(db, _actor(), item.application_id)  # scope check
+    # The scope check; the file is an applicant's document (an ID card scan…): audited.
+    services.get_application(db, _actor(), item.application_id, purpose="licensing.upload")
+    db.commit()
     return Response(
         item.data,
         mimetype=item.content_type,

@@ -26,11 +26,31 @@ def module_list(value):
         return ""
 
 
+def logo_file(value):
+    from pamong.scaffold import logo_file as name
+
+    return name(value)
+
+
+def text_color_on(value):
+    from pamong.branding import text_color_on as pick
+    from pamong.scaffold import ScaffoldError, check_color
+
+    try:
+        return pick(check_color("primary_color", value))
+    except ScaffoldError:
+        return ""
+
+
 class RegencyExtension(Extension):
     def __init__(self, environment):
         super().__init__(environment)
-        from pamong.scaffold import pamong_version
+        from pamong import scaffold
 
         environment.filters["region_fact"] = region_fact
         environment.filters["module_list"] = module_list
-        environment.globals["pamong_version"] = pamong_version()
+        environment.filters["logo_file"] = logo_file
+        environment.filters["text_color_on"] = text_color_on
+        environment.globals["pamong_version"] = scaffold.pamong_version()
+        environment.globals["default_primary_color"] = scaffold.DEFAULT_PRIMARY_COLOR
+        environment.globals["default_accent_color"] = scaffold.DEFAULT_ACCENT_COLOR

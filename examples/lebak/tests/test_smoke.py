@@ -1,5 +1,8 @@
 """Smoke test: this deployment boots with its own pamong.toml and holds its org units.
 
+What it checks comes from pamong.toml (region, enabled plugins, branding), so
+enabling a module or changing the colours needs no change here.
+
 Runs on SQLite in a temporary copy of the instance, whatever database the
 environment names, so it is safe on a production server:
 ``python -m pytest`` from the deployment folder.
@@ -8,6 +11,7 @@ environment names, so it is safe on a production server:
 from __future__ import annotations
 
 import shutil
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +25,9 @@ from pamong.cli import main
 from pamong.orgunits.models import OrgUnit
 
 DEPLOYMENT = Path(__file__).resolve().parent.parent
-REGION = "36.02"
+#: The [pamong] settings of this deployment: region, enabled plugins, branding.
+CONFIG = tomllib.loads((DEPLOYMENT / "pamong.toml").read_text("utf-8"))["pamong"]
+REGION = CONFIG["region"]
 #: Territorial org units of Kabupaten Lebak in the bundled region table.
 EXPECTED = {
     "regency": 1,
@@ -64,8 +70,7 @@ def test_the_regency_and_its_territory_are_loaded(app: Flask) -> None:
 
 
 def test_the_configured_plugins_are_enabled(app: Flask) -> None:
-    enabled = set(app.extensions["pamong"].plugins)
-    assert enabled == {"ktp", "licensing", "site"}
+    assert set(app.extensions["pamong"].plugins) == set(CONFIG["plugins"])
 
 
 def test_the_public_pages_answer(app: Flask) -> None:
@@ -74,3 +79,13 @@ def test_the_public_pages_answer(app: Flask) -> None:
     about = client.get("/site/")
     assert about.status_code == 200
     assert "Kabupaten Lebak" in about.get_data(as_text=True)
+
+
+def test_the_pages_carry_the_logo_and_colours(app: Flask) -> None:
+    client = app.test_client()
+    home = client.get("/").get_data(as_text=True)
+    assert CONFIG["brand_color"] in home and CONFIG["accent_color"] in home
+    assert f'src="{CONFIG["logo"]}"' in home
+    logo = client.get(CONFIG["logo"])
+    logo.close()
+    assert logo.status_code == 200

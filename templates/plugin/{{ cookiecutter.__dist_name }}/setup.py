@@ -1,4 +1,4 @@
-"""Compile the translation catalogs (.po -> .mo) into the build; metadata is in pyproject.toml."""
+"""Compile the translation catalogs (.po -> .mo) into the build; metadata: pyproject.toml."""
 
 from pathlib import Path
 

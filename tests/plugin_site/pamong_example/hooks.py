@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Blueprint, render_template
 from flask_smorest import Blueprint as ApiBlueprint
@@ -137,6 +139,7 @@ def pamong_register_document_kinds():
 
 
 SENT: list[object] = []
+KEYS: list[str] = []  # the idempotency key of every send, duplicates included
 
 
 class ExampleTransport:
@@ -144,6 +147,7 @@ class ExampleTransport:
 
     def send(self, delivery) -> None:
         SENT.append((delivery.address, delivery.subject))
+        KEYS.append(delivery.idempotency_key)
 
 
 @hookimpl
@@ -175,9 +179,23 @@ def count_notes(app) -> str:
     return "counted"
 
 
+#: Set in a worker's environment, a job writes a line to this file every second
+#: (tests count the lines written by several worker processes).
+TICK_FILE = "PAMONG_EXAMPLE_TICK_FILE"
+
+
+def tick(app) -> str:
+    with open(os.environ[TICK_FILE], "a", encoding="utf-8") as handle:
+        handle.write(f"{os.getpid()}\n")
+    return "ticked"
+
+
 @hookimpl
 def pamong_register_worker_jobs():
-    return [WorkerJob("example.count_notes", count_notes, interval_seconds=60)]
+    jobs = [WorkerJob("example.count_notes", count_notes, interval_seconds=60)]
+    if os.environ.get(TICK_FILE):
+        jobs.append(WorkerJob("example.tick", tick, interval_seconds=1, timeout_seconds=5))
+    return jobs
 
 
 @hookimpl

@@ -78,7 +78,16 @@ def page():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = chromium.new_context(viewport={"width": 1024, "height": 900})
         context.grant_permissions(["camera"])
-        yield context.new_page()
+        tab = context.new_page()
+        tab.csp_violations = []  # the pages' scripts must run under the Content-Security-Policy
+        tab.on(
+            "console",
+            lambda msg: (
+                "Content Security Policy" in msg.text and tab.csp_violations.append(msg.text)
+            ),
+        )
+        tab.on("pageerror", lambda error: tab.csp_violations.append(str(error)))
+        yield tab
         chromium.close()
 
 
@@ -108,7 +117,7 @@ def test_an_officer_serves_a_resident_from_application_to_handover(site, page):
     assert "merah" in page.content()  # born 2001: a red background
 
     page.click("#camera-start")
-    page.wait_for_function("document.getElementById('video').readyState >= 2")
+    page.wait_for_function("() => document.getElementById('video').readyState >= 2")
     page.click("#camera-shoot")
     assert page.input_value("#photo_data").startswith("data:image/jpeg;base64,")
     page.locator("#pad").scroll_into_view_if_needed()
@@ -142,3 +151,4 @@ def test_an_officer_serves_a_resident_from_application_to_handover(site, page):
     content = page.content()
     assert "Kartu sudah diambil" in content and "Dewi" not in content and NIK not in content
     shot(page, "5-tracker")
+    assert page.csp_violations == []

@@ -20,7 +20,7 @@ def fresh_app(tmp_path):
     if url:
         _reset_postgres(url)
     write_config(tmp_path, region="33.14", plugins=["licensing"])
-    app = create_app(tmp_path, **({"database_url": url} if url else {}))
+    app = create_app(tmp_path, check_schema=False, **({"database_url": url} if url else {}))
     yield app
     app.extensions["pamong"].db.dispose()
 

@@ -5,7 +5,7 @@ Branding, overrides of core templates (``overrides/``) and local hooks
 rest of the deployment stays identical to the template.
 """
 
-from pamong.hooks import PluginInfo
+from pamong.plugin import PluginInfo
 
 PLUGIN = PluginInfo(
     id="site",

@@ -1,7 +1,8 @@
-"""Pamong's pytest plugin (``pamong.testing``) gives these tests ``app``, ``client``,
-``login_as``, ``bearer``, ``make_org_unit``… on a fresh Sragen (33.14) instance.
+"""Pamong's pytest plugin gives these tests their fixtures: ``app`` (a fresh Sragen, 33.14,
+instance with the plugins of the ``pamong_plugins`` marker), ``client``, ``db_session``,
+``login_as``, ``bearer``, ``make_user``, ``make_org_unit``, ``make_resident``.
 
-Catalogs are compiled here so the tests also run from a source checkout.
+The catalogs are compiled here, so the tests see translations in a source checkout too.
 """
 
 from __future__ import annotations

@@ -1,11 +1,17 @@
-"""{{ cookiecutter.title }}: {{ cookiecutter.description }}"""
+"""{{ cookiecutter.title }}: {{ cookiecutter.description }}
 
-from pamong.hooks import PluginInfo
+A Pamong plugin. From Pamong it imports only ``pamong.plugin``, the public
+plugin API (its tests check this with ``check_plugin_imports``).
+"""
+
+from pamong.plugin import PluginInfo
+
+__version__ = "0.1.0"
 
 PLUGIN = PluginInfo(
     id="{{ cookiecutter.plugin_id }}",
-    version="0.1.0",
+    version=__version__,
     title="{{ cookiecutter.title }}",
     description="{{ cookiecutter.description }}",
-    core_version=">=0.1",
+    plugin_api=">=1.0,<2",  # the plugin API versions this plugin works with
 )

@@ -1,43 +1,64 @@
-"""The hooks of {{ cookiecutter.plugin_id }}: thin, they hand Pamong what the plugin contributes.
+"""What the plugin contributes to Pamong. Thin: each hook hands over something made elsewhere.
 
-Everything is in the ``{{ cookiecutter.plugin_id }}`` namespace: permissions ``{{ cookiecutter.plugin_id }}.*``,
-roles ``{{ cookiecutter.plugin_id }}_*``, blueprints ``{{ cookiecutter.plugin_id }}`` (pages at ``/{{ cookiecutter.plugin_id }}``) and
-``{{ cookiecutter.plugin_id }}_api`` (``/api/v1/{{ cookiecutter.plugin_id }}``){% if cookiecutter.include_model %}, tables ``{{ cookiecutter.plugin_id }}_*``{% endif %}.
+Everything is in the plugin's namespace:
+- permissions ``{{ cookiecutter.plugin_id }}.*`` and the role ``{{ cookiecutter.plugin_id }}_officer``;
+- blueprints ``{{ cookiecutter.plugin_id }}`` (pages at ``/{{ cookiecutter.plugin_id }}``) and ``{{ cookiecutter.plugin_id }}_api``
+  (``/api/v1/{{ cookiecutter.plugin_id }}``);
+- tables ``{{ cookiecutter.plugin_id }}_*``;
+- the command group ``pamong {{ cookiecutter.plugin_id }}``;
+- the translation domain ``{{ cookiecutter.plugin_id }}``.
+
+Importing the modules here also loads the models: Pamong claims a plugin's
+tables while its hooks module is imported.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from flask import Blueprint
+from pamong.plugin import DemoData, NavItem, Permission, RoleTemplate, _l, hookimpl
 
-from pamong.hooks import NavItem, Permission, RoleTemplate, hookimpl
-from pamong.i18n import lazy_gettext as _l
 from {{ cookiecutter.__package }}.api import blp
-from {{ cookiecutter.__package }}.views import web
-
-VIEW = "{{ cookiecutter.plugin_id }}.view"
-MANAGE = "{{ cookiecutter.plugin_id }}.manage"
-
-
-@hookimpl
-def pamong_register_blueprints(app: Any) -> list[Blueprint]:
-    return [web, blp]
+from {{ cookiecutter.__package }}.cli import cli
+from {{ cookiecutter.__package }}.demo import seed
+from {{ cookiecutter.__package }}.permissions import PERMISSIONS, ROLES, VIEW
+from {{ cookiecutter.__package }}.views import bp
 
 
 @hookimpl
-def pamong_register_permissions() -> list[Permission]:
+def pamong_register_blueprints() -> Iterable[Any]:
+    return [bp, blp]
+
+
+@hookimpl
+def pamong_register_permissions() -> Iterable[Permission]:
+    return PERMISSIONS
+
+
+@hookimpl
+def pamong_register_roles() -> Iterable[RoleTemplate]:
+    return ROLES
+
+
+@hookimpl
+def pamong_register_nav_items() -> Iterable[NavItem]:
     return [
-        Permission(VIEW, "See {{ cookiecutter.title }}"),
-        Permission(MANAGE, "Record in {{ cookiecutter.title }}"),
+        NavItem(
+            "{{ cookiecutter.plugin_id }}.index",
+            _l("{{ cookiecutter.title }}"),
+            weight=50,
+            permission=VIEW,
+            description=_l("{{ cookiecutter.description }}"),
+        ),
     ]
 
 
 @hookimpl
-def pamong_register_roles() -> list[RoleTemplate]:
-    return [RoleTemplate("{{ cookiecutter.plugin_id }}_officer", "{{ cookiecutter.title }} officer", (VIEW, MANAGE))]
+def pamong_register_cli_commands() -> Any:
+    return cli
 
 
 @hookimpl
-def pamong_register_nav_items() -> list[NavItem]:
-    return [NavItem("{{ cookiecutter.plugin_id }}.index", _l("{{ cookiecutter.title }}"), weight=50, permission=VIEW)]
+def pamong_register_demo_data() -> DemoData:
+    return DemoData(seed=seed)

@@ -1,26 +1,47 @@
-"""The staff page of {{ cookiecutter.plugin_id }} (blueprint ``{{ cookiecutter.plugin_id }}``, mounted at ``/{{ cookiecutter.plugin_id }}``)."""
+"""The staff page at ``/{{ cookiecutter.plugin_id }}/`` (blueprint ``{{ cookiecutter.plugin_id }}``).
+
+It lists the entries, and offers a form to add one.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import current_user, login_required
+from typing import Any
 
-from pamong.auth import require
-{%- if cookiecutter.include_model %}
-from pamong.db import get_session
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from marshmallow import EXCLUDE, ValidationError
+
+from pamong.plugin import InvalidInput, _, get_session, paginate, require, web_actor
+
 from {{ cookiecutter.__package }} import services
-{%- endif %}
+from {{ cookiecutter.__package }}.permissions import VIEW
+from {{ cookiecutter.__package }}.schemas import {{ cookiecutter.__model_prefix }}EntryInSchema
 
-web = Blueprint("{{ cookiecutter.plugin_id }}", __name__, template_folder="templates")
+bp = Blueprint("{{ cookiecutter.plugin_id }}", __name__, template_folder="templates")
+SHOWN = 50
 
 
-@web.route("/")
+@bp.route("/")
 @login_required
 def index() -> str:
-    require(current_user.actor, "{{ cookiecutter.plugin_id }}.view")
-{%- if cookiecutter.include_model %}
-    entries = services.list_entries(get_session())
-{%- else %}
-    entries: list[object] = []
-{%- endif %}
-    return render_template("{{ cookiecutter.plugin_id }}/index.html", entries=entries)
+    actor = web_actor()
+    require(actor, VIEW)
+    session = get_session()
+    entries, total = paginate(session, services.entries_query(actor), 1, SHOWN)
+    units = services.units_to_record_at(session, actor)
+    return render_template("{{ cookiecutter.plugin_id }}/index.html", entries=entries, total=total, units=units)
+
+
+@bp.route("/entries", methods=["POST"])
+@login_required
+def add() -> Any:
+    try:  # the API's schema checks the form too
+        data = {{ cookiecutter.__model_prefix }}EntryInSchema(unknown=EXCLUDE).load(request.form)
+    except ValidationError as error:
+        fields = ", ".join(sorted(error.messages))
+        raise InvalidInput(_("Please check: %(fields)s.", fields=fields)) from None
+    session = get_session()
+    entry = services.add_entry(session, web_actor(), **data)
+    session.commit()
+    flash(_("Recorded: %(title)s.", title=entry.title), "info")
+    return redirect(url_for("{{ cookiecutter.plugin_id }}.index"))

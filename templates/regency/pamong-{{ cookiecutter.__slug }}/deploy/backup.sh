@@ -6,7 +6,7 @@
 # Restore: pg_restore --clean -d "$URL" FILE.dump, or stop the app and copy the
 # .sqlite3 file back to the instance folder.
 set -euo pipefail
-ENV_FILE=${PAMONG_ENV_FILE:-/etc/pamong/pamong-{{ cookiecutter.__slug }}.env}
+ENV_FILE=${PAMONG_ENV_FILE:-$(dirname "$0")/../pamong.env}
 if [ -r "$ENV_FILE" ]; then set -a; . "$ENV_FILE"; set +a; fi
 INSTANCE=${PAMONG_INSTANCE:-/srv/pamong-{{ cookiecutter.__slug }}}
 DEST=${PAMONG_BACKUP_DIR:-$INSTANCE/backups}

@@ -13,11 +13,12 @@ from flask import Blueprint, current_app, render_template
 from jinja2 import ChoiceLoader, FileSystemLoader
 from marshmallow import Schema, fields
 
-from pamong.hooks import NavItem, hookimpl
+from pamong.plugin import NavItem, hookimpl
 
 OVERRIDES = Path(__file__).parent / "overrides"
 
-web = Blueprint("site", __name__, template_folder="templates")
+# static/ holds the logo (pamong.toml's `logo`), served at /site/static/.
+web = Blueprint("site", __name__, template_folder="templates", static_folder="static")
 
 
 class SiteSettings(Schema):

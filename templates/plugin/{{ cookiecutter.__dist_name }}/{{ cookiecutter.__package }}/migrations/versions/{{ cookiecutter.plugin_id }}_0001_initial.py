@@ -2,14 +2,17 @@
 
 Revision ID: {{ cookiecutter.plugin_id }}_0001
 Revises:
-Create Date: 2026-01-01 00:00:00
+Create Date: 2026-12-01 00:00:00
 
-Generate later revisions with ``pamong.migrate.new_revision`` (see Pamong's
-plugin guide) and read them before committing.
+The next revision: change models.py, then run ``pamong db revision`` on a
+development instance where the plugin is enabled and upgraded (see
+README.md). Read the file it writes before committing it.
 """
 
 import sqlalchemy as sa
 from alembic import op
+
+from pamong.plugin import UTCDateTime
 
 revision = "{{ cookiecutter.plugin_id }}_0001"
 down_revision = None
@@ -23,7 +26,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("org_unit_id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["org_unit_id"],
             ["org_units.id"],
@@ -32,7 +35,17 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_{{ cookiecutter.plugin_id }}_entries")),
     )
+    op.create_index(
+        op.f("ix_{{ cookiecutter.plugin_id }}_entries_org_unit_id"),
+        "{{ cookiecutter.plugin_id }}_entries",
+        ["org_unit_id"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(
+        op.f("ix_{{ cookiecutter.plugin_id }}_entries_org_unit_id"),
+        table_name="{{ cookiecutter.plugin_id }}_entries",
+    )
     op.drop_table("{{ cookiecutter.plugin_id }}_entries")

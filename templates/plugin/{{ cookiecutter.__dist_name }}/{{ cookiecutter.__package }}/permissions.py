@@ -1,0 +1,19 @@
+"""What the plugin checks. A role grants its permissions at an org unit and every unit below it."""
+
+from pamong.plugin import Permission, RoleTemplate, _l
+
+VIEW = "{{ cookiecutter.plugin_id }}.view"
+MANAGE = "{{ cookiecutter.plugin_id }}.manage"
+
+PERMISSIONS = (
+    Permission(VIEW, _l("See the entries of {{ cookiecutter.title }}")),
+    Permission(MANAGE, _l("Record entries in {{ cookiecutter.title }}")),
+)
+
+ROLES = (
+    RoleTemplate(
+        "{{ cookiecutter.plugin_id }}_officer",
+        "{{ cookiecutter.title }} officer",
+        (VIEW, MANAGE),
+    ),
+)

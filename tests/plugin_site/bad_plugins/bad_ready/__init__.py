@@ -1,0 +1,5 @@
+"""Raises when the app is ready."""
+
+from pamong.plugin import PluginInfo
+
+PLUGIN = PluginInfo(id="bad_ready", version="1.0")

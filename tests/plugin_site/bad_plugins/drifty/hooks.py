@@ -1,0 +1,3 @@
+"""Importing the models registers the table."""
+
+from bad_plugins.drifty import models  # noqa: F401

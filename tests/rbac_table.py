@@ -1,0 +1,374 @@
+"""Who may call what: the declared access rule of every endpoint and page.
+
+``tests/test_rbac_matrix.py`` enumerates the app's URL map (the core and
+every installed plugin, all enabled) and its OpenAPI document, and checks
+each row below against every role, with a target inside and one outside
+the role's grant where the rule is scoped to the target's unit. A route
+without a row fails the matrix: add one when you add an endpoint.
+
+A row is keyed ``"METHOD /rule"`` exactly as in the URL map. Its rule says:
+
+- ``realm``: ``public`` (anyone), ``staff`` (a logged-in staff user: pages
+  redirect others to ``/login``, the API answers 401), or ``applicant``
+  (the licensing portal's own login: everybody else is sent to
+  ``/licensing/portal/login``).
+- ``need``: the permissions of which the caller needs one (:data:`ANY`:
+  any grant), at the target's unit when ``scoped`` (else anywhere).
+- ``denied``: the answer without any of ``need`` anywhere; ``out``: with
+  one of them, but not at the target's unit (default: ``denied``).
+- ``see``: permissions of which one is needed at the target's unit to learn
+  that it exists; without them the answer is ``hidden`` (404).
+- ``target``: what fills the URL and the body (built by the matrix: a
+  resident, an application, a message… inside or outside the grant).
+- ``body``: the minimal valid body of a write, so that the call reaches
+  the permission check instead of failing validation.
+
+An allowed call may answer anything but a refusal (401, 403, a login
+redirect, the row's ``denied``/``out``/``hidden`` answers) or a 5xx; ``ok``
+pins the exact statuses instead. ``REFUSED`` is a page that redirects with
+an error message instead of answering 403/404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+#: Any staff grant (at the target's unit, when scoped).
+ANY = "<any grant>"
+#: A page that refuses by redirecting with an error message (flash).
+REFUSED = "refused"
+
+Outcome = int | str
+Body = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    realm: str = "staff"
+    need: tuple[str, ...] = (ANY,)
+    scoped: bool = False
+    target: str | None = None
+    denied: Outcome = 403
+    out: Outcome | None = None
+    see: tuple[str, ...] = ()
+    hidden: Outcome = 404
+    body: Body | None = None
+    ok: tuple[int, ...] | None = None
+
+
+def public(target: str | None = None, **kw: Any) -> Rule:
+    return Rule(realm="public", need=(), target=target, **kw)
+
+
+def staff(**kw: Any) -> Rule:
+    """Any logged-in staff user."""
+    return Rule(**kw)
+
+
+def anywhere(*need: str, **kw: Any) -> Rule:
+    """One of ``need`` at any unit."""
+    return Rule(need=need, **kw)
+
+
+def at_target(*need: str, target: str, **kw: Any) -> Rule:
+    """One of ``need`` at the target's unit (or above)."""
+    return Rule(need=need, scoped=True, target=target, **kw)
+
+
+def own(target: str, **kw: Any) -> Rule:
+    """Only for whom the target is addressed (an inbox message): others get 404."""
+    return Rule(need=(ANY,), scoped=True, target=target, out=404, **kw)
+
+
+def applicant(target: str | None = None, *, own: bool = False) -> Rule:
+    """The licensing portal; with ``own``, the applicant's own files only (others: 404)."""
+    return Rule(realm="applicant", need=(), scoped=own, target=target, out=404 if own else None)
+
+
+# -- permissions ---------------------------------------------------------------
+
+VIEW = "core.residents.view"
+PERSONAL = "core.residents.personal"
+REGISTER = "core.residents.register"
+REVIEW = "core.duplicates.review"
+ORGUNITS = "core.orgunits.manage"
+USERS = "core.users.manage"
+AUDIT = "core.audit.view"
+SEND = "core.messages.send"
+DELIVERIES = "core.deliveries.manage"
+
+KTP_APPLY = "ktp.apply"
+KTP_PRINT = "ktp.print"
+KTP_HANDOVER = "ktp.handover"
+KTP_REPORT = "ktp.report"
+KTP_ADMIN = "ktp.admin"
+KTP_READ = (KTP_APPLY, KTP_PRINT, KTP_HANDOVER, KTP_REPORT)
+
+LIC_INTAKE = "licensing.intake"
+LIC_VERIFY = "licensing.verify"
+LIC_VIEW = "licensing.view"
+LIC_REPORT = "licensing.report"
+LIC_ADMIN = "licensing.admin"
+
+
+# -- bodies ----------------------------------------------------------------------
+
+
+def _resident(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "nik": ctx["new_nik"],
+        "name": "Sri Lestari",
+        "birth_place": "Sragen",
+        "birth_date": "1991-02-03",
+        "sex": "F",
+        "domicile_code": ctx["desa_code"],
+    }
+
+
+def _org_unit(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "code": f"{ctx['unit_code']}-UJI{ctx['serial']}",
+        "name": f"Loket Uji {ctx['serial']}",
+        "kind": "service_point",
+        "parent_code": ctx["unit_code"],
+    }
+
+
+def _message(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "sender_unit": ctx["unit_code"],
+        "subject": "Undangan rapat",
+        "body": "Rapat koordinasi hari Senin.",
+        "to_units": [ctx["unit_code"]],
+    }
+
+
+def _new_user(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"username": f"matrix-user-{ctx['serial']}", "password": "correct horse battery"}
+
+
+def _grant(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"role": "viewer", "org_unit": ctx["unit_code"]}
+
+
+def _grant_form(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"role": "viewer", "unit": ctx["unit_code"]}
+
+
+def _ktp_apply(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"nik": ctx["nik"], "kecamatan_code": ctx["unit_code"], "reason": "new"}
+
+
+def _ktp_fee(ctx: dict[str, Any]) -> dict[str, Any]:
+    year = 2040 + ctx["serial"]
+    return {"amount": 0, "valid_from": f"{year}-01-01", "valid_until": f"{year}-12-31"}
+
+
+def _fixed(**values: Any) -> Body:
+    return lambda _ctx: dict(values)
+
+
+# -- the table -----------------------------------------------------------------
+
+TABLE: dict[str, Rule] = {
+    # The public site: home, org-unit tree, tracker, document verification.
+    "GET /": public(),
+    "GET /static/<path:filename>": public("static_file"),
+    "GET /org-units": public(),
+    "GET /org-units/<code>": public("org_unit"),
+    "GET /track/": public(),
+    "GET /track/<number>": public("tracking_number"),
+    "GET /verify/<code>": public("document_code"),
+    "GET /api/v1/openapi.json": public(),
+    "GET /api/v1/org-units": public(),
+    "GET /api/v1/org-units/<code>": public("org_unit"),
+    "GET /api/v1/track/<number>": public("tracking_number"),
+    "GET /api/v1/verify/<code>": public("document_code"),
+    # Login, logout and the language switch.
+    "GET /login": public(),
+    "POST /login": public(ok=(302, 401)),  # 401: wrong password; 302: already logged in
+    "POST /logout": public(ok=(302,)),
+    "POST /lang": public(),
+    # Staff pages of the core.
+    "GET /dashboard": staff(),
+    "GET /residents": anywhere(VIEW),
+    "GET /residents/<id:resident_id>": at_target(VIEW, target="resident", denied=404, out=404),
+    "GET /duplicates": anywhere(REVIEW),
+    "POST /duplicates/<id:candidate_id>": at_target(
+        REVIEW, target="duplicate", denied=404, out=404, body=_fixed(status="distinct")
+    ),
+    "GET /staff/users": anywhere(USERS),
+    # The accounts work narrows user management to the manager's units.
+    "POST /staff/users": anywhere(USERS, denied=REFUSED, body=_new_user),
+    "POST /staff/users/<username>/grants": at_target(
+        USERS, target="grant", denied=REFUSED, body=_grant_form
+    ),
+    "GET /staff/audit": anywhere(AUDIT),
+    "GET /messages/": staff(),
+    "GET /messages/new": anywhere(SEND),
+    "POST /messages/new": at_target(SEND, target="unit", out=422, body=_message),
+    "GET /messages/<id:message_id>": own("message"),
+    "POST /messages/<id:message_id>/archive": own("message"),
+    "POST /messages/<id:message_id>/reply": at_target(
+        SEND, target="message", denied=REFUSED, out=REFUSED, body=_fixed(body="Siap, hadir.")
+    ),
+    "GET /messages/attachments/<id:attachment_id>": own("attachment"),
+    "GET /messages/outbox": anywhere(DELIVERIES),
+    "POST /messages/outbox/<id:delivery_id>/retry": anywhere(
+        DELIVERIES, target="delivery", denied=404
+    ),
+    # The core's REST API.
+    "GET /api/v1/residents": anywhere(VIEW),
+    "POST /api/v1/residents": at_target(REGISTER, target="new_resident", body=_resident),
+    "GET /api/v1/residents/<nik>": at_target(PERSONAL, target="resident", denied=404, out=404),
+    "PATCH /api/v1/residents/<nik>": at_target(
+        REGISTER, target="resident", denied=404, out=404, body=_fixed(address="Dukuh Baru")
+    ),
+    "GET /api/v1/duplicates": anywhere(REVIEW),
+    "POST /api/v1/duplicates/<id:candidate_id>": at_target(
+        REVIEW, target="duplicate", denied=404, out=404, body=_fixed(status="distinct", note="")
+    ),
+    "POST /api/v1/org-units": at_target(ORGUNITS, target="unit", body=_org_unit),
+    "GET /api/v1/users": anywhere(USERS),
+    "POST /api/v1/users": anywhere(USERS, body=_new_user),
+    "GET /api/v1/users/<username>": anywhere(USERS, target="user"),
+    "POST /api/v1/users/<username>/grants": at_target(USERS, target="grant", body=_grant),
+    "GET /api/v1/roles": staff(),
+    "GET /api/v1/tokens": staff(),
+    "POST /api/v1/tokens": staff(body=_fixed(name="matrix")),
+    "DELETE /api/v1/tokens/<id:token_id>": anywhere(USERS, target="token"),
+    "GET /api/v1/audit": anywhere(AUDIT),
+    "GET /api/v1/messages": staff(),
+    "POST /api/v1/messages": at_target(SEND, target="unit", body=_message),
+    "GET /api/v1/messages/<id:message_id>": own("message"),
+    "POST /api/v1/messages/<id:message_id>/archive": own("message"),
+    "POST /api/v1/messages/<id:message_id>/reply": at_target(
+        SEND, target="message", see=(ANY,), body=_fixed(body="Siap, hadir.")
+    ),
+    "GET /api/v1/deliveries/dead": anywhere(DELIVERIES),
+    "POST /api/v1/deliveries/<id:delivery_id>/retry": anywhere(DELIVERIES, target="delivery"),
+    # KTP pages: applications are visible (else 404) with any KTP permission at
+    # their kecamatan; each step needs its own permission there (else 403).
+    "GET /ktp/": anywhere(KTP_APPLY, KTP_PRINT, KTP_REPORT),
+    "POST /ktp/applications": at_target(KTP_APPLY, target="ktp_resident", body=_ktp_apply),
+    "GET /ktp/applications/<id:application_id>": at_target(
+        *KTP_READ, target="ktp_application", denied=404, out=404
+    ),
+    "GET /ktp/applications/<id:application_id>/receipt": at_target(
+        *KTP_READ, target="ktp_application", denied=404, out=404
+    ),
+    "POST /ktp/applications/<id:application_id>/check": at_target(
+        KTP_APPLY, target="ktp_application", see=KTP_READ
+    ),
+    "POST /ktp/applications/<id:application_id>/capture": at_target(
+        KTP_APPLY,
+        target="ktp_application",
+        see=KTP_READ,
+        body=_fixed(photo_data="not a photo", signature_data="not a signature"),
+    ),
+    "POST /ktp/applications/<id:application_id>/print": at_target(
+        KTP_PRINT, target="ktp_application", see=KTP_READ
+    ),
+    "POST /ktp/applications/<id:application_id>/handover": at_target(
+        KTP_HANDOVER, target="ktp_application", see=KTP_READ, body=_fixed(collected_by="Budi")
+    ),
+    "POST /ktp/applications/<id:application_id>/cancel": at_target(
+        KTP_APPLY, target="ktp_application", see=KTP_READ, body=_fixed(reason="Salah input")
+    ),
+    "GET /ktp/cards/<id:card_id>/card.pdf": at_target(KTP_PRINT, target="ktp_card", see=KTP_READ),
+    "GET /ktp/stats": anywhere(KTP_REPORT),
+    "GET /ktp/fees": anywhere(KTP_ADMIN, KTP_REPORT),
+    "POST /ktp/fees": anywhere(KTP_ADMIN, body=_ktp_fee),
+    # KTP API.
+    "GET /api/v1/ktp/applications": staff(),
+    "POST /api/v1/ktp/applications": at_target(KTP_APPLY, target="ktp_resident", body=_ktp_apply),
+    "GET /api/v1/ktp/applications/<id:application_id>": at_target(
+        *KTP_READ, target="ktp_application", denied=404, out=404
+    ),
+    "POST /api/v1/ktp/applications/<id:application_id>/check": at_target(
+        KTP_APPLY, target="ktp_application", see=KTP_READ
+    ),
+    "POST /api/v1/ktp/applications/<id:application_id>/capture": at_target(
+        KTP_APPLY,
+        target="ktp_application",
+        see=KTP_READ,
+        body=_fixed(photo="bm90IGEgcGhvdG8=", signature="bm90IGEgc2lnbmF0dXJl"),
+    ),
+    "POST /api/v1/ktp/applications/<id:application_id>/print": at_target(
+        KTP_PRINT, target="ktp_application", see=KTP_READ
+    ),
+    "POST /api/v1/ktp/applications/<id:application_id>/handover": at_target(
+        KTP_HANDOVER, target="ktp_application", see=KTP_READ, body=_fixed(collected_by="Budi")
+    ),
+    "POST /api/v1/ktp/applications/<id:application_id>/cancel": at_target(
+        KTP_APPLY, target="ktp_application", see=KTP_READ, body=_fixed(reason="Salah input")
+    ),
+    "GET /api/v1/ktp/cards/<id:card_id>": at_target(
+        *KTP_READ, target="ktp_card", denied=404, out=404
+    ),
+    "GET /api/v1/ktp/cards/<id:card_id>/pdf": at_target(KTP_PRINT, target="ktp_card", see=KTP_READ),
+    "GET /api/v1/ktp/fees": anywhere(KTP_REPORT),
+    "POST /api/v1/ktp/fees": anywhere(KTP_ADMIN, body=_ktp_fee),
+    "GET /api/v1/ktp/stats": anywhere(KTP_REPORT, target="stats_period"),
+    # Licensing: the public catalogue and survey, staff pages, the applicant
+    # portal. A file is visible (else 404) with licensing.view at its unit;
+    # the pages first need licensing.view somewhere (else 403).
+    "GET /licensing/catalogue": public(),
+    "GET|POST /licensing/survey/<token>": public("survey"),
+    "GET /licensing/": anywhere(LIC_VIEW),
+    "GET|POST /licensing/new": anywhere(LIC_INTAKE),
+    "GET /licensing/files/<int:application_id>": at_target(
+        LIC_VIEW, target="lic_application", out=404
+    ),
+    "GET /licensing/files/<int:application_id>/receipt": at_target(
+        LIC_VIEW, target="lic_application", out=404
+    ),
+    "GET /licensing/files/<int:application_id>/permit.pdf": at_target(
+        LIC_VIEW, target="lic_application", out=404
+    ),
+    "POST /licensing/files/<int:application_id>/<action>": at_target(
+        LIC_VERIFY, target="lic_step", see=(LIC_VIEW,)
+    ),
+    "GET /licensing/uploads/<int:upload_id>": at_target(LIC_VIEW, target="lic_upload", out=404),
+    "GET /licensing/statistics": anywhere(LIC_REPORT),
+    "GET /licensing/ikm": anywhere(LIC_REPORT),
+    "GET|POST /licensing/admin/types/new": anywhere(LIC_ADMIN),
+    "GET|POST /licensing/admin/types/<int:type_id>": anywhere(LIC_ADMIN, target="lic_type"),
+    "POST /licensing/admin/types/<int:type_id>/delegations": anywhere(LIC_ADMIN, target="lic_type"),
+    "POST /licensing/admin/import": anywhere(LIC_ADMIN),
+    "GET|POST /licensing/portal/register": public(),
+    "GET /licensing/portal/login": public(),
+    "POST /licensing/portal/login": public(ok=(401,)),  # no such applicant
+    "POST /licensing/portal/logout": public(ok=(302,)),
+    "GET /licensing/portal/": applicant(),
+    "GET|POST /licensing/portal/apply": applicant("lic_type_code"),
+    "GET /licensing/portal/files/<number>": applicant("portal_file", own=True),
+    "POST /licensing/portal/files/<number>/resume": applicant("portal_file", own=True),
+    "GET /licensing/portal/files/<number>/permit.pdf": applicant("portal_file", own=True),
+    # Licensing API.
+    "GET /api/v1/licensing/service-types": staff(),
+    "GET /api/v1/licensing/applications": anywhere(LIC_VIEW),
+    "GET /api/v1/licensing/applications/<number>": at_target(
+        LIC_VIEW, target="lic_application", out=404
+    ),
+    "GET /api/v1/licensing/permits": anywhere(LIC_VIEW),
+    "GET /api/v1/licensing/permits/<id:permit_id>": at_target(
+        LIC_VIEW, target="lic_permit", out=404
+    ),
+    "GET /api/v1/licensing/ikm": anywhere(LIC_REPORT),
+    # The example plugin of the test suite publishes its page and count.
+    "GET /example/": public(),
+    "GET /api/v1/example/notes/count": public(),
+}
+
+
+def rows() -> dict[tuple[str, str], Rule]:
+    """``(METHOD, rule)`` -> Rule, with ``GET|POST`` rows split per method."""
+    found: dict[tuple[str, str], Rule] = {}
+    for key, rule in TABLE.items():
+        methods, path = key.split(" ", 1)
+        for method in methods.split("|"):
+            found[(method, path)] = rule
+    return found

@@ -1,0 +1,521 @@
+"""The RBAC matrix: every endpoint and page x every role x a target inside and outside the grant.
+
+The rules are declared in ``tests/rbac_table.py``. The endpoints come from
+the app itself (its URL map and its OpenAPI document, with every installed
+plugin enabled), so a new endpoint without a declared rule fails
+:func:`test_every_endpoint_has_a_declared_rule`. Roles: anonymous, an
+applicant of the licensing portal, the core roles at kecamatan A
+(Kalijambe, 33.14.01), an administrator at the regency, and every plugin
+role at kecamatan A. Targets (a resident, an application, a message…) sit
+in kecamatan A (inside a kecamatan role's grant) or B (Plupuh, 33.14.02,
+outside it).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from rbac_table import ANY, REFUSED, Rule, rows
+from sqlalchemy import select
+
+from pamong.accounts import services as accounts
+from pamong.accounts.permissions import Actor
+from pamong.plugins import available_plugins
+from pamong.rest import API_PREFIX
+from pamong.testing import TEST_PASSWORD, build_app
+
+A, B, REGENCY = "33.14.01", "33.14.02", "33.14"
+DESA = {A: "33.14.01.2001", B: "33.14.02.2001"}
+PLACE = {"in": A, "out": B}
+CORE_ROLES = ("viewer", "registrar", "auditor", "admin")
+PDF = b"%PDF-1.4\n% matrix\n"
+
+ALLOWED, LOGIN, PORTAL_LOGIN = "allowed", "login", "portal login"
+ROWS = rows()
+
+
+@dataclass
+class Role:
+    label: str
+    actor: Actor | None = None  # None: anonymous or the portal applicant
+    cookie: str | None = None
+    token: str | None = None
+    applicant: bool = False
+    #: The unit of the role's grant (None: no grant).
+    unit: str | None = None
+    #: Granted at kecamatan A only, so a target in kecamatan B is outside the grant.
+    kecamatan: bool = False
+
+
+@dataclass
+class World:
+    """The app with every plugin, its roles, and targets in kecamatan A and B."""
+
+    app: Any
+    roles: list[Role] = field(default_factory=list)
+    paths: dict[str, str] = field(default_factory=dict)
+    targets: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    serial: Any = field(default_factory=lambda: itertools.count(1))
+    nik_serial: Any = field(default_factory=lambda: itertools.count(100))
+    password_hash: str = field(default_factory=lambda: accounts.hash_password(TEST_PASSWORD))
+
+    def target(self, name: str, where: str, role: Role) -> dict[str, Any]:
+        """The values that fill the URL and body of ``name`` inside (``in``) or outside.
+
+        A bare ``unit`` inside the grant is the unit of the role's grant itself
+        (pages offer only those as "write for" units).
+        """
+        place = PLACE[where]
+        serial = next(self.serial)
+        if name == "unit":
+            unit = role.unit if where == "in" and role.unit else place
+            return {"unit_code": unit, "unit": self.paths[unit], "serial": serial}
+        if name == "new_resident":
+            nik = self.nik(place, date(1991, 2, 3), "F")
+            return {"new_nik": nik, "desa_code": DESA[place], "unit": self.paths[DESA[place]]}
+        values = self.targets.get((name, where)) or self.targets[(name, "in")]
+        return {**values, "serial": serial}
+
+    def nik(self, kecamatan: str, born: date, sex: str) -> str:
+        from pamong.identity.synthetic import make_nik
+
+        return make_nik(kecamatan, born, sex, next(self.nik_serial))
+
+
+# -- building the world ------------------------------------------------------------
+
+
+def _session_cookie(app: Any, **values: Any) -> str:
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session.update(values)
+    return client.get_cookie("session").value
+
+
+def _staff_role(world: World, role: str, unit: str) -> Role:
+    app = world.app
+    db = app.extensions["pamong"].db
+    username = f"{role}-{unit}".replace(".", "-").replace("_", "-")
+    with db.transaction() as session:
+        system = Actor.system("rbac matrix")
+        user = _user(world, session, username)
+        accounts.assign_role(
+            session,
+            system,
+            user,
+            accounts.get_role(session, role),
+            _unit(session, unit),
+        )
+        _token, plain = accounts.create_token(session, system, user, "matrix")
+        actor = accounts.actor_for(accounts.load_user(session, user.id))
+        user_id = user.id
+    cookie = _session_cookie(app, _user_id=str(user_id), _fresh=True)
+    return Role(f"{role}@{unit}", actor, cookie, plain, unit=unit, kecamatan=unit != REGENCY)
+
+
+def _user(world: World, session: Any, username: str) -> Any:
+    """A staff user without a password hash each (argon2 is slow on purpose)."""
+    from pamong.accounts.models import User
+
+    user = User(username=username, full_name=username, password_hash=world.password_hash)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _unit(session: Any, code: str) -> Any:
+    from pamong.orgunits.services import get_unit
+
+    return get_unit(session, code)
+
+
+def _register(world: World, session: Any, desa: str, name: str) -> Any:
+    from pamong.identity.services import register_resident
+
+    kecamatan = desa.rsplit(".", 1)[0]
+    born = date(1990, 8, 12)
+    data = {
+        "nik": world.nik(kecamatan, born, "M"),
+        "name": name,
+        "birth_place": "Sragen",
+        "birth_date": born,
+        "sex": "M",
+        "domicile_code": desa,
+        "address": "Dukuh Keden",
+    }
+    return register_resident(session, Actor.system("rbac matrix"), data)
+
+
+def _image(colour: tuple[int, int, int], fmt: str, size: tuple[int, int]) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, fmt)
+    return out.getvalue()
+
+
+def _core_targets(world: World, session: Any) -> None:
+    from pamong.identity.models import DuplicateCandidate
+    from pamong.messaging import services as messaging
+    from pamong.messaging.models import DeliveryStatus
+
+    system = Actor.system("rbac matrix")
+    for where, place in PLACE.items():
+        desa = DESA[place]
+        resident = _register(world, session, desa, f"Warga Tetap {where}")
+        twin = _register(world, session, desa, f"Warga Kembar {where}")
+        _register(world, session, desa, f"Warga Kembar {where}")
+        candidate = session.scalar(
+            select(DuplicateCandidate).where(
+                (DuplicateCandidate.resident_id == twin.id)
+                | (DuplicateCandidate.other_resident_id == twin.id)
+            )
+        )
+        unit = {"unit": world.paths[desa]}
+        world.targets[("resident", where)] = {
+            "resident_id": resident.id,
+            "nik": resident.nik,
+            **unit,
+        }
+        world.targets[("duplicate", where)] = {"candidate_id": candidate.id, **unit}
+        world.targets[("ktp_resident", where)] = {
+            "nik": _register(world, session, desa, f"Pemohon KTP {where}").nik,
+            "unit_code": place,
+            "unit": world.paths[place],
+        }
+        world.targets[("grant", where)] = {
+            "username": "other",
+            "unit_code": place,
+            "unit": world.paths[place],
+        }
+    # Somebody at B, who receives what is sent to B; targets of user management.
+    other = _user(world, session, "other")
+    accounts.assign_role(
+        session, system, other, accounts.get_role(session, "viewer"), _unit(session, B)
+    )
+    token, _plain = accounts.create_token(session, system, other, "other's")
+    sender = _user(world, session, "sender")
+    accounts.assign_role(
+        session, system, sender, accounts.get_role(session, "registrar"), _unit(session, REGENCY)
+    )
+    session.flush()
+    writer = accounts.actor_for(accounts.load_user(session, sender.id))
+    for where, to_units in (("in", [A, REGENCY]), ("out", [B])):
+        message = messaging.send_message(
+            session,
+            writer,
+            sender_unit=_unit(session, REGENCY),
+            kind="letter",
+            subject=f"Surat {where}",
+            body="Mohon hadir.",
+            to_units=to_units,
+            attachments=[messaging.Upload("surat.pdf", PDF)],
+        )
+        unit = {"unit": world.paths[PLACE[where]]}
+        world.targets[("message", where)] = {"message_id": message.id, **unit}
+        world.targets[("attachment", where)] = {
+            "attachment_id": message.attachments[0].id,
+            **unit,
+        }
+    delivery = messaging.notify(
+        session, system, channel="email", address="warga@example.id", subject="S", body="B"
+    )
+    delivery.status = DeliveryStatus.DEAD.value
+    world.targets[("delivery", "in")] = {"delivery_id": delivery.id}
+    world.targets[("token", "in")] = {"token_id": token.id}
+    world.targets[("user", "in")] = {"username": "other"}
+    world.targets[("org_unit", "in")] = {"code": A}
+    world.targets[("static_file", "in")] = {"filename": "pamong.css"}
+    world.targets[("stats_period", "in")] = {
+        "query": {"since": "2026-01-01", "until": "2026-01-31"}
+    }
+
+
+def _ktp_targets(world: World, session: Any) -> None:
+    from pamong_plugins.ktp import services as ktp
+
+    system = Actor.system("rbac matrix")
+    for where, place in PLACE.items():
+        desa = DESA[place]
+        resident = _register(world, session, desa, f"Pemohon Baru {where}")
+        application = ktp.apply(
+            session, system, nik=resident.nik, kecamatan_code=place, reason="new"
+        )
+        unit = {"unit": world.paths[place]}
+        world.targets[("ktp_application", where)] = {"application_id": application.id, **unit}
+        if where == "in":
+            world.targets[("tracking_number", "in")] = {"number": application.tracking_number}
+        holder = _register(world, session, desa, f"Pemegang Kartu {where}")
+        served = ktp.apply(session, system, nik=holder.nik, kecamatan_code=place, reason="new")
+        ktp.check_biodata(session, system, served.id)
+        ktp.capture(
+            session,
+            system,
+            served.id,
+            photo=_image((200, 20, 30), "JPEG", (300, 400)),
+            signature=_image((255, 255, 255), "PNG", (400, 160)),
+        )
+        card = ktp.print_card(session, system, served.id, validity_years=5)
+        world.targets[("ktp_card", where)] = {"card_id": card.id, **unit}
+
+
+def _licensing_targets(world: World, session: Any) -> None:
+    from pamong_plugins.licensing import services as licensing
+    from pamong_plugins.licensing.catalogue import typical_rows
+
+    system = Actor.system("rbac matrix")
+    licensing.import_catalogue(session, system, typical_rows())
+    imb = licensing.get_service_type(session, "IMB")
+    licensing.add_delegation(
+        session, system, imb, decree_number="Perbup Sragen 12/2010", effective_on=date(2010, 7, 1)
+    )
+    portal = licensing.register_applicant(
+        session,
+        {"name": "Budi Santoso", "email": "budi@example.id", "password": TEST_PASSWORD},
+    )
+    stranger = licensing.counter_applicant(
+        session, system, {"name": "CV Lain", "email": "lain@example.id"}
+    )
+    for where, place in PLACE.items():
+        application = licensing.submit_application(
+            session,
+            system,
+            service_type=imb,
+            applicant=portal if where == "in" else stranger,
+            area_code=place,
+            checked=imb.requirements,
+            uploads=[licensing.FileUpload(imb.requirements[0], "scan.pdf", PDF)],
+        )
+        while application.stage not in ("decision", "payment", "handover"):
+            licensing.advance(session, system, application)
+        if application.stage == "decision":
+            licensing.decide(session, system, application, approve=True)
+        if application.stage == "payment":
+            licensing.record_payment(session, system, application, f"STS-{where}")
+        token = licensing.hand_over(session, system, application)
+        unit = {"unit": world.paths[place]}
+        values = {"application_id": application.id, "number": application.number, **unit}
+        world.targets[("lic_application", where)] = values
+        world.targets[("lic_step", where)] = {**values, "action": "assign"}
+        world.targets[("portal_file", where)] = values
+        world.targets[("lic_permit", where)] = {"permit_id": application.permit.id, **unit}
+        world.targets[("lic_upload", where)] = {
+            "upload_id": application.uploads[0].id,
+            **unit,
+        }
+        if where == "in":
+            world.targets[("survey", "in")] = {"token": token}
+            code = licensing.document_of(session, application.permit).code
+            world.targets[("document_code", "in")] = {"code": code}
+    world.targets[("lic_type", "in")] = {"type_id": imb.id}
+    world.targets[("lic_type_code", "in")] = {"query": {"type": "IMB"}}
+    session.flush()
+    world.roles.append(
+        Role(
+            "licensing applicant",
+            cookie=_session_cookie(world.app, licensing_applicant=portal.id),
+            applicant=True,
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from pamong.orgunits.models import OrgUnit
+
+    plugins = sorted(available_plugins())
+    app = build_app(tmp_path_factory.mktemp("rbac"), plugins, embedded_delivery=False)
+    app.config["WTF_CSRF_ENABLED"] = False  # the matrix is about permissions, not CSRF
+    built = World(app)
+    state = app.extensions["pamong"]
+    plugin_roles = [r.name for r in state.roles if r.name not in CORE_ROLES]
+    built.roles.append(Role("anonymous"))
+    for role in CORE_ROLES:
+        built.roles.append(_staff_role(built, role, A))
+    built.roles.append(_staff_role(built, "admin", REGENCY))
+    for role in plugin_roles:
+        built.roles.append(_staff_role(built, role, A))
+    with app.app_context(), state.db.transaction() as session:
+        built.paths = dict(session.execute(select(OrgUnit.code, OrgUnit.path)).all())
+        _core_targets(built, session)
+        if "ktp" in plugins:
+            _ktp_targets(built, session)
+        if "licensing" in plugins:
+            _licensing_targets(built, session)
+    yield built
+    state.db.dispose()
+
+
+# -- what a cell expects and what it gets -----------------------------------------
+
+
+def _can(actor: Actor, permission: str, unit_path: str | None) -> bool:
+    if permission == ANY:
+        return any(
+            unit_path is None or unit_path.startswith(grant.unit_path) for grant in actor.grants
+        )
+    return actor.can(permission, SimpleNamespace(path=unit_path) if unit_path else None)
+
+
+def expected(rule: Rule, role: Role, where: str, unit_path: str | None) -> Any:
+    if rule.realm == "public":
+        return ALLOWED
+    if rule.realm == "applicant":
+        if not role.applicant:
+            return PORTAL_LOGIN
+        return ALLOWED if where == "in" else rule.out
+    if role.actor is None:
+        return LOGIN
+    unit = unit_path if rule.scoped else None
+    if rule.see and not any(_can(role.actor, p, unit) for p in rule.see):
+        return rule.hidden
+    if any(_can(role.actor, p, unit) for p in rule.need):
+        return ALLOWED
+    if rule.out is not None and any(_can(role.actor, p, None) for p in rule.need):
+        return rule.out
+    return rule.denied
+
+
+def _refusals(rule: Rule) -> set[Any]:
+    found = {401, 403, LOGIN, PORTAL_LOGIN, REFUSED, rule.denied}
+    if rule.out is not None:
+        found.add(rule.out)
+    if rule.see:
+        found.add(rule.hidden)
+    return found
+
+
+def _url(path: str, values: dict[str, Any]) -> str:
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: str(values[m.group(1)]), path)
+
+
+def observe(world: World, role: Role, method: str, path: str, rule: Rule, values: dict) -> Any:
+    """Call the endpoint as ``role``; return (observed outcome, raw status)."""
+    api = path.startswith(API_PREFIX)
+    client = world.app.test_client()
+    if role.cookie:
+        client.set_cookie("session", role.cookie)
+    headers = {"Authorization": f"Bearer {role.token}"} if role.token else {}
+    kwargs: dict[str, Any] = {}
+    if rule.body is not None:
+        kwargs["json" if api else "data"] = rule.body(values)
+    response = client.open(
+        _url(path, values),
+        method=method,
+        query_string=values.get("query"),
+        headers=headers,
+        **kwargs,
+    )
+    status = response.status_code
+    response.close()
+    if api and status == 401:
+        return LOGIN, status
+    if status in (301, 302, 303):
+        location = urlsplit(response.headers.get("Location", "")).path
+        if location == "/login":
+            return LOGIN, status
+        if location == "/licensing/portal/login":
+            return PORTAL_LOGIN, status
+        if REFUSED in (rule.denied, rule.out):
+            with client.session_transaction() as session:
+                flashes = session.get("_flashes", [])
+            if any(category == "error" for category, _text in flashes):
+                return REFUSED, status
+    return status, status
+
+
+def _cells(world: World, rule: Rule) -> list[tuple[Role, str]]:
+    roles = world.roles
+    if rule.realm == "public":  # the same for everybody: a sample of each kind of caller
+        roles = [
+            r for r in roles if r.actor is None or r.label in ("viewer@33.14.01", "admin@33.14")
+        ]
+    cells = []
+    for role in roles:
+        cells.append((role, "in"))
+        outside = role.kecamatan if rule.realm == "staff" else role.applicant
+        if rule.scoped and rule.target and outside:
+            cells.append((role, "out"))
+    # Refusals first: an allowed write may change the target (cancel a file…).
+    return sorted(cells, key=lambda cell: cell[1] == "in")
+
+
+def _matches(want: Any, got: Any, status: int, rule: Rule) -> bool:
+    if status >= 500:
+        return False
+    if want == ALLOWED:
+        if rule.ok is not None:
+            return status in rule.ok
+        return got not in _refusals(rule)
+    return got == want
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ROWS, key=lambda k: (k[1], k[0])))
+def test_each_role_gets_the_declared_answer(world, method, path):
+    rule = ROWS[(method, path)]
+    wrong = []
+    for role, where in _cells(world, rule):
+        values = (
+            world.target(rule.target, where, role)
+            if rule.target
+            else {"serial": next(world.serial)}
+        )
+        want = expected(rule, role, where, values.get("unit"))
+        got, status = observe(world, role, method, path, rule, values)
+        if not _matches(want, got, status, rule):
+            wrong.append(f"  {role.label:<28} target {where:<3}: expected {want}, got {got}")
+    assert not wrong, f"{method} {path}:\n" + "\n".join(wrong)
+
+
+# -- every endpoint is declared ----------------------------------------------------
+
+
+def _routes(app: Any) -> set[tuple[str, str]]:
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_endpoint_has_a_declared_rule(world):
+    undeclared = sorted(_routes(world.app) - set(ROWS), key=lambda k: (k[1], k[0]))
+    assert not undeclared, "declare these in tests/rbac_table.py:\n" + "\n".join(
+        f'  "{method} {path}"' for method, path in undeclared
+    )
+
+
+def test_every_declared_rule_names_an_endpoint(world):
+    stale = sorted(set(ROWS) - _routes(world.app), key=lambda k: (k[1], k[0]))
+    assert not stale, "no such endpoint (remove the row):\n" + "\n".join(
+        f'  "{method} {path}"' for method, path in stale
+    )
+
+
+def test_every_operation_of_the_openapi_document_is_declared(world):
+    spec = world.app.test_client().get(f"{API_PREFIX}/openapi.json").json
+    declared = {
+        (method, re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", path)) for method, path in ROWS
+    }
+    operations = {
+        (method.upper(), path)
+        for path, item in spec["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+    assert operations, "the OpenAPI document lists no operation"
+    assert not operations - declared, sorted(operations - declared)
+
+
+def test_the_matrix_covers_every_role_of_every_plugin(world):
+    labels = {role.label for role in world.roles}
+    for role in world.app.extensions["pamong"].roles:
+        assert any(label.startswith(f"{role.name}@") for label in labels), role.name
