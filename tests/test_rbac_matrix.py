@@ -17,7 +17,7 @@ import io
 import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from pamong.accounts import services as accounts
 from pamong.accounts.permissions import Actor
+from pamong.accounts.sessions import start_session
 from pamong.plugins import available_plugins
 from pamong.rest import API_PREFIX
 from pamong.testing import TEST_PASSWORD, build_app
@@ -116,8 +117,9 @@ def _staff_role(world: World, role: str, unit: str) -> Role:
         )
         _token, plain = accounts.create_token(session, system, user, "matrix")
         actor = accounts.actor_for(accounts.load_user(session, user.id))
-        user_id = user.id
-    cookie = _session_cookie(app, _user_id=str(user_id), _fresh=True)
+        # Pages: a server-side session (pamong.accounts.sessions), its token in the cookie.
+        login = start_session(session, user, lifetime=timedelta(hours=2), ip="127.0.0.1")
+    cookie = _session_cookie(app, _user_id=login, _fresh=True)
     return Role(f"{role}@{unit}", actor, cookie, plain, unit=unit, kecamatan=unit != REGENCY)
 
 
@@ -327,6 +329,69 @@ def _licensing_targets(world: World, session: Any) -> None:
     )
 
 
+def _billing_targets(world: World, session: Any) -> None:
+    """Per kecamatan: an unpaid invoice, a paid one, a held payment, a request, a closed day."""
+    from pamong_plugins.billing import services as billing
+    from pamong_plugins.billing.demo_channel import CALLBACK_PATH, bank_pay, notification_for
+    from pamong_plugins.billing.settings import DEMO_SECRET
+
+    system = Actor.system("rbac matrix")
+
+    def invoice(place: str, ref: str) -> Any:
+        return billing.create_invoice(
+            session,
+            system,
+            source="matrix",
+            reference=ref,
+            unit_code=place,
+            payer=billing.Payer("other", "Wajib Bayar"),
+            lines=[billing.Line("Retribusi", 5000)],
+        )
+
+    def paid_by_bank(number: str, amount: int | None = None) -> Any:
+        bill = billing.open_channel_bills(session, system, number)[0]
+        body, headers = notification_for(
+            bank_pay(session, bill.reference, amount), secret=DEMO_SECRET
+        )
+        answer = billing.handle_callback(
+            session, "demo", method="POST", path=CALLBACK_PATH, body=body, headers=headers
+        )
+        return answer["payment"]
+
+    for where, place in PLACE.items():
+        unit = {"unit": world.paths[place]}
+        unpaid = invoice(place, f"unpaid:{where}")
+        world.targets[("billing_invoice", where)] = {"number": unpaid.number, **unit}
+        paid = invoice(place, f"paid:{where}")
+        world.targets[("billing_payment", where)] = {"number": paid_by_bank(paid.number), **unit}
+        held = invoice(place, f"held:{where}")
+        world.targets[("billing_held", where)] = {
+            "number": paid_by_bank(held.number, amount=4000),
+            **unit,
+        }
+        asked = invoice(place, f"asked:{where}")
+        request = billing.request_change(
+            session, system, kind="cancel", invoice_number=asked.number, reason="Dobel"
+        )
+        world.targets[("billing_request", where)] = {"request_id": request.id, **unit}
+        closing = billing.close_day(session, system, unit_code=place, day=date(2026, 1, 2))
+        world.targets[("billing_closing", where)] = {"closing_id": closing.id, **unit}
+        world.targets[("billing_unit", where)] = {
+            "unit_code": place,
+            "query": {"unit": place, "month": "2026-01"},
+            **unit,
+        }
+        if where == "in":
+            world.targets[("billing_public", "in")] = {
+                "number": unpaid.number,
+                "query": {"code": unpaid.check_code},
+            }
+            world.targets[("billing_check", "in")] = {
+                "query": {"number": unpaid.number, "code": unpaid.check_code}
+            }
+            world.targets[("billing_callback", "in")] = {"name": "demo"}
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from pamong.orgunits.models import OrgUnit
@@ -350,6 +415,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
             _ktp_targets(built, session)
         if "licensing" in plugins:
             _licensing_targets(built, session)
+        if "billing" in plugins:
+            _billing_targets(built, session)
     yield built
     state.db.dispose()
 
