@@ -148,6 +148,7 @@ def get_invoice(number: str):
 def add_lines(data: dict[str, Any], number: str):
     """Add lines to an invoice nobody has paid on yet."""
     session = get_session()
+    services.get_invoice(session, api_actor(), number)  # 404 outside the caller's units
     services.add_lines(session, api_actor(), number, [services.Line(**x) for x in data["lines"]])
     return _commit(_invoice_body(services.get_invoice(session, api_actor(), number)))
 

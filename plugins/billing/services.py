@@ -1111,6 +1111,7 @@ def pay_cash(
     overpayment, a non-IDR currency, a paid, cancelled or expired invoice,
     no open session or a closed day are refused.
     """
+    _require(actor, CASHIER, None)
     if (currency or "").upper() != CURRENCY:
         raise InvalidInput(_("Payments are in rupiah (IDR) only."), slug="currency-not-idr")
     _money(amount, _("The amount"))

@@ -400,6 +400,7 @@ def open_bills(number: str) -> Any:
 @login_required
 def ask(number: str) -> Any:
     db = get_session()
+    services.get_invoice(db, _actor(), number)  # 404 outside the actor's units
     form = request.form
     amount = form.get("amount", "").strip()
     row = services.request_change(
