@@ -201,6 +201,8 @@ class FeeDue:
         description: What the fee is for, as printed on the invoice.
         unit_code: Code of the org unit that collects it.
         payer_ref: Who pays (``resident:42``, ``applicant:7``).
+        payer_name: The payer's name as printed on the invoice and receipt
+            (never shown publicly); empty when the listener may look it up.
         legal_basis: The regulation that sets the fee (``Perda Sragen 7/2006``).
         tracking_number: The tracked file the fee belongs to, if any.
         due_date: The last day to pay; None for "at the counter, now".
@@ -215,6 +217,7 @@ class FeeDue:
     legal_basis: str = ""
     tracking_number: str = ""
     due_date: date | None = None
+    payer_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,13 @@ LIC_VIEW = "licensing.view"
 LIC_REPORT = "licensing.report"
 LIC_ADMIN = "licensing.admin"
 
+BILL_CASHIER = "billing.cashier"
+BILL_SUPERVISOR = "billing.supervisor"
+BILL_TREASURER = "billing.treasurer"
+BILL_REPORT = "billing.report"
+#: Any of these at an invoice's unit shows it (else 404).
+BILL_READ = (BILL_CASHIER, BILL_SUPERVISOR, BILL_TREASURER, BILL_REPORT)
+
 
 # -- bodies ----------------------------------------------------------------------
 
@@ -181,6 +188,28 @@ def _ktp_fee(ctx: dict[str, Any]) -> dict[str, Any]:
 
 def _fixed(**values: Any) -> Body:
     return lambda _ctx: dict(values)
+
+
+def _bill_invoice(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "unit_code": ctx["unit_code"],
+        "payer": {"kind": "other", "name": "Matrix"},
+        "lines": [{"description": "Sewa", "amount": 1000}],
+    }
+
+
+def _bill_invoice_form(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "unit_code": ctx["unit_code"],
+        "payer_name": "Matrix",
+        "payer_kind": "other",
+        "line1_description": "Sewa",
+        "line1_amount": "1000",
+    }
+
+
+def _bill_unit(**extra: Any) -> Body:
+    return lambda ctx: {"unit_code": ctx["unit_code"], **extra}
 
 
 # -- the table -----------------------------------------------------------------
@@ -435,6 +464,128 @@ TABLE: dict[str, Rule] = {
         LIC_VIEW, target="lic_permit", out=404
     ),
     "GET /api/v1/licensing/ikm": anywhere(LIC_REPORT),
+    # Billing pages: invoices, payments, closings are visible (else 404) with any
+    # billing permission at their unit; each action needs its own permission there.
+    "GET /billing/": anywhere(BILL_CASHIER),
+    "POST /billing/sessions": at_target(
+        BILL_CASHIER, target="billing_unit", body=_bill_unit(opening_float="0")
+    ),
+    "POST /billing/sessions/close": staff(body=_fixed(counted_cash="0")),
+    "POST /billing/payments": anywhere(
+        BILL_CASHIER, body=_fixed(invoice_number="INV-2000-000001", amount="1000")
+    ),
+    "GET /billing/payments/<string:number>/receipt.pdf": at_target(
+        *BILL_READ, target="billing_payment", denied=404, out=404
+    ),
+    "GET /billing/invoices": anywhere(*BILL_READ),
+    "GET /billing/invoices/new": anywhere(BILL_CASHIER),
+    "POST /billing/invoices/new": at_target(
+        BILL_CASHIER, target="billing_unit", body=_bill_invoice_form
+    ),
+    "GET /billing/invoices/<string:number>": at_target(
+        *BILL_READ, target="billing_invoice", denied=404, out=404
+    ),
+    "GET /billing/invoices/<string:number>/bill": at_target(
+        *BILL_READ, target="billing_invoice", denied=404, out=404
+    ),
+    "POST /billing/invoices/<string:number>/channel-bills": at_target(
+        *BILL_READ, target="billing_invoice", denied=404, out=404
+    ),
+    "POST /billing/invoices/<string:number>/requests": at_target(
+        BILL_CASHIER,
+        BILL_SUPERVISOR,
+        target="billing_invoice",
+        see=BILL_READ,
+        body=_fixed(kind="cancel", reason="Salah input"),
+    ),
+    "GET /billing/approvals": anywhere(BILL_SUPERVISOR, BILL_CASHIER),
+    "POST /billing/approvals/<id:request_id>": at_target(
+        BILL_SUPERVISOR, target="billing_request", see=BILL_READ, body=_fixed(decision="reject")
+    ),
+    "POST /billing/held/<string:number>": at_target(
+        BILL_SUPERVISOR, target="billing_held", see=BILL_READ, body=_fixed(decision="refund")
+    ),
+    "GET /billing/closing": anywhere(BILL_TREASURER, BILL_REPORT),
+    "POST /billing/closing": at_target(
+        BILL_TREASURER, target="billing_unit", body=_bill_unit(day="2026-01-06")
+    ),
+    "GET /billing/closings/<id:closing_id>/sts.pdf": at_target(
+        *BILL_READ, target="billing_closing", denied=404, out=404
+    ),
+    "GET /billing/cash-book": at_target(BILL_TREASURER, BILL_REPORT, target="billing_unit"),
+    "GET /billing/ledger": anywhere(BILL_TREASURER),
+    "GET|POST /billing/reconcile": anywhere(BILL_TREASURER),
+    "GET /billing/reports": anywhere(BILL_REPORT),
+    "GET|POST /billing/demo-bank": anywhere(*BILL_READ, body=_fixed(code="0000")),
+    "GET|POST /billing/check": public("billing_check"),
+    # Billing API.
+    "GET /api/v1/billing/invoices": staff(),
+    "POST /api/v1/billing/invoices": at_target(
+        BILL_CASHIER, target="billing_unit", body=_bill_invoice
+    ),
+    "GET /api/v1/billing/invoices/<string:number>": at_target(
+        *BILL_READ, target="billing_invoice", denied=404, out=404
+    ),
+    "GET /api/v1/billing/invoices/<string:number>/payments": at_target(
+        *BILL_READ, target="billing_invoice", denied=404, out=404
+    ),
+    "POST /api/v1/billing/invoices/<string:number>/channel-bills": at_target(
+        *BILL_READ, target="billing_invoice", denied=404, out=404
+    ),
+    "POST /api/v1/billing/invoices/<string:number>/lines": at_target(
+        BILL_CASHIER,
+        target="billing_invoice",
+        see=BILL_READ,
+        body=_fixed(lines=[{"description": "Denda", "amount": 500}]),
+    ),
+    "POST /api/v1/billing/invoices/<string:number>/requests": at_target(
+        BILL_CASHIER,
+        BILL_SUPERVISOR,
+        target="billing_invoice",
+        see=BILL_READ,
+        body=_fixed(kind="cancel", reason="Salah input"),
+    ),
+    "GET /api/v1/billing/requests": staff(),
+    "POST /api/v1/billing/requests/<id:request_id>/decision": at_target(
+        BILL_SUPERVISOR, target="billing_request", see=BILL_READ, body=_fixed(approve=False)
+    ),
+    "POST /api/v1/billing/sessions": at_target(
+        BILL_CASHIER, target="billing_unit", body=_bill_unit(opening_float=0)
+    ),
+    "GET /api/v1/billing/sessions/current": staff(),
+    "POST /api/v1/billing/sessions/current/close": staff(body=_fixed(counted_cash=0)),
+    "POST /api/v1/billing/payments": anywhere(
+        BILL_CASHIER, body=_fixed(invoice_number="INV-2000-000001", amount=1000)
+    ),
+    "GET /api/v1/billing/payments/<string:number>": at_target(
+        *BILL_READ, target="billing_payment", denied=404, out=404
+    ),
+    "GET /api/v1/billing/payments/<string:number>/receipt.pdf": at_target(
+        *BILL_READ, target="billing_payment", denied=404, out=404
+    ),
+    "GET /api/v1/billing/payments/held": anywhere(BILL_SUPERVISOR),
+    "POST /api/v1/billing/payments/<string:number>/release": at_target(
+        BILL_SUPERVISOR, target="billing_held", see=BILL_READ, body=_fixed(apply=False)
+    ),
+    "GET /api/v1/billing/channels": staff(),
+    # The bank's callback is authenticated by its signature, not by a login.
+    "POST /api/v1/billing/channels/<string:name>/callback": public("billing_callback", ok=(401,)),
+    "POST /api/v1/billing/demo-bank/payments": anywhere(BILL_REPORT, body=_fixed(code="0000")),
+    "GET /api/v1/billing/closings": staff(),
+    "POST /api/v1/billing/closings": at_target(
+        BILL_TREASURER, target="billing_unit", body=_bill_unit(day="2026-01-05")
+    ),
+    "GET /api/v1/billing/closings/<id:closing_id>/sts.pdf": at_target(
+        *BILL_READ, target="billing_closing", denied=404, out=404
+    ),
+    "GET /api/v1/billing/cash-book": at_target(BILL_TREASURER, BILL_REPORT, target="billing_unit"),
+    "GET /api/v1/billing/ledger/verify": anywhere(BILL_TREASURER),
+    "POST /api/v1/billing/reconciliations": anywhere(BILL_TREASURER),
+    "GET /api/v1/billing/reports/revenue": anywhere(BILL_REPORT, target="stats_period"),
+    "GET /api/v1/billing/reports/collection": anywhere(BILL_REPORT, target="stats_period"),
+    "GET /api/v1/billing/reports/arrears": anywhere(BILL_REPORT),
+    "GET /api/v1/billing/public/invoices/<string:number>": public("billing_public"),
+    "POST /api/v1/billing/public/invoices/<string:number>/channel-bills": public("billing_public"),
     # The example plugin of the test suite publishes its page and count.
     "GET /example/": public(),
     "GET /api/v1/example/notes/count": public(),

@@ -219,6 +219,20 @@ def test_embedded_mode_delivers_right_after_the_commit(enable_plugins):
     assert ("message", "Kabar") in EVENTS
 
 
+def test_embedded_mode_waits_for_the_whole_transaction_not_a_savepoint(enable_plugins):
+    """A savepoint released after a message was queued (a listener's) delivers nothing yet."""
+    from pamong_example.hooks import SENT
+
+    app = enable_plugins("example", embedded_delivery=True)
+    SENT.clear()
+    with app.extensions["pamong"].db.transaction() as session:
+        services.queue_delivery(session, "example", "warga@example.id", "Izin", "Terbit")
+        with session.begin_nested():
+            session.flush()
+        assert SENT == []
+    assert SENT == [("warga@example.id", "Izin")]
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -90,7 +90,7 @@ def test_every_startup_problem_is_reported_together(tmp_path, with_bad_plugins):
     assert "unknown plugin 'nope'" in text
     assert "PLUGIN.id is 'someone_else'" in text
     assert "dependency cycle: cyc_a -> cyc_b -> cyc_a" in text
-    assert "requires 'billing', which is not installed" in text
+    assert "requires 'billing', which is not enabled" in text  # installed, not enabled
     assert "needs Pamong >=99" in text
     assert "table 'things' must start with 'badtable_'" in text
     assert "duplicate permission 'dupperm.read'" in text

@@ -374,6 +374,69 @@ def _licensing_targets(world: World, session: Any) -> None:
     )
 
 
+def _billing_targets(world: World, session: Any) -> None:
+    """Per kecamatan: an unpaid invoice, a paid one, a held payment, a request, a closed day."""
+    from pamong_plugins.billing import services as billing
+    from pamong_plugins.billing.demo_channel import CALLBACK_PATH, bank_pay, notification_for
+    from pamong_plugins.billing.settings import DEMO_SECRET
+
+    system = Actor.system("rbac matrix")
+
+    def invoice(place: str, ref: str) -> Any:
+        return billing.create_invoice(
+            session,
+            system,
+            source="matrix",
+            reference=ref,
+            unit_code=place,
+            payer=billing.Payer("other", "Wajib Bayar"),
+            lines=[billing.Line("Retribusi", 5000)],
+        )
+
+    def paid_by_bank(number: str, amount: int | None = None) -> Any:
+        bill = billing.open_channel_bills(session, system, number)[0]
+        body, headers = notification_for(
+            bank_pay(session, bill.reference, amount), secret=DEMO_SECRET
+        )
+        answer = billing.handle_callback(
+            session, "demo", method="POST", path=CALLBACK_PATH, body=body, headers=headers
+        )
+        return answer["payment"]
+
+    for where, place in PLACE.items():
+        unit = {"unit": world.paths[place]}
+        unpaid = invoice(place, f"unpaid:{where}")
+        world.targets[("billing_invoice", where)] = {"number": unpaid.number, **unit}
+        paid = invoice(place, f"paid:{where}")
+        world.targets[("billing_payment", where)] = {"number": paid_by_bank(paid.number), **unit}
+        held = invoice(place, f"held:{where}")
+        world.targets[("billing_held", where)] = {
+            "number": paid_by_bank(held.number, amount=4000),
+            **unit,
+        }
+        asked = invoice(place, f"asked:{where}")
+        request = billing.request_change(
+            session, system, kind="cancel", invoice_number=asked.number, reason="Dobel"
+        )
+        world.targets[("billing_request", where)] = {"request_id": request.id, **unit}
+        closing = billing.close_day(session, system, unit_code=place, day=date(2026, 1, 2))
+        world.targets[("billing_closing", where)] = {"closing_id": closing.id, **unit}
+        world.targets[("billing_unit", where)] = {
+            "unit_code": place,
+            "query": {"unit": place, "month": "2026-01"},
+            **unit,
+        }
+        if where == "in":
+            world.targets[("billing_public", "in")] = {
+                "number": unpaid.number,
+                "query": {"code": unpaid.check_code},
+            }
+            world.targets[("billing_check", "in")] = {
+                "query": {"number": unpaid.number, "code": unpaid.check_code}
+            }
+            world.targets[("billing_callback", "in")] = {"name": "demo"}
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from pamong.orgunits.models import OrgUnit
@@ -397,6 +460,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
             _ktp_targets(built, session)
         if "licensing" in plugins:
             _licensing_targets(built, session)
+        if "billing" in plugins:
+            _billing_targets(built, session)
     yield built
     state.db.dispose()
 

@@ -223,6 +223,8 @@ def install_embedded_delivery(db: Database, settings: Any, hooks: Any) -> None:
     """
 
     def after_commit(session: Any) -> None:
+        if session.in_nested_transaction():
+            return  # a savepoint was released; the transaction (and its lock) goes on
         if session.info.pop(OUTBOX_FLAG, False):
             try:
                 deliver_due(db, settings, hooks)

@@ -32,22 +32,26 @@ def format_number(kind: str, year: int, seq: int) -> str:
 def next_sequence(session: Session, kind: str, year: int) -> int:
     """The next receipt sequence of ``kind`` in ``year``; safe under concurrency.
 
-    The counter row is created on first use; afterwards one atomic
-    ``UPDATE … RETURNING`` both locks and increments it, so two desks never
-    get the same number (the second waits for the first to commit).
+    One atomic ``UPDATE … RETURNING`` both locks and increments the
+    counter row, so two desks never get the same number (the second waits
+    for the first to commit). The row is created on the year's first
+    number; when two desks create it at once, the loser counts on from it.
     """
+    bump = (
+        update(ReceiptCounter)
+        .where(ReceiptCounter.kind == kind, ReceiptCounter.year == year)
+        .values(last=ReceiptCounter.last + 1)
+        .returning(ReceiptCounter.last)
+    )
+    last = session.execute(bump).scalar_one_or_none()
+    if last is not None:
+        return last
     try:
         with session.begin_nested():
             session.execute(insert(ReceiptCounter).values(kind=kind, year=year, last=1))
         return 1
     except IntegrityError:
-        pass
-    return session.execute(
-        update(ReceiptCounter)
-        .where(ReceiptCounter.kind == kind, ReceiptCounter.year == year)
-        .values(last=ReceiptCounter.last + 1)
-        .returning(ReceiptCounter.last)
-    ).scalar_one()
+        return session.execute(bump).scalar_one()
 
 
 def open_item(

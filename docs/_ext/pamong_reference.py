@@ -30,6 +30,7 @@ from sphinx.util.nodes import nested_parse_with_titles
 EXAMPLE_MODULES = (
     "pamong_plugins.licensing.hooks",
     "pamong_plugins.ktp.hooks",
+    "pamong_plugins.billing.hooks",
     "pamong_suratdesa.hooks",
     "pamong.core_hooks",
     "pamong_example.hooks",
@@ -37,6 +38,7 @@ EXAMPLE_MODULES = (
 SOURCE_NAMES = {
     "pamong_plugins.licensing.hooks": "the licensing plugin (plugins/licensing/hooks.py)",
     "pamong_plugins.ktp.hooks": "the KTP plugin (plugins/ktp/hooks.py)",
+    "pamong_plugins.billing.hooks": "the billing plugin (plugins/billing/hooks.py)",
     "pamong_suratdesa.hooks": "the worked example (examples/pamong-suratdesa)",
     "pamong.core_hooks": "the core, which plugs in through the same hooks (core/core_hooks.py)",
     "pamong_example.hooks": "the test plugin (tests/plugin_site/pamong_example/hooks.py)",

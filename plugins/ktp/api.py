@@ -128,7 +128,12 @@ def capture(data: dict[str, Any], application_id: int):
 @blp.alt_response(409, description="Wrong step, or the resident holds an active card")
 def print_card(application_id: int):
     """Make the card: a replacement revokes the previous one."""
-    return _step(application_id, services.print_card, validity_years=_settings()["validity_years"])
+    return _step(
+        application_id,
+        services.print_card,
+        validity_years=_settings()["validity_years"],
+        require_payment=_settings()["require_payment"],
+    )
 
 
 @blp.route("/applications/<id:application_id>/handover", methods=["POST"])

@@ -26,6 +26,8 @@ class KtpSettings(Schema):
 
     #: 0: cards are valid for life (UU 24/2013); old-style cards: 5.
     validity_years = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 10))
+    #: Refuse to print a card while its fee is unpaid (needs the billing plugin).
+    require_payment = fields.Boolean(load_default=False)
 
 
 @hookimpl
@@ -100,3 +102,19 @@ def pamong_register_demo_data() -> DemoData:
     from pamong_plugins.ktp.demo import seed
 
     return DemoData(seed=seed, weight=20)
+
+
+@hookimpl(optionalhook=True)
+def pamong_on_invoice_paid(invoice: Any, session: Any) -> None:
+    """Billing reports the KTP fee paid: the application shows it, and printing may go on."""
+    from pamong_plugins.ktp.services import fee_paid
+
+    fee_paid(session, invoice)
+
+
+@hookimpl(optionalhook=True)
+def pamong_on_invoice_cancelled(invoice: Any, reason: str, session: Any) -> None:
+    """Billing refunded or cancelled the KTP fee: it counts as unpaid again."""
+    from pamong_plugins.ktp.services import fee_refunded
+
+    fee_refunded(session, invoice, reason)

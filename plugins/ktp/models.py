@@ -83,6 +83,9 @@ class KtpApplication(Base):
     step: Mapped[str] = mapped_column(String(12), default=Step.APPLIED.value, index=True)
     fee_amount: Mapped[int] = mapped_column(default=0)
     fee_basis: Mapped[str] = mapped_column(String(200), default="")
+    #: When billing reported the fee paid (``pamong_on_invoice_paid``); None: not (yet) paid.
+    fee_paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fee_invoice: Mapped[str] = mapped_column(String(20), default="")
 
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

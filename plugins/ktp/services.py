@@ -447,14 +447,18 @@ def print_card(
     application_id: int,
     *,
     validity_years: int = 0,
+    require_payment: bool = False,
     now: datetime | None = None,
 ) -> KtpCard:
     """Make the card: revoke the previous one, register the document, stamp the print.
 
     Raises Conflict when another active card appeared meanwhile (the
-    partial unique index refuses the second one).
+    partial unique index refuses the second one), and, with
+    ``require_payment``, while a fee is due and billing has not reported it paid.
     """
     application = _for_step(session, actor, application_id, PRINT, Step.CAPTURED)
+    if require_payment and application.fee_amount > 0 and application.fee_paid_at is None:
+        raise Conflict(_("The KTP fee is not paid yet."), slug="fee-unpaid")
     now = now or utcnow()
     resident = application.resident
     previous = active_card(session, resident.id)
@@ -605,6 +609,50 @@ def reprint(session: Session, actor: Actor, card_id: int) -> KtpCard:
 
 
 # --- fees --------------------------------------------------------------------
+
+
+def fee_refunded(session: Session, invoice: Any, reason: str) -> KtpApplication | None:
+    """Billing cancelled or refunded the fee's invoice: the fee counts as unpaid again."""
+    kind, _sep, ident = invoice.reference.partition(":")
+    if invoice.source != "ktp" or kind != "ktp_application" or not ident.isdigit():
+        return None
+    application = session.get(KtpApplication, int(ident))
+    if application is None or application.fee_paid_at is None:
+        return application
+    application.fee_paid_at = None
+    audit(
+        session,
+        Actor.system("billing"),
+        "ktp_application.fee_refunded",
+        "ktp_application",
+        application.id,
+        org_unit_id=application.kecamatan_id,
+        invoice=invoice.number,
+        reason=reason[:300],
+    )
+    return application
+
+
+def fee_paid(session: Session, invoice: Any) -> KtpApplication | None:
+    """Billing reports an invoice paid (``pamong_on_invoice_paid``): mark the KTP fee paid."""
+    kind, _sep, ident = invoice.reference.partition(":")
+    if invoice.source != "ktp" or kind != "ktp_application" or not ident.isdigit():
+        return None
+    application = session.get(KtpApplication, int(ident))
+    if application is None or application.fee_paid_at is not None:
+        return application
+    application.fee_paid_at = invoice.paid_at or utcnow()
+    application.fee_invoice = invoice.number[:20]
+    audit(
+        session,
+        Actor.system("billing"),
+        "ktp_application.fee_paid",
+        "ktp_application",
+        application.id,
+        org_unit_id=application.kecamatan_id,
+        invoice=invoice.number,
+    )
+    return application
 
 
 def add_fee_rate(

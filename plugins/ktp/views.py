@@ -230,7 +230,11 @@ def capture(application_id: int) -> Any:
 def print_card(application_id: int) -> Any:
     db = get_session()
     card = services.print_card(
-        db, _actor(), application_id, validity_years=_settings()["validity_years"]
+        db,
+        _actor(),
+        application_id,
+        validity_years=_settings()["validity_years"],
+        require_payment=_settings()["require_payment"],
     )
     db.commit()
     flash(_("The card is ready to print."), "info")

@@ -36,6 +36,8 @@ class LicensingSettings(Schema):
     )
     #: Working days before the due date at which files count as near due.
     near_due_days = fields.Integer(load_default=1, strict=True, validate=validate.Range(0, 30))
+    #: The levy is paid only through billing: staff cannot type a payment in.
+    payment_through_billing = fields.Boolean(load_default=False)
     #: Days before a permit's end of validity at which the holder is reminded.
     expiry_reminder_days = fields.Integer(
         load_default=30, strict=True, validate=validate.Range(1, 365)
@@ -156,3 +158,11 @@ def pamong_tracker_links(item: Any, session: Any) -> Iterable[TrackerLink]:
             url_for("licensing.portal_login"),
         )
     ]
+
+
+@hookimpl(optionalhook=True)
+def pamong_on_invoice_paid(invoice: Any, session: Any) -> None:
+    """Billing reports the levy paid: the permit is issued and waits for handover."""
+    from pamong_plugins.licensing.services import levy_paid
+
+    levy_paid(session, invoice)

@@ -323,7 +323,13 @@ def step(application_id: int, action: str) -> Any:
             public_note=form.get("public_note", ""),
         )
     elif action == "pay":
-        services.record_payment(db, actor, application, form.get("reference", ""))
+        services.record_payment(
+            db,
+            actor,
+            application,
+            form.get("reference", ""),
+            through_billing_only=plugin_settings("licensing")["payment_through_billing"],
+        )
     elif action == "handover":
         services.hand_over(db, actor, application, public_url=_public_url())
     elif action == "renew" and application.permit is not None:

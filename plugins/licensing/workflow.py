@@ -300,6 +300,7 @@ def decide(
                 description=f"Retribusi {stype.name} ({application.number})",
                 unit_code=application.org_unit.code,
                 payer_ref=f"applicant:{application.applicant_id}",
+                payer_name=application.applicant.name,
                 legal_basis=stype.legal_basis,
                 tracking_number=application.number,
                 due_date=today + timedelta(days=30),
@@ -317,10 +318,21 @@ def record_payment(
     application: Application,
     reference: str,
     today: date | None = None,
+    *,
+    through_billing_only: bool = False,
 ) -> Permit:
-    """The levy is paid: the permit is issued and waits for handover."""
+    """The levy is paid: the permit is issued and waits for handover.
+
+    With ``through_billing_only`` staff cannot type a payment in: only
+    billing's ``pamong_on_invoice_paid`` (a system actor) records it.
+    """
     _require(actor, perm.INTAKE, application)
     _expect(application, perm.PAYMENT)
+    if through_billing_only and not actor.is_system:
+        raise Conflict(
+            "The levy is paid at the cashier or by bank: billing records it.",
+            slug="paid-through-billing",
+        )
     reference = reference.strip()
     if not reference:
         raise InvalidInput("Give the payment receipt reference.", slug="reference-required")
@@ -330,6 +342,19 @@ def record_payment(
     permit = issue_permit(session, actor, application, today=today)
     _move(session, actor, application, perm.HANDOVER)
     return permit
+
+
+def levy_paid(session: Session, invoice: Any) -> Permit | None:
+    """Billing reports a levy paid (``pamong_on_invoice_paid``): issue the permit for handover."""
+    kind, _sep, ident = invoice.reference.partition(":")
+    if invoice.source != "licensing" or kind != "licensing_application" or not ident.isdigit():
+        return None
+    application = session.get(Application, int(ident))
+    if application is None or application.stage != perm.PAYMENT:
+        return None
+    return record_payment(
+        session, Actor.system("billing"), application, invoice.number, regency_today()
+    )
 
 
 def add_months(day: date, months: int) -> date:

@@ -1,0 +1,2365 @@
+"""Billing's rules, and the public function API other plugins use.
+
+Other plugins (water, hospital) import this module and nothing else of
+billing: :func:`create_invoice`, :func:`add_lines`, :func:`cancel_invoice`,
+:func:`invoice_status`, :func:`invoice_for`, the records (:class:`Payer`,
+:class:`Line`, :class:`InvoiceInfo`) and, for payment-channel authors,
+:class:`PaymentChannel` with its records. Everything is in ``__all__``.
+
+Rules kept here: one active invoice per (source, reference, period), also
+under concurrency (a partial unique index); payments lock their invoice row,
+so two cashiers never both take the last rupiah; partial payments are
+apportioned over the lines by priority, oldest period first; every money
+movement is a ledger entry; cancellations, refunds, waivers and amendments
+need a second person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pamong.plugin import (
+    Actor,
+    Conflict,
+    FeeDue,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    OrgUnit,
+    OrgUnitKind,
+    Resident,
+    TrackedItem,
+    Unauthorized,
+    User,
+    _,
+    actor_of,
+    audit,
+    clean_nik,
+    hook_relay,
+    issue_document,
+    mask_name,
+    move_to,
+    open_item,
+    time_zone,
+    utcnow,
+)
+from pamong_plugins.billing import ledger
+from pamong_plugins.billing.ledger import Movement
+from pamong_plugins.billing.models import (
+    ACTIVE,
+    OPEN,
+    BillingAllocation,
+    BillingCallback,
+    BillingCashierSession,
+    BillingChannelBill,
+    BillingCounter,
+    BillingDayClosing,
+    BillingInvoice,
+    BillingInvoiceLine,
+    BillingPayment,
+    BillingRequest,
+    BillingRevenueAccount,
+    InvoiceStatus,
+    PaymentStatus,
+    RequestKind,
+    RequestStatus,
+)
+from pamong_plugins.billing.permissions import (
+    CASHIER,
+    INVOICE_FILE,
+    READ,
+    RECEIPT,
+    SUPERVISOR,
+    TREASURER,
+)
+from pamong_plugins.billing.records import (
+    PAYER_KINDS,
+    ChannelBill,
+    ChannelInfo,
+    ChannelNotification,
+    ChannelStatus,
+    InvoiceInfo,
+    Line,
+    Payer,
+    PaymentChannel,
+    snap_signature,
+    snap_string_to_sign,
+)
+from pamong_plugins.billing.settings import channel_secret, settings
+
+__all__ = [
+    "ChannelBill",
+    "ChannelInfo",
+    "ChannelNotification",
+    "ChannelStatus",
+    "InvoiceInfo",
+    "Line",
+    "Payer",
+    "PaymentChannel",
+    "add_lines",
+    "cancel_invoice",
+    "create_invoice",
+    "invoice_for",
+    "invoice_status",
+    "snap_signature",
+    "snap_string_to_sign",
+]
+
+MAX_AMOUNT = 10**13  # ten trillion rupiah: more is a typo
+CHECK_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+CURRENCY = "IDR"
+SYSTEM = Actor.system("billing")
+
+
+# --- small helpers -------------------------------------------------------------
+
+
+def _money(value: Any, what: str, *, allow_zero: bool = False) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(
+            _("%(what)s must be whole rupiah.", what=what), slug="invalid-amount", field=what
+        )
+    low = 0 if allow_zero else 1
+    if not low <= value <= MAX_AMOUNT:
+        raise InvalidInput(
+            _(
+                "%(what)s must be between %(low)d and %(high)d rupiah.",
+                what=what,
+                low=low,
+                high=MAX_AMOUNT,
+            ),
+            slug="invalid-amount",
+            field=what,
+        )
+    return value
+
+
+def _text(value: str, limit: int) -> str:
+    return " ".join((value or "").split())[:limit]
+
+
+def local_day(moment: datetime) -> date:
+    """The regency's calendar day of an aware moment."""
+    return moment.astimezone(ZoneInfo(time_zone())).date()
+
+
+def next_number(session: Session, kind: str, year: int) -> int:
+    """The next number of ``kind`` (``KWT``, ``STS``) in ``year``; safe under concurrency.
+
+    The atomic UPDATE locks the counter row until commit; the year's first
+    number creates it (a racing creator counts on from the winner's row).
+    """
+    bump = (
+        update(BillingCounter)
+        .where(BillingCounter.kind == kind, BillingCounter.year == year)
+        .values(last=BillingCounter.last + 1)
+        .returning(BillingCounter.last)
+    )
+    last = session.execute(bump).scalar_one_or_none()
+    if last is not None:
+        return last
+    try:
+        with session.begin_nested():
+            session.execute(insert(BillingCounter).values(kind=kind, year=year, last=1))
+        return 1
+    except IntegrityError:
+        return session.execute(bump).scalar_one()
+
+
+def _unit(session: Session, code: str) -> OrgUnit:
+    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    if unit is None:
+        raise InvalidInput(_("No org unit has the code %(code)s.", code=code), slug="unknown-unit")
+    return unit
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    target_kind: str,
+    ident: Any,
+    unit_id: int | None,
+    /,
+    **data: Any,
+) -> None:
+    audit(session, actor, f"billing.{action}", target_kind, ident, org_unit_id=unit_id, **data)
+
+
+def _require(actor: Actor, permission: str, unit: OrgUnit | None) -> None:
+    if not actor.can(permission, unit):
+        raise Forbidden(
+            _("You need the permission %(permission)s here.", permission=repr(permission)),
+            permission=permission,
+        )
+
+
+def can_read(actor: Actor, unit: OrgUnit) -> bool:
+    return any(actor.can(p, unit) for p in READ)
+
+
+def account_names(session: Session) -> dict[str, str]:
+    from pamong_plugins.billing.settings import DEFAULT_ACCOUNT_NAMES
+
+    names = dict(DEFAULT_ACCOUNT_NAMES)
+    names.update(
+        dict(session.execute(select(BillingRevenueAccount.code, BillingRevenueAccount.name)).all())
+    )
+    return names
+
+
+def info(invoice: BillingInvoice, *, created: bool = False) -> InvoiceInfo:
+    """The public record of an invoice (no payer data)."""
+    return InvoiceInfo(
+        id=invoice.id,
+        number=invoice.number,
+        check_code=invoice.check_code,
+        source=invoice.source,
+        reference=invoice.reference,
+        period=invoice.period,
+        status=invoice.status,
+        total=invoice.total,
+        paid=invoice.paid,
+        due_date=invoice.due_date,
+        unit_code=invoice.unit.code,
+        tracking_number=invoice.tracking_number,
+        paid_at=invoice.paid_at,
+        created=created,
+    )
+
+
+def _tracked(session: Session, invoice: BillingInvoice) -> TrackedItem | None:
+    return session.scalar(select(TrackedItem).where(TrackedItem.number == invoice.number))
+
+
+def _track(
+    session: Session, actor: Actor, invoice: BillingInvoice, now: datetime | None = None
+) -> None:
+    """Move the invoice's tracked file to its status (final statuses close it)."""
+    item = _tracked(session, invoice)
+    if item is None or item.stage == invoice.status or item.closed_at is not None:
+        return
+    final = invoice.status not in OPEN
+    move_to(session, actor, item, INVOICE_FILE, invoice.status, close=final, now=now)
+
+
+# --- invoices --------------------------------------------------------------------
+
+
+def _lock_invoice(session: Session, number: str) -> BillingInvoice:
+    """The invoice, its row locked until commit (PostgreSQL; SQLite serialises writers)."""
+    invoice = session.scalar(
+        select(BillingInvoice)
+        .where(BillingInvoice.number == (number or "").strip().upper())
+        .with_for_update(of=BillingInvoice)
+        .execution_options(populate_existing=True)
+    )
+    if invoice is None:
+        raise NotFound(
+            _("No invoice has the number %(number)s.", number=number), slug="invoice-not-found"
+        )
+    return invoice
+
+
+def _active(session: Session, source: str, reference: str, period: str) -> BillingInvoice | None:
+    return session.scalar(
+        select(BillingInvoice).where(
+            BillingInvoice.source == source,
+            BillingInvoice.reference == reference,
+            BillingInvoice.period == period,
+            BillingInvoice.status.in_(ACTIVE),
+        )
+    )
+
+
+def _check_lines(lines: Sequence[Line]) -> None:
+    if not lines:
+        raise InvalidInput(_("An invoice needs at least one line."), slug="no-lines")
+    if len(lines) > 200:
+        raise InvalidInput(_("An invoice has at most 200 lines."), slug="too-many-lines")
+    for line in lines:
+        _money(line.amount, _("The line amount"))
+        if not _text(line.description, 300):
+            raise InvalidInput(_("Every line needs a description."), slug="line-description")
+
+
+def _make_lines(
+    session: Session, invoice: BillingInvoice, lines: Sequence[Line], unit: OrgUnit, start: int
+) -> list[BillingInvoiceLine]:
+    conf = settings()
+    default_code = conf["fee_accounts"].get(invoice.source, conf["default_account"])
+    made = []
+    for offset, line in enumerate(lines):
+        code = _text(line.account_code, 40) or default_code
+        line_unit = _unit(session, line.unit_code) if line.unit_code else unit
+        row = BillingInvoiceLine(
+            seq=start + offset,
+            description=_text(line.description, 300),
+            account_code=code,
+            unit_id=line_unit.id,
+            unit=line_unit,
+            period=_text(line.period, 20) or invoice.period,
+            priority=int(line.priority),
+            original_amount=line.amount,
+            amount=line.amount,
+            paid=0,
+        )
+        invoice.lines.append(row)
+        made.append(row)
+    return made
+
+
+def _book_lines(
+    session: Session,
+    actor: Actor,
+    invoice: BillingInvoice,
+    lines: Iterable[BillingInvoiceLine],
+    at: datetime,
+) -> None:
+    ledger.append(
+        session,
+        actor,
+        [
+            Movement(
+                "invoice",
+                "receivable",
+                f"revenue:{line.account_code}",
+                line.amount,
+                invoice_id=invoice.id,
+                unit_id=line.unit_id,
+                account_code=line.account_code,
+                memo=invoice.number,
+            )
+            for line in lines
+        ],
+        at=at,
+    )
+
+
+def new_check_code() -> str:
+    """Six characters for the public check, printed on the bill (no 0/O or 1/I)."""
+    return "".join(secrets.choice(CHECK_ALPHABET) for _ in range(6))
+
+
+def create_invoice(
+    session: Session,
+    actor: Actor,
+    *,
+    source: str,
+    reference: str,
+    unit_code: str,
+    payer: Payer,
+    lines: Sequence[Line],
+    period: str = "",
+    due_date: date | None = None,
+    description: str = "",
+    legal_basis: str = "",
+    tracking_number: str = "",
+    now: datetime | None = None,
+) -> InvoiceInfo:
+    """Issue an invoice, or return the active one for (source, reference, period).
+
+    A retried or double-clicked request never bills twice: the second call
+    returns the first invoice with ``created=False`` (a database index keeps
+    this true when both calls run at the same moment).
+    """
+    source = _text(source, 40)
+    reference = _text(reference, 100)
+    period = _text(period, 20)
+    if not source or not reference:
+        raise InvalidInput(
+            _("An invoice needs its source and reference."), slug="invalid-reference"
+        )
+    if payer.kind not in PAYER_KINDS:
+        raise InvalidInput(
+            _("The payer is one of: %(kinds)s.", kinds=", ".join(PAYER_KINDS)), slug="invalid-payer"
+        )
+    _check_lines(lines)
+    unit = _unit(session, unit_code)
+    if not actor.is_system:
+        _require(actor, CASHIER, unit)
+    existing = _active(session, source, reference, period)
+    if existing is not None:
+        return info(existing)
+    now = now or utcnow()
+    today = local_day(now)
+    due = due_date or today
+    nik = clean_nik(payer.nik) if payer.nik else ""
+    if nik and (len(nik) != 16 or not nik.isdigit()):
+        raise InvalidInput(_("A NIK has 16 digits."), slug="invalid-nik")
+    invoice = BillingInvoice(
+        check_code=new_check_code(),
+        source=source,
+        reference=reference,
+        period=period,
+        unit=unit,
+        unit_id=unit.id,
+        payer_kind=payer.kind,
+        payer_ref=_text(payer.ref, 100),
+        payer_name=_text(payer.name, 200),
+        payer_nik=nik,
+        description=_text(description, 300) or _text(lines[0].description, 300),
+        legal_basis=_text(legal_basis, 200),
+        tracking_number=_text(tracking_number, 30),
+        currency=CURRENCY,
+        status=InvoiceStatus.UNPAID.value,
+        due_date=due,
+        expires_on=due + timedelta(days=settings()["reissue_after_days"]),
+        issued_at=now,
+        issued_by_id=actor.user_id,
+    )
+    try:
+        with session.begin_nested():
+            item = open_item(session, actor, INVOICE_FILE, unit, now=now)
+            invoice.number = item.number
+            made = _make_lines(session, invoice, lines, unit, 1)
+            invoice.total = sum(line.amount for line in made)
+            session.add(invoice)
+            session.flush()
+            item.reference = f"billing_invoice:{invoice.id}"
+    except IntegrityError:  # another request issued it a moment ago
+        existing = _active(session, source, reference, period)
+        if existing is None:
+            raise
+        return info(existing)
+    _book_lines(session, actor, invoice, made, now)
+    _audit(
+        session,
+        actor,
+        "invoice.create",
+        "billing_invoice",
+        invoice.number,
+        unit.id,
+        source=source,
+        reference=reference,
+        total=invoice.total,
+    )
+    return info(invoice, created=True)
+
+
+def invoice_from_fee(session: Session, fee: FeeDue) -> InvoiceInfo | None:
+    """Turn an announced fee into an invoice (``pamong_on_fee_due``); free fees are skipped."""
+    if not isinstance(fee.amount, int) or fee.amount <= 0:
+        return None
+    payer = payer_from_ref(session, fee.source, fee.payer_ref, fee.payer_name)
+    return create_invoice(
+        session,
+        SYSTEM,
+        source=fee.source,
+        reference=fee.reference,
+        unit_code=fee.unit_code,
+        payer=payer,
+        lines=[Line(fee.description or fee.reference, fee.amount)],
+        due_date=fee.due_date,
+        description=fee.description,
+        legal_basis=fee.legal_basis,
+        tracking_number=fee.tracking_number,
+    )
+
+
+def payer_from_ref(session: Session, source: str, ref: str, name: str = "") -> Payer:
+    """A payer from a fee's ``payer_ref``: residents are looked up in the registry."""
+    kind, _sep, ident = (ref or "").partition(":")
+    if kind == "resident" and ident.isdigit():
+        resident = session.get(Resident, int(ident))
+        if resident is not None:
+            return Payer("resident", name or resident.name, ref, resident.nik)
+    group = settings()["payer_kinds"].get(source, "other")
+    return Payer(group if group in PAYER_KINDS else "other", name or ref, ref)
+
+
+def get_invoice(session: Session, actor: Actor, number: str) -> BillingInvoice:
+    """One invoice (404 outside the actor's units)."""
+    invoice = session.scalar(
+        select(BillingInvoice).where(BillingInvoice.number == (number or "").strip().upper())
+    )
+    if invoice is None or not (actor.is_system or can_read(actor, invoice.unit)):
+        raise NotFound(
+            _("No invoice has the number %(number)s.", number=number), slug="invoice-not-found"
+        )
+    return invoice
+
+
+def invoice_status(session: Session, number: str) -> InvoiceInfo:
+    """The invoice's public record by number (for other plugins; no permission check)."""
+    invoice = session.scalar(select(BillingInvoice).where(BillingInvoice.number == number))
+    if invoice is None:
+        raise NotFound(
+            _("No invoice has the number %(number)s.", number=number), slug="invoice-not-found"
+        )
+    return info(invoice)
+
+
+def invoice_for(
+    session: Session, source: str, reference: str, period: str = ""
+) -> InvoiceInfo | None:
+    """The active invoice for a source's record, or None (what a plugin asks before printing)."""
+    invoice = _active(session, source, reference, period)
+    return info(invoice) if invoice is not None else None
+
+
+def add_lines(
+    session: Session,
+    actor: Actor,
+    number: str,
+    lines: Sequence[Line],
+    *,
+    now: datetime | None = None,
+) -> InvoiceInfo:
+    """Add lines to an invoice nobody has paid anything on yet."""
+    _check_lines(lines)
+    invoice = _lock_invoice(session, number)
+    if not actor.is_system:
+        _require(actor, CASHIER, invoice.unit)
+    if invoice.status != InvoiceStatus.UNPAID or invoice.paid:
+        raise Conflict(_("Lines can be added only while nothing is paid."), slug="invoice-not-open")
+    now = now or utcnow()
+    made = _make_lines(session, invoice, lines, invoice.unit, len(invoice.lines) + 1)
+    invoice.total += sum(line.amount for line in made)
+    session.flush()
+    _book_lines(session, actor, invoice, made, now)
+    _close_channel_bills(session, actor, invoice, keep=None)  # the amount changed: new codes
+    _audit(
+        session,
+        actor,
+        "invoice.add_lines",
+        "billing_invoice",
+        invoice.number,
+        invoice.unit_id,
+        total=invoice.total,
+    )
+    return info(invoice)
+
+
+def cancel_invoice(session: Session, actor: Actor, number: str, *, reason: str) -> InvoiceInfo:
+    """Cancel an unpaid invoice at once: for the plugin that issued it (a system actor).
+
+    Staff cancel through :func:`request_change` and a supervisor's approval.
+    """
+    if not actor.is_system:
+        raise Forbidden(
+            _("Staff ask for a cancellation; a supervisor approves it."), slug="needs-approval"
+        )
+    invoice = _lock_invoice(session, number)
+    _cancel(session, actor, invoice, _text(reason, 300) or "cancelled by its source")
+    return info(invoice)
+
+
+def _cancel(
+    session: Session,
+    actor: Actor,
+    invoice: BillingInvoice,
+    reason: str,
+    now: datetime | None = None,
+) -> None:
+    if invoice.status != InvoiceStatus.UNPAID or invoice.paid:
+        raise Conflict(
+            _("Only an invoice with nothing paid can be cancelled; refund the payments first."),
+            slug="invoice-not-cancellable",
+        )
+    now = now or utcnow()
+    ledger.append(
+        session,
+        actor,
+        [
+            Movement(
+                "cancel",
+                f"revenue:{line.account_code}",
+                "receivable",
+                line.amount - line.paid,
+                invoice_id=invoice.id,
+                unit_id=line.unit_id,
+                account_code=line.account_code,
+                memo=invoice.number,
+            )
+            for line in invoice.lines
+        ],
+        at=now,
+    )
+    invoice.status = InvoiceStatus.CANCELLED.value
+    invoice.closed_at = now
+    invoice.close_reason = reason[:300]
+    _close_channel_bills(session, actor, invoice, keep=None)
+    session.flush()
+    _track(session, actor, invoice, now)
+    _audit(
+        session,
+        actor,
+        "invoice.cancel",
+        "billing_invoice",
+        invoice.number,
+        invoice.unit_id,
+        reason=reason,
+    )
+    hook_relay(session).pamong_on_invoice_cancelled(
+        invoice=info(invoice), reason=reason, session=session
+    )
+
+
+def invoices_query(
+    actor: Actor,
+    *,
+    status: str | None = None,
+    source: str | None = None,
+    unit_code: str | None = None,
+    q: str | None = None,
+) -> Select[tuple[BillingInvoice]]:
+    """Invoices the actor may see, newest first; ``q`` matches number, tracking number, NIK."""
+    stmt = (
+        select(BillingInvoice)
+        .join(OrgUnit, BillingInvoice.unit_id == OrgUnit.id)
+        .where(or_(*(actor.scope_filter(p, OrgUnit.path) for p in READ)))
+        .order_by(BillingInvoice.issued_at.desc(), BillingInvoice.id.desc())
+    )
+    if status:
+        stmt = stmt.where(BillingInvoice.status == status)
+    if source:
+        stmt = stmt.where(BillingInvoice.source == source)
+    if unit_code:
+        stmt = stmt.where(OrgUnit.code == unit_code)
+    if q:
+        term = q.strip().upper()
+        digits = clean_nik(q) if any(ch.isdigit() for ch in q) else ""
+        conditions = [BillingInvoice.number == term, BillingInvoice.tracking_number == term]
+        if len(digits) == 16 and digits.isdigit():
+            conditions.append(BillingInvoice.payer_nik == digits)
+        stmt = stmt.where(or_(*conditions))
+    return stmt
+
+
+def expire_and_reissue(session: Session, today: date, *, limit: int = 500) -> list[tuple[str, str]]:
+    """Unpaid invoices past their expiry become ``expired`` and are issued again.
+
+    Returns (old number, new number) pairs. The new invoice keeps source,
+    reference, period, payer and lines; its due date moves on.
+    """
+    done = []
+    stale = session.scalars(
+        select(BillingInvoice)
+        .where(
+            BillingInvoice.status == InvoiceStatus.UNPAID.value,
+            BillingInvoice.paid == 0,
+            BillingInvoice.expires_on < today,
+        )
+        .order_by(BillingInvoice.id)
+        .limit(limit)
+    ).all()
+    for old in stale:
+        old = _lock_invoice(session, old.number)
+        if old.status != InvoiceStatus.UNPAID or old.paid:
+            continue
+        now = utcnow()
+        ledger.append(
+            session,
+            SYSTEM,
+            [
+                Movement(
+                    "expire",
+                    f"revenue:{line.account_code}",
+                    "receivable",
+                    line.amount,
+                    invoice_id=old.id,
+                    unit_id=line.unit_id,
+                    account_code=line.account_code,
+                    memo=old.number,
+                )
+                for line in old.lines
+            ],
+            at=now,
+        )
+        old.status = InvoiceStatus.EXPIRED.value
+        old.closed_at = now
+        old.close_reason = "expired"
+        _close_channel_bills(session, SYSTEM, old, keep=None)
+        session.flush()
+        _track(session, SYSTEM, old, now)
+        lines = [
+            Line(x.description, x.amount, x.account_code, x.unit.code, x.period, x.priority)
+            for x in old.lines
+        ]
+        new = create_invoice(
+            session,
+            SYSTEM,
+            source=old.source,
+            reference=old.reference,
+            unit_code=old.unit.code,
+            payer=Payer(old.payer_kind, old.payer_name, old.payer_ref, old.payer_nik),
+            lines=lines,
+            period=old.period,
+            due_date=today
+            + timedelta(
+                days=max((old.due_date - old.issued_at.date()).days, 0) if old.due_date else 0
+            ),
+            description=old.description,
+            legal_basis=old.legal_basis,
+            tracking_number=old.tracking_number,
+        )
+        session.get(BillingInvoice, new.id).replaces_id = old.id
+        _audit(
+            session,
+            SYSTEM,
+            "invoice.reissue",
+            "billing_invoice",
+            old.number,
+            old.unit_id,
+            new=new.number,
+        )
+        done.append((old.number, new.number))
+    return done
+
+
+# --- cashier sessions ------------------------------------------------------------
+
+
+def open_session_of(session: Session, actor: Actor) -> BillingCashierSession | None:
+    """The actor's open cashier session, if any."""
+    if actor.user_id is None:
+        return None
+    return session.scalar(
+        select(BillingCashierSession).where(
+            BillingCashierSession.cashier_id == actor.user_id,
+            BillingCashierSession.status == "open",
+        )
+    )
+
+
+def cashier_units(session: Session, actor: Actor) -> list[OrgUnit]:
+    """Units where the actor may work as a cashier (offices and kecamatan, not villages)."""
+    villages = (OrgUnitKind.DESA.value, OrgUnitKind.KELURAHAN.value)
+    return list(
+        session.scalars(
+            select(OrgUnit)
+            .where(actor.scope_filter(CASHIER, OrgUnit.path), OrgUnit.kind.not_in(villages))
+            .order_by(OrgUnit.path)
+            .limit(200)
+        )
+    )
+
+
+def collecting_units(session: Session, actor: Actor, permission: str) -> list[OrgUnit]:
+    """Units in the actor's scope that took money (cashier sessions or payments)."""
+    active = select(BillingCashierSession.unit_id).union(select(BillingPayment.unit_id))
+    return list(
+        session.scalars(
+            select(OrgUnit)
+            .where(OrgUnit.id.in_(active), actor.scope_filter(permission, OrgUnit.path))
+            .order_by(OrgUnit.path)
+        )
+    )
+
+
+def _day_closed(session: Session, unit_id: int, day: date) -> bool:
+    return (
+        session.scalar(
+            select(BillingDayClosing.id).where(
+                BillingDayClosing.unit_id == unit_id, BillingDayClosing.day == day
+            )
+        )
+        is not None
+    )
+
+
+def open_cashier_session(
+    session: Session,
+    actor: Actor,
+    *,
+    unit_code: str,
+    opening_float: int = 0,
+    received_from: BillingCashierSession | None = None,
+    now: datetime | None = None,
+) -> BillingCashierSession:
+    """Open a shift at a counter with a float; one open session per cashier."""
+    if actor.user_id is None:
+        raise Forbidden(_("A cashier session belongs to a person."), slug="person-required")
+    unit = _unit(session, unit_code)
+    _require(actor, CASHIER, unit)
+    _money(opening_float, _("The float"), allow_zero=True)
+    now = now or utcnow()
+    day = local_day(now)
+    if _day_closed(session, unit.id, day):
+        raise Conflict(
+            _("The day %(day)s is closed at this unit.", day=day.isoformat()), slug="day-closed"
+        )
+    row = BillingCashierSession(
+        cashier_id=actor.user_id,
+        unit=unit,
+        unit_id=unit.id,
+        day=day,
+        status="open",
+        opened_at=now,
+        opening_float=opening_float,
+        received_from_id=received_from.id if received_from else None,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            _("You already have an open cashier session."), slug="session-open"
+        ) from None
+    if opening_float and received_from is None:
+        ledger.append(
+            session,
+            actor,
+            [
+                Movement(
+                    "float",
+                    f"cash:session:{row.id}",
+                    "float",
+                    opening_float,
+                    unit_id=unit.id,
+                    memo="float",
+                )
+            ],
+            at=now,
+        )
+    _audit(
+        session,
+        actor,
+        "session.open",
+        "billing_cashier_session",
+        row.id,
+        unit.id,
+        opening_float=opening_float,
+    )
+    return row
+
+
+def session_cash(session: Session, cashier_session: BillingCashierSession) -> int:
+    """Cash taken in a session: its confirmed cash payments (refunds come from the treasury)."""
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(BillingPayment.amount), 0)).where(
+                BillingPayment.cashier_session_id == cashier_session.id,
+                BillingPayment.method == "cash",
+                BillingPayment.status == PaymentStatus.CONFIRMED.value,
+            )
+        )
+        or 0
+    )
+
+
+def close_cashier_session(
+    session: Session,
+    actor: Actor,
+    *,
+    counted_cash: int,
+    note: str = "",
+    hand_to: int | None = None,
+    now: datetime | None = None,
+) -> BillingCashierSession:
+    """Close the actor's session with the counted cash; the difference is recorded.
+
+    ``hand_to`` (a user id) hands the counted cash over to another cashier
+    mid-shift: their new session opens with it as the float.
+    """
+    row = open_session_of(session, actor)
+    if row is None:
+        raise Conflict(_("You have no open cashier session."), slug="no-open-session")
+    row = session.scalar(
+        select(BillingCashierSession)
+        .where(BillingCashierSession.id == row.id)
+        .with_for_update(of=BillingCashierSession)
+    )
+    _money(counted_cash, _("The counted cash"), allow_zero=True)
+    now = now or utcnow()
+    expected = row.opening_float + session_cash(session, row)
+    row.status = "closed"
+    row.closed_at = now
+    row.expected_cash = expected
+    row.counted_cash = counted_cash
+    row.difference = counted_cash - expected
+    row.note = _text(note, 300)
+    cash = f"cash:session:{row.id}"
+    moves = []
+    if row.difference < 0:
+        moves.append(
+            Movement(
+                "shortage",
+                "cash_difference",
+                cash,
+                -row.difference,
+                unit_id=row.unit_id,
+                memo="short",
+            )
+        )
+    elif row.difference > 0:
+        moves.append(
+            Movement(
+                "overage", cash, "cash_difference", row.difference, unit_id=row.unit_id, memo="over"
+            )
+        )
+    session.flush()
+    if hand_to is not None:
+        if hand_to == actor.user_id:
+            raise InvalidInput(_("Hand the cash to another cashier."), slug="same-cashier")
+        target = session.get(User, hand_to)
+        if target is None:
+            raise InvalidInput(_("No such user."), slug="unknown-user")
+        row.handed_to_id = hand_to
+        target_actor = actor_of(session, target.username)
+        new = open_cashier_session(
+            session,
+            target_actor,
+            unit_code=row.unit.code,
+            opening_float=counted_cash,
+            received_from=row,
+            now=now,
+        )
+        moves.append(
+            Movement(
+                "handover",
+                f"cash:session:{new.id}",
+                cash,
+                counted_cash,
+                unit_id=row.unit_id,
+                memo="handover",
+            )
+        )
+    ledger.append(session, actor, moves, at=now)
+    _audit(
+        session,
+        actor,
+        "session.close",
+        "billing_cashier_session",
+        row.id,
+        row.unit_id,
+        expected=expected,
+        counted=counted_cash,
+        difference=row.difference,
+        handed_to=hand_to,
+    )
+    return row
+
+
+# --- payments --------------------------------------------------------------------
+
+
+def _apportion(invoice: BillingInvoice, amount: int) -> list[tuple[BillingInvoiceLine, int]]:
+    """Split a payment over the lines: lowest priority number, then oldest period, first."""
+    parts = []
+    left = amount
+    for line in sorted(invoice.lines, key=lambda x: (x.priority, x.period or "", x.seq)):
+        due = line.amount - line.paid
+        if left <= 0 or due <= 0:
+            continue
+        take = min(left, due)
+        parts.append((line, take))
+        left -= take
+    return parts
+
+
+def _new_payment(
+    session: Session,
+    actor: Actor,
+    invoice: BillingInvoice,
+    *,
+    method: str,
+    amount: int,
+    unit: OrgUnit,
+    now: datetime,
+    status: str,
+    channel: str = "",
+    channel_bill: BillingChannelBill | None = None,
+    cashier_session: BillingCashierSession | None = None,
+    external_ref: str = "",
+    paid_by: str = "",
+    currency: str = CURRENCY,
+    hold_reason: str = "",
+) -> BillingPayment:
+    number = f"KWT-{now.year}-{next_number(session, 'KWT', now.year):06d}"
+    payment = BillingPayment(
+        number=number,
+        invoice=invoice,
+        invoice_id=invoice.id,
+        method=method,
+        channel=channel,
+        channel_bill_id=channel_bill.id if channel_bill else None,
+        cashier_session_id=cashier_session.id if cashier_session else None,
+        unit=unit,
+        unit_id=unit.id,
+        amount=amount,
+        currency=currency[:3],
+        status=status,
+        hold_reason=hold_reason[:300],
+        external_ref=external_ref[:64],
+        paid_at=now,
+        day=local_day(now),
+        received_by_id=actor.user_id,
+        paid_by=_text(paid_by, 200) or invoice.payer_name,
+    )
+    session.add(payment)
+    session.flush()
+    return payment
+
+
+def _money_account(payment: BillingPayment) -> str:
+    if payment.method == "cash":
+        return f"cash:session:{payment.cashier_session_id}"
+    return f"bank:{payment.channel}"
+
+
+def _apply(
+    session: Session, actor: Actor, invoice: BillingInvoice, payment: BillingPayment, now: datetime
+) -> None:
+    """Count a confirmed payment against the invoice: allocations, ledger, status, hooks."""
+    parts = _apportion(invoice, payment.amount)
+    moves = []
+    for line, amount in parts:
+        line.paid += amount
+        payment.allocations.append(BillingAllocation(line=line, line_id=line.id, amount=amount))
+        moves.append(
+            Movement(
+                "payment",
+                _money_account(payment),
+                "receivable",
+                amount,
+                invoice_id=invoice.id,
+                payment_id=payment.id,
+                unit_id=line.unit_id,
+                account_code=line.account_code,
+                memo=payment.number,
+            )
+        )
+    invoice.paid += payment.amount
+    ledger.append(session, actor, moves, at=now)
+    issue_receipt(session, actor, payment, now)
+    if invoice.paid >= invoice.total:
+        invoice.status = InvoiceStatus.PAID.value
+        invoice.paid_at = now
+        _close_channel_bills(session, actor, invoice, keep=payment.channel_bill_id)
+    else:
+        invoice.status = InvoiceStatus.PARTLY_PAID.value
+    session.flush()
+    _track(session, actor, invoice, now)
+    _audit(
+        session,
+        actor,
+        "payment.confirm",
+        "billing_payment",
+        payment.number,
+        payment.unit_id,
+        invoice=invoice.number,
+        amount=payment.amount,
+        method=payment.method,
+        channel=payment.channel,
+    )
+    if invoice.status == InvoiceStatus.PAID:
+        hook_relay(session).pamong_on_invoice_paid(invoice=info(invoice), session=session)
+
+
+def issue_receipt(
+    session: Session, actor: Actor, payment: BillingPayment, now: datetime | None = None
+) -> None:
+    """Register the receipt as a core document, so its QR code verifies."""
+    if payment.receipt_document_id is not None:
+        return
+    document = issue_document(
+        session,
+        actor,
+        RECEIPT,
+        number=payment.number,
+        unit=payment.unit,
+        holder_ref=f"billing_payment:{payment.id}",
+        holder_label=mask_name(payment.paid_by or payment.invoice.payer_name or "-"),
+        now=now,
+    )
+    payment.receipt_document_id = document.id
+
+
+def _payable(invoice: BillingInvoice) -> None:
+    if invoice.status == InvoiceStatus.PAID:
+        raise Conflict(
+            _("Invoice %(number)s is already paid.", number=invoice.number), slug="already-paid"
+        )
+    if invoice.status not in OPEN:
+        raise Conflict(
+            _(
+                "Invoice %(number)s is %(status)s: it cannot be paid.",
+                number=invoice.number,
+                status=invoice.status,
+            ),
+            slug="invoice-not-payable",
+            status=invoice.status,
+        )
+
+
+def pay_cash(
+    session: Session,
+    actor: Actor,
+    *,
+    invoice_number: str,
+    amount: int,
+    paid_by: str = "",
+    currency: str = CURRENCY,
+    now: datetime | None = None,
+) -> BillingPayment:
+    """Take cash for an invoice in the actor's open cashier session.
+
+    Underpayment is a partial payment (apportioned over the lines);
+    overpayment, a non-IDR currency, a paid, cancelled or expired invoice,
+    no open session or a closed day are refused.
+    """
+    _require(actor, CASHIER, None)
+    if (currency or "").upper() != CURRENCY:
+        raise InvalidInput(_("Payments are in rupiah (IDR) only."), slug="currency-not-idr")
+    _money(amount, _("The amount"))
+    now = now or utcnow()
+    cashier_session = open_session_of(session, actor)
+    if cashier_session is None:
+        raise Conflict(_("Open a cashier session first."), slug="no-open-session")
+    if cashier_session.day != local_day(now):
+        raise Conflict(
+            _(
+                "Your cashier session is from %(day)s: close it and open today's.",
+                day=cashier_session.day.isoformat(),
+            ),
+            slug="session-stale",
+        )
+    _require(actor, CASHIER, cashier_session.unit)
+    if _day_closed(session, cashier_session.unit_id, local_day(now)):
+        raise Conflict(
+            _("The day %(day)s is closed at this unit.", day=local_day(now).isoformat()),
+            slug="day-closed",
+        )
+    invoice = _lock_invoice(session, invoice_number)
+    _payable(invoice)
+    if amount > invoice.outstanding:
+        raise InvalidInput(
+            _(
+                "%(amount)d is more than the %(due)d still due.",
+                amount=amount,
+                due=invoice.outstanding,
+            ),
+            slug="overpayment",
+            outstanding=invoice.outstanding,
+        )
+    payment = _new_payment(
+        session,
+        actor,
+        invoice,
+        method="cash",
+        amount=amount,
+        unit=cashier_session.unit,
+        now=now,
+        status=PaymentStatus.CONFIRMED.value,
+        cashier_session=cashier_session,
+        paid_by=paid_by,
+    )
+    _apply(session, actor, invoice, payment, now)
+    return payment
+
+
+def get_payment(session: Session, actor: Actor, number: str) -> BillingPayment:
+    payment = session.scalar(
+        select(BillingPayment).where(BillingPayment.number == (number or "").strip().upper())
+    )
+    if payment is None or not (
+        actor.is_system or can_read(actor, payment.unit) or can_read(actor, payment.invoice.unit)
+    ):
+        raise NotFound(
+            _("No payment has the number %(number)s.", number=number), slug="payment-not-found"
+        )
+    return payment
+
+
+def receipt_printed(session: Session, actor: Actor, payment: BillingPayment) -> int:
+    """Count a print of the receipt; the first is the original, every later one a copy."""
+    session.execute(
+        update(BillingPayment)
+        .where(BillingPayment.id == payment.id)
+        .values(receipt_prints=BillingPayment.receipt_prints + 1)
+    )
+    session.refresh(payment, ["receipt_prints"])
+    _audit(
+        session,
+        actor,
+        "receipt.print",
+        "billing_payment",
+        payment.number,
+        payment.unit_id,
+        print=payment.receipt_prints,
+    )
+    return payment.receipt_prints
+
+
+def payments_of(session: Session, invoice: BillingInvoice) -> list[BillingPayment]:
+    return list(
+        session.scalars(
+            select(BillingPayment)
+            .where(BillingPayment.invoice_id == invoice.id)
+            .order_by(BillingPayment.id)
+        )
+    )
+
+
+def paid_in_full_by(session: Session, payment: BillingPayment) -> bool:
+    """True when the invoice was paid in full with this payment or before (the LUNAS mark)."""
+    upto = session.scalar(
+        select(func.coalesce(func.sum(BillingPayment.amount), 0)).where(
+            BillingPayment.invoice_id == payment.invoice_id,
+            BillingPayment.status.in_(
+                [PaymentStatus.CONFIRMED.value, PaymentStatus.REFUNDED.value]
+            ),
+            BillingPayment.id <= payment.id,
+        )
+    )
+    return payment.status == PaymentStatus.CONFIRMED and int(upto or 0) >= payment.invoice.total
+
+
+# --- payment channels ------------------------------------------------------------
+
+
+def channel_infos(session: Session) -> list[ChannelInfo]:
+    """The channels registered by plugins and listed in the settings, in settings order."""
+    enabled = settings()["channels"]
+    found: dict[str, ChannelInfo] = {}
+    for result in hook_relay(session).pamong_register_payment_channels() or []:
+        for channel in result or ():
+            if isinstance(channel, ChannelInfo):
+                found.setdefault(channel.name, channel)
+    return [found[name] for name in enabled if name in found]
+
+
+def get_channel(session: Session, name: str) -> PaymentChannel:
+    """The implementation of an enabled channel; 404 for an unknown or disabled one."""
+    if name not in settings()["channels"]:
+        raise NotFound(_("No payment channel %(name)s here.", name=name), slug="channel-not-found")
+    channel = hook_relay(session).pamong_billing_channel(name=name)
+    if not isinstance(channel, PaymentChannel):
+        raise NotFound(_("No payment channel %(name)s here.", name=name), slug="channel-not-found")
+    return channel
+
+
+def open_channel_bills(
+    session: Session, actor: Actor, number: str, *, now: datetime | None = None
+) -> list[BillingChannelBill]:
+    """Virtual account numbers and QRIS payloads for the amount due, one per channel and kind.
+
+    Idempotent: open bills for the same amount are returned as they are.
+    """
+    invoice = _lock_invoice(session, number)
+    _payable(invoice)
+    now = now or utcnow()
+    current = [b for b in _open_bills(session, invoice) if b.amount == invoice.outstanding]
+    stale = [b for b in _open_bills(session, invoice) if b.amount != invoice.outstanding]
+    for bill in stale:
+        _close_bill(session, actor, bill)
+    have = {(b.channel, b.kind) for b in current}
+    hours = settings()["channel_bill_hours"]
+    expires = now + timedelta(hours=hours)
+    for channel_info in channel_infos(session):
+        channel = get_channel(session, channel_info.name)
+        for kind in channel_info.kinds:
+            if (channel_info.name, kind) in have:
+                continue
+            issued = channel.open_bill(
+                session,
+                invoice=info(invoice),
+                kind=kind,
+                amount=invoice.outstanding,
+                expires_at=expires,
+            )
+            bill = BillingChannelBill(
+                invoice_id=invoice.id,
+                channel=channel_info.name,
+                kind=kind,
+                reference=issued.reference[:64],
+                va_number=issued.va_number[:30],
+                qris_payload=issued.qris_payload,
+                amount=invoice.outstanding,
+                status="open",
+                created_at=now,
+                expires_at=expires,
+            )
+            session.add(bill)
+            current.append(bill)
+    session.flush()
+    _audit(
+        session,
+        actor,
+        "channel.open_bills",
+        "billing_invoice",
+        invoice.number,
+        invoice.unit_id,
+        bills=len(current),
+    )
+    return current
+
+
+def _open_bills(session: Session, invoice: BillingInvoice) -> list[BillingChannelBill]:
+    return list(
+        session.scalars(
+            select(BillingChannelBill)
+            .where(BillingChannelBill.invoice_id == invoice.id, BillingChannelBill.status == "open")
+            .order_by(BillingChannelBill.id)
+        )
+    )
+
+
+def _close_bill(session: Session, actor: Actor, bill: BillingChannelBill) -> None:
+    try:
+        get_channel(session, bill.channel).close_bill(session, reference=bill.reference)
+    except NotFound:
+        pass
+    except Exception as exc:  # the bank is down: the bill stays open; a late payment is refunded
+        _audit(
+            session,
+            actor,
+            "channel.close_failed",
+            "billing_channel_bill",
+            bill.id,
+            None,
+            error=repr(exc)[:200],
+        )
+        return
+    bill.status = "closed"
+    bill.closed_at = utcnow()
+
+
+def _close_channel_bills(
+    session: Session, actor: Actor, invoice: BillingInvoice, keep: int | None
+) -> None:
+    """Close every open channel bill of the invoice but ``keep`` (the one that paid)."""
+    for bill in _open_bills(session, invoice):
+        if bill.id != keep:
+            _close_bill(session, actor, bill)
+
+
+def _parse_timestamp(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise Unauthorized(
+            _("X-TIMESTAMP is not an ISO 8601 time."), slug="bad-timestamp"
+        ) from None
+    if moment.tzinfo is None:
+        raise Unauthorized(_("X-TIMESTAMP needs its UTC offset."), slug="bad-timestamp")
+    return moment
+
+
+def handle_callback(
+    session: Session,
+    channel_name: str,
+    *,
+    method: str,
+    path: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Authenticate, de-duplicate, confirm and book a channel's payment notification.
+
+    Refused (4xx): a wrong signature, a timestamp outside the window, a
+    malformed body, an unknown bill. Answered without effect: a replay of
+    an external id already seen today. Held for review, never counted: an
+    amount or currency that does not match, or a status check that
+    disagrees. A payment after the invoice was paid or cancelled goes to
+    the refund queue.
+    """
+    channel = get_channel(session, channel_name)
+    now = now or utcnow()
+    if not channel.verify_signature(
+        secret=channel_secret(channel_name), method=method, path=path, body=body, headers=headers
+    ):
+        raise Unauthorized(_("The callback signature is wrong."), slug="bad-signature")
+    stamp = _parse_timestamp(headers.get("X-TIMESTAMP", ""))
+    window = settings()["callback_window_seconds"]
+    if abs((now - stamp).total_seconds()) > window:
+        raise Unauthorized(
+            _("The callback timestamp is outside the %(seconds)d second window.", seconds=window),
+            slug="stale-timestamp",
+        )
+    external_id = (headers.get("X-EXTERNAL-ID") or "").strip()
+    if not external_id or len(external_id) > 64:
+        raise InvalidInput(
+            _("X-EXTERNAL-ID is required (at most 64 characters)."), slug="external-id-required"
+        )
+    record = BillingCallback(
+        channel=channel_name,
+        external_id=external_id,
+        day=local_day(stamp),
+        received_at=now,
+        body_sha256=hashlib.sha256(body).hexdigest(),
+        outcome="received",
+    )
+    try:
+        with session.begin_nested():
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        return {"outcome": "duplicate", "payment": None}
+    try:
+        notification = channel.parse_notification(body, headers)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(
+            _("The callback body is malformed."), slug="malformed-callback", error=str(exc)[:200]
+        ) from None
+    record.bill_reference = notification.bill_reference[:64]
+    outcome, payment = settle_channel_payment(session, channel_name, channel, notification, now=now)
+    record.outcome = outcome
+    record.payment_id = payment.id if payment else None
+    session.flush()
+    return {"outcome": outcome, "payment": payment.number if payment else None}
+
+
+def settle_channel_payment(
+    session: Session,
+    channel_name: str,
+    channel: PaymentChannel,
+    notification: ChannelNotification,
+    *,
+    now: datetime | None = None,
+) -> tuple[str, BillingPayment | None]:
+    """Book what a channel reports paid, after asking the channel itself.
+
+    Returns (outcome, payment): ``paid``, ``partly_paid``, ``held``,
+    ``excess`` (refund queue), ``duplicate`` or ``pending`` (the status
+    check does not confirm it yet: the worker asks again later).
+    """
+    now = now or utcnow()
+    bill = session.scalar(
+        select(BillingChannelBill).where(
+            BillingChannelBill.channel == channel_name,
+            BillingChannelBill.reference == notification.bill_reference,
+        )
+    )
+    if bill is None:
+        raise NotFound(
+            _("No bill %(reference)s on this channel.", reference=notification.bill_reference),
+            slug="bill-not-found",
+        )
+    status = channel.check_status(session, reference=bill.reference)
+    if status.status != "paid":
+        return "pending", None
+    transaction_id = (status.transaction_id or notification.transaction_id)[:64]
+    if not transaction_id:
+        raise InvalidInput(_("The payment has no transaction id."), slug="transaction-id-required")
+    seen = session.scalar(
+        select(BillingPayment).where(
+            BillingPayment.channel == channel_name, BillingPayment.external_ref == transaction_id
+        )
+    )
+    if seen is not None:
+        return "duplicate", seen
+    invoice = _lock_invoice(session, bill.invoice.number)
+    amount = status.amount
+    currency = (notification.currency or "").upper()
+    hold = ""
+    if currency != CURRENCY:
+        hold = f"currency {currency or '?'}, not IDR"
+    elif notification.amount != status.amount:
+        hold = f"callback says {notification.amount}, the channel's status check {status.amount}"
+    elif amount != bill.amount:
+        hold = f"paid {amount}, the bill asked {bill.amount}"
+    if hold:
+        state = PaymentStatus.HELD.value
+    elif invoice.status not in OPEN or amount > invoice.outstanding:
+        state = PaymentStatus.EXCESS.value
+        hold = f"invoice already {invoice.status}: refund queue"
+    else:
+        state = PaymentStatus.CONFIRMED.value
+    try:
+        with session.begin_nested():
+            payment = _new_payment(
+                session,
+                SYSTEM,
+                invoice,
+                method="channel",
+                amount=max(int(amount), 0),
+                unit=invoice.unit,
+                now=status.paid_at or notification.paid_at or now,
+                status=state,
+                channel=channel_name,
+                channel_bill=bill,
+                external_ref=transaction_id,
+                currency=currency or "?",
+                hold_reason=hold,
+            )
+    except IntegrityError:  # the same transaction under another external id, at the same moment
+        seen = session.scalar(
+            select(BillingPayment).where(
+                BillingPayment.channel == channel_name,
+                BillingPayment.external_ref == transaction_id,
+            )
+        )
+        return "duplicate", seen
+    bill.status = "paid" if state == PaymentStatus.CONFIRMED else bill.status
+    if state == PaymentStatus.CONFIRMED:
+        _apply(session, SYSTEM, invoice, payment, payment.paid_at)
+        return invoice.status, payment
+    if payment.amount:
+        ledger.append(
+            session,
+            SYSTEM,
+            [
+                Movement(
+                    state,
+                    f"bank:{channel_name}",
+                    "refund_queue",
+                    payment.amount,
+                    invoice_id=invoice.id,
+                    payment_id=payment.id,
+                    unit_id=invoice.unit_id,
+                    memo=payment.number,
+                )
+            ],
+            at=now,
+        )
+    _audit(
+        session,
+        SYSTEM,
+        f"payment.{state}",
+        "billing_payment",
+        payment.number,
+        invoice.unit_id,
+        invoice=invoice.number,
+        reason=hold,
+    )
+    if state == PaymentStatus.EXCESS:
+        _request(
+            session,
+            SYSTEM,
+            RequestKind.REFUND,
+            invoice,
+            payment=payment,
+            amount=payment.amount,
+            reason=hold,
+        )
+    return state, payment
+
+
+def recheck_pending(
+    session: Session, *, now: datetime | None = None, limit: int = 200
+) -> dict[str, int]:
+    """Ask the channels about bills still open after a while (a lost callback is found here)."""
+    now = now or utcnow()
+    age = timedelta(minutes=settings()["recheck_after_minutes"])
+    counts = {"checked": 0, "paid": 0, "closed": 0}
+    bills = session.scalars(
+        select(BillingChannelBill)
+        .where(BillingChannelBill.status == "open", BillingChannelBill.created_at <= now - age)
+        .order_by(BillingChannelBill.id)
+        .limit(limit)
+    ).all()
+    for bill in bills:
+        try:
+            channel = get_channel(session, bill.channel)
+        except NotFound:
+            continue
+        counts["checked"] += 1
+        status = channel.check_status(session, reference=bill.reference)
+        if status.status == "paid":
+            notification = ChannelNotification(
+                bill.reference,
+                status.transaction_id,
+                status.amount,
+                CURRENCY,
+                "paid",
+                status.paid_at,
+            )
+            outcome, _payment = settle_channel_payment(
+                session, bill.channel, channel, notification, now=now
+            )
+            if outcome != "duplicate":
+                counts["paid"] += 1
+        elif bill.expires_at is not None and bill.expires_at < now:
+            _close_bill(session, SYSTEM, bill)
+            counts["closed"] += 1
+    return counts
+
+
+def release_held(
+    session: Session, actor: Actor, payment_number: str, *, apply: bool, note: str = ""
+) -> BillingPayment:
+    """A supervisor's decision on a held channel payment: count it, or queue its refund."""
+    payment = get_payment(session, actor, payment_number)
+    _require(actor, SUPERVISOR, payment.invoice.unit)
+    if payment.status != PaymentStatus.HELD:
+        raise Conflict(_("Only a held payment can be released."), slug="not-held")
+    invoice = _lock_invoice(session, payment.invoice.number)
+    now = utcnow()
+    if apply:
+        if payment.currency != CURRENCY:
+            raise Conflict(
+                _("A payment in another currency cannot be counted."), slug="currency-not-idr"
+            )
+        _payable(invoice)
+        if payment.amount > invoice.outstanding:
+            raise Conflict(
+                _("The payment is more than what is due: refund it."), slug="overpayment"
+            )
+        payment.status = PaymentStatus.CONFIRMED.value
+        ledger.append(
+            session,
+            actor,
+            [
+                Movement(
+                    "release",
+                    "refund_queue",
+                    f"bank:{payment.channel}",
+                    payment.amount,
+                    invoice_id=invoice.id,
+                    payment_id=payment.id,
+                    unit_id=invoice.unit_id,
+                    memo=payment.number,
+                )
+            ],
+            at=now,
+        )
+        _apply(session, actor, invoice, payment, now)
+    else:
+        payment.status = PaymentStatus.EXCESS.value
+        _request(
+            session,
+            actor,
+            RequestKind.REFUND,
+            invoice,
+            payment=payment,
+            amount=payment.amount,
+            reason=_text(note, 300) or payment.hold_reason,
+        )
+    _audit(
+        session,
+        actor,
+        "payment.release",
+        "billing_payment",
+        payment.number,
+        invoice.unit_id,
+        apply=apply,
+        note=note,
+    )
+    return payment
+
+
+# --- two people: cancellations, refunds, waivers, amendments ---------------------
+
+
+def _request(
+    session: Session,
+    actor: Actor,
+    kind: RequestKind,
+    invoice: BillingInvoice,
+    *,
+    reason: str,
+    payment: BillingPayment | None = None,
+    line: BillingInvoiceLine | None = None,
+    amount: int | None = None,
+    document_ref: str = "",
+) -> BillingRequest:
+    same_payment = (
+        BillingRequest.payment_id == payment.id
+        if payment is not None
+        else BillingRequest.payment_id.is_(None)
+    )
+    pending = session.scalar(
+        select(BillingRequest).where(
+            BillingRequest.invoice_id == invoice.id,
+            BillingRequest.kind == kind.value,
+            BillingRequest.status == RequestStatus.PENDING.value,
+            same_payment,
+        )
+    )
+    if pending is not None:
+        raise Conflict(
+            _("The same request is already waiting for approval (#%(id)d).", id=pending.id),
+            slug="request-pending",
+        )
+    row = BillingRequest(
+        kind=kind.value,
+        status=RequestStatus.PENDING.value,
+        invoice=invoice,
+        invoice_id=invoice.id,
+        payment_id=payment.id if payment else None,
+        line_id=line.id if line else None,
+        amount=amount,
+        reason=reason[:300],
+        document_ref=document_ref[:120],
+        requested_by_id=actor.user_id,
+        requested_by=(actor.username or "system")[:60],
+        requested_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    _audit(
+        session,
+        actor,
+        f"request.{kind.value}",
+        "billing_request",
+        row.id,
+        invoice.unit_id,
+        invoice=invoice.number,
+        amount=amount,
+        reason=reason,
+    )
+    return row
+
+
+def request_change(
+    session: Session,
+    actor: Actor,
+    *,
+    kind: str,
+    invoice_number: str,
+    reason: str,
+    payment_number: str | None = None,
+    line_id: int | None = None,
+    amount: int | None = None,
+    document_ref: str = "",
+) -> BillingRequest:
+    """Ask for a cancellation, refund, waiver or amendment; a supervisor decides."""
+    try:
+        what = RequestKind(kind)
+    except ValueError:
+        raise InvalidInput(
+            _("Unknown request kind %(kind)s.", kind=kind), slug="invalid-kind"
+        ) from None
+    reason = _text(reason, 300)
+    if not reason:
+        raise InvalidInput(_("Give the reason."), slug="reason-required")
+    invoice = _lock_invoice(session, invoice_number)
+    if not (actor.can(CASHIER, invoice.unit) or actor.can(SUPERVISOR, invoice.unit)):
+        _require(actor, CASHIER, invoice.unit)
+    payment = line = None
+    if what == RequestKind.CANCEL:
+        if invoice.status != InvoiceStatus.UNPAID or invoice.paid:
+            raise Conflict(
+                _("Only an invoice with nothing paid can be cancelled; refund the payments first."),
+                slug="invoice-not-cancellable",
+            )
+        amount = None
+    elif what == RequestKind.REFUND:
+        if not payment_number:
+            raise InvalidInput(_("Name the payment to refund."), slug="payment-required")
+        payment = get_payment(session, actor, payment_number)
+        if payment.invoice_id != invoice.id:
+            raise InvalidInput(_("The payment is not for this invoice."), slug="payment-mismatch")
+        if payment.status not in (
+            PaymentStatus.CONFIRMED,
+            PaymentStatus.EXCESS,
+            PaymentStatus.HELD,
+        ):
+            raise Conflict(_("This payment cannot be refunded."), slug="not-refundable")
+        left = payment.amount - payment.refunded
+        amount = left if amount is None else _money(amount, _("The amount"))
+        if amount > left or amount <= 0:
+            raise InvalidInput(
+                _("At most %(left)d can be refunded.", left=left), slug="refund-too-large"
+            )
+    else:
+        if invoice.status not in OPEN:
+            raise Conflict(_("Only an open invoice can be changed."), slug="invoice-not-open")
+        line = session.get(BillingInvoiceLine, line_id) if line_id else None
+        if line is None or line.invoice_id != invoice.id:
+            raise InvalidInput(_("Name the line to change."), slug="line-required")
+        if not _text(document_ref, 120):
+            raise InvalidInput(
+                _("Give the decree or letter that allows it."), slug="document-required"
+            )
+        amount = _money(amount, _("The new amount"), allow_zero=True)
+        if amount < line.paid:
+            raise InvalidInput(
+                _("The new amount is below what was already paid on the line."), slug="below-paid"
+            )
+        if what == RequestKind.WAIVER and amount >= line.amount:
+            raise InvalidInput(_("A waiver lowers the amount."), slug="not-lower")
+        if amount == line.amount:
+            raise InvalidInput(_("The amount does not change."), slug="no-change")
+    return _request(
+        session,
+        actor,
+        what,
+        invoice,
+        reason=reason,
+        payment=payment,
+        line=line,
+        amount=amount,
+        document_ref=_text(document_ref, 120),
+    )
+
+
+def decide_request(
+    session: Session,
+    actor: Actor,
+    request_id: int,
+    *,
+    approve: bool,
+    note: str = "",
+    now: datetime | None = None,
+) -> BillingRequest:
+    """Approve or reject; the approver must be a supervisor and not the requester."""
+    row = session.get(BillingRequest, request_id)
+    if row is None or not can_read(actor, row.invoice.unit):
+        raise NotFound(_("No such request."), slug="request-not-found")
+    _require(actor, SUPERVISOR, row.invoice.unit)
+    if actor.user_id is None:
+        raise Forbidden(_("A person approves, not the system."), slug="person-required")
+    if row.requested_by_id == actor.user_id:
+        raise Forbidden(_("Someone else must approve your own request."), slug="same-person")
+    if row.status != RequestStatus.PENDING:
+        raise Conflict(_("The request was already decided."), slug="request-decided")
+    now = now or utcnow()
+    invoice = _lock_invoice(session, row.invoice.number)
+    note = _text(note, 300)
+    if approve:
+        if row.kind == RequestKind.CANCEL:
+            _cancel(session, actor, invoice, row.reason, now)
+        elif row.kind == RequestKind.REFUND:
+            _refund(
+                session,
+                actor,
+                invoice,
+                session.get(BillingPayment, row.payment_id),
+                int(row.amount or 0),
+                row.reason,
+                now,
+            )
+        else:
+            _adjust(
+                session,
+                actor,
+                invoice,
+                session.get(BillingInvoiceLine, row.line_id),
+                int(row.amount or 0),
+                row,
+                now,
+            )
+    row.status = (RequestStatus.APPROVED if approve else RequestStatus.REJECTED).value
+    row.decided_by_id = actor.user_id
+    row.decided_by = (actor.username or "")[:60]
+    row.decided_at = now
+    row.decision_note = note
+    session.flush()
+    _audit(
+        session,
+        actor,
+        f"request.{row.status}",
+        "billing_request",
+        row.id,
+        invoice.unit_id,
+        kind=row.kind,
+        invoice=invoice.number,
+        note=note,
+    )
+    return row
+
+
+def _refund(
+    session: Session,
+    actor: Actor,
+    invoice: BillingInvoice,
+    payment: BillingPayment,
+    amount: int,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Pay money back from the treasury; a confirmed payment's revenue is reversed first."""
+    left = payment.amount - payment.refunded
+    if amount <= 0 or amount > left:
+        raise Conflict(_("At most %(left)d can be refunded.", left=left), slug="refund-too-large")
+    moves = []
+    if payment.status == PaymentStatus.CONFIRMED:
+        remaining = amount
+        for allocation in sorted(payment.allocations, key=lambda a: -a.line.seq):
+            take = min(remaining, allocation.amount)
+            if take <= 0:
+                continue
+            moves.append(
+                Movement(
+                    "refund",
+                    f"revenue:{allocation.line.account_code}",
+                    "refund_queue",
+                    take,
+                    invoice_id=invoice.id,
+                    payment_id=payment.id,
+                    unit_id=allocation.line.unit_id,
+                    account_code=allocation.line.account_code,
+                    memo=payment.number,
+                )
+            )
+            remaining -= take
+        invoice.refunded += amount
+    moves.append(
+        Movement(
+            "refund_paid",
+            "refund_queue",
+            "treasury",
+            amount,
+            invoice_id=invoice.id,
+            payment_id=payment.id,
+            unit_id=invoice.unit_id,
+            memo=payment.number,
+        )
+    )
+    ledger.append(session, actor, moves, at=now)
+    payment.refunded += amount
+    if payment.refunded >= payment.amount:
+        payment.status = PaymentStatus.REFUNDED.value
+    confirmed_left = sum(
+        p.amount - p.refunded
+        for p in payments_of(session, invoice)
+        if p.status == PaymentStatus.CONFIRMED
+    )
+    if (
+        payment.status in (PaymentStatus.CONFIRMED, PaymentStatus.REFUNDED)
+        and invoice.refunded
+        and confirmed_left == 0
+        and invoice.status in (*OPEN, InvoiceStatus.PAID.value)
+    ):
+        invoice.status = InvoiceStatus.REFUNDED.value
+        invoice.closed_at = now
+        invoice.close_reason = reason[:300]
+        _close_channel_bills(session, actor, invoice, keep=None)
+        session.flush()
+        _track(session, actor, invoice, now)
+        hook_relay(session).pamong_on_invoice_cancelled(
+            invoice=info(invoice), reason=reason, session=session
+        )
+    session.flush()
+
+
+def _adjust(
+    session: Session,
+    actor: Actor,
+    invoice: BillingInvoice,
+    line: BillingInvoiceLine,
+    amount: int,
+    row: BillingRequest,
+    now: datetime,
+) -> None:
+    if invoice.status not in OPEN:
+        raise Conflict(_("Only an open invoice can be changed."), slug="invoice-not-open")
+    if amount < line.paid:
+        raise Conflict(
+            _("The new amount is below what was already paid on the line."), slug="below-paid"
+        )
+    delta = amount - line.amount
+    if delta < 0:
+        move = Movement(
+            row.kind,
+            f"revenue:{line.account_code}",
+            "receivable",
+            -delta,
+            invoice_id=invoice.id,
+            unit_id=line.unit_id,
+            account_code=line.account_code,
+            memo=f"{invoice.number} {row.document_ref}",
+        )
+    else:
+        move = Movement(
+            row.kind,
+            "receivable",
+            f"revenue:{line.account_code}",
+            delta,
+            invoice_id=invoice.id,
+            unit_id=line.unit_id,
+            account_code=line.account_code,
+            memo=f"{invoice.number} {row.document_ref}",
+        )
+    ledger.append(session, actor, [move], at=now)
+    line.amount = amount
+    invoice.total += delta
+    _close_channel_bills(session, actor, invoice, keep=None)
+    if invoice.total <= invoice.paid:
+        invoice.status = InvoiceStatus.PAID.value
+        invoice.paid_at = now
+        session.flush()
+        _track(session, actor, invoice, now)
+        hook_relay(session).pamong_on_invoice_paid(invoice=info(invoice), session=session)
+    session.flush()
+
+
+def pending_requests(session: Session, actor: Actor) -> list[BillingRequest]:
+    stmt = (
+        select(BillingRequest)
+        .join(BillingInvoice, BillingRequest.invoice_id == BillingInvoice.id)
+        .join(OrgUnit, BillingInvoice.unit_id == OrgUnit.id)
+        .where(
+            BillingRequest.status == RequestStatus.PENDING.value,
+            or_(*(actor.scope_filter(p, OrgUnit.path) for p in READ)),
+        )
+        .order_by(BillingRequest.requested_at)
+        .limit(500)
+    )
+    return list(session.scalars(stmt))
+
+
+def held_payments(session: Session, actor: Actor) -> list[BillingPayment]:
+    stmt = (
+        select(BillingPayment)
+        .join(OrgUnit, BillingPayment.unit_id == OrgUnit.id)
+        .where(
+            BillingPayment.status == PaymentStatus.HELD.value,
+            actor.scope_filter(SUPERVISOR, OrgUnit.path),
+        )
+        .order_by(BillingPayment.id)
+        .limit(500)
+    )
+    return list(session.scalars(stmt))
+
+
+# --- day closing and the deposit slip ----------------------------------------------
+
+
+def settlement_account(unit: OrgUnit) -> str:
+    """Where the unit's money goes: its own account (BLUD, BUMD) or the treasury (RKUD)."""
+    conf = settings()
+    return conf["unit_settlement_accounts"].get(unit.code) or conf["treasury_account"]
+
+
+def day_summary(session: Session, unit: OrgUnit, day: date) -> dict[str, Any]:
+    """The day's receipts at a unit: by account, by cashier, cash and non-cash."""
+    rows = session.execute(
+        select(
+            BillingPayment.method,
+            BillingInvoiceLine.account_code,
+            func.sum(BillingAllocation.amount),
+            func.count(func.distinct(BillingPayment.id)),
+        )
+        .join(BillingAllocation, BillingAllocation.payment_id == BillingPayment.id)
+        .join(BillingInvoiceLine, BillingAllocation.line_id == BillingInvoiceLine.id)
+        .where(
+            BillingPayment.unit_id == unit.id,
+            BillingPayment.day == day,
+            BillingPayment.status.in_(
+                [PaymentStatus.CONFIRMED.value, PaymentStatus.REFUNDED.value]
+            ),
+        )
+        .group_by(BillingPayment.method, BillingInvoiceLine.account_code)
+        .order_by(BillingInvoiceLine.account_code)
+    ).all()
+    names = account_names(session)
+    by_account: dict[str, dict[str, Any]] = {}
+    cash = noncash = 0
+    for method, code, total, _count in rows:
+        entry = by_account.setdefault(
+            code, {"code": code, "name": names.get(code, ""), "cash": 0, "noncash": 0}
+        )
+        entry["cash" if method == "cash" else "noncash"] += int(total)
+        if method == "cash":
+            cash += int(total)
+        else:
+            noncash += int(total)
+    sessions = session.scalars(
+        select(BillingCashierSession)
+        .where(BillingCashierSession.unit_id == unit.id, BillingCashierSession.day == day)
+        .order_by(BillingCashierSession.id)
+    ).all()
+    users = dict(session.execute(select(User.id, User.full_name)).all()) if sessions else {}
+    by_cashier = [
+        {
+            "session": s.id,
+            "cashier": users.get(s.cashier_id, str(s.cashier_id)),
+            "status": s.status,
+            "float": s.opening_float,
+            "cash": session_cash(session, s),
+            "counted": s.counted_cash,
+            "difference": s.difference,
+        }
+        for s in sessions
+    ]
+    count = session.scalar(
+        select(func.count(BillingPayment.id)).where(
+            BillingPayment.unit_id == unit.id,
+            BillingPayment.day == day,
+            BillingPayment.status.in_(
+                [PaymentStatus.CONFIRMED.value, PaymentStatus.REFUNDED.value]
+            ),
+        )
+    )
+    return {
+        "by_account": list(by_account.values()),
+        "by_cashier": by_cashier,
+        "cash": cash,
+        "noncash": noncash,
+        "payments": int(count or 0),
+        "open_sessions": [c["cashier"] for c in by_cashier if c["status"] == "open"],
+    }
+
+
+def close_day(
+    session: Session, actor: Actor, *, unit_code: str, day: date, now: datetime | None = None
+) -> BillingDayClosing:
+    """Close a unit's day: every session closed, the receipts summed, the deposit slip numbered.
+
+    Afterwards no cash can be taken at the unit on that day.
+    """
+    unit = _unit(session, unit_code)
+    _require(actor, TREASURER, unit)
+    now = now or utcnow()
+    if day > local_day(now):
+        raise InvalidInput(_("A day in the future cannot be closed."), slug="future-day")
+    if _day_closed(session, unit.id, day):
+        raise Conflict(
+            _("The day %(day)s is already closed at this unit.", day=day.isoformat()),
+            slug="day-closed",
+        )
+    summary = day_summary(session, unit, day)
+    still_open = session.scalars(
+        select(BillingCashierSession).where(
+            BillingCashierSession.unit_id == unit.id,
+            BillingCashierSession.day <= day,
+            BillingCashierSession.status == "open",
+        )
+    ).all()
+    if still_open:
+        raise Conflict(
+            _("Close the open cashier sessions first (%(count)d).", count=len(still_open)),
+            slug="sessions-open",
+            sessions=[s.id for s in still_open],
+        )
+    number = f"STS-{day.year}-{next_number(session, 'STS', day.year):06d}"
+    closing = BillingDayClosing(
+        unit=unit,
+        unit_id=unit.id,
+        day=day,
+        closed_at=now,
+        closed_by_id=actor.user_id,
+        cash_total=summary["cash"],
+        noncash_total=summary["noncash"],
+        payments=summary["payments"],
+        by_account=summary["by_account"],
+        by_cashier=summary["by_cashier"],
+        sts_number=number,
+        settlement_account=settlement_account(unit),
+    )
+    try:
+        with session.begin_nested():
+            session.add(closing)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            _("The day %(day)s is already closed at this unit.", day=day.isoformat()),
+            slug="day-closed",
+        ) from None
+    from pamong_plugins.billing.permissions import DEPOSIT_SLIP
+
+    document = issue_document(
+        session,
+        actor,
+        DEPOSIT_SLIP,
+        number=number,
+        unit=unit,
+        holder_label=unit.name[:100],
+        now=now,
+    )
+    closing.sts_document_id = document.id
+    session.execute(
+        update(BillingPayment)
+        .where(
+            BillingPayment.unit_id == unit.id,
+            BillingPayment.day == day,
+            BillingPayment.closing_id.is_(None),
+        )
+        .values(closing_id=closing.id)
+    )
+    destination = (
+        "treasury"
+        if closing.settlement_account == settings()["treasury_account"]
+        else f"settlement:{unit.code}"
+    )
+    moves = [
+        Movement(
+            "deposit",
+            destination,
+            f"cash:session:{c['session']}",
+            c["cash"],
+            unit_id=unit.id,
+            memo=number,
+        )
+        for c in summary["by_cashier"]
+    ]
+    moves += [
+        Movement(
+            "float_back",
+            "float",
+            f"cash:session:{c['session']}",
+            c["float"],
+            unit_id=unit.id,
+            memo=number,
+        )
+        for c in summary["by_cashier"]
+        if c["float"]
+        and not session.scalar(
+            select(BillingCashierSession.handed_to_id).where(
+                BillingCashierSession.id == c["session"]
+            )
+        )
+    ]
+    ledger.append(session, actor, moves, at=now)
+    _audit(
+        session,
+        actor,
+        "day.close",
+        "billing_day_closing",
+        closing.id,
+        unit.id,
+        day=day.isoformat(),
+        sts=number,
+        cash=summary["cash"],
+    )
+    return closing
+
+
+def closings_query(actor: Actor) -> Select[tuple[BillingDayClosing]]:
+    return (
+        select(BillingDayClosing)
+        .join(OrgUnit, BillingDayClosing.unit_id == OrgUnit.id)
+        .where(
+            or_(
+                *(
+                    actor.scope_filter(p, OrgUnit.path)
+                    for p in (TREASURER, SUPERVISOR, "billing.report")
+                )
+            )
+        )
+        .order_by(BillingDayClosing.day.desc(), BillingDayClosing.id.desc())
+    )
+
+
+def get_closing(session: Session, actor: Actor, closing_id: int) -> BillingDayClosing:
+    closing = session.get(BillingDayClosing, closing_id)
+    if closing is None or not can_read(actor, closing.unit):
+        raise NotFound(_("No such day closing."), slug="closing-not-found")
+    return closing
+
+
+def cash_book(session: Session, actor: Actor, unit_code: str, month: date) -> dict[str, Any]:
+    """The Buku Kas Umum penerimaan of a unit for a month: receipts in, deposits out, balance."""
+    unit = _unit(session, unit_code)
+    if not (actor.can(TREASURER, unit) or actor.can("billing.report", unit)):
+        _require(actor, TREASURER, unit)
+    first = month.replace(day=1)
+    after = (first + timedelta(days=32)).replace(day=1)
+    names = account_names(session)
+    receipts = session.execute(
+        select(
+            BillingPayment.day,
+            BillingPayment.paid_at,
+            BillingPayment.number,
+            BillingInvoiceLine.account_code,
+            BillingInvoice.number,
+            BillingAllocation.amount,
+        )
+        .join(BillingAllocation, BillingAllocation.payment_id == BillingPayment.id)
+        .join(BillingInvoiceLine, BillingAllocation.line_id == BillingInvoiceLine.id)
+        .join(BillingInvoice, BillingPayment.invoice_id == BillingInvoice.id)
+        .where(
+            BillingPayment.unit_id == unit.id,
+            BillingPayment.method == "cash",
+            BillingPayment.day >= first,
+            BillingPayment.day < after,
+            BillingPayment.status.in_(
+                [PaymentStatus.CONFIRMED.value, PaymentStatus.REFUNDED.value]
+            ),
+        )
+        .order_by(BillingPayment.paid_at, BillingPayment.id)
+    ).all()
+    deposits = session.scalars(
+        select(BillingDayClosing)
+        .where(
+            BillingDayClosing.unit_id == unit.id,
+            BillingDayClosing.day >= first,
+            BillingDayClosing.day < after,
+        )
+        .order_by(BillingDayClosing.day)
+    ).all()
+    events: list[tuple[date, int, dict[str, Any]]] = []
+    for day, _at, number, code, invoice_number, amount in receipts:
+        events.append(
+            (
+                day,
+                0,
+                {
+                    "day": day,
+                    "number": number,
+                    "code": code,
+                    "text": f"{names.get(code, code)} ({invoice_number})",
+                    "in": int(amount),
+                    "out": 0,
+                },
+            )
+        )
+    for closing in deposits:
+        if closing.cash_total:
+            events.append(
+                (
+                    closing.day,
+                    1,
+                    {
+                        "day": closing.day,
+                        "number": closing.sts_number,
+                        "code": "",
+                        "text": f"Setor ke {closing.settlement_account}",
+                        "in": 0,
+                        "out": closing.cash_total,
+                    },
+                )
+            )
+    events.sort(key=lambda e: (e[0], e[1]))
+    balance = 0
+    rows = []
+    for _day, _order, row in events:
+        balance += row["in"] - row["out"]
+        rows.append({**row, "balance": balance})
+    return {
+        "unit": unit,
+        "month": first,
+        "rows": rows,
+        "total_in": sum(r["in"] for r in rows),
+        "total_out": sum(r["out"] for r in rows),
+        "balance": balance,
+    }
+
+
+# --- the public check -------------------------------------------------------------
+
+
+def public_invoice(session: Session, number: str, code: str) -> dict[str, Any]:
+    """What anyone holding the bill may see: amounts, due date, status, how to pay. No names."""
+    invoice = session.scalar(
+        select(BillingInvoice).where(BillingInvoice.number == (number or "").strip().upper())
+    )
+    given = (code or "").strip().upper().encode()
+    if invoice is None or not hmac.compare_digest(invoice.check_code.encode(), given):
+        raise NotFound(
+            _("No invoice matches this number and check code."), slug="invoice-not-found"
+        )
+    bills = _open_bills(session, invoice) if invoice.status in OPEN else []
+    titles = {c.name: c.title for c in channel_infos(session)}
+    return {
+        "number": invoice.number,
+        "status": invoice.status,
+        "description": invoice.description,
+        "unit": invoice.unit.name,
+        "total": invoice.total,
+        "paid": invoice.paid,
+        "outstanding": invoice.outstanding,
+        "due_date": invoice.due_date,
+        "paid_at": invoice.paid_at,
+        "how_to_pay": [
+            {
+                "channel": b.channel,
+                "title": titles.get(b.channel, b.channel),
+                "kind": b.kind,
+                "va_number": b.va_number,
+                "qris_payload": b.qris_payload,
+                "amount": b.amount,
+                "expires_at": b.expires_at,
+            }
+            for b in bills
+            if b.amount == invoice.outstanding
+        ],
+        "counter": invoice.unit.name,
+    }
