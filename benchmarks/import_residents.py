@@ -140,7 +140,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=865_417, help="residents to import")
     parser.add_argument("--lookups", type=int, default=1000)
     parser.add_argument("--keep", type=Path, help="keep the instance in this folder")
+    parser.add_argument("--quick", action="store_true", help="a small run for CI (5,000 rows)")
     args = parser.parse_args()
+    if args.quick:
+        args.rows, args.lookups = 5_000, 100
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="pamong-bench-"))
     work.mkdir(parents=True, exist_ok=True)

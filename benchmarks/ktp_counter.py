@@ -115,7 +115,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=1000)
     parser.add_argument("--residents", type=int, default=20_000)
+    parser.add_argument("--quick", action="store_true", help="a small run for CI")
     args = parser.parse_args()
+    if args.quick:
+        args.cards, args.residents = 50, 1_000
     with tempfile.TemporaryDirectory() as tmp:
         app = build_app(Path(tmp) / "instance", ["ktp"])
         with app.extensions["pamong"].db.transaction() as session:
