@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 #: Any staff grant (at the target's unit, when scoped).
@@ -182,8 +183,10 @@ def _ktp_apply(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 def _ktp_fee(ctx: dict[str, Any]) -> dict[str, Any]:
-    year = 2040 + ctx["serial"]
-    return {"amount": 0, "valid_from": f"{year}-01-01", "valid_until": f"{year}-12-31"}
+    # One day per call: the serial runs into the thousands with every plugin
+    # installed, which as a year would leave the calendar.
+    day = (date(2040, 1, 1) + timedelta(days=ctx["serial"])).isoformat()
+    return {"amount": 0, "valid_from": day, "valid_until": day}
 
 
 def _fixed(**values: Any) -> Body:

@@ -348,6 +348,8 @@ def fees() -> Any:
         abort(403)
     db = get_session()
     if request.method == "POST":
+        if not _actor().can(ADMIN):  # refuse before reading the form
+            abort(403)
         try:
             data = KtpFeeRateSchema().load(
                 {k: v for k, v in request.form.items() if k != "csrf_token" and v != ""}

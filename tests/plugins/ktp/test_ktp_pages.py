@@ -229,3 +229,13 @@ def test_the_card_carries_the_ktp_fields(app, make_resident, officer_at, serve, 
     assert "<svg" in fields["qr"]
     assert db_session.get(KtpApplication, app_id).step == "printed"
     assert place_of_issue("Kota Dumai") == "DUMAI"
+
+
+def test_the_fee_form_refuses_an_officer_before_reading_what_was_typed(client, login_as):
+    # ktp.report may see the fee schedule, only ktp.admin may change it: a bad
+    # form from a reporter is a refusal, not a "check these fields" message.
+    login_as("ktp_officer", KALIJAMBE)
+    token = csrf(client.get("/ktp/fees").get_data(as_text=True))
+    for form in ({"amount": "abc", "valid_from": "x"}, {"amount": "0", "valid_from": "2041-01-01"}):
+        response = client.post("/ktp/fees", data={"csrf_token": token, **form})
+        assert response.status_code == 403
