@@ -30,6 +30,11 @@ def _upper(value: str | None) -> str:
     return (value or "-").upper()
 
 
+def rt_rw(rt: str | None, rw: str | None) -> str:
+    """``3``, ``12`` -> ``003/012``, as the card prints them (a missing number is ``000``)."""
+    return "/".join((part or "").strip().zfill(3) for part in (rt, rw))
+
+
 def _date(value: date) -> str:
     return value.strftime("%d-%m-%Y")
 
@@ -64,7 +69,7 @@ def card_context(
         "birth": f"{_upper(resident.birth_place)}, {_date(resident.birth_date)}",
         "sex": SEX.get(resident.sex, "-"),
         "address": _upper(resident.address),
-        "rt_rw": f"{resident.rt or '000'}/{resident.rw or '000'}",
+        "rt_rw": rt_rw(resident.rt, resident.rw),
         "desa": _upper(desa.name),
         "kecamatan": _upper(kecamatan.name),
         "religion": RELIGION.get(resident.religion or "", _upper(resident.religion)),

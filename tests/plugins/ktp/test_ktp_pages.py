@@ -14,7 +14,7 @@ from PIL import Image
 from pamong.accounts.permissions import Actor
 from pamong.cli import main
 from pamong_plugins.ktp import services, stats
-from pamong_plugins.ktp.card import card_context, place_of_issue
+from pamong_plugins.ktp.card import card_context, place_of_issue, rt_rw
 from pamong_plugins.ktp.models import KtpApplication, KtpCard
 from pamong_plugins.ktp.photo import background_colour, expected_background, prepare_capture
 
@@ -222,6 +222,7 @@ def test_the_card_carries_the_ktp_fields(app, make_resident, officer_at, serve, 
     assert fields["province"] == "PROVINSI JAWA TENGAH"
     assert fields["regency"] == "KABUPATEN SRAGEN"
     assert fields["place"] == "SRAGEN"
+    assert fields["rt_rw"] == "003/007"
     assert (fields["kecamatan"], fields["desa"]) == ("KALIJAMBE", "KEDEN")
     assert fields["marital"] == "KAWIN" and fields["valid_until"] == "SEUMUR HIDUP"
     assert fields["religion"] == "ISLAM" and fields["occupation"] == "PETANI"
@@ -229,6 +230,7 @@ def test_the_card_carries_the_ktp_fields(app, make_resident, officer_at, serve, 
     assert "<svg" in fields["qr"]
     assert db_session.get(KtpApplication, app_id).step == "printed"
     assert place_of_issue("Kota Dumai") == "DUMAI"
+    assert (rt_rw("12", None), rt_rw(" 1 ", "010")) == ("012/000", "001/010")
 
 
 def test_the_fee_form_refuses_an_officer_before_reading_what_was_typed(client, login_as):
