@@ -20,7 +20,9 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from pamong.plugin import (
+    Conflict,
     InvalidInput,
+    NotFound,
     User,
     _,
     _l,
@@ -113,13 +115,20 @@ def _timeline(db: Any, a: KtpApplication) -> list[tuple[str, Any, str]]:
 @login_required
 def counter() -> Any:
     """The counter: a new application and the open ones of the officer's kecamatan."""
+    return _counter_page(request.args.get("kecamatan"))
+
+
+def _counter_page(
+    code: str | None, *, typed: Any = None, error: str | None = None, status: int = 200
+) -> Any:
+    """The counter page; after a refused application, with what was typed and why."""
     db = get_session()
     counters = services.counters_of(db, _actor(), APPLY) or services.counters_of(
         db, _actor(), PRINT
     )
     if not counters and not _actor().can(REPORT):
         abort(403)
-    code = request.args.get("kecamatan") or (counters[0].code if counters else None)
+    code = code or (counters[0].code if counters else None)
     step = request.args.get("step", "open")
     stmt = services.applications_query(_actor(), kecamatan_code=code)
     if step == "open":
@@ -138,7 +147,9 @@ def counter() -> Any:
         total=total,
         page=page,
         pages=max(1, -(-total // PER_PAGE)),
-    )
+        typed=typed or {},
+        error=error,
+    ), status
 
 
 @bp.route("/applications", methods=["POST"])
@@ -146,15 +157,21 @@ def counter() -> Any:
 def apply() -> Any:
     db = get_session()
     form = request.form
-    application = services.apply(
-        db,
-        _actor(),
-        nik=form.get("nik", "")[:40],
-        kecamatan_code=form.get("kecamatan_code", "")[:20],
-        reason=form.get("reason", ""),
-        replacement_cause=form.get("replacement_cause") or None,
-        note=form.get("note", "")[:300],
-    )
+    try:
+        application = services.apply(
+            db,
+            _actor(),
+            nik=form.get("nik", "")[:40],
+            kecamatan_code=form.get("kecamatan_code", "")[:20],
+            reason=form.get("reason", ""),
+            replacement_cause=form.get("replacement_cause") or None,
+            note=form.get("note", "")[:300],
+        )
+    except (NotFound, InvalidInput, Conflict) as refused:
+        # The officer keeps what was typed and reads why, next to the form.
+        db.rollback()
+        code = form.get("kecamatan_code", "")[:20] or None
+        return _counter_page(code, typed=form, error=refused.detail, status=refused.status)
     db.commit()
     flash(_("Application %(number)s taken.", number=application.tracking_number), "info")
     return redirect(url_for("ktp.application", application_id=application.id))

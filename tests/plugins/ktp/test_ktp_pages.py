@@ -241,3 +241,17 @@ def test_the_fee_form_refuses_an_officer_before_reading_what_was_typed(client, l
     for form in ({"amount": "abc", "valid_from": "x"}, {"amount": "0", "valid_from": "2041-01-01"}):
         response = client.post("/ktp/fees", data={"csrf_token": token, **form})
         assert response.status_code == 403
+
+
+def test_a_refused_application_keeps_the_form_and_says_why_inline(client, login_as, make_resident):
+    login_as("ktp_officer", KALIJAMBE)
+    token = csrf(client.get("/ktp/").get_data(as_text=True))
+    elsewhere = make_resident(desa="33.14.02.2001")  # in Plupuh
+    for nik in ("3314019999999999", elsewhere.nik):  # unknown; out of the officer's scope
+        form = {"nik": nik, "kecamatan_code": KALIJAMBE, "reason": "renewal", "note": "antre 7"}
+        response = client.post("/ktp/applications", data={"csrf_token": token, **form})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 404
+        assert "Tidak ada penduduk dengan NIK ini." in page
+        assert f'value="{nik}"' in page and 'value="antre 7"' in page
+        assert '<option value="renewal" selected>' in page
