@@ -330,6 +330,13 @@ def apply(
         ) from None
     item.reference = f"ktp_application:{application.id}"
     _audit(session, actor, "create", application, reason=reason)
+    if replacement_cause == ReplacementCause.LOST:
+        # A lost card is revoked when the loss is reported, not when the new one
+        # is printed: whoever finds it must not pass it off meanwhile.
+        lost = active_card(session, resident.id)
+        if lost is not None:
+            note = str(_("Reported lost: this card is no longer valid."))
+            revoke_card(session, actor, lost, f"reported lost ({item.number})", public_note=note)
     hook_relay(session).pamong_on_fee_due(
         fee=FeeDue(
             source="ktp",
@@ -502,15 +509,20 @@ def print_card(
     return card
 
 
-def revoke_card(session: Session, actor: Actor, card: KtpCard, reason: str) -> KtpCard:
-    """Revoke a card and its document, so its verification page says revoked."""
+def revoke_card(
+    session: Session, actor: Actor, card: KtpCard, reason: str, *, public_note: str = ""
+) -> KtpCard:
+    """Revoke a card and its document, so its verification page says revoked.
+
+    ``reason`` is internal; ``public_note`` is shown on the verification page.
+    """
     card.status = CardStatus.REVOKED.value
     card.revoked_at = utcnow()
     card.revoke_reason = reason[:300]
     session.flush()  # before a new active card is inserted (partial unique index)
     document = session.get(IssuedDocument, card.document_id)
     if document is not None:
-        revoke_document(session, actor, document, reason)
+        revoke_document(session, actor, document, reason, public_note=public_note)
     return card
 
 

@@ -147,7 +147,7 @@ def test_a_second_new_card_is_refused_and_a_replacement_revokes_the_first(
     assert caught.value.slug == "cause-required"
     db_session.rollback()
 
-    serve(officer, resident, reason="replacement", cause="lost")
+    serve(officer, resident, reason="replacement", cause="damaged")
     cards = db_session.scalars(select(KtpCard).where(KtpCard.resident_id == resident.id)).all()
     assert sorted(c.status for c in cards) == ["active", "revoked"]
     old = next(c for c in cards if c.application_id == first_id)
@@ -155,6 +155,25 @@ def test_a_second_new_card_is_refused_and_a_replacement_revokes_the_first(
     document = db_session.get(IssuedDocument, old.document_id)
     result = verify(db_session, document.code, {KTP_CARD.name: KTP_CARD})
     assert result.status == "revoked"
+
+
+def test_a_card_reported_lost_is_revoked_when_the_loss_is_reported(
+    app, make_resident, officer_at, serve, db_session
+):
+    officer = officer_at()
+    resident = make_resident(desa=KEDEN)
+    first_id = serve(officer, resident)
+    serve(officer, resident, reason="replacement", cause="lost", stop="applied")
+    lost = db_session.scalar(select(KtpCard).where(KtpCard.application_id == first_id))
+    assert lost.status == "revoked" and lost.revoke_reason.startswith("reported lost (KTP-")
+    document = db_session.get(IssuedDocument, lost.document_id)
+    result = verify(db_session, document.code, {KTP_CARD.name: KTP_CARD})
+    assert result.status == "revoked"
+    # The public note is in the officer's language (outside a request, the test app's).
+    assert result.revoke_reason in {
+        "Dilaporkan hilang: kartu ini tidak berlaku lagi.",
+        "Reported lost: this card is no longer valid.",
+    }
 
 
 def test_the_database_refuses_a_second_active_card(
