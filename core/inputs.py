@@ -83,3 +83,25 @@ def clean_filename(name: str, default: str = "document", limit: int = 200) -> st
     name = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in name)
     name = " ".join(name.split()).strip(". ")
     return name[-limit:] or default
+
+
+#: The separators a spreadsheet writes in a CSV file: a comma; a semicolon where
+#: the decimal mark is a comma (Excel in the Indonesian locale); a tab.
+CSV_DELIMITERS = (",", ";", "\t")
+
+
+def csv_delimiter(header: str) -> str:
+    """The separator of a CSV file, told from its header line (outside quotes).
+
+    ``nik;name;birth_date`` (Excel with Indonesian settings) gives ``";"``; a
+    header with none of them gives ``","``.
+    """
+    counts = dict.fromkeys(CSV_DELIMITERS, 0)
+    quoted = False
+    for char in header:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(CSV_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","

@@ -156,6 +156,36 @@ def test_a_byte_order_mark_is_accepted(app, tmp_path):
     assert run(app, path).imported == 1
 
 
+def test_excel_in_the_indonesian_locale_separates_with_semicolons(app, tmp_path, db_session):
+    header = HEADER.replace(",", ";")
+    path = write(
+        tmp_path,
+        f'{nik(1)};"Santoso, Budi";Sragen;12-08-1990;L;33.14.01.2001;Islam;1;2',
+        f"{nik(2)};Joko;Sragen;1990-08-12;L;33.14.01.2001;;;;",  # one field too many
+        header=header,
+    )
+    summary = run(app, path)
+    assert (summary.imported, summary.rejected) == (1, 1)
+    assert [r.name for r in residents(db_session)] == ["Santoso, Budi"]
+    assert rejects(summary)[0]["line"] == "3"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("nik,name", ","),
+        ("nik;name;alamat", ";"),
+        ('nik;"nama, lengkap";rt', ";"),
+        ("nik\tname", "\t"),
+        ("nik", ","),
+    ],
+)
+def test_the_separator_is_told_from_the_header(header, expected):
+    from pamong.plugin import csv_delimiter
+
+    assert csv_delimiter(header) == expected
+
+
 def test_a_scoped_officer_imports_only_into_their_kecamatan(app, tmp_path, make_user, db_session):
     user = make_user("registrar", "33.14.01")
     actor = actor_for(load_user(db_session, user.id))

@@ -19,6 +19,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -35,6 +36,7 @@ from pamong.i18n import gettext as _
 from pamong.identity.models import MaritalStatus, Religion, Resident, ResidentStatus
 from pamong.identity.nik import parse_nik
 from pamong.identity.services import EARLIEST_BIRTH_DATE, normalise_key, screen_all_duplicates
+from pamong.inputs import csv_delimiter
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
 
 REQUIRED = ("nik", "name", "birth_place", "birth_date", "sex", "desa_code")
@@ -217,7 +219,9 @@ def _lines(raw: Any, path: Path) -> Iterator[str]:
 
 
 def _rows(raw: Any, path: Path) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(_lines(raw, path))
+    lines = _lines(raw, path)
+    first = next(lines, "")
+    reader = csv.reader(chain((first,), lines), delimiter=csv_delimiter(first))
     try:
         for fields in reader:
             yield reader.line_num, fields

@@ -69,7 +69,14 @@ from pamong.identity.models import (
 )
 from pamong.identity.nik import N_, clean_nik, mask_nik, parse_nik
 from pamong.identity.services import get_resident_by_nik, screen_duplicates, verify_identity
-from pamong.inputs import TooDeep, clean_filename, contains_nul, load_json, nul_line
+from pamong.inputs import (
+    TooDeep,
+    clean_filename,
+    contains_nul,
+    csv_delimiter,
+    load_json,
+    nul_line,
+)
 from pamong.messaging.services import notify, send_message
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
 from pamong.orgunits.services import get_unit
@@ -255,6 +262,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "TooDeep",
     "clean_filename",
     "contains_nul",
+    "csv_delimiter",
     "load_json",
     "nul_line",
     # translations

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from pamong.plugin import Actor, InvalidInput, OrgUnit, _, audit, require
+from pamong.plugin import Actor, InvalidInput, OrgUnit, _, audit, csv_delimiter, require
 from pamong_plugins.billing.models import (
     BillingChannelBill,
     BillingPayment,
@@ -46,8 +46,7 @@ def parse_amount(text: str) -> int:
 
 def read_statement(content: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(rows, problems): rows with line, date, reference, amount, description."""
-    sample = content[:2048]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    delimiter = csv_delimiter(content.partition("\n")[0])
     reader = csv.DictReader(io.StringIO(content), delimiter=delimiter)
     header = {(name or "").strip().lower() for name in reader.fieldnames or []}
     missing = {"date", "reference", "amount"} - header

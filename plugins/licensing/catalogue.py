@@ -11,7 +11,15 @@ import csv
 import io
 from typing import Any
 
-from pamong.plugin import InvalidInput, TooDeep, _, contains_nul, load_json, nul_line
+from pamong.plugin import (
+    InvalidInput,
+    TooDeep,
+    _,
+    contains_nul,
+    csv_delimiter,
+    load_json,
+    nul_line,
+)
 
 _KTP_NPWP = ["Fotokopi KTP pemohon", "Surat permohonan"]
 
@@ -362,7 +370,8 @@ def parse_catalogue_file(filename: str, data: bytes) -> list[dict[str, Any]]:
             raise InvalidInput(_("The file holds a NUL character."), slug="invalid-import")
         return rows
     try:
-        return list(csv.DictReader(io.StringIO(text, newline="")))
+        delimiter = csv_delimiter(text.partition("\n")[0])
+        return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise InvalidInput(
             _("The file is not valid CSV (%(problem)s).", problem=str(exc)), slug="invalid-import"

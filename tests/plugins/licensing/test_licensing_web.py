@@ -67,6 +67,22 @@ def test_an_admin_imports_a_csv_catalogue(catalogue, client, login_as):
     assert "Izin Menara Telekomunikasi" in client.get("/licensing/catalogue").get_data(True)
 
 
+def test_a_catalogue_saved_by_excel_in_indonesian_imports(catalogue, client, login_as):
+    login_as("licensing_admin")
+    token = _csrf(client, "/licensing/catalogue")
+    csv_text = (  # Excel with Indonesian settings: ";" between fields, quoted lists
+        "code;name;sop_days;fee_rule;fee_amount;fee_unit;requirements;stages\r\n"
+        'SUMUR;Izin Sumur Bor;7;fixed;250000;;"KTP;Denah lokasi";inspection\r\n'
+    )
+    response = client.post(
+        "/licensing/admin/import",
+        data={"csrf_token": token, "file": (io.BytesIO(csv_text.encode()), "sumur.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert "Izin Sumur Bor" in client.get("/licensing/catalogue").get_data(True)
+
+
 def test_a_bad_import_row_is_reported_by_line(catalogue, client, login_as):
     login_as("licensing_admin")
     token = _csrf(client, "/licensing/catalogue")
