@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 PROBLEM_BASE = "urn:pamong:problem:"
 
 
@@ -17,7 +19,7 @@ class PamongError(Exception):
 
     status = 400
     slug = "bad-request"
-    title = "Bad request"
+    title: Any = _l("Bad request")
 
     def __init__(self, detail: str, *, slug: str | None = None, **extra: Any) -> None:
         super().__init__(detail)
@@ -33,7 +35,7 @@ class PamongError(Exception):
     def to_problem(self) -> dict[str, Any]:
         return {
             "type": self.type,
-            "title": self.title,
+            "title": str(self.title),  # in the language of the detail
             "status": self.status,
             "detail": self.detail,
             **self.extra,
@@ -43,34 +45,34 @@ class PamongError(Exception):
 class InvalidInput(PamongError):
     status = 422
     slug = "invalid-input"
-    title = "Invalid input"
+    title: Any = _l("Invalid input")
 
 
 class NotFound(PamongError):
     status = 404
     slug = "not-found"
-    title = "Not found"
+    title: Any = _l("Not found")
 
 
 class Forbidden(PamongError):
     status = 403
     slug = "forbidden"
-    title = "Forbidden"
+    title: Any = _l("Forbidden")
 
 
 class Conflict(PamongError):
     status = 409
     slug = "conflict"
-    title = "Conflict"
+    title: Any = _l("Conflict")
 
 
 class Unauthorized(PamongError):
     status = 401
     slug = "unauthorized"
-    title = "Authentication required"
+    title: Any = _l("Authentication required")
 
 
 class AccountLocked(PamongError):
     status = 403
     slug = "account-locked"
-    title = "Account locked"
+    title: Any = _l("Account locked")

@@ -17,6 +17,7 @@ from werkzeug.routing import BaseConverter, ValidationError
 
 from pamong.errors import PROBLEM_BASE, InvalidInput, PamongError
 from pamong.i18n import gettext as _
+from pamong.i18n import lazy_gettext as _l
 
 API_PREFIX = "/api/v1"
 PROBLEM_MIME = "application/problem+json"
@@ -106,14 +107,46 @@ class IdConverter(BaseConverter):
 MAX_ID = 2**31 - 1
 
 
+#: Problem titles, translated like the detail so one answer speaks one language.
+TITLES = {
+    400: _l("Bad request"),
+    401: _l("Authentication required"),
+    403: _l("Forbidden"),
+    404: _l("Not found"),
+    405: _l("Method not allowed"),
+    406: _l("Not acceptable"),
+    409: _l("Conflict"),
+    413: _l("Request too large"),
+    415: _l("Unsupported media type"),
+    422: _l("Invalid input"),
+    423: _l("Locked"),
+    429: _l("Too many requests"),
+    500: _l("Internal error"),
+    503: _l("Service unavailable"),
+}
+
+#: Werkzeug's own (English) explanations, replaced by ours.
+DETAILS = {
+    400: _l("The request could not be understood."),
+    404: _l("There is nothing at this address."),
+    405: _l("This address does not take this method."),
+    406: _l("This address cannot answer in the requested format."),
+    413: _l("The request is too large."),
+    415: _l("The request body is not in a format this address takes."),
+    422: _l("Some fields are not valid: see errors."),
+    429: _l("Too many requests: wait a moment and try again."),
+    500: _l("Something went wrong on our side; it has been logged."),
+}
+
+
 def problem(status: int, detail: str, slug: str | None = None, **extra: Any) -> Response:
     try:
-        phrase = http.HTTPStatus(status).phrase
+        phrase = TITLES.get(status) or http.HTTPStatus(status).phrase
     except ValueError:
         phrase = "Error"
     body = {
         "type": PROBLEM_BASE + slug if slug else "about:blank",
-        "title": phrase,
+        "title": str(phrase),
         "status": status,
         "detail": detail,
         **extra,
@@ -151,6 +184,8 @@ class PamongApi(Api):
         if "messages" in data:
             extra["errors"] = data["messages"]
         detail = data.get("message") or error.description or error.name
+        if detail == type(error).description and error.code in DETAILS:
+            detail = str(DETAILS[error.code])
         slug = "invalid-input" if error.code == 422 else None
         response = problem(error.code or 500, detail, slug, **extra)
         for key, value in (data.get("headers") or {}).items():

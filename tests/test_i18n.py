@@ -114,6 +114,25 @@ def test_an_unknown_language_is_ignored(client):
     assert "Masuk petugas" in client.get("/login").get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("language", "title", "detail"),
+    [
+        ("id", "Tidak ditemukan", "Tidak ada apa pun di alamat ini."),
+        ("en", "Not found", "There is nothing at this address."),
+    ],
+)
+def test_an_api_problem_speaks_one_language(client, language, title, detail):
+    response = client.get("/api/v1/nothing-here", headers={"Accept-Language": language})
+    body = response.json
+    assert response.status_code == 404
+    assert (body["title"], body["detail"]) == (title, detail)
+
+
+def test_a_service_refusal_has_its_title_in_the_language_of_its_detail(client):
+    response = client.get("/api/v1/residents/3314011208900001", headers={"Accept-Language": "id"})
+    assert response.status_code == 401 and response.json["title"] == "Perlu masuk"
+
+
 def test_a_plugin_catalog_is_merged(enable_plugins, make_user):
     app = enable_plugins("example")
     with app.app_context():
