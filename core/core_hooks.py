@@ -36,6 +36,7 @@ def pamong_register_blueprints() -> Iterable[Any]:
     from pamong.orgunits.api import blp as orgunits_api
     from pamong.tracking.api import blp as tracking_api
     from pamong.tracking.views import bp as tracking
+    from pamong.web.apidocs import bp as apidocs
     from pamong.web.staff import bp as staff
     from pamong.web.views import bp as web
 
@@ -48,6 +49,7 @@ def pamong_register_blueprints() -> Iterable[Any]:
         documents_api,
         messaging_api,
         jobs_api,
+        apidocs,
         web,
         staff,
         tracking,

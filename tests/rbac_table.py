@@ -228,6 +228,8 @@ TABLE: dict[str, Rule] = {
     "GET /track/<number>": public("tracking_number"),
     "GET /verify/<code>": public("document_code"),
     "GET /api/v1/openapi.json": public(),
+    "GET /api/v1/docs/": public(),
+    "GET /api/v1/docs/assets/<name>": public("swagger_asset"),
     "GET /api/v1/org-units": public(),
     "GET /api/v1/org-units/<code>": public("org_unit"),
     "GET /api/v1/track/<number>": public("tracking_number"),

@@ -323,3 +323,13 @@ def test_a_nul_byte_is_refused_not_a_server_error(client, bearer):
     assert_problem(response, 400)
     assert_problem(client.get("/api/v1/residents/3314%00", headers=bearer()), 400)
     assert_problem(client.get("/api/v1/residents?q=a%00", headers=bearer()), 400)
+
+
+def test_the_api_browser_is_served_without_a_cdn(client):
+    page = client.get("/api/v1/docs/")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-spec-url="/api/v1/openapi.json"' in html
+    assert "http" not in html.split("<body>")[1]  # every script and style is ours
+    with client.get("/api/v1/docs/assets/swagger-ui-bundle.js") as asset:
+        assert asset.status_code == 200 and b"SwaggerUIBundle" in asset.data
+    assert client.get("/api/v1/docs/assets/index.html").status_code == 404

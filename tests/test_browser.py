@@ -149,3 +149,18 @@ def test_the_language_switch_turns_the_site_english(site, page):
     shot(page, "home-en")
     page.goto(f"{site['url']}/login")
     assert "Staff login" in page.content()
+
+
+def test_the_api_browser_lists_the_operations_from_local_files(site, browser):
+    page = browser.new_context().new_page()
+    refused: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if not r.url.startswith(site["url"]) else None,
+    )
+    page.goto(f"{site['url']}/api/v1/docs/")
+    page.get_by_text("/api/v1/residents/{nik}", exact=True).first.wait_for(timeout=20_000)
+    page.screenshot(path=str(ARTIFACTS / "api-browser.png"))
+    assert not refused and not outside

@@ -276,6 +276,7 @@ def _core_targets(world: World, session: Any) -> None:
     world.targets[("delivery", "in")] = {"delivery_id": delivery.id}
     world.targets[("org_unit", "in")] = {"code": A}
     world.targets[("static_file", "in")] = {"filename": "pamong.css"}
+    world.targets[("swagger_asset", "in")] = {"name": "swagger-ui.css"}
     world.targets[("ktp_static_file", "in")] = {"filename": "capture.js"}
     world.targets[("reset_token", "in")] = {"token": "no-such-reset-token"}
     # Jobs run for the whole regency: their permission counts at its root only.
