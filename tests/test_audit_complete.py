@@ -324,6 +324,7 @@ def test_the_auditor_page_filters_and_links_its_csv(site, history):
         as_text=True
     )
     assert "personal_data.read" in html and CLIENT_IP in html
+    assert ">Data pribadi dibaca<" in html  # a label, the code as its tooltip
     assert "/staff/audit/export.csv?" in html
     exported = client.get("/staff/audit/export.csv", query_string={"nik": NIK})
     assert exported.mimetype == "text/csv" and NIK in exported.get_data(as_text=True)

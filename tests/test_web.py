@@ -189,8 +189,8 @@ def test_the_audit_page_is_scoped(client, login_as, make_resident, make_user):
     outside = make_resident("33.14.02.2001")
     login_as("auditor", "33.14.01")
     page = text(client.get("/staff/audit?action=resident.create"))
-    assert f"resident {inside.id}<" in page
-    assert f"resident {outside.id}<" not in page
+    assert f"Penduduk {inside.id}<" in page and "Penduduk: dibuat" in page
+    assert f"Penduduk {outside.id}<" not in page
 
 
 @pytest.mark.pamong_plugins("example")

@@ -11,7 +11,7 @@ from flask_login import current_user
 from pamong.branding import brand_style, logo_url
 from pamong.formatting import register_template_filters
 from pamong.identity.nik import mask_nik
-from pamong.web.labels import label
+from pamong.web.labels import audit_action, audit_object, label
 
 
 def page_arg() -> int:
@@ -50,3 +50,5 @@ def install_template_helpers(app: Flask) -> None:
     register_template_filters(app)
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["audit_action"] = audit_action
+    app.jinja_env.filters["audit_object"] = audit_object
