@@ -106,3 +106,45 @@ class DuplicateCandidate(Base):
 
     resident: Mapped[Resident] = relationship(foreign_keys=[resident_id], lazy="joined")
     other: Mapped[Resident] = relationship(foreign_keys=[other_resident_id], lazy="joined")
+
+
+class LifeEventKind(enum.StrEnum):
+    """The population events a desa reports every month (mutasi penduduk)."""
+
+    BIRTH = "birth"
+    DEATH = "death"
+    MOVE_IN = "move_in"  # from another desa of the regency, or from outside it
+    MOVE_OUT = "move_out"  # to another desa of the regency, or out of it
+
+
+class LifeEvent(Base):
+    """A dated population event of a resident, at a desa.
+
+    A move between two desa of the regency is two events, ``move_out`` at the
+    old desa and ``move_in`` at the new one, so each desa's monthly report
+    counts what happened there. Events are never edited: a mistake is
+    corrected by the registry's correction of the resident, audited.
+    """
+
+    __tablename__ = "life_events"
+    __table_args__ = (
+        CheckConstraint("kind IN ('birth', 'death', 'move_in', 'move_out')", name="kind"),
+        Index("ix_life_events_unit_day", "org_unit_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10))
+    day: Mapped[date] = mapped_column(Date)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    #: The other end of a move: a desa of the regency, or a place outside it.
+    other_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    other_place: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(String(300), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(foreign_keys=[org_unit_id], lazy="joined")
+    other_unit: Mapped[OrgUnit | None] = relationship(foreign_keys=[other_unit_id], lazy="joined")
