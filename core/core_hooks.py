@@ -37,6 +37,7 @@ def pamong_register_blueprints() -> Iterable[Any]:
     from pamong.tracking.api import blp as tracking_api
     from pamong.tracking.views import bp as tracking
     from pamong.web.apidocs import bp as apidocs
+    from pamong.web.registry import bp as registry
     from pamong.web.staff import bp as staff
     from pamong.web.views import bp as web
 
@@ -51,6 +52,7 @@ def pamong_register_blueprints() -> Iterable[Any]:
         jobs_api,
         apidocs,
         web,
+        registry,
         staff,
         tracking,
         documents,

@@ -136,6 +136,10 @@ def _resident(ctx: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _arrival(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {**_resident(ctx), "day": "2026-01-06", "from_place": "Kabupaten Karanganyar"}
+
+
 def _org_unit(ctx: dict[str, Any]) -> dict[str, Any]:
     return {
         "code": f"{ctx['unit_code']}-UJI{ctx['serial']}",
@@ -262,6 +266,21 @@ TABLE: dict[str, Rule] = {
     "GET /dashboard": staff(),
     "GET /residents": anywhere(VIEW),
     "GET /residents/<id:resident_id>": at_target(VIEW, target="resident", denied=404, out=404),
+    "GET|POST /residents/new": anywhere(REGISTER),
+    "GET|POST /residents/<id:resident_id>/edit": at_target(
+        REGISTER, target="resident", denied=404, out=404
+    ),
+    "POST /residents/<id:resident_id>/death": at_target(
+        REGISTER, target="mortal_resident", denied=404, out=404, body=_fixed(day="2026-01-05")
+    ),
+    "POST /residents/<id:resident_id>/move": at_target(
+        REGISTER,
+        target="mortal_resident",
+        denied=404,
+        out=404,
+        body=_fixed(day="2026-01-04", to_place="Kota Surakarta"),
+    ),
+    "GET /reports/mutations": anywhere(VIEW),
     "GET /duplicates": anywhere(REVIEW),
     "POST /duplicates/<id:candidate_id>": at_target(
         REVIEW, target="duplicate", denied=404, out=404, body=_fixed(status="distinct")
@@ -317,6 +336,22 @@ TABLE: dict[str, Rule] = {
     "PATCH /api/v1/residents/<nik>": at_target(
         REGISTER, target="resident", denied=404, out=404, body=_fixed(address="Dukuh Baru")
     ),
+    "GET /api/v1/residents/<nik>/life-events": at_target(
+        PERSONAL, target="resident", denied=404, out=404
+    ),
+    "POST /api/v1/residents/<nik>/death": at_target(
+        REGISTER, target="mortal_resident", denied=404, out=404, body=_fixed(day="2026-01-05")
+    ),
+    "POST /api/v1/residents/<nik>/move": at_target(
+        REGISTER,
+        target="mortal_resident",
+        denied=404,
+        out=404,
+        body=_fixed(day="2026-01-04", to_place="Kota Surakarta"),
+    ),
+    "POST /api/v1/births": at_target(REGISTER, target="new_resident", body=_resident),
+    "POST /api/v1/arrivals": at_target(REGISTER, target="new_resident", body=_arrival),
+    "GET /api/v1/reports/population-mutations": at_target(VIEW, target="mutation_unit", out=404),
     "GET /api/v1/duplicates": anywhere(REVIEW),
     "POST /api/v1/duplicates/<id:candidate_id>": at_target(
         REVIEW, target="duplicate", denied=404, out=404, body=_fixed(status="distinct", note="")

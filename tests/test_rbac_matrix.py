@@ -235,6 +235,17 @@ def _core_targets(world: World, session: Any) -> None:
             **unit,
         }
         world.targets[("duplicate", where)] = {"candidate_id": candidate.id, **unit}
+        # Deaths and moves end a resident's life here: they get their own.
+        mortal = _register(world, session, desa, f"Warga Pindah {where}")
+        world.targets[("mortal_resident", where)] = {
+            "nik": mortal.nik,
+            "resident_id": mortal.id,
+            **unit,
+        }
+        world.targets[("mutation_unit", where)] = {
+            "query": {"unit": place, "month": "2026-01"},
+            "unit": world.paths[place],
+        }
         world.targets[("ktp_resident", where)] = {
             "nik": _register(world, session, desa, f"Pemohon KTP {where}").nik,
             "unit_code": place,

@@ -8,12 +8,19 @@ from flask import Response, json
 
 from pamong.auth import api_actor, require, token_required
 from pamong.db import get_session, paginate
-from pamong.identity import services
+from pamong.identity import events, services
 from pamong.identity.schemas import (
+    ArrivalSchema,
+    BirthSchema,
+    DeathSchema,
     DuplicatePageSchema,
     DuplicateQueryArgs,
     DuplicateResolveSchema,
     DuplicateSchema,
+    LifeEventSchema,
+    MoveSchema,
+    MutationQueryArgs,
+    MutationReportSchema,
     ResidentCreateSchema,
     ResidentPageSchema,
     ResidentSchema,
@@ -106,6 +113,98 @@ def update_resident(data: dict[str, Any], nik: str):
     resident = services.update_resident(session, actor, nik, data)
     session.commit()
     return resident
+
+
+@blp.route("/residents/<nik>/life-events")
+@token_required
+@blp.response(200, LifeEventSchema(many=True))
+@blp.doc(security=BEARER)
+@blp.alt_response(404, description="Unknown NIK, or outside the caller's units")
+def list_life_events(nik: str):
+    """A resident's births, deaths and moves, oldest first (personal data; audited)."""
+    session = get_session()
+    found = events.life_events(session, api_actor(), nik)
+    session.commit()
+    return found
+
+
+@blp.route("/residents/<nik>/death", methods=["POST"])
+@token_required
+@blp.arguments(DeathSchema)
+@blp.response(201, LifeEventSchema)
+@blp.doc(security=BEARER)
+@blp.alt_response(409, description="The resident is no longer recorded as living")
+def record_death(data: dict[str, Any], nik: str):
+    """Record a death (not before birth, not in the future): the status becomes deceased."""
+    session = get_session()
+    event = events.record_death(session, api_actor(), nik, **data)
+    session.commit()
+    return event
+
+
+@blp.route("/residents/<nik>/move", methods=["POST"])
+@token_required
+@blp.arguments(MoveSchema)
+@blp.response(201, LifeEventSchema)
+@blp.doc(security=BEARER)
+@blp.alt_response(409, description="The resident is no longer recorded as living")
+def record_move(data: dict[str, Any], nik: str):
+    """Move a resident to another desa of the regency, or out of it (``to_place``)."""
+    session = get_session()
+    event = events.record_move(session, api_actor(), nik, **data)
+    session.commit()
+    return event
+
+
+@blp.route("/births", methods=["POST"])
+@token_required
+@blp.arguments(BirthSchema)
+@blp.response(201, LifeEventSchema)
+@blp.doc(security=BEARER)
+@blp.alt_response(409, description="The NIK is already registered")
+def record_birth(data: dict[str, Any]):
+    """Register a newborn and date the birth at its desa."""
+    session = get_session()
+    note = data.pop("note")
+    event = events.record_birth(session, api_actor(), data, note=note)
+    session.commit()
+    return event
+
+
+@blp.route("/arrivals", methods=["POST"])
+@token_required
+@blp.arguments(ArrivalSchema)
+@blp.response(201, LifeEventSchema)
+@blp.doc(security=BEARER)
+@blp.alt_response(409, description="The NIK is already registered")
+def record_arrival(data: dict[str, Any]):
+    """Register someone who moved in from outside the regency."""
+    session = get_session()
+    extra = {key: data.pop(key) for key in ("day", "from_place", "note")}
+    event = events.record_arrival(session, api_actor(), data, **extra)
+    session.commit()
+    return event
+
+
+@blp.route("/reports/population-mutations")
+@token_required
+@blp.arguments(MutationQueryArgs, location="query")
+@blp.response(200, MutationReportSchema)
+@blp.doc(security=BEARER)
+@blp.alt_response(404, description="Unknown unit, or outside the caller's units")
+def population_mutations(args: dict[str, Any]):
+    """The monthly population mutation report per desa (laporan mutasi penduduk)."""
+    session = get_session()
+    actor = api_actor()
+    require(actor, services.VIEW)
+    rows = events.mutation_report(session, actor, args["unit"], args["month"])
+    unit = get_unit(session, args["unit"])
+    return {
+        "unit": args["unit"],
+        "month": args["month"],
+        "rows": rows,
+        "total": events.total_of(rows, unit.code, unit.name),
+    }
 
 
 @blp.route("/duplicates")

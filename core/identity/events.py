@@ -20,11 +20,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pamong.accounts.permissions import Actor
-from pamong.audit.services import record
+from pamong.audit.services import record, record_personal_read
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pamong.i18n import gettext as _
 from pamong.identity.models import LifeEvent, LifeEventKind, Resident, ResidentStatus
 from pamong.identity.services import (
+    PERSONAL,
     REGISTER,
     VIEW,
     VILLAGE_KINDS,
@@ -197,14 +198,27 @@ def record_move(
 
 
 def life_events(session: Session, actor: Actor, nik: str) -> list[LifeEvent]:
-    """A resident's events, oldest first (the actor needs the registry right at their desa)."""
+    """A resident's events, oldest first: personal data, so the read is audited."""
     resident = _find_by_nik(session, nik)
-    if not actor.can(VIEW, resident.domicile):
+    if not actor.can(PERSONAL, resident.domicile):
         raise NotFound(_("No resident with this NIK."), slug="resident-not-found")
+    record_personal_read(
+        session,
+        actor,
+        subject=("resident", resident.id),
+        resident=resident,
+        unit=resident.domicile_unit_id,
+        purpose="core.resident.life_events",
+    )
+    return events_of(session, resident.id)
+
+
+def events_of(session: Session, resident_id: int) -> list[LifeEvent]:
+    """The events of a resident whose read the caller has already checked and audited."""
     return list(
         session.scalars(
             select(LifeEvent)
-            .where(LifeEvent.resident_id == resident.id)
+            .where(LifeEvent.resident_id == resident_id)
             .order_by(LifeEvent.day, LifeEvent.id)
         )
     )
@@ -312,9 +326,24 @@ def mutation_report(
     return rows
 
 
+def total_of(rows: Iterable[MutationRow], code: str, name: str) -> MutationRow:
+    """The sum of the rows, as one row (the kecamatan's or regency's line)."""
+    rows = list(rows)
+    return MutationRow(
+        code,
+        name,
+        *(sum(getattr(r, f) for r in rows) for f in MUTATION_FIGURES),
+    )
+
+
+#: The figures of a mutation row, in order.
+MUTATION_FIGURES = ("start", "births", "deaths", "moved_in", "moved_out", "end")
+
+
 __all__ = [
     "Kind",
     "MutationRow",
+    "events_of",
     "life_events",
     "month_bounds",
     "mutation_report",
@@ -322,4 +351,5 @@ __all__ = [
     "record_birth",
     "record_death",
     "record_move",
+    "total_of",
 ]

@@ -147,3 +147,78 @@ class DuplicateResolveSchema(Schema):
         ),
     )
     note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+# -- Life events and the monthly mutation report -------------------------------
+
+
+class LifeEventSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"enum": ["birth", "death", "move_in", "move_out"]})
+    day = fields.Date()
+    desa = fields.Nested(UnitRefSchema, attribute="unit")
+    other_desa = fields.Nested(UnitRefSchema, attribute="other_unit", allow_none=True)
+    other_place = fields.String(metadata={"description": "The place outside the regency"})
+    note = fields.String()
+    recorded_at = fields.DateTime()
+
+
+class DeathSchema(Schema):
+    day = fields.Date(required=True, metadata={"description": "Date of death"})
+    note = fields.String(load_default="", validate=validate.Length(max=300))
+
+
+class MoveSchema(Schema):
+    day = fields.Date(required=True)
+    to_desa_code = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "A desa/kelurahan of the regency; or give to_place"},
+    )
+    to_place = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "A place outside the regency (the resident moves out)"},
+    )
+    note = fields.String(load_default="", validate=validate.Length(max=300))
+
+
+class BirthSchema(ResidentCreateSchema):
+    note = fields.String(load_default="", validate=validate.Length(max=300))
+
+
+class ArrivalSchema(ResidentCreateSchema):
+    day = fields.Date(required=True, metadata={"description": "Date of moving in"})
+    from_place = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    note = fields.String(load_default="", validate=validate.Length(max=300))
+
+
+class MutationQueryArgs(QueryArgs):
+    unit = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "The regency, a kecamatan or a desa (Kemendagri code)"},
+    )
+    month = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[0-9]{4}-[0-9]{2}$", error="Write the month as YYYY-MM."),
+        metadata={"example": "2026-11"},
+    )
+
+
+class MutationRowSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    start = fields.Integer()
+    births = fields.Integer()
+    deaths = fields.Integer()
+    moved_in = fields.Integer()
+    moved_out = fields.Integer()
+    end = fields.Integer()
+
+
+class MutationReportSchema(Schema):
+    unit = fields.String()
+    month = fields.String()
+    rows = fields.List(fields.Nested(MutationRowSchema))
+    total = fields.Nested(MutationRowSchema)

@@ -30,11 +30,14 @@ from pamong.db import get_session, paginate
 from pamong.errors import InvalidInput, PamongError, Unauthorized
 from pamong.i18n import gettext as _
 from pamong.identity import services as identity
+from pamong.identity.events import events_of
 from pamong.identity.models import DuplicateStatus
 from pamong.identity.nik import MESSAGES as NIK_MESSAGES
 from pamong.orgunits import services as orgunits
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
+from pamong.runtime import regency_today
 from pamong.web.context import page_arg, visible_nav_items
+from pamong.web.registry import village_options
 from pamong.web.security import current_request_id
 
 bp = Blueprint("web", __name__)
@@ -247,8 +250,20 @@ def resident(resident_id: int) -> Any:
         view = identity.get_resident(db, current_user.actor, resident_id)
     except PamongError:
         abort(404)
+    resident = view.resident
+    can_register = current_user.actor.can(identity.REGISTER, resident.domicile)
+    page = render_template(
+        "resident.html",
+        view=view,
+        nik_messages=NIK_MESSAGES,
+        events=events_of(db, resident.id) if view.personal else [],
+        can_register=can_register and resident.status == "living",
+        can_correct=can_register,
+        villages=village_options() if can_register else [],
+        today=regency_today(),
+    )
     db.commit()
-    return render_template("resident.html", view=view, nik_messages=NIK_MESSAGES)
+    return page
 
 
 @bp.route("/duplicates")
