@@ -13,7 +13,7 @@ import random
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 
 from pamong.accounts import services as accounts
 from pamong.accounts.permissions import Actor
+from pamong.errors import InvalidInput
 from pamong.identity.importer import OPTIONAL, REQUIRED
+from pamong.identity.models import Resident
 from pamong.identity.services import register_resident
 from pamong.identity.synthetic import make_nik, synthetic_residents
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
@@ -195,6 +197,67 @@ def plant_duplicates(session: Session, ctx: DemoContext, pairs: int = 4) -> int:
     return planted
 
 
+def seed_life_events(session: Session, village_list: list[tuple[str, str]], months: int = 3) -> int:
+    """Births, deaths and moves over the last ``months``, for the mutation report.
+
+    About what a desa of Sragen records in a month, scaled to the demo's
+    population: a few births, fewer deaths, some moves between desa and out.
+    """
+    from pamong.identity import events
+    from pamong.identity.synthetic import FAMILY_NAMES, FEMALE_NAMES, MALE_NAMES
+    from pamong.runtime import regency_today
+
+    rng = random.Random(3314)
+    system = Actor.system("pamong demo")
+    today = regency_today()
+    first = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
+    span = (today - first).days
+    codes = [code for code, _name in village_list]
+    living = list(
+        session.execute(
+            select(Resident.nik, OrgUnit.code)
+            .join(OrgUnit, Resident.domicile_unit_id == OrgUnit.id)
+            .where(Resident.status == "living")
+            .order_by(Resident.id)
+        )
+    )
+    rng.shuffle(living)
+    recorded = 0
+    for index, desa in enumerate(codes[: max(1, len(codes) // 2)]):
+        for serial in range(rng.randrange(1, 4)):
+            born = first + timedelta(days=rng.randrange(span))
+            sex = rng.choice("MF")
+            given = rng.choice(FEMALE_NAMES if sex == "F" else MALE_NAMES)
+            data = {
+                "nik": make_nik(desa.rsplit(".", 1)[0], born, sex, 8000 + index * 4 + serial),
+                "name": f"{given} {rng.choice(FAMILY_NAMES)}",
+                "birth_place": "Sragen",
+                "birth_date": born,
+                "sex": sex,
+                "domicile_code": desa,
+            }
+            events.record_birth(session, system, data, note=f"Akta {born:%Y}-{index:03d}{serial}")
+            recorded += 1
+    for nik, desa in living[: len(codes)]:
+        day = first + timedelta(days=rng.randrange(span))
+        roll = rng.random()
+        try:
+            if roll < 0.35:
+                events.record_death(session, system, nik, day=day)
+            elif roll < 0.8:
+                target = rng.choice(codes)
+                if target == desa:
+                    continue
+                events.record_move(session, system, nik, day=day, to_desa_code=target)
+            else:
+                place = rng.choice(("Kota Surakarta", "Kabupaten Karanganyar", "DKI Jakarta"))
+                events.record_move(session, system, nik, day=day, to_place=place)
+        except InvalidInput:  # a day before that person's birth: skip them
+            continue
+        recorded += 1
+    return recorded
+
+
 class _Silent:
     def __enter__(self) -> _Silent:
         return self
@@ -293,6 +356,7 @@ def run_demo(
         session.add_all([ctx.root, *ctx.offices.values(), *ctx.kecamatan])
         plant_duplicates(session, ctx)
         ctx.samples = seed_services(session, ctx)
+        seed_life_events(session, village_list)
         for _component, seeder in state.demo_seeders:
             seeder.seed(session, ctx)
     return ctx

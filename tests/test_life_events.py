@@ -156,3 +156,19 @@ def test_the_monthly_report_balances_for_every_desa(session, make_resident):
         events.mutation_report(session, SYSTEM, "33.14.01", "Oktober")
     with pytest.raises(NotFound):
         events.mutation_report(session, SYSTEM, "99.99", "2026-10")
+
+
+def test_the_demo_gives_the_mutation_report_something_to_show(app):
+    from pamong.demo import run_demo
+
+    run_demo(app, residents=400)
+    with app.app_context():
+        db = app.extensions["pamong"].db
+        with db.transaction() as session:
+            last_month = regency_today().replace(day=1) - timedelta(days=1)
+            month = last_month.isoformat()[:7]
+            rows = events.mutation_report(session, SYSTEM, "33.14", month)
+            total = events.total_of(rows, "33.14", "Sragen")
+            assert total.births and total.end > 0
+            kinds = set(session.scalars(select(LifeEvent.kind)))
+    assert kinds == {"birth", "death", "move_in", "move_out"}
