@@ -150,7 +150,10 @@ def register_resident(session: Session, actor: Actor, data: dict[str, Any]) -> R
     parsed = parse_nik(data["nik"])
     if not parsed.valid:
         raise InvalidInput(
-            _("Invalid NIK: %(errors)s.", errors=", ".join(parsed.errors)),
+            _(
+                "Invalid NIK: %(errors)s.",
+                errors=" ".join(_(MESSAGES.get(c, c)) for c in parsed.errors).rstrip("."),
+            ),
             slug="invalid-nik",
             errors=list(parsed.errors),
         )
