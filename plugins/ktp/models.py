@@ -94,6 +94,7 @@ class KtpApplication(Base):
     check_source: Mapped[str] = mapped_column(String(60), default="")
     check_warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     held_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    held_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     captured_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -104,6 +105,7 @@ class KtpApplication(Base):
     )
     collected_by: Mapped[str] = mapped_column(String(200), default="")
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     cancel_reason: Mapped[str] = mapped_column(String(300), default="")
 
     photo: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -410,6 +410,7 @@ def check_biodata(
         if application.step != Step.HELD:
             application.step = Step.HELD.value
             application.held_at = now
+            application.held_by_id = actor.user_id
             move_to(session, actor, item, KTP_FILE, Step.HELD.value, now=now)
             _audit(session, actor, "hold", application, candidates=[d.id for d in duplicates])
         return application
@@ -579,6 +580,7 @@ def cancel(
         raise InvalidInput(_("Say why the application is cancelled."), slug="reason-required")
     application.step = Step.CANCELLED.value
     application.cancelled_at = utcnow()
+    application.cancelled_by_id = actor.user_id
     application.cancel_reason = reason
     move_to(
         session,

@@ -98,12 +98,12 @@ def _timeline(db: Any, a: KtpApplication) -> list[tuple[str, Any, str]]:
     labels = _step_labels()
     steps = [
         (Step.APPLIED, a.applied_at, a.applied_by_id),
-        (Step.HELD, a.held_at, None),
+        (Step.HELD, a.held_at, a.held_by_id),
         (Step.CHECKED, a.checked_at, a.checked_by_id),
         (Step.CAPTURED, a.captured_at, a.captured_by_id),
         (Step.PRINTED, a.printed_at, a.printed_by_id),
         (Step.COLLECTED, a.collected_at, a.handed_over_by_id),
-        (Step.CANCELLED, a.cancelled_at, None),
+        (Step.CANCELLED, a.cancelled_at, a.cancelled_by_id),
     ]
     ids = {uid for _, at, uid in steps if at and uid}
     names = dict(db.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())

@@ -206,6 +206,7 @@ def test_possible_duplicates_hold_the_application_until_reviewed(
     )
     services.check_biodata(db_session, officer, application.id)
     assert application.step == "held" and application.held_at is not None
+    assert application.held_by_id == officer.user_id
     db_session.commit()
     with pytest.raises(Conflict):  # no photo while held
         services.capture(db_session, officer, application.id, photo=b"x", signature=b"x")
@@ -252,6 +253,7 @@ def test_cancel_needs_a_reason_and_frees_the_resident(app, make_resident, office
     with pytest.raises(InvalidInput):
         services.cancel(db_session, officer, application.id, reason="  ")
     services.cancel(db_session, officer, application.id, reason="no KK")
+    assert application.cancelled_by_id == officer.user_id
     again = services.apply(
         db_session, officer, nik=resident.nik, kecamatan_code=KALIJAMBE, reason="new"
     )
