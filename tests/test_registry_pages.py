@@ -131,3 +131,21 @@ def test_the_mutation_report_shows_a_table_and_a_chart(client, login_as, make_re
     bad = text(client.get("/reports/mutations?unit=33.14.01&month=kemarin"))
     assert "YYYY-MM" in bad
     assert date.fromisoformat(f"{month}-01")
+
+
+def test_the_mutation_report_downloads_as_excel_and_csv(client, login_as, app):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    login_as("registrar", "33.14.01")
+    with app.app_context():
+        month = regency_today().isoformat()[:7]
+    xlsx = client.get(f"/reports/mutations?unit=33.14.01&month={month}&format=xlsx")
+    assert xlsx.headers["Content-Disposition"].endswith(f'mutasi-33.14.01-{month}.xlsx"')
+    sheet = load_workbook(BytesIO(xlsx.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Kode", "Desa/kelurahan", "Awal bulan")
+    assert rows[-1][0] == "33.14.01" and isinstance(rows[-1][2], int)
+    csv_text = client.get(f"/reports/mutations?unit=33.14.01&month={month}&format=csv")
+    assert csv_text.get_data(as_text=True).lstrip("\ufeff").startswith("Kode,Desa/kelurahan")

@@ -105,6 +105,7 @@ from pamong.runtime import (
 from pamong.tracking.models import TrackedItem
 from pamong.tracking.services import format_number, import_file, move_to, open_item
 from pamong.web.context import page_arg
+from pamong.web.export import table_download
 from pamong.workdays import (
     WorkCalendar,
     add_working_days,
@@ -257,6 +258,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "MAX_QUERY_DATE",
     "check_query_date",
     "page_arg",
+    "table_download",
     "public_rate_limited",
     # bad input: 4xx, never 500
     "TooDeep",

@@ -33,6 +33,7 @@ from pamong.identity.schemas import (
 )
 from pamong.orgunits.models import OrgUnit
 from pamong.runtime import regency_today
+from pamong.web.export import FORMATS, table_download
 from pamong.web.labels import label
 
 bp = Blueprint("registry", __name__)
@@ -261,6 +262,15 @@ def mutations() -> Any:
         total = events.total_of(rows, code, unit.name if unit else code)
     except (InvalidInput, NotFound) as refused:
         error = refused.detail
+    fmt = request.args.get("format")
+    if fmt in FORMATS and total is not None:
+        header = [_("Code"), _("Desa/kelurahan"), _("Start of month"), _("Births"), _("Deaths")]
+        header += [_("Moved in"), _("Moved out"), _("End of month")]
+        table = [
+            [r.code, r.name, *(getattr(r, f) for f in events.MUTATION_FIGURES)]
+            for r in [*rows, total]
+        ]
+        return table_download(f"mutasi-{code}-{month}", header, table, fmt)
     return render_template(
         "registry/mutations.html",
         units=units,
