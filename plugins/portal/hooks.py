@@ -1,0 +1,132 @@
+"""The portal's hook implementations (thin: the work is in the modules they name)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pamong.plugin import (
+    Actor,
+    DemoData,
+    NavItem,
+    Permission,
+    PortalWidget,
+    RoleTemplate,
+    TrackableKind,
+    WorkerJob,
+    _,
+    _l,
+    hookimpl,
+    regency_today,
+    transaction,
+)
+from pamong_plugins.portal import models  # noqa: F401  (the tables belong to this plugin)
+from pamong_plugins.portal.complaints import COMPLAINT_FILE
+from pamong_plugins.portal.permissions import COMPLAINTS, PERMISSIONS, PUBLISH, ROLES
+
+
+@hookimpl
+def pamong_register_blueprints() -> Iterable[Any]:
+    from pamong_plugins.portal.api import blp
+    from pamong_plugins.portal.views import bp
+
+    return [bp, blp]
+
+
+@hookimpl
+def pamong_register_permissions() -> Iterable[Permission]:
+    return PERMISSIONS
+
+
+@hookimpl
+def pamong_register_roles() -> Iterable[RoleTemplate]:
+    return ROLES
+
+
+@hookimpl
+def pamong_register_nav_items() -> Iterable[NavItem]:
+    return [
+        NavItem("portal.services", _l("Public services"), weight=5, public=True),
+        NavItem("portal.complaint_new", _l("Complaints"), weight=6, public=True),
+        NavItem("portal.jdih", _l("Legal documents"), weight=7, public=True),
+        NavItem(
+            "portal.staff_complaints",
+            _l("Complaints to handle"),
+            weight=30,
+            permission=COMPLAINTS,
+            description=_l("Verify, route and answer citizens' reports"),
+        ),
+        NavItem(
+            "portal.staff_news",
+            _l("News editor"),
+            weight=80,
+            permission=PUBLISH,
+            description=_l("Write news and announcements for the website"),
+        ),
+    ]
+
+
+@hookimpl
+def pamong_register_trackable_kinds() -> Iterable[TrackableKind]:
+    return [COMPLAINT_FILE]
+
+
+@hookimpl
+def pamong_register_cli_commands() -> Any:
+    from pamong_plugins.portal.cli import portal
+
+    return portal
+
+
+@hookimpl
+def pamong_register_demo_data() -> DemoData:
+    from pamong_plugins.portal.demo import seed
+
+    return DemoData(seed=seed, weight=90)
+
+
+def escalate(app: Any) -> str:
+    """Worker job: mark reports past their deadlines as escalated."""
+    from pamong_plugins.portal.complaints import escalate_late
+
+    with transaction(app) as session:
+        count = escalate_late(session, Actor.system("portal escalation"), regency_today(app))
+    return f"{count} escalated"
+
+
+@hookimpl
+def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
+    return [
+        WorkerJob(
+            "portal.escalate",
+            escalate,
+            schedule="0 7 * * *",
+            working_days=True,
+            description="Escalate complaints past their verification or answer deadline",
+        )
+    ]
+
+
+@hookimpl
+def pamong_home_page() -> str:
+    """The portal's home page is the site's home."""
+    return "portal.home"
+
+
+@hookimpl
+def pamong_portal_widgets(session: Any) -> Iterable[PortalWidget]:
+    """The latest legal documents, as a widget like any plugin's."""
+    from pamong_plugins.portal.legal import full_title, search
+
+    docs, _total = search(session, limit=3)
+    if not docs:
+        return []
+    return [
+        PortalWidget(
+            key="portal.jdih",
+            title=_("Latest regulations"),
+            rows=tuple((str(d.year), full_title(d)) for d in docs),
+            url="/portal/jdih",
+            weight=90,
+        )
+    ]
