@@ -77,7 +77,8 @@ def test_from_filing_to_a_published_answer_with_an_sms_to_the_citizen(client, be
         assert [d.address for d in sms] == ["081234567890"]
         assert number in sms[0].body
     rated = client.post(
-        f"{API}/complaints/{number}/rating", json={"access_code": receipt["access_code"], "rating": 5}
+        f"{API}/complaints/{number}/rating",
+        json={"access_code": receipt["access_code"], "rating": 5},
     )
     assert rated.status_code == 200 and rated.json["status"] == "closed"
     public = client.get(f"{API}/answers").json["items"]
@@ -157,7 +158,9 @@ def test_a_handler_cannot_route_above_their_subtree(client, bearer, app):
     assert act(client, kalijambe, number, action="verify").json["unit"] == KALIJAMBE
 
 
-def test_the_reporter_is_shown_only_with_the_permission_and_the_read_is_audited(app, login_as, client):
+def test_the_reporter_is_shown_only_with_the_permission_and_the_read_is_audited(
+    app, login_as, client
+):
     receipt = file_report(client)
     login_as("portal_handler", "33.14")
     page = client.get(f"/portal/staff/complaints/{receipt['number']}").get_data(as_text=True)
