@@ -16,9 +16,11 @@ from pamong.plugin import (
     paginate,
     public_rate_limited,
     regency_today,
+    require,
     token_required,
 )
 from pamong_plugins.portal import complaints, content, legal
+from pamong_plugins.portal.permissions import COMPLAINTS
 from pamong_plugins.portal.schemas import (
     ComplaintActionSchema,
     ComplaintCreateSchema,
@@ -132,6 +134,7 @@ def complaint_rate(data: dict[str, Any], number: str):
 @blp.doc(security=BEARER)
 def complaint_list(args: dict[str, Any]):
     """Reports routed to the caller's units (``portal.complaints``), oldest due first."""
+    require(api_actor(), COMPLAINTS)
     stmt = complaints.handling_query(api_actor(), status=args["status"])
     items, total = paginate(get_session(), stmt, args["page"], PER_PAGE)
     return {"items": items, "total": total, "page": args["page"]}
