@@ -30,6 +30,7 @@ from pamong_plugins.portal.schemas import (
     ComplaintReceiptSchema,
     ComplaintStaffSchema,
     ComplaintStatsSchema,
+    JdihnRecordSchema,
     LegalCreateSchema,
     LegalDocumentSchema,
     LegalPageSchema,
@@ -230,6 +231,7 @@ def legal_create(data: dict[str, Any]):
 
 @blp.route("/legal/jdihn")
 @public_rate_limited
+@blp.response(200, JdihnRecordSchema(many=True))
 def legal_jdihn():
     """Every document in the JDIHN integration format (JSON list), for the national network."""
     from pamong_plugins.portal.models import LegalDocument

@@ -9,6 +9,24 @@ from pamong_plugins.portal.complaints import CATEGORY, KINDS, MAX_BODY, MAX_TITL
 from pamong_plugins.portal.legal import STATUSES, TYPES
 
 
+class StrictBoolean(fields.Boolean):
+    """``true`` or ``false`` only: JSON numbers and strings are refused (422)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class StrictFloat(fields.Float):
+    """A JSON number only: strings such as ``"1.5"`` are refused (422)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class PublicServiceSchema(Schema):
     code = fields.String()
     title = fields.String()
@@ -33,7 +51,7 @@ class NewsSchema(Schema):
     body = fields.String()
     image_url = fields.String()
     image_alt = fields.String()
-    publish_at = fields.DateTime()
+    publish_at = fields.DateTime(allow_none=True)
 
 
 class NewsPageSchema(Schema):
@@ -53,7 +71,7 @@ class NewsCreateSchema(Schema):
     kind = fields.String(load_default="news", validate=validate.OneOf(["news", "announcement"]))
     image_url = fields.String(load_default="", validate=validate.Length(max=300))
     image_alt = fields.String(load_default="", validate=validate.Length(max=200))
-    publish = fields.Boolean(load_default=False)
+    publish = StrictBoolean(load_default=False)
     publish_at = fields.AwareDateTime(load_default=None, allow_none=True)
 
 
@@ -63,14 +81,14 @@ class ComplaintCreateSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(1, MAX_TITLE))
     body = fields.String(required=True, validate=validate.Length(1, MAX_BODY))
     desa_code = fields.String(load_default="", validate=validate.Length(max=20))
-    latitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-90, 90))
-    longitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-180, 180))
+    latitude = StrictFloat(load_default=None, allow_none=True, validate=validate.Range(-90, 90))
+    longitude = StrictFloat(load_default=None, allow_none=True, validate=validate.Range(-180, 180))
     name = fields.String(load_default="", validate=validate.Length(max=120))
     phone = fields.String(load_default="", validate=validate.Length(max=20))
     email = fields.String(load_default="", validate=validate.Length(max=120))
-    anonymous = fields.Boolean(load_default=False)
-    confidential = fields.Boolean(load_default=False)
-    publish_consent = fields.Boolean(load_default=False)
+    anonymous = StrictBoolean(load_default=False)
+    confidential = StrictBoolean(load_default=False)
+    publish_consent = StrictBoolean(load_default=False)
 
 
 class ComplaintReceiptSchema(Schema):
@@ -136,7 +154,7 @@ class ComplaintActionSchema(Schema):
 class ComplaintRatingSchema(Schema):
     access_code = fields.String(required=True, validate=validate.Length(1, 12))
     rating = fields.Integer(required=True, strict=True, validate=validate.Range(1, 5))
-    reopen = fields.Boolean(load_default=False)
+    reopen = StrictBoolean(load_default=False)
     reason = fields.String(load_default="", validate=validate.Length(max=1000))
 
 
@@ -206,3 +224,35 @@ class LegalCreateSchema(Schema):
     body_text = fields.String(load_default="", validate=validate.Length(max=500000))
     amends = fields.String(load_default="", validate=validate.Length(max=40))
     revokes = fields.String(load_default="", validate=validate.Length(max=40))
+
+
+JDIHN_FIELDS = (
+    "idData",
+    "tahun_pengundangan",
+    "tanggal_pengundangan",
+    "jenis",
+    "singkatanJenis",
+    "noPeraturan",
+    "judul",
+    "noPanggil",
+    "tempatTerbit",
+    "penerbit",
+    "deskripsiFisik",
+    "sumber",
+    "subjek",
+    "isbn",
+    "status",
+    "bahasa",
+    "bidangHukum",
+    "teuBadan",
+    "nomorIndukBuku",
+    "fileDownload",
+    "urlDownload",
+    "urlDetailPeraturan",
+    "abstrak",
+)
+
+#: One document in the JDIHN integration format (Perpres 33/2012): every field a string.
+JdihnRecordSchema = Schema.from_dict(
+    {name: fields.String() for name in JDIHN_FIELDS}, name="JdihnRecordSchema"
+)
