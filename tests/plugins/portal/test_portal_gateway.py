@@ -69,6 +69,7 @@ def answer_a_report(app, phone="0812 3456 7890"):
 def test_the_citizen_gets_an_sms_through_the_gateway(enable_plugins, gateway):
     app = enable_plugins(
         "portal",
+        embedded_delivery=True,
         plugin_settings={"portal": {"sms_gateway_url": gateway, "sms_gateway_token": "s3"}},
     )
     number = answer_a_report(app)
@@ -82,7 +83,9 @@ def test_the_citizen_gets_an_sms_through_the_gateway(enable_plugins, gateway):
 
 def test_a_gateway_that_is_down_loses_nothing(enable_plugins, gateway):
     FakeGateway.status = 503
-    app = enable_plugins("portal", plugin_settings={"portal": {"sms_gateway_url": gateway}})
+    app = enable_plugins(
+        "portal", embedded_delivery=True, plugin_settings={"portal": {"sms_gateway_url": gateway}}
+    )
     answer_a_report(app)
     with app.extensions["pamong"].db.transaction() as session:
         delivery = session.scalar(select(Delivery).where(Delivery.channel == "sms"))
