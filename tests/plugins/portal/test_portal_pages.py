@@ -239,3 +239,10 @@ def test_the_service_catalogue_gathers_every_plugin(client, app):
     assert "ktp.card" in codes and "billing.pay" in codes
     page = client.get("/portal/services").get_data(as_text=True)
     assert "KTP" in page and "/billing/check" in page
+
+
+@pytest.mark.pamong_plugins("portal", "example")
+def test_widgets_from_plugins_show_on_the_home_page_as_text(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "Notes left" in page
+    assert "Leave a note" in client.get("/portal/services").get_data(as_text=True)
