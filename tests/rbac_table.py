@@ -620,6 +620,9 @@ TABLE: dict[str, Rule] = {
         out=404,
         body=_fixed(action="hide", reason="matrix"),
     ),
+    "GET /portal/staff/complaints/<number>/photos/<int:photo_id>": at_target(
+        PORTAL_COMPLAINTS, target="portal_photo", denied=404, out=404
+    ),
     "GET|POST /portal/staff/news": anywhere(PORTAL_PUBLISH, body=_fixed(title="Matrix")),
     "GET /api/v1/portal/services": public(),
     "GET /api/v1/portal/news": public(),

@@ -437,6 +437,16 @@ def _billing_targets(world: World, session: Any) -> None:
             world.targets[("billing_callback", "in")] = {"name": "demo"}
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20), (0, 120, 60)).save(out, "PNG")
+    return out.getvalue()
+
+
 def _portal_targets(world: World, session: Any) -> None:
     """A complaint routed to A and one to B, an answered one to rate, news, a page, a law."""
     from pamong_plugins.portal import complaints, content, legal
@@ -449,6 +459,13 @@ def _portal_targets(world: World, session: Any) -> None:
         complaints.verify(session, system, complaint.number, unit_code=place)
         world.targets[("portal_complaint", where)] = {
             "number": complaint.number,
+            "unit": world.paths[place],
+        }
+        complaints.attach_photos(session, complaint, [_png()])
+        session.flush()
+        world.targets[("portal_photo", where)] = {
+            "number": complaint.number,
+            "photo_id": complaint.photos[0].id,
             "unit": world.paths[place],
         }
     answered, code = complaints.submit(

@@ -45,7 +45,7 @@ from pamong.plugin import (
     record_personal_read,
     utcnow,
 )
-from pamong_plugins.portal.models import Complaint, ComplaintAnswer
+from pamong_plugins.portal.models import Complaint, ComplaintAnswer, ComplaintPhoto
 from pamong_plugins.portal.permissions import COMPLAINTS, COMPLAINTS_PERSONAL, FILE_FOR_CITIZEN
 
 KINDS = {
@@ -264,6 +264,56 @@ def submit(
         channel=channel,
     )
     return complaint, code
+
+
+#: Largest photo accepted, before re-encoding.
+MAX_PHOTO_BYTES = 3 * 1024 * 1024
+MAX_PHOTOS = 3
+#: Longest side of a stored photo, in pixels.
+PHOTO_SIDE = 1600
+
+
+def attach_photos(session: Session, complaint: Complaint, photos: list[bytes]) -> None:
+    """Attach up to :data:`MAX_PHOTOS` JPEG/PNG/WebP photos; each is checked, shrunk and
+    re-encoded as JPEG without metadata (a phone photo's GPS and camera data are personal)."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidInput(_("At most %(n)d photos.", n=MAX_PHOTOS), field="photo")
+    for index, data in enumerate(photos, start=1):
+        if len(data) > MAX_PHOTO_BYTES:
+            raise InvalidInput(
+                _("Photo %(n)d is larger than %(mb)d MB.", n=index, mb=MAX_PHOTO_BYTES // 2**20),
+                field="photo",
+            )
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format not in ("JPEG", "PNG", "WEBP"):
+                    raise InvalidInput(
+                        _("Photo %(n)d is not a JPEG, PNG or WebP image.", n=index), field="photo"
+                    )
+                if image.width * image.height > 40_000_000:
+                    raise InvalidInput(_("Photo %(n)d is too large.", n=index), field="photo")
+                image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
+                out = io.BytesIO()
+                image.convert("RGB").save(out, "JPEG", quality=80)
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise InvalidInput(
+                _("Photo %(n)d is not a JPEG, PNG or WebP image.", n=index), field="photo"
+            ) from None
+        stored = out.getvalue()
+        session.add(ComplaintPhoto(complaint_id=complaint.id, data=stored, size=len(stored)))
+
+
+def photo_for_staff(session: Session, actor: Actor, number: str, photo_id: int) -> bytes:
+    """A report's photo, for a handler of its unit (404 otherwise)."""
+    complaint = get_for_staff(session, actor, number)
+    photo = session.get(ComplaintPhoto, photo_id)
+    if photo is None or photo.complaint_id != complaint.id:
+        raise NotFound(_("No such photo."), slug="photo-not-found")
+    return photo.data
 
 
 def _tracked(session: Session, complaint: Complaint) -> TrackedItem:

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from pamong.plugin import Base, OrgUnit, UTCDateTime, utcnow
 
@@ -91,6 +100,19 @@ class Complaint(Base):
     answers: Mapped[list[ComplaintAnswer]] = relationship(
         back_populates="complaint", order_by="ComplaintAnswer.id"
     )
+    photos: Mapped[list[ComplaintPhoto]] = relationship(order_by="ComplaintPhoto.id")
+
+
+class ComplaintPhoto(Base):
+    """A photo sent with a report: re-encoded as JPEG, its metadata (GPS, camera) dropped."""
+
+    __tablename__ = "portal_complaint_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("portal_complaints.id"), index=True)
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ComplaintAnswer(Base):

@@ -155,6 +155,11 @@ def complaint_new() -> Any:
             channel="counter" if counter and form.get("on_behalf") else "web",
             today=regency_today(),
         )
+        photos = []
+        for upload in request.files.getlist("photo"):
+            with upload.stream as stream:  # closed at once: an upload may be a temporary file
+                photos.append(stream.read(complaints.MAX_PHOTO_BYTES + 1))
+        complaints.attach_photos(db, complaint, [p for p in photos if p])
     except InvalidInput as error:
         db.rollback()
         return render_template(
@@ -347,6 +352,14 @@ def staff_complaint(number: str) -> Any:
         reporter=reporter,
         masked=complaints.masked_reporter(complaint),
     )
+
+
+@bp.route("/staff/complaints/<number>/photos/<int:photo_id>")
+@login_required
+def staff_photo(number: str, photo_id: int) -> Any:
+    """A photo of a report, for its handlers only (never cached by a shared proxy)."""
+    data = complaints.photo_for_staff(get_session(), _actor(), number, photo_id)
+    return Response(data, mimetype="image/jpeg", headers={"Cache-Control": "private, no-store"})
 
 
 @bp.route("/staff/news", methods=["GET", "POST"])

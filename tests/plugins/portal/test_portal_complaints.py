@@ -266,3 +266,79 @@ def test_statistics_count_per_unit_and_category_without_personal_data(client, be
     assert totals["infrastructure"] == 1 and totals["water"] == 1
     assert "Sri" not in str(stats)
     assert client.get("/portal/complaints/statistics").status_code == 200
+
+
+def image(fmt="JPEG", size=(2400, 1800), exif=True) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    picture = Image.new("RGB", size, (30, 90, 160))
+    if exif and fmt == "JPEG":
+        data = Image.Exif()
+        data[0x8825] = {2: (7.0, 25.0, 0.0)}  # GPS latitude: where the citizen stood
+        data[0x010F] = "PhoneMaker"
+        picture.save(out, fmt, exif=data)
+    else:
+        picture.save(out, fmt)
+    return out.getvalue()
+
+
+def test_photos_are_shrunk_stripped_of_metadata_and_shown_only_to_handlers(client, login_as, app):
+    import io
+
+    from PIL import Image
+
+    form = {k: v for k, v in REPORT.items() if k != "publish_consent"}
+    page = client.get("/portal/complaints/new").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    answer = client.post(
+        "/portal/complaints/new",
+        data={**form, "csrf_token": token, "photo": (io.BytesIO(image()), "jalan.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 200
+    number = re.search(r"ADU-\d{4}-\d{6}", answer.get_data(as_text=True)).group(0)
+    with app.extensions["pamong"].db.transaction() as session:
+        complaint = session.scalar(select(Complaint).where(Complaint.number == number))
+        photo_id = complaint.photos[0].id
+    url = f"/portal/staff/complaints/{number}/photos/{photo_id}"
+    assert client.get(url).status_code == 302  # to the login
+    login_as("portal_handler", PLUPUH)
+    assert client.get(url).status_code == 404
+    login_as("portal_handler", "33.14")
+    shown = client.get(url)
+    assert shown.status_code == 200 and "no-store" in shown.headers["Cache-Control"]
+    with Image.open(io.BytesIO(shown.data)) as stored:
+        assert max(stored.size) == 1600
+        assert not stored.getexif()
+
+
+@pytest.mark.parametrize(
+    ("photo", "message"),
+    [
+        (b"GIF89a not really", "not a JPEG"),
+        (b"\xff\xd8\xff" + b"0" * 100, "not a JPEG"),
+        (b"0" * 20_001, "larger than"),
+    ],
+)
+def test_wrong_or_huge_photos_are_refused_and_nothing_is_filed(
+    client, app, photo, message, monkeypatch
+):
+    import io
+
+    monkeypatch.setattr(complaints, "MAX_PHOTO_BYTES", 20_000)  # small bodies: no temp files
+
+    form = {k: v for k, v in REPORT.items() if k != "publish_consent"}
+    page = client.get("/portal/complaints/new").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    answer = client.post(
+        "/portal/complaints/new",
+        data={**form, "csrf_token": token, "photo": (io.BytesIO(photo), "x.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 422
+    assert message in answer.get_data(as_text=True)
+    with app.extensions["pamong"].db.transaction() as session:
+        assert session.scalar(select(Complaint.id)) is None
