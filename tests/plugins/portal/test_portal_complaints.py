@@ -318,9 +318,9 @@ def test_photos_are_shrunk_stripped_of_metadata_and_shown_only_to_handlers(clien
 @pytest.mark.parametrize(
     ("photo", "message"),
     [
-        (b"GIF89a not really", "not a JPEG"),
-        (b"\xff\xd8\xff" + b"0" * 100, "not a JPEG"),
-        (b"0" * 20_001, "larger than"),
+        (b"GIF89a not really", "bukan gambar JPEG"),
+        (b"\xff\xd8\xff" + b"0" * 100, "bukan gambar JPEG"),
+        (b"0" * 20_001, "lebih dari"),
     ],
 )
 def test_wrong_or_huge_photos_are_refused_and_nothing_is_filed(
