@@ -299,3 +299,64 @@ class TrackerLink:
     label: str
     url: str
     description: str = ""
+
+
+@dataclass(frozen=True)
+class PublicService:
+    """A service of the public service catalogue (``pamong_public_services``).
+
+    The portal lists every plugin's services with what a citizen needs to
+    know before going to the counter. Everything here is public: never put
+    personal data in it.
+
+    Attributes:
+        code: ``<plugin id>.<service>``, unique across plugins.
+        title: The service's name as citizens know it (``KTP elektronik``).
+        description: One or two sentences on what the service gives.
+        requirements: The documents to bring, one per entry.
+        fee: The fee in whole rupiah; 0 when free; None when it depends (see ``fee_note``).
+        fee_note: How the fee is worked out, or its legal basis.
+        sop_days: The service standard in working days (SOP), None when not fixed.
+        where: Where to apply (the office or counter).
+        apply_url: Site-relative or absolute link to apply online; empty when none.
+        track_url: Link to track a file of this service; empty when none.
+        unit_code: Code of the responsible org unit, when known.
+        category: A group heading of the catalogue (``Kependudukan``, ``Perizinan``).
+        weight: Order within the category; lower comes first.
+    """
+
+    code: str
+    title: str
+    description: str = ""
+    requirements: tuple[str, ...] = ()
+    fee: int | None = 0
+    fee_note: str = ""
+    sop_days: int | None = None
+    where: str = ""
+    apply_url: str = ""
+    track_url: str = ""
+    unit_code: str = ""
+    category: str = ""
+    weight: int = 100
+
+
+@dataclass(frozen=True)
+class PortalWidget:
+    """A box of figures a plugin shows on the public home page (``pamong_portal_widgets``).
+
+    Rows are plain text pairs, rendered escaped by the portal: a widget
+    cannot inject markup into the public page.
+
+    Attributes:
+        key: ``<plugin id>.<widget>``, unique.
+        title: The box's heading.
+        rows: ``(label, value)`` pairs, at most a dozen are shown.
+        url: Where "more" leads (site-relative or absolute); empty for none.
+        weight: Order on the page; lower comes first.
+    """
+
+    key: str
+    title: str
+    rows: tuple[tuple[str, str], ...] = ()
+    url: str = ""
+    weight: int = 100

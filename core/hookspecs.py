@@ -36,6 +36,8 @@ if TYPE_CHECKING:
         IdentityCheck,
         NavItem,
         Permission,
+        PortalWidget,
+        PublicService,
         RoleTemplate,
         TrackableKind,
         TrackerLink,
@@ -334,4 +336,44 @@ def pamong_tracker_links(item: TrackedItem, session: Session) -> Iterable[Tracke
 
     Returns:
         Links for files of this plugin; nothing for files of other plugins.
+    """
+
+
+@spec(since="1.1", when="request")
+def pamong_public_services(session: Session) -> Iterable[PublicService]:
+    """Return the plugin's services for the public service catalogue.
+
+    The portal gathers them into one catalogue (requirements, fee, SOP
+    time, where to apply, links to apply and track). The page is public:
+    never return personal data.
+
+    Args:
+        session: The request's session (to read fees and requirements kept as data).
+
+    Returns:
+        Public service records with codes ``<id>.<service>``.
+    """
+
+
+@spec(since="1.1", when="request")
+def pamong_portal_widgets(session: Session) -> Iterable[PortalWidget]:
+    """Return boxes of public figures for the portal's home page (prices, agenda...).
+
+    Args:
+        session: The request's session.
+
+    Returns:
+        Widgets keyed ``<id>.<widget>``; the portal orders them by ``weight``.
+    """
+
+
+@spec(since="1.1", when="request", firstresult=True)
+def pamong_home_page() -> str | None:
+    """Return the endpoint of a public page to serve as the site's home (``/``).
+
+    The core's own home (the regency's kecamatan table) answers when no
+    plugin does; a portal plugin returns its home page's endpoint.
+
+    Returns:
+        A Flask endpoint of the plugin's blueprint, or None.
     """

@@ -121,6 +121,10 @@ BILL_REPORT = "billing.report"
 #: Any of these at an invoice's unit shows it (else 404).
 BILL_READ = (BILL_CASHIER, BILL_SUPERVISOR, BILL_TREASURER, BILL_REPORT)
 
+PORTAL_PUBLISH = "portal.publish"
+PORTAL_COMPLAINTS = "portal.complaints"
+PORTAL_LEGAL = "portal.legal"
+
 
 # -- bodies ----------------------------------------------------------------------
 
@@ -629,6 +633,67 @@ TABLE: dict[str, Rule] = {
     # The example plugin of the test suite publishes its page and count.
     "GET /example/": public(),
     "GET /api/v1/example/notes/count": public(),
+    # -- portal (issue 19): the public website, complaints, JDIH ------------------------
+    "GET /portal/": public(),
+    "GET /portal/static/<path:filename>": public("portal_static_file"),
+    "GET /portal/news": public(),
+    "GET /portal/news/<slug>": public("portal_news"),
+    "GET /portal/profile/<slug>": public("portal_page"),
+    "GET /portal/areas": public(),
+    "GET /portal/areas/<code>": public("portal_area"),
+    "GET /portal/services": public(),
+    "GET|POST /portal/complaints/new": public(),
+    "GET|POST /portal/complaints/mine": public(),
+    "GET /portal/answers": public(),
+    "GET /portal/complaints/statistics": public(),
+    "GET /portal/jdih": public(),
+    "GET /portal/jdih/<int:doc_id>": public("portal_legal"),
+    "GET /portal/jdih/<int:doc_id>/download": public("portal_legal"),
+    "GET /portal/staff/complaints": anywhere(PORTAL_COMPLAINTS),
+    "GET /portal/staff/complaints/<number>": at_target(
+        PORTAL_COMPLAINTS, target="portal_complaint", denied=404, out=404
+    ),
+    "POST /portal/staff/complaints/<number>": at_target(
+        PORTAL_COMPLAINTS,
+        target="portal_complaint",
+        denied=404,
+        out=404,
+        body=_fixed(action="hide", reason="matrix"),
+    ),
+    "GET /portal/staff/complaints/<number>/photos/<int:photo_id>": at_target(
+        PORTAL_COMPLAINTS, target="portal_photo", denied=404, out=404
+    ),
+    "GET|POST /portal/staff/news": anywhere(PORTAL_PUBLISH, body=_fixed(title="Matrix")),
+    "GET /api/v1/portal/services": public(),
+    "GET /api/v1/portal/news": public(),
+    "POST /api/v1/portal/news": anywhere(PORTAL_PUBLISH, body=_fixed(title="Matrix")),
+    "POST /api/v1/portal/complaints": public(
+        body=_fixed(kind="complaint", category="other", title="Matrix", body="Uji")
+    ),
+    "POST /api/v1/portal/complaints/<string:number>/rating": public(
+        "portal_rating", body=lambda ctx: {"access_code": ctx["access_code"], "rating": 4}
+    ),
+    "GET /api/v1/portal/complaints": anywhere(PORTAL_COMPLAINTS),
+    "POST /api/v1/portal/complaints/<string:number>/actions": at_target(
+        PORTAL_COMPLAINTS,
+        target="portal_complaint",
+        denied=404,
+        out=404,
+        body=_fixed(action="hide", reason="matrix"),
+    ),
+    "GET /api/v1/portal/answers": public(),
+    "GET /api/v1/portal/complaints/statistics": public(),
+    "GET /api/v1/portal/legal": public(),
+    "POST /api/v1/portal/legal": anywhere(
+        PORTAL_LEGAL,
+        body=lambda ctx: {
+            "doc_type": "perda",
+            "number": str(ctx["serial"]),
+            "year": 2026,
+            "title": "Matrix",
+        },
+    ),
+    "GET /api/v1/portal/legal/jdihn": public(),
 }
 
 

@@ -449,6 +449,55 @@ def _billing_targets(world: World, session: Any) -> None:
             world.targets[("billing_callback", "in")] = {"name": "demo"}
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20), (0, 120, 60)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _portal_targets(world: World, session: Any) -> None:
+    """A complaint routed to A and one to B, an answered one to rate, news, a page, a law."""
+    from pamong_plugins.portal import complaints, content, legal
+
+    system = Actor.system("rbac matrix")
+    for where, place in PLACE.items():
+        complaint, _code = complaints.submit(
+            session, system, kind="complaint", category="other", title="Matrix", body="Uji"
+        )
+        complaints.verify(session, system, complaint.number, unit_code=place)
+        world.targets[("portal_complaint", where)] = {
+            "number": complaint.number,
+            "unit": world.paths[place],
+        }
+        complaints.attach_photos(session, complaint, [_png()])
+        session.flush()
+        world.targets[("portal_photo", where)] = {
+            "number": complaint.number,
+            "photo_id": complaint.photos[0].id,
+            "unit": world.paths[place],
+        }
+    answered, code = complaints.submit(
+        session, system, kind="complaint", category="other", title="Dinilai", body="Uji"
+    )
+    complaints.verify(session, system, answered.number)
+    complaints.answer(session, system, answered.number, "Jawaban")
+    world.targets[("portal_rating", "in")] = {"number": answered.number, "access_code": code}
+    post = content.save_post(session, system, title="Berita matriks", publish=True)
+    world.targets[("portal_news", "in")] = {"slug": post.slug}
+    content.save_page(session, system, "sejarah", "Sejarah", "Teks.")
+    world.targets[("portal_page", "in")] = {"slug": "sejarah"}
+    world.targets[("portal_area", "in")] = {"code": A}
+    doc = legal.save_document(
+        session, system, doc_type="perda", number="1", year=2020, title="Matriks"
+    )
+    world.targets[("portal_legal", "in")] = {"doc_id": doc.id}
+    world.targets[("portal_static_file", "in")] = {"filename": "favicon.svg"}
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from pamong.orgunits.models import OrgUnit
@@ -474,6 +523,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
             _licensing_targets(built, session)
         if "billing" in plugins:
             _billing_targets(built, session)
+        if "portal" in plugins:
+            _portal_targets(built, session)
     yield built
     state.db.dispose()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -35,6 +35,17 @@ def visible_nav_items() -> list[Any]:
     return items
 
 
+def regency_name() -> str:
+    """The root unit's name (``Kabupaten Sragen``), read once per request; "" before init."""
+    if "pamong_regency_name" not in g:
+        from pamong.db import get_session
+        from pamong.orgunits.services import root_unit
+
+        root = root_unit(get_session())
+        g.pamong_regency_name = root.name if root is not None else ""
+    return g.pamong_regency_name
+
+
 def install_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _helpers() -> dict[str, Any]:
@@ -44,6 +55,7 @@ def install_template_helpers(app: Flask) -> None:
             "current_locale": lambda: str(get_locale() or state.settings.default_locale),
             "settings": state.settings,
             "brand_style": lambda: brand_style(state.settings),
+            "regency_name": regency_name,
             "logo_url": lambda: logo_url(state.settings, request.script_root),
         }
 

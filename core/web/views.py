@@ -28,6 +28,7 @@ from pamong.audit.services import LOGIN_FAILED, record, record_security_event
 from pamong.auth import SessionUser, anonymous_actor, client_ip
 from pamong.db import get_session, paginate
 from pamong.errors import InvalidInput, PamongError, Unauthorized
+from pamong.hookrelay import hooks_of
 from pamong.i18n import gettext as _
 from pamong.identity import services as identity
 from pamong.identity.events import events_of
@@ -55,8 +56,11 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/")
 def home() -> Any:
-    """Public home: the regency's profile built from the org-unit tree."""
+    """Public home: a plugin's home page (``pamong_home_page``), else the org-unit tree."""
     db = get_session()
+    endpoint = hooks_of(db).pamong_home_page()
+    if endpoint and endpoint in current_app.view_functions:
+        return current_app.view_functions[endpoint]()
     root = orgunits.root_unit(db)
     kecamatan = []
     if root is not None:

@@ -14,9 +14,11 @@ from pamong.plugin import (
     FeeDue,
     NavItem,
     Permission,
+    PublicService,
     RoleTemplate,
     TrackableKind,
     WorkerJob,
+    _,
     _l,
     hookimpl,
 )
@@ -154,3 +156,27 @@ def pamong_billing_channel(name: str) -> PaymentChannel | None:
     from pamong_plugins.billing.demo_channel import DemoBankChannel
 
     return DemoBankChannel()
+
+
+@hookimpl
+def pamong_public_services(session: Session) -> Iterable[PublicService]:
+    """Paying a regional levy or tax bill: check it online, pay at a bank or the cashier."""
+    from flask import url_for
+
+    return [
+        PublicService(
+            code="billing.pay",
+            title=_("Pay a regional levy or tax bill"),
+            description=_(
+                "Check a bill with its number and check code, then pay at a bank "
+                "channel or at the cashier; the receipt is verifiable online."
+            ),
+            requirements=(_("The bill number and its check code"),),
+            fee=0,
+            fee_note=_("No charge beyond the bill itself"),
+            where=_("A partner bank, or the regional cashier (BPKPD)"),
+            apply_url=url_for("billing.check"),
+            category=_("Taxes and levies"),
+            weight=50,
+        )
+    ]

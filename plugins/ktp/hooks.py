@@ -12,10 +12,13 @@ from pamong.plugin import (
     DocumentKind,
     NavItem,
     Permission,
+    PublicService,
     RoleTemplate,
     TrackableKind,
+    _,
     _l,
     hookimpl,
+    regency_today,
 )
 from pamong_plugins.ktp.permissions import ADMIN, APPLY, PERMISSIONS, REPORT, ROLES
 from pamong_plugins.ktp.services import KTP_CARD, KTP_FILE
@@ -118,3 +121,34 @@ def pamong_on_invoice_cancelled(invoice: Any, reason: str, session: Any) -> None
     from pamong_plugins.ktp.services import fee_refunded
 
     fee_refunded(session, invoice, reason)
+
+
+@hookimpl
+def pamong_public_services(session: Any) -> Iterable[PublicService]:
+    """The KTP card in the public service catalogue, with the fee in force today."""
+    from flask import url_for
+
+    from pamong_plugins.ktp.services import fee_in_force
+
+    rate = fee_in_force(session, regency_today())
+    return [
+        PublicService(
+            code="ktp.card",
+            title=_("KTP elektronik (e-KTP)"),
+            description=_(
+                "The resident identity card, for residents aged 17 or over or married; "
+                "recorded and printed at the kecamatan of domicile."
+            ),
+            requirements=(
+                _("Family card (KK)"),
+                _("Old KTP, or a police loss report when it was lost"),
+            ),
+            fee=rate.amount if rate else 0,
+            fee_note=rate.legal_basis if rate else _("Free of charge (UU 24/2013)"),
+            sop_days=1,
+            where=_("The kecamatan office of your domicile"),
+            track_url=url_for("tracking.form"),
+            category=_("Population and civil registration"),
+            weight=10,
+        )
+    ]

@@ -12,12 +12,15 @@ from pamong.plugin import (
     DocumentKind,
     NavItem,
     Permission,
+    PublicService,
     RoleTemplate,
     TrackableKind,
     TrackerLink,
     WorkerJob,
+    _,
     _l,
     hookimpl,
+    rupiah,
 )
 from pamong_plugins.licensing import models  # noqa: F401  (the tables belong to this plugin)
 from pamong_plugins.licensing import permissions as perm
@@ -166,3 +169,41 @@ def pamong_on_invoice_paid(invoice: Any, session: Any) -> None:
     from pamong_plugins.licensing.services import levy_paid
 
     levy_paid(session, invoice)
+
+
+@hookimpl
+def pamong_public_services(session: Any) -> Iterable[PublicService]:
+    """Every active permit and non-permit service of the catalogue, as data says."""
+    from flask import url_for
+
+    from pamong_plugins.licensing.service_types import service_types
+
+    found = []
+    for index, kind in enumerate(service_types(session, active_only=True)):
+        if kind.fee_rule == "per_unit":
+            fee, note = (
+                None,
+                _(
+                    "%(amount)s per %(unit)s",
+                    amount=rupiah(kind.fee_amount),
+                    unit=kind.fee_unit or "unit",
+                ),
+            )
+        else:
+            fee, note = kind.fee_for(1), ""
+        found.append(
+            PublicService(
+                code=f"licensing.{kind.code.lower()}",
+                title=kind.name,
+                requirements=tuple(kind.requirements or ()),
+                fee=fee,
+                fee_note=" · ".join(n for n in (note, kind.legal_basis) if n),
+                sop_days=kind.sop_days,
+                where=_("The one-stop service office (DPMPTSP)"),
+                apply_url=url_for("licensing.portal_apply"),
+                track_url=url_for("tracking.form"),
+                category=_("Permits") if kind.is_permit else _("Non-permit services"),
+                weight=index,
+            )
+        )
+    return found

@@ -205,3 +205,35 @@ def pamong_tracker_links(item, session):
     if item.kind == "EXM" and item.closed_at is not None:
         return [TrackerLink("Rate this service", f"/example/rate/{item.number}", "two questions")]
     return []
+
+
+@hookimpl
+def pamong_public_services(session):
+    from pamong.plugin import PublicService
+
+    return [
+        PublicService(
+            "example.note",
+            "Leave a note",
+            requirements=("Nothing",),
+            fee=0,
+            sop_days=1,
+            where="Online",
+            apply_url="/example/",
+            category="Examples",
+        )
+    ]
+
+
+@hookimpl
+def pamong_portal_widgets(session):
+    from pamong.plugin import PortalWidget
+
+    count = session.scalar(select(func.count()).select_from(Note)) or 0
+    return [PortalWidget("example.notes", "Notes", rows=(("Notes left", str(count)),))]
+
+
+@hookimpl
+def pamong_home_page():
+    """The example plugin keeps the core's home page (a portal plugin would name its own)."""
+    return None

@@ -1,0 +1,283 @@
+"""Legal documents (JDIH): regional regulations and decrees with JDIHN metadata and search.
+
+Titles follow "<Jenis> Nomor X Tahun Y tentang Z". Recording a document
+that amends or revokes another sets the other's status (``diubah`` or
+``dicabut``) in the same transaction. Full-text search is one function
+over two engines: SQLite FTS5 (a temporary index built per query, ranked
+by bm25) and PostgreSQL full-text search (``to_tsvector`` /
+``websearch_to_tsquery``, ranked by ``ts_rank``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from pamong.plugin import (
+    Actor,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    _,
+    _l,
+    audit,
+    require,
+)
+from pamong_plugins.portal.models import LegalDocument
+from pamong_plugins.portal.permissions import LEGAL
+
+#: Document types: code -> (JDIHN ``jenis``, abbreviation, label).
+TYPES = {
+    "perda": ("Peraturan Daerah", "PERDA", _l("Regional regulation (Perda)")),
+    "perbup": ("Peraturan Bupati", "PERBUP", _l("Regent regulation (Perbup)")),
+    "kepbup": ("Keputusan Bupati", "KEPBUP", _l("Regent decree (Keputusan)")),
+}
+STATUSES = {
+    "berlaku": _l("In force"),
+    "diubah": _l("Amended"),
+    "dicabut": _l("Revoked"),
+}
+
+
+def full_title(doc: LegalDocument) -> str:
+    return f"{TYPES[doc.doc_type][0]} Nomor {doc.number} Tahun {doc.year} tentang {doc.title}"
+
+
+def _find(session: Session, ref: str) -> LegalDocument:
+    """A document by ``perda/3/2019``."""
+    try:
+        kind, number, year = ref.split("/")
+        doc = session.scalar(
+            select(LegalDocument).where(
+                LegalDocument.doc_type == kind,
+                LegalDocument.number == number,
+                LegalDocument.year == int(year),
+            )
+        )
+    except ValueError:
+        doc = None
+    if doc is None:
+        raise InvalidInput(
+            _("%(ref)s is not a recorded document (type/number/year).", ref=ref[:40]), field="ref"
+        )
+    return doc
+
+
+def save_document(
+    session: Session,
+    actor: Actor,
+    *,
+    doc_type: str,
+    number: str,
+    year: int,
+    title: str,
+    subject: str = "",
+    field_of_law: str = "",
+    enacted_on: date | None = None,
+    promulgated_on: date | None = None,
+    place: str = "",
+    abstract: str = "",
+    body_text: str = "",
+    amends: str = "",
+    revokes: str = "",
+) -> LegalDocument:
+    """Record a regulation or decree; ``amends``/``revokes`` (``perda/3/2019``) update others."""
+    require(actor, LEGAL)
+    if doc_type not in TYPES:
+        raise InvalidInput(_("Unknown document type."), field="doc_type")
+    number = str(number or "").strip()[:20]
+    if not number:
+        raise InvalidInput(_("%(field)s is required.", field="number"), field="number")
+    if not isinstance(year, int) or not 1945 <= year <= 2100:
+        raise InvalidInput(_("The year is not valid."), field="year")
+    title = str(title or "").strip()
+    if not title or len(title) > 400:
+        raise InvalidInput(_("The title is required (at most 400 characters)."), field="title")
+    if enacted_on and promulgated_on and promulgated_on < enacted_on:
+        raise InvalidInput(_("Promulgation cannot come before enactment."), field="promulgated_on")
+    exists = session.scalar(
+        select(LegalDocument.id).where(
+            LegalDocument.doc_type == doc_type,
+            LegalDocument.number == number,
+            LegalDocument.year == year,
+        )
+    )
+    if exists:
+        raise Conflict(_("This document is already recorded."), slug="legal-duplicate")
+    doc = LegalDocument(
+        doc_type=doc_type,
+        number=number,
+        year=year,
+        title=title,
+        subject=subject[:200],
+        field_of_law=field_of_law[:100],
+        enacted_on=enacted_on,
+        promulgated_on=promulgated_on,
+        place=place[:100],
+        abstract=abstract[:20000],
+        body_text=body_text[:500000],
+        status="berlaku",
+    )
+    if amends:
+        target = _find(session, amends)
+        doc.amends_id = target.id
+        if target.status == "berlaku":
+            target.status = "diubah"
+    if revokes:
+        target = _find(session, revokes)
+        doc.revokes_id = target.id
+        target.status = "dicabut"
+    session.add(doc)
+    session.flush()
+    audit(
+        session,
+        actor,
+        "portal.legal.save",
+        "portal_legal_document",
+        doc.id,
+        ref=f"{doc_type}/{number}/{year}",
+    )
+    return doc
+
+
+def get_document(session: Session, doc_id: int) -> LegalDocument:
+    doc = session.get(LegalDocument, doc_id)
+    if doc is None:
+        raise NotFound(_("No such legal document."), slug="legal-not-found")
+    return doc
+
+
+def changed_by(session: Session, doc: LegalDocument) -> list[LegalDocument]:
+    """The documents that amend or revoke ``doc``."""
+    return list(
+        session.scalars(
+            select(LegalDocument)
+            .where((LegalDocument.amends_id == doc.id) | (LegalDocument.revokes_id == doc.id))
+            .order_by(LegalDocument.year, LegalDocument.id)
+        )
+    )
+
+
+def count_download(session: Session, doc: LegalDocument) -> None:
+    doc.downloads = LegalDocument.downloads + 1
+
+
+def _fts5_query(query: str) -> str:
+    """Words of ``query`` as an FTS5 AND of quoted terms (no FTS5 syntax from the visitor)."""
+    words = [w for w in "".join(c if c.isalnum() else " " for c in query).split() if w]
+    return " ".join(f'"{w}"' for w in words[:12])
+
+
+def search(
+    session: Session,
+    query: str = "",
+    *,
+    doc_type: str = "",
+    year: int | None = None,
+    status: str = "",
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[list[LegalDocument], int]:
+    """Documents matching the words of ``query`` (title, subject, abstract, text), best first."""
+    query = (query or "").strip()[:200]
+    stmt = select(LegalDocument)
+    if doc_type:
+        stmt = stmt.where(LegalDocument.doc_type == doc_type)
+    if year:
+        stmt = stmt.where(LegalDocument.year == year)
+    if status:
+        stmt = stmt.where(LegalDocument.status == status)
+    order: list[Any] = [LegalDocument.year.desc(), LegalDocument.id.desc()]
+    if query:
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            document = func.to_tsvector(
+                "simple",
+                LegalDocument.title
+                + " "
+                + LegalDocument.subject
+                + " "
+                + LegalDocument.abstract
+                + " "
+                + LegalDocument.body_text,
+            )
+            tsquery = func.websearch_to_tsquery("simple", query)
+            stmt = stmt.where(document.op("@@")(tsquery))
+            order = [func.ts_rank(document, tsquery).desc(), *order]
+        else:
+            ranked = _sqlite_fts(session, query)
+            if not ranked:
+                return [], 0
+            stmt = stmt.where(LegalDocument.id.in_(ranked))
+            position = {doc_id: i for i, doc_id in enumerate(ranked)}
+            docs = list(session.scalars(stmt))
+            docs.sort(key=lambda d: position[d.id])
+            return docs[offset : offset + limit], len(docs)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    return list(session.scalars(stmt.order_by(*order).limit(limit).offset(offset))), total
+
+
+def _sqlite_fts(session: Session, query: str) -> list[int]:
+    """Ids of matching documents, best first, from a temporary FTS5 index."""
+    match = _fts5_query(query)
+    if not match:
+        return []
+    connection = session.connection()
+    connection.execute(text("DROP TABLE IF EXISTS temp.portal_legal_fts"))
+    connection.execute(
+        text(
+            "CREATE VIRTUAL TABLE temp.portal_legal_fts USING fts5("
+            "title, subject, abstract, body_text, tokenize='unicode61 remove_diacritics 2')"
+        )
+    )
+    try:
+        connection.execute(
+            text(
+                "INSERT INTO temp.portal_legal_fts(rowid, title, subject, abstract, body_text) "
+                "SELECT id, title, subject, abstract, body_text FROM portal_legal_documents"
+            )
+        )
+        rows = connection.execute(
+            text(
+                "SELECT rowid FROM temp.portal_legal_fts WHERE portal_legal_fts MATCH :q "
+                "ORDER BY bm25(portal_legal_fts, 10.0, 5.0, 2.0, 1.0) LIMIT 500"
+            ),
+            {"q": match},
+        ).all()
+    finally:
+        connection.execute(text("DROP TABLE IF EXISTS temp.portal_legal_fts"))
+    return [row[0] for row in rows]
+
+
+def jdihn_record(doc: LegalDocument, base_url: str = "") -> dict[str, Any]:
+    """One document in the JDIHN integration format (the fields of the national sync)."""
+    jenis, short, _label = TYPES[doc.doc_type]
+    detail = f"{base_url}/portal/jdih/{doc.id}"
+    return {
+        "idData": str(doc.id),
+        "tahun_pengundangan": str(doc.promulgated_on.year) if doc.promulgated_on else str(doc.year),
+        "tanggal_pengundangan": doc.promulgated_on.isoformat() if doc.promulgated_on else "",
+        "jenis": jenis,
+        "singkatanJenis": short,
+        "noPeraturan": doc.number,
+        "judul": full_title(doc),
+        "noPanggil": "-",
+        "tempatTerbit": doc.place,
+        "penerbit": "-",
+        "deskripsiFisik": "-",
+        "sumber": "-",
+        "subjek": doc.subject,
+        "isbn": "-",
+        "status": {"berlaku": "Berlaku", "diubah": "Diubah", "dicabut": "Dicabut"}[doc.status],
+        "bahasa": "Indonesia",
+        "bidangHukum": doc.field_of_law,
+        "teuBadan": "Pemerintah Daerah",
+        "nomorIndukBuku": "-",
+        "fileDownload": f"{doc.doc_type}-{doc.number}-{doc.year}.txt",
+        "urlDownload": f"{detail}/download",
+        "urlDetailPeraturan": detail,
+        "abstrak": doc.abstract,
+    }

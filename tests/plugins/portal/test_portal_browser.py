@@ -1,0 +1,151 @@
+"""The public portal in headless Chromium on a phone: axe-core on every public page, and a
+citizen filing a complaint, reading the answer and rating it."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from pamong.accounts.permissions import Actor
+from pamong.testing import CHROMIUM, CHROMIUM_ARGS, build_app, live_server, needs_chromium
+
+ARTIFACTS = Path(__file__).parents[3] / "test-artifacts"
+pytestmark = [pytest.mark.browser, needs_chromium]
+PAGES = (
+    "/",
+    "/portal/news",
+    "/portal/news/mal-pelayanan-publik-dibuka",
+    "/portal/profile/sejarah",
+    "/portal/areas",
+    "/portal/areas/33.14.01",
+    "/portal/services",
+    "/portal/complaints/new",
+    "/portal/complaints/mine",
+    "/portal/answers",
+    "/portal/complaints/statistics",
+    "/portal/jdih",
+    "/portal/jdih?q=pajak",
+    "/portal/jdih/1",
+    "/track/",
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from pamong_plugins.portal import complaints, content, legal
+
+    app = build_app(tmp_path_factory.mktemp("portal-browser"), ["portal", "ktp", "billing"])
+    system = Actor.system("test")
+    with app.extensions["pamong"].db.transaction() as session:
+        content.save_post(
+            session,
+            system,
+            title="Mal Pelayanan Publik dibuka",
+            summary="Satu gedung.",
+            body="Paragraf.",
+            publish=True,
+            publish_at=datetime.now(UTC) - timedelta(hours=1),
+            image_url="/portal/static/favicon.svg",
+            image_alt="Lambang kabupaten",
+        )
+        content.save_page(session, system, "sejarah", "Sejarah", "Berdiri sejak dulu.")
+        legal.save_document(
+            session,
+            system,
+            doc_type="perda",
+            number="3",
+            year=2011,
+            title="Pajak Daerah",
+            abstract="Pajak hotel dan restoran.",
+        )
+        complaint, _code = complaints.submit(
+            session,
+            system,
+            kind="complaint",
+            category="water",
+            title="Air mati",
+            body="Tiga hari.",
+            publish_consent=True,
+        )
+        complaints.verify(session, system, complaint.number)
+        complaints.answer(session, system, complaint.number, "Pipa sudah diperbaiki.")
+    with live_server(app) as url:
+        yield {"url": url, "app": app}
+    app.extensions["pamong"].db.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_public_pages_pass_axe_core(site, page, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(site["url"] + path)
+    results = Axe().run(page)
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], serious
+
+
+def test_public_pages_read_without_javascript(site, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site["url"] + "/portal/jdih?q=pajak")
+    assert "Pajak Daerah" in page.content()
+    context.close()
+
+
+def test_a_citizen_files_a_complaint_from_a_phone_and_rates_the_answer(site, page):
+    from pamong_plugins.portal import complaints
+
+    page.goto(site["url"] + "/portal/complaints/new")
+    page.select_option("select[name=category]", "infrastructure")
+    page.fill("input[name=title]", "Jalan berlubang")
+    page.fill("textarea[name=body]", "Di depan balai desa.")
+    page.fill("input[name=phone]", "081234567890")
+    page.check("input[name=publish_consent]")
+    page.click("form.card button")
+    text = page.content()
+    number = re.search(r"ADU-\d{4}-\d{6}", text).group(0)
+    code = re.search(r"<strong>([0-9A-F]{8})</strong>", text).group(1)
+    page.screenshot(path=str(ARTIFACTS / "portal-complaint-receipt.png"), full_page=True)
+
+    app = site["app"]
+    with app.extensions["pamong"].db.transaction() as session:
+        system = Actor.system("test")
+        complaints.verify(session, system, number)
+        complaints.answer(session, system, number, "Sudah ditambal hari ini.")
+
+    page.goto(site["url"] + "/portal/complaints/mine")
+    page.fill("input[name=number]", number)
+    page.fill("input[name=code]", code)
+    page.click("form.card button")
+    assert "Sudah ditambal hari ini." in page.content()
+    page.check("#r5")
+    page.click("form.card button")
+    assert "5/5" in page.content() or "Terima kasih" in page.content()
+    page.goto(site["url"] + "/portal/answers")
+    assert "Sudah ditambal hari ini." in page.content()
+    assert "081234567890" not in page.content()
