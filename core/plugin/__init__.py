@@ -72,7 +72,7 @@ from pamong.identity.services import get_resident_by_nik, screen_duplicates, ver
 from pamong.inputs import TooDeep, clean_filename, contains_nul, load_json, nul_line
 from pamong.messaging.services import notify, send_message
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
-from pamong.orgunits.services import get_unit
+from pamong.orgunits.services import add_unit, get_unit
 from pamong.plugins import PLUGIN_API_VERSION
 from pamong.ratelimit import public as public_rate_limited
 from pamong.regions import get_region
@@ -209,6 +209,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "screen_duplicates",
     "verify_identity",
     # org units and regions
+    "add_unit",
     "get_region",
     "get_unit",
     # tracking, documents, messaging
