@@ -63,7 +63,7 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("Today's prices in the regency's markets, history, open data"),
         ),
         NavItem(
-            "sipaw.board",
+            "sipaw.board_page",
             _l("Trade board"),
             weight=21,
             public=True,

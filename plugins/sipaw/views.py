@@ -4,6 +4,7 @@ the enumerator's phone page, the coordinator's review, the trade office's manage
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from marshmallow import ValidationError
 
 from pamong.plugin import (
     InvalidInput,
+    PamongError,
     _,
     check_query_date,
     get_session,
@@ -252,28 +254,31 @@ def entry() -> Any:
     markets = services.entry_markets(db, _actor())
     if not markets:
         abort(403)
-    if request.method == "POST":
-        wants_json = request.is_json
-        if wants_json:
-            payload = request.get_json(silent=True) or {}
-            market_code = str(payload.get("market") or "")
-            day_text = str(payload.get("day") or "")
-            entries = payload.get("entries") if isinstance(payload.get("entries"), list) else []
-            entries = [e for e in entries if isinstance(e, dict)]
-        else:
-            market_code = request.form.get("market", "")
-            day_text = request.form.get("day", "")
-            entries = _form_entries()
+    if request.method == "POST" and request.is_json:
         try:
-            day = date.fromisoformat(day_text)
+            return _entry_json(db)
+        except PamongError as error:
+            db.rollback()
+            body = {
+                "type": error.type,
+                "title": error.title,
+                "status": error.status,
+                "detail": error.detail,
+                **error.extra,
+            }
+            return Response(
+                json.dumps(body), status=error.status, mimetype="application/problem+json"
+            )
+    if request.method == "POST":
+        market_code = request.form.get("market", "")
+        try:
+            day = check_query_date(date.fromisoformat(request.form.get("day", "")))
         except ValueError:
             raise InvalidInput(_("The day is not a date (YYYY-MM-DD).")) from None
         made = services.record_observations(
-            db, _actor(), market_code=market_code, day=check_query_date(day), entries=entries
+            db, _actor(), market_code=market_code, day=day, entries=_form_entries()
         )
         db.commit()
-        if wants_json:
-            return {"saved": len(made)}, 201
         flash(_("%(count)s prices saved.", count=len(made)), "info")
         return redirect(url_for("sipaw.entry", market=market_code))
     market_code = request.args.get("market") or markets[0].code
@@ -292,6 +297,25 @@ def entry() -> Any:
         today=regency_today(),
         limit=settings()["confirm_change_percent"],
     )
+
+
+def _entry_json(db: Any) -> Any:
+    """The phone's queued batch (JSON, session cookie and CSRF header)."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise InvalidInput(_("The body is not a JSON object."))
+    entries = payload.get("entries")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise InvalidInput(_("entries is a list of objects."))
+    try:
+        day = check_query_date(date.fromisoformat(str(payload.get("day") or "")))
+    except ValueError:
+        raise InvalidInput(_("The day is not a date (YYYY-MM-DD).")) from None
+    made = services.record_observations(
+        db, _actor(), market_code=str(payload.get("market") or ""), day=day, entries=entries
+    )
+    db.commit()
+    return {"saved": len(made)}, 201
 
 
 def _form_entries() -> list[dict[str, Any]]:
