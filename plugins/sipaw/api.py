@@ -163,7 +163,7 @@ def add_post(data: dict[str, Any]):
     return post
 
 
-@blp.route("/board/posts/<int:post_id>/moderation", methods=["POST"])
+@blp.route("/board/posts/<id:post_id>/moderation", methods=["POST"])
 @token_required
 @blp.arguments(ModerateSchema)
 @blp.response(200, PostOutSchema)

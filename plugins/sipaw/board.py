@@ -61,7 +61,7 @@ def add_post(
         organisation=organisation.strip()[:100],
         contact=contact.strip()[:100],
         status=PostStatus.PENDING.value,
-        posted_by_id=actor.user_id or 0,
+        posted_by_id=actor.user_id,
     )
     post.commodity = commodity
     session.add(post)

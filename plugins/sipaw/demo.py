@@ -105,7 +105,7 @@ def seed(session: Session, context: Any) -> None:
     today = regency_today()
     system = Actor.system("pamong demo")
     services.ensure_commodities(session)
-    office = context.offices.get("DISDAG") or context.root
+    office = context.root  # the trade office works regency-wide: its grants sit here
     by_name = {k.name.lower(): k for k in context.kecamatan}
     markets = []
     for suffix, name, kecamatan, kind, lat, lon in MARKETS:
@@ -114,7 +114,7 @@ def seed(session: Session, context: Any) -> None:
             services.add_market(
                 session,
                 system,
-                code=f"{office.code}-{suffix}",
+                code=f"{context.region}-{suffix}",
                 name=name,
                 kecamatan_code=unit.code,
                 kind=kind,

@@ -224,8 +224,8 @@ class SipawTradePost(Base):
     organisation: Mapped[str] = mapped_column(String(100))
     contact: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(10), default=PostStatus.PENDING.value, index=True)
-    posted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    posted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     commodity: Mapped[SipawCommodity] = relationship(lazy="joined")
-    posted_by: Mapped[User] = relationship()
+    posted_by: Mapped[User | None] = relationship()

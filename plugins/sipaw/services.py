@@ -291,29 +291,32 @@ def add_market(
     latitude: float | None = None,
     longitude: float | None = None,
 ) -> SipawMarket:
-    """A market as a functional org unit (a service point) under the trade office."""
-    office = trade_office(session)
-    _require_admin(actor, office)
-    if kind not in {k.value for k in MarketKind}:
-        raise InvalidInput(_("A market is traditional or modern."), slug="invalid-kind")
+    """A market as a functional org unit (a service point) under its kecamatan.
+
+    Grants at the kecamatan (or the regency) cover its markets: an
+    enumerator granted at a market or its kecamatan enters its prices.
+    """
     kecamatan = get_unit(session, kecamatan_code)
+    _require_admin(actor, kecamatan)
     if kecamatan.kind != OrgUnitKind.KECAMATAN.value:
         raise InvalidInput(
             _("%(code)s is not a kecamatan.", code=kecamatan_code), slug="invalid-kecamatan"
         )
+    if kind not in {k.value for k in MarketKind}:
+        raise InvalidInput(_("A market is traditional or modern."), slug="invalid-kind")
     if latitude is not None and not -90 <= latitude <= 90:
         raise InvalidInput(_("The latitude is between -90 and 90."), slug="invalid-coordinates")
     if longitude is not None and not -180 <= longitude <= 180:
         raise InvalidInput(_("The longitude is between -180 and 180."), slug="invalid-coordinates")
-    # The market's unit sits under the trade office; the SIPAW admin may add it
-    # even without the core's org-unit permission (checked above).
+    # The SIPAW admin may add a market's unit without the core's org-unit
+    # permission (checked above); the core still checks the tree's rules.
     unit = add_unit(
         session,
         Actor.system(f"sipaw:{actor.username}"),
         code=code,
         name=name,
         kind=OrgUnitKind.SERVICE_POINT.value,
-        parent_code=office.code,
+        parent_code=kecamatan.code,
     )
     market = SipawMarket(
         org_unit_id=unit.id,

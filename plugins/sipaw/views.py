@@ -27,7 +27,7 @@ from pamong_plugins.sipaw import permissions as perm
 from pamong_plugins.sipaw.schemas import MarketCreateSchema, PostSchema, ReferencePriceSchema
 from pamong_plugins.sipaw.settings import settings
 
-bp = Blueprint("sipaw", __name__, template_folder="templates", static_folder="static")
+bp = Blueprint("sipaw", __name__, template_folder="templates")
 RANGES = {"week": 7, "month": 31, "year": 366, "5y": 5 * 366}
 
 
@@ -200,26 +200,12 @@ def compare() -> Any:
     )
 
 
-@bp.route("/board", methods=["GET", "POST"])
+@bp.route("/board")
 @public_rate_limited
 def board_page() -> Any:
     """Offers and requests; contacts for verified traders only; matches across regions."""
     db = get_session()
     is_trader = _can(perm.TRADER)
-    if request.method == "POST":
-        if not is_trader:
-            abort(403)
-        data = _form(
-            PostSchema,
-            {
-                "price": _int_or_raw(request.form.get("price")),
-                "quantity_kg": _int_or_raw(request.form.get("quantity_kg")),
-            },
-        )
-        board.add_post(db, _actor(), **data)
-        db.commit()
-        flash(_("Posted: it appears after moderation."), "info")
-        return redirect(url_for("sipaw.board_page"))
     today = regency_today()
     own = board.posts(db, today=today)
     found = board.matches([board.public_post(p) for p in own], peers.peer_posts(db))
@@ -231,6 +217,26 @@ def board_page() -> Any:
         commodities=services.list_commodities(db),
         names={c.code: f"{c.name} {c.variant}" for c in services.list_commodities(db)},
     )
+
+
+@bp.route("/board/posts", methods=["POST"])
+@login_required
+def board_post() -> Any:
+    """A verified trader posts an offer or a request (it waits for moderation)."""
+    if not _actor().can(perm.TRADER):
+        abort(403)
+    db = get_session()
+    data = _form(
+        PostSchema,
+        {
+            "price": _int_or_raw(request.form.get("price")),
+            "quantity_kg": _int_or_raw(request.form.get("quantity_kg")),
+        },
+    )
+    board.add_post(db, _actor(), **data)
+    db.commit()
+    flash(_("Posted: it appears after moderation."), "info")
+    return redirect(url_for("sipaw.board_page"))
 
 
 @bp.route("/sw.js")
@@ -250,10 +256,10 @@ def service_worker() -> Any:
 @login_required
 def entry() -> Any:
     """The enumerator's phone page: three traders per commodity; queued offline, sent later."""
+    if not _actor().can(perm.ENUMERATOR):
+        abort(403)
     db = get_session()
     markets = services.entry_markets(db, _actor())
-    if not markets:
-        abort(403)
     if request.method == "POST" and request.is_json:
         try:
             return _entry_json(db)
@@ -281,6 +287,8 @@ def entry() -> Any:
         db.commit()
         flash(_("%(count)s prices saved.", count=len(made)), "info")
         return redirect(url_for("sipaw.entry", market=market_code))
+    if not markets:
+        return render_template("sipaw/entry.html", markets=[], market=None)
     market_code = request.args.get("market") or markets[0].code
     market = next((m for m in markets if m.code == market_code), markets[0])
     items = services.list_commodities(db)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sipaw_testing import BUNDER, GEMOLONG, OFFICE
+from sipaw_testing import BUNDER, GEMOLONG, REGENCY
 
 pytestmark = pytest.mark.pamong_plugins("sipaw")
 PEER = {
@@ -175,7 +175,7 @@ def test_a_traders_offer_is_moderated_and_matched_with_another_regions_request(
     created = client.post("/api/v1/sipaw/board/posts", json=_post(), headers=trader)
     assert created.status_code == 201 and created.json["status"] == "pending"
     assert client.get("/api/v1/sipaw/open-data/board").json["posts"] == []
-    admin = bearer("sipaw_admin", OFFICE)
+    admin = bearer("sipaw_admin", REGENCY)
     moderated = client.post(
         f"/api/v1/sipaw/board/posts/{created.json['id']}/moderation",
         json={"status": "approved"},
@@ -198,7 +198,7 @@ def test_contacts_are_for_verified_traders_only(client, app, db, bearer, login_a
     client.post(
         f"/api/v1/sipaw/board/posts/{made['id']}/moderation",
         json={"status": "approved"},
-        headers=bearer("sipaw_admin", OFFICE),
+        headers=bearer("sipaw_admin", REGENCY),
     )
     public = client.get("/sipaw/board").get_data(as_text=True)
     assert "Koperasi Pedagang Pasar Bunder" in public and "0812-0000-1111" not in public

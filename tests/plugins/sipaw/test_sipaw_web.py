@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sipaw_testing import BUNDER, GEMOLONG, OFFICE
+from sipaw_testing import BUNDER, GEMOLONG, OFFICE, REGENCY
 
 pytestmark = pytest.mark.pamong_plugins("sipaw")
 API = "/api/v1/sipaw"
@@ -151,7 +151,7 @@ def test_the_entry_form_works_without_javascript(client, login_as, markets, toda
 
 def test_the_coordinator_publishes_from_the_review_page(client, login_as, markets, enter, today):
     enter(BUNDER, today, [("beras_medium_1", 12500), ("beras_medium_1", 12700)])
-    login_as("sipaw_coordinator", OFFICE)
+    login_as("sipaw_coordinator", REGENCY)
     page = client.get(f"/sipaw/review?day={today}")
     assert page.status_code == 200 and "Pasar Bunder" in page.get_data(as_text=True)
     token = csrf(page)
@@ -183,7 +183,7 @@ def test_the_api_takes_observations_and_publishes(client, bearer, markets, today
         f"{API}/observations", json={**body, "market": GEMOLONG}, headers=enumerator
     )
     assert other.status_code == 403
-    coordinator = bearer("sipaw_coordinator", OFFICE)
+    coordinator = bearer("sipaw_coordinator", REGENCY)
     done = client.post(f"{API}/publications", json={"day": today.isoformat()}, headers=coordinator)
     assert done.status_code == 201 and done.json["published"] == 1
     future = client.post(
@@ -195,7 +195,7 @@ def test_the_api_takes_observations_and_publishes(client, bearer, markets, today
 
 
 def test_the_admin_adds_a_market_and_a_reference_range(client, bearer, markets, today):
-    admin = bearer("sipaw_admin", OFFICE)
+    admin = bearer("sipaw_admin", REGENCY)
     market = client.post(
         f"{API}/markets",
         json={

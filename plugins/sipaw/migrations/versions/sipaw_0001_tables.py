@@ -214,7 +214,7 @@ def upgrade() -> None:
         sa.Column("organisation", sa.String(length=100), nullable=False),
         sa.Column("contact", sa.String(length=100), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
-        sa.Column("posted_by_id", sa.Integer(), nullable=False),
+        sa.Column("posted_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", pamong.plugin.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["commodity_id"],
