@@ -70,8 +70,9 @@ SEASONAL = {
 def _lebaran_days(first_year: int, last_year: int) -> list[date]:
     found = []
     for year in range(first_year, last_year + 2):
-        for day, name in holidays.Indonesia(years=year).items():
-            if "Fitri" in name:
+        # English names ("Eid al-Fitr"); the first day is the one without "Second".
+        for day, name in sorted(holidays.Indonesia(years=year, language="en_US").items()):
+            if ("Fitr" in name or "Fitri" in name) and "Second" not in name:
                 found.append(day)
                 break
     return sorted(found)
