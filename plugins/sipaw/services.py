@@ -181,6 +181,7 @@ def save_commodity(
     commodity.name, commodity.category, commodity.unit = name.strip(), category.strip(), unit
     commodity.variant, commodity.active = variant.strip(), active
     session.flush()
+    _bump()
     audit(session, actor, "sipaw.commodity.save", "sipaw_commodity", code)
     return commodity
 
@@ -350,6 +351,7 @@ def set_market_open(session: Session, actor: Actor, code: str, active: bool) -> 
     market = get_market(session, code)
     _require_admin(actor, market.unit)
     market.active = active
+    _bump()
     audit(
         session,
         actor,
@@ -769,7 +771,47 @@ def _day_on_or_before(session: Session, day: date) -> date | None:
     )
 
 
+#: price_board results by (day, market, data stamp): the public page's hot path.
+_BOARD_CACHE: dict[tuple[Any, ...], tuple[date | None, list[BoardRow]]] = {}
+_generation = [0]
+
+
+def _bump() -> None:
+    """Forget cached boards in this process (commodity or market edits)."""
+    _generation[0] += 1
+    _BOARD_CACHE.clear()
+
+
+def _stamp(session: Session) -> tuple[Any, ...]:
+    """What a board depends on: the newest price and reference rows (new versions get new ids)."""
+    row = session.execute(
+        select(
+            select(func.max(SipawPrice.id)).scalar_subquery(),
+            select(func.max(SipawReferencePrice.id)).scalar_subquery(),
+            select(func.count(SipawReferencePrice.id)).scalar_subquery(),
+        )
+    ).one()
+    return (*row, _generation[0])
+
+
 def price_board(
+    session: Session, day: date | None = None, *, market_id: int | None = None
+) -> tuple[date | None, list[BoardRow]]:
+    """The day's prices with the change vs the previous day and month, and the HET status.
+
+    Results are cached per process and keyed on the data they read, so a
+    publication, a correction or a new reference shows at once.
+    """
+    key = (day, market_id, str(session.get_bind().url), *_stamp(session))
+    cached = _BOARD_CACHE.get(key)
+    if cached is None:
+        if len(_BOARD_CACHE) > 256:
+            _BOARD_CACHE.clear()
+        cached = _BOARD_CACHE[key] = _price_board(session, day, market_id=market_id)
+    return cached
+
+
+def _price_board(
     session: Session, day: date | None = None, *, market_id: int | None = None
 ) -> tuple[date | None, list[BoardRow]]:
     """The day's prices with the change vs the previous day and month, and the HET status."""
@@ -836,7 +878,7 @@ def raise_alerts(session: Session, day: date) -> int:
 
     Each new alert is sent to the trade office's inbox (core messaging).
     """
-    _day, rows = price_board(session, day)
+    _day, rows = _price_board(session, day)
     threshold = settings()["alert_change_percent"]
     existing = set(
         session.execute(

@@ -31,6 +31,15 @@ bp = Blueprint("sipaw", __name__, template_folder="templates")
 RANGES = {"week": 7, "month": 31, "year": 366, "5y": 5 * 366}
 
 
+@bp.app_template_filter("sipaw_rp")
+def _rp(value: int | None) -> str:
+    """``Rp12.500``: the regency's rupiah format, fast enough for a table of prices."""
+    if value is None:
+        return "-"
+    sign = "-" if value < 0 else ""
+    return f"{sign}Rp{abs(value):,}".replace(",", ".")
+
+
 def _actor() -> Any:
     return current_user.actor
 
