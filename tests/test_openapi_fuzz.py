@@ -44,6 +44,7 @@ SMALL_DEMO = (
     ("pamong_plugins.licensing.applicants", "_hasher", CHEAP_HASHER),
     ("pamong_plugins.ktp.demo", "PER_KECAMATAN", 1),
     ("pamong_plugins.licensing.demo", "HISTORY_FILES", 15),
+    ("pamong_plugins.sipaw.demo", "YEARS", 1),
 )
 
 

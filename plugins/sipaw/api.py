@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
-
 from pamong.plugin import (
     BEARER,
     ApiBlueprint,
@@ -23,12 +21,14 @@ from pamong.plugin import (
 )
 from pamong_plugins.sipaw import board, opendata, peers, services
 from pamong_plugins.sipaw.schemas import (
+    BoardFeedSchema,
     CommoditySchema,
     MarketCreateSchema,
     MarketSchema,
     ModerateSchema,
     ObservationBatchSchema,
     ObservationsSavedSchema,
+    OpenDataSchema,
     PostOutSchema,
     PostSchema,
     PublishResultSchema,
@@ -36,6 +36,7 @@ from pamong_plugins.sipaw.schemas import (
     RangeArgs,
     ReferencePriceOutSchema,
     ReferencePriceSchema,
+    SummarySchema,
 )
 
 blp = ApiBlueprint("sipaw_api", __name__, description="SIPAW: staple-food prices")
@@ -121,6 +122,7 @@ def publish(data: dict[str, Any]):
 @blp.route("/open-data")
 @public_rate_limited
 @blp.arguments(RangeArgs, location="query")
+@blp.response(200, OpenDataSchema)
 def open_data(args: dict[str, Any]):
     """Published prices per market and day (WFP/HDX columns); missing prices are explicit."""
     first, last = _range(args)
@@ -131,23 +133,25 @@ def open_data(args: dict[str, Any]):
     meta = opendata.metadata()
     meta["from"], meta["to"] = first.isoformat(), last.isoformat()
     meta["rows"] = list(opendata.rows(get_session(), first, last))
-    return jsonify(meta)
+    return meta
 
 
 @blp.route("/open-data/summary")
 @public_rate_limited
 @blp.arguments(RangeArgs, location="query")
+@blp.response(200, SummarySchema)
 def open_data_summary(args: dict[str, Any]):
     """The regency price (median over markets) per commodity and day: what peers pull."""
     first, last = _range(args)
-    return jsonify(peers.summary(get_session(), first, last))
+    return peers.summary(get_session(), first, last)
 
 
 @blp.route("/open-data/board")
 @public_rate_limited
+@blp.response(200, BoardFeedSchema)
 def open_data_board():
     """Approved, current trade-board posts without contacts: what peers match against."""
-    return jsonify(board.feed(get_session(), regency_today()))
+    return board.feed(get_session(), regency_today())
 
 
 @blp.route("/board/posts", methods=["POST"])

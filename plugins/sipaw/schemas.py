@@ -137,3 +137,40 @@ class ModerateSchema(Schema):
     status = fields.String(
         required=True, validate=validate.OneOf(["approved", "rejected", "closed"])
     )
+
+
+class _FeedSchema(Schema):
+    schema = fields.String()
+    schema_version = fields.String()
+    region_code = fields.String()
+    source = fields.String()
+    licence = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class OpenDataSchema(_FeedSchema):
+    """Open data per market and day; see docs/sipaw/open-data.md for the columns."""
+
+    columns = fields.List(fields.String())
+    first = fields.String(data_key="from", attribute="from")
+    last = fields.String(data_key="to", attribute="to")
+    rows = fields.List(
+        fields.Dict(), metadata={"description": "one object per row, keys = columns"}
+    )
+
+
+class SummarySchema(_FeedSchema):
+    """The regency price per commodity and day (what peers pull)."""
+
+    columns = fields.List(fields.String())
+    rows = fields.List(
+        fields.Dict(), metadata={"description": "date, commodity_id, price, markets, priceflag"}
+    )
+
+
+class BoardFeedSchema(Schema):
+    """Approved, current trade-board posts without contacts."""
+
+    schema = fields.String()
+    schema_version = fields.String()
+    region_code = fields.String()
+    posts = fields.List(fields.Dict())
