@@ -639,6 +639,7 @@ TABLE: dict[str, Rule] = {
     "GET /sipaw/compare": public(),
     "GET /sipaw/board": public(),
     "GET /sipaw/sw.js": public(),
+    "GET /sipaw/entry.js": public(),
     "POST /sipaw/board/posts": anywhere("sipaw.trader"),
     "GET|POST /sipaw/entry": anywhere("sipaw.enumerator"),
     "POST /sipaw/import": anywhere("sipaw.enumerator"),

@@ -113,9 +113,9 @@ def test_open_data_json_carries_the_licence_and_refuses_bad_ranges(client, publi
 def test_the_enumerator_sends_the_offline_queue_as_json(client, login_as, markets, today):
     login_as("sipaw_enumerator", BUNDER)
     page = client.get("/sipaw/entry")
-    assert (
-        page.status_code == 200 and b"localStorage" in page.data and b"serviceWorker" in page.data
-    )
+    assert page.status_code == 200 and b"/sipaw/entry.js" in page.data
+    script = client.get("/sipaw/entry.js").data
+    assert b"localStorage" in script and b"serviceWorker" in script
     batch = {
         "market": BUNDER,
         "day": today.isoformat(),
