@@ -650,6 +650,10 @@ TABLE: dict[str, Rule] = {
         "sipaw.admin", target="sipaw_kecamatan", body=_sipaw_market
     ),
     "GET /api/v1/sipaw/commodities": public(),
+    "POST /api/v1/sipaw/commodities": anywhere(
+        "sipaw.admin",
+        body=_fixed(code="lokal_uji", name="Uji", category="miscellaneous food", unit="kg"),
+    ),
     "POST /api/v1/sipaw/reference-prices": anywhere("sipaw.admin", body=_sipaw_reference),
     "POST /api/v1/sipaw/observations": at_target(
         "sipaw.enumerator", target="sipaw_market", body=_sipaw_observations

@@ -22,6 +22,7 @@ from pamong.plugin import (
 from pamong_plugins.sipaw import board, opendata, peers, services
 from pamong_plugins.sipaw.schemas import (
     BoardFeedSchema,
+    CommoditySaveSchema,
     CommoditySchema,
     MarketCreateSchema,
     MarketSchema,
@@ -74,6 +75,19 @@ def create_market(data: dict[str, Any]):
 def list_commodities():
     """The commodity list (PIHPS/SP2KP) with units and variants (public)."""
     return services.list_commodities(get_session())
+
+
+@blp.route("/commodities", methods=["POST"])
+@token_required
+@blp.arguments(CommoditySaveSchema)
+@blp.response(200, CommoditySchema)
+@blp.doc(security=BEARER)
+def save_commodity(data: dict[str, Any]):
+    """Add a commodity or edit one (name, category, unit, variant, active)."""
+    session = get_session()
+    commodity = services.save_commodity(session, api_actor(), **data)
+    session.commit()
+    return commodity
 
 
 @blp.route("/reference-prices", methods=["POST"])

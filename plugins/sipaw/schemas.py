@@ -39,6 +39,15 @@ class CommoditySchema(Schema):
     active = fields.Boolean()
 
 
+class CommoditySaveSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(2, 40))
+    name = fields.String(required=True, validate=validate.Length(1, 100))
+    category = fields.String(required=True, validate=validate.Length(1, 60))
+    unit = fields.String(required=True, validate=validate.OneOf(["kg", "liter"]))
+    variant = fields.String(load_default="", validate=validate.Length(max=60))
+    active = fields.Boolean(load_default=True)
+
+
 class ReferencePriceSchema(Schema):
     commodity_code = fields.String(required=True, validate=validate.Length(1, 40))
     kind = fields.String(required=True, validate=validate.OneOf(["HET", "HAP"]))

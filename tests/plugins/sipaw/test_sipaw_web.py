@@ -228,3 +228,22 @@ def test_the_admin_adds_a_market_and_a_reference_range(client, bearer, markets, 
         ).status_code
         == 403
     )
+
+
+def test_the_admin_edits_the_commodity_list(client, bearer, markets):
+    admin = bearer("sipaw_admin", REGENCY)
+    body = {
+        "code": "jagung_pipil",
+        "name": "Jagung",
+        "category": "cereals and tubers",
+        "unit": "kg",
+        "variant": "pipilan kering",
+    }
+    assert client.post(f"{API}/commodities", json=body, headers=admin).status_code == 200
+    renamed = client.post(f"{API}/commodities", json={**body, "unit": "liter"}, headers=admin)
+    assert renamed.json["unit"] == "liter"
+    assert "jagung_pipil" in {c["code"] for c in client.get(f"{API}/commodities").json}
+    bad = client.post(f"{API}/commodities", json={**body, "unit": "ons"}, headers=admin)
+    assert bad.status_code == 422
+    enumerator = bearer("sipaw_enumerator", BUNDER)
+    assert client.post(f"{API}/commodities", json=body, headers=enumerator).status_code == 403
