@@ -773,6 +773,7 @@ def _day_on_or_before(session: Session, day: date) -> date | None:
 
 #: price_board results by (day, market, data stamp): the public page's hot path.
 _BOARD_CACHE: dict[tuple[Any, ...], tuple[date | None, list[BoardRow]]] = {}
+_SERIES_CACHE: dict[tuple[Any, ...], list[tuple[date, int]]] = {}
 _generation = [0]
 
 
@@ -780,6 +781,7 @@ def _bump() -> None:
     """Forget cached boards in this process (commodity or market edits)."""
     _generation[0] += 1
     _BOARD_CACHE.clear()
+    _SERIES_CACHE.clear()
 
 
 def _stamp(session: Session) -> tuple[Any, ...]:
@@ -854,7 +856,22 @@ def _price_board(
 def series(
     session: Session, commodity_code: str, first: date, last: date
 ) -> list[tuple[date, int]]:
-    """The regency price (median over markets) of each published day in ``first..last``."""
+    """The regency price (median over markets) of each published day in ``first..last``.
+
+    Cached per process like :func:`price_board` (charts read years of prices).
+    """
+    key = ("series", commodity_code, first, last, str(session.get_bind().url), *_stamp(session))
+    cached = _SERIES_CACHE.get(key)
+    if cached is None:
+        if len(_SERIES_CACHE) > 256:
+            _SERIES_CACHE.clear()
+        cached = _SERIES_CACHE[key] = _series(session, commodity_code, first, last)
+    return list(cached)
+
+
+def _series(
+    session: Session, commodity_code: str, first: date, last: date
+) -> list[tuple[date, int]]:
     commodity = get_commodity(session, commodity_code)
     grouped: dict[date, list[int]] = defaultdict(list)
     rows = session.execute(
