@@ -269,3 +269,54 @@ def test_missing_markets_are_reminded_through_messaging(app, db, markets, enter,
 
 def test_migrations_match_the_models(check_migrations):
     check_migrations("sipaw")
+
+
+def test_an_alert_reaches_the_trade_office_heads_inbox(
+    app, db, markets, enter, publish, days, make_user
+):
+    from sqlalchemy import select
+
+    from pamong.messaging.models import InboxEntry, Message
+    from pamong.plugin import Actor
+    from pamong_plugins.sipaw import services
+
+    head = make_user("sipaw_admin", "33.14")
+    d1, d2, _ = days
+    with app.app_context(), db.transaction() as session:
+        services.add_reference_price(
+            session,
+            Actor.system("test"),
+            commodity_code="minyakita",
+            kind="HET",
+            price_low=15700,
+            valid_from=d1,
+        )
+    enter(BUNDER, d1, [("minyakita", 15500)])
+    publish(d1)
+    enter(BUNDER, d2, [("minyakita", 16500)])
+    assert publish(d2).alerts == 1
+    with db.transaction() as session:
+        subjects = session.scalars(
+            select(Message.subject)
+            .join(InboxEntry, InboxEntry.message_id == Message.id)
+            .where(InboxEntry.user_id == head.id)
+        ).all()
+    assert subjects == [f"Peringatan harga bahan pokok, {d2.isoformat()}"] or subjects == [
+        f"Staple-food price alerts, {d2.isoformat()}"
+    ]
+
+
+def test_publication_is_announced_to_national_adapters(monkeypatch, markets, enter, publish, days):
+    from pamong_plugins.sipaw import services
+
+    seen = []
+
+    class Adapter:
+        def pamong_sipaw_prices_published(self, day, prices, session):
+            sent = [(p["market_id"], p["commodity_id"], p["price"]) for p in prices if p["price"]]
+            seen.append((day, sent))
+
+    monkeypatch.setattr(services, "hook_relay", lambda session: Adapter())
+    enter(BUNDER, days[0], [("gula_pasir_lokal", 17500)])
+    publish(days[0])
+    assert seen == [(days[0], [(BUNDER, "gula_pasir_lokal", 17500)])]
