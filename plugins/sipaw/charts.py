@@ -84,3 +84,33 @@ def svg_chart(
         f'<text x="2" y="{HEIGHT - PAD + 14}" font-size="11">{_rp(low)}</text></svg>'
     )
     return "".join(parts)
+
+
+def svg_map(
+    places: list[tuple[str, float, float, int | None]], *, reference: int | None = None
+) -> str:
+    """Markets as dots at their coordinates, labelled with their price (red above the reference)."""
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT + 40}" '
+        'role="img" aria-label="map" class="sipaw-chart">'
+    )
+    located = [p for p in places if p[1] is not None and p[2] is not None]
+    if not located:
+        return head + "</svg>"
+    lats = [p[1] for p in located]
+    lons = [p[2] for p in located]
+    lat0, lat1 = min(lats), max(lats)
+    lon0, lon1 = min(lons), max(lons)
+    span_lat, span_lon = max(lat1 - lat0, 0.01), max(lon1 - lon0, 0.01)
+    parts = [head, f'<rect width="{WIDTH}" height="{HEIGHT + 40}" fill="#f4f8fb"/>']
+    for name, lat, lon, price in located:
+        x = PAD + (lon - lon0) * (WIDTH - 2 * PAD - 120) / span_lon
+        y = PAD + (lat1 - lat) * (HEIGHT - 2 * PAD) / span_lat
+        colour = "#c0392b" if reference and price and price > reference else "#1f5fa8"
+        label = _rp(price) if price else "-"
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{colour}"/>'
+            f'<text x="{x + 9:.1f}" y="{y + 4:.1f}" font-size="12">{escape(name)}: {label}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -751,6 +751,19 @@ def regency_prices(
     return {cid: (median_price(p), len(p)) for cid, p in grouped.items()}
 
 
+def market_prices(session: Session, commodity_id: int, day: date) -> dict[int, int]:
+    """Market id -> its published price of a commodity on ``day``."""
+    return dict(
+        session.execute(
+            select(SipawPrice.market_id, SipawPrice.price).where(
+                SipawPrice.commodity_id == commodity_id,
+                SipawPrice.day == day,
+                SipawPrice.current.is_(True),
+            )
+        ).all()
+    )
+
+
 @dataclass
 class BoardRow:
     """A line of the public price table."""

@@ -116,8 +116,13 @@ def commodity(code: str) -> Any:
     points = services.series(db, code, first, last)
     ref = services.references_on(db, last).get(item.id)
     svg = charts.svg_chart(points, reference=ref.price_high if ref else None, title=item.name)
+    by_market = services.market_prices(db, item.id, last)
+    places = [
+        (m.name, m.latitude, m.longitude, by_market.get(m.id)) for m in services.list_markets(db)
+    ]
     return render_template(
         "sipaw/commodity.html",
+        market_map=Markup(charts.svg_map(places, reference=ref.price_high if ref else None)),
         item=item,
         span=span,
         ranges=list(RANGES),

@@ -55,6 +55,8 @@ def test_a_commodity_has_a_server_rendered_chart(client, published):
     for span in ("week", "month", "year", "5y"):
         page = client.get(f"/sipaw/commodities/minyakita?range={span}")
         assert page.status_code == 200 and "<svg" in page.get_data(as_text=True)
+    html = client.get("/sipaw/commodities/minyakita").get_data(as_text=True)
+    assert "<circle" in html and "Pasar Bunder: Rp16.500" in html  # the market map
     svg = client.get("/sipaw/commodities/minyakita/chart.svg")
     assert svg.mimetype == "image/svg+xml" and b"polyline" in svg.data
     assert client.get("/sipaw/commodities/nothing").status_code == 404
