@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import statistics
 import time
 import urllib.error
@@ -331,6 +332,27 @@ def register_peer(
     status.name, status.url, status.region_code = name, url, region_code
     session.add(status)
     session.flush()
+    return status
+
+
+def add_peer(
+    session: Session, actor: Any, *, code: str, name: str, url: str, region_code: str = ""
+) -> SipawPeerStatus:
+    """The trade office registers a peer (any source serving the summary feed)."""
+    from pamong.plugin import Forbidden, InvalidInput, audit
+    from pamong_plugins.sipaw import permissions as perm
+
+    if not actor.can(perm.ADMIN):
+        raise Forbidden(_("You may not manage SIPAW's markets and commodities."))
+    code, name, url = code.strip().lower(), name.strip(), url.strip()
+    if not re.match(r"^[a-z0-9_-]{2,30}$", code) or not name:
+        raise InvalidInput(_("A peer needs a code (2-30 letters, digits, - or _) and a name."))
+    if not (url.startswith(("https://", "http://")) or url.startswith("demo:")):
+        raise InvalidInput(_("A peer's address starts with https://."))
+    status = register_peer(
+        session, code=code, name=name[:100], url=url[:300], region_code=region_code.strip()[:20]
+    )
+    audit(session, actor, "sipaw.peer.save", "sipaw_peer", code)
     return status
 
 

@@ -461,6 +461,19 @@ def manage() -> Any:
             )
             services.add_reference_price(db, _actor(), **data)
             flash(_("Reference price saved."), "info")
+        elif what in ("close", "open"):
+            services.set_market_open(db, _actor(), request.form.get("market", ""), what == "open")
+            flash(_("Market updated."), "info")
+        elif what == "peer":
+            peers.add_peer(
+                db,
+                _actor(),
+                code=request.form.get("code", ""),
+                name=request.form.get("name", ""),
+                url=request.form.get("url", ""),
+                region_code=request.form.get("region_code", ""),
+            )
+            flash(_("Peer saved."), "info")
         elif what == "moderate":
             post_id = _int_or_raw(request.form.get("post"))
             if not isinstance(post_id, int):

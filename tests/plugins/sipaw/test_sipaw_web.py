@@ -249,3 +249,26 @@ def test_the_admin_edits_the_commodity_list(client, bearer, markets):
     assert bad.status_code == 422
     enumerator = bearer("sipaw_enumerator", BUNDER)
     assert client.post(f"{API}/commodities", json=body, headers=enumerator).status_code == 403
+
+
+def test_the_admin_closes_a_market_and_registers_a_peer(client, login_as, markets, today):
+    login_as("sipaw_admin", REGENCY)
+    token = csrf(client.get("/sipaw/manage"))
+    closed = client.post(
+        "/sipaw/manage", data={"csrf_token": token, "what": "close", "market": GEMOLONG}
+    )
+    assert closed.status_code == 302
+    peer = {
+        "csrf_token": token,
+        "what": "peer",
+        "code": "klaten",
+        "name": "Kabupaten Klaten",
+        "url": "https://pamong.klatenkab.go.id",
+        "region_code": "33.10",
+    }
+    assert client.post("/sipaw/manage", data=peer).status_code == 302
+    page = client.get("/sipaw/manage").get_data(as_text=True)
+    assert "https://pamong.klatenkab.go.id" in page and "Buka kembali" in page
+    bad = client.post("/sipaw/manage", data={**peer, "url": "file:///etc/passwd"})
+    assert bad.status_code == 302  # refused with a message, nothing saved
+    assert "file:///etc/passwd" not in client.get("/sipaw/manage").get_data(as_text=True)
