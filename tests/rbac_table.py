@@ -225,6 +225,46 @@ def _bill_unit(**extra: Any) -> Body:
 
 # -- the table -----------------------------------------------------------------
 
+
+def _sipaw_market(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "code": f"{ctx['kecamatan']}-PSR-T{ctx['serial']}",
+        "name": "Pasar Uji",
+        "kecamatan_code": ctx["kecamatan"],
+    }
+
+
+def _sipaw_reference(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "commodity_code": "minyakita",
+        "kind": "HET",
+        "price_low": 15_700,
+        "valid_from": f"2024-{1 + ctx['serial'] % 12:02d}-{1 + ctx['serial'] % 28:02d}",
+    }
+
+
+def _sipaw_observations(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "market": ctx["market"],
+        "day": "2026-01-05",
+        "entries": [{"commodity": "beras_medium_1", "price": 12_500}],
+    }
+
+
+def _sipaw_post(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": "request",
+        "commodity_code": "beras_medium_1",
+        "quantity_kg": 100,
+        "price": 12_500,
+        "place": "Pasar",
+        "period_from": "2026-01-01",
+        "period_until": "2026-01-31",
+        "organisation": "BUMDes",
+        "contact": "0812",
+    }
+
+
 TABLE: dict[str, Rule] = {
     # The public site: home, org-unit tree, tracker, document verification.
     "GET /": public(),
@@ -694,6 +734,43 @@ TABLE: dict[str, Rule] = {
         },
     ),
     "GET /api/v1/portal/legal/jdihn": public(),
+    # -- sipaw (staple-food prices): public prices and open data, staff entry and publication
+    "GET /sipaw/": public(),
+    "GET /sipaw/commodities/<code>": public("sipaw_commodity"),
+    "GET /sipaw/commodities/<code>/chart.svg": public("sipaw_commodity"),
+    "GET /sipaw/widget": public(),
+    "GET /sipaw/open-data": public(),
+    "GET /sipaw/open-data/prices.csv": public(),
+    "GET /sipaw/compare": public(),
+    "GET /sipaw/board": public(),
+    "GET /sipaw/sw.js": public(),
+    "GET /sipaw/entry.js": public(),
+    "POST /sipaw/board/posts": anywhere("sipaw.trader"),
+    "GET|POST /sipaw/entry": anywhere("sipaw.enumerator"),
+    "POST /sipaw/import": anywhere("sipaw.enumerator"),
+    "GET|POST /sipaw/review": anywhere("sipaw.coordinator"),
+    "GET|POST /sipaw/manage": anywhere("sipaw.admin"),
+    "GET /api/v1/sipaw/markets": public(),
+    "POST /api/v1/sipaw/markets": at_target(
+        "sipaw.admin", target="sipaw_kecamatan", body=_sipaw_market
+    ),
+    "GET /api/v1/sipaw/commodities": public(),
+    "POST /api/v1/sipaw/commodities": anywhere(
+        "sipaw.admin",
+        body=_fixed(code="lokal_uji", name="Uji", category="miscellaneous food", unit="kg"),
+    ),
+    "POST /api/v1/sipaw/reference-prices": anywhere("sipaw.admin", body=_sipaw_reference),
+    "POST /api/v1/sipaw/observations": at_target(
+        "sipaw.enumerator", target="sipaw_market", body=_sipaw_observations
+    ),
+    "POST /api/v1/sipaw/publications": anywhere("sipaw.coordinator", body=_fixed(day="2026-01-05")),
+    "GET /api/v1/sipaw/open-data": public(),
+    "GET /api/v1/sipaw/open-data/summary": public(),
+    "GET /api/v1/sipaw/open-data/board": public(),
+    "POST /api/v1/sipaw/board/posts": anywhere("sipaw.trader", body=_sipaw_post),
+    "POST /api/v1/sipaw/board/posts/<id:post_id>/moderation": anywhere(
+        "sipaw.admin", target="sipaw_post", body=_fixed(status="approved")
+    ),
 }
 
 

@@ -45,6 +45,7 @@ SMALL_DEMO = (
     ("pamong_plugins.ktp.demo", "PER_KECAMATAN", 1),
     ("pamong_plugins.licensing.demo", "HISTORY_FILES", 15),
     ("pamong_plugins.portal.demo", "COMPLAINTS", 20),
+    ("pamong_plugins.sipaw.demo", "YEARS", 1),
 )
 
 

@@ -498,6 +498,36 @@ def _portal_targets(world: World, session: Any) -> None:
     world.targets[("portal_static_file", "in")] = {"filename": "favicon.svg"}
 
 
+def _sipaw_targets(world: World, session: Any) -> None:
+    from pamong_plugins.sipaw import board
+    from pamong_plugins.sipaw import services as sipaw
+
+    system = Actor.system("rbac matrix")
+    sipaw.ensure_commodities(session)
+    for where, place in PLACE.items():
+        market = sipaw.add_market(
+            session, system, code=f"{place}-PSR-RBAC", name=f"Pasar {where}", kecamatan_code=place
+        )
+        unit = {"unit": world.paths[place]}
+        world.targets[("sipaw_market", where)] = {"market": market.code, **unit}
+        world.targets[("sipaw_kecamatan", where)] = {"kecamatan": place, **unit}
+    world.targets[("sipaw_commodity", "in")] = {"code": "beras_medium_1"}
+    post = board.add_post(
+        session,
+        system,
+        kind="offer",
+        commodity_code="beras_medium_1",
+        quantity_kg=100,
+        price=12_000,
+        place="Pasar",
+        period_from=date(2026, 1, 1),
+        period_until=date(2026, 2, 1),
+        organisation="Koperasi",
+        contact="0812",
+    )
+    world.targets[("sipaw_post", "in")] = {"post_id": post.id}
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from pamong.orgunits.models import OrgUnit
@@ -525,6 +555,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
             _billing_targets(built, session)
         if "portal" in plugins:
             _portal_targets(built, session)
+        if "sipaw" in plugins:
+            _sipaw_targets(built, session)
     yield built
     state.db.dispose()
 

@@ -81,7 +81,7 @@ from pamong.inputs import (
 )
 from pamong.messaging.services import notify, send_message
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
-from pamong.orgunits.services import get_unit
+from pamong.orgunits.services import add_unit, get_unit
 from pamong.plugins import PLUGIN_API_VERSION
 from pamong.ratelimit import public as public_rate_limited
 from pamong.regions import get_region
@@ -221,6 +221,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "screen_duplicates",
     "verify_identity",
     # org units and regions
+    "add_unit",
     "get_region",
     "get_unit",
     # tracking, documents, messaging
