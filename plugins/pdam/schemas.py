@@ -33,7 +33,7 @@ class PdamStatusChangeSchema(Schema):
     reason = fields.String()
 
 
-class PdamConnectionSchema(Schema):
+class PdamConnectionRowSchema(Schema):
     number = fields.String()
     holder_kind = fields.String()
     holder_name = fields.String()
@@ -47,11 +47,14 @@ class PdamConnectionSchema(Schema):
     meter_digits = fields.Integer()
     status = fields.String()
     connected_on = fields.Date()
+
+
+class PdamConnectionSchema(PdamConnectionRowSchema):
     history = fields.List(fields.Nested(PdamStatusChangeSchema))
 
 
 class PdamConnectionPageSchema(Schema):
-    items = fields.List(fields.Nested(PdamConnectionSchema(exclude=("history",))))
+    items = fields.List(fields.Nested(PdamConnectionRowSchema))
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()

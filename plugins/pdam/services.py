@@ -695,11 +695,11 @@ def record_reading(
             PdamReading.connection_id == connection.id, PdamReading.period == period
         )
     )
+    history = _history(session, connection.id, period, 6)
+    previous = _last_value(session, connection.id, period)
     if reading is None:
         reading = PdamReading(connection_id=connection.id, period=period)
         session.add(reading)
-    history = _history(session, connection.id, period, 6)
-    previous = _last_value(session, connection.id, period)
     problem = ""
     estimated = False
     consumption = 0
@@ -810,6 +810,7 @@ def import_readings(
         )
     errors: list[tuple[int, str]] = []
     imported = held = 0
+    whole = session.begin_nested()  # rolled back when any row is bad (unless skip_bad)
     for row in reader:
         line = reader.line_num
         try:
@@ -838,11 +839,13 @@ def import_readings(
         except (InvalidInput, NotFound, Conflict, Forbidden) as error:
             errors.append((line, error.detail))
     if errors and not skip_bad:
+        whole.rollback()
         raise InvalidInput(
             _("%(count)d bad rows; nothing was imported.", count=len(errors)),
             slug="invalid-csv",
             errors=[{"line": n, "problem": p} for n, p in errors],
         )
+    whole.commit()
     return ImportResult(imported, held, tuple(errors))
 
 
