@@ -170,9 +170,8 @@ def test_csv_import_reports_every_bad_row_and_imports_nothing(db, connection):
         "999,2026-02,5\n"
         f"{number},2026-03,-4\n"
     )
-    with db.transaction() as session:
-        with pytest.raises(InvalidInput) as caught:
-            s.import_readings(session, SYSTEM, text, today=TODAY)
+    with db.transaction() as session, pytest.raises(InvalidInput) as caught:
+        s.import_readings(session, SYSTEM, text, today=TODAY)
     assert [e["line"] for e in caught.value.extra["errors"]] == [3, 4, 5]
     with db.transaction() as session:
         from pamong_plugins.pdam.models import PdamReading
