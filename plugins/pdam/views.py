@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -11,6 +12,7 @@ from flask_login import current_user, login_required
 
 from pamong.plugin import (
     InvalidInput,
+    PamongError,
     _,
     get_session,
     page_arg,
@@ -49,17 +51,16 @@ def read_page() -> Any:
             raise InvalidInput(
                 _("Send the reading as a form or a JSON object."), slug="invalid-body"
             )
-        reading = services.record_reading(
-            db,
-            actor,
-            number=str(data.get("customer_number", ""))[:20],
-            period=str(data.get("period", ""))[:7],
-            value=str(data.get("value", ""))[:12],
-            condition=str(data.get("condition") or "working")[:10],
-            rollover=str(data.get("rollover", "")).lower() in ("1", "true", "on", "yes"),
-            source="phone",
-            today=regency_today(),
-        )
+        try:
+            reading = _record(db, actor, data)
+        except PamongError as error:
+            if not request.is_json:
+                raise
+            db.rollback()
+            body = error.to_problem()
+            return Response(
+                json.dumps(body), status=error.status, mimetype="application/problem+json"
+            )
         db.commit()
         answer = {
             "customer_number": reading.connection.number,
@@ -83,6 +84,20 @@ def read_page() -> Any:
         "pdam/read.html",
         period=services.previous_period(services.period_of(regency_today()), 0),
         conditions=[c.value for c in Condition],
+    )
+
+
+def _record(db: Any, actor: Any, data: Any) -> Any:
+    return services.record_reading(
+        db,
+        actor,
+        number=str(data.get("customer_number", ""))[:20],
+        period=str(data.get("period", ""))[:7],
+        value=str(data.get("value", ""))[:12],
+        condition=str(data.get("condition") or "working")[:10],
+        rollover=str(data.get("rollover", "")).lower() in ("1", "true", "on", "yes"),
+        source="phone",
+        today=regency_today(),
     )
 
 
