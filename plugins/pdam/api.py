@@ -205,14 +205,13 @@ def held(args: dict[str, Any]):
 @blp.response(200, PdamReadingSchema)
 @blp.doc(security=BEARER)
 def review(data: dict[str, Any], reading_id: int):
-    """Accept a held reading (optionally with a corrected volume) or drop it for a re-read."""
+    """Accept a held reading (optionally with a corrected volume) or ask for a re-read."""
     session = get_session()
     reading = services.review_reading(
         session, api_actor(), reading_id, accept=data["accept"], consumption=data["consumption"]
     )
-    answer = PdamReadingSchema().dump(reading)
     session.commit()
-    return answer
+    return reading
 
 
 @blp.route("/bill-runs", methods=["POST"])
@@ -257,9 +256,8 @@ def sealing_orders(data: dict[str, Any]):
     session = get_session()
     months = data["min_months"] or plugin_settings("pdam")["seal_after_months"]
     orders = services.open_sealing_orders(session, api_actor(), min_months=months)
-    answer = PdamWorkOrderSchema(many=True).dump(orders)
     session.commit()
-    return answer
+    return orders
 
 
 @blp.route("/work-orders")
@@ -279,9 +277,8 @@ def work_order_done(order_id: int):
     """The field team sealed or reconnected: the connection's status follows."""
     session = get_session()
     order = services.complete_work_order(session, api_actor(), order_id)
-    answer = PdamWorkOrderSchema().dump(order)
     session.commit()
-    return answer
+    return order
 
 
 @blp.route("/zone-inputs", methods=["POST"])

@@ -13,6 +13,11 @@ _statuses = [s.value for s in ConnectionStatus]
 _kinds = ["resident", "business", "institution", "other"]
 
 
+def _number(row):
+    """The customer number of a reading or a work order."""
+    return row.connection.number
+
+
 class PdamConnectionCreateSchema(Schema):
     holder_name = fields.String(required=True, validate=validate.Length(1, 200))
     holder_kind = fields.String(load_default="resident", validate=validate.OneOf(_kinds))
@@ -89,7 +94,7 @@ class PdamReadingCreateSchema(Schema):
 
 class PdamReadingSchema(Schema):
     id = fields.Integer()
-    customer_number = fields.Function(lambda r: r.connection.number)
+    customer_number = fields.Function(_number)
     period = fields.String()
     read_on = fields.Date()
     value = fields.Integer(allow_none=True)
@@ -182,7 +187,7 @@ class PdamSealingSchema(Schema):
 
 class PdamWorkOrderSchema(Schema):
     id = fields.Integer()
-    customer_number = fields.Function(lambda o: o.connection.number)
+    customer_number = fields.Function(_number)
     kind = fields.String()
     status = fields.String()
     arrears = fields.Integer()

@@ -745,7 +745,7 @@ def record_reading(
 def review_reading(
     session: Session, actor: Actor, reading_id: int, *, accept: bool, consumption: int | None = None
 ) -> PdamReading:
-    """Accept a held reading (optionally with a corrected volume) or drop it for a re-read."""
+    """Accept a held reading (optionally with a corrected volume) or ask for a re-read."""
     reading = session.get(PdamReading, reading_id)
     if reading is None or not _can_read(actor, reading.connection.desa):
         raise NotFound(_("No such reading."), slug="reading-not-found")
@@ -759,8 +759,8 @@ def review_reading(
             reading.consumption = consumption
         reading.status = ReadingStatus.ACCEPTED.value
         reading.problem = ""
-    else:
-        session.delete(reading)
+    else:  # read again: it stays out of the bill until a new reading replaces it
+        reading.problem = "read-again"
     session.flush()
     audit(session, actor, "pdam.reading.review", "pdam_reading", reading_id, accepted=accept)
     return reading
