@@ -519,6 +519,7 @@ def issue_invoices(
     reissue = timedelta(days=settings()["reissue_after_days"])
     answers: list[InvoiceInfo | BillingInvoice] = []
     made_invoices: list[BillingInvoice] = []
+    items: list[TrackedItem] = []
     for req, source, reference, period, nik in clean:
         key = (source, reference, period)
         if key in existing:
@@ -527,6 +528,7 @@ def issue_invoices(
         unit = units[req.unit_code]
         due = req.due_date or today
         item = open_item(session, actor, INVOICE_FILE, unit, now=now)
+        items.append(item)
         invoice = BillingInvoice(
             number=item.number,
             check_code=new_check_code(),
@@ -558,12 +560,8 @@ def issue_invoices(
     if not made_invoices:
         return [a for a in answers if isinstance(a, InvoiceInfo)]
     session.flush()
-    for invoice in made_invoices:
-        session.execute(
-            update(TrackedItem)
-            .where(TrackedItem.number == invoice.number)
-            .values(reference=f"billing_invoice:{invoice.id}")
-        )
+    for item, invoice in zip(items, made_invoices, strict=True):
+        item.reference = f"billing_invoice:{invoice.id}"
     ledger.append(
         session,
         actor,

@@ -53,7 +53,7 @@ MIX = (
 )
 FIRST_NAMES = ("Budi", "Sri", "Agus", "Siti", "Joko", "Dewi", "Slamet", "Tri", "Endang", "Bambang")
 LAST_NAMES = ("Santoso", "Lestari", "Wibowo", "Rahayu", "Susanto", "Wulandari", "Purnomo")
-BILLED_MONTHS = 3  # the last three closed months are billed
+BILLED_MONTHS = 2  # the last two closed months are billed
 UNREAD = 25  # meters of last month left for the phone page
 
 
