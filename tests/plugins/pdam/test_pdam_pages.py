@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -100,8 +101,9 @@ def test_the_cli_bill_run_and_bad_csv(app, connection, read, tmp_path):
     number = connection()
     read(number, "2026-09", 100)
     read(number, "2026-10", 130)
-    runner = CliRunner()
-    instance = app.config.get("PAMONG_INSTANCE", app.instance_path)
+    url = os.environ.get("PAMONG_TEST_DATABASE_URL")  # the CLI reads the instance's database
+    runner = CliRunner(env={"PAMONG_DATABASE_URL": url} if url else None)
+    instance = app.instance_path
     future = runner.invoke(main, ["--instance", instance, "pdam", "bill-run", "2999-01"])
     assert future.exit_code == 1 and "2999-01 belum tiba" in future.output
     done = runner.invoke(main, ["--instance", instance, "pdam", "bill-run", "2026-10"])
