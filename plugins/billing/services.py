@@ -553,12 +553,13 @@ def issue_invoices(
         )
         made = _make_lines(session, invoice, req.lines, unit, 1)
         invoice.total = sum(line.amount for line in made)
-        session.add(invoice)
         existing[key] = invoice  # a repeated request in the batch gets the same invoice
         made_invoices.append(invoice)
         answers.append(invoice)
     if not made_invoices:
         return [a for a in answers if isinstance(a, InvoiceInfo)]
+    # Added at the end: each open_item's flush then writes only its own file.
+    session.add_all(made_invoices)
     session.flush()
     for item, invoice in zip(items, made_invoices, strict=True):
         item.reference = f"billing_invoice:{invoice.id}"
