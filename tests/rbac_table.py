@@ -670,6 +670,102 @@ TABLE: dict[str, Rule] = {
     "GET /api/v1/billing/reports/arrears": anywhere(BILL_REPORT),
     "GET /api/v1/billing/public/invoices/<string:number>": public("billing_public"),
     "POST /api/v1/billing/public/invoices/<string:number>/channel-bills": public("billing_public"),
+    # The PDAM plugin (water billing): connections, readings, bill runs, reports, public check.
+    "GET /api/v1/pdam/connections": staff(),
+    "POST /api/v1/pdam/connections": at_target(
+        "pdam.admin",
+        target="pdam_desa",
+        body=lambda c: {"holder_name": "Sri", "desa_code": c["desa_code"], "group_code": "R1"},
+    ),
+    "GET /api/v1/pdam/connections/<string:number>": at_target(
+        "pdam.reader",
+        "pdam.billing",
+        "pdam.admin",
+        "pdam.report",
+        target="pdam_connection",
+        denied=404,
+        out=404,
+    ),
+    "POST /api/v1/pdam/connections/<string:number>/status": at_target(
+        "pdam.billing",
+        "pdam.admin",
+        target="pdam_connection",
+        see=("pdam.reader", "pdam.billing", "pdam.admin", "pdam.report"),
+        body=_fixed(status="sealed", reason="Menunggak"),
+    ),
+    "POST /api/v1/pdam/connections/<string:number>/reconnection": at_target(
+        "pdam.billing",
+        target="pdam_connection",
+        see=("pdam.reader", "pdam.billing", "pdam.admin", "pdam.report"),
+    ),
+    "GET /api/v1/pdam/tariffs": staff(),
+    "POST /api/v1/pdam/tariffs": anywhere(
+        "pdam.admin", body=_fixed(group_code="R1", valid_from="2009-07-01", blocks=[[None, 5]])
+    ),
+    "POST /api/v1/pdam/readings": at_target(
+        "pdam.reader",
+        target="pdam_connection",
+        see=("pdam.reader", "pdam.billing", "pdam.admin", "pdam.report"),
+        body=lambda c: {"customer_number": c["number"], "period": "2026-01", "value": 5},
+    ),
+    "POST /api/v1/pdam/readings/import": anywhere(
+        "pdam.reader", body=_fixed(csv="customer_number,period,reading\n")
+    ),
+    "GET /api/v1/pdam/readings/held": staff(),
+    "POST /api/v1/pdam/readings/<int:reading_id>/review": at_target(
+        "pdam.billing",
+        target="pdam_reading",
+        see=("pdam.reader", "pdam.billing", "pdam.admin", "pdam.report"),
+        body=_fixed(accept=True),
+    ),
+    "POST /api/v1/pdam/bill-runs": anywhere(
+        "pdam.billing", body=_fixed(period="2026-01", estimate=True)
+    ),
+    "GET /api/v1/pdam/arrears": anywhere("pdam.billing", "pdam.report"),
+    "POST /api/v1/pdam/sealing-orders": anywhere("pdam.billing", body=_fixed()),
+    "GET /api/v1/pdam/work-orders": staff(),
+    "POST /api/v1/pdam/work-orders/<int:order_id>/done": at_target(
+        "pdam.billing",
+        target="pdam_order",
+        see=("pdam.reader", "pdam.billing", "pdam.admin", "pdam.report"),
+    ),
+    "POST /api/v1/pdam/zone-inputs": anywhere(
+        "pdam.admin", body=_fixed(zone="33.14.01", period="2026-01", m3=1000)
+    ),
+    "GET /api/v1/pdam/reports/nrw": anywhere("pdam.report", target="pdam_months"),
+    "GET /api/v1/pdam/reports/collection": anywhere("pdam.report", target="pdam_months"),
+    "GET /api/v1/pdam/public/bills/<string:number>": public("pdam_public"),
+    "GET|POST /pdam/read": anywhere(
+        "pdam.reader",
+        target="pdam_connection",
+        body=lambda c: {"customer_number": c["number"], "period": "2026-02", "value": "6"},
+    ),
+    "GET /pdam/": anywhere("pdam.billing", "pdam.admin", "pdam.report"),
+    "GET /pdam/connections/<string:number>": at_target(
+        "pdam.reader",
+        "pdam.billing",
+        "pdam.admin",
+        "pdam.report",
+        target="pdam_connection",
+        denied=404,
+        out=404,
+    ),
+    "POST /pdam/bill-run": anywhere("pdam.billing", body=_fixed(period="2026-01", estimate="on")),
+    "POST /pdam/readings/<int:reading_id>/review": at_target(
+        "pdam.billing",
+        target="pdam_reading",
+        see=("pdam.reader", "pdam.billing", "pdam.admin", "pdam.report"),
+        body=_fixed(accept="1"),
+    ),
+    "POST /pdam/sealing-orders": anywhere("pdam.billing"),
+    "POST /pdam/work-orders/<int:order_id>/done": at_target(
+        "pdam.billing",
+        target="pdam_order",
+        see=("pdam.reader", "pdam.billing", "pdam.admin", "pdam.report"),
+    ),
+    "GET /pdam/reports": anywhere("pdam.report"),
+    "GET /pdam/check": public("pdam_check"),
+    "GET /pdam/static/<path:filename>": public("pdam_static_file"),
     # The example plugin of the test suite publishes its page and count.
     "GET /example/": public(),
     "GET /api/v1/example/notes/count": public(),

@@ -528,6 +528,45 @@ def _sipaw_targets(world: World, session: Any) -> None:
     world.targets[("sipaw_post", "in")] = {"post_id": post.id}
 
 
+def _pdam_targets(world: World, session: Any) -> None:
+    """Per kecamatan: a water connection in its first desa, a held reading, a sealing order."""
+    from pamong_plugins.pdam import services as pdam
+    from pamong_plugins.pdam.models import PdamWorkOrder
+
+    system = Actor.system("rbac matrix")
+    pdam.seed_karanganyar(session, system)
+    today = date.today()
+    for where, place in PLACE.items():
+        desa = DESA[place]
+        unit = {"unit": world.paths[desa]}
+        world.targets[("pdam_desa", where)] = {"desa_code": desa, **unit}
+        row = pdam.create_connection(
+            session, system, holder_name="Wajib Bayar", desa_code=desa, group_code="R2"
+        )
+        world.targets[("pdam_connection", where)] = {"number": row.number, **unit}
+        pdam.record_reading(
+            session, system, number=row.number, period="2025-12", value=100, today=today
+        )
+        held = pdam.record_reading(
+            session, system, number=row.number, period="2026-01", value=50, today=today
+        )
+        world.targets[("pdam_reading", where)] = {"reading_id": held.id, **unit}
+        order = PdamWorkOrder(connection_id=row.id, kind="seal", months=3)
+        session.add(order)
+        session.flush()
+        world.targets[("pdam_order", where)] = {"order_id": order.id, **unit}
+        if where == "in":
+            world.targets[("pdam_public", "in")] = {
+                "number": row.number,
+                "query": {"code": row.check_code},
+            }
+            world.targets[("pdam_check", "in")] = {
+                "query": {"number": row.number, "code": row.check_code}
+            }
+    world.targets[("pdam_months", "in")] = {"query": {"since": "2026-01", "until": "2026-02"}}
+    world.targets[("pdam_static_file", "in")] = {"filename": "read.js"}
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from pamong.orgunits.models import OrgUnit
@@ -557,6 +596,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
             _portal_targets(built, session)
         if "sipaw" in plugins:
             _sipaw_targets(built, session)
+        if "pdam" in plugins:
+            _pdam_targets(built, session)
     yield built
     state.db.dispose()
 

@@ -42,6 +42,9 @@ def next_sequence(session: Session, kind: str, year: int) -> int:
         .where(ReceiptCounter.kind == kind, ReceiptCounter.year == year)
         .values(last=ReceiptCounter.last + 1)
         .returning(ReceiptCounter.last)
+        # Counter rows are never loaded as objects: skip scanning the session's
+        # identity map, which made a long transaction's numbering quadratic.
+        .execution_options(synchronize_session=False)
     )
     last = session.execute(bump).scalar_one_or_none()
     if last is not None:

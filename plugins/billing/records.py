@@ -60,6 +60,24 @@ class Line:
 
 
 @dataclass(frozen=True)
+class InvoiceRequest:
+    """One invoice to issue in a batch (:func:`~pamong_plugins.billing.services.issue_invoices`).
+
+    The fields mean what the keyword arguments of ``create_invoice`` mean.
+    """
+
+    source: str
+    reference: str
+    unit_code: str
+    payer: Payer
+    lines: tuple[Line, ...]
+    period: str = ""
+    due_date: date | None = None
+    description: str = ""
+    legal_basis: str = ""
+
+
+@dataclass(frozen=True)
 class InvoiceInfo:
     """What other plugins see of an invoice (no payer data).
 

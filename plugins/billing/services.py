@@ -1,7 +1,8 @@
 """Billing's rules, and the public function API other plugins use.
 
 Other plugins (water, hospital) import this module and nothing else of
-billing: :func:`create_invoice`, :func:`add_lines`, :func:`cancel_invoice`,
+billing: :func:`create_invoice`, :func:`issue_invoices` (many in one go),
+:func:`invoice_statuses`, :func:`add_lines`, :func:`cancel_invoice`,
 :func:`invoice_status`, :func:`invoice_for`, the records (:class:`Payer`,
 :class:`Line`, :class:`InvoiceInfo`) and, for payment-channel authors,
 :class:`PaymentChannel` with its records. Everything is in ``__all__``.
@@ -89,6 +90,7 @@ from pamong_plugins.billing.records import (
     ChannelNotification,
     ChannelStatus,
     InvoiceInfo,
+    InvoiceRequest,
     Line,
     Payer,
     PaymentChannel,
@@ -103,6 +105,7 @@ __all__ = [
     "ChannelNotification",
     "ChannelStatus",
     "InvoiceInfo",
+    "InvoiceRequest",
     "Line",
     "Payer",
     "PaymentChannel",
@@ -111,6 +114,8 @@ __all__ = [
     "create_invoice",
     "invoice_for",
     "invoice_status",
+    "invoice_statuses",
+    "issue_invoices",
     "snap_signature",
     "snap_string_to_sign",
 ]
@@ -445,6 +450,166 @@ def create_invoice(
         total=invoice.total,
     )
     return info(invoice, created=True)
+
+
+def issue_invoices(
+    session: Session,
+    actor: Actor,
+    requests: Sequence[InvoiceRequest],
+    *,
+    now: datetime | None = None,
+) -> list[InvoiceInfo]:
+    """Issue many invoices in the caller's transaction (a monthly bill run).
+
+    The same rules as :func:`create_invoice`, one answer per request in
+    order: an active invoice for a (source, reference, period) is returned
+    with ``created=False`` instead of billing twice. Every request is checked
+    before anything is written, so one bad request issues nothing
+    (``InvalidInput`` naming its position). Existing invoices are looked up
+    in one query, the lines inserted in bulk, the ledger appended once and
+    one audit record written for the batch.
+    """
+    if not requests:
+        return []
+    units: dict[str, OrgUnit] = {}
+    clean: list[tuple[InvoiceRequest, str, str, str, str]] = []
+    for position, req in enumerate(requests, 1):
+        source, reference = _text(req.source, 40), _text(req.reference, 100)
+        period = _text(req.period, 20)
+        try:
+            if not source or not reference:
+                raise InvalidInput(
+                    _("An invoice needs its source and reference."), slug="invalid-reference"
+                )
+            if req.payer.kind not in PAYER_KINDS:
+                raise InvalidInput(
+                    _("The payer is one of: %(kinds)s.", kinds=", ".join(PAYER_KINDS)),
+                    slug="invalid-payer",
+                )
+            _check_lines(req.lines)
+            nik = clean_nik(req.payer.nik) if req.payer.nik else ""
+            if nik and (len(nik) != 16 or not nik.isdigit()):
+                raise InvalidInput(_("A NIK has 16 digits."), slug="invalid-nik")
+            if req.unit_code not in units:
+                units[req.unit_code] = _unit(session, req.unit_code)
+            if not actor.is_system:
+                _require(actor, CASHIER, units[req.unit_code])
+        except InvalidInput as error:
+            raise InvalidInput(
+                _("Invoice %(position)d: %(problem)s", position=position, problem=error.detail),
+                slug=error.slug,
+            ) from None
+        clean.append((req, source, reference, period, nik))
+    existing: dict[tuple[str, str, str], BillingInvoice] = {}
+    keys = {(c[1], c[2], c[3]) for c in clean}
+    sources = sorted({k[0] for k in keys})
+    references = sorted({k[1] for k in keys})
+    for start in range(0, len(references), 500):
+        for row in session.scalars(
+            select(BillingInvoice).where(
+                BillingInvoice.source.in_(sources),
+                BillingInvoice.reference.in_(references[start : start + 500]),
+                BillingInvoice.status.in_(ACTIVE),
+            )
+        ):
+            if (row.source, row.reference, row.period) in keys:
+                existing[(row.source, row.reference, row.period)] = row
+    now = now or utcnow()
+    today = local_day(now)
+    reissue = timedelta(days=settings()["reissue_after_days"])
+    answers: list[InvoiceInfo | BillingInvoice] = []
+    made_invoices: list[BillingInvoice] = []
+    items: list[TrackedItem] = []
+    for req, source, reference, period, nik in clean:
+        key = (source, reference, period)
+        if key in existing:
+            answers.append(info(existing[key]))
+            continue
+        unit = units[req.unit_code]
+        due = req.due_date or today
+        item = open_item(session, actor, INVOICE_FILE, unit, now=now)
+        items.append(item)
+        invoice = BillingInvoice(
+            number=item.number,
+            check_code=new_check_code(),
+            source=source,
+            reference=reference,
+            period=period,
+            unit=unit,
+            unit_id=unit.id,
+            payer_kind=req.payer.kind,
+            payer_ref=_text(req.payer.ref, 100),
+            payer_name=_text(req.payer.name, 200),
+            payer_nik=nik,
+            description=_text(req.description, 300) or _text(req.lines[0].description, 300),
+            legal_basis=_text(req.legal_basis, 200),
+            tracking_number="",
+            currency=CURRENCY,
+            status=InvoiceStatus.UNPAID.value,
+            due_date=due,
+            expires_on=due + reissue,
+            issued_at=now,
+            issued_by_id=actor.user_id,
+        )
+        made = _make_lines(session, invoice, req.lines, unit, 1)
+        invoice.total = sum(line.amount for line in made)
+        existing[key] = invoice  # a repeated request in the batch gets the same invoice
+        made_invoices.append(invoice)
+        answers.append(invoice)
+    if not made_invoices:
+        return [a for a in answers if isinstance(a, InvoiceInfo)]
+    # Added at the end: each open_item's flush then writes only its own file.
+    session.add_all(made_invoices)
+    session.flush()
+    for item, invoice in zip(items, made_invoices, strict=True):
+        item.reference = f"billing_invoice:{invoice.id}"
+    ledger.append(
+        session,
+        actor,
+        [
+            Movement(
+                "invoice",
+                "receivable",
+                f"revenue:{line.account_code}",
+                line.amount,
+                invoice_id=invoice.id,
+                unit_id=line.unit_id,
+                account_code=line.account_code,
+                memo=invoice.number,
+            )
+            for invoice in made_invoices
+            for line in invoice.lines
+        ],
+        at=now,
+    )
+    _audit(
+        session,
+        actor,
+        "invoice.create_batch",
+        "billing_invoice",
+        made_invoices[0].number,
+        made_invoices[0].unit_id,
+        count=len(made_invoices),
+        last=made_invoices[-1].number,
+        total=sum(i.total for i in made_invoices),
+    )
+    created = {id(i) for i in made_invoices}
+    return [a if isinstance(a, InvoiceInfo) else info(a, created=id(a) in created) for a in answers]
+
+
+def invoice_statuses(session: Session, numbers: Iterable[str]) -> dict[str, InvoiceInfo]:
+    """The public records of many invoices by number (unknown numbers are left out).
+
+    For a plugin's arrears lists (no permission check, no payer data).
+    """
+    wanted = sorted({(n or "").strip().upper() for n in numbers} - {""})
+    found: dict[str, InvoiceInfo] = {}
+    for start in range(0, len(wanted), 500):
+        for invoice in session.scalars(
+            select(BillingInvoice).where(BillingInvoice.number.in_(wanted[start : start + 500]))
+        ):
+            found[invoice.number] = info(invoice)
+    return found
 
 
 def invoice_from_fee(session: Session, fee: FeeDue) -> InvoiceInfo | None:

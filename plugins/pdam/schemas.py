@@ -1,0 +1,250 @@
+"""marshmallow schemas of the PDAM API (and the forms of its pages)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from pamong.plugin import QueryArgs, mask_nik
+from pamong_plugins.pdam.models import Condition, ConnectionStatus
+
+PERIOD = validate.Regexp(r"^\d{4}-\d{2}$", error="A month is YYYY-MM.")
+_conditions = [c.value for c in Condition]
+_statuses = [s.value for s in ConnectionStatus]
+_kinds = ["resident", "business", "institution", "other"]
+
+
+def _number(row):
+    """The customer number of a reading or a work order."""
+    return row.connection.number
+
+
+class PdamConnectionCreateSchema(Schema):
+    holder_name = fields.String(required=True, validate=validate.Length(1, 200))
+    holder_kind = fields.String(load_default="resident", validate=validate.OneOf(_kinds))
+    holder_nik = fields.String(load_default="", validate=validate.Length(max=20))
+    address = fields.String(load_default="", validate=validate.Length(max=300))
+    desa_code = fields.String(required=True, validate=validate.Length(1, 40))
+    group_code = fields.String(required=True, validate=validate.Length(1, 10))
+    zone = fields.String(load_default="", validate=validate.Length(max=20))
+    meter_serial = fields.String(load_default="", validate=validate.Length(max=30))
+    meter_size = fields.String(load_default="1/2", validate=validate.Length(1, 10))
+    meter_digits = fields.Integer(load_default=5, strict=True, validate=validate.Range(3, 8))
+    connected_on = fields.Date(load_default=None)
+
+
+class PdamStatusChangeSchema(Schema):
+    status = fields.String(validate=validate.OneOf(_statuses))
+    effective_on = fields.Date()
+    reason = fields.String()
+
+
+class PdamConnectionRowSchema(Schema):
+    number = fields.String()
+    holder_kind = fields.String()
+    holder_name = fields.String()
+    holder_nik = fields.Function(lambda c: mask_nik(c.holder_nik) if c.holder_nik else "")
+    desa_code = fields.Function(lambda c: c.desa.code)
+    desa = fields.Function(lambda c: c.desa.name)
+    group_code = fields.String()
+    zone = fields.String()
+    meter_serial = fields.String()
+    meter_size = fields.String()
+    meter_digits = fields.Integer()
+    status = fields.String()
+    connected_on = fields.Date()
+
+
+class PdamConnectionSchema(PdamConnectionRowSchema):
+    history = fields.List(fields.Nested(PdamStatusChangeSchema))
+
+
+class PdamConnectionPageSchema(Schema):
+    items = fields.List(fields.Nested(PdamConnectionRowSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class PdamConnectionQueryArgs(QueryArgs):
+    desa = fields.String(validate=validate.Length(max=40))
+    status = fields.String(validate=validate.OneOf(_statuses))
+    group = fields.String(validate=validate.Length(max=10))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class PdamStatusSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(_statuses))
+    reason = fields.String(required=True, validate=validate.Length(1, 300))
+    effective_on = fields.Date(load_default=None)
+
+
+class PdamReadingCreateSchema(Schema):
+    customer_number = fields.String(required=True, validate=validate.Length(1, 20))
+    period = fields.String(required=True, validate=PERIOD)
+    value = fields.Raw(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "The meter's index (digits); empty for a stuck or missing meter"},
+    )
+    condition = fields.String(load_default="working", validate=validate.OneOf(_conditions))
+    rollover = fields.Boolean(load_default=False)
+    read_on = fields.Date(load_default=None)
+
+
+class PdamReadingSchema(Schema):
+    id = fields.Integer()
+    customer_number = fields.Function(_number)
+    period = fields.String()
+    read_on = fields.Date()
+    value = fields.Integer(allow_none=True)
+    consumption = fields.Integer()
+    condition = fields.String()
+    estimated = fields.Boolean()
+    rollover = fields.Boolean()
+    status = fields.String()
+    problem = fields.String()
+
+
+class PdamReadingImportSchema(Schema):
+    csv = fields.String(required=True, validate=validate.Length(1, 5_000_000))
+    skip_bad = fields.Boolean(load_default=False)
+
+
+class PdamImportResultSchema(Schema):
+    imported = fields.Integer()
+    held = fields.Integer()
+    errors = fields.Function(lambda r: [{"line": n, "problem": p} for n, p in r.errors])
+
+
+class PdamReviewSchema(Schema):
+    accept = fields.Boolean(required=True)
+    consumption = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(0, 10**8)
+    )
+
+
+class PdamHeldArgs(QueryArgs):
+    period = fields.String(validate=PERIOD)
+
+
+class PdamTariffSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    group_code = fields.String(required=True, validate=validate.Length(1, 10))
+    decree = fields.String(load_default="", validate=validate.Length(max=200))
+    valid_from = fields.Date(required=True)
+    valid_until = fields.Date(load_default=None, allow_none=True)
+    blocks = fields.List(
+        fields.List(fields.Integer(allow_none=True, strict=True), validate=validate.Length(2, 2)),
+        required=True,
+        validate=validate.Length(1, 20),
+        metadata={"description": "[[upper_m3, price], ..., [null, price]]"},
+    )
+    minimum_m3 = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 1000))
+    fixed_charge = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 10**9))
+    maintenance_charge = fields.Integer(
+        load_default=0, strict=True, validate=validate.Range(0, 10**9)
+    )
+    admin_charge = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 10**9))
+    late_fee = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 10**9))
+
+
+class PdamBillRunSchema(Schema):
+    period = fields.String(required=True, validate=PERIOD)
+    estimate = fields.Boolean(load_default=False)
+    batch = fields.Integer(load_default=1000, strict=True, validate=validate.Range(1, 5000))
+
+
+class PdamRunResultSchema(Schema):
+    period = fields.String()
+    billed = fields.Integer()
+    skipped = fields.Integer()
+    estimated = fields.Integer()
+    total = fields.Integer()
+    remaining = fields.Integer()
+
+
+class PdamArrearSchema(Schema):
+    number = fields.String()
+    masked_name = fields.String()
+    desa = fields.String()
+    group = fields.String()
+    status = fields.String()
+    months = fields.Integer()
+    amount = fields.Integer()
+    oldest = fields.String()
+
+
+class PdamArrearsArgs(QueryArgs):
+    min_months = fields.Integer(load_default=1, validate=validate.Range(1, 120))
+
+
+class PdamSealingSchema(Schema):
+    min_months = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=validate.Range(1, 120)
+    )
+
+
+class PdamWorkOrderSchema(Schema):
+    id = fields.Integer()
+    customer_number = fields.Function(_number)
+    kind = fields.String()
+    status = fields.String()
+    arrears = fields.Integer()
+    months = fields.Integer()
+    fee_invoice = fields.String()
+    opened_at = fields.DateTime()
+    done_at = fields.DateTime(allow_none=True)
+
+
+class PdamZoneInputSchema(Schema):
+    zone = fields.String(required=True, validate=validate.Length(1, 20))
+    period = fields.String(required=True, validate=PERIOD)
+    m3 = fields.Integer(required=True, strict=True, validate=validate.Range(0, 10**12))
+
+
+class PdamReportArgs(QueryArgs):
+    since = fields.String(required=True, validate=PERIOD)
+    until = fields.String(required=True, validate=PERIOD)
+
+
+class PdamNrwRowSchema(Schema):
+    period = fields.String()
+    zone = fields.String()
+    system_input_m3 = fields.Integer()
+    billed_m3 = fields.Integer()
+    nrw_m3 = fields.Integer(allow_none=True)
+    nrw_percent = fields.Float(allow_none=True)
+
+
+class PdamCollectionRowSchema(Schema):
+    period = fields.String()
+    bills = fields.Integer()
+    billed = fields.Integer()
+    collected = fields.Integer()
+    efficiency_percent = fields.Float(allow_none=True)
+
+
+class PdamPublicArgs(QueryArgs):
+    code = fields.String(required=True, validate=validate.Length(1, 12))
+
+
+class PdamPublicBillSchema(Schema):
+    period = fields.String()
+    m3 = fields.Integer()
+    estimated = fields.Boolean()
+    invoice_number = fields.String()
+    check_code = fields.String()
+    total = fields.Integer()
+    outstanding = fields.Integer()
+    status = fields.String()
+    due_date = fields.Date(allow_none=True)
+
+
+class PdamPublicSchema(Schema):
+    number = fields.String()
+    name = fields.String()
+    desa = fields.String()
+    group = fields.String()
+    status = fields.String()
+    bills = fields.List(fields.Nested(PdamPublicBillSchema))

@@ -1,0 +1,250 @@
+"""PDAM pages: the meter reader's phone page, connections, the bill run, reports, the check."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from pamong.plugin import (
+    InvalidInput,
+    PamongError,
+    _,
+    get_session,
+    page_arg,
+    paginate,
+    plugin_settings,
+    regency_today,
+)
+from pamong_plugins.pdam import services
+from pamong_plugins.pdam.models import Condition, ConnectionStatus
+from pamong_plugins.pdam.permissions import ADMIN, BILLING, READER, REPORT
+
+bp = Blueprint("pdam", __name__, template_folder="templates", static_folder="static")
+PER_PAGE = 50
+
+
+def _actor() -> Any:
+    return current_user.actor
+
+
+def _months_back(count: int) -> list[str]:
+    current = services.period_of(regency_today())
+    return [services.previous_period(current, back) for back in range(count, 0, -1)]
+
+
+@bp.route("/read", methods=["GET", "POST"])
+@login_required
+def read_page() -> Any:
+    """The meter reader's page: works on a phone; offline readings wait in the browser."""
+    actor = _actor()
+    if not actor.can(READER):
+        abort(403)
+    db = get_session()
+    if request.method == "POST":
+        data = request.get_json(silent=True) if request.is_json else request.form
+        if not isinstance(data, dict):
+            raise InvalidInput(
+                _("Send the reading as a form or a JSON object."), slug="invalid-body"
+            )
+        try:
+            reading = _record(db, actor, data)
+        except PamongError as error:
+            if not request.is_json:
+                raise
+            db.rollback()
+            body = error.to_problem()
+            return Response(
+                json.dumps(body), status=error.status, mimetype="application/problem+json"
+            )
+        db.commit()
+        answer = {
+            "customer_number": reading.connection.number,
+            "period": reading.period,
+            "consumption": reading.consumption,
+            "status": reading.status,
+            "problem": reading.problem,
+        }
+        if request.is_json:
+            return answer
+        flash(
+            _(
+                "Reading saved: %(m3)d m3 (%(status)s).",
+                m3=reading.consumption,
+                status=reading.status,
+            ),
+            "info",
+        )
+        return redirect(url_for("pdam.read_page"))
+    return render_template(
+        "pdam/read.html",
+        period=services.previous_period(services.period_of(regency_today()), 0),
+        conditions=[c.value for c in Condition],
+    )
+
+
+def _record(db: Any, actor: Any, data: Any) -> Any:
+    return services.record_reading(
+        db,
+        actor,
+        number=str(data.get("customer_number", ""))[:20],
+        period=str(data.get("period", ""))[:7],
+        value=str(data.get("value", ""))[:12],
+        condition=str(data.get("condition") or "working")[:10],
+        rollover=str(data.get("rollover", "")).lower() in ("1", "true", "on", "yes"),
+        source="phone",
+        today=regency_today(),
+    )
+
+
+@bp.route("/")
+@login_required
+def connections() -> Any:
+    """Connections of the staff member's units, held readings and the bill run."""
+    actor = _actor()
+    if not any(actor.can(p) for p in (BILLING, ADMIN, REPORT)):
+        abort(403)
+    db = get_session()
+    status = request.args.get("status") or None
+    if status not in {s.value for s in ConnectionStatus}:
+        status = None
+    stmt = services.connections_query(
+        actor, status=status, search=(request.args.get("q") or "")[:20] or None
+    )
+    page = page_arg()
+    rows, total = paginate(db, stmt, page, PER_PAGE)
+    last_month = services.previous_period(services.period_of(regency_today()))
+    return render_template(
+        "pdam/connections.html",
+        rows=rows,
+        total=total,
+        page=page,
+        per_page=PER_PAGE,
+        status=status,
+        held=services.held_readings(db, actor) if actor.can(BILLING) else [],
+        orders=services.work_orders(db, actor) if actor.can(BILLING) else [],
+        period=last_month,
+        can_bill=actor.can(BILLING),
+    )
+
+
+@bp.route("/connections/<string:number>")
+@login_required
+def connection(number: str) -> Any:
+    db = get_session()
+    row = services.get_connection(db, _actor(), number, personal=True)
+    bills = services.bills_of(db, row, 12)
+    db.commit()
+    return render_template("pdam/connection.html", c=row, bills=bills)
+
+
+@bp.route("/bill-run", methods=["POST"])
+@login_required
+def bill_run() -> Any:
+    """One batch per request; the page follows with the progress until nothing remains."""
+    db = get_session()
+    period = (request.form.get("period") or "")[:7]
+    result = services.bill_run(
+        db,
+        _actor(),
+        period,
+        estimate_missing=request.form.get("estimate") == "on",
+        today=regency_today(),
+        batch=500,
+        limit=500,
+        due_day=plugin_settings("pdam")["due_day"],
+    )
+    db.commit()
+    flash(
+        _(
+            "%(period)s: %(billed)d billed in this step, %(remaining)d remaining.",
+            period=period,
+            billed=result.billed,
+            remaining=result.remaining,
+        ),
+        "info",
+    )
+    return redirect(url_for("pdam.connections"))
+
+
+@bp.route("/readings/<int:reading_id>/review", methods=["POST"])
+@login_required
+def review(reading_id: int) -> Any:
+    db = get_session()
+    services.review_reading(db, _actor(), reading_id, accept=request.form.get("accept") == "1")
+    db.commit()
+    flash(_("Reading reviewed."), "info")
+    return redirect(url_for("pdam.connections"))
+
+
+@bp.route("/sealing-orders", methods=["POST"])
+@login_required
+def sealing_orders() -> Any:
+    db = get_session()
+    made = services.open_sealing_orders(
+        db, _actor(), min_months=plugin_settings("pdam")["seal_after_months"]
+    )
+    db.commit()
+    flash(_("%(count)d sealing orders opened.", count=len(made)), "info")
+    return redirect(url_for("pdam.connections"))
+
+
+@bp.route("/work-orders/<int:order_id>/done", methods=["POST"])
+@login_required
+def work_order_done(order_id: int) -> Any:
+    db = get_session()
+    services.complete_work_order(db, _actor(), order_id)
+    db.commit()
+    flash(_("Work order done."), "info")
+    return redirect(url_for("pdam.connections"))
+
+
+@bp.route("/reports")
+@login_required
+def reports() -> Any:
+    """Non-revenue water, collection efficiency and arrears, with CSV export."""
+    actor = _actor()
+    if not actor.can(REPORT):
+        abort(403)
+    db = get_session()
+    months = _months_back(12)
+    nrw = services.nrw_report(db, actor, months)
+    collection = services.collection_report(db, actor, months)
+    owed = services.arrears(db, actor, min_months=1)
+    export = request.args.get("csv")
+    if export in ("nrw", "collection", "arrears"):
+        rows = {"nrw": nrw, "collection": collection, "arrears": [a.__dict__ for a in owed]}[export]
+        out = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        return Response(
+            out.getvalue(),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename=pdam-{export}.csv"},
+        )
+    regency = [r for r in nrw if r["zone"] == "*"]
+    return render_template(
+        "pdam/reports.html",
+        nrw=nrw,
+        regency=regency,
+        collection=collection,
+        arrears=owed[:100],
+        arrears_count=len(owed),
+        arrears_total=sum(a.amount for a in owed),
+    )
+
+
+@bp.route("/check")
+def check() -> Any:
+    """Public: the last 12 months by customer number and check code; the name is masked."""
+    number = (request.args.get("number") or "").strip()[:20]
+    code = (request.args.get("code") or "").strip()[:12]
+    found = services.public_check(get_session(), number, code) if number and code else None
+    peak = max((b["m3"] for b in found["bills"]), default=0) if found else 0
+    return render_template("pdam/check.html", found=found, number=number, code=code, peak=peak or 1)
