@@ -111,9 +111,16 @@ def _next(session: Session, kind: str) -> int:
 
 
 def _audit(
-    session: Session, actor: Actor, action: str, kind: str, ident: Any, unit_id: int, **data: Any
+    session: Session,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    ident: Any,
+    unit_id: int,
+    /,
+    **data: Any,
 ) -> None:
-    audit(session, actor, f"rsud.{action}", kind, ident, org_unit_id=unit_id, **data)
+    audit(session, actor, f"rsud.{action}", object_type, ident, org_unit_id=unit_id, **data)
 
 
 def hospital_units(session: Session, actor: Actor, *permissions: str) -> list[OrgUnit]:
@@ -695,7 +702,9 @@ def transfer(
     current.bed.status = "cleaning"
     session.flush()  # the old bed's segment is closed before the new one opens
     _take_bed(session, bed, at)
-    segment = RsudSegment(encounter=encounter, ward=ward, bed=bed, klass=ward.klass, start_at=at)
+    segment = RsudSegment(
+        encounter_id=encounter.id, ward=ward, bed=bed, klass=ward.klass, start_at=at
+    )
     try:
         with session.begin_nested():
             session.add(segment)
@@ -704,6 +713,7 @@ def transfer(
         raise Conflict(
             _("Bed %(bed)s was just taken.", bed=bed.code), slug="bed-not-free"
         ) from None
+    session.expire(encounter, ["segments"])
     encounter.ward, encounter.bed, encounter.klass = ward, bed, ward.klass
     _audit(
         session,
