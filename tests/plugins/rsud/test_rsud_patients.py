@@ -26,7 +26,7 @@ def test_a_resident_is_linked_by_nik_without_a_second_identity(db, person, hospi
 
     resident = make_resident(name="Siti Aminah", sex="F", birth_date=date(1985, 3, 4))
     desk = person("rsud_registration")
-    mrn, resident_id, verified, name = _register(db, desk, nik=resident.nik)
+    _mrn, resident_id, verified, name = _register(db, desk, nik=resident.nik)
     assert resident_id == resident.id and verified and name == "Siti Aminah"
     with db.transaction() as session:
         reads = session.scalars(
