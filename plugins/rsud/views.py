@@ -8,7 +8,15 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from pamong.plugin import InvalidInput, _, _l, get_session, regency_today, time_zone
+from pamong.plugin import (
+    InvalidInput,
+    _,
+    _l,
+    get_session,
+    mask_name,
+    regency_today,
+    time_zone,
+)
 from pamong_plugins.rsud import permissions as perm
 from pamong_plugins.rsud import services
 from pamong_plugins.rsud.indicators import IDEAL_RANGES, in_ideal_range
@@ -52,6 +60,11 @@ LABELS = {
     "employer": _l("Employer"),
     "supplementary_insurance": _l("Supplementary insurance"),
 }
+
+
+@bp.app_template_filter("rsud_mask")
+def _mask(name: str) -> str:
+    return mask_name(name or "")
 
 
 @bp.app_template_filter("rsud_label")
