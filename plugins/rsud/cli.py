@@ -33,13 +33,14 @@ def cli() -> None:
 @click.option("--hospital", required=True, help="The hospital's org unit code.")
 @click.option("--month", required=True, help="YYYY-MM")
 @click.pass_context
+@domain_errors
 def indicators(ctx: click.Context, hospital: str, month: str) -> None:
     """Print BOR, ALOS, TOI, BTO, GDR and NDR per ward and for the hospital."""
     try:
         first = date.fromisoformat(f"{month}-01")
     except ValueError:
         raise click.BadParameter(f"{month!r} is not a month (YYYY-MM)") from None
-    with app_context(ctx) as app, domain_errors(), transaction(app) as session:
+    with app_context(ctx) as app, transaction(app) as session:
         report = services.indicator_report(session, SYSTEM, hospital, first)
     click.echo(
         f"{'ward':<10} {'beds':>5} {'BOR%':>7} {'ALOS':>6} {'TOI':>6} {'BTO':>6} "

@@ -304,7 +304,7 @@ def generate_history(
     busy_until: dict[int, datetime] = {}  # patient id -> end of the current stay
     total_beds = sum(len(v) for v in beds.values())
     mean_los = 4.6
-    per_day = target_bor * total_beds / mean_los
+    per_day = 1.15 * target_bor * total_beds / mean_los  # some find their bed taken
     seq: dict[str, int] = {}
     pending: list[Any] = []
 
@@ -411,7 +411,7 @@ def generate_history(
                 continue
             wanted = patient.bpjs_class or rng.choice(("III", "III", "II", "I", "VIP"))
             choices = [w for w in wards if w.klass == wanted] or wards
-            ward = rng.choice(choices)
+            ward = rng.choices(choices, weights=[len(beds[w.id]) for w in choices])[0]
             bed = next((b for b in beds[ward.id] if free_at[b.id] <= at), None)
             if bed is None:
                 continue  # full: the patient goes to another hospital
@@ -421,7 +421,7 @@ def generate_history(
             hours = (out - at).total_seconds() / 3600
             status = (
                 ("died_after_48h" if hours >= 48 else "died_before_48h")
-                if roll < 0.035
+                if roll < 0.028
                 else "referred"
                 if roll < 0.07
                 else "home"

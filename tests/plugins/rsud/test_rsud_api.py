@@ -258,7 +258,8 @@ def test_the_pages_render_for_the_desks(client, login_as, hospital, patient):
     ):
         page = client.get(url)
         assert page.status_code == 200, url
-    assert b"MAWAR-01" in client.get(f"/rsud/beds?hospital={HOSPITAL}").data
+    board = client.get(f"/rsud/beds?hospital={HOSPITAL}").data.decode()
+    assert "MAWAR-01" in board and "Papan tempat tidur" in board  # Indonesian first
 
 
 def test_a_charge_through_the_page_form(client, login_as, hospital, patient):
