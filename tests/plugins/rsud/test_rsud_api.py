@@ -283,3 +283,41 @@ def test_a_charge_through_the_page_form(client, login_as, hospital, patient):
         data={"service_code": "NOPE", "unit": "lab", "quantity": "1"},
     )
     assert bad.status_code == 302  # flashed and sent back, never a 500
+
+
+def test_the_revenue_report_sums_charges_by_payer_unit_month_and_doctor(
+    client, bearer, hospital, patient
+):
+    from pamong_plugins.rsud import services
+
+    system = Actor.system("t")
+    db = client.application.extensions["pamong"].db
+    mrn = patient()
+    with db.transaction() as session:
+        e = services.open_encounter(
+            session,
+            system,
+            mrn=mrn,
+            kind="outpatient",
+            poli="Poli Dalam",
+            at=wib(date(2026, 2, 3), 9),
+        )
+        services.post_charge(
+            session,
+            system,
+            e.number,
+            service_code="LAB-DL",
+            unit="lab",
+            performed_by="dr. Hartono",
+            now=wib(date(2026, 2, 3), 10),
+        )
+    answer = client.get(
+        f"{API}/reports/revenue?hospital={HOSPITAL}&year=2026",
+        headers=bearer("rsud_report", HOSPITAL),
+    )
+    assert answer.status_code == 200, answer.json
+    body = answer.json
+    assert body["total"] == 25_000 + 55_000 and body["by_payer"] == {"umum": 80_000}
+    assert body["by_unit"] == {"lab": 55_000, "registration": 25_000}
+    assert body["by_month"] == {"2026-02": 80_000}
+    assert body["by_doctor"] == {"dr. Hartono|2026-02": 10_000}
