@@ -615,7 +615,10 @@ def _rsud_at(need: tuple[str, ...] | str, target: str = "rsud_encounter", **kw: 
     return at_target(*needs, target=target, see=RSUD_READ, **kw)
 
 
-_RSUD_VISIT = _fixed(kind="emergency")
+def _rsud_bed_ready(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"hospital": ctx["query"]["hospital"], "bed": "W|W-09"}
+
+
 _RSUD_CHARGE = _fixed(service_code="LAB-DL", unit="lab")
 _RSUD_MOVE = _fixed(ward_code="W", bed_code="W-02")
 _RSUD_OUT = _fixed(status="home")
@@ -691,6 +694,9 @@ TABLE.update(
         "POST /rsud/encounters/<string:number>/settle": _rsud_at(RSUD_CASHIER),
         "GET /rsud/beds": at_target(*RSUD_READ, target="rsud_unit", out=404),
         "GET /rsud/indicators": at_target(RSUD_REPORT, target="rsud_month"),
+        "POST /rsud/beds/ready": at_target(
+            RSUD_REG, RSUD_ADMIN, target="rsud_unit", body=_rsud_bed_ready
+        ),
     }
 )
 

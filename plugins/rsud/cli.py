@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,6 +23,24 @@ CLAIM_COLUMNS = (
     "add_payment",
     "status",
 )
+
+
+def _upgrade_of(session: Any, number: str) -> dict[str, Any]:
+    """What the grouper's export does not carry and an import must not wipe: the upgrade."""
+    try:
+        encounter = services.get_encounter(session, SYSTEM, number)
+    except PamongError:
+        return {}
+    claim = services.claim_of(session, encounter)
+    if claim is None or not claim.upgrade_class:
+        return {}
+    return {
+        "upgrade_class": claim.upgrade_class,
+        "upgrade_days": claim.upgrade_days,
+        "upgrade_payer": claim.upgrade_payer,
+        "cbg_class1_amount": claim.cbg_class1_amount,
+        "cbg_upgraded_amount": claim.cbg_upgraded_amount,
+    }
 
 
 @click.group("rsud")
@@ -85,6 +104,7 @@ def import_claims(ctx: click.Context, path: Path) -> None:
                 continue
             try:
                 with session.begin_nested():
+                    kept = _upgrade_of(session, row["encounter"])
                     services.record_claim(
                         session,
                         SYSTEM,
@@ -96,6 +116,7 @@ def import_claims(ctx: click.Context, path: Path) -> None:
                         chronic_amount=amounts["chronic"],
                         add_payment=amounts["add_payment"],
                         status=row["status"].strip(),
+                        **kept,
                     )
             except PamongError as exc:
                 problems.append(f"line {line}: {exc.detail}")

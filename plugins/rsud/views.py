@@ -13,6 +13,7 @@ from pamong.plugin import (
     _,
     _l,
     get_session,
+    get_unit,
     mask_name,
     regency_today,
     time_zone,
@@ -386,7 +387,22 @@ def beds() -> Any:
     _allowed(*perm.READ)
     code = _hospital(perm.REGISTRATION if _actor().can(perm.REGISTRATION) else perm.REPORT)
     board = services.bed_board(get_session(), _actor(), code)
-    return render_template("rsud/beds.html", board=board, hospital=code)
+    unit = get_unit(get_session(), code)
+    can_ready = _actor().can(perm.REGISTRATION, unit) or _actor().can(perm.ADMIN, unit)
+    return render_template("rsud/beds.html", board=board, hospital=code, can_ready=can_ready)
+
+
+@bp.route("/beds/ready", methods=["POST"])
+@login_required
+def bed_ready() -> Any:
+    """A cleaned bed is free again."""
+    form = request.form
+    hospital = form.get("hospital", "")[:40]
+    ward_code, _sep, bed_code = form.get("bed", "").partition("|")
+    services.bed_ready(get_session(), _actor(), hospital, ward_code[:20], bed_code[:20])
+    get_session().commit()
+    flash(_("Bed %(bed)s is free.", bed=bed_code[:20]), "info")
+    return redirect(url_for("rsud.beds", hospital=hospital))
 
 
 @bp.route("/indicators")
