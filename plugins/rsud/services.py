@@ -1341,6 +1341,7 @@ def settle_bill(
             slug="encounter-open",
         )
     bill = compute_bill(session, encounter, now=now)
+    encounter.real_cost, encounter.patient_share = bill.real_cost, bill.patient_share
     if encounter.invoice_number or bill.balance == 0:
         return bill
     if encounter.payer == "bpjs":

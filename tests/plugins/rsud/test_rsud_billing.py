@@ -237,6 +237,7 @@ def test_an_upgrade_from_three_to_two_pays_the_package_difference(db, patient, p
         assert bill.upgrade_difference == 600_000 and bill.balance == 600_000
         invoice = billing.invoice_status(session, bill.invoice_number)
         assert invoice.total == 600_000 and invoice.source == "rsud"
+        assert services.get_encounter(session, SYSTEM, number).patient_share == 600_000
     with db.transaction() as session:  # a second cashier gets the same invoice
         again = services.settle_bill(session, person("rsud_cashier"), number)
         assert again.invoice_number == bill.invoice_number
