@@ -690,9 +690,9 @@ def seed(session: Session, context: Any) -> None:
         first=first,
         last=history_end,
         rng=context.rng,
-        outpatients_per_day=40,
-        emergencies_per_day=8,
-        patients=2500,
+        outpatients_per_day=25,
+        emergencies_per_day=6,
+        patients=1500,
     )
     # Beds whose stays ended are free again before the training example.
     session.execute(
