@@ -321,3 +321,35 @@ def test_the_revenue_report_sums_charges_by_payer_unit_month_and_doctor(
     assert body["by_unit"] == {"lab": 55_000, "registration": 25_000}
     assert body["by_month"] == {"2026-02": 80_000}
     assert body["by_doctor"] == {"dr. Hartono|2026-02": 10_000}
+
+
+def test_a_bpjs_stay_page_shows_package_upgrade_and_diagnoses_on_request(
+    client, login_as, hospital, patient
+):
+    from pamong_plugins.rsud import services
+
+    system = Actor.system("t")
+    mrn = patient(payer="bpjs", bpjs_number="0001112223334", bpjs_class="III")
+    db = client.application.extensions["pamong"].db
+    with db.transaction() as session:
+        number = services.open_encounter(
+            session, system, mrn=mrn, kind="inpatient", ward_code="MAWAR", bed_code="MAWAR-02"
+        ).number
+        services.set_diagnoses(session, system, number, ["K35.8"])
+        services.record_claim(
+            session,
+            system,
+            number,
+            sep_number=SEP,
+            inacbg_code="I-4-10-I",
+            cbg_amount=2_000_000,
+            upgrade_class="II",
+            cbg_upgraded_amount=2_400_000,
+            upgrade_payer="patient",
+            status="final",
+        )
+    login_as("admin")
+    page = client.get(f"/rsud/encounters/{number}").data.decode()
+    assert "I-4-10-I" in page and "K35.8" not in page and "•••" in page
+    shown = client.get(f"/rsud/encounters/{number}?diagnoses=1").data.decode()
+    assert "K35.8" in shown
