@@ -425,6 +425,7 @@ def indicators_page() -> Any:
         "rsud/indicators.html",
         report=report,
         revenue=revenue,
+        packages=services.package_vs_cost(db, _actor(), code, month.year),
         hospital=code,
         month=month.strftime("%Y-%m"),
         ideal=IDEAL_RANGES,

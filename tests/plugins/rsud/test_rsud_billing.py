@@ -334,3 +334,23 @@ def test_an_interim_bill_counts_room_days_so_far(db, patient):
         e = services.get_encounter(session, SYSTEM, number)
         bill = services.compute_bill(session, e, now=wib(DAY.replace(day=4), 12))
         assert not bill.final and bill.by_unit["ward"] == 2 * 150_000
+
+
+def test_package_vs_real_cost_per_inacbg_code(db, patient, person):
+    from pamong_plugins.rsud import services
+
+    first = _bpjs_stay(db, patient)
+    _discharge(db, first, day=4)
+    _claim(db, first, cbg_amount=3_000_000)
+    with db.transaction() as session:
+        rows = services.package_vs_cost(session, person("rsud_report"), HOSPITAL, 2026)
+        cost = services.get_encounter(session, SYSTEM, first).real_cost
+    assert rows == [
+        {
+            "inacbg_code": "K-1-17-I",
+            "claims": 1,
+            "package": 3_000_000,
+            "real_cost": cost,
+            "gain": 3_000_000 - cost,
+        }
+    ]
