@@ -870,6 +870,115 @@ TABLE: dict[str, Rule] = {
 }
 
 
+# -- rsud (hospital billing): one block, appended to the table ------------------
+
+RSUD_REG = "rsud.registration"
+RSUD_CHARGE = "rsud.charge"
+RSUD_CASHIER = "rsud.cashier"
+RSUD_CASEMIX = "rsud.casemix"
+RSUD_MEDICAL = "rsud.medical_data"
+RSUD_REPORT = "rsud.report"
+RSUD_ADMIN = "rsud.admin"
+#: Any of these at the hospital shows its patients and encounters (else 404).
+RSUD_READ = (RSUD_REG, RSUD_CHARGE, RSUD_CASHIER, RSUD_CASEMIX, RSUD_REPORT, RSUD_ADMIN)
+
+
+def _rsud_patient(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"hospital_code": ctx["unit_code"], "name": "Pasien Matriks", "sex": "F"}
+
+
+def _rsud_at(need: tuple[str, ...] | str, target: str = "rsud_encounter", **kw: Any) -> Rule:
+    """Scoped to the hospital; without any rsud grant there the record is hidden (404)."""
+    needs = (need,) if isinstance(need, str) else need
+    return at_target(*needs, target=target, see=RSUD_READ, **kw)
+
+
+def _rsud_bed_ready(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"hospital": ctx["query"]["hospital"], "bed": "W|W-09"}
+
+
+_RSUD_CHARGE = _fixed(service_code="LAB-DL", unit="lab")
+_RSUD_MOVE = _fixed(ward_code="W", bed_code="W-02")
+_RSUD_OUT = _fixed(status="home")
+_RSUD_CLAIM = _fixed(sep_number="0301R0010126V000001")
+
+TABLE.update(
+    {
+        "POST /api/v1/rsud/patients": at_target(RSUD_REG, target="unit", body=_rsud_patient),
+        "GET /api/v1/rsud/patients/<string:mrn>": at_target(
+            *RSUD_READ, target="rsud_patient", denied=404, out=404
+        ),
+        "POST /api/v1/rsud/encounters": _rsud_at(
+            RSUD_REG, "rsud_patient", body=lambda ctx: {"mrn": ctx["mrn"], "kind": "emergency"}
+        ),
+        "GET /api/v1/rsud/encounters/<string:number>": at_target(
+            *RSUD_READ, target="rsud_encounter", denied=404, out=404
+        ),
+        "GET /api/v1/rsud/encounters/<string:number>/bill": at_target(
+            *RSUD_READ, target="rsud_encounter", denied=404, out=404
+        ),
+        "POST /api/v1/rsud/encounters/<string:number>/transfer": _rsud_at(
+            RSUD_REG, body=_RSUD_MOVE
+        ),
+        "POST /api/v1/rsud/encounters/<string:number>/discharge": _rsud_at(
+            RSUD_REG, body=_RSUD_OUT
+        ),
+        "POST /api/v1/rsud/encounters/<string:number>/charges": _rsud_at(
+            RSUD_CHARGE, body=_RSUD_CHARGE
+        ),
+        "POST /api/v1/rsud/charges/<int:charge_id>/reverse": _rsud_at(
+            RSUD_CHARGE, "rsud_charge", body=_fixed(reason="Salah input")
+        ),
+        "POST /api/v1/rsud/encounters/<string:number>/settle": _rsud_at(RSUD_CASHIER),
+        "POST /api/v1/rsud/encounters/<string:number>/deposits": _rsud_at(
+            RSUD_CASHIER, body=_fixed(amount=500_000)
+        ),
+        "PUT /api/v1/rsud/encounters/<string:number>/claim": _rsud_at(
+            RSUD_CASEMIX, body=_RSUD_CLAIM
+        ),
+        "GET|PUT /api/v1/rsud/encounters/<string:number>/diagnoses": _rsud_at(
+            RSUD_MEDICAL, body=_fixed(codes=["A09"])
+        ),
+        "GET /api/v1/rsud/encounters/<string:number>/fhir": _rsud_at((RSUD_CASEMIX, RSUD_MEDICAL)),
+        "GET /api/v1/rsud/beds": at_target(*RSUD_READ, target="rsud_unit", denied=404, out=404),
+        "GET /api/v1/rsud/reports/indicators": at_target(RSUD_REPORT, target="rsud_month"),
+        "GET /api/v1/rsud/reports/revenue": at_target(RSUD_REPORT, target="rsud_year"),
+        "GET /rsud/": anywhere(*RSUD_READ),
+        "POST /rsud/patients": at_target(RSUD_REG, target="unit", body=_rsud_patient),
+        "GET /rsud/patients/<string:mrn>": at_target(
+            *RSUD_READ, target="rsud_patient", denied=404, out=404
+        ),
+        "POST /rsud/encounters": _rsud_at(
+            RSUD_REG, "rsud_patient", body=lambda ctx: {"mrn": ctx["mrn"], "kind": "emergency"}
+        ),
+        "GET /rsud/encounters/<string:number>": at_target(
+            *RSUD_READ, target="rsud_encounter", denied=404, out=404
+        ),
+        "POST /rsud/encounters/<string:number>/charges": _rsud_at(RSUD_CHARGE, body=_RSUD_CHARGE),
+        "POST /rsud/charges/<int:charge_id>/reverse": _rsud_at(
+            RSUD_CHARGE, "rsud_charge", body=_fixed(reason="Salah input")
+        ),
+        "POST /rsud/encounters/<string:number>/transfer": _rsud_at(
+            RSUD_REG, body=_fixed(bed="W|W-03")
+        ),
+        "POST /rsud/encounters/<string:number>/discharge": _rsud_at(RSUD_REG, body=_RSUD_OUT),
+        "POST /rsud/encounters/<string:number>/claim": _rsud_at(RSUD_CASEMIX, body=_RSUD_CLAIM),
+        "POST /rsud/encounters/<string:number>/diagnoses": _rsud_at(
+            RSUD_MEDICAL, body=_fixed(codes="A09")
+        ),
+        "POST /rsud/encounters/<string:number>/deposits": _rsud_at(
+            RSUD_CASHIER, body=_fixed(amount="500000")
+        ),
+        "POST /rsud/encounters/<string:number>/settle": _rsud_at(RSUD_CASHIER),
+        "GET /rsud/beds": at_target(*RSUD_READ, target="rsud_unit", out=404),
+        "GET /rsud/indicators": at_target(RSUD_REPORT, target="rsud_month"),
+        "POST /rsud/beds/ready": at_target(
+            RSUD_REG, RSUD_ADMIN, target="rsud_unit", body=_rsud_bed_ready
+        ),
+    }
+)
+
+
 def rows() -> dict[tuple[str, str], Rule]:
     """``(METHOD, rule)`` -> Rule, with ``GET|POST`` rows split per method."""
     found: dict[tuple[str, str], Rule] = {}

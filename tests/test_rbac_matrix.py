@@ -567,6 +567,61 @@ def _pdam_targets(world: World, session: Any) -> None:
     world.targets[("pdam_static_file", "in")] = {"filename": "read.js"}
 
 
+def _rsud_targets(world: World, session: Any) -> None:
+    """Per kecamatan (as the hospital's unit): a ward, a patient, an open stay, a charge."""
+    from pamong_plugins.rsud import services as rsud
+
+    system = Actor.system("rbac matrix")
+    rsud.add_decree(
+        session,
+        system,
+        hospital_code=A,
+        number="Perbup matriks",
+        basis="perbup",
+        valid_from=date(2020, 1, 1),
+    )
+    rsud.add_tariff(
+        session,
+        system,
+        hospital_code=A,
+        decree_number="Perbup matriks",
+        service_code="LAB-DL",
+        name="Darah lengkap",
+        unit="lab",
+        klass="III",
+        jasa_sarana=40_000,
+        jasa_medis=10_000,
+    )
+    for where, place in PLACE.items():
+        unit = {"unit": world.paths[place]}
+        rsud.add_ward(
+            session,
+            system,
+            hospital_code=place,
+            code="W",
+            name="Bangsal",
+            klass="III",
+            beds=9,
+            in_service_from=date(2020, 1, 1),
+        )
+        patient = rsud.register_patient(
+            session, system, hospital_code=place, name="Pasien", sex="M"
+        )
+        stay = rsud.open_encounter(
+            session, system, mrn=patient.mrn, kind="inpatient", ward_code="W", bed_code="W-01"
+        )
+        charge = rsud.post_charge(session, system, stay.number, service_code="LAB-DL", unit="lab")
+        world.targets[("rsud_patient", where)] = {"mrn": patient.mrn, **unit}
+        world.targets[("rsud_encounter", where)] = {"number": stay.number, **unit}
+        world.targets[("rsud_charge", where)] = {"charge_id": charge.id, **unit}
+        world.targets[("rsud_unit", where)] = {"query": {"hospital": place}, **unit}
+        world.targets[("rsud_month", where)] = {
+            "query": {"hospital": place, "month": "2026-01"},
+            **unit,
+        }
+        world.targets[("rsud_year", where)] = {"query": {"hospital": place, "year": 2026}, **unit}
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from pamong.orgunits.models import OrgUnit
@@ -598,6 +653,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
             _sipaw_targets(built, session)
         if "pdam" in plugins:
             _pdam_targets(built, session)
+        if "rsud" in plugins:
+            _rsud_targets(built, session)
     yield built
     state.db.dispose()
 

@@ -1,0 +1,433 @@
+"""The hospital pages: registration, the encounter with its bill, bed board, indicators."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from pamong.plugin import (
+    InvalidInput,
+    _,
+    _l,
+    get_session,
+    get_unit,
+    mask_name,
+    regency_today,
+    time_zone,
+)
+from pamong_plugins.rsud import permissions as perm
+from pamong_plugins.rsud import services
+from pamong_plugins.rsud.indicators import IDEAL_RANGES, in_ideal_range
+from pamong_plugins.rsud.models import (
+    CLAIM_STATUSES,
+    DISCHARGE_STATUSES,
+    PAYERS,
+    UNITS,
+    UPGRADE_PAYERS,
+)
+
+bp = Blueprint("rsud", __name__, template_folder="templates")
+
+LABELS = {
+    "outpatient": _l("Outpatient"),
+    "emergency": _l("Emergency (IGD)"),
+    "inpatient": _l("Inpatient"),
+    "open": _l("Open"),
+    "closed": _l("Closed"),
+    "umum": _l("Self-pay"),
+    "bpjs": _l("BPJS (JKN)"),
+    "jamkesda": _l("Jamkesda"),
+    "insurance": _l("Insurance"),
+    "company": _l("Company"),
+    "home": _l("Home"),
+    "referred": _l("Referred"),
+    "died_before_48h": _l("Died < 48 h"),
+    "died_after_48h": _l("Died ≥ 48 h"),
+    "own_request": _l("Own request"),
+    "free": _l("Free"),
+    "occupied": _l("Occupied"),
+    "cleaning": _l("Cleaning"),
+    "registration": _l("Registration"),
+    "clinic": _l("Clinic"),
+    "lab": _l("Laboratory"),
+    "radiology": _l("Radiology"),
+    "operating_room": _l("Operating room"),
+    "pharmacy": _l("Pharmacy"),
+    "ward": _l("Ward"),
+    "patient": _l("Patient"),
+    "employer": _l("Employer"),
+    "supplementary_insurance": _l("Supplementary insurance"),
+}
+
+
+@bp.app_template_filter("rsud_mask")
+def _mask(name: str) -> str:
+    return mask_name(name or "")
+
+
+@bp.app_template_filter("rsud_label")
+def _label(code: str | None) -> str:
+    return "-" if not code else str(LABELS.get(code, code))
+
+
+def _actor() -> Any:
+    return current_user.actor
+
+
+def _allowed(*permissions: str) -> None:
+    if not any(_actor().can(p) for p in permissions):
+        abort(403)
+
+
+def _moment(value: str | None) -> datetime | None:
+    """A local date-time from a form (``2026-11-30T08:15``), or None for now."""
+    if not value:
+        return None
+    from zoneinfo import ZoneInfo
+
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(_("Times are written YYYY-MM-DD HH:MM."), slug="invalid-time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(time_zone()))
+
+
+def _int(value: str | None, what: str) -> int:
+    digits = (value or "").replace(".", "").replace(" ", "").strip()
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits.lstrip("-")
+    if not digits.isdigit() or len(digits) > 12:
+        raise InvalidInput(_("%(what)s must be a whole number.", what=what), slug="invalid-number")
+    return sign * int(digits)
+
+
+def _hospital(permission: str) -> str:
+    code = request.args.get("hospital", "")[:40]
+    if code:
+        return code
+    units = services.hospital_units(get_session(), _actor(), permission)
+    if not units:
+        abort(403)
+    return units[0].code
+
+
+@bp.route("/")
+@login_required
+def index() -> Any:
+    """Registration desk: find or register a patient, open visits and stays."""
+    _allowed(*perm.READ)
+    db = get_session()
+    actor = _actor()
+    query = request.args.get("q", "").strip()[:60]
+    found = services.find_patients(db, actor, query) if query else []
+    return render_template(
+        "rsud/index.html",
+        query=query,
+        found=found,
+        encounters=services.open_encounters(db, actor),
+        hospitals=services.hospital_units(db, actor, perm.REGISTRATION),
+        payers=PAYERS,
+        can_register=actor.can(perm.REGISTRATION),
+    )
+
+
+@bp.route("/patients", methods=["POST"])
+@login_required
+def register_patient() -> Any:
+    form = request.form
+    db = get_session()
+    born = form.get("birth_date") or None
+    patient = services.register_patient(
+        db,
+        _actor(),
+        hospital_code=form.get("hospital_code", "")[:40],
+        name=form.get("name", "")[:200],
+        sex=form.get("sex", "")[:1],
+        birth_date=date.fromisoformat(born) if born else None,
+        nik=form.get("nik", "")[:30],
+        payer=form.get("payer", "umum")[:12],
+        bpjs_number=form.get("bpjs_number", "")[:20],
+        bpjs_class=form.get("bpjs_class", "")[:4],
+        bpjs_pbi=form.get("bpjs_pbi") == "1",
+        payer_name=form.get("payer_name", "")[:120],
+    )
+    db.commit()
+    flash(_("Registered under No. RM %(mrn)s.", mrn=patient.mrn), "info")
+    return redirect(url_for("rsud.patient", mrn=patient.mrn))
+
+
+@bp.route("/patients/<string:mrn>")
+@login_required
+def patient(mrn: str) -> Any:
+    db = get_session()
+    row = services.get_patient(db, _actor(), mrn)
+    from sqlalchemy import select
+
+    from pamong_plugins.rsud.models import RsudEncounter, RsudWard
+
+    encounters = db.scalars(
+        select(RsudEncounter)
+        .where(RsudEncounter.patient_id == row.id)
+        .order_by(RsudEncounter.admitted_at.desc())
+    ).all()
+    wards = db.scalars(
+        select(RsudWard).where(RsudWard.hospital_id == row.hospital_id).order_by(RsudWard.code)
+    ).all()
+    db.commit()
+    return render_template(
+        "rsud/patient.html",
+        p=row,
+        encounters=encounters,
+        wards=wards,
+        payers=PAYERS,
+        can_register=_actor().can(perm.REGISTRATION, row.hospital),
+    )
+
+
+@bp.route("/encounters", methods=["POST"])
+@login_required
+def open_encounter() -> Any:
+    form = request.form
+    db = get_session()
+    encounter = services.open_encounter(
+        db,
+        _actor(),
+        mrn=form.get("mrn", "")[:12],
+        kind=form.get("kind", "")[:12],
+        at=_moment(form.get("at")),
+        poli=form.get("poli", "")[:60],
+        ward_code=form.get("ward_code", "")[:20],
+        bed_code=form.get("bed_code", "")[:20],
+        payer=form.get("payer", "")[:12],
+        sep_number=form.get("sep_number", "")[:30],
+        doctor=form.get("doctor", "")[:120],
+    )
+    db.commit()
+    flash(_("Encounter %(n)s opened.", n=encounter.number), "info")
+    return redirect(url_for("rsud.encounter", number=encounter.number))
+
+
+@bp.route("/encounters/<string:number>")
+@login_required
+def encounter(number: str) -> Any:
+    """The encounter: stay, charges, the (interim) bill, claim and the desk actions."""
+    db = get_session()
+    actor = _actor()
+    row = services.get_encounter(db, actor, number)
+    hospital = row.hospital
+    diagnoses = None
+    if request.args.get("diagnoses") == "1":
+        diagnoses = services.read_diagnoses(db, actor, number)
+    from sqlalchemy import select
+
+    from pamong_plugins.rsud.models import RsudWard
+
+    wards = db.scalars(
+        select(RsudWard).where(RsudWard.hospital_id == hospital.id).order_by(RsudWard.code)
+    ).all()
+    page = render_template(
+        "rsud/encounter.html",
+        e=row,
+        bill=services.compute_bill(db, row),
+        charges=services.charges_of(db, row),
+        claim=services.claim_of(db, row),
+        masked=services.masked_diagnoses(row),
+        diagnoses=diagnoses,
+        wards=wards,
+        units=UNITS,
+        statuses=DISCHARGE_STATUSES,
+        claim_statuses=CLAIM_STATUSES,
+        upgrade_payers=UPGRADE_PAYERS,
+        classes=services.classes(),
+        tariffs=services.tariffs_on(db, regency_today()),
+        can={
+            p.split(".")[1]: actor.can(p, hospital)
+            for p in (perm.REGISTRATION, perm.CHARGE, perm.CASHIER, perm.CASEMIX, perm.MEDICAL_DATA)
+        },
+    )
+    db.commit()
+    return page
+
+
+def _back(number: str, message: str) -> Any:
+    get_session().commit()
+    flash(message, "info")
+    return redirect(url_for("rsud.encounter", number=number))
+
+
+@bp.route("/encounters/<string:number>/charges", methods=["POST"])
+@login_required
+def post_charge(number: str) -> Any:
+    form = request.form
+    day = form.get("service_date") or None
+    services.post_charge(
+        get_session(),
+        _actor(),
+        number,
+        service_code=form.get("service_code", "")[:30],
+        quantity=_int(form.get("quantity") or "1", _("The quantity")),
+        unit=form.get("unit", "")[:20],
+        performed_by=form.get("performed_by", "")[:120],
+        service_date=date.fromisoformat(day) if day else None,
+    )
+    return _back(number, _("Charge posted."))
+
+
+@bp.route("/charges/<int:charge_id>/reverse", methods=["POST"])
+@login_required
+def reverse_charge(charge_id: int) -> Any:
+    reversal = services.reverse_charge(
+        get_session(), _actor(), charge_id, reason=request.form.get("reason", "")[:200]
+    )
+    return _back(reversal.encounter.number, _("Charge reversed."))
+
+
+@bp.route("/encounters/<string:number>/transfer", methods=["POST"])
+@login_required
+def transfer(number: str) -> Any:
+    bed = request.form.get("bed", "")
+    ward_code, _sep, bed_code = bed.partition("|")
+    services.transfer(
+        get_session(),
+        _actor(),
+        number,
+        ward_code=ward_code[:20],
+        bed_code=bed_code[:20],
+        at=_moment(request.form.get("at")),
+    )
+    return _back(number, _("Patient moved."))
+
+
+@bp.route("/encounters/<string:number>/discharge", methods=["POST"])
+@login_required
+def discharge(number: str) -> Any:
+    form = request.form
+    services.discharge(
+        get_session(),
+        _actor(),
+        number,
+        status=form.get("status", "")[:20],
+        at=_moment(form.get("at")),
+        room_released_at=_moment(form.get("room_released_at")),
+    )
+    return _back(number, _("Patient discharged; the bed is being cleaned."))
+
+
+@bp.route("/encounters/<string:number>/claim", methods=["POST"])
+@login_required
+def record_claim(number: str) -> Any:
+    form = request.form
+    money = {
+        k: _int(form.get(k) or "0", k)
+        for k in (
+            "cbg_amount",
+            "subacute_amount",
+            "chronic_amount",
+            "add_payment",
+            "cbg_class1_amount",
+            "cbg_upgraded_amount",
+            "upgrade_days",
+        )
+    }
+    services.record_claim(
+        get_session(),
+        _actor(),
+        number,
+        sep_number=form.get("sep_number", "")[:30],
+        inacbg_code=form.get("inacbg_code", "")[:20].strip().upper(),
+        upgrade_class=form.get("upgrade_class", "")[:4],
+        upgrade_payer=form.get("upgrade_payer", "")[:24],
+        status=form.get("status", "draft")[:10],
+        **money,
+    )
+    return _back(number, _("Claim recorded."))
+
+
+@bp.route("/encounters/<string:number>/diagnoses", methods=["POST"])
+@login_required
+def set_diagnoses(number: str) -> Any:
+    codes = request.form.get("codes", "")[:200].replace(";", ",").split(",")
+    services.set_diagnoses(get_session(), _actor(), number, codes)
+    return _back(number, _("Diagnoses recorded."))
+
+
+@bp.route("/encounters/<string:number>/deposits", methods=["POST"])
+@login_required
+def take_deposit(number: str) -> Any:
+    deposit = services.take_deposit(
+        get_session(), _actor(), number, amount=_int(request.form.get("amount"), _("The deposit"))
+    )
+    return _back(
+        number, _("Deposit invoice %(n)s: pay it at the cashier.", n=deposit.invoice_number)
+    )
+
+
+@bp.route("/encounters/<string:number>/settle", methods=["POST"])
+@login_required
+def settle(number: str) -> Any:
+    bill = services.settle_bill(get_session(), _actor(), number)
+    get_session().commit()
+    if bill.invoice_number:
+        flash(
+            _("Invoice %(n)s issued: take the payment at the cashier.", n=bill.invoice_number),
+            "info",
+        )
+        return redirect(url_for("billing.cashier", invoice=bill.invoice_number))
+    flash(_("Nothing for the patient to pay."), "info")
+    return redirect(url_for("rsud.encounter", number=number))
+
+
+@bp.route("/beds")
+@login_required
+def beds() -> Any:
+    """The bed board of a hospital."""
+    _allowed(*perm.READ)
+    code = _hospital(perm.REGISTRATION if _actor().can(perm.REGISTRATION) else perm.REPORT)
+    board = services.bed_board(get_session(), _actor(), code)
+    unit = get_unit(get_session(), code)
+    can_ready = _actor().can(perm.REGISTRATION, unit) or _actor().can(perm.ADMIN, unit)
+    return render_template("rsud/beds.html", board=board, hospital=code, can_ready=can_ready)
+
+
+@bp.route("/beds/ready", methods=["POST"])
+@login_required
+def bed_ready() -> Any:
+    """A cleaned bed is free again."""
+    form = request.form
+    hospital = form.get("hospital", "")[:40]
+    ward_code, _sep, bed_code = form.get("bed", "").partition("|")
+    services.bed_ready(get_session(), _actor(), hospital, ward_code[:20], bed_code[:20])
+    get_session().commit()
+    flash(_("Bed %(bed)s is free.", bed=bed_code[:20]), "info")
+    return redirect(url_for("rsud.beds", hospital=hospital))
+
+
+@bp.route("/indicators")
+@login_required
+def indicators_page() -> Any:
+    """A month's indicators beside the Depkes ideal ranges, and the year's revenue."""
+    _allowed(perm.REPORT)
+    code = _hospital(perm.REPORT)
+    month_text = request.args.get("month", "")[:7]
+    try:
+        month = date.fromisoformat(f"{month_text}-01") if month_text else regency_today()
+    except ValueError:
+        raise InvalidInput(_("A month is written YYYY-MM."), slug="invalid-month") from None
+    if not 1990 <= month.year <= 2100:
+        raise InvalidInput(_("A month is written YYYY-MM."), slug="invalid-month")
+    db = get_session()
+    report = services.indicator_report(db, _actor(), code, month)
+    revenue = services.revenue_report(db, _actor(), code, month.year)
+    return render_template(
+        "rsud/indicators.html",
+        report=report,
+        revenue=revenue,
+        packages=services.package_vs_cost(db, _actor(), code, month.year),
+        hospital=code,
+        month=month.strftime("%Y-%m"),
+        ideal=IDEAL_RANGES,
+        in_range=in_ideal_range,
+    )
