@@ -154,3 +154,11 @@ def pamong_billing_channel(name: str) -> PaymentChannel | None:
     from pamong_plugins.billing.demo_channel import DemoBankChannel
 
     return DemoBankChannel()
+
+
+@hookimpl(optionalhook=True)
+def pamong_daily_activity(unit: Any, day: Any, session: Session) -> Iterable[dict[str, Any]]:
+    """Kantaya's daily report: payments received at the unit's counters and channels."""
+    from pamong_plugins.billing.reports import daily_activity
+
+    return daily_activity(session, unit, day)

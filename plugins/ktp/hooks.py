@@ -118,3 +118,11 @@ def pamong_on_invoice_cancelled(invoice: Any, reason: str, session: Any) -> None
     from pamong_plugins.ktp.services import fee_refunded
 
     fee_refunded(session, invoice, reason)
+
+
+@hookimpl(optionalhook=True)
+def pamong_daily_activity(unit: Any, day: Any, session: Any) -> Iterable[dict[str, Any]]:
+    """Kantaya's daily report: cards printed at the unit's counters that day, average minutes."""
+    from pamong_plugins.ktp.stats import daily_activity
+
+    return daily_activity(session, unit, day)

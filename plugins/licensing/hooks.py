@@ -166,3 +166,11 @@ def pamong_on_invoice_paid(invoice: Any, session: Any) -> None:
     from pamong_plugins.licensing.services import levy_paid
 
     levy_paid(session, invoice)
+
+
+@hookimpl(optionalhook=True)
+def pamong_daily_activity(unit: Any, day: Any, session: Any) -> Iterable[dict[str, Any]]:
+    """Kantaya's daily report: permit files received, decided and overdue at the unit."""
+    from pamong_plugins.licensing.stats import daily_activity
+
+    return daily_activity(session, unit, day)

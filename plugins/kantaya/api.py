@@ -1,0 +1,254 @@
+"""Kantaya REST API: daily reports, comments and tasks, the controlling grid, letter numbers.
+
+Bearer tokens; every call is checked in the service layer at the unit concerned.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pamong.plugin import (
+    API_PREFIX,
+    BEARER,
+    ApiBlueprint,
+    IssuedDocument,
+    api_actor,
+    get_session,
+    paginate,
+    token_required,
+    verify_url,
+)
+from pamong_plugins.kantaya import services
+from pamong_plugins.kantaya.schemas import (
+    KantayaCommentInSchema,
+    KantayaCommentSchema,
+    KantayaGridQueryArgs,
+    KantayaGridSchema,
+    KantayaLetterFillSchema,
+    KantayaLetterInSchema,
+    KantayaLetterPageSchema,
+    KantayaLetterQueryArgs,
+    KantayaLetterSchema,
+    KantayaReportDraftSchema,
+    KantayaReportEditSchema,
+    KantayaReportPageSchema,
+    KantayaReportQueryArgs,
+    KantayaReportSchema,
+    KantayaReturnSchema,
+    KantayaTaskDoneSchema,
+    KantayaTaskQueryArgs,
+)
+
+blp = ApiBlueprint(
+    "kantaya_api",
+    __name__,
+    url_prefix=f"{API_PREFIX}/kantaya",
+    description="Virtual office: daily reports, controlling grid, tasks, outgoing letter numbers",
+)
+
+
+def _report(report: Any, created: bool = False) -> Any:
+    report.created = created
+    return report
+
+
+@blp.route("/reports")
+@token_required
+@blp.arguments(KantayaReportQueryArgs, location="query")
+@blp.response(200, KantayaReportPageSchema)
+@blp.doc(security=BEARER)
+def list_reports(args: dict[str, Any]):
+    """Daily reports of the units the caller may read, newest day first."""
+    stmt = services.reports_query(
+        api_actor(),
+        unit_code=args["unit"],
+        day_from=args["since"],
+        day_to=args["until"],
+        status=args["status"],
+    )
+    items, total = paginate(get_session(), stmt, args["page"], args["per_page"])
+    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+@blp.route("/reports", methods=["POST"])
+@token_required
+@blp.arguments(KantayaReportDraftSchema)
+@blp.response(201, KantayaReportSchema)
+@blp.alt_response(200, description="The unit's report of that day existed: that report")
+@blp.doc(security=BEARER)
+def draft_report(data: dict[str, Any]):
+    """Open the unit's report of a day: a draft pre-filled with the day's recorded activity."""
+    session = get_session()
+    report, created = services.draft_report(
+        session, api_actor(), unit_code=data["unit_code"], day=data["day"]
+    )
+    session.commit()
+    return _report(report, created), 201 if created else 200
+
+
+@blp.route("/reports/<id:report_id>")
+@token_required
+@blp.response(200, KantayaReportSchema)
+@blp.doc(security=BEARER)
+def get_report(report_id: int):
+    """One report with its facts, comments and attachments."""
+    return _report(services.get_report(get_session(), api_actor(), report_id))
+
+
+@blp.route("/reports/<id:report_id>", methods=["PATCH"])
+@token_required
+@blp.arguments(KantayaReportEditSchema)
+@blp.response(200, KantayaReportSchema)
+@blp.doc(security=BEARER)
+def edit_report(data: dict[str, Any], report_id: int):
+    """Edit a draft or returned report."""
+    session = get_session()
+    report = services.update_report(session, api_actor(), report_id, data)
+    session.commit()
+    return _report(report)
+
+
+def _step(func: Any, report_id: int, *args: Any) -> Any:
+    session = get_session()
+    report = func(session, api_actor(), report_id, *args)
+    session.commit()
+    return _report(report)
+
+
+@blp.route("/reports/<id:report_id>/submit", methods=["POST"])
+@token_required
+@blp.response(200, KantayaReportSchema)
+@blp.doc(security=BEARER)
+def submit_report(report_id: int):
+    """The reporter submits the report to the head of the unit."""
+    return _step(services.submit_report, report_id)
+
+
+@blp.route("/reports/<id:report_id>/approve", methods=["POST"])
+@token_required
+@blp.response(200, KantayaReportSchema)
+@blp.doc(security=BEARER)
+def approve_report(report_id: int):
+    """The head of the unit approves a submitted report."""
+    return _step(services.approve_report, report_id)
+
+
+@blp.route("/reports/<id:report_id>/return", methods=["POST"])
+@token_required
+@blp.arguments(KantayaReturnSchema)
+@blp.response(200, KantayaReportSchema)
+@blp.doc(security=BEARER)
+def return_report(data: dict[str, Any], report_id: int):
+    """The head sends a submitted report back, saying why."""
+    return _step(services.return_report, report_id, data["reason"])
+
+
+@blp.route("/reports/<id:report_id>/comments", methods=["POST"])
+@token_required
+@blp.arguments(KantayaCommentInSchema)
+@blp.response(201, KantayaCommentSchema)
+@blp.doc(security=BEARER)
+def comment(data: dict[str, Any], report_id: int):
+    """A leader comments on a report; ``task`` makes it an instruction for the unit."""
+    session = get_session()
+    row = services.comment_on(
+        session, api_actor(), report_id, body=data["body"], task=data["task"], due_on=data["due_on"]
+    )
+    session.commit()
+    return row
+
+
+@blp.route("/tasks")
+@token_required
+@blp.arguments(KantayaTaskQueryArgs, location="query")
+@blp.response(200, KantayaCommentSchema(many=True))
+@blp.doc(security=BEARER)
+def list_tasks(args: dict[str, Any]):
+    """Instructions given to the caller's units (open ones by default)."""
+    stmt = services.tasks_query(api_actor(), open_only=args["open"]).limit(500)
+    return list(get_session().scalars(stmt))
+
+
+@blp.route("/tasks/<id:task_id>/done", methods=["POST"])
+@token_required
+@blp.arguments(KantayaTaskDoneSchema)
+@blp.response(200, KantayaCommentSchema)
+@blp.doc(security=BEARER)
+def task_done(data: dict[str, Any], task_id: int):
+    """The unit reports an instruction done."""
+    session = get_session()
+    row = services.complete_task(session, api_actor(), task_id, data["note"])
+    session.commit()
+    return row
+
+
+@blp.route("/grid")
+@token_required
+@blp.arguments(KantayaGridQueryArgs, location="query")
+@blp.response(200, KantayaGridSchema)
+@blp.doc(security=BEARER)
+def grid(args: dict[str, Any]):
+    """The controlling grid: units x days of a month (submitted, late, draft, missing, off)."""
+    year, month = (int(x) for x in args["month"].split("-"))
+    found = services.controlling_grid(
+        get_session(), api_actor(), date(year, month, 1), kind=args["kind"]
+    )
+    return {
+        "month": args["month"],
+        "days": found.days,
+        "rows": [
+            {"unit_code": u.code, "unit_name": u.name, "kind": u.kind, "cells": found.cells[u.id]}
+            for u in found.units
+        ],
+        "totals": found.totals,
+    }
+
+
+def _letter(letter: Any) -> Any:
+    document = get_session().get(IssuedDocument, letter.document_id) if letter.document_id else None
+    letter.verify_url = verify_url(document) if document else None
+    return letter
+
+
+@blp.route("/letters")
+@token_required
+@blp.arguments(KantayaLetterQueryArgs, location="query")
+@blp.response(200, KantayaLetterPageSchema)
+@blp.doc(security=BEARER)
+def list_letters(args: dict[str, Any]):
+    """Outgoing letters of the caller's units, newest number first."""
+    stmt = services.letters_query(api_actor(), year=args["year"])
+    items, total = paginate(get_session(), stmt, args["page"], args["per_page"])
+    return {
+        "items": [_letter(x) for x in items],
+        "page": args["page"],
+        "per_page": args["per_page"],
+        "total": total,
+    }
+
+
+@blp.route("/letters", methods=["POST"])
+@token_required
+@blp.arguments(KantayaLetterInSchema)
+@blp.response(201, KantayaLetterSchema)
+@blp.doc(security=BEARER)
+def number_letter(data: dict[str, Any]):
+    """The next number of the year for an outgoing letter (or a reserved one, ``reserve``)."""
+    session = get_session()
+    letter = services.number_letter(session, api_actor(), **data)
+    session.commit()
+    return _letter(letter)
+
+
+@blp.route("/letters/<id:letter_id>/fill", methods=["POST"])
+@token_required
+@blp.arguments(KantayaLetterFillSchema)
+@blp.response(200, KantayaLetterSchema)
+@blp.doc(security=BEARER)
+def fill_letter(data: dict[str, Any], letter_id: int):
+    """A reserved number gets its hand-made letter and is registered with a QR."""
+    session = get_session()
+    letter = services.fill_reserved(session, api_actor(), letter_id, **data)
+    session.commit()
+    return _letter(letter)

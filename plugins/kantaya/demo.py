@@ -1,0 +1,189 @@
+"""Demo data: a year of daily reports from every Satker, kecamatan and BUMD, with gaps.
+
+Most units report on working days, some late, a few miss days (a weak
+kecamatan misses more). Today a kecamatan's report is drafted from the
+day's KTP and licensing activity, submitted, and commented on by the
+Bupati with an instruction; units still missing today are reminded. The
+secretariat has numbered a few outgoing letters and reserved one number.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from pamong.plugin import (
+    NotFound,
+    OrgUnit,
+    actor_of,
+    add_staff,
+    grant_staff_role,
+    is_working_day,
+    staff_username,
+)
+from pamong_plugins.kantaya import services
+from pamong_plugins.kantaya.models import KantayaReport
+from pamong_plugins.kantaya.settings import DEFAULT_KINDS
+
+DAYS = 365
+ACTIVITIES = (
+    "Apel pagi dan pembagian tugas; pelayanan masyarakat di loket.",
+    "Rapat koordinasi internal membahas program kerja bulan ini.",
+    "Monitoring kegiatan lapangan dan pendampingan desa.",
+    "Penyusunan laporan keuangan dan administrasi kepegawaian.",
+    "Sosialisasi program pemerintah daerah kepada warga.",
+)
+RESULTS = (
+    "Pelayanan berjalan lancar tanpa keluhan.",
+    "Notulen rapat selesai dan dibagikan.",
+    "Temuan lapangan dicatat untuk tindak lanjut.",
+    "Dokumen administrasi lengkap.",
+)
+PROBLEMS = ("", "", "Jaringan internet sempat terputus.", "Printer rusak, antrean melambat.")
+
+
+def _staff(
+    session: Session, context: Any, username: str, title: str, role: str, unit: OrgUnit
+) -> None:
+    """Give ``role`` to the demo account, creating it when no other plugin did."""
+    try:
+        grant_staff_role(session, context, username, role, unit)
+    except NotFound:
+        add_staff(session, context, username, title, role, unit)
+
+
+def seed(session: Session, context: Any) -> None:
+    rng = context.rng
+    today = context.today
+    units = list(
+        session.scalars(
+            select(OrgUnit).where(OrgUnit.kind.in_(DEFAULT_KINDS)).order_by(OrgUnit.code)
+        )
+    )
+    # Accounts: each kecamatan operator reports; the camat of the first kecamatan heads it;
+    # the Bupati leads (monitor) everywhere; the secretariat numbers letters.
+    for kecamatan in context.kecamatan:
+        grant_staff_role(
+            session, context, f"op.{staff_username(kecamatan.name)}", "kantaya_reporter", kecamatan
+        )
+    first = context.kecamatan[0]
+    _staff(
+        session,
+        context,
+        f"camat.{staff_username(first.name)}",
+        f"Camat {first.name}",
+        "kantaya_head",
+        first,
+    )
+    _staff(session, context, "bupati", "Bupati Sragen", "kantaya_leader", context.root)
+    _staff(session, context, "sekda", "Sekretaris Daerah", "kantaya_leader", context.root)
+    _staff(session, context, "sekda", "Sekretaris Daerah", "kantaya_secretary", context.root)
+    for office in context.offices.values():
+        if office.kind in DEFAULT_KINDS:
+            _staff(
+                session,
+                context,
+                f"lapor.{staff_username(office.code.rsplit('-', 1)[-1])}",
+                f"Pelapor {office.name}",
+                "kantaya_reporter",
+                office,
+            )
+
+    # A year of history, written in bulk (the service path is used for today below).
+    rows: list[dict[str, Any]] = []
+    weak = {u.id for u in units[:: max(1, len(units) // 3)][:3]}  # a few units report poorly
+    for back in range(DAYS, 0, -1):
+        day = today - timedelta(days=back)
+        if not is_working_day(day):
+            continue
+        for unit in units:
+            miss = 0.25 if unit.id in weak else 0.04
+            if rng.random() < miss:
+                continue
+            late = rng.random() < (0.2 if unit.id in weak else 0.06)
+            submitted = datetime.combine(
+                day + timedelta(days=1 if late else 0),
+                time(10 if late else 8, rng.randint(0, 59)),
+                UTC,
+            )
+            approved = rng.random() < 0.8
+            rows.append(
+                {
+                    "unit_id": unit.id,
+                    "day": day,
+                    "status": "approved" if approved else "submitted",
+                    "activities": rng.choice(ACTIVITIES),
+                    "results": rng.choice(RESULTS),
+                    "problems": rng.choice(PROBLEMS),
+                    "follow_up": "",
+                    "facts": [],
+                    "return_reason": "",
+                    "created_at": submitted - timedelta(hours=2),
+                    "updated_at": submitted,
+                    "submitted_at": submitted,
+                    "late": late,
+                    "approved_at": submitted + timedelta(hours=3) if approved else None,
+                }
+            )
+    for start in range(0, len(rows), 2000):
+        session.execute(insert(KantayaReport), rows[start : start + 2000])
+
+    # Today: the first kecamatan's report is drafted from the day's KTP and licensing
+    # activity, submitted by its operator, and commented on by the Bupati.
+    reporter = actor_of(session, f"op.{staff_username(first.name)}")
+    report, _created = services.draft_report(session, reporter, unit_code=first.code, day=today)
+    services.update_report(
+        session,
+        reporter,
+        report.id,
+        {
+            "results": "Seluruh pemohon KTP hari ini terlayani; berkas izin diteruskan ke DPMPTSP.",
+            "problems": "Blangko KTP tersisa sedikit.",
+            "follow_up": "Mengajukan tambahan blangko ke Dinas Dukcapil.",
+        },
+    )
+    services.submit_report(session, reporter, report.id)
+    bupati = actor_of(session, "bupati")
+    services.comment_on(
+        session,
+        bupati,
+        report.id,
+        body="Koordinasikan dengan Dukcapil hari ini juga, laporkan hasilnya besok.",
+        task=True,
+        due_on=today + timedelta(days=1),
+    )
+    # A second kecamatan only has a draft; the others are missing today and get reminded.
+    if len(context.kecamatan) > 1:
+        second = context.kecamatan[1]
+        services.draft_report(
+            session,
+            actor_of(session, f"op.{staff_username(second.name)}"),
+            unit_code=second.code,
+            day=today,
+        )
+    session.flush()
+    services.send_reminders(session, today)
+
+    # Outgoing letters of the secretariat.
+    sekda = actor_of(session, "sekda")
+    subjects = (
+        ("000.1.2", "Undangan rapat koordinasi camat", "Para Camat se-Kabupaten Sragen"),
+        ("100.3.4", "Laporan penyelenggaraan pemerintahan desa", "Gubernur Jawa Tengah"),
+        ("800.1.2", "Izin cuti tahunan", "Kepala BKPSDM"),
+    )
+    for code, subject, addressee in subjects:
+        letter = services.number_letter(
+            session,
+            sekda,
+            unit_code=context.root.code,
+            classification=code,
+            subject=subject,
+            addressee=addressee,
+        )
+    services.number_letter(
+        session, sekda, unit_code=context.root.code, classification="000.1.2", reserve=True
+    )
+    context.samples["kantaya_letter"] = letter.number

@@ -1,0 +1,152 @@
+"""Kantaya's tables: daily reports, their comments (tasks), reminders, letter numbers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pamong.plugin import Base, OrgUnit, User, UTCDateTime, utcnow
+
+
+class ReportStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"  # sent back by the head: the reporter edits and submits again
+
+
+class KantayaReport(Base):
+    """A unit's daily report: one per unit and day (the second writer edits the first)."""
+
+    __tablename__ = "kantaya_reports"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "day", name="uq_kantaya_reports_unit_day"),
+        Index("ix_kantaya_reports_day", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    day: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=ReportStatus.DRAFT.value)
+    activities: Mapped[str] = mapped_column(Text, default="")
+    results: Mapped[str] = mapped_column(Text, default="")
+    problems: Mapped[str] = mapped_column(Text, default="")
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    #: Facts contributed by plugins when drafted: ``[{"source", "label", "value"}]``.
+    facts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    return_reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Submitted after the deadline (the next day's ``late_after_hour``).
+    late: Mapped[bool] = mapped_column(default=False)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    comments: Mapped[list[KantayaComment]] = relationship(
+        back_populates="report", order_by="KantayaComment.id", cascade="all, delete-orphan"
+    )
+    attachments: Mapped[list[KantayaAttachment]] = relationship(
+        back_populates="report", order_by="KantayaAttachment.id", cascade="all, delete-orphan"
+    )
+
+
+class KantayaComment(Base):
+    """A leader's comment on a report; an instruction is a task of the unit until done."""
+
+    __tablename__ = "kantaya_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("kantaya_reports.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    is_task: Mapped[bool] = mapped_column(default=False)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    report: Mapped[KantayaReport] = relationship(back_populates="comments")
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+
+class KantayaAttachment(Base):
+    """A photo or document of a report (type checked by its first bytes, size limited)."""
+
+    __tablename__ = "kantaya_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("kantaya_reports.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    report: Mapped[KantayaReport] = relationship(back_populates="attachments")
+
+
+class KantayaReminder(Base):
+    """A reminder sent to a unit for a day without a report (at most one per unit and day)."""
+
+    __tablename__ = "kantaya_reminders"
+    __table_args__ = (UniqueConstraint("unit_id", "day", name="uq_kantaya_reminders_unit_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    day: Mapped[date] = mapped_column(Date)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KantayaLetterCounter(Base):
+    """The last outgoing letter number of a year (and classification code, if per code)."""
+
+    __tablename__ = "kantaya_letter_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(30), primary_key=True)  # "" or a class code
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class KantayaLetter(Base):
+    """An outgoing letter with its number; reserved numbers wait for a letter made by hand."""
+
+    __tablename__ = "kantaya_letters"
+    __table_args__ = (
+        UniqueConstraint("year", "scope", "sequence", name="uq_kantaya_letters_sequence"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(60), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    scope: Mapped[str] = mapped_column(String(30), default="")
+    sequence: Mapped[int] = mapped_column(Integer)
+    classification: Mapped[str] = mapped_column(String(30))
+    grade: Mapped[str] = mapped_column(String(10), default="B")
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    addressee: Mapped[str] = mapped_column(String(300), default="")
+    reserved: Mapped[bool] = mapped_column(default=False)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("issued_documents.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")

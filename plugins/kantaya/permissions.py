@@ -1,0 +1,29 @@
+"""What Kantaya checks; every permission is granted at an org unit and its subtree."""
+
+from __future__ import annotations
+
+from pamong.plugin import DocumentKind, Permission, RoleTemplate, _l
+
+REPORT = "kantaya.report"
+APPROVE = "kantaya.approve"
+MONITOR = "kantaya.monitor"
+LETTERS = "kantaya.letters"
+
+#: Any of these at a unit lets a user read its daily reports.
+READ = (REPORT, APPROVE, MONITOR)
+
+PERMISSIONS = (
+    Permission(REPORT, _l("Draft and submit the unit's daily report; see its tasks")),
+    Permission(APPROVE, _l("Approve or return the unit's daily reports (head of unit)")),
+    Permission(MONITOR, _l("See the controlling grid, comment on reports and give instructions")),
+    Permission(LETTERS, _l("Number and register outgoing letters (secretariat)")),
+)
+
+ROLES = (
+    RoleTemplate("kantaya_reporter", "Pelapor harian (daily reporter)", (REPORT,)),
+    RoleTemplate("kantaya_head", "Kepala unit (head of unit)", (APPROVE, REPORT)),
+    RoleTemplate("kantaya_leader", "Pimpinan (leader: Bupati, Sekda, camat)", (MONITOR,)),
+    RoleTemplate("kantaya_secretary", "Sekretariat (letters)", (LETTERS,)),
+)
+
+OUTGOING_LETTER = DocumentKind("kantaya.letter", _l("Outgoing letter"))

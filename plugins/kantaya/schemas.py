@@ -1,0 +1,183 @@
+"""marshmallow schemas of the Kantaya API (and the pages' forms)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from pamong.plugin import QueryArgs, QueryDate
+from pamong_plugins.kantaya.models import ReportStatus
+from pamong_plugins.kantaya.services import GRADES, GRID_STATES
+
+_TEXT = validate.Length(max=10_000)
+
+
+class KantayaReportDraftSchema(Schema):
+    unit_code = fields.String(required=True, validate=validate.Length(1, 40))
+    day = QueryDate(required=True, metadata={"description": "The local day reported; not future"})
+
+
+class KantayaReportEditSchema(Schema):
+    activities = fields.String(validate=_TEXT)
+    results = fields.String(validate=_TEXT)
+    problems = fields.String(validate=_TEXT)
+    follow_up = fields.String(validate=_TEXT)
+
+
+class KantayaReturnSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
+
+
+class KantayaCommentInSchema(Schema):
+    body = fields.String(required=True, validate=validate.Length(1, 10_000))
+    task = fields.Boolean(load_default=False, metadata={"description": "An instruction (task)"})
+    due_on = QueryDate(load_default=None, allow_none=True)
+
+
+class KantayaTaskDoneSchema(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class KantayaFactSchema(Schema):
+    source = fields.String()
+    label = fields.String()
+    value = fields.Raw(metadata={"description": "A count or a short text"})
+
+
+class KantayaCommentSchema(Schema):
+    id = fields.Integer()
+    report_id = fields.Integer()
+    author = fields.Function(lambda c: c.author.username if c.author else None)
+    body = fields.String()
+    task = fields.Boolean(attribute="is_task")
+    due_on = fields.Date(allow_none=True)
+    done_at = fields.DateTime(allow_none=True)
+    done_note = fields.String()
+    created_at = fields.DateTime()
+
+
+class KantayaAttachmentSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+
+
+class KantayaReportSchema(Schema):
+    id = fields.Integer()
+    unit_code = fields.Function(lambda r: r.unit.code)
+    unit_name = fields.Function(lambda r: r.unit.name)
+    day = fields.Date()
+    status = fields.String(metadata={"enum": [s.value for s in ReportStatus]})
+    late = fields.Boolean()
+    activities = fields.String()
+    results = fields.String()
+    problems = fields.String()
+    follow_up = fields.String()
+    facts = fields.List(fields.Nested(KantayaFactSchema))
+    return_reason = fields.String()
+    submitted_at = fields.DateTime(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+    comments = fields.List(fields.Nested(KantayaCommentSchema))
+    attachments = fields.List(fields.Nested(KantayaAttachmentSchema))
+    created = fields.Boolean(metadata={"description": "False when the day's report existed"})
+
+
+class KantayaReportSummarySchema(Schema):
+    id = fields.Integer()
+    unit_code = fields.Function(lambda r: r.unit.code)
+    unit_name = fields.Function(lambda r: r.unit.name)
+    day = fields.Date()
+    status = fields.String(metadata={"enum": [s.value for s in ReportStatus]})
+    late = fields.Boolean()
+    submitted_at = fields.DateTime(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+
+
+class KantayaReportPageSchema(Schema):
+    items = fields.List(fields.Nested(KantayaReportSummarySchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class KantayaReportQueryArgs(QueryArgs):
+    unit = fields.String(load_default=None, validate=validate.Length(max=40))
+    since = QueryDate(load_default=None)
+    until = QueryDate(load_default=None)
+    status = fields.String(
+        load_default=None, validate=validate.OneOf([s.value for s in ReportStatus])
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class KantayaTaskQueryArgs(QueryArgs):
+    open = fields.Boolean(load_default=True)
+
+
+class KantayaGridQueryArgs(QueryArgs):
+    month = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^(19|2\d)\d\d-(0[1-9]|1[0-2])$"),
+        metadata={"description": "YYYY-MM"},
+    )
+    kind = fields.String(load_default=None, validate=validate.Length(max=20))
+
+
+class KantayaGridRowSchema(Schema):
+    unit_code = fields.String()
+    unit_name = fields.String()
+    kind = fields.String()
+    cells = fields.List(fields.String(metadata={"enum": list(GRID_STATES)}))
+
+
+class KantayaGridSchema(Schema):
+    month = fields.String()
+    days = fields.List(fields.Date())
+    rows = fields.List(fields.Nested(KantayaGridRowSchema))
+    totals = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class KantayaLetterInSchema(Schema):
+    unit_code = fields.String(required=True, validate=validate.Length(1, 40))
+    classification = fields.String(
+        required=True,
+        validate=validate.Length(1, 30),
+        metadata={"description": "Archive classification code (Permendagri 83/2022)"},
+    )
+    subject = fields.String(load_default="", validate=validate.Length(max=300))
+    addressee = fields.String(load_default="", validate=validate.Length(max=300))
+    grade = fields.String(load_default="B", validate=validate.OneOf(GRADES))
+    reserve = fields.Boolean(load_default=False, metadata={"description": "For a hand-made letter"})
+
+
+class KantayaLetterFillSchema(Schema):
+    subject = fields.String(required=True, validate=validate.Length(1, 300))
+    addressee = fields.String(load_default="", validate=validate.Length(max=300))
+
+
+class KantayaLetterSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    year = fields.Integer()
+    sequence = fields.Integer()
+    classification = fields.String()
+    grade = fields.String()
+    unit_code = fields.Function(lambda r: r.unit.code)
+    subject = fields.String()
+    addressee = fields.String()
+    reserved = fields.Boolean()
+    verify_url = fields.String(allow_none=True)
+
+
+class KantayaLetterPageSchema(Schema):
+    items = fields.List(fields.Nested(KantayaLetterSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class KantayaLetterQueryArgs(QueryArgs):
+    year = fields.Integer(load_default=None, validate=validate.Range(1900, 2999))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))

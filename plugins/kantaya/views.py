@@ -1,0 +1,308 @@
+"""Kantaya pages: the unit's daily reports and tasks, one report, the grid, outgoing letters."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from pamong.plugin import (
+    InvalidInput,
+    IssuedDocument,
+    NotFound,
+    OrgUnit,
+    _,
+    _l,
+    check_query_date,
+    get_session,
+    page_arg,
+    paginate,
+    regency_today,
+    verify_url,
+)
+from pamong_plugins.kantaya import permissions as perm
+from pamong_plugins.kantaya import services
+from pamong_plugins.kantaya.models import KantayaAttachment
+from pamong_plugins.kantaya.services import GRADES, visible_units
+from pamong_plugins.kantaya.settings import settings
+
+bp = Blueprint("kantaya", __name__, template_folder="templates")
+PER_PAGE = 30
+
+STATE_LABELS = {
+    "submitted": _l("Submitted"),
+    "late": _l("Late"),
+    "draft": _l("Draft only"),
+    "missing": _l("Missing"),
+    "off": _l("Day off"),
+    "future": _l("Not yet"),
+    "approved": _l("Approved"),
+    "returned": _l("Returned"),
+}
+
+
+@bp.app_template_filter("kantaya_label")
+def kantaya_label(value: str) -> str:
+    label = STATE_LABELS.get(value)
+    return str(label) if label is not None else value
+
+
+def _actor() -> Any:
+    return current_user.actor
+
+
+def _allowed(*permissions: str) -> None:
+    if not any(_actor().can(p) for p in permissions):
+        abort(403)
+
+
+def _day(value: str | None, default: date) -> date:
+    if not value:
+        return default
+    try:
+        return check_query_date(date.fromisoformat(value))
+    except ValueError:
+        raise InvalidInput(_("Dates are written YYYY-MM-DD.")) from None
+
+
+def _own_units(permission: str) -> list[OrgUnit]:
+    actor = _actor()
+    return [u for u in visible_units(get_session(), actor) if actor.can(permission, u)]
+
+
+# --- daily reports --------------------------------------------------------------------
+
+
+@bp.route("/")
+@login_required
+def reports() -> Any:
+    """The reporter's and head's page: today's report per unit, recent reports, open tasks."""
+    _allowed(*perm.READ)
+    db = get_session()
+    actor = _actor()
+    page = page_arg()
+    items, total = paginate(db, services.reports_query(actor), page, PER_PAGE)
+    tasks = list(db.scalars(services.tasks_query(actor).limit(50)))
+    return render_template(
+        "kantaya/reports.html",
+        units=_own_units(perm.REPORT),
+        today=regency_today(),
+        items=items,
+        total=total,
+        page=page,
+        per_page=PER_PAGE,
+        tasks=tasks,
+    )
+
+
+@bp.route("/reports", methods=["POST"])
+@login_required
+def draft() -> Any:
+    db = get_session()
+    report, created = services.draft_report(
+        db,
+        _actor(),
+        unit_code=request.form.get("unit_code", "")[:40],
+        day=_day(request.form.get("day"), regency_today()),
+    )
+    db.commit()
+    if not created:
+        flash(_("The report of this day already exists: you are editing it."), "info")
+    return redirect(url_for("kantaya.report", report_id=report.id))
+
+
+@bp.route("/reports/<id:report_id>")
+@login_required
+def report(report_id: int) -> Any:
+    db = get_session()
+    actor = _actor()
+    row = services.get_report(db, actor, report_id)
+    return render_template(
+        "kantaya/report.html",
+        report=row,
+        can_edit=actor.can(perm.REPORT, row.unit) and row.status in ("draft", "returned"),
+        can_approve=actor.can(perm.APPROVE, row.unit) and row.status == "submitted",
+        can_comment=actor.can(perm.MONITOR, row.unit),
+        can_report=actor.can(perm.REPORT, row.unit),
+    )
+
+
+@bp.route("/reports/<id:report_id>", methods=["POST"])
+@login_required
+def save(report_id: int) -> Any:
+    db = get_session()
+    values = {name: request.form.get(name, "") for name in services.TEXT_FIELDS}
+    services.update_report(db, _actor(), report_id, values)
+    if request.form.get("then") == "submit":
+        services.submit_report(db, _actor(), report_id)
+        flash(_("Report submitted to the head of the unit."), "info")
+    else:
+        flash(_("Report saved."), "info")
+    db.commit()
+    return redirect(url_for("kantaya.report", report_id=report_id))
+
+
+@bp.route("/reports/<id:report_id>/decision", methods=["POST"])
+@login_required
+def decide(report_id: int) -> Any:
+    db = get_session()
+    if request.form.get("approve") == "1":
+        services.approve_report(db, _actor(), report_id)
+        flash(_("Report approved."), "info")
+    else:
+        services.return_report(db, _actor(), report_id, request.form.get("reason", ""))
+        flash(_("Report returned to the reporter."), "info")
+    db.commit()
+    return redirect(url_for("kantaya.report", report_id=report_id))
+
+
+@bp.route("/reports/<id:report_id>/comments", methods=["POST"])
+@login_required
+def comment(report_id: int) -> Any:
+    db = get_session()
+    due = request.form.get("due_on") or None
+    services.comment_on(
+        db,
+        _actor(),
+        report_id,
+        body=request.form.get("body", ""),
+        task=request.form.get("task") == "1",
+        due_on=_day(due, regency_today()) if due else None,
+    )
+    db.commit()
+    flash(_("Comment added."), "info")
+    return redirect(url_for("kantaya.report", report_id=report_id))
+
+
+@bp.route("/reports/<id:report_id>/attachments", methods=["POST"])
+@login_required
+def attach(report_id: int) -> Any:
+    db = get_session()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidInput(_("Choose a file to attach."), slug="invalid-attachment")
+    data = upload.read(services.MAX_ATTACHMENT_BYTES + 1)
+    services.add_attachment(db, _actor(), report_id, filename=upload.filename, data=data)
+    db.commit()
+    flash(_("File attached."), "info")
+    return redirect(url_for("kantaya.report", report_id=report_id))
+
+
+@bp.route("/attachments/<id:attachment_id>")
+@login_required
+def attachment(attachment_id: int) -> Any:
+    db = get_session()
+    row = db.get(KantayaAttachment, attachment_id)
+    if row is None:
+        raise NotFound(_("No such file."))
+    services.get_report(db, _actor(), row.report_id)  # 404 without read access
+    return Response(
+        row.data,
+        mimetype=row.content_type,
+        headers={"Content-Disposition": f'inline; filename="{row.filename}"'},
+    )
+
+
+@bp.route("/tasks/<id:task_id>/done", methods=["POST"])
+@login_required
+def task_done(task_id: int) -> Any:
+    db = get_session()
+    row = services.complete_task(db, _actor(), task_id, request.form.get("note", ""))
+    db.commit()
+    flash(_("Task marked done."), "info")
+    return redirect(url_for("kantaya.report", report_id=row.report_id))
+
+
+# --- the controlling grid -----------------------------------------------------------------
+
+
+@bp.route("/grid")
+@login_required
+def grid() -> Any:
+    _allowed(*perm.READ)
+    today = regency_today()
+    month_arg = request.args.get("month", "")
+    try:
+        month = date.fromisoformat(f"{month_arg}-01") if month_arg else today.replace(day=1)
+        check_query_date(month)
+    except ValueError:
+        raise InvalidInput(_("A month is written YYYY-MM.")) from None
+    kind = request.args.get("kind") or None
+    found = services.controlling_grid(get_session(), _actor(), month, kind=kind)
+    previous = (month - timedelta(days=1)).replace(day=1)
+    following = (month + timedelta(days=32)).replace(day=1)
+    return render_template(
+        "kantaya/grid.html",
+        grid=found,
+        kind=kind,
+        kinds=settings()["reporting_kinds"],
+        previous=previous,
+        following=following,
+        today=today,
+        missing_today=sum(1 for u in found.units if _missing(found, u, today)),
+    )
+
+
+def _missing(found: Any, unit: OrgUnit, day: date) -> bool:
+    if day not in found.days:
+        return False
+    return found.cells[unit.id][found.days.index(day)] == "missing"
+
+
+# --- outgoing letters ----------------------------------------------------------------------
+
+
+@bp.route("/letters")
+@login_required
+def letters() -> Any:
+    _allowed(perm.LETTERS)
+    db = get_session()
+    page = page_arg()
+    items, total = paginate(db, services.letters_query(_actor()), page, PER_PAGE)
+    documents = {
+        d.id: verify_url(d)
+        for d in db.scalars(
+            select(IssuedDocument).where(
+                IssuedDocument.id.in_([x.document_id for x in items if x.document_id])
+            )
+        )
+    }
+    return render_template(
+        "kantaya/letters.html",
+        items=items,
+        total=total,
+        page=page,
+        per_page=PER_PAGE,
+        documents=documents,
+        units=[u for u in _letter_units()],
+        grades=GRADES,
+        template=settings()["letter_template"],
+    )
+
+
+def _letter_units() -> list[OrgUnit]:
+    actor = _actor()
+    stmt = select(OrgUnit).where(actor.scope_filter(perm.LETTERS, OrgUnit.path))
+    return list(get_session().scalars(stmt.order_by(OrgUnit.code).limit(300)))
+
+
+@bp.route("/letters", methods=["POST"])
+@login_required
+def number_letter() -> Any:
+    db = get_session()
+    letter = services.number_letter(
+        db,
+        _actor(),
+        unit_code=request.form.get("unit_code", "")[:40],
+        classification=request.form.get("classification", "")[:30],
+        subject=request.form.get("subject", "")[:300],
+        addressee=request.form.get("addressee", "")[:300],
+        grade=request.form.get("grade", "B")[:4],
+        reserve=request.form.get("reserve") == "1",
+    )
+    db.commit()
+    flash(_("Letter number %(number)s.", number=letter.number), "info")
+    return redirect(url_for("kantaya.letters"))
