@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import force_locale
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -131,10 +132,26 @@ def seed(session: Session, context: Any) -> None:
     for start in range(0, len(rows), 2000):
         session.execute(insert(KantayaReport), rows[start : start + 2000])
 
-    # Today: the first kecamatan's report is drafted from the day's KTP and licensing
-    # activity, submitted by its operator, and commented on by the Bupati.
-    reporter = actor_of(session, f"op.{staff_username(first.name)}")
-    report, _created = services.draft_report(session, reporter, unit_code=first.code, day=today)
+    # Today: the kecamatan with the most recorded activity (KTP, permits, receipts) has its
+    # report drafted from it, submitted by its operator, and commented on by the Bupati.
+    def sources(unit: OrgUnit) -> int:
+        return len({f["source"] for f in services.collect_facts(session, unit, today)})
+
+    busiest = max(context.kecamatan, key=sources)
+    if busiest.id != first.id:
+        _staff(
+            session,
+            context,
+            f"camat.{staff_username(busiest.name)}",
+            f"Camat {busiest.name}",
+            "kantaya_head",
+            busiest,
+        )
+    reporter = actor_of(session, f"op.{staff_username(busiest.name)}")
+    with force_locale("id"):  # the facts' labels are stored as drafted: in Indonesian
+        report, _created = services.draft_report(
+            session, reporter, unit_code=busiest.code, day=today
+        )
     services.update_report(
         session,
         reporter,
@@ -156,8 +173,8 @@ def seed(session: Session, context: Any) -> None:
         due_on=today + timedelta(days=1),
     )
     # A second kecamatan only has a draft; the others are missing today and get reminded.
-    if len(context.kecamatan) > 1:
-        second = context.kecamatan[1]
+    second = next(u for u in context.kecamatan if u.id != busiest.id)
+    with force_locale("id"):
         services.draft_report(
             session,
             actor_of(session, f"op.{staff_username(second.name)}"),
