@@ -212,6 +212,23 @@ def _bill_unit(**extra: Any) -> Body:
     return lambda ctx: {"unit_code": ctx["unit_code"], **extra}
 
 
+# -- kantaya (issue 17) ----------------------------------------------------------------
+
+KAN_REPORT = "kantaya.report"
+KAN_APPROVE = "kantaya.approve"
+KAN_MONITOR = "kantaya.monitor"
+KAN_LETTERS = "kantaya.letters"
+KAN_READ = (KAN_REPORT, KAN_APPROVE, KAN_MONITOR)
+
+
+def _kan_draft(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"unit_code": ctx["unit_code"], "day": "2026-01-06"}
+
+
+def _kan_letter(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"unit_code": ctx["unit_code"], "classification": "000.1.2", "subject": "Undangan"}
+
+
 # -- the table -----------------------------------------------------------------
 
 TABLE: dict[str, Rule] = {
@@ -589,6 +606,63 @@ TABLE: dict[str, Rule] = {
     # The example plugin of the test suite publishes its page and count.
     "GET /example/": public(),
     "GET /api/v1/example/notes/count": public(),
+    # --- kantaya (issue 17): daily reports, tasks, the controlling grid, letter numbers ---
+    "GET /kantaya/": anywhere(*KAN_READ),
+    "POST /kantaya/reports": at_target(KAN_REPORT, target="kantaya_unit", body=_kan_draft),
+    "GET /kantaya/reports/<id:report_id>": at_target(
+        *KAN_READ, target="kantaya_report", denied=404, out=404
+    ),
+    "POST /kantaya/reports/<id:report_id>": at_target(
+        KAN_REPORT, target="kantaya_report", see=KAN_READ, body=_fixed(results="Lancar")
+    ),
+    "POST /kantaya/reports/<id:report_id>/decision": at_target(
+        KAN_APPROVE, target="kantaya_report", see=KAN_READ, body=_fixed(approve="0", reason="x")
+    ),
+    "POST /kantaya/reports/<id:report_id>/comments": at_target(
+        KAN_MONITOR, target="kantaya_report", see=KAN_READ, body=_fixed(body="Bagus")
+    ),
+    "POST /kantaya/reports/<id:report_id>/attachments": at_target(
+        KAN_REPORT, target="kantaya_report", see=KAN_READ
+    ),
+    "GET /kantaya/attachments/<id:attachment_id>": at_target(
+        *KAN_READ, target="kantaya_attachment", denied=404, out=404
+    ),
+    "POST /kantaya/tasks/<id:task_id>/done": at_target(
+        KAN_REPORT, target="kantaya_task", see=KAN_READ, body=_fixed(note="Selesai")
+    ),
+    "GET /kantaya/grid": anywhere(*KAN_READ),
+    "GET /kantaya/letters": anywhere(KAN_LETTERS),
+    "POST /kantaya/letters": at_target(KAN_LETTERS, target="kantaya_unit", body=_kan_letter),
+    "GET /api/v1/kantaya/reports": staff(),
+    "POST /api/v1/kantaya/reports": at_target(KAN_REPORT, target="kantaya_unit", body=_kan_draft),
+    "GET /api/v1/kantaya/reports/<id:report_id>": at_target(
+        *KAN_READ, target="kantaya_report", denied=404, out=404
+    ),
+    "PATCH /api/v1/kantaya/reports/<id:report_id>": at_target(
+        KAN_REPORT, target="kantaya_report", see=KAN_READ, body=_fixed(results="Lancar")
+    ),
+    "POST /api/v1/kantaya/reports/<id:report_id>/submit": at_target(
+        KAN_REPORT, target="kantaya_report", see=KAN_READ
+    ),
+    "POST /api/v1/kantaya/reports/<id:report_id>/approve": at_target(
+        KAN_APPROVE, target="kantaya_report", see=KAN_READ
+    ),
+    "POST /api/v1/kantaya/reports/<id:report_id>/return": at_target(
+        KAN_APPROVE, target="kantaya_report", see=KAN_READ, body=_fixed(reason="Lengkapi")
+    ),
+    "POST /api/v1/kantaya/reports/<id:report_id>/comments": at_target(
+        KAN_MONITOR, target="kantaya_report", see=KAN_READ, body=_fixed(body="Bagus")
+    ),
+    "GET /api/v1/kantaya/tasks": staff(),
+    "POST /api/v1/kantaya/tasks/<id:task_id>/done": at_target(
+        KAN_REPORT, target="kantaya_task", see=KAN_READ, body=_fixed()
+    ),
+    "GET /api/v1/kantaya/grid": anywhere(*KAN_READ, target="kantaya_month"),
+    "GET /api/v1/kantaya/letters": staff(),
+    "POST /api/v1/kantaya/letters": at_target(KAN_LETTERS, target="kantaya_unit", body=_kan_letter),
+    "POST /api/v1/kantaya/letters/<id:letter_id>/fill": at_target(
+        KAN_LETTERS, target="kantaya_letter", denied=404, out=404, body=_fixed(subject="Surat")
+    ),
 }
 
 

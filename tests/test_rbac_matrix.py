@@ -437,6 +437,31 @@ def _billing_targets(world: World, session: Any) -> None:
             world.targets[("billing_callback", "in")] = {"name": "demo"}
 
 
+def _kantaya_targets(world: World, session: Any) -> None:
+    """Per kecamatan: a daily report with an instruction (task) and a photo; a reserved letter."""
+    from pamong_plugins.kantaya import services as kantaya
+
+    system = Actor.system("rbac matrix")
+    for where, place in PLACE.items():
+        unit = {"unit": world.paths[place]}
+        report, _created = kantaya.draft_report(
+            session, system, unit_code=place, day=date(2026, 1, 5)
+        )
+        task = kantaya.comment_on(session, system, report.id, body="Tindak lanjuti", task=True)
+        photo = kantaya.add_attachment(
+            session, system, report.id, filename="foto.jpg", data=b"\xff\xd8\xff\xe0 matrix"
+        )
+        letter = kantaya.number_letter(
+            session, system, unit_code=place, classification="000.1.2", reserve=True
+        )
+        world.targets[("kantaya_report", where)] = {"report_id": report.id, **unit}
+        world.targets[("kantaya_task", where)] = {"task_id": task.id, **unit}
+        world.targets[("kantaya_attachment", where)] = {"attachment_id": photo.id, **unit}
+        world.targets[("kantaya_letter", where)] = {"letter_id": letter.id, **unit}
+        world.targets[("kantaya_unit", where)] = {"unit_code": place, **unit}
+    world.targets[("kantaya_month", "in")] = {"query": {"month": "2026-01"}}
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from pamong.orgunits.models import OrgUnit
@@ -462,6 +487,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
             _licensing_targets(built, session)
         if "billing" in plugins:
             _billing_targets(built, session)
+        if "kantaya" in plugins:
+            _kantaya_targets(built, session)
     yield built
     state.db.dispose()
 

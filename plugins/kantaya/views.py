@@ -182,10 +182,10 @@ def comment(report_id: int) -> Any:
 def attach(report_id: int) -> Any:
     db = get_session()
     upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise InvalidInput(_("Choose a file to attach."), slug="invalid-attachment")
-    data = upload.read(services.MAX_ATTACHMENT_BYTES + 1)
-    services.add_attachment(db, _actor(), report_id, filename=upload.filename, data=data)
+    # No file reaches the service as an empty one: permissions are checked first.
+    data = upload.read(services.MAX_ATTACHMENT_BYTES + 1) if upload else b""
+    filename = upload.filename or "" if upload else ""
+    services.add_attachment(db, _actor(), report_id, filename=filename, data=data)
     db.commit()
     flash(_("File attached."), "info")
     return redirect(url_for("kantaya.report", report_id=report_id))

@@ -55,7 +55,7 @@ def test_twenty_clerks_at_once_get_twenty_consecutive_numbers(app, actor_at):
                     classification="000.1.2",
                     subject=f"Surat {n}",
                 )
-        except BaseException as exc:  # noqa: BLE001  (reported below)
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=take, args=(n,)) for n in range(CLERKS)]
