@@ -5,6 +5,8 @@ Bearer tokens; every call is checked in the service layer at the unit concerned.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import date
 from typing import Any
 
@@ -12,7 +14,9 @@ from pamong.plugin import (
     API_PREFIX,
     BEARER,
     ApiBlueprint,
+    InvalidInput,
     IssuedDocument,
+    _,
     api_actor,
     get_session,
     paginate,
@@ -23,19 +27,26 @@ from pamong_plugins.kantaya import services
 from pamong_plugins.kantaya.schemas import (
     KantayaCommentInSchema,
     KantayaCommentSchema,
+    KantayaDoneSchema,
     KantayaGridQueryArgs,
     KantayaGridSchema,
+    KantayaIncomingInSchema,
+    KantayaIncomingPageSchema,
+    KantayaIncomingSchema,
     KantayaLetterFillSchema,
     KantayaLetterInSchema,
     KantayaLetterPageSchema,
     KantayaLetterQueryArgs,
     KantayaLetterSchema,
+    KantayaPageArgs,
     KantayaReportDraftSchema,
     KantayaReportEditSchema,
     KantayaReportPageSchema,
     KantayaReportQueryArgs,
     KantayaReportSchema,
     KantayaReturnSchema,
+    KantayaStepInSchema,
+    KantayaStepSchema,
     KantayaTaskDoneSchema,
     KantayaTaskQueryArgs,
 )
@@ -252,3 +263,132 @@ def fill_letter(data: dict[str, Any], letter_id: int):
     letter = services.fill_reserved(session, api_actor(), letter_id, **data)
     session.commit()
     return _letter(letter)
+
+
+# --- incoming letters and dispositions -----------------------------------------------------
+
+
+@blp.route("/incoming")
+@token_required
+@blp.arguments(KantayaPageArgs, location="query")
+@blp.response(200, KantayaIncomingPageSchema)
+@blp.doc(security=BEARER)
+def list_incoming(args: dict[str, Any]):
+    """Incoming letters of the units where the caller registers or disposes, newest first."""
+    stmt = services.incoming_query(api_actor())
+    items, total = paginate(get_session(), stmt, args["page"], args["per_page"])
+    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+@blp.route("/incoming", methods=["POST"])
+@token_required
+@blp.arguments(KantayaIncomingInSchema)
+@blp.response(201, KantayaIncomingSchema)
+@blp.doc(security=BEARER)
+def register_incoming(data: dict[str, Any]):
+    """Register a received letter (sender, number, date, subject, optional scan)."""
+    scan = None
+    if data["scan_base64"]:
+        try:
+            scan = base64.b64decode(data["scan_base64"], validate=True)
+        except (ValueError, binascii.Error):
+            raise InvalidInput(
+                _("The scan is not valid base64."), slug="invalid-attachment"
+            ) from None
+    session = get_session()
+    row = services.register_incoming(
+        session,
+        api_actor(),
+        unit_code=data["unit_code"],
+        sender=data["sender"],
+        number=data["number"],
+        letter_date=data["letter_date"],
+        subject=data["subject"],
+        scan=scan,
+    )
+    session.commit()
+    return row
+
+
+@blp.route("/incoming/<id:incoming_id>")
+@token_required
+@blp.response(200, KantayaIncomingSchema)
+@blp.doc(security=BEARER)
+def get_incoming(incoming_id: int):
+    """One incoming letter with every disposition step (read, recalled, done)."""
+    return services.get_incoming(get_session(), api_actor(), incoming_id)
+
+
+@blp.route("/incoming/<id:incoming_id>/dispositions", methods=["POST"])
+@token_required
+@blp.arguments(KantayaStepInSchema)
+@blp.response(201, KantayaStepSchema)
+@blp.doc(security=BEARER)
+def dispose(data: dict[str, Any], incoming_id: int):
+    """The head disposes the letter to a unit or person with an instruction and a deadline."""
+    session = get_session()
+    step = services.dispose(session, api_actor(), incoming_id, **data)
+    session.commit()
+    return step
+
+
+@blp.route("/dispositions")
+@token_required
+@blp.arguments(KantayaPageArgs, location="query")
+@blp.response(200, KantayaStepSchema(many=True))
+@blp.doc(security=BEARER)
+def list_dispositions(args: dict[str, Any]):
+    """The caller's disposition inbox: steps to them or to their units, newest first."""
+    stmt = services.dispositions_query(api_actor())
+    items, _total = paginate(get_session(), stmt, args["page"], args["per_page"])
+    return items
+
+
+@blp.route("/dispositions/<id:step_id>")
+@token_required
+@blp.response(200, KantayaStepSchema)
+@blp.doc(security=BEARER)
+def get_disposition(step_id: int):
+    """One step; a recipient opening it marks it read (it can no longer be recalled)."""
+    session = get_session()
+    step = services.get_disposition(session, api_actor(), step_id)
+    session.commit()
+    return step
+
+
+@blp.route("/dispositions/<id:step_id>/forward", methods=["POST"])
+@token_required
+@blp.arguments(KantayaStepInSchema)
+@blp.response(201, KantayaStepSchema)
+@blp.doc(security=BEARER)
+def forward(data: dict[str, Any], step_id: int):
+    """A recipient forwards the step down the chain."""
+    session = get_session()
+    step = services.forward(session, api_actor(), step_id, **data)
+    session.commit()
+    return step
+
+
+@blp.route("/dispositions/<id:step_id>/recall", methods=["POST"])
+@token_required
+@blp.response(200, KantayaStepSchema)
+@blp.doc(security=BEARER)
+def recall(step_id: int):
+    """The sender recalls a step nobody has read yet (409 once read)."""
+    session = get_session()
+    step = services.recall(session, api_actor(), step_id)
+    session.commit()
+    return step
+
+
+@blp.route("/dispositions/<id:step_id>/done", methods=["POST"])
+@token_required
+@blp.arguments(KantayaDoneSchema)
+@blp.response(200, KantayaStepSchema)
+@blp.doc(security=BEARER)
+def step_done(data: dict[str, Any], step_id: int):
+    """A recipient reports the instruction carried out."""
+    session = get_session()
+    step = services.complete(session, api_actor(), step_id, data["note"])
+    session.commit()
+    return step

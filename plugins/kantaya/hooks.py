@@ -63,6 +63,13 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("Who reported, late or missing, unit by unit and day by day"),
         ),
         NavItem(
+            "kantaya.incoming",
+            _l("Incoming letters"),
+            weight=33,
+            permission=perm.DISPOSE,
+            description=_l("Register, dispose and forward incoming letters"),
+        ),
+        NavItem(
             "kantaya.letters",
             _l("Outgoing letters"),
             weight=32,
@@ -93,7 +100,7 @@ def pamong_register_demo_data() -> DemoData:
 
 @hookimpl
 def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
-    from pamong_plugins.kantaya.jobs import remind_job
+    from pamong_plugins.kantaya.jobs import escalate_job, remind_job
 
     hour = settings()["reminder_hour"]
     return [
@@ -103,5 +110,12 @@ def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
             schedule=f"0 {hour} * * *",
             working_days=True,
             description="Remind units without today's daily report",
-        )
+        ),
+        WorkerJob(
+            "kantaya.escalate",
+            escalate_job,
+            schedule="0 8 * * *",
+            working_days=True,
+            description="Tell senders about overdue dispositions",
+        ),
     ]

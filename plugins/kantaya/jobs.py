@@ -15,3 +15,9 @@ def remind_job(app: Any) -> str:
         f"kantaya: {counts['missing']} units missing today's report, {counts['sent']} reminded, "
         f"{counts['already']} already reminded, {counts['nobody']} without staff"
     )
+
+
+def escalate_job(app: Any) -> str:
+    with transaction(app) as session:
+        sent = services.escalate_overdue(session, regency_today(app))
+    return f"kantaya: {sent} overdue dispositions escalated"

@@ -146,7 +146,67 @@ class KantayaLetter(Base):
     addressee: Mapped[str] = mapped_column(String(300), default="")
     reserved: Mapped[bool] = mapped_column(default=False)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("issued_documents.id"))
+    #: The incoming letter this one answers.
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("kantaya_incoming.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+class KantayaIncoming(Base):
+    """An incoming letter registered by a unit's secretariat (with its scan)."""
+
+    __tablename__ = "kantaya_incoming"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    sender: Mapped[str] = mapped_column(String(200))
+    number: Mapped[str] = mapped_column(String(100))
+    letter_date: Mapped[date] = mapped_column(Date)
+    subject: Mapped[str] = mapped_column(String(300))
+    received_on: Mapped[date] = mapped_column(Date)
+    scan: Mapped[bytes | None] = mapped_column(LargeBinary)
+    scan_type: Mapped[str] = mapped_column(String(60), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    dispositions: Mapped[list[KantayaDisposition]] = relationship(
+        back_populates="incoming", order_by="KantayaDisposition.id"
+    )
+
+
+class KantayaDisposition(Base):
+    """One step of a letter's disposition: to a unit or a person, or a copy (tembusan).
+
+    Read-tracked: ``read_at`` is set when a recipient first opens it; the
+    sender may recall it while it is unread. Forwarding down the chain makes
+    a child step (``parent_id``).
+    """
+
+    __tablename__ = "kantaya_dispositions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incoming_id: Mapped[int] = mapped_column(ForeignKey("kantaya_incoming.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("kantaya_dispositions.id"))
+    from_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    from_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    to_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    to_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    instruction: Mapped[str] = mapped_column(String(1000))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    is_copy: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    read_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recalled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_note: Mapped[str] = mapped_column(String(500), default="")
+    #: When the overdue step was reported to the sender's unit (once).
+    escalated_on: Mapped[date | None] = mapped_column(Date)
+
+    incoming: Mapped[KantayaIncoming] = relationship(back_populates="dispositions")
+    to_unit: Mapped[OrgUnit] = relationship(foreign_keys=[to_unit_id], lazy="joined")
+    from_unit: Mapped[OrgUnit] = relationship(foreign_keys=[from_unit_id], lazy="joined")
+    to_user: Mapped[User | None] = relationship(foreign_keys=[to_user_id], lazy="joined")

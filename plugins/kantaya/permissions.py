@@ -8,6 +8,7 @@ REPORT = "kantaya.report"
 APPROVE = "kantaya.approve"
 MONITOR = "kantaya.monitor"
 LETTERS = "kantaya.letters"
+DISPOSE = "kantaya.dispose"
 
 #: Any of these at a unit lets a user read its daily reports.
 READ = (REPORT, APPROVE, MONITOR)
@@ -17,12 +18,13 @@ PERMISSIONS = (
     Permission(APPROVE, _l("Approve or return the unit's daily reports (head of unit)")),
     Permission(MONITOR, _l("See the controlling grid, comment on reports and give instructions")),
     Permission(LETTERS, _l("Number and register outgoing letters (secretariat)")),
+    Permission(DISPOSE, _l("Dispose incoming letters to units and people; forward, recall")),
 )
 
 ROLES = (
     RoleTemplate("kantaya_reporter", "Pelapor harian (daily reporter)", (REPORT,)),
-    RoleTemplate("kantaya_head", "Kepala unit (head of unit)", (APPROVE, REPORT)),
-    RoleTemplate("kantaya_leader", "Pimpinan (leader: Bupati, Sekda, camat)", (MONITOR,)),
+    RoleTemplate("kantaya_head", "Kepala unit (head of unit)", (APPROVE, REPORT, DISPOSE)),
+    RoleTemplate("kantaya_leader", "Pimpinan (leader: Bupati, Sekda, camat)", (MONITOR, DISPOSE)),
     RoleTemplate("kantaya_secretary", "Sekretariat (letters)", (LETTERS,)),
 )
 

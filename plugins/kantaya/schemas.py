@@ -149,6 +149,9 @@ class KantayaLetterInSchema(Schema):
     addressee = fields.String(load_default="", validate=validate.Length(max=300))
     grade = fields.String(load_default="B", validate=validate.OneOf(GRADES))
     reserve = fields.Boolean(load_default=False, metadata={"description": "For a hand-made letter"})
+    reply_to_id = fields.Integer(
+        load_default=None, allow_none=True, metadata={"description": "The incoming letter answered"}
+    )
 
 
 class KantayaLetterFillSchema(Schema):
@@ -167,6 +170,7 @@ class KantayaLetterSchema(Schema):
     subject = fields.String()
     addressee = fields.String()
     reserved = fields.Boolean()
+    reply_to_id = fields.Integer(allow_none=True)
     verify_url = fields.String(allow_none=True)
 
 
@@ -181,3 +185,72 @@ class KantayaLetterQueryArgs(QueryArgs):
     year = fields.Integer(load_default=None, validate=validate.Range(1900, 2999))
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class KantayaIncomingInSchema(Schema):
+    unit_code = fields.String(required=True, validate=validate.Length(1, 40))
+    sender = fields.String(required=True, validate=validate.Length(1, 200))
+    number = fields.String(required=True, validate=validate.Length(1, 100))
+    letter_date = QueryDate(required=True)
+    subject = fields.String(required=True, validate=validate.Length(1, 300))
+    scan_base64 = fields.String(
+        load_default="",
+        validate=validate.Length(max=14_000_000),
+        metadata={"description": "The scan (PDF, JPEG or PNG), base64; at most 10 MB"},
+    )
+
+
+class KantayaStepInSchema(Schema):
+    to_unit_code = fields.String(required=True, validate=validate.Length(1, 40))
+    to_username = fields.String(load_default="", validate=validate.Length(max=80))
+    instruction = fields.String(load_default="", validate=validate.Length(max=1000))
+    due_on = QueryDate(load_default=None, allow_none=True)
+    copy = fields.Boolean(load_default=False, metadata={"description": "A copy (tembusan)"})
+
+
+class KantayaStepSchema(Schema):
+    id = fields.Integer()
+    incoming_id = fields.Integer()
+    parent_id = fields.Integer(allow_none=True)
+    from_unit = fields.Function(lambda s: s.from_unit.code)
+    to_unit = fields.Function(lambda s: s.to_unit.code)
+    to_user = fields.Function(lambda s: s.to_user.username if s.to_user else None)
+    instruction = fields.String()
+    due_on = fields.Date(allow_none=True)
+    copy = fields.Boolean(attribute="is_copy")
+    read_at = fields.DateTime(allow_none=True)
+    recalled_at = fields.DateTime(allow_none=True)
+    done_at = fields.DateTime(allow_none=True)
+    done_note = fields.String()
+    subject = fields.Function(lambda s: s.incoming.subject)
+
+
+class KantayaIncomingSummarySchema(Schema):
+    id = fields.Integer()
+    unit_code = fields.Function(lambda r: r.unit.code)
+    sender = fields.String()
+    number = fields.String()
+    letter_date = fields.Date()
+    subject = fields.String()
+    received_on = fields.Date()
+    has_scan = fields.Function(lambda r: r.scan is not None)
+
+
+class KantayaIncomingSchema(KantayaIncomingSummarySchema):
+    dispositions = fields.List(fields.Nested(KantayaStepSchema))
+
+
+class KantayaIncomingPageSchema(Schema):
+    items = fields.List(fields.Nested(KantayaIncomingSummarySchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class KantayaPageArgs(QueryArgs):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class KantayaDoneSchema(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=500))

@@ -38,6 +38,18 @@ from pamong.plugin import (
     utcnow,
 )
 from pamong_plugins.kantaya import permissions as perm
+from pamong_plugins.kantaya.letters_in import (
+    complete,
+    dispose,
+    dispositions_query,
+    escalate_overdue,
+    forward,
+    get_disposition,
+    get_incoming,
+    incoming_query,
+    recall,
+    register_incoming,
+)
 from pamong_plugins.kantaya.models import (
     KantayaAttachment,
     KantayaComment,
@@ -55,12 +67,22 @@ __all__ = [
     "add_attachment",
     "approve_report",
     "comment_on",
+    "complete",
     "complete_task",
     "controlling_grid",
+    "dispose",
+    "dispositions_query",
     "draft_report",
+    "escalate_overdue",
+    "forward",
+    "get_disposition",
+    "get_incoming",
     "get_report",
+    "incoming_query",
     "missing_units",
     "number_letter",
+    "recall",
+    "register_incoming",
     "reports_query",
     "return_report",
     "send_reminders",
@@ -639,6 +661,7 @@ def number_letter(
     grade: str = "B",
     reserve: bool = False,
     day: date | None = None,
+    reply_to_id: int | None = None,
 ) -> KantayaLetter:
     """Give an outgoing letter the next number of the year (gapless under concurrency).
 
@@ -663,6 +686,8 @@ def number_letter(
     subject = _clean_text(subject, "subject")[:300]
     if not reserve and not subject:
         raise InvalidInput(_("A letter needs a subject."), slug="empty-subject")
+    if reply_to_id is not None:
+        get_incoming(session, actor, reply_to_id)  # 404 unless the actor may see it
     day = day or regency_today()
     config = settings()
     scope = code if config["sequence_per_code"] else ""
@@ -687,6 +712,7 @@ def number_letter(
         subject=subject,
         addressee=_clean_text(addressee, "addressee")[:300],
         reserved=reserve,
+        reply_to_id=reply_to_id,
         created_by_id=actor.user_id,
     )
     session.add(letter)

@@ -306,3 +306,143 @@ def number_letter() -> Any:
     db.commit()
     flash(_("Letter number %(number)s.", number=letter.number), "info")
     return redirect(url_for("kantaya.letters"))
+
+
+# --- incoming letters and dispositions -------------------------------------------------------
+
+
+@bp.route("/incoming")
+@login_required
+def incoming() -> Any:
+    """Letters of my units (register, open) and my disposition inbox."""
+    _allowed(*services.UNIT_STAFF)
+    db = get_session()
+    actor = _actor()
+    page = page_arg()
+    items, total = paginate(db, services.incoming_query(actor), page, PER_PAGE)
+    steps = list(db.scalars(services.dispositions_query(actor).limit(50)))
+    stmt = select(OrgUnit).where(actor.scope_filter(perm.LETTERS, OrgUnit.path))
+    return render_template(
+        "kantaya/incoming.html",
+        items=items,
+        total=total,
+        page=page,
+        per_page=PER_PAGE,
+        steps=steps,
+        units=list(db.scalars(stmt.order_by(OrgUnit.code).limit(300))),
+        today=regency_today(),
+    )
+
+
+@bp.route("/incoming", methods=["POST"])
+@login_required
+def register_incoming() -> Any:
+    db = get_session()
+    upload = request.files.get("scan")
+    scan = upload.read(services.MAX_SCAN_BYTES + 1) if upload and upload.filename else None
+    row = services.register_incoming(
+        db,
+        _actor(),
+        unit_code=request.form.get("unit_code", "")[:40],
+        sender=request.form.get("sender", ""),
+        number=request.form.get("number", ""),
+        letter_date=_day(request.form.get("letter_date"), regency_today()),
+        subject=request.form.get("subject", ""),
+        scan=scan,
+    )
+    db.commit()
+    flash(_("Letter registered."), "info")
+    return redirect(url_for("kantaya.incoming_letter", incoming_id=row.id))
+
+
+@bp.route("/incoming/<id:incoming_id>")
+@login_required
+def incoming_letter(incoming_id: int) -> Any:
+    db = get_session()
+    actor = _actor()
+    row = services.get_incoming(db, actor, incoming_id)
+    stmt = select(OrgUnit).where(actor.scope_filter(perm.DISPOSE, OrgUnit.path))
+    return render_template(
+        "kantaya/incoming_letter.html",
+        letter=row,
+        can_dispose=actor.can(perm.DISPOSE, row.unit),
+        targets=list(db.scalars(stmt.order_by(OrgUnit.code).limit(300))),
+        me=actor.user_id,
+    )
+
+
+@bp.route("/incoming/<id:incoming_id>/scan")
+@login_required
+def incoming_scan(incoming_id: int) -> Any:
+    row = services.get_incoming(get_session(), _actor(), incoming_id)
+    if row.scan is None:
+        raise NotFound(_("No such file."))
+    return Response(row.scan, mimetype=row.scan_type)
+
+
+def _step_form() -> dict[str, Any]:
+    due = request.form.get("due_on") or None
+    return {
+        "to_unit_code": request.form.get("to_unit_code", "")[:40],
+        "to_username": request.form.get("to_username", "")[:80],
+        "instruction": request.form.get("instruction", ""),
+        "due_on": _day(due, regency_today()) if due else None,
+        "copy": request.form.get("copy") == "1",
+    }
+
+
+@bp.route("/incoming/<id:incoming_id>/dispositions", methods=["POST"])
+@login_required
+def dispose(incoming_id: int) -> Any:
+    db = get_session()
+    services.dispose(db, _actor(), incoming_id, **_step_form())
+    db.commit()
+    flash(_("Disposition sent."), "info")
+    return redirect(url_for("kantaya.incoming_letter", incoming_id=incoming_id))
+
+
+@bp.route("/dispositions/<id:step_id>")
+@login_required
+def disposition(step_id: int) -> Any:
+    db = get_session()
+    actor = _actor()
+    step = services.get_disposition(db, actor, step_id)
+    db.commit()  # opening it marks it read
+    stmt = select(OrgUnit).where(OrgUnit.path.startswith(step.to_unit.path, autoescape=True))
+    return render_template(
+        "kantaya/disposition.html",
+        step=step,
+        recipient=services.is_recipient(actor, step),
+        can_forward=actor.can(perm.DISPOSE, step.to_unit),
+        targets=list(db.scalars(stmt.order_by(OrgUnit.code).limit(300))),
+    )
+
+
+@bp.route("/dispositions/<id:step_id>/forward", methods=["POST"])
+@login_required
+def forward(step_id: int) -> Any:
+    db = get_session()
+    services.forward(db, _actor(), step_id, **_step_form())
+    db.commit()
+    flash(_("Disposition forwarded."), "info")
+    return redirect(url_for("kantaya.disposition", step_id=step_id))
+
+
+@bp.route("/dispositions/<id:step_id>/recall", methods=["POST"])
+@login_required
+def recall(step_id: int) -> Any:
+    db = get_session()
+    step = services.recall(db, _actor(), step_id)
+    db.commit()
+    flash(_("Disposition recalled."), "info")
+    return redirect(url_for("kantaya.incoming_letter", incoming_id=step.incoming_id))
+
+
+@bp.route("/dispositions/<id:step_id>/done", methods=["POST"])
+@login_required
+def disposition_done(step_id: int) -> Any:
+    db = get_session()
+    services.complete(db, _actor(), step_id, request.form.get("note", ""))
+    db.commit()
+    flash(_("Disposition done."), "info")
+    return redirect(url_for("kantaya.disposition", step_id=step_id))
