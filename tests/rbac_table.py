@@ -218,11 +218,27 @@ KAN_REPORT = "kantaya.report"
 KAN_APPROVE = "kantaya.approve"
 KAN_MONITOR = "kantaya.monitor"
 KAN_LETTERS = "kantaya.letters"
+KAN_DISPOSE = "kantaya.dispose"
 KAN_READ = (KAN_REPORT, KAN_APPROVE, KAN_MONITOR)
+KAN_STAFF = (KAN_DISPOSE, KAN_LETTERS, KAN_APPROVE, KAN_REPORT)
 
 
 def _kan_draft(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"unit_code": ctx["unit_code"], "day": "2026-01-06"}
+
+
+def _kan_incoming(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "unit_code": ctx["unit_code"],
+        "sender": "Gubernur",
+        "number": "005/1",
+        "letter_date": "2026-01-05",
+        "subject": "Undangan",
+    }
+
+
+def _kan_step(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"to_unit_code": ctx["to_unit_code"], "instruction": "Hadiri"}
 
 
 def _kan_letter(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -662,6 +678,53 @@ TABLE: dict[str, Rule] = {
     "POST /api/v1/kantaya/letters": at_target(KAN_LETTERS, target="kantaya_unit", body=_kan_letter),
     "POST /api/v1/kantaya/letters/<id:letter_id>/fill": at_target(
         KAN_LETTERS, target="kantaya_letter", denied=404, out=404, body=_fixed(subject="Surat")
+    ),
+    "GET /kantaya/incoming": anywhere(*KAN_STAFF),
+    "POST /kantaya/incoming": at_target(KAN_LETTERS, target="kantaya_unit", body=_kan_incoming),
+    "GET /kantaya/incoming/<id:incoming_id>": at_target(
+        *KAN_STAFF, target="kantaya_incoming", denied=404, out=404
+    ),
+    "GET /kantaya/incoming/<id:incoming_id>/scan": at_target(
+        *KAN_STAFF, target="kantaya_incoming", denied=404, out=404
+    ),
+    "POST /kantaya/incoming/<id:incoming_id>/dispositions": at_target(
+        KAN_DISPOSE, target="kantaya_incoming", see=KAN_STAFF, body=_kan_step
+    ),
+    "GET /kantaya/dispositions/<id:step_id>": at_target(
+        *KAN_STAFF, target="kantaya_step", denied=404, out=404
+    ),
+    "POST /kantaya/dispositions/<id:step_id>/forward": at_target(
+        KAN_DISPOSE, target="kantaya_step", see=KAN_STAFF, body=_kan_step
+    ),
+    # Only the sender recalls; the matrix's steps are sent by the system: 404 for everybody.
+    "POST /kantaya/dispositions/<id:step_id>/recall": staff(
+        need=(), target="kantaya_step", denied=404
+    ),
+    "POST /kantaya/dispositions/<id:step_id>/done": at_target(
+        *KAN_STAFF, target="kantaya_step", denied=404, out=404
+    ),
+    "GET /api/v1/kantaya/incoming": staff(),
+    "POST /api/v1/kantaya/incoming": at_target(
+        KAN_LETTERS, target="kantaya_unit", body=_kan_incoming
+    ),
+    "GET /api/v1/kantaya/incoming/<id:incoming_id>": at_target(
+        *KAN_STAFF, target="kantaya_incoming", denied=404, out=404
+    ),
+    "POST /api/v1/kantaya/incoming/<id:incoming_id>/dispositions": at_target(
+        KAN_DISPOSE, target="kantaya_incoming", see=KAN_STAFF, body=_kan_step
+    ),
+    "GET /api/v1/kantaya/dispositions": staff(),
+    "GET /api/v1/kantaya/dispositions/<id:step_id>": at_target(
+        *KAN_STAFF, target="kantaya_step", denied=404, out=404
+    ),
+    "POST /api/v1/kantaya/dispositions/<id:step_id>/forward": at_target(
+        KAN_DISPOSE, target="kantaya_step", see=KAN_STAFF, body=_kan_step
+    ),
+    "POST /api/v1/kantaya/dispositions/<id:step_id>/recall": staff(
+        need=(), target="kantaya_step", denied=404
+    ),
+    "POST /api/v1/kantaya/dispositions/<id:step_id>/done": at_target(
+        *KAN_STAFF, target="kantaya_step", denied=404, out=404, body=_fixed()
     ),
 }
 

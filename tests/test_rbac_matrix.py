@@ -459,6 +459,27 @@ def _kantaya_targets(world: World, session: Any) -> None:
         world.targets[("kantaya_attachment", where)] = {"attachment_id": photo.id, **unit}
         world.targets[("kantaya_letter", where)] = {"letter_id": letter.id, **unit}
         world.targets[("kantaya_unit", where)] = {"unit_code": place, **unit}
+        incoming = kantaya.register_incoming(
+            session,
+            system,
+            unit_code=place,
+            sender="Gubernur",
+            number="005/1",
+            letter_date=date(2026, 1, 5),
+            subject="Undangan",
+            scan=b"%PDF-1.4 matrix",
+        )
+        step = kantaya.dispose(session, system, incoming.id, to_unit_code=place, instruction="Ok")
+        world.targets[("kantaya_incoming", where)] = {
+            "incoming_id": incoming.id,
+            "to_unit_code": place,
+            **unit,
+        }
+        world.targets[("kantaya_step", where)] = {
+            "step_id": step.id,
+            "to_unit_code": place,
+            **unit,
+        }
     world.targets[("kantaya_month", "in")] = {"query": {"month": "2026-01"}}
 
 

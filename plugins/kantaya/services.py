@@ -39,6 +39,8 @@ from pamong.plugin import (
 )
 from pamong_plugins.kantaya import permissions as perm
 from pamong_plugins.kantaya.letters_in import (
+    MAX_SCAN_BYTES,
+    UNIT_STAFF,
     complete,
     dispose,
     dispositions_query,
@@ -47,6 +49,7 @@ from pamong_plugins.kantaya.letters_in import (
     get_disposition,
     get_incoming,
     incoming_query,
+    is_recipient,
     recall,
     register_incoming,
 )
@@ -63,6 +66,8 @@ from pamong_plugins.kantaya.settings import settings
 
 __all__ = [
     "GRID_STATES",
+    "MAX_SCAN_BYTES",
+    "UNIT_STAFF",
     "Grid",
     "add_attachment",
     "approve_report",
@@ -79,6 +84,7 @@ __all__ = [
     "get_incoming",
     "get_report",
     "incoming_query",
+    "is_recipient",
     "missing_units",
     "number_letter",
     "recall",
