@@ -39,6 +39,13 @@ from pamong_plugins.kantaya.schemas import (
     KantayaLetterQueryArgs,
     KantayaLetterSchema,
     KantayaPageArgs,
+    KantayaProgressInSchema,
+    KantayaProgressSchema,
+    KantayaProjectInSchema,
+    KantayaProjectPageSchema,
+    KantayaProjectQueryArgs,
+    KantayaProjectSchema,
+    KantayaProjectStepSchema,
     KantayaReportDraftSchema,
     KantayaReportEditSchema,
     KantayaReportPageSchema,
@@ -46,6 +53,7 @@ from pamong_plugins.kantaya.schemas import (
     KantayaReportSchema,
     KantayaReturnSchema,
     KantayaStepInSchema,
+    KantayaStepRecordSchema,
     KantayaStepSchema,
     KantayaTaskDoneSchema,
     KantayaTaskQueryArgs,
@@ -392,3 +400,66 @@ def step_done(data: dict[str, Any], step_id: int):
     step = services.complete(session, api_actor(), step_id, data["note"])
     session.commit()
     return step
+
+
+# --- projects --------------------------------------------------------------------------------
+
+
+@blp.route("/projects")
+@token_required
+@blp.arguments(KantayaProjectQueryArgs, location="query")
+@blp.response(200, KantayaProjectPageSchema)
+@blp.doc(security=BEARER)
+def list_projects(args: dict[str, Any]):
+    """Projects in the caller's reach, most behind plan first (or by name, value)."""
+    stmt = services.projects_query(api_actor(), critical=args["critical"], order=args["order"])
+    items, total = paginate(get_session(), stmt, args["page"], args["per_page"])
+    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+@blp.route("/projects", methods=["POST"])
+@token_required
+@blp.arguments(KantayaProjectInSchema)
+@blp.response(201, KantayaProjectSchema)
+@blp.doc(security=BEARER)
+def create_project(data: dict[str, Any]):
+    """Register a project with its ceiling, contract, location and planned S-curve."""
+    session = get_session()
+    row = services.create_project(session, api_actor(), **data)
+    session.commit()
+    return row
+
+
+@blp.route("/projects/<id:project_id>")
+@token_required
+@blp.response(200, KantayaProjectSchema)
+@blp.doc(security=BEARER)
+def get_project(project_id: int):
+    """One project with its plan, weekly progress and SP steps."""
+    return services.get_project(get_session(), api_actor(), project_id)
+
+
+@blp.route("/projects/<id:project_id>/progress", methods=["POST"])
+@token_required
+@blp.arguments(KantayaProgressInSchema)
+@blp.response(201, KantayaProgressSchema)
+@blp.doc(security=BEARER)
+def record_progress(data: dict[str, Any], project_id: int):
+    """A week's physical progress and financial realisation; may raise the critical warning."""
+    session = get_session()
+    row = services.record_progress(session, api_actor(), project_id, **data)
+    session.commit()
+    return row
+
+
+@blp.route("/projects/<id:project_id>/steps", methods=["POST"])
+@token_required
+@blp.arguments(KantayaStepRecordSchema)
+@blp.response(201, KantayaProjectStepSchema)
+@blp.doc(security=BEARER)
+def record_step(data: dict[str, Any], project_id: int):
+    """The next step of a critical contract: show_cause, sp1, sp2, sp3 (in order)."""
+    session = get_session()
+    row = services.record_step(session, api_actor(), project_id, **data)
+    session.commit()
+    return row

@@ -43,6 +43,13 @@ RESULTS = (
     "Temuan lapangan dicatat untuk tindak lanjut.",
     "Dokumen administrasi lengkap.",
 )
+#: A minimal one-page PDF standing in for a scanned letter.
+DEMO_SCAN = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
 PROBLEMS = ("", "", "Jaringan internet sempat terputus.", "Printer rusak, antrean melambat.")
 
 
@@ -184,8 +191,56 @@ def seed(session: Session, context: Any) -> None:
     session.flush()
     services.send_reminders(session, today)
 
-    # Outgoing letters of the secretariat.
+    # An incoming letter: registered by the secretariat, disposed by the Bupati to the
+    # busiest kecamatan (read and forwarded by its camat) with a copy to Bappeda (unread,
+    # still recallable), and answered with a numbered outgoing letter.
     sekda = actor_of(session, "sekda")
+    incoming = services.register_incoming(
+        session,
+        sekda,
+        unit_code=context.root.code,
+        sender="Gubernur Jawa Tengah",
+        number="005/4512/2026",
+        letter_date=today - timedelta(days=2),
+        subject="Rapat koordinasi percepatan penurunan stunting",
+        scan=DEMO_SCAN,
+    )
+    step = services.dispose(
+        session,
+        bupati,
+        incoming.id,
+        to_unit_code=busiest.code,
+        instruction="Hadiri dan laporkan hasilnya.",
+        due_on=today + timedelta(days=3),
+    )
+    bappeda = context.offices.get("BAPPEDA")
+    if bappeda is not None:
+        services.dispose(session, bupati, incoming.id, to_unit_code=bappeda.code, copy=True)
+    camat = actor_of(session, f"camat.{staff_username(busiest.name)}")
+    services.get_disposition(session, camat, step.id)  # read by the camat
+    desa = session.scalar(
+        select(OrgUnit).where(OrgUnit.parent_id == busiest.id).order_by(OrgUnit.code)
+    )
+    if desa is not None:
+        services.forward(
+            session,
+            camat,
+            step.id,
+            to_unit_code=desa.code,
+            instruction="Siapkan data balita stunting desa.",
+            due_on=today + timedelta(days=2),
+        )
+    services.number_letter(
+        session,
+        sekda,
+        unit_code=context.root.code,
+        classification="400.5.8",
+        subject="Jawaban: kehadiran rapat koordinasi stunting",
+        addressee="Gubernur Jawa Tengah",
+        reply_to_id=incoming.id,
+    )
+
+    # Outgoing letters of the secretariat.
     subjects = (
         ("000.1.2", "Undangan rapat koordinasi camat", "Para Camat se-Kabupaten Sragen"),
         ("100.3.4", "Laporan penyelenggaraan pemerintahan desa", "Gubernur Jawa Tengah"),

@@ -70,6 +70,13 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("Register, dispose and forward incoming letters"),
         ),
         NavItem(
+            "kantaya.projects",
+            _l("Projects"),
+            weight=34,
+            permission=perm.PROJECTS,
+            description=_l("Development projects: S-curve, deviation, critical contracts"),
+        ),
+        NavItem(
             "kantaya.letters",
             _l("Outgoing letters"),
             weight=32,

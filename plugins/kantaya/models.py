@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     ForeignKey,
     Index,
@@ -210,3 +211,73 @@ class KantayaDisposition(Base):
     to_unit: Mapped[OrgUnit] = relationship(foreign_keys=[to_unit_id], lazy="joined")
     from_unit: Mapped[OrgUnit] = relationship(foreign_keys=[from_unit_id], lazy="joined")
     to_user: Mapped[User | None] = relationship(foreign_keys=[to_user_id], lazy="joined")
+
+
+class KantayaProject(Base):
+    """A development project (pembangunan) of a unit, with its planned S-curve."""
+
+    __tablename__ = "kantaya_projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    pagu: Mapped[int] = mapped_column(BigInteger)
+    contract_value: Mapped[int] = mapped_column(BigInteger)
+    contractor: Mapped[str] = mapped_column(String(200), default="")
+    desa_code: Mapped[str] = mapped_column(String(20), default="")
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    start_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date] = mapped_column(Date)
+    #: Planned cumulative physical progress (%) at the end of each week from the start.
+    plan: Mapped[list[float]] = mapped_column(JSON, default=list)
+    #: Latest figures, kept for the regency-wide table (sortable by deviation).
+    actual_pct: Mapped[float] = mapped_column(default=0.0)
+    planned_pct: Mapped[float] = mapped_column(default=0.0)
+    deviation: Mapped[float] = mapped_column(default=0.0)
+    critical: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    progress: Mapped[list[KantayaProgress]] = relationship(
+        back_populates="project", order_by="KantayaProgress.week_on"
+    )
+    steps: Mapped[list[KantayaProjectStep]] = relationship(
+        back_populates="project", order_by="KantayaProjectStep.id"
+    )
+
+
+class KantayaProgress(Base):
+    """A weekly entry: cumulative physical progress and financial realisation, with a photo."""
+
+    __tablename__ = "kantaya_progress"
+    __table_args__ = (UniqueConstraint("project_id", "week_on", name="uq_kantaya_progress_week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("kantaya_projects.id"), index=True)
+    week_on: Mapped[date] = mapped_column(Date)
+    physical_pct: Mapped[float]
+    financial: Mapped[int] = mapped_column(BigInteger)
+    planned_pct: Mapped[float]
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[KantayaProject] = relationship(back_populates="progress")
+
+
+class KantayaProjectStep(Base):
+    """A tracked step of a critical contract: warning, show-cause meeting, SP1, SP2, SP3."""
+
+    __tablename__ = "kantaya_project_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("kantaya_projects.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[KantayaProject] = relationship(back_populates="steps")

@@ -9,6 +9,7 @@ APPROVE = "kantaya.approve"
 MONITOR = "kantaya.monitor"
 LETTERS = "kantaya.letters"
 DISPOSE = "kantaya.dispose"
+PROJECTS = "kantaya.projects"
 
 #: Any of these at a unit lets a user read its daily reports.
 READ = (REPORT, APPROVE, MONITOR)
@@ -18,6 +19,7 @@ PERMISSIONS = (
     Permission(APPROVE, _l("Approve or return the unit's daily reports (head of unit)")),
     Permission(MONITOR, _l("See the controlling grid, comment on reports and give instructions")),
     Permission(LETTERS, _l("Number and register outgoing letters (secretariat)")),
+    Permission(PROJECTS, _l("Register projects, enter weekly progress, record SP steps")),
     Permission(DISPOSE, _l("Dispose incoming letters to units and people; forward, recall")),
 )
 
@@ -26,6 +28,7 @@ ROLES = (
     RoleTemplate("kantaya_head", "Kepala unit (head of unit)", (APPROVE, REPORT, DISPOSE)),
     RoleTemplate("kantaya_leader", "Pimpinan (leader: Bupati, Sekda, camat)", (MONITOR, DISPOSE)),
     RoleTemplate("kantaya_secretary", "Sekretariat (letters)", (LETTERS,)),
+    RoleTemplate("kantaya_project_officer", "Pengelola proyek (project officer)", (PROJECTS,)),
 )
 
 OUTGOING_LETTER = DocumentKind("kantaya.letter", _l("Outgoing letter"))

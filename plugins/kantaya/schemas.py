@@ -254,3 +254,90 @@ class KantayaPageArgs(QueryArgs):
 
 class KantayaDoneSchema(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class KantayaProjectInSchema(Schema):
+    unit_code = fields.String(required=True, validate=validate.Length(1, 40))
+    name = fields.String(required=True, validate=validate.Length(1, 300))
+    pagu = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10**13))
+    contract_value = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10**13))
+    contractor = fields.String(load_default="", validate=validate.Length(max=200))
+    start_on = QueryDate(required=True)
+    end_on = QueryDate(required=True)
+    desa_code = fields.String(load_default="", validate=validate.Length(max=20))
+    latitude = fields.Float(load_default=None, allow_none=True)
+    longitude = fields.Float(load_default=None, allow_none=True)
+    plan = fields.List(
+        fields.Float(),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(1, 520),
+        metadata={"description": "Planned cumulative % per week; default: a standard S-curve"},
+    )
+
+
+class KantayaProgressInSchema(Schema):
+    week_on = QueryDate(required=True)
+    physical_pct = fields.Float(required=True, validate=validate.Range(-1000, 1000))
+    financial = fields.Integer(required=True, strict=True, validate=validate.Range(0, 10**13))
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class KantayaStepRecordSchema(Schema):
+    kind = fields.String(required=True, validate=validate.Length(1, 12))
+    on = QueryDate(required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class KantayaProgressSchema(Schema):
+    week_on = fields.Date()
+    physical_pct = fields.Float()
+    planned_pct = fields.Float()
+    financial = fields.Integer()
+    reason = fields.String()
+
+
+class KantayaProjectStepSchema(Schema):
+    kind = fields.String()
+    on = fields.Date()
+    note = fields.String()
+
+
+class KantayaProjectSummarySchema(Schema):
+    id = fields.Integer()
+    unit_code = fields.Function(lambda r: r.unit.code)
+    name = fields.String()
+    pagu = fields.Integer()
+    contract_value = fields.Integer()
+    contractor = fields.String()
+    desa_code = fields.String()
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    start_on = fields.Date()
+    end_on = fields.Date()
+    actual_pct = fields.Float()
+    planned_pct = fields.Float()
+    deviation = fields.Float()
+    critical = fields.Boolean()
+
+
+class KantayaProjectSchema(KantayaProjectSummarySchema):
+    plan = fields.List(fields.Float())
+    progress = fields.List(fields.Nested(KantayaProgressSchema))
+    steps = fields.List(fields.Nested(KantayaProjectStepSchema))
+
+
+class KantayaProjectQueryArgs(QueryArgs):
+    critical = fields.Boolean(load_default=None, allow_none=True)
+    order = fields.String(
+        load_default="deviation", validate=validate.OneOf(["deviation", "name", "value"])
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class KantayaProjectPageSchema(Schema):
+    items = fields.List(fields.Nested(KantayaProjectSummarySchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()

@@ -62,11 +62,24 @@ from pamong_plugins.kantaya.models import (
     KantayaReport,
     ReportStatus,
 )
+from pamong_plugins.kantaya.projects import (
+    STEP_ORDER,
+    create_project,
+    get_project,
+    is_critical,
+    planned_at,
+    projects_query,
+    record_progress,
+    record_step,
+    s_curve,
+    weeks_of,
+)
 from pamong_plugins.kantaya.settings import settings
 
 __all__ = [
     "GRID_STATES",
     "MAX_SCAN_BYTES",
+    "STEP_ORDER",
     "UNIT_STAFF",
     "Grid",
     "add_attachment",
@@ -75,6 +88,7 @@ __all__ = [
     "complete",
     "complete_task",
     "controlling_grid",
+    "create_project",
     "dispose",
     "dispositions_query",
     "draft_report",
@@ -82,19 +96,27 @@ __all__ = [
     "forward",
     "get_disposition",
     "get_incoming",
+    "get_project",
     "get_report",
     "incoming_query",
+    "is_critical",
     "is_recipient",
     "missing_units",
     "number_letter",
+    "planned_at",
+    "projects_query",
     "recall",
+    "record_progress",
+    "record_step",
     "register_incoming",
     "reports_query",
     "return_report",
+    "s_curve",
     "send_reminders",
     "submit_report",
     "tasks_query",
     "update_report",
+    "weeks_of",
 ]
 
 TEXT_FIELDS = ("activities", "results", "problems", "follow_up")

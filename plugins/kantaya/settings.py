@@ -28,6 +28,8 @@ class KantayaSettings(Schema):
     letter_template = fields.String(load_default=DEFAULT_TEMPLATE, validate=validate.Length(5, 120))
     #: Digits of the sequence (zero padded).
     letter_padding = fields.Integer(load_default=3, strict=True, validate=validate.Range(1, 8))
+    #: The development planning office told about critical contracts (e.g. Bappeda's code).
+    planning_unit_code = fields.String(load_default="", validate=validate.Length(max=40))
     #: One sequence per classification code (else one per year for the whole agency).
     sequence_per_code = fields.Boolean(load_default=False)
 

@@ -446,3 +446,103 @@ def disposition_done(step_id: int) -> Any:
     db.commit()
     flash(_("Disposition done."), "info")
     return redirect(url_for("kantaya.disposition", step_id=step_id))
+
+
+# --- projects ----------------------------------------------------------------------------------
+
+
+@bp.route("/projects")
+@login_required
+def projects() -> Any:
+    """The regency-wide table, most behind plan first (sortable), and a small map link per row."""
+    _allowed(perm.PROJECTS, perm.MONITOR)
+    db = get_session()
+    order = request.args.get("order", "deviation")
+    critical = {"1": True, "0": False}.get(request.args.get("critical", ""))
+    page = page_arg()
+    stmt = services.projects_query(_actor(), critical=critical, order=order)
+    items, total = paginate(db, stmt, page, PER_PAGE)
+    return render_template(
+        "kantaya/projects.html",
+        items=items,
+        total=total,
+        page=page,
+        per_page=PER_PAGE,
+        order=order,
+        critical=request.args.get("critical", ""),
+    )
+
+
+@bp.route("/projects/<id:project_id>")
+@login_required
+def project(project_id: int) -> Any:
+    row = services.get_project(get_session(), _actor(), project_id)
+    return render_template(
+        "kantaya/project.html",
+        project=row,
+        chart=_chart(row),
+        can_edit=_actor().can(perm.PROJECTS, row.unit),
+        next_step=next(
+            (k for k in services.STEP_ORDER if k not in {s.kind for s in row.steps}), None
+        ),
+        today=regency_today(),
+    )
+
+
+def _chart(row: Any, width: int = 600, height: int = 240) -> dict[str, str]:
+    """Polyline points (SVG) of the planned S-curve and the actual progress."""
+    weeks = max(1, len(row.plan))
+
+    def point(week: float, pct: float) -> str:
+        return (
+            f"{30 + week / weeks * (width - 40):.1f},{height - 20 - pct / 100 * (height - 30):.1f}"
+        )
+
+    plan = [point(0, 0)] + [point(i + 1, p) for i, p in enumerate(row.plan)]
+    actual = [point(0, 0)] + [
+        point((p.week_on - row.start_on).days / 7, p.physical_pct) for p in row.progress
+    ]
+    return {"plan": " ".join(plan), "actual": " ".join(actual)}
+
+
+@bp.route("/projects/<id:project_id>/progress", methods=["POST"])
+@login_required
+def project_progress(project_id: int) -> Any:
+    db = get_session()
+    upload = request.files.get("photo")
+    photo = upload.read(services.MAX_ATTACHMENT_BYTES + 1) if upload and upload.filename else None
+    try:
+        pct = float(request.form.get("physical_pct", "").replace(",", "."))
+        financial = int(request.form.get("financial", "").replace(".", "") or "x")
+    except ValueError:
+        raise InvalidInput(_("Progress is a percentage and rupiah a whole number.")) from None
+    services.record_progress(
+        db,
+        _actor(),
+        project_id,
+        week_on=_day(request.form.get("week_on"), regency_today()),
+        physical_pct=pct,
+        financial=financial,
+        reason=request.form.get("reason", ""),
+        photo=photo,
+    )
+    db.commit()
+    flash(_("Progress recorded."), "info")
+    return redirect(url_for("kantaya.project", project_id=project_id))
+
+
+@bp.route("/projects/<id:project_id>/steps", methods=["POST"])
+@login_required
+def project_step(project_id: int) -> Any:
+    db = get_session()
+    services.record_step(
+        db,
+        _actor(),
+        project_id,
+        kind=request.form.get("kind", "")[:12],
+        on=_day(request.form.get("on"), regency_today()),
+        note=request.form.get("note", ""),
+    )
+    db.commit()
+    flash(_("Step recorded."), "info")
+    return redirect(url_for("kantaya.project", project_id=project_id))
