@@ -219,6 +219,8 @@ KAN_APPROVE = "kantaya.approve"
 KAN_MONITOR = "kantaya.monitor"
 KAN_LETTERS = "kantaya.letters"
 KAN_DISPOSE = "kantaya.dispose"
+KAN_PROJECTS = "kantaya.projects"
+KAN_PROJECT_READ = (KAN_PROJECTS, "kantaya.monitor")
 KAN_READ = (KAN_REPORT, KAN_APPROVE, KAN_MONITOR)
 KAN_STAFF = (KAN_DISPOSE, KAN_LETTERS, KAN_APPROVE, KAN_REPORT)
 
@@ -239,6 +241,20 @@ def _kan_incoming(ctx: dict[str, Any]) -> dict[str, Any]:
 
 def _kan_step(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"to_unit_code": ctx["to_unit_code"], "instruction": "Hadiri"}
+
+
+def _kan_project(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "unit_code": ctx["unit_code"],
+        "name": "Jalan desa",
+        "pagu": 100_000_000,
+        "contract_value": 90_000_000,
+        "start_on": "2026-01-05",
+        "end_on": "2026-03-02",
+    }
+
+
+_KAN_PROGRESS = {"week_on": "2026-01-12", "physical_pct": 10, "financial": 0}
 
 
 def _kan_letter(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -725,6 +741,35 @@ TABLE: dict[str, Rule] = {
     ),
     "POST /api/v1/kantaya/dispositions/<id:step_id>/done": at_target(
         *KAN_STAFF, target="kantaya_step", denied=404, out=404, body=_fixed()
+    ),
+    "GET /kantaya/projects": anywhere(*KAN_PROJECT_READ),
+    "GET /kantaya/projects/<id:project_id>": at_target(
+        *KAN_PROJECT_READ, target="kantaya_project", denied=404, out=404
+    ),
+    "POST /kantaya/projects/<id:project_id>/progress": at_target(
+        KAN_PROJECTS, target="kantaya_project", see=KAN_PROJECT_READ, body=_fixed(**_KAN_PROGRESS)
+    ),
+    "POST /kantaya/projects/<id:project_id>/steps": at_target(
+        KAN_PROJECTS,
+        target="kantaya_project",
+        see=KAN_PROJECT_READ,
+        body=_fixed(kind="show_cause", on="2026-01-12"),
+    ),
+    "GET /api/v1/kantaya/projects": staff(),
+    "POST /api/v1/kantaya/projects": at_target(
+        KAN_PROJECTS, target="kantaya_unit", body=_kan_project
+    ),
+    "GET /api/v1/kantaya/projects/<id:project_id>": at_target(
+        *KAN_PROJECT_READ, target="kantaya_project", denied=404, out=404
+    ),
+    "POST /api/v1/kantaya/projects/<id:project_id>/progress": at_target(
+        KAN_PROJECTS, target="kantaya_project", see=KAN_PROJECT_READ, body=_fixed(**_KAN_PROGRESS)
+    ),
+    "POST /api/v1/kantaya/projects/<id:project_id>/steps": at_target(
+        KAN_PROJECTS,
+        target="kantaya_project",
+        see=KAN_PROJECT_READ,
+        body=_fixed(kind="show_cause", on="2026-01-12"),
     ),
 }
 

@@ -475,6 +475,18 @@ def _kantaya_targets(world: World, session: Any) -> None:
             "to_unit_code": place,
             **unit,
         }
+        project = kantaya.create_project(
+            session,
+            system,
+            unit_code=place,
+            name="Jalan desa",
+            pagu=100_000_000,
+            contract_value=90_000_000,
+            contractor="CV Uji",
+            start_on=date(2026, 1, 5),
+            end_on=date(2026, 3, 2),
+        )
+        world.targets[("kantaya_project", where)] = {"project_id": project.id, **unit}
         world.targets[("kantaya_step", where)] = {
             "step_id": step.id,
             "to_unit_code": place,
