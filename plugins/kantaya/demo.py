@@ -240,6 +240,8 @@ def seed(session: Session, context: Any) -> None:
         reply_to_id=incoming.id,
     )
 
+    _projects(session, context, units)
+
     # Outgoing letters of the secretariat.
     subjects = (
         ("000.1.2", "Undangan rapat koordinasi camat", "Para Camat se-Kabupaten Sragen"),
@@ -259,3 +261,73 @@ def seed(session: Session, context: Any) -> None:
         session, sekda, unit_code=context.root.code, classification="000.1.2", reserve=True
     )
     context.samples["kantaya_letter"] = letter.number
+
+
+PROJECT_KINDS = (
+    ("Rehabilitasi jalan", "CV Karya Mandiri"),
+    ("Pembangunan jembatan", "PT Wijaya Konstruksi"),
+    ("Rehabilitasi saluran irigasi", "CV Tirta Makmur"),
+    ("Pembangunan gedung PAUD", "CV Sejahtera Abadi"),
+    ("Pembangunan talud", "CV Bumi Sukowati"),
+    ("Rehabilitasi puskesmas pembantu", "PT Sragen Jaya"),
+)
+
+
+def _projects(session: Session, context: Any, units: list[OrgUnit]) -> None:
+    """Forty projects with weekly progress; about one in seven falls critically behind."""
+    rng = context.rng
+    today = context.today
+    _staff(
+        session,
+        context,
+        "proyek",
+        "Pengelola Proyek Bappeda",
+        "kantaya_project_officer",
+        context.root,
+    )
+    officer = actor_of(session, "proyek")
+    for n in range(40):
+        unit = units[n % len(units)]
+        kind, contractor = PROJECT_KINDS[n % len(PROJECT_KINDS)]
+        weeks = rng.randint(12, 30)
+        started = rng.randint(2, weeks)
+        start = today - timedelta(weeks=started)
+        pagu = rng.randint(4, 60) * 50_000_000
+        contract = int(pagu * rng.uniform(0.85, 0.97)) // 1000 * 1000
+        project = services.create_project(
+            session,
+            officer,
+            unit_code=unit.code,
+            name=f"{kind} {unit.name} {n + 1}",
+            pagu=pagu,
+            contract_value=contract,
+            contractor=contractor,
+            start_on=start,
+            end_on=start + timedelta(weeks=weeks),
+            latitude=round(-7.43 + rng.uniform(-0.15, 0.15), 5),
+            longitude=round(110.95 + rng.uniform(-0.2, 0.2), 5),
+        )
+        lagging = n % 7 == 3
+        actual = 0.0
+        for week in range(1, started + 1):
+            day = start + timedelta(weeks=week)
+            planned = services.planned_at(project, day)
+            target = planned * (rng.uniform(0.45, 0.6) if lagging else rng.uniform(0.93, 1.05))
+            actual = round(min(100.0, max(actual, target)), 1)
+            services.record_progress(
+                session,
+                officer,
+                project.id,
+                week_on=day,
+                physical_pct=actual,
+                financial=int(contract * actual / 100 * 0.8),
+            )
+        if lagging and project.critical and n % 2:
+            services.record_step(
+                session,
+                officer,
+                project.id,
+                kind="show_cause",
+                on=today,
+                note="Rapat pembuktian dengan penyedia",
+            )
