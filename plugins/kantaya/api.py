@@ -10,6 +10,8 @@ import binascii
 from datetime import date
 from typing import Any
 
+from flask import url_for
+
 from pamong.plugin import (
     API_PREFIX,
     BEARER,
@@ -28,11 +30,15 @@ from pamong_plugins.kantaya.schemas import (
     KantayaCommentInSchema,
     KantayaCommentSchema,
     KantayaDoneSchema,
+    KantayaEventInSchema,
+    KantayaEventSchema,
+    KantayaFeedSchema,
     KantayaGridQueryArgs,
     KantayaGridSchema,
     KantayaIncomingInSchema,
     KantayaIncomingPageSchema,
     KantayaIncomingSchema,
+    KantayaInvitationSchema,
     KantayaLetterFillSchema,
     KantayaLetterInSchema,
     KantayaLetterPageSchema,
@@ -52,6 +58,7 @@ from pamong_plugins.kantaya.schemas import (
     KantayaReportQueryArgs,
     KantayaReportSchema,
     KantayaReturnSchema,
+    KantayaRsvpSchema,
     KantayaStepInSchema,
     KantayaStepRecordSchema,
     KantayaStepSchema,
@@ -463,3 +470,82 @@ def record_step(data: dict[str, Any], project_id: int):
     row = services.record_step(session, api_actor(), project_id, **data)
     session.commit()
     return row
+
+
+# --- agenda ------------------------------------------------------------------------------------
+
+
+def _event(event: Any, clash: list[Any] | None = None) -> Any:
+    event.conflicts = [e.id for e in clash or ()]
+    return event
+
+
+@blp.route("/events")
+@token_required
+@blp.response(200, KantayaEventSchema(many=True))
+@blp.doc(security=BEARER)
+def my_events():
+    """The caller's events: led or invited to (not declined)."""
+    actor = api_actor()
+    return [_event(e) for e in services.my_events(get_session(), actor.user_id or -1)]
+
+
+@blp.route("/events", methods=["POST"])
+@token_required
+@blp.arguments(KantayaEventInSchema)
+@blp.response(201, KantayaEventSchema)
+@blp.doc(security=BEARER)
+def create_event(data: dict[str, Any]):
+    """An agenda entry with invitations; ``conflicts`` lists the leader's double bookings."""
+    session = get_session()
+    event, clash = services.create_event(session, api_actor(), **data)
+    session.commit()
+    return _event(event, clash)
+
+
+@blp.route("/events/<id:event_id>/confirm", methods=["POST"])
+@token_required
+@blp.response(200, KantayaEventSchema)
+@blp.doc(security=BEARER)
+def confirm_event(event_id: int):
+    """A tentative entry is confirmed."""
+    session = get_session()
+    event = services.confirm_event(session, api_actor(), event_id)
+    session.commit()
+    return _event(event)
+
+
+@blp.route("/events/<id:event_id>/rsvp", methods=["POST"])
+@token_required
+@blp.arguments(KantayaRsvpSchema)
+@blp.response(200, KantayaInvitationSchema)
+@blp.doc(security=BEARER)
+def answer_event(data: dict[str, Any], event_id: int):
+    """The invited person answers: yes, no, or delegate (with the delegate's name)."""
+    session = get_session()
+    row = services.rsvp(session, api_actor(), event_id, **data)
+    session.commit()
+    return row
+
+
+@blp.route("/calendar-feed", methods=["POST"])
+@token_required
+@blp.response(201, KantayaFeedSchema)
+@blp.doc(security=BEARER)
+def new_feed():
+    """A new secret iCalendar address for the caller (the previous one stops working)."""
+    session = get_session()
+    token = services.new_feed_token(session, api_actor())
+    session.commit()
+    return {"url": url_for("kantaya.calendar_feed", token=token, _external=True)}
+
+
+@blp.route("/calendar-feed", methods=["DELETE"])
+@token_required
+@blp.response(204)
+@blp.doc(security=BEARER)
+def revoke_feed():
+    """Revoke the caller's calendar address."""
+    session = get_session()
+    services.revoke_feed(session, api_actor())
+    session.commit()

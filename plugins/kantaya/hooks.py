@@ -77,6 +77,12 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("Development projects: S-curve, deviation, critical contracts"),
         ),
         NavItem(
+            "kantaya.agenda",
+            _l("Agenda"),
+            weight=35,
+            description=_l("My events and invitations; my calendar feed"),
+        ),
+        NavItem(
             "kantaya.letters",
             _l("Outgoing letters"),
             weight=32,

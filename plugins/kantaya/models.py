@@ -281,3 +281,58 @@ class KantayaProjectStep(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     project: Mapped[KantayaProject] = relationship(back_populates="steps")
+
+
+class KantayaEvent(Base):
+    """An agenda entry of a unit or a leader; ``tentative`` until confirmed."""
+
+    __tablename__ = "kantaya_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    location: Mapped[str] = mapped_column(String(300), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The leader whose schedule this is (the Bupati, a camat), if any.
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default="confirmed")  # tentative, confirmed
+    #: The incoming letter (an invitation) the entry was made from.
+    incoming_id: Mapped[int | None] = mapped_column(ForeignKey("kantaya_incoming.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    invitations: Mapped[list[KantayaInvitation]] = relationship(
+        back_populates="event", order_by="KantayaInvitation.id"
+    )
+
+
+class KantayaInvitation(Base):
+    """An invited person's answer (RSVP) and attendance."""
+
+    __tablename__ = "kantaya_invitations"
+    __table_args__ = (UniqueConstraint("event_id", "user_id", name="uq_kantaya_invitations"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("kantaya_events.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    answer: Mapped[str] = mapped_column(String(10), default="pending")  # yes, no, delegate
+    delegate: Mapped[str] = mapped_column(String(200), default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attended: Mapped[bool | None]
+
+    event: Mapped[KantayaEvent] = relationship(back_populates="invitations")
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class KantayaFeedToken(Base):
+    """A person's calendar feed address: only the SHA-256 of the token is kept; revocable."""
+
+    __tablename__ = "kantaya_feed_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -10,6 +10,7 @@ MONITOR = "kantaya.monitor"
 LETTERS = "kantaya.letters"
 DISPOSE = "kantaya.dispose"
 PROJECTS = "kantaya.projects"
+AGENDA = "kantaya.agenda"
 
 #: Any of these at a unit lets a user read its daily reports.
 READ = (REPORT, APPROVE, MONITOR)
@@ -20,6 +21,7 @@ PERMISSIONS = (
     Permission(MONITOR, _l("See the controlling grid, comment on reports and give instructions")),
     Permission(LETTERS, _l("Number and register outgoing letters (secretariat)")),
     Permission(PROJECTS, _l("Register projects, enter weekly progress, record SP steps")),
+    Permission(AGENDA, _l("Keep the unit's and its leader's agenda; send invitations")),
     Permission(DISPOSE, _l("Dispose incoming letters to units and people; forward, recall")),
 )
 
@@ -27,7 +29,7 @@ ROLES = (
     RoleTemplate("kantaya_reporter", "Pelapor harian (daily reporter)", (REPORT,)),
     RoleTemplate("kantaya_head", "Kepala unit (head of unit)", (APPROVE, REPORT, DISPOSE)),
     RoleTemplate("kantaya_leader", "Pimpinan (leader: Bupati, Sekda, camat)", (MONITOR, DISPOSE)),
-    RoleTemplate("kantaya_secretary", "Sekretariat (letters)", (LETTERS,)),
+    RoleTemplate("kantaya_secretary", "Sekretariat (letters, agenda)", (LETTERS, AGENDA)),
     RoleTemplate("kantaya_project_officer", "Pengelola proyek (project officer)", (PROJECTS,)),
 )
 

@@ -341,3 +341,47 @@ class KantayaProjectPageSchema(Schema):
     page = fields.Integer()
     per_page = fields.Integer()
     total = fields.Integer()
+
+
+class KantayaEventInSchema(Schema):
+    unit_code = fields.String(required=True, validate=validate.Length(1, 40))
+    title = fields.String(required=True, validate=validate.Length(1, 300))
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    location = fields.String(load_default="", validate=validate.Length(max=300))
+    leader = fields.String(load_default="", validate=validate.Length(max=80))
+    tentative = fields.Boolean(load_default=False)
+    invite = fields.List(
+        fields.String(validate=validate.Length(1, 80)),
+        load_default=list,
+        validate=validate.Length(max=500),
+    )
+    incoming_id = fields.Integer(load_default=None, allow_none=True)
+
+
+class KantayaInvitationSchema(Schema):
+    user = fields.Function(lambda i: i.user.username)
+    answer = fields.String()
+    delegate = fields.String()
+    answered_at = fields.DateTime(allow_none=True)
+
+
+class KantayaEventSchema(Schema):
+    id = fields.Integer()
+    unit_code = fields.Function(lambda e: e.unit.code)
+    title = fields.String()
+    location = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    status = fields.String()
+    invitations = fields.List(fields.Nested(KantayaInvitationSchema))
+    conflicts = fields.List(fields.Integer(), metadata={"description": "Double-booked events"})
+
+
+class KantayaRsvpSchema(Schema):
+    answer = fields.String(required=True, validate=validate.OneOf(["yes", "no", "delegate"]))
+    delegate = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class KantayaFeedSchema(Schema):
+    url = fields.String(metadata={"description": "Secret: anyone with it reads the calendar"})

@@ -38,6 +38,16 @@ from pamong.plugin import (
     utcnow,
 )
 from pamong_plugins.kantaya import permissions as perm
+from pamong_plugins.kantaya.agenda import (
+    ANSWERS,
+    confirm_event,
+    create_event,
+    feed,
+    my_events,
+    new_feed_token,
+    revoke_feed,
+    rsvp,
+)
 from pamong_plugins.kantaya.letters_in import (
     MAX_SCAN_BYTES,
     UNIT_STAFF,
@@ -77,6 +87,7 @@ from pamong_plugins.kantaya.projects import (
 from pamong_plugins.kantaya.settings import settings
 
 __all__ = [
+    "ANSWERS",
     "GRID_STATES",
     "MAX_SCAN_BYTES",
     "STEP_ORDER",
@@ -87,12 +98,15 @@ __all__ = [
     "comment_on",
     "complete",
     "complete_task",
+    "confirm_event",
     "controlling_grid",
+    "create_event",
     "create_project",
     "dispose",
     "dispositions_query",
     "draft_report",
     "escalate_overdue",
+    "feed",
     "forward",
     "get_disposition",
     "get_incoming",
@@ -102,6 +116,8 @@ __all__ = [
     "is_critical",
     "is_recipient",
     "missing_units",
+    "my_events",
+    "new_feed_token",
     "number_letter",
     "planned_at",
     "projects_query",
@@ -111,6 +127,8 @@ __all__ = [
     "register_incoming",
     "reports_query",
     "return_report",
+    "revoke_feed",
+    "rsvp",
     "s_curve",
     "send_reminders",
     "submit_report",

@@ -20,6 +20,7 @@ from pamong.plugin import (
     get_session,
     page_arg,
     paginate,
+    public_rate_limited,
     regency_today,
     verify_url,
 )
@@ -546,3 +547,59 @@ def project_step(project_id: int) -> Any:
     db.commit()
     flash(_("Step recorded."), "info")
     return redirect(url_for("kantaya.project", project_id=project_id))
+
+
+# --- agenda ------------------------------------------------------------------------------------
+
+
+@bp.route("/agenda")
+@login_required
+def agenda() -> Any:
+    """My events (led or invited), answers, and my calendar feed address."""
+    db = get_session()
+    actor = _actor()
+    events = services.my_events(db, actor.user_id or -1)
+    mine = {i.event_id: i for e in events for i in e.invitations if i.user_id == actor.user_id}
+    return render_template(
+        "kantaya/agenda.html", events=events, mine=mine, feed_url=request.args.get("feed")
+    )
+
+
+@bp.route("/agenda/<id:event_id>/rsvp", methods=["POST"])
+@login_required
+def agenda_rsvp(event_id: int) -> Any:
+    db = get_session()
+    services.rsvp(
+        db,
+        _actor(),
+        event_id,
+        answer=request.form.get("answer", "")[:10],
+        delegate=request.form.get("delegate", ""),
+    )
+    db.commit()
+    flash(_("Answer sent."), "info")
+    return redirect(url_for("kantaya.agenda"))
+
+
+@bp.route("/agenda/feed", methods=["POST"])
+@login_required
+def agenda_feed() -> Any:
+    db = get_session()
+    if request.form.get("revoke") == "1":
+        services.revoke_feed(db, _actor())
+        db.commit()
+        flash(_("Calendar address revoked."), "info")
+        return redirect(url_for("kantaya.agenda"))
+    token = services.new_feed_token(db, _actor())
+    db.commit()
+    url = url_for("kantaya.calendar_feed", token=token, _external=True)
+    flash(_("Your new calendar address (keep it secret): %(url)s", url=url), "info")
+    return redirect(url_for("kantaya.agenda"))
+
+
+@bp.route("/calendar/<string:token>.ics")
+@public_rate_limited
+def calendar_feed(token: str) -> Any:
+    """The iCalendar feed behind an unguessable, revocable address (for calendar clients)."""
+    body = services.feed(get_session(), token[:100])
+    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private"})
