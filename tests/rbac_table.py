@@ -254,6 +254,18 @@ def _kan_project(ctx: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+KAN_AGENDA = "kantaya.agenda"
+
+
+def _kan_event(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "unit_code": ctx["unit_code"],
+        "title": "Rapat",
+        "starts_at": "2026-12-10T09:00:00+07:00",
+        "ends_at": "2026-12-10T10:00:00+07:00",
+    }
+
+
 _KAN_PROGRESS = {"week_on": "2026-01-12", "physical_pct": 10, "financial": 0}
 
 
@@ -771,6 +783,24 @@ TABLE: dict[str, Rule] = {
         see=KAN_PROJECT_READ,
         body=_fixed(kind="show_cause", on="2026-01-12"),
     ),
+    "GET /kantaya/agenda": staff(),
+    # Only the invited answer; the matrix's event invites nobody among its roles.
+    "POST /kantaya/agenda/<id:event_id>/rsvp": staff(
+        need=(), target="kantaya_event", denied=404, body=_fixed(answer="yes")
+    ),
+    "POST /kantaya/agenda/feed": staff(),
+    # The feed is authenticated by its unguessable token, not by a login.
+    "GET /kantaya/calendar/<string:token>.ics": public("kantaya_feed", ok=(404,)),
+    "GET /api/v1/kantaya/events": staff(),
+    "POST /api/v1/kantaya/events": at_target(KAN_AGENDA, target="kantaya_unit", body=_kan_event),
+    "POST /api/v1/kantaya/events/<id:event_id>/confirm": at_target(
+        KAN_AGENDA, target="kantaya_event", denied=404, out=404
+    ),
+    "POST /api/v1/kantaya/events/<id:event_id>/rsvp": staff(
+        need=(), target="kantaya_event", denied=404, body=_fixed(answer="yes")
+    ),
+    "POST /api/v1/kantaya/calendar-feed": staff(),
+    "DELETE /api/v1/kantaya/calendar-feed": staff(),
 }
 
 

@@ -17,7 +17,7 @@ import io
 import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
@@ -487,12 +487,22 @@ def _kantaya_targets(world: World, session: Any) -> None:
             end_on=date(2026, 3, 2),
         )
         world.targets[("kantaya_project", where)] = {"project_id": project.id, **unit}
+        event, _clash = kantaya.create_event(
+            session,
+            system,
+            unit_code=place,
+            title="Rapat",
+            starts_at=datetime(2026, 12, 10, 2, tzinfo=UTC),
+            ends_at=datetime(2026, 12, 10, 3, tzinfo=UTC),
+        )
+        world.targets[("kantaya_event", where)] = {"event_id": event.id, **unit}
         world.targets[("kantaya_step", where)] = {
             "step_id": step.id,
             "to_unit_code": place,
             **unit,
         }
     world.targets[("kantaya_month", "in")] = {"query": {"month": "2026-01"}}
+    world.targets[("kantaya_feed", "in")] = {"token": "no-such-feed-token"}
 
 
 @pytest.fixture(scope="module")
