@@ -44,6 +44,8 @@ SMALL_DEMO = (
     ("pamong_plugins.licensing.applicants", "_hasher", CHEAP_HASHER),
     ("pamong_plugins.ktp.demo", "PER_KECAMATAN", 1),
     ("pamong_plugins.licensing.demo", "HISTORY_FILES", 15),
+    ("pamong_plugins.kantaya.demo", "DAYS", 20),
+    ("pamong_plugins.kantaya.demo", "PROJECTS", 4),
 )
 
 

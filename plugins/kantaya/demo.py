@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from sqlalchemy import insert, select
@@ -24,12 +25,14 @@ from pamong.plugin import (
     grant_staff_role,
     is_working_day,
     staff_username,
+    time_zone,
 )
 from pamong_plugins.kantaya import services
 from pamong_plugins.kantaya.models import KantayaReport
 from pamong_plugins.kantaya.settings import DEFAULT_KINDS
 
 DAYS = 365
+PROJECTS = 40
 ACTIVITIES = (
     "Apel pagi dan pembagian tugas; pelayanan masyarakat di loket.",
     "Rapat koordinasi internal membahas program kerja bulan ini.",
@@ -241,6 +244,7 @@ def seed(session: Session, context: Any) -> None:
     )
 
     _projects(session, context, units)
+    _agenda(session, context, sekda, incoming.id, busiest)
 
     # Outgoing letters of the secretariat.
     subjects = (
@@ -274,7 +278,7 @@ PROJECT_KINDS = (
 
 
 def _projects(session: Session, context: Any, units: list[OrgUnit]) -> None:
-    """Forty projects with weekly progress; about one in seven falls critically behind."""
+    """``PROJECTS`` projects with weekly progress; about one in seven falls critically behind."""
     rng = context.rng
     today = context.today
     _staff(
@@ -286,7 +290,7 @@ def _projects(session: Session, context: Any, units: list[OrgUnit]) -> None:
         context.root,
     )
     officer = actor_of(session, "proyek")
-    for n in range(40):
+    for n in range(PROJECTS):
         unit = units[n % len(units)]
         kind, contractor = PROJECT_KINDS[n % len(PROJECT_KINDS)]
         weeks = rng.randint(12, 30)
@@ -331,3 +335,40 @@ def _projects(session: Session, context: Any, units: list[OrgUnit]) -> None:
                 on=today,
                 note="Rapat pembuktian dengan penyedia",
             )
+
+
+def _agenda(session: Session, context: Any, sekda: Any, incoming_id: int, busiest: OrgUnit) -> None:
+    """The Bupati's schedule entry from the invitation letter (tentative, then confirmed), the
+    camat invited and attending, a double-booked visit, and the camat's calendar feed."""
+    today = context.today
+    zone = ZoneInfo(time_zone())
+    start = datetime.combine(today + timedelta(days=3), time(9, 0), zone)
+    camat = f"camat.{staff_username(busiest.name)}"
+    event, _clash = services.create_event(
+        session,
+        sekda,
+        unit_code=context.root.code,
+        title="Rapat koordinasi percepatan penurunan stunting",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        location="Gedung Gradhika Bhakti Praja, Semarang",
+        leader="bupati",
+        tentative=True,
+        invite=[camat],
+        incoming_id=incoming_id,
+    )
+    services.confirm_event(session, sekda, event.id)
+    services.create_event(
+        session,
+        sekda,
+        unit_code=context.root.code,
+        title="Kunjungan kerja ke Pasar Bunder",
+        starts_at=start + timedelta(hours=2),
+        ends_at=start + timedelta(hours=4),
+        location="Pasar Bunder Sragen",
+        leader="bupati",
+    )
+    camat_actor = actor_of(session, camat)
+    services.rsvp(session, camat_actor, event.id, answer="yes")
+    token = services.new_feed_token(session, camat_actor)
+    context.samples["kantaya_calendar_feed"] = f"/kantaya/calendar/{token}.ics"
