@@ -801,6 +801,8 @@ TABLE: dict[str, Rule] = {
     ),
     "POST /api/v1/kantaya/calendar-feed": staff(),
     "DELETE /api/v1/kantaya/calendar-feed": staff(),
+    "GET /kantaya/dashboard": anywhere(KAN_MONITOR),
+    "GET /api/v1/kantaya/dashboard": anywhere(KAN_MONITOR),
 }
 
 

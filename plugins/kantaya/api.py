@@ -22,6 +22,7 @@ from pamong.plugin import (
     api_actor,
     get_session,
     paginate,
+    regency_today,
     token_required,
     verify_url,
 )
@@ -29,6 +30,8 @@ from pamong_plugins.kantaya import services
 from pamong_plugins.kantaya.schemas import (
     KantayaCommentInSchema,
     KantayaCommentSchema,
+    KantayaDashboardArgs,
+    KantayaDashboardSchema,
     KantayaDoneSchema,
     KantayaEventInSchema,
     KantayaEventSchema,
@@ -549,3 +552,13 @@ def revoke_feed():
     session = get_session()
     services.revoke_feed(session, api_actor())
     session.commit()
+
+
+@blp.route("/dashboard")
+@token_required
+@blp.arguments(KantayaDashboardArgs, location="query")
+@blp.response(200, KantayaDashboardSchema)
+@blp.doc(security=BEARER)
+def dashboard(args: dict[str, Any]):
+    """The leader dashboard of a day (default today) for the caller's units."""
+    return services.leader_dashboard(get_session(), api_actor(), args["day"] or regency_today())

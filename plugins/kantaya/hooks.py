@@ -56,6 +56,13 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("Draft, submit and approve the unit's daily report; tasks"),
         ),
         NavItem(
+            "kantaya.dashboard",
+            _l("Leader dashboard"),
+            weight=29,
+            permission=perm.MONITOR,
+            description=_l("Today's reports, missing units, overdue dispositions, projects"),
+        ),
+        NavItem(
             "kantaya.grid",
             _l("Controlling grid"),
             weight=31,

@@ -385,3 +385,30 @@ class KantayaRsvpSchema(Schema):
 
 class KantayaFeedSchema(Schema):
     url = fields.String(metadata={"description": "Secret: anyone with it reads the calendar"})
+
+
+class KantayaAgendaItemSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    location = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    status = fields.String()
+
+
+class KantayaDashboardSchema(Schema):
+    day = fields.Date()
+    units = fields.Integer()
+    submitted = fields.Integer()
+    late = fields.Integer()
+    drafts = fields.Integer()
+    missing = fields.Integer()
+    week = fields.Function(lambda b: [{"day": d.isoformat(), "submitted": n} for d, n in b.week])
+    overdue_dispositions = fields.Integer()
+    projects = fields.Integer()
+    critical_projects = fields.List(fields.Nested(KantayaProjectSummarySchema))
+    agenda = fields.List(fields.Nested(KantayaAgendaItemSchema))
+
+
+class KantayaDashboardArgs(QueryArgs):
+    day = QueryDate(load_default=None)

@@ -48,6 +48,7 @@ from pamong_plugins.kantaya.agenda import (
     revoke_feed,
     rsvp,
 )
+from pamong_plugins.kantaya.dashboard import Dashboard, leader_dashboard
 from pamong_plugins.kantaya.letters_in import (
     MAX_SCAN_BYTES,
     UNIT_STAFF,
@@ -92,6 +93,7 @@ __all__ = [
     "MAX_SCAN_BYTES",
     "STEP_ORDER",
     "UNIT_STAFF",
+    "Dashboard",
     "Grid",
     "add_attachment",
     "approve_report",
@@ -115,6 +117,7 @@ __all__ = [
     "incoming_query",
     "is_critical",
     "is_recipient",
+    "leader_dashboard",
     "missing_units",
     "my_events",
     "new_feed_token",

@@ -603,3 +603,13 @@ def calendar_feed(token: str) -> Any:
     """The iCalendar feed behind an unguessable, revocable address (for calendar clients)."""
     body = services.feed(get_session(), token[:100])
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private"})
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard() -> Any:
+    """The leader dashboard: today's figures for the leader's units, light enough for a phone."""
+    _allowed(perm.MONITOR)
+    board = services.leader_dashboard(get_session(), _actor(), regency_today())
+    peak = max([n for _d, n in board.week] + [1])
+    return render_template("kantaya/dashboard.html", board=board, peak=peak)
