@@ -38,6 +38,7 @@ from pamong_plugins.kantaya.schemas import (
     KantayaFeedSchema,
     KantayaGridQueryArgs,
     KantayaGridSchema,
+    KantayaHideSchema,
     KantayaIncomingInSchema,
     KantayaIncomingPageSchema,
     KantayaIncomingSchema,
@@ -47,7 +48,9 @@ from pamong_plugins.kantaya.schemas import (
     KantayaLetterPageSchema,
     KantayaLetterQueryArgs,
     KantayaLetterSchema,
+    KantayaModerationSchema,
     KantayaPageArgs,
+    KantayaPostSchema,
     KantayaProgressInSchema,
     KantayaProgressSchema,
     KantayaProjectInSchema,
@@ -55,6 +58,7 @@ from pamong_plugins.kantaya.schemas import (
     KantayaProjectQueryArgs,
     KantayaProjectSchema,
     KantayaProjectStepSchema,
+    KantayaReplySchema,
     KantayaReportDraftSchema,
     KantayaReportEditSchema,
     KantayaReportPageSchema,
@@ -62,11 +66,17 @@ from pamong_plugins.kantaya.schemas import (
     KantayaReportSchema,
     KantayaReturnSchema,
     KantayaRsvpSchema,
+    KantayaSearchArgs,
     KantayaStepInSchema,
     KantayaStepRecordSchema,
     KantayaStepSchema,
     KantayaTaskDoneSchema,
     KantayaTaskQueryArgs,
+    KantayaThreadInSchema,
+    KantayaThreadPageSchema,
+    KantayaThreadQueryArgs,
+    KantayaThreadSchema,
+    KantayaThreadSummarySchema,
 )
 
 blp = ApiBlueprint(
@@ -562,3 +572,89 @@ def revoke_feed():
 def dashboard(args: dict[str, Any]):
     """The leader dashboard of a day (default today) for the caller's units."""
     return services.leader_dashboard(get_session(), api_actor(), args["day"] or regency_today())
+
+
+# --- forum -------------------------------------------------------------------------------------
+
+
+@blp.route("/forum/threads")
+@token_required
+@blp.arguments(KantayaThreadQueryArgs, location="query")
+@blp.response(200, KantayaThreadPageSchema)
+@blp.doc(security=BEARER)
+def list_threads(args: dict[str, Any]):
+    """Threads the caller may read, latest activity first."""
+    stmt = services.threads_query(api_actor(), topic=args["topic"], unit_code=args["unit"])
+    items, total = paginate(get_session(), stmt, args["page"], args["per_page"])
+    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+@blp.route("/forum/threads", methods=["POST"])
+@token_required
+@blp.arguments(KantayaThreadInSchema)
+@blp.response(201, KantayaThreadSchema)
+@blp.doc(security=BEARER)
+def open_thread(data: dict[str, Any]):
+    """Open a thread; @username in the text notifies that person."""
+    session = get_session()
+    thread = services.open_thread(session, api_actor(), **data)
+    session.commit()
+    return thread
+
+
+@blp.route("/forum/threads/<id:thread_id>")
+@token_required
+@blp.response(200, KantayaThreadSchema)
+@blp.doc(security=BEARER)
+def get_thread(thread_id: int):
+    """A thread with its posts (hidden posts without their text)."""
+    return services.get_thread(get_session(), api_actor(), thread_id)
+
+
+@blp.route("/forum/threads/<id:thread_id>/posts", methods=["POST"])
+@token_required
+@blp.arguments(KantayaReplySchema)
+@blp.response(201, KantayaPostSchema)
+@blp.doc(security=BEARER)
+def reply(data: dict[str, Any], thread_id: int):
+    """Reply to a thread (409 when it is locked)."""
+    session = get_session()
+    post = services.reply(session, api_actor(), thread_id, data["body"])
+    session.commit()
+    return post
+
+
+@blp.route("/forum/threads/<id:thread_id>/moderation", methods=["POST"])
+@token_required
+@blp.arguments(KantayaModerationSchema)
+@blp.response(200, KantayaThreadSummarySchema)
+@blp.doc(security=BEARER)
+def moderate(data: dict[str, Any], thread_id: int):
+    """A moderator locks or hides a thread."""
+    session = get_session()
+    thread = services.moderate_thread(session, api_actor(), thread_id, **data)
+    session.commit()
+    return thread
+
+
+@blp.route("/forum/posts/<id:post_id>/hide", methods=["POST"])
+@token_required
+@blp.arguments(KantayaHideSchema)
+@blp.response(200, KantayaPostSchema)
+@blp.doc(security=BEARER)
+def hide_post(data: dict[str, Any], post_id: int):
+    """A moderator hides (or shows again) a post."""
+    session = get_session()
+    post = services.hide_post(session, api_actor(), post_id, data["hidden"])
+    session.commit()
+    return post
+
+
+@blp.route("/forum/search")
+@token_required
+@blp.arguments(KantayaSearchArgs, location="query")
+@blp.response(200, KantayaPostSchema(many=True))
+@blp.doc(security=BEARER)
+def search_forum(args: dict[str, Any]):
+    """Posts with every word of ``q``, in threads the caller reads, newest first."""
+    return services.search(get_session(), api_actor(), args["q"])

@@ -90,6 +90,13 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("My events and invitations; my calendar feed"),
         ),
         NavItem(
+            "kantaya.forum",
+            _l("Forum"),
+            weight=36,
+            permission=perm.REPORT,
+            description=_l("Discussion threads per unit and topic, with search"),
+        ),
+        NavItem(
             "kantaya.letters",
             _l("Outgoing letters"),
             weight=32,

@@ -336,3 +336,43 @@ class KantayaFeedToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class KantayaThread(Base):
+    """A forum thread of a unit (the regency's own unit: the whole regency) on a topic."""
+
+    __tablename__ = "kantaya_threads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    topic: Mapped[str] = mapped_column(String(60), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    locked: Mapped[bool] = mapped_column(default=False)
+    hidden: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    author: Mapped[User | None] = relationship(lazy="joined")
+    posts: Mapped[list[KantayaPost]] = relationship(
+        back_populates="thread", order_by="KantayaPost.id"
+    )
+
+
+class KantayaPost(Base):
+    """A post of a thread (the first one opens it); ``search_text`` is its normalised text."""
+
+    __tablename__ = "kantaya_posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("kantaya_threads.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    #: Lower-case words of the thread title and the body, for the SQLite search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    hidden: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    thread: Mapped[KantayaThread] = relationship(back_populates="posts")
+    author: Mapped[User | None] = relationship(lazy="joined")

@@ -11,6 +11,7 @@ LETTERS = "kantaya.letters"
 DISPOSE = "kantaya.dispose"
 PROJECTS = "kantaya.projects"
 AGENDA = "kantaya.agenda"
+FORUM_MODERATE = "kantaya.forum_moderate"
 
 #: Any of these at a unit lets a user read its daily reports.
 READ = (REPORT, APPROVE, MONITOR)
@@ -22,6 +23,7 @@ PERMISSIONS = (
     Permission(LETTERS, _l("Number and register outgoing letters (secretariat)")),
     Permission(PROJECTS, _l("Register projects, enter weekly progress, record SP steps")),
     Permission(AGENDA, _l("Keep the unit's and its leader's agenda; send invitations")),
+    Permission(FORUM_MODERATE, _l("Moderate the forum: hide posts and threads, lock threads")),
     Permission(DISPOSE, _l("Dispose incoming letters to units and people; forward, recall")),
 )
 
@@ -30,7 +32,11 @@ ROLES = (
     RoleTemplate("kantaya_head", "Kepala unit (head of unit)", (APPROVE, REPORT, DISPOSE)),
     RoleTemplate("kantaya_leader", "Pimpinan (leader: Bupati, Sekda, camat)", (MONITOR, DISPOSE)),
     RoleTemplate("kantaya_secretary", "Sekretariat (letters, agenda)", (LETTERS, AGENDA)),
+    RoleTemplate("kantaya_moderator", "Moderator forum", (FORUM_MODERATE,)),
     RoleTemplate("kantaya_project_officer", "Pengelola proyek (project officer)", (PROJECTS,)),
 )
 
 OUTGOING_LETTER = DocumentKind("kantaya.letter", _l("Outgoing letter"))
+
+#: Any Kantaya permission at a unit lets a user read and write its forum threads.
+ANY = (REPORT, APPROVE, MONITOR, LETTERS, DISPOSE, PROJECTS, AGENDA, FORUM_MODERATE)

@@ -412,3 +412,65 @@ class KantayaDashboardSchema(Schema):
 
 class KantayaDashboardArgs(QueryArgs):
     day = QueryDate(load_default=None)
+
+
+class KantayaPostSchema(Schema):
+    id = fields.Integer()
+    thread_id = fields.Integer()
+    author = fields.Function(lambda p: p.author.username if p.author else None)
+    body = fields.Function(lambda p: "" if p.hidden else p.body)
+    hidden = fields.Boolean()
+    created_at = fields.DateTime()
+
+
+class KantayaThreadSummarySchema(Schema):
+    id = fields.Integer()
+    unit_code = fields.Function(lambda t: t.unit.code)
+    topic = fields.String()
+    title = fields.String()
+    author = fields.Function(lambda t: t.author.username if t.author else None)
+    locked = fields.Boolean()
+    hidden = fields.Boolean()
+    last_post_at = fields.DateTime()
+
+
+class KantayaThreadSchema(KantayaThreadSummarySchema):
+    posts = fields.List(fields.Nested(KantayaPostSchema))
+
+
+class KantayaThreadPageSchema(Schema):
+    items = fields.List(fields.Nested(KantayaThreadSummarySchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class KantayaThreadQueryArgs(QueryArgs):
+    topic = fields.String(load_default="", validate=validate.Length(max=60))
+    unit = fields.String(load_default="", validate=validate.Length(max=40))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class KantayaThreadInSchema(Schema):
+    unit_code = fields.String(required=True, validate=validate.Length(1, 40))
+    topic = fields.String(load_default="umum", validate=validate.Length(max=60))
+    title = fields.String(required=True, validate=validate.Length(1, 200))
+    body = fields.String(required=True, validate=validate.Length(1, 10_000))
+
+
+class KantayaReplySchema(Schema):
+    body = fields.String(required=True, validate=validate.Length(1, 10_000))
+
+
+class KantayaModerationSchema(Schema):
+    locked = fields.Boolean(load_default=None, allow_none=True)
+    hidden = fields.Boolean(load_default=None, allow_none=True)
+
+
+class KantayaHideSchema(Schema):
+    hidden = fields.Boolean(load_default=True)
+
+
+class KantayaSearchArgs(QueryArgs):
+    q = fields.String(required=True, validate=validate.Length(1, 200))

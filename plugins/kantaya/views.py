@@ -613,3 +613,87 @@ def dashboard() -> Any:
     board = services.leader_dashboard(get_session(), _actor(), regency_today())
     peak = max([n for _d, n in board.week] + [1])
     return render_template("kantaya/dashboard.html", board=board, peak=peak)
+
+
+# --- forum ---------------------------------------------------------------------------------------
+
+
+@bp.route("/forum")
+@login_required
+def forum() -> Any:
+    _allowed(*perm.ANY)
+    db = get_session()
+    actor = _actor()
+    query = request.args.get("q", "").strip()[:200]
+    found = services.search(db, actor, query) if query else None
+    page = page_arg()
+    items, total = paginate(db, services.threads_query(actor), page, PER_PAGE)
+    units = [
+        u
+        for u in db.scalars(select(OrgUnit).where(OrgUnit.depth <= 1).order_by(OrgUnit.code))
+        if services.forum_writable(actor, u)
+    ]
+    return render_template(
+        "kantaya/forum.html",
+        items=items,
+        total=total,
+        page=page,
+        per_page=PER_PAGE,
+        query=query,
+        found=found,
+        units=units,
+    )
+
+
+@bp.route("/forum", methods=["POST"])
+@login_required
+def forum_open() -> Any:
+    db = get_session()
+    thread = services.open_thread(
+        db,
+        _actor(),
+        unit_code=request.form.get("unit_code", "")[:40],
+        topic=request.form.get("topic", "")[:60],
+        title=request.form.get("title", ""),
+        body=request.form.get("body", ""),
+    )
+    db.commit()
+    return redirect(url_for("kantaya.forum_thread", thread_id=thread.id))
+
+
+@bp.route("/forum/<id:thread_id>")
+@login_required
+def forum_thread(thread_id: int) -> Any:
+    actor = _actor()
+    thread = services.get_thread(get_session(), actor, thread_id)
+    return render_template(
+        "kantaya/thread.html",
+        thread=thread,
+        moderator=actor.can(perm.FORUM_MODERATE, thread.unit),
+    )
+
+
+@bp.route("/forum/<id:thread_id>/reply", methods=["POST"])
+@login_required
+def forum_reply(thread_id: int) -> Any:
+    db = get_session()
+    services.reply(db, _actor(), thread_id, request.form.get("body", ""))
+    db.commit()
+    return redirect(url_for("kantaya.forum_thread", thread_id=thread_id))
+
+
+@bp.route("/forum/<id:thread_id>/moderation", methods=["POST"])
+@login_required
+def forum_moderate(thread_id: int) -> Any:
+    db = get_session()
+    flags = {"1": True, "0": False}
+    services.moderate_thread(
+        db,
+        _actor(),
+        thread_id,
+        locked=flags.get(request.form.get("locked", "")),
+        hidden=flags.get(request.form.get("hidden", "")),
+    )
+    db.commit()
+    flash(_("Thread updated."), "info")
+    return redirect(url_for("kantaya.forum_thread", thread_id=thread_id))
