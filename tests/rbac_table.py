@@ -255,6 +255,9 @@ def _kan_project(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 KAN_AGENDA = "kantaya.agenda"
+KAN_MODERATE = "kantaya.forum_moderate"
+#: Any Kantaya permission at a unit opens its forum.
+KAN_ANY = (*KAN_STAFF, KAN_MONITOR, KAN_PROJECTS, KAN_AGENDA, KAN_MODERATE)
 
 
 def _kan_event(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -264,6 +267,10 @@ def _kan_event(ctx: dict[str, Any]) -> dict[str, Any]:
         "starts_at": "2026-12-10T09:00:00+07:00",
         "ends_at": "2026-12-10T10:00:00+07:00",
     }
+
+
+def _kan_thread(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"unit_code": ctx["unit_code"], "title": "Rapat", "body": "Isi"}
 
 
 _KAN_PROGRESS = {"week_on": "2026-01-12", "physical_pct": 10, "financial": 0}
@@ -803,6 +810,34 @@ TABLE: dict[str, Rule] = {
     "DELETE /api/v1/kantaya/calendar-feed": staff(),
     "GET /kantaya/dashboard": anywhere(KAN_MONITOR),
     "GET /api/v1/kantaya/dashboard": anywhere(KAN_MONITOR),
+    "GET /kantaya/forum": anywhere(*KAN_ANY),
+    "POST /kantaya/forum": at_target(*KAN_ANY, target="kantaya_unit", body=_kan_thread),
+    "GET /kantaya/forum/<id:thread_id>": at_target(
+        *KAN_ANY, target="kantaya_thread", denied=404, out=404
+    ),
+    "POST /kantaya/forum/<id:thread_id>/reply": at_target(
+        *KAN_ANY, target="kantaya_thread", denied=404, out=404, body=_fixed(body="Setuju")
+    ),
+    "POST /kantaya/forum/<id:thread_id>/moderation": at_target(
+        KAN_MODERATE, target="kantaya_thread", see=KAN_ANY, body=_fixed(locked="0")
+    ),
+    "GET /api/v1/kantaya/forum/threads": staff(),
+    "POST /api/v1/kantaya/forum/threads": at_target(
+        *KAN_ANY, target="kantaya_unit", body=_kan_thread
+    ),
+    "GET /api/v1/kantaya/forum/threads/<id:thread_id>": at_target(
+        *KAN_ANY, target="kantaya_thread", denied=404, out=404
+    ),
+    "POST /api/v1/kantaya/forum/threads/<id:thread_id>/posts": at_target(
+        *KAN_ANY, target="kantaya_thread", denied=404, out=404, body=_fixed(body="Setuju")
+    ),
+    "POST /api/v1/kantaya/forum/threads/<id:thread_id>/moderation": at_target(
+        KAN_MODERATE, target="kantaya_thread", see=KAN_ANY, body=_fixed(locked=False)
+    ),
+    "POST /api/v1/kantaya/forum/posts/<id:post_id>/hide": at_target(
+        KAN_MODERATE, target="kantaya_post", see=KAN_ANY, body=_fixed(hidden=False)
+    ),
+    "GET /api/v1/kantaya/forum/search": staff(target="kantaya_search"),
 }
 
 

@@ -496,6 +496,11 @@ def _kantaya_targets(world: World, session: Any) -> None:
             ends_at=datetime(2026, 12, 10, 3, tzinfo=UTC),
         )
         world.targets[("kantaya_event", where)] = {"event_id": event.id, **unit}
+        thread = kantaya.open_thread(
+            session, system, unit_code=place, topic="umum", title="Rapat", body="Isi"
+        )
+        world.targets[("kantaya_thread", where)] = {"thread_id": thread.id, **unit}
+        world.targets[("kantaya_post", where)] = {"post_id": thread.posts[0].id, **unit}
         world.targets[("kantaya_step", where)] = {
             "step_id": step.id,
             "to_unit_code": place,
@@ -503,6 +508,7 @@ def _kantaya_targets(world: World, session: Any) -> None:
         }
     world.targets[("kantaya_month", "in")] = {"query": {"month": "2026-01"}}
     world.targets[("kantaya_feed", "in")] = {"token": "no-such-feed-token"}
+    world.targets[("kantaya_search", "in")] = {"query": {"q": "rapat"}}
 
 
 @pytest.fixture(scope="module")
