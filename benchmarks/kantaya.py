@@ -8,14 +8,18 @@
 2. The controlling grid of the last full month, for the regency's leader,
    ``--repeat`` times: p50/p99 in ms (the issue's goal: under 200 ms on
    SQLite for 500 units).
-3. ``--clerks`` threads number ``--per-clerk`` letters each, at once,
+3. The leader dashboard of today for the regency, ``--repeat`` times
+   (goal: under 200 ms on SQLite).
+4. ``--threads`` forum threads of two posts each (bulk inserted); a search
+   for two words, ``--repeat`` times: PostgreSQL full-text, SQLite LIKE.
+5. ``--clerks`` threads number ``--per-clerk`` letters each, at once,
    through ``services.number_letter`` (one transaction per letter): p50/p99
    per number, and a check that the sequence has neither gaps nor twins
    (exit 1 otherwise).
 
-Full run (the issue's size): 500 units x 365 days, 50,000 letters, 20
-clerks. ``--quick`` (CI): 60 units x 60 days, 1,000 letters, 20 clerks x 5.
-The leader dashboard and forum search of the issue are not built yet.
+Full run (the issue's size): 500 units x 365 days, 50,000 letters, 2,000
+threads, 20 clerks. ``--quick`` (CI): 60 units x 60 days, 1,000 letters,
+200 threads, 20 clerks x 5.
 Runs on SQLite in a temporary folder, or on PostgreSQL with
 ``--database-url`` (or ``PAMONG_TEST_DATABASE_URL``).
 """
@@ -123,6 +127,79 @@ def seed(app, units: int, days: int, letters: int) -> None:
         session.execute(insert(KantayaLetterCounter).values(year=year, scope="", last=letters))
 
 
+WORDS = (
+    "jalan",
+    "jembatan",
+    "blangko",
+    "ktp",
+    "internet",
+    "rapat",
+    "musrenbang",
+    "posyandu",
+    "stunting",
+    "irigasi",
+    "pasar",
+    "sampah",
+    "banjir",
+    "sekolah",
+    "puskesmas",
+    "pajak",
+)
+
+
+def seed_forum(app, threads: int) -> None:
+    from pamong.orgunits.models import OrgUnit
+    from pamong_plugins.kantaya.forum import normalise
+    from pamong_plugins.kantaya.models import KantayaPost, KantayaThread
+
+    db = app.extensions["pamong"].db
+    rng = random.Random(5)
+    with app.app_context(), db.transaction() as session:
+        root = session.scalar(select(OrgUnit.id).where(OrgUnit.code == "33.14"))
+        now = datetime.now(UTC)
+        session.execute(
+            insert(KantayaThread),
+            [
+                {
+                    "unit_id": root,
+                    "topic": "umum",
+                    "title": f"Utas {n} {rng.choice(WORDS)}",
+                    "locked": False,
+                    "hidden": False,
+                    "created_at": now,
+                    "last_post_at": now,
+                }
+                for n in range(threads)
+            ],
+        )
+        ids = list(session.scalars(select(KantayaThread.id)))
+        posts = []
+        for tid in ids:
+            for _ in range(2):
+                body = " ".join(rng.choice(WORDS) for _ in range(30))
+                posts.append(
+                    {
+                        "thread_id": tid,
+                        "body": body,
+                        "search_text": normalise(body),
+                        "hidden": False,
+                        "created_at": now,
+                    }
+                )
+        session.execute(insert(KantayaPost), posts)
+
+
+def timed(app, repeat: int, call) -> list[float]:
+    db = app.extensions["pamong"].db
+    times = []
+    for _ in range(repeat):
+        with app.app_context(), db.transaction() as session:
+            start = time.perf_counter()
+            call(session)
+            times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
 def grid_times(app, repeat: int) -> list[float]:
     from pamong.plugin import regency_today
     from pamong_plugins.kantaya import services
@@ -193,6 +270,7 @@ def main() -> int:
     parser.add_argument("--units", type=int, default=500)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--letters", type=int, default=50_000)
+    parser.add_argument("--threads", type=int, default=2000)
     parser.add_argument("--clerks", type=int, default=20)
     parser.add_argument("--per-clerk", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=30)
@@ -200,6 +278,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.units, args.days, args.letters, args.per_clerk, args.repeat = 60, 60, 1000, 5, 10
+        args.threads = 200
     logging.disable(logging.WARNING)
     settings = {"database_url": args.database_url} if args.database_url else {}
     if args.database_url:
@@ -214,6 +293,18 @@ def main() -> int:
         )
         grid = grid_times(app, args.repeat)
         print(f"grid_ms p50={p(grid, 0.5):.1f} p99={p(grid, 0.99):.1f} (goal: under 200)")
+        from pamong.plugin import regency_today
+        from pamong_plugins.kantaya import services
+
+        today = regency_today(app)
+        board = timed(app, args.repeat, lambda s: services.leader_dashboard(s, SYSTEM, today))
+        print(f"dashboard_ms p50={p(board, 0.5):.1f} p99={p(board, 0.99):.1f} (goal: under 200)")
+        seed_forum(app, args.threads)
+        search = timed(app, args.repeat, lambda s: services.search(s, SYSTEM, "jembatan banjir"))
+        print(
+            f"forum_search_ms ({args.threads} threads) p50={p(search, 0.5):.1f} "
+            f"p99={p(search, 0.99):.1f}"
+        )
         numbers, ok = clerks(app, args.clerks, args.per_clerk, args.letters)
         print(
             f"letter_numbering {args.clerks} clerks x {args.per_clerk}: "

@@ -245,6 +245,7 @@ def seed(session: Session, context: Any) -> None:
 
     _projects(session, context, units)
     _agenda(session, context, sekda, incoming.id, busiest)
+    _forum(session, context, busiest)
 
     # Outgoing letters of the secretariat.
     subjects = (
@@ -372,3 +373,42 @@ def _agenda(session: Session, context: Any, sekda: Any, incoming_id: int, busies
     services.rsvp(session, camat_actor, event.id, answer="yes")
     token = services.new_feed_token(session, camat_actor)
     context.samples["kantaya_calendar_feed"] = f"/kantaya/calendar/{token}.ics"
+
+
+FORUM = (
+    (
+        "pelayanan",
+        "Blangko KTP menipis",
+        "Stok blangko tinggal sedikit, mohon info jadwal distribusi dari Dukcapil. @dukcapil",
+    ),
+    (
+        "jaringan",
+        "Koneksi internet kecamatan sering putus",
+        "Sejak Senin koneksi putus-nyambung, antrean pelayanan jadi lambat.",
+    ),
+    (
+        "perencanaan",
+        "Persiapan musrenbang kecamatan",
+        "Berkas usulan desa mohon dikumpulkan paling lambat Jumat.",
+    ),
+    ("umum", "Jadwal apel gabungan", "Apel gabungan Senin pukul 07.30 di alun-alun."),
+)
+
+
+def _forum(session: Session, context: Any, busiest: OrgUnit) -> None:
+    """A few threads in the regency's forum and the busiest kecamatan's, with replies."""
+    reporter = actor_of(session, f"op.{staff_username(busiest.name)}")
+    others = [k for k in context.kecamatan if k.id != busiest.id][:3]
+    for n, (topic, title, body) in enumerate(FORUM):
+        unit = busiest.code if n == 0 else context.root.code
+        thread = services.open_thread(
+            session, reporter, unit_code=unit, topic=topic, title=title, body=body
+        )
+        if unit == context.root.code:
+            for other in others[: n + 1]:
+                services.reply(
+                    session,
+                    actor_of(session, f"op.{staff_username(other.name)}"),
+                    thread.id,
+                    f"Di {other.name} juga sama, mohon tindak lanjut.",
+                )
