@@ -552,7 +552,8 @@ def controlling_grid(
     ids = [u.id for u in units]
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        rows = session.execute(
+        # Core rows (no ORM loading): this is the hot path of the grid.
+        rows = session.connection().execute(
             select(
                 KantayaReport.id,
                 KantayaReport.unit_id,
@@ -572,16 +573,17 @@ def controlling_grid(
     working = {day: (day <= today and is_working_day(day)) for day in days}
     totals = dict.fromkeys(GRID_STATES, 0)
     for unit in units:
+        unit_id = unit.id
         cells = []
         for day in days:
-            row = found.get((unit.id, day))
+            row = found.get((unit_id, day))
             if row is None:
                 state = "future" if day > today else ("missing" if working[day] else "off")
             else:
                 state = _cell(day, today, row)
             totals[state] += 1
             cells.append(state)
-        grid.cells[unit.id] = cells
+        grid.cells[unit_id] = cells
     grid.totals = totals
     return grid
 
