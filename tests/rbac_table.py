@@ -838,6 +838,7 @@ TABLE: dict[str, Rule] = {
         KAN_MODERATE, target="kantaya_post", see=KAN_ANY, body=_fixed(hidden=False)
     ),
     "GET /api/v1/kantaya/forum/search": staff(target="kantaya_search"),
+    "GET /kantaya/letters/check": public("kantaya_check"),
 }
 
 

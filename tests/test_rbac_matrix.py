@@ -509,6 +509,7 @@ def _kantaya_targets(world: World, session: Any) -> None:
     world.targets[("kantaya_month", "in")] = {"query": {"month": "2026-01"}}
     world.targets[("kantaya_feed", "in")] = {"token": "no-such-feed-token"}
     world.targets[("kantaya_search", "in")] = {"query": {"q": "rapat"}}
+    world.targets[("kantaya_check", "in")] = {"query": {"number": "000.1.2/001/33.14/2026"}}
 
 
 @pytest.fixture(scope="module")

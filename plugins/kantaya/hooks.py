@@ -97,6 +97,13 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("Discussion threads per unit and topic, with search"),
         ),
         NavItem(
+            "kantaya.letter_check",
+            _l("Check a letter"),
+            weight=41,
+            public=True,
+            description=_l("Is an official letter with this number registered?"),
+        ),
+        NavItem(
             "kantaya.letters",
             _l("Outgoing letters"),
             weight=32,

@@ -131,6 +131,7 @@ __all__ = [
     "is_critical",
     "is_recipient",
     "leader_dashboard",
+    "letter_by_number",
     "missing_units",
     "moderate_thread",
     "my_events",
@@ -838,3 +839,12 @@ def letters_query(actor: Actor, *, year: int | None = None) -> Select[tuple[Kant
 
 def letter_count(session: Session, year: int) -> int:
     return session.scalar(select(func.count()).where(KantayaLetter.year == year)) or 0
+
+
+def letter_by_number(session: Session, number: str) -> KantayaLetter | None:
+    """The registered (not reserved) outgoing letter with this number: the public check."""
+    return session.scalar(
+        select(KantayaLetter).where(
+            KantayaLetter.number == number.strip(), KantayaLetter.reserved.is_(False)
+        )
+    )

@@ -697,3 +697,12 @@ def forum_moderate(thread_id: int) -> Any:
     db.commit()
     flash(_("Thread updated."), "info")
     return redirect(url_for("kantaya.forum_thread", thread_id=thread_id))
+
+
+@bp.route("/letters/check")
+@public_rate_limited
+def letter_check() -> Any:
+    """Public: is an outgoing letter with this number registered? (No subject or addressee.)"""
+    number = request.args.get("number", "").strip()[:60]
+    found = services.letter_by_number(get_session(), number) if number else None
+    return render_template("kantaya/letter_check.html", number=number, letter=found)

@@ -105,3 +105,17 @@ def test_the_pages_in_indonesian(client, login_as):
     assert "Grid pengendalian" in grid and "Kalijambe" in grid
     assert client.get("/kantaya/grid?month=2026-99").status_code in (302, 422)
     assert client.get("/kantaya/letters").status_code == 403
+
+
+def test_the_public_check_by_number(client, bearer):
+    clerk = bearer("kantaya_secretary", "33.14")
+    body = {"unit_code": "33.14", "classification": "000.1.2", "subject": "Rahasia kecil"}
+    number = client.post("/api/v1/kantaya/letters", json=body, headers=clerk).get_json()["number"]
+    reserved = client.post(
+        "/api/v1/kantaya/letters", json={**body, "reserve": True}, headers=clerk
+    ).get_json()["number"]
+    page = client.get("/kantaya/letters/check", query_string={"number": number})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Terdaftar" in text and "Rahasia kecil" not in text
+    missing = client.get("/kantaya/letters/check", query_string={"number": reserved})
+    assert "Tidak ada surat terdaftar" in missing.get_data(as_text=True)
