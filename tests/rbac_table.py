@@ -223,6 +223,74 @@ def _bill_unit(**extra: Any) -> Body:
     return lambda ctx: {"unit_code": ctx["unit_code"], **extra}
 
 
+# -- kantaya (issue 17) ----------------------------------------------------------------
+
+KAN_REPORT = "kantaya.report"
+KAN_APPROVE = "kantaya.approve"
+KAN_MONITOR = "kantaya.monitor"
+KAN_LETTERS = "kantaya.letters"
+KAN_DISPOSE = "kantaya.dispose"
+KAN_PROJECTS = "kantaya.projects"
+KAN_PROJECT_READ = (KAN_PROJECTS, "kantaya.monitor")
+KAN_READ = (KAN_REPORT, KAN_APPROVE, KAN_MONITOR)
+KAN_STAFF = (KAN_DISPOSE, KAN_LETTERS, KAN_APPROVE, KAN_REPORT)
+
+
+def _kan_draft(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"unit_code": ctx["unit_code"], "day": "2026-01-06"}
+
+
+def _kan_incoming(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "unit_code": ctx["unit_code"],
+        "sender": "Gubernur",
+        "number": "005/1",
+        "letter_date": "2026-01-05",
+        "subject": "Undangan",
+    }
+
+
+def _kan_step(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"to_unit_code": ctx["to_unit_code"], "instruction": "Hadiri"}
+
+
+def _kan_project(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "unit_code": ctx["unit_code"],
+        "name": "Jalan desa",
+        "pagu": 100_000_000,
+        "contract_value": 90_000_000,
+        "start_on": "2026-01-05",
+        "end_on": "2026-03-02",
+    }
+
+
+KAN_AGENDA = "kantaya.agenda"
+KAN_MODERATE = "kantaya.forum_moderate"
+#: Any Kantaya permission at a unit opens its forum.
+KAN_ANY = (*KAN_STAFF, KAN_MONITOR, KAN_PROJECTS, KAN_AGENDA, KAN_MODERATE)
+
+
+def _kan_event(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "unit_code": ctx["unit_code"],
+        "title": "Rapat",
+        "starts_at": "2026-12-10T09:00:00+07:00",
+        "ends_at": "2026-12-10T10:00:00+07:00",
+    }
+
+
+def _kan_thread(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"unit_code": ctx["unit_code"], "title": "Rapat", "body": "Isi"}
+
+
+_KAN_PROGRESS = {"week_on": "2026-01-12", "physical_pct": 10, "financial": 0}
+
+
+def _kan_letter(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"unit_code": ctx["unit_code"], "classification": "000.1.2", "subject": "Undangan"}
+
+
 # -- the table -----------------------------------------------------------------
 
 
@@ -867,6 +935,188 @@ TABLE: dict[str, Rule] = {
     "POST /api/v1/sipaw/board/posts/<id:post_id>/moderation": anywhere(
         "sipaw.admin", target="sipaw_post", body=_fixed(status="approved")
     ),
+    # --- kantaya (issue 17): daily reports, tasks, the controlling grid, letter numbers ---
+    "GET /kantaya/": anywhere(*KAN_READ),
+    "POST /kantaya/reports": at_target(KAN_REPORT, target="kantaya_unit", body=_kan_draft),
+    "GET /kantaya/reports/<id:report_id>": at_target(
+        *KAN_READ, target="kantaya_report", denied=404, out=404
+    ),
+    "POST /kantaya/reports/<id:report_id>": at_target(
+        KAN_REPORT, target="kantaya_report", see=KAN_READ, body=_fixed(results="Lancar")
+    ),
+    "POST /kantaya/reports/<id:report_id>/decision": at_target(
+        KAN_APPROVE, target="kantaya_report", see=KAN_READ, body=_fixed(approve="0", reason="x")
+    ),
+    "POST /kantaya/reports/<id:report_id>/comments": at_target(
+        KAN_MONITOR, target="kantaya_report", see=KAN_READ, body=_fixed(body="Bagus")
+    ),
+    "POST /kantaya/reports/<id:report_id>/attachments": at_target(
+        KAN_REPORT, target="kantaya_report", see=KAN_READ
+    ),
+    "GET /kantaya/attachments/<id:attachment_id>": at_target(
+        *KAN_READ, target="kantaya_attachment", denied=404, out=404
+    ),
+    "POST /kantaya/tasks/<id:task_id>/done": at_target(
+        KAN_REPORT, target="kantaya_task", see=KAN_READ, body=_fixed(note="Selesai")
+    ),
+    "GET /kantaya/grid": anywhere(*KAN_READ),
+    "GET /kantaya/letters": anywhere(KAN_LETTERS),
+    "POST /kantaya/letters": at_target(KAN_LETTERS, target="kantaya_unit", body=_kan_letter),
+    "GET /api/v1/kantaya/reports": staff(),
+    "POST /api/v1/kantaya/reports": at_target(KAN_REPORT, target="kantaya_unit", body=_kan_draft),
+    "GET /api/v1/kantaya/reports/<id:report_id>": at_target(
+        *KAN_READ, target="kantaya_report", denied=404, out=404
+    ),
+    "PATCH /api/v1/kantaya/reports/<id:report_id>": at_target(
+        KAN_REPORT, target="kantaya_report", see=KAN_READ, body=_fixed(results="Lancar")
+    ),
+    "POST /api/v1/kantaya/reports/<id:report_id>/submit": at_target(
+        KAN_REPORT, target="kantaya_report", see=KAN_READ
+    ),
+    "POST /api/v1/kantaya/reports/<id:report_id>/approve": at_target(
+        KAN_APPROVE, target="kantaya_report", see=KAN_READ
+    ),
+    "POST /api/v1/kantaya/reports/<id:report_id>/return": at_target(
+        KAN_APPROVE, target="kantaya_report", see=KAN_READ, body=_fixed(reason="Lengkapi")
+    ),
+    "POST /api/v1/kantaya/reports/<id:report_id>/comments": at_target(
+        KAN_MONITOR, target="kantaya_report", see=KAN_READ, body=_fixed(body="Bagus")
+    ),
+    "GET /api/v1/kantaya/tasks": staff(),
+    "POST /api/v1/kantaya/tasks/<id:task_id>/done": at_target(
+        KAN_REPORT, target="kantaya_task", see=KAN_READ, body=_fixed()
+    ),
+    "GET /api/v1/kantaya/grid": anywhere(*KAN_READ, target="kantaya_month"),
+    "GET /api/v1/kantaya/letters": staff(),
+    "POST /api/v1/kantaya/letters": at_target(KAN_LETTERS, target="kantaya_unit", body=_kan_letter),
+    "POST /api/v1/kantaya/letters/<id:letter_id>/fill": at_target(
+        KAN_LETTERS, target="kantaya_letter", denied=404, out=404, body=_fixed(subject="Surat")
+    ),
+    "GET /kantaya/incoming": anywhere(*KAN_STAFF),
+    "POST /kantaya/incoming": at_target(KAN_LETTERS, target="kantaya_unit", body=_kan_incoming),
+    "GET /kantaya/incoming/<id:incoming_id>": at_target(
+        *KAN_STAFF, target="kantaya_incoming", denied=404, out=404
+    ),
+    "GET /kantaya/incoming/<id:incoming_id>/scan": at_target(
+        *KAN_STAFF, target="kantaya_incoming", denied=404, out=404
+    ),
+    "POST /kantaya/incoming/<id:incoming_id>/dispositions": at_target(
+        KAN_DISPOSE, target="kantaya_incoming", see=KAN_STAFF, body=_kan_step
+    ),
+    "GET /kantaya/dispositions/<id:step_id>": at_target(
+        *KAN_STAFF, target="kantaya_step", denied=404, out=404
+    ),
+    "POST /kantaya/dispositions/<id:step_id>/forward": at_target(
+        KAN_DISPOSE, target="kantaya_step", see=KAN_STAFF, body=_kan_step
+    ),
+    # Only the sender recalls; the matrix's steps are sent by the system: 404 for everybody.
+    "POST /kantaya/dispositions/<id:step_id>/recall": staff(
+        need=(), target="kantaya_step", denied=404
+    ),
+    "POST /kantaya/dispositions/<id:step_id>/done": at_target(
+        *KAN_STAFF, target="kantaya_step", denied=404, out=404
+    ),
+    "GET /api/v1/kantaya/incoming": staff(),
+    "POST /api/v1/kantaya/incoming": at_target(
+        KAN_LETTERS, target="kantaya_unit", body=_kan_incoming
+    ),
+    "GET /api/v1/kantaya/incoming/<id:incoming_id>": at_target(
+        *KAN_STAFF, target="kantaya_incoming", denied=404, out=404
+    ),
+    "POST /api/v1/kantaya/incoming/<id:incoming_id>/dispositions": at_target(
+        KAN_DISPOSE, target="kantaya_incoming", see=KAN_STAFF, body=_kan_step
+    ),
+    "GET /api/v1/kantaya/dispositions": staff(),
+    "GET /api/v1/kantaya/dispositions/<id:step_id>": at_target(
+        *KAN_STAFF, target="kantaya_step", denied=404, out=404
+    ),
+    "POST /api/v1/kantaya/dispositions/<id:step_id>/forward": at_target(
+        KAN_DISPOSE, target="kantaya_step", see=KAN_STAFF, body=_kan_step
+    ),
+    "POST /api/v1/kantaya/dispositions/<id:step_id>/recall": staff(
+        need=(), target="kantaya_step", denied=404
+    ),
+    "POST /api/v1/kantaya/dispositions/<id:step_id>/done": at_target(
+        *KAN_STAFF, target="kantaya_step", denied=404, out=404, body=_fixed()
+    ),
+    "GET /kantaya/projects": anywhere(*KAN_PROJECT_READ),
+    "GET /kantaya/projects/<id:project_id>": at_target(
+        *KAN_PROJECT_READ, target="kantaya_project", denied=404, out=404
+    ),
+    "POST /kantaya/projects/<id:project_id>/progress": at_target(
+        KAN_PROJECTS, target="kantaya_project", see=KAN_PROJECT_READ, body=_fixed(**_KAN_PROGRESS)
+    ),
+    "POST /kantaya/projects/<id:project_id>/steps": at_target(
+        KAN_PROJECTS,
+        target="kantaya_project",
+        see=KAN_PROJECT_READ,
+        body=_fixed(kind="show_cause", on="2026-01-12"),
+    ),
+    "GET /api/v1/kantaya/projects": staff(),
+    "POST /api/v1/kantaya/projects": at_target(
+        KAN_PROJECTS, target="kantaya_unit", body=_kan_project
+    ),
+    "GET /api/v1/kantaya/projects/<id:project_id>": at_target(
+        *KAN_PROJECT_READ, target="kantaya_project", denied=404, out=404
+    ),
+    "POST /api/v1/kantaya/projects/<id:project_id>/progress": at_target(
+        KAN_PROJECTS, target="kantaya_project", see=KAN_PROJECT_READ, body=_fixed(**_KAN_PROGRESS)
+    ),
+    "POST /api/v1/kantaya/projects/<id:project_id>/steps": at_target(
+        KAN_PROJECTS,
+        target="kantaya_project",
+        see=KAN_PROJECT_READ,
+        body=_fixed(kind="show_cause", on="2026-01-12"),
+    ),
+    "GET /kantaya/agenda": staff(),
+    # Only the invited answer; the matrix's event invites nobody among its roles.
+    "POST /kantaya/agenda/<id:event_id>/rsvp": staff(
+        need=(), target="kantaya_event", denied=404, body=_fixed(answer="yes")
+    ),
+    "POST /kantaya/agenda/feed": staff(),
+    # The feed is authenticated by its unguessable token, not by a login.
+    "GET /kantaya/calendar/<string:token>.ics": public("kantaya_feed", ok=(404,)),
+    "GET /api/v1/kantaya/events": staff(),
+    "POST /api/v1/kantaya/events": at_target(KAN_AGENDA, target="kantaya_unit", body=_kan_event),
+    "POST /api/v1/kantaya/events/<id:event_id>/confirm": at_target(
+        KAN_AGENDA, target="kantaya_event", denied=404, out=404
+    ),
+    "POST /api/v1/kantaya/events/<id:event_id>/rsvp": staff(
+        need=(), target="kantaya_event", denied=404, body=_fixed(answer="yes")
+    ),
+    "POST /api/v1/kantaya/calendar-feed": staff(),
+    "DELETE /api/v1/kantaya/calendar-feed": staff(),
+    "GET /kantaya/dashboard": anywhere(KAN_MONITOR),
+    "GET /api/v1/kantaya/dashboard": anywhere(KAN_MONITOR),
+    "GET /kantaya/forum": anywhere(*KAN_ANY),
+    "POST /kantaya/forum": at_target(*KAN_ANY, target="kantaya_unit", body=_kan_thread),
+    "GET /kantaya/forum/<id:thread_id>": at_target(
+        *KAN_ANY, target="kantaya_thread", denied=404, out=404
+    ),
+    "POST /kantaya/forum/<id:thread_id>/reply": at_target(
+        *KAN_ANY, target="kantaya_thread", denied=404, out=404, body=_fixed(body="Setuju")
+    ),
+    "POST /kantaya/forum/<id:thread_id>/moderation": at_target(
+        KAN_MODERATE, target="kantaya_thread", see=KAN_ANY, body=_fixed(locked="0")
+    ),
+    "GET /api/v1/kantaya/forum/threads": staff(),
+    "POST /api/v1/kantaya/forum/threads": at_target(
+        *KAN_ANY, target="kantaya_unit", body=_kan_thread
+    ),
+    "GET /api/v1/kantaya/forum/threads/<id:thread_id>": at_target(
+        *KAN_ANY, target="kantaya_thread", denied=404, out=404
+    ),
+    "POST /api/v1/kantaya/forum/threads/<id:thread_id>/posts": at_target(
+        *KAN_ANY, target="kantaya_thread", denied=404, out=404, body=_fixed(body="Setuju")
+    ),
+    "POST /api/v1/kantaya/forum/threads/<id:thread_id>/moderation": at_target(
+        KAN_MODERATE, target="kantaya_thread", see=KAN_ANY, body=_fixed(locked=False)
+    ),
+    "POST /api/v1/kantaya/forum/posts/<id:post_id>/hide": at_target(
+        KAN_MODERATE, target="kantaya_post", see=KAN_ANY, body=_fixed(hidden=False)
+    ),
+    "GET /api/v1/kantaya/forum/search": staff(target="kantaya_search"),
+    "GET /kantaya/letters/check": public("kantaya_check"),
 }
 
 

@@ -46,6 +46,8 @@ SMALL_DEMO = (
     ("pamong_plugins.licensing.demo", "HISTORY_FILES", 15),
     ("pamong_plugins.portal.demo", "COMPLAINTS", 20),
     ("pamong_plugins.sipaw.demo", "YEARS", 1),
+    ("pamong_plugins.kantaya.demo", "DAYS", 20),
+    ("pamong_plugins.kantaya.demo", "PROJECTS", 4),
 )
 
 

@@ -17,7 +17,7 @@ import io
 import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
@@ -622,6 +622,81 @@ def _rsud_targets(world: World, session: Any) -> None:
         world.targets[("rsud_year", where)] = {"query": {"hospital": place, "year": 2026}, **unit}
 
 
+def _kantaya_targets(world: World, session: Any) -> None:
+    """Per kecamatan: a daily report with an instruction (task) and a photo; a reserved letter."""
+    from pamong_plugins.kantaya import services as kantaya
+
+    system = Actor.system("rbac matrix")
+    for where, place in PLACE.items():
+        unit = {"unit": world.paths[place]}
+        report, _created = kantaya.draft_report(
+            session, system, unit_code=place, day=date(2026, 1, 5)
+        )
+        task = kantaya.comment_on(session, system, report.id, body="Tindak lanjuti", task=True)
+        photo = kantaya.add_attachment(
+            session, system, report.id, filename="foto.jpg", data=b"\xff\xd8\xff\xe0 matrix"
+        )
+        letter = kantaya.number_letter(
+            session, system, unit_code=place, classification="000.1.2", reserve=True
+        )
+        world.targets[("kantaya_report", where)] = {"report_id": report.id, **unit}
+        world.targets[("kantaya_task", where)] = {"task_id": task.id, **unit}
+        world.targets[("kantaya_attachment", where)] = {"attachment_id": photo.id, **unit}
+        world.targets[("kantaya_letter", where)] = {"letter_id": letter.id, **unit}
+        world.targets[("kantaya_unit", where)] = {"unit_code": place, **unit}
+        incoming = kantaya.register_incoming(
+            session,
+            system,
+            unit_code=place,
+            sender="Gubernur",
+            number="005/1",
+            letter_date=date(2026, 1, 5),
+            subject="Undangan",
+            scan=b"%PDF-1.4 matrix",
+        )
+        step = kantaya.dispose(session, system, incoming.id, to_unit_code=place, instruction="Ok")
+        world.targets[("kantaya_incoming", where)] = {
+            "incoming_id": incoming.id,
+            "to_unit_code": place,
+            **unit,
+        }
+        project = kantaya.create_project(
+            session,
+            system,
+            unit_code=place,
+            name="Jalan desa",
+            pagu=100_000_000,
+            contract_value=90_000_000,
+            contractor="CV Uji",
+            start_on=date(2026, 1, 5),
+            end_on=date(2026, 3, 2),
+        )
+        world.targets[("kantaya_project", where)] = {"project_id": project.id, **unit}
+        event, _clash = kantaya.create_event(
+            session,
+            system,
+            unit_code=place,
+            title="Rapat",
+            starts_at=datetime(2026, 12, 10, 2, tzinfo=UTC),
+            ends_at=datetime(2026, 12, 10, 3, tzinfo=UTC),
+        )
+        world.targets[("kantaya_event", where)] = {"event_id": event.id, **unit}
+        thread = kantaya.open_thread(
+            session, system, unit_code=place, topic="umum", title="Rapat", body="Isi"
+        )
+        world.targets[("kantaya_thread", where)] = {"thread_id": thread.id, **unit}
+        world.targets[("kantaya_post", where)] = {"post_id": thread.posts[0].id, **unit}
+        world.targets[("kantaya_step", where)] = {
+            "step_id": step.id,
+            "to_unit_code": place,
+            **unit,
+        }
+    world.targets[("kantaya_month", "in")] = {"query": {"month": "2026-01"}}
+    world.targets[("kantaya_feed", "in")] = {"token": "no-such-feed-token"}
+    world.targets[("kantaya_search", "in")] = {"query": {"q": "rapat"}}
+    world.targets[("kantaya_check", "in")] = {"query": {"number": "000.1.2/001/33.14/2026"}}
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from pamong.orgunits.models import OrgUnit
@@ -655,6 +730,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
             _pdam_targets(built, session)
         if "rsud" in plugins:
             _rsud_targets(built, session)
+        if "kantaya" in plugins:
+            _kantaya_targets(built, session)
     yield built
     state.db.dispose()
 

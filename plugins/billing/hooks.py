@@ -180,3 +180,11 @@ def pamong_public_services(session: Session) -> Iterable[PublicService]:
             weight=50,
         )
     ]
+
+
+@hookimpl(optionalhook=True)
+def pamong_daily_activity(unit: Any, day: Any, session: Session) -> Iterable[dict[str, Any]]:
+    """Kantaya's daily report: payments received at the unit's counters and channels."""
+    from pamong_plugins.billing.reports import daily_activity
+
+    return daily_activity(session, unit, day)

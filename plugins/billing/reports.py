@@ -17,7 +17,7 @@ from html import escape
 from sqlalchemy import String, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from pamong.plugin import Actor, OrgUnit, rupiah
+from pamong.plugin import Actor, OrgUnit, _, rupiah
 from pamong_plugins.billing.models import (
     OPEN,
     BillingAllocation,
@@ -216,3 +216,21 @@ def bar_chart(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def daily_activity(session: Session, unit: OrgUnit, day: date) -> list[dict[str, object]]:
+    """Facts for a unit's daily report (Kantaya): receipts taken and their total."""
+    count, total = session.execute(
+        select(func.count(), func.coalesce(func.sum(BillingPayment.amount), 0)).where(
+            BillingPayment.day == day,
+            BillingPayment.unit_id.in_(
+                select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path, autoescape=True))
+            ),
+        )
+    ).one()
+    if not count:
+        return []
+    return [
+        {"source": "billing", "label": _("Payments received"), "value": count},
+        {"source": "billing", "label": _("Amount received"), "value": rupiah(int(total))},
+    ]

@@ -152,3 +152,11 @@ def pamong_public_services(session: Any) -> Iterable[PublicService]:
             weight=10,
         )
     ]
+
+
+@hookimpl(optionalhook=True)
+def pamong_daily_activity(unit: Any, day: Any, session: Any) -> Iterable[dict[str, Any]]:
+    """Kantaya's daily report: cards printed at the unit's counters that day, average minutes."""
+    from pamong_plugins.ktp.stats import daily_activity
+
+    return daily_activity(session, unit, day)

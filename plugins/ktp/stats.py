@@ -11,12 +11,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pamong.plugin import Actor, OrgUnit
+from pamong.plugin import Actor, OrgUnit, _
+from pamong.plugin import time_zone as regency_zone
 from pamong_plugins.ktp.models import FINAL_STEPS, KtpApplication
 from pamong_plugins.ktp.permissions import REPORT
 
@@ -150,3 +152,37 @@ def to_csv(rows: Iterable[DayRow]) -> str:
 
 
 __all__ = ["DayRow", "KecamatanSummary", "daily_rows", "percentile", "summary", "to_csv"]
+
+
+def daily_activity(session: Session, unit: OrgUnit, day: date) -> list[dict[str, Any]]:
+    """Facts for a unit's daily report (Kantaya): applications, cards printed, average minutes."""
+    start, end = _utc_bounds(day, day, ZoneInfo(regency_zone()))
+    inside = KtpApplication.kecamatan_id.in_(
+        select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path, autoescape=True))
+    )
+    applied = session.scalar(
+        select(func.count()).where(
+            inside, KtpApplication.applied_at >= start, KtpApplication.applied_at < end
+        )
+    )
+    printed = session.execute(
+        select(KtpApplication.applied_at, KtpApplication.printed_at).where(
+            inside, KtpApplication.printed_at >= start, KtpApplication.printed_at < end
+        )
+    ).all()
+    if not applied and not printed:
+        return []
+    minutes = [(p - a).total_seconds() / 60 for a, p in printed if a and p and p >= a]
+    facts: list[dict[str, Any]] = [
+        {"source": "ktp", "label": _("KTP applications received"), "value": applied or 0},
+        {"source": "ktp", "label": _("KTP cards printed"), "value": len(printed)},
+    ]
+    if minutes:
+        facts.append(
+            {
+                "source": "ktp",
+                "label": _("Average minutes from application to print"),
+                "value": round(sum(minutes) / len(minutes), 1),
+            }
+        )
+    return facts

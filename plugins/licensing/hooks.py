@@ -207,3 +207,11 @@ def pamong_public_services(session: Any) -> Iterable[PublicService]:
             )
         )
     return found
+
+
+@hookimpl(optionalhook=True)
+def pamong_daily_activity(unit: Any, day: Any, session: Any) -> Iterable[dict[str, Any]]:
+    """Kantaya's daily report: permit files received, decided and overdue at the unit."""
+    from pamong_plugins.licensing.stats import daily_activity
+
+    return daily_activity(session, unit, day)

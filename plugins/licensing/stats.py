@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pamong.plugin import Actor, OrgUnit
+from pamong.plugin import Actor, OrgUnit, _
 from pamong_plugins.licensing import permissions as perm
 from pamong_plugins.licensing.ikm import RULES, ikm_score
 from pamong_plugins.licensing.models import Application, Permit, ServiceType, SurveyResponse
@@ -180,3 +180,28 @@ def ikm_report(
     scope_order = {"all": 0, "type": 1, "unit": 2}
     figures.sort(key=lambda f: (scope_order[f.scope], f.label, f.period))
     return figures
+
+
+def daily_activity(session: Session, unit: OrgUnit, day: date) -> list[dict[str, object]]:
+    """Facts for a unit's daily report (Kantaya): files received, decided, overdue and open."""
+    inside = Application.org_unit_id.in_(
+        select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path, autoescape=True))
+    )
+
+    def count(*conditions: object) -> int:
+        return session.scalar(select(func.count()).where(inside, *conditions)) or 0
+
+    received = count(Application.received_on == day)
+    decided = count(Application.decided_on == day)
+    overdue = count(
+        Application.escalated_on.is_not(None),
+        Application.escalated_on <= day,
+        (Application.decided_on.is_(None)) | (Application.decided_on > day),
+    )
+    if not (received or decided or overdue):
+        return []
+    return [
+        {"source": "licensing", "label": _("Permit files received"), "value": received},
+        {"source": "licensing", "label": _("Permit files decided"), "value": decided},
+        {"source": "licensing", "label": _("Permit files overdue"), "value": overdue},
+    ]
