@@ -218,27 +218,46 @@ class PublicStatus:
 
 
 def public_status(session: Session, number: str, kinds: dict[str, TrackableKind]) -> PublicStatus:
-    """The public view of a file by its receipt number (404 when unknown)."""
+    """The public view of a file by its receipt number (404 when unknown).
+
+    Two queries, columns only (no ORM objects): the file with its unit's
+    name, then its steps.
+    """
     number = number.strip().upper()
-    item = None
+    row = None
     if NUMBER_RE.match(number):
-        item = session.scalar(select(TrackedItem).where(TrackedItem.number == number))
-    kind = kinds.get(item.kind) if item else None
-    if item is None or kind is None:
+        row = session.execute(
+            select(
+                TrackedItem.id,
+                TrackedItem.kind,
+                TrackedItem.stage,
+                TrackedItem.opened_at,
+                TrackedItem.closed_at,
+                OrgUnit.name,
+            )
+            .join(OrgUnit, OrgUnit.id == TrackedItem.org_unit_id)
+            .where(TrackedItem.number == number)
+        ).first()
+    kind = kinds.get(row.kind) if row is not None else None
+    if row is None or kind is None:
         raise NotFound(_("No file with this receipt number."), slug="receipt-not-found")
-
-    def label(code: str) -> str:
-        stage = kind.stage(code)
-        return stage.label if stage else code
-
+    labels = {stage.code: str(stage.label) for stage in kind.stages}  # translated once
+    steps = session.execute(
+        select(StatusEvent.stage, StatusEvent.at, StatusEvent.public_note)
+        .where(StatusEvent.item_id == row.id)
+        .order_by(StatusEvent.id)
+    ).all()
     return PublicStatus(
-        number=item.number,
-        kind=item.kind,
-        kind_title=kind.title,
-        stage=item.stage,
-        stage_label=label(item.stage),
-        unit=item.org_unit.name,
-        opened_at=item.opened_at,
-        closed=item.closed_at is not None,
-        history=[PublicStep(e.stage, label(e.stage), e.at, e.public_note) for e in item.history],
+        number=number,
+        kind=row.kind,
+        kind_title=str(kind.title),
+        stage=row.stage,
+        stage_label=labels.get(row.stage, row.stage),
+        unit=row.name,
+        opened_at=row.opened_at,
+        closed=row.closed_at is not None,
+        history=[
+            PublicStep(stage, labels.get(stage, stage), at, public_note)
+            for stage, at, public_note in steps
+        ],
     )
