@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from flask import current_app
+from flask_babel import get_locale
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -217,6 +219,42 @@ class PublicStatus:
     history: list[PublicStep]
 
 
+_ITEMS = TrackedItem.__table__
+_STEPS = StatusEvent.__table__
+_UNITS = OrgUnit.__table__
+#: The tracker's two queries, built once (their SQL is compiled once per engine).
+_PUBLIC_ITEM = (
+    select(
+        _ITEMS.c.id,
+        _ITEMS.c.kind,
+        _ITEMS.c.stage,
+        _ITEMS.c.opened_at,
+        _ITEMS.c.closed_at,
+        _UNITS.c.name,
+    )
+    .join(_UNITS, _UNITS.c.id == _ITEMS.c.org_unit_id)
+    .where(_ITEMS.c.number == bindparam("number"))
+)
+_PUBLIC_STEPS = (
+    select(_STEPS.c.stage, _STEPS.c.at, _STEPS.c.public_note)
+    .where(_STEPS.c.item_id == bindparam("item_id"))
+    .order_by(_STEPS.c.id)
+)
+
+
+def _kind_texts(kind: TrackableKind) -> tuple[str, dict[str, str]]:
+    """The kind's title and stage labels in the request's language, translated once per app."""
+    locale = str(get_locale())
+    cache = current_app.extensions.setdefault("pamong.tracker_texts", {})
+    texts = cache.get((kind.code, locale))
+    if texts is None:
+        texts = cache[kind.code, locale] = (
+            str(kind.title),
+            {stage.code: str(stage.label) for stage in kind.stages},
+        )
+    return texts
+
+
 def public_status(session: Session, number: str, kinds: dict[str, TrackableKind]) -> PublicStatus:
     """The public view of a file by its receipt number (404 when unknown).
 
@@ -226,31 +264,16 @@ def public_status(session: Session, number: str, kinds: dict[str, TrackableKind]
     number = number.strip().upper()
     row = None
     if NUMBER_RE.match(number):
-        row = session.execute(
-            select(
-                TrackedItem.id,
-                TrackedItem.kind,
-                TrackedItem.stage,
-                TrackedItem.opened_at,
-                TrackedItem.closed_at,
-                OrgUnit.name,
-            )
-            .join(OrgUnit, OrgUnit.id == TrackedItem.org_unit_id)
-            .where(TrackedItem.number == number)
-        ).first()
+        row = session.connection().execute(_PUBLIC_ITEM, {"number": number}).first()
     kind = kinds.get(row.kind) if row is not None else None
     if row is None or kind is None:
         raise NotFound(_("No file with this receipt number."), slug="receipt-not-found")
-    labels = {stage.code: str(stage.label) for stage in kind.stages}  # translated once
-    steps = session.execute(
-        select(StatusEvent.stage, StatusEvent.at, StatusEvent.public_note)
-        .where(StatusEvent.item_id == row.id)
-        .order_by(StatusEvent.id)
-    ).all()
+    title, labels = _kind_texts(kind)
+    steps = session.connection().execute(_PUBLIC_STEPS, {"item_id": row.id}).all()
     return PublicStatus(
         number=number,
         kind=row.kind,
-        kind_title=str(kind.title),
+        kind_title=title,
         stage=row.stage,
         stage_label=labels.get(row.stage, row.stage),
         unit=row.name,
