@@ -82,14 +82,14 @@ def gunicorn(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
-                urllib.request.urlopen(base + probe, timeout=5).read()
+                urllib.request.urlopen(base + probe, timeout=30).read()
                 break
             except urllib.error.HTTPError:
                 break  # it answers
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, OSError):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"gunicorn did not start: {command}") from None
                 time.sleep(0.2)
@@ -109,12 +109,14 @@ class Load:
     errors: int
 
 
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 
 
 def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(number) * _UNITS[unit]
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text)
+    if match is None:
+        raise RuntimeError(f"wrk printed a latency I cannot read: {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
 
 
 def wrk(
@@ -140,6 +142,8 @@ def wrk(
     if script is not None:
         command += ["-s", str(script)]
     out = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+    if "Requests/sec" not in out or "99%" not in out:
+        raise RuntimeError(f"wrk answered no figures:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]

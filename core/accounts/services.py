@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from pamong.accounts.models import ApiToken, PasswordResetToken, Role, RoleAssignment, User
@@ -355,21 +355,20 @@ def create_token(
     return token, plain
 
 
+#: One query, built once: a live token, its user and the user's grants (role and unit).
+_TOKEN_QUERY = (
+    select(ApiToken)
+    .join(ApiToken.user)
+    .options(contains_eager(ApiToken.user).joinedload(User.assignments))
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+)
+
+
 def user_for_token(session: Session, plain: str) -> User | None:
     """The active user behind a bearer token, or None."""
     if not plain.startswith(TOKEN_PREFIX) or len(plain) > 100:
         return None
-    # One query: the token, its user and the user's grants (role and unit).
-    token = (
-        session.scalars(
-            select(ApiToken)
-            .join(ApiToken.user)
-            .options(contains_eager(ApiToken.user).joinedload(User.assignments))
-            .where(ApiToken.token_hash == _token_hash(plain), ApiToken.revoked_at.is_(None))
-        )
-        .unique()
-        .first()
-    )
+    token = session.scalars(_TOKEN_QUERY, {"token_hash": _token_hash(plain)}).unique().first()
     if token is None or not token.user.is_active:
         return None
     now = utcnow()
