@@ -191,12 +191,14 @@ def main() -> None:
     if args.database_url:
         env["PAMONG_DATABASE_URL"] = args.database_url
     started = time.perf_counter()
-    subprocess.run(
+    built = subprocess.run(
         [str(BIN / "pamong"), "demo", "--no-serve", "--residents", str(args.residents)],
         env=env,
-        check=True,
         capture_output=True,
+        text=True,
     )
+    if built.returncode:
+        sys.exit(f"pamong demo failed:\n{built.stdout}\n{built.stderr}")
     print(f"demo instance built in {time.perf_counter() - started:.0f} s", flush=True)
     port = free_port()
     server = subprocess.Popen(
