@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import flask_smorest
+from babel import Locale
 from flask import Blueprint, Flask, abort, request, session
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -44,6 +45,7 @@ from pamong.plugins import (
 from pamong.rest import API_PREFIX, MAX_ID, IdConverter, PamongApi, handle_pamong_error
 
 LOCALES = ("id", "en")
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 CORE_ROOT = Path(__file__).parent
 
 
@@ -73,7 +75,19 @@ class PamongState:
         return self.host.plugins[plugin_id].settings
 
 
-def select_locale() -> str:
+_LOCALES: dict[str, Locale] = {}
+
+
+def _locale(code: str) -> Locale:
+    # Flask-Babel parses the selector's answer on every request (a file-system
+    # check in Babel); a Locale object is taken as it is.
+    found = _LOCALES.get(code)
+    if found is None:
+        found = _LOCALES[code] = Locale.parse(code)
+    return found
+
+
+def select_locale() -> Locale:
     """The language of the answer.
 
     Pages: the visitor's choice (the language switch), else the instance's
@@ -85,11 +99,11 @@ def select_locale() -> str:
 
     default = current_app.extensions["pamong"].settings.default_locale
     if not has_request_context():
-        return default
+        return _locale(default)
     if request.path.startswith(API_PREFIX):
-        return request.accept_languages.best_match(LOCALES) or default
+        return _locale(request.accept_languages.best_match(LOCALES) or default)
     lang = session.get("lang")
-    return lang if lang in LOCALES else default
+    return _locale(lang if lang in LOCALES else default)
 
 
 def _blueprint_ok(component: str, blueprint: Any) -> bool:
@@ -325,7 +339,10 @@ def create_app(
         if (
             "\x00" in request.path
             or b"%00" in request.query_string
-            or any("\x00" in value for value in request.form.values())
+            or (
+                request.mimetype in _FORM_TYPES  # else the form is empty: skip parsing it
+                and any("\x00" in value for value in request.form.values())
+            )
             or (request.is_json and b"\\u0000" in request.get_data())
         ):
             abort(400, "NUL characters are not allowed.")

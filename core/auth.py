@@ -98,14 +98,11 @@ def api_actor(optional: bool = False) -> Actor | None:
     actor = None
     if token:
         session = get_session()
-        user = user_for_token(session, token)
+        user = user_for_token(session, token)  # the user comes with its grants
         if user is not None:
-            session.commit()  # last_used_at
-            actor = actor_for(
-                load_user(session, user.id),  # type: ignore[arg-type]
-                ip=client_ip(),
-                request_id=current_request_id(),
-            )
+            if session.dirty:
+                session.commit()  # last_used_at, written at most every 5 minutes
+            actor = actor_for(user, ip=client_ip(), request_id=current_request_id())
         else:
             _record_invalid_token(session, token)
     if actor is None and not optional:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, Select, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -73,6 +73,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: Execution option of the engine behind read sessions (:meth:`Database.read_session`).
+READ_MOSTLY = "pamong_read_mostly"
+#: ``connection.info`` key: a read session's transaction that has not written yet.
+_NOT_YET_WRITING = "pamong_not_yet_writing"
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL mode, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
@@ -81,6 +87,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # Let SQLAlchemy emit BEGIN so that writes are serialised properly.
         event.listen(engine, "connect", _disable_pysqlite_transactions)
         event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "before_cursor_execute", _write_begins_immediate)
+        event.listen(engine, "commit", _transaction_over)
+        event.listen(engine, "rollback", _transaction_over)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
@@ -93,7 +102,32 @@ def _disable_pysqlite_transactions(dbapi_connection: Any, _record: Any) -> None:
 def _begin_immediate(conn: Any) -> None:
     # A deferred transaction that later writes can fail with "database is
     # locked" without waiting; BEGIN IMMEDIATE waits on busy_timeout instead.
+    if conn.get_execution_options().get(READ_MOSTLY):
+        # A read session: its SELECTs run in SQLite's autocommit mode (each one
+        # a consistent snapshot, as PostgreSQL's READ COMMITTED gives), so
+        # readers never queue for the write lock. Its first write opens the
+        # BEGIN IMMEDIATE transaction (below), which holds the rest.
+        conn.info[_NOT_YET_WRITING] = True
+        return
+    conn.info.pop(_NOT_YET_WRITING, None)
     conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_READ_STATEMENTS = ("SELECT", "PRAGMA")
+
+
+def _write_begins_immediate(
+    conn: Any, cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+) -> None:
+    if conn.info.get(_NOT_YET_WRITING) and not statement.lstrip()[:6].upper().startswith(
+        _READ_STATEMENTS
+    ):
+        conn.info[_NOT_YET_WRITING] = False
+        cursor.execute("BEGIN IMMEDIATE")
+
+
+def _transaction_over(conn: Any) -> None:
+    conn.info.pop(_NOT_YET_WRITING, None)
 
 
 class Database:
@@ -103,6 +137,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_engine = self.engine.execution_options(**{READ_MOSTLY: True})
 
     @property
     def is_sqlite(self) -> bool:
@@ -110,6 +145,19 @@ class Database:
 
     def session(self) -> Session:
         return self.sessionmaker()
+
+    def read_session(self) -> Session:
+        """A session for a request that mostly reads (GET, HEAD).
+
+        On PostgreSQL the same as :meth:`session`. On SQLite its reads take
+        no lock and its first write (an audit entry, say) begins the
+        ``BEGIN IMMEDIATE`` transaction that every write runs in; reads made
+        before that write are not part of it, so check-then-write logic
+        that must be serialised belongs in a POST (a normal session).
+        """
+        if not self.is_sqlite:
+            return self.sessionmaker()
+        return self.sessionmaker(bind=self._read_engine)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -126,10 +174,18 @@ def get_db() -> Database:
     return current_app.extensions["pamong"].db
 
 
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_session() -> Session:
-    """The request's session, opened on first use and closed at teardown."""
+    """The request's session, opened on first use and closed at teardown.
+
+    GET and HEAD requests get a :meth:`~Database.read_session`.
+    """
     if "pamong_session" not in g:
-        g.pamong_session = get_db().session()
+        db = get_db()
+        reading = has_request_context() and request.method in _READ_METHODS
+        g.pamong_session = db.read_session() if reading else db.session()
     return g.pamong_session
 
 

@@ -24,7 +24,6 @@ from typing import Any
 
 import pamong
 from pamong import regions
-from pamong.config import HEX_COLOR
 
 #: Built-in modules a regency template can enable (plugin ids in pamong_plugins).
 REGENCY_MODULES = ("ktp", "licensing")
@@ -167,6 +166,8 @@ def check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
 
 def check_color(name: str, value: str) -> str:
     """A ``#rgb`` or ``#rrggbb`` colour, returned as lowercase ``#rrggbb``."""
+    from pamong.config import HEX_COLOR  # marshmallow and limits: not for `pamong --help`
+
     value = str(value).strip()
     if not re.fullmatch(HEX_COLOR, value):
         raise ScaffoldError(f"{name} must be a hex colour such as #1f4e79, not {value!r}")

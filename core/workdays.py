@@ -13,10 +13,11 @@ datetime.date(2026, 3, 25)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
 
-import holidays
 from flask import current_app, has_app_context
 
 __all__ = [
@@ -33,9 +34,13 @@ class WorkCalendar:
 
     def __init__(self, extra_closures: Iterable[date] = ()) -> None:
         self.extra_closures = frozenset(extra_closures)
-        self._holidays = holidays.country_holidays(
-            "ID", language="id", categories=("public", "government")
-        )
+
+    @functools.cached_property
+    def _holidays(self) -> Any:
+        # Imported and built on first use (about 0.1 s): app creation and the CLI need none.
+        import holidays
+
+        return holidays.country_holidays("ID", language="id", categories=("public", "government"))
 
     def holiday_name(self, day: date) -> str | None:
         """The name of the holiday or closure on ``day``, or None."""

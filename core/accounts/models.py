@@ -28,7 +28,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: The unit the account was created at. It decides which user managers see
     #: the account while it holds no role (see :mod:`pamong.accounts.scope`).
-    home_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    home_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
 
     assignments: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -59,7 +59,7 @@ class RoleAssignment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"))
-    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
 
     user: Mapped[User] = relationship(back_populates="assignments")
     role: Mapped[Role] = relationship(lazy="joined")

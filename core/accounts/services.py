@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -10,8 +11,8 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Select, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from pamong.accounts.models import ApiToken, PasswordResetToken, Role, RoleAssignment, User
 from pamong.accounts.permissions import Actor, grants_from
@@ -55,9 +56,13 @@ CORE_ROLES = (
     RoleTemplate("auditor", "Auditor", ("core.audit.view", "core.residents.view")),
 )
 
-# A hash to verify against when the user does not exist, so that a
-# missing user takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("pamong-dummy-password")
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the user does not exist, so that a
+    missing user takes as long as a wrong password. Computed on first use
+    (about 0.1 s), not at import: ``pamong --help`` needs none."""
+    return _hasher.hash("pamong-dummy-password")
 
 
 def hash_password(password: str) -> str:
@@ -203,7 +208,7 @@ def authenticate(session: Session, username: str, password: str) -> User:
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     now = utcnow()
     try:
-        _hasher.verify(user.password_hash if user is not None else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user is not None else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         user = None
     locked = user is not None and user.locked_until is not None and user.locked_until > now
@@ -350,15 +355,20 @@ def create_token(
     return token, plain
 
 
+#: One query, built once: a live token, its user and the user's grants (role and unit).
+_TOKEN_QUERY = (
+    select(ApiToken)
+    .join(ApiToken.user)
+    .options(contains_eager(ApiToken.user).joinedload(User.assignments))
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+)
+
+
 def user_for_token(session: Session, plain: str) -> User | None:
     """The active user behind a bearer token, or None."""
     if not plain.startswith(TOKEN_PREFIX) or len(plain) > 100:
         return None
-    token = session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == _token_hash(plain), ApiToken.revoked_at.is_(None)
-        )
-    )
+    token = session.scalars(_TOKEN_QUERY, {"token_hash": _token_hash(plain)}).unique().first()
     if token is None or not token.user.is_active:
         return None
     now = utcnow()

@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from flask import Flask
 
-from pamong.config import ConfigError
-from pamong.errors import PamongError
-from pamong.plugins import StartupError
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+class Lazy:
+    """A module (or one of its attributes) imported on first use.
+
+    Command modules name the services they call through it, so that
+    ``pamong --help`` and the commands that need no app import neither
+    Flask nor SQLAlchemy: ``accounts = Lazy("pamong.accounts.services")``,
+    ``Actor = Lazy("pamong.accounts.permissions", "Actor")``.
+    """
+
+    def __init__(self, module: str, attribute: str | None = None) -> None:
+        self._module = module
+        self._attribute = attribute
+
+    def _target(self) -> Any:
+        target = importlib.import_module(self._module)
+        return getattr(target, self._attribute) if self._attribute else target
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target(), name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._target()(*args, **kwargs)
 
 
 class CliError(click.ClickException):
@@ -37,6 +60,8 @@ def read_password_file(path: Path) -> str:
 def make_app(ctx: click.Context, *, check_schema: bool = True) -> Flask:
     """The instance's app; ``check_schema=False`` for commands that build the schema."""
     from pamong.app import create_app
+    from pamong.config import ConfigError
+    from pamong.plugins import StartupError
 
     try:
         return create_app(instance_path(ctx), check_schema=check_schema)
@@ -67,6 +92,8 @@ def domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from pamong.errors import PamongError
+
         try:
             return func(*args, **kwargs)
         except PamongError as exc:
@@ -88,6 +115,9 @@ class PamongGroup(click.Group):
         given = root.params.get("instance")
         instance = Path(given).resolve() if given else _default_instance()
         if (instance / "pamong.toml").exists():
+            from pamong.config import ConfigError
+            from pamong.plugins import StartupError
+
             try:
                 from pamong.app import create_app
 

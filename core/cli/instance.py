@@ -9,20 +9,22 @@ from pathlib import Path
 
 import click
 
-from pamong import regions
-from pamong.accounts import services as accounts
-from pamong.accounts.permissions import Actor
 from pamong.cli.base import (
     CliError,
+    Lazy,
     app_context,
     instance_path,
     main,
     make_app,
     read_password_file,
 )
-from pamong.config import CONFIG_FILE, write_config
-from pamong.errors import PamongError
-from pamong.plugins import available_plugins
+
+regions = Lazy("pamong.regions")
+accounts = Lazy("pamong.accounts.services")
+Actor = Lazy("pamong.accounts.permissions", "Actor")
+write_config = Lazy("pamong.config", "write_config")
+available_plugins = Lazy("pamong.plugins", "available_plugins")
+CONFIG_FILE = "pamong.toml"
 
 
 @main.command()
@@ -167,6 +169,7 @@ def _init(
     click.echo(f"Config: {config_path}")
 
     from pamong import migrate
+    from pamong.errors import PamongError
     from pamong.orgunits.services import load_region, root_unit
 
     with app_context(ctx, check_schema=False) as app:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import click
 
-from pamong.accounts.permissions import Actor
 from pamong.cli.base import (
+    Lazy,
     app_context,
     domain_errors,
     main,
 )
+
+Actor = Lazy("pamong.accounts.permissions", "Actor")
 
 
 @main.group("orgunits")

@@ -10,12 +10,18 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from pamong.cli.base import CliError, instance_path, main
-from pamong.config import ConfigError, Settings, load_settings
-from pamong.plugins import PluginHost, StartupError, available_plugins, describe_entry_point
+from pamong.cli.base import CliError, Lazy, instance_path, main
+
+if TYPE_CHECKING:
+    from pamong.config import Settings
+    from pamong.plugins import PluginHost
+
+available_plugins = Lazy("pamong.plugins", "available_plugins")
+describe_entry_point = Lazy("pamong.plugins", "describe_entry_point")
 
 
 @dataclass
@@ -34,6 +40,8 @@ class PluginInspection:
 def inspect_plugins(instance: Path) -> PluginInspection:
     """Load the instance's plugins the way the app does, but keep going past problems."""
     from pamong.app import create_app
+    from pamong.config import ConfigError, load_settings
+    from pamong.plugins import PluginHost, StartupError
 
     try:
         settings = load_settings(instance)

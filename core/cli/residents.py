@@ -7,12 +7,14 @@ from pathlib import Path
 
 import click
 
-from pamong.accounts.permissions import Actor
 from pamong.cli.base import (
+    Lazy,
     app_context,
     domain_errors,
     main,
 )
+
+Actor = Lazy("pamong.accounts.permissions", "Actor")
 
 
 @main.group()

@@ -10,7 +10,7 @@ from pamong.cli.base import (
     CliError,
     main,
 )
-from pamong.scaffold import DEFAULT_ACCENT_COLOR, DEFAULT_PRIMARY_COLOR
+from pamong.scaffold import DEFAULT_ACCENT_COLOR, DEFAULT_PRIMARY_COLOR  # light: no app
 
 
 @main.command("new-regency")

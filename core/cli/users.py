@@ -7,18 +7,22 @@ from typing import Any
 
 import click
 
-from pamong.accounts import services as accounts
-from pamong.accounts.permissions import Actor
 from pamong.cli.base import (
     CliError,
+    Lazy,
     app_context,
     domain_errors,
     main,
     read_password_file,
 )
 
-#: Who the CLI acts as: the operator at the server, outside any role (audited as "cli").
-CLI = Actor.system("cli")
+accounts = Lazy("pamong.accounts.services")
+Actor = Lazy("pamong.accounts.permissions", "Actor")
+
+
+def cli_actor() -> Any:
+    """Who the CLI acts as: the operator at the server, outside any role (audited as "cli")."""
+    return Actor.system("cli")
 
 
 @main.group()
@@ -50,14 +54,14 @@ def users_create(
     with app_context(ctx) as app, app.extensions["pamong"].db.transaction() as session:
         user = accounts.create_user(
             session,
-            CLI,
+            cli_actor(),
             username=username,
             password=password,
             full_name=full_name,
             email=email,
         )
         for spec in roles:
-            accounts.assign_role(session, CLI, user, *_role_at(session, spec, "--role"))
+            accounts.assign_role(session, cli_actor(), user, *_role_at(session, spec, "--role"))
     click.echo(f"User {user.username!r} created.")
 
 
@@ -78,7 +82,7 @@ def _role_at(session: Any, spec: str, what: str) -> tuple[Any, Any]:
 def users_list(ctx: click.Context, inactive: bool) -> None:
     """Every staff account: username, state, roles (ROLE@UNIT) and full name."""
     with app_context(ctx) as app, app.extensions["pamong"].db.transaction() as session:
-        for user in session.scalars(accounts.managed_users_query(CLI)):
+        for user in session.scalars(accounts.managed_users_query(cli_actor())):
             if inactive and user.is_active:
                 continue
             grants = ", ".join(
@@ -96,7 +100,7 @@ def users_list(ctx: click.Context, inactive: bool) -> None:
 def users_deactivate(ctx: click.Context, username: str) -> None:
     """Switch an account off: logins, sessions and API tokens stop at once."""
     with app_context(ctx) as app, app.extensions["pamong"].db.transaction() as session:
-        accounts.deactivate_user(session, CLI, accounts.get_user(session, username))
+        accounts.deactivate_user(session, cli_actor(), accounts.get_user(session, username))
     click.echo(f"User {username!r} deactivated.")
 
 
@@ -107,7 +111,7 @@ def users_deactivate(ctx: click.Context, username: str) -> None:
 def users_reactivate(ctx: click.Context, username: str) -> None:
     """Switch an account on again (its old API tokens stay revoked)."""
     with app_context(ctx) as app, app.extensions["pamong"].db.transaction() as session:
-        accounts.reactivate_user(session, CLI, accounts.get_user(session, username))
+        accounts.reactivate_user(session, cli_actor(), accounts.get_user(session, username))
     click.echo(f"User {username!r} reactivated.")
 
 
@@ -121,7 +125,7 @@ def users_grant(ctx: click.Context, username: str, grants: tuple[str, ...]) -> N
     with app_context(ctx) as app, app.extensions["pamong"].db.transaction() as session:
         user = accounts.get_user(session, username)
         for spec in grants:
-            accounts.assign_role(session, CLI, user, *_role_at(session, spec, "grant"))
+            accounts.assign_role(session, cli_actor(), user, *_role_at(session, spec, "grant"))
     click.echo(f"Granted to {username!r}: {', '.join(grants)}.")
 
 
@@ -135,7 +139,7 @@ def users_revoke(ctx: click.Context, username: str, grants: tuple[str, ...]) -> 
     with app_context(ctx) as app, app.extensions["pamong"].db.transaction() as session:
         user = accounts.get_user(session, username)
         for spec in grants:
-            accounts.revoke_role(session, CLI, user, *_role_at(session, spec, "revoke"))
+            accounts.revoke_role(session, cli_actor(), user, *_role_at(session, spec, "revoke"))
     click.echo(f"Revoked from {username!r}: {', '.join(grants)}.")
 
 
@@ -151,7 +155,9 @@ def users_set_password(ctx: click.Context, username: str, password_file: Path | 
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with app_context(ctx) as app, app.extensions["pamong"].db.transaction() as session:
-        accounts.admin_set_password(session, CLI, accounts.get_user(session, username), password)
+        accounts.admin_set_password(
+            session, cli_actor(), accounts.get_user(session, username), password
+        )
     click.echo(f"Password of {username!r} set.")
 
 
@@ -169,5 +175,5 @@ def tokens_create(ctx: click.Context, username: str, name: str) -> None:
     """Create a token for USERNAME and print it (it is shown only once)."""
     with app_context(ctx) as app, app.extensions["pamong"].db.transaction() as session:
         user = accounts.get_user(session, username)
-        _token, plain = accounts.create_token(session, CLI, user, name)
+        _token, plain = accounts.create_token(session, cli_actor(), user, name)
     click.echo(plain)

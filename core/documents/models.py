@@ -30,7 +30,7 @@ class IssuedDocument(Base):
     code: Mapped[str] = mapped_column(String(43), unique=True)
     holder_ref: Mapped[str] = mapped_column(String(100), default="", index=True)
     holder_label: Mapped[str] = mapped_column(String(100), default="")
-    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     valid_until: Mapped[date | None] = mapped_column(Date)

@@ -36,7 +36,7 @@ class Message(Base):
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     sender_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    sender_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    sender_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     recipients_label: Mapped[str] = mapped_column(String(300), default="")
     reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -107,7 +107,9 @@ class Delivery(Base):
     __table_args__ = (Index("ix_deliveries_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL"), index=True
+    )
     channel: Mapped[str] = mapped_column(String(20))
     address: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(200))

@@ -107,6 +107,36 @@ def record_hook_calls(session: Any) -> Iterator[list[tuple[str, dict[str, Any]]]
             session.info.pop(SESSION_KEY, None)
 
 
+_NOT_QUERIES = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")
+
+
+@contextmanager
+def count_queries(app: Any) -> Iterator[list[str]]:
+    """Collect the SQL statements sent to ``app``'s database inside the block.
+
+    Yields a list that fills with each statement's SQL; transaction control
+    (``BEGIN``, ``COMMIT``, savepoints) is left out. An N+1 guard::
+
+        with count_queries(app) as queries:
+            client.get("/licensing/applications")
+        assert len(queries) <= 8, queries
+    """
+    from sqlalchemy import event
+
+    engine = app.extensions["pamong"].db.engine
+    statements: list[str] = []
+
+    def collect(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(_NOT_QUERIES):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", collect)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", collect)
+
+
 class _Recorder:
     def __init__(self, relay: Any, calls: list[tuple[str, dict[str, Any]]]) -> None:
         self._relay, self._calls = relay, calls
@@ -129,6 +159,7 @@ __all__ = [
     "build_app",
     "check_migrations",
     "check_plugin_imports",
+    "count_queries",
     "live_server",
     "migration_drift",
     "needs_chromium",

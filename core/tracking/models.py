@@ -37,7 +37,7 @@ class TrackedItem(Base):
     year: Mapped[int]
     seq: Mapped[int]
     stage: Mapped[str] = mapped_column(String(40))
-    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     reference: Mapped[str] = mapped_column(String(100), default="", index=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

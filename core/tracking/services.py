@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from flask import current_app
+from flask_babel import get_locale
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -220,28 +222,68 @@ class PublicStatus:
     history: list[PublicStep]
 
 
+_ITEMS = TrackedItem.__table__
+_STEPS = StatusEvent.__table__
+_UNITS = OrgUnit.__table__
+#: The tracker's two queries, built once (their SQL is compiled once per engine).
+_PUBLIC_ITEM = (
+    select(
+        _ITEMS.c.id,
+        _ITEMS.c.kind,
+        _ITEMS.c.stage,
+        _ITEMS.c.opened_at,
+        _ITEMS.c.closed_at,
+        _UNITS.c.name,
+    )
+    .join(_UNITS, _UNITS.c.id == _ITEMS.c.org_unit_id)
+    .where(_ITEMS.c.number == bindparam("number"))
+)
+_PUBLIC_STEPS = (
+    select(_STEPS.c.stage, _STEPS.c.at, _STEPS.c.public_note)
+    .where(_STEPS.c.item_id == bindparam("item_id"))
+    .order_by(_STEPS.c.id)
+)
+
+
+def _kind_texts(kind: TrackableKind) -> tuple[str, dict[str, str]]:
+    """The kind's title and stage labels in the request's language, translated once per app."""
+    locale = str(get_locale())
+    cache = current_app.extensions.setdefault("pamong.tracker_texts", {})
+    texts = cache.get((kind.code, locale))
+    if texts is None:
+        texts = cache[kind.code, locale] = (
+            str(kind.title),
+            {stage.code: str(stage.label) for stage in kind.stages},
+        )
+    return texts
+
+
 def public_status(session: Session, number: str, kinds: dict[str, TrackableKind]) -> PublicStatus:
-    """The public view of a file by its receipt number (404 when unknown)."""
+    """The public view of a file by its receipt number (404 when unknown).
+
+    Two queries, columns only (no ORM objects): the file with its unit's
+    name, then its steps.
+    """
     number = number.strip().upper()
-    item = None
+    row = None
     if NUMBER_RE.match(number):
-        item = session.scalar(select(TrackedItem).where(TrackedItem.number == number))
-    kind = kinds.get(item.kind) if item else None
-    if item is None or kind is None:
+        row = session.connection().execute(_PUBLIC_ITEM, {"number": number}).first()
+    kind = kinds.get(row.kind) if row is not None else None
+    if row is None or kind is None:
         raise NotFound(_("No file with this receipt number."), slug="receipt-not-found")
-
-    def label(code: str) -> str:
-        stage = kind.stage(code)
-        return stage.label if stage else code
-
+    title, labels = _kind_texts(kind)
+    steps = session.connection().execute(_PUBLIC_STEPS, {"item_id": row.id}).all()
     return PublicStatus(
-        number=item.number,
-        kind=item.kind,
-        kind_title=kind.title,
-        stage=item.stage,
-        stage_label=label(item.stage),
-        unit=item.org_unit.name,
-        opened_at=item.opened_at,
-        closed=item.closed_at is not None,
-        history=[PublicStep(e.stage, label(e.stage), e.at, e.public_note) for e in item.history],
+        number=number,
+        kind=row.kind,
+        kind_title=title,
+        stage=row.stage,
+        stage_label=labels.get(row.stage, row.stage),
+        unit=row.name,
+        opened_at=row.opened_at,
+        closed=row.closed_at is not None,
+        history=[
+            PublicStep(stage, labels.get(stage, stage), at, public_note)
+            for stage, at, public_note in steps
+        ],
     )

@@ -1,0 +1,126 @@
+"""Start-up: ``pamong --help``, app creation with every plugin, the first requests.
+
+    python benchmarks/startup.py [--rounds 7]
+
+In a Sragen instance with every installed plugin enabled (SQLite), each
+round runs, in fresh processes, alternating with a bare baseline:
+
+- ``python -c pass`` (the interpreter alone, the baseline) and
+  ``pamong --instance DIR --help``: wall and CPU seconds;
+- a process importing Pamong and calling ``create_app`` (timed inside:
+  imports, then the app), then serving its first requests (the home page,
+  the public tracker API, the OpenAPI document) through the test client.
+
+Prints the median of each figure and its goal (``--help`` < 0.25 s, app
+creation < 0.5 s); the last line is ``help_seconds=``. Exits 1 when a
+command fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _serve import BIN, init_instance, pamong
+
+PROBE = """
+import json, sys, time
+started = time.perf_counter()
+from pamong.app import create_app
+imported = time.perf_counter()
+app = create_app(sys.argv[1])
+created = time.perf_counter()
+client = app.test_client()
+firsts = {}
+for path in ("/", "/api/v1/track/DUK-2026-000001", "/api/v1/openapi.json"):
+    t = time.perf_counter()
+    status = client.get(path).status_code
+    firsts[path] = (time.perf_counter() - t, status)
+t = time.perf_counter()
+client.get("/")
+warm = time.perf_counter() - t
+print(json.dumps({"import": imported - started, "create_app": created - imported,
+                  "firsts": firsts, "warm_home": warm}))
+"""
+
+
+def timed(command: list[str]) -> tuple[float, float, str]:
+    """Wall and CPU (user + system) seconds of a child process; its output."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    result = subprocess.run(command, check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, result.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="CI: 3 rounds")
+    args = parser.parse_args()
+    if args.quick:
+        args.rounds = 3
+
+    work = Path(tempfile.mkdtemp(prefix="pamong-startup-"))
+    instance = init_instance(work)
+    config = instance / "pamong.toml"
+    from pamong.plugins import available_plugins
+
+    enabled = sorted(available_plugins())
+    config.write_text(
+        config.read_text().replace("plugins = []", f"plugins = {json.dumps(enabled)}")
+    )
+    pamong(instance, "db", "upgrade")
+    python = str(BIN / "python")
+    figures: dict[str, list[float]] = {}
+
+    def add(name: str, value: float) -> None:
+        figures.setdefault(name, []).append(value)
+
+    for number in range(1, args.rounds + 1):
+        wall, cpu, _ = timed([python, "-c", "pass"])
+        add("baseline_python_wall", wall)
+        add("baseline_python_cpu", cpu)
+        wall, cpu, _ = timed([str(BIN / "pamong"), "--instance", str(instance), "--help"])
+        add("help_wall", wall)
+        add("help_cpu", cpu)
+        _wall, _cpu, out = timed([python, "-c", PROBE, str(instance)])
+        probe = json.loads(out)
+        add("import_pamong_app", probe["import"])
+        add("create_app", probe["create_app"])
+        for path, (seconds, status) in probe["firsts"].items():
+            if status >= 500:
+                print(f"first request {path}: {status}", file=sys.stderr)
+                sys.exit(1)
+            add(f"first {path}", seconds)
+        add("warm home page", probe["warm_home"])
+        print(
+            f"  round {number}: --help {figures['help_wall'][-1]:.3f} s, "
+            f"create_app {figures['create_app'][-1]:.3f} s",
+            flush=True,
+        )
+    medians = {name: statistics.median(values) for name, values in figures.items()}
+    print(f"medians of {args.rounds} rounds, plugins {', '.join(enabled)}:")
+    for name, value in medians.items():
+        print(f"  {name:>40}: {value * 1000:8.1f} ms")
+    print(f"help_cpu_seconds={medians['help_cpu']:.3f}")
+    print(
+        f"create_app_seconds={medians['create_app']:.3f} "
+        f"(goal < 0.5; with imports {medians['create_app'] + medians['import_pamong_app']:.3f})"
+    )
+    print(f"help_seconds={medians['help_wall']:.3f} (goal < 0.25)")
+
+
+if __name__ == "__main__":
+    main()

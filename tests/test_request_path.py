@@ -1,0 +1,170 @@
+"""The request path stays lean: fixed query counts (N+1 guards), one token query,
+no commit on reads, and SQLite reads that do not queue behind a writer."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+from pamong.accounts.permissions import Actor
+from pamong.core_hooks import POPULATION_SERVICE
+from pamong.orgunits.services import get_unit
+from pamong.plugin.testing import count_queries
+from pamong.tracking.services import move_to, open_item
+
+SYSTEM = Actor.system("test")
+
+
+def open_file(app) -> str:
+    with app.extensions["pamong"].db.transaction() as session:
+        return open_item(session, SYSTEM, POPULATION_SERVICE, get_unit(session, "33.14.01")).number
+
+
+def advance(app, number: str, steps: int) -> None:
+    from pamong.tracking.models import TrackedItem
+
+    codes = [stage.code for stage in POPULATION_SERVICE.stages]
+    with app.extensions["pamong"].db.transaction() as session:
+        item = session.query(TrackedItem).filter_by(number=number).one()
+        for index in range(steps):
+            move_to(session, SYSTEM, item, POPULATION_SERVICE, codes[index % len(codes)])
+
+
+def test_the_tracker_api_answers_with_two_queries_however_long_the_history(app, client):
+    number = open_file(app)
+    with count_queries(app) as short:
+        assert client.get(f"/api/v1/track/{number}").status_code == 200
+    advance(app, number, 6)
+    with count_queries(app) as long:
+        body = client.get(f"/api/v1/track/{number}").get_json()
+    assert len(body["history"]) == 7
+    assert len(short) == len(long) == 2, long
+
+
+def test_the_tracker_page_query_count_does_not_grow_with_the_history(app, client):
+    number = open_file(app)
+    with count_queries(app) as short:
+        assert client.get(f"/track/{number}").status_code == 200
+    advance(app, number, 6)
+    with count_queries(app) as long:
+        assert client.get(f"/track/{number}").status_code == 200
+    assert len(long) == len(short), long
+
+
+def commits_during(app, action) -> int:
+    engine = app.extensions["pamong"].db.engine
+    seen: list[object] = []
+
+    def count(_conn):
+        seen.append(_conn)
+
+    event.listen(engine, "commit", count)
+    try:
+        action()
+    finally:
+        event.remove(engine, "commit", count)
+    return len(seen)
+
+
+def test_an_api_read_loads_token_user_and_grants_in_one_query_and_commits_once(
+    app, client, bearer, make_resident
+):
+    nik = make_resident().nik
+    headers = bearer("admin")
+    assert client.get(f"/api/v1/residents/{nik}", headers=headers).status_code == 200  # last_used
+    with count_queries(app) as queries:
+        commits = commits_during(
+            app, lambda: client.get(f"/api/v1/residents/{nik}", headers=headers)
+        )
+    token_queries = [q for q in queries if "api_tokens" in q]
+    assert len(token_queries) == 1
+    assert "role_assignments" in token_queries[0]  # the grants come with the token
+    assert not [q for q in queries if "FROM users" in q and "api_tokens" not in q], queries
+    assert len([q for q in queries if q.lstrip().upper().startswith("INSERT")]) == 1  # the audit
+    assert commits == 1  # the audited read's own transaction, nothing else
+
+
+def test_an_api_list_without_writes_never_commits(app, client, bearer):
+    headers = bearer("admin")
+    client.get("/api/v1/orgunits", headers=headers)  # the token's first use is recorded
+    assert commits_during(app, lambda: client.get("/api/v1/orgunits", headers=headers)) == 0
+
+
+def test_the_resident_list_query_count_does_not_grow_with_its_rows(
+    app, client, bearer, make_resident
+):
+    headers = bearer("admin")
+    for _ in range(2):
+        make_resident()
+    client.get("/api/v1/residents?per_page=50", headers=headers)
+    with count_queries(app) as few:
+        first = client.get("/api/v1/residents?per_page=50", headers=headers).get_json()
+    for _ in range(8):
+        make_resident(desa="33.14.02.2001")
+    with count_queries(app) as many:
+        second = client.get("/api/v1/residents?per_page=50", headers=headers).get_json()
+    assert (first["total"], second["total"]) == (2, 10)
+    # Reads stay fixed; each personal record shown is audited (one INSERT per row).
+    assert len(selects(many)) == len(selects(few)), "\n".join(q[:120] for q in many)
+
+
+def selects(queries: list[str]) -> list[str]:
+    return [q for q in queries if q.lstrip().upper().startswith("SELECT")]
+
+
+def test_the_staff_resident_page_query_count_does_not_grow_with_its_rows(
+    app, client, login_as, make_resident
+):
+    login_as("admin")
+    make_resident()
+    client.get("/residents")
+    with count_queries(app) as few:
+        assert client.get("/residents").status_code == 200
+    for _ in range(6):
+        make_resident(desa="33.14.02.2001")
+    with count_queries(app) as many:
+        assert client.get("/residents").status_code == 200
+    assert len(selects(many)) == len(selects(few)), "\n".join(q[:120] for q in many)
+
+
+def test_a_get_is_answered_while_another_process_holds_the_write_lock(app, client):
+    """SQLite: reads begin no write transaction, so they do not wait for writers."""
+    db = app.extensions["pamong"].db
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL readers never wait for writers")
+    number = open_file(app)
+    writer = sqlite3.connect(make_url(db.url).database, isolation_level=None)
+    try:
+        writer.execute("PRAGMA busy_timeout=0")
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE tracked_items SET reference = 'x' WHERE number = ?", (number,))
+        response = client.get(f"/api/v1/track/{number}")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert response.status_code == 200
+    assert response.get_json()["number"] == number
+
+
+def test_a_read_session_that_writes_takes_the_write_lock_first(app):
+    """SQLite: the first write of a read session begins BEGIN IMMEDIATE; it commits whole."""
+    from pamong.audit.models import AuditEntry
+
+    db = app.extensions["pamong"].db
+    with app.test_request_context("/api/v1/track/x", method="GET"):
+        from pamong.db import get_session
+
+        session = get_session()
+        before = session.query(AuditEntry).count()
+        session.add(AuditEntry(actor="test", action="test.one", object_type="t"))
+        session.flush()
+        if db.is_sqlite:
+            raw = session.connection().connection.dbapi_connection
+            assert raw.in_transaction  # the write opened the transaction
+        session.add(AuditEntry(actor="test", action="test.two", object_type="t"))
+        session.rollback()
+        assert session.query(AuditEntry).count() == before  # both rolled back together
+        session.close()
