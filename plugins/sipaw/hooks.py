@@ -99,3 +99,32 @@ def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
         WorkerJob("sipaw.remind", remind_job, schedule="15 11 * * *", working_days=True),
         WorkerJob("sipaw.pull_peers", pull_job, schedule="30 14 * * *"),
     ]
+
+
+@hookimpl
+def pamong_portal_widgets(session: Any) -> Iterable[Any]:
+    """Today's published prices on the regency portal's home page (first eight lines)."""
+    from flask_babel import format_decimal, get_locale
+
+    from pamong.plugin import PortalWidget, _, long_date, rupiah
+    from pamong_plugins.sipaw.services import price_board
+
+    day, rows = price_board(session)
+    priced = [row for row in rows if row.price is not None][:8]
+    if day is None or not priced:
+        return []
+    lines = []
+    for row in priced:
+        name = " ".join(part for part in (row.commodity.name, row.commodity.variant) if part)
+        change = row.day_change[1]
+        trend = f" ({format_decimal(change, '+0.0;-0.0')}%)" if change else ""
+        lines.append((name, f"{rupiah(row.price)}/{row.commodity.unit}{trend}"))
+    return [
+        PortalWidget(
+            key="sipaw.prices",
+            title=_("Staple-food prices, %(day)s", day=long_date(day, str(get_locale()))),
+            rows=tuple(lines),
+            url="/sipaw/",
+            weight=20,
+        )
+    ]

@@ -272,3 +272,17 @@ def test_the_admin_closes_a_market_and_registers_a_peer(client, login_as, market
     bad = client.post("/sipaw/manage", data={**peer, "url": "file:///etc/passwd"})
     assert bad.status_code == 302  # refused with a message, nothing saved
     assert "file:///etc/passwd" not in client.get("/sipaw/manage").get_data(as_text=True)
+
+
+def test_the_portal_home_shows_the_day_s_prices(app, published):
+    from pamong_plugins.sipaw.hooks import pamong_portal_widgets
+
+    with app.test_request_context("/", headers={"Accept-Language": "id"}):
+        session = app.extensions["pamong"].db.session()
+        try:
+            (widget,) = pamong_portal_widgets(session)
+        finally:
+            session.close()
+    assert widget.key == "sipaw.prices" and widget.url == "/sipaw/"
+    assert widget.title.startswith("Harga bahan pokok")
+    assert any("Rp16.500" in value for _name, value in widget.rows)
