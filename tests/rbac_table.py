@@ -577,24 +577,24 @@ TABLE: dict[str, Rule] = {
     "GET|POST /licensing/survey/<token>": public("survey"),
     "GET /licensing/": anywhere(LIC_VIEW),
     "GET|POST /licensing/new": anywhere(LIC_INTAKE),
-    "GET /licensing/files/<int:application_id>": at_target(
+    "GET /licensing/files/<id:application_id>": at_target(
         LIC_VIEW, target="lic_application", out=404
     ),
-    "GET /licensing/files/<int:application_id>/receipt": at_target(
+    "GET /licensing/files/<id:application_id>/receipt": at_target(
         LIC_VIEW, target="lic_application", out=404
     ),
-    "GET /licensing/files/<int:application_id>/permit.pdf": at_target(
+    "GET /licensing/files/<id:application_id>/permit.pdf": at_target(
         LIC_VIEW, target="lic_application", out=404
     ),
-    "POST /licensing/files/<int:application_id>/<action>": at_target(
+    "POST /licensing/files/<id:application_id>/<action>": at_target(
         LIC_VERIFY, target="lic_step", see=(LIC_VIEW,)
     ),
-    "GET /licensing/uploads/<int:upload_id>": at_target(LIC_VIEW, target="lic_upload", out=404),
+    "GET /licensing/uploads/<id:upload_id>": at_target(LIC_VIEW, target="lic_upload", out=404),
     "GET /licensing/statistics": anywhere(LIC_REPORT),
     "GET /licensing/ikm": anywhere(LIC_REPORT),
     "GET|POST /licensing/admin/types/new": anywhere(LIC_ADMIN),
-    "GET|POST /licensing/admin/types/<int:type_id>": anywhere(LIC_ADMIN, target="lic_type"),
-    "POST /licensing/admin/types/<int:type_id>/delegations": anywhere(LIC_ADMIN, target="lic_type"),
+    "GET|POST /licensing/admin/types/<id:type_id>": anywhere(LIC_ADMIN, target="lic_type"),
+    "POST /licensing/admin/types/<id:type_id>/delegations": anywhere(LIC_ADMIN, target="lic_type"),
     "POST /licensing/admin/import": anywhere(LIC_ADMIN),
     "GET|POST /licensing/portal/register": public(),
     "GET /licensing/portal/login": public(),
@@ -780,7 +780,7 @@ TABLE: dict[str, Rule] = {
         "pdam.reader", body=_fixed(csv="customer_number,period,reading\n")
     ),
     "GET /api/v1/pdam/readings/held": staff(),
-    "POST /api/v1/pdam/readings/<int:reading_id>/review": at_target(
+    "POST /api/v1/pdam/readings/<id:reading_id>/review": at_target(
         "pdam.billing",
         target="pdam_reading",
         see=("pdam.reader", "pdam.billing", "pdam.admin", "pdam.report"),
@@ -792,7 +792,7 @@ TABLE: dict[str, Rule] = {
     "GET /api/v1/pdam/arrears": anywhere("pdam.billing", "pdam.report"),
     "POST /api/v1/pdam/sealing-orders": anywhere("pdam.billing", body=_fixed()),
     "GET /api/v1/pdam/work-orders": staff(),
-    "POST /api/v1/pdam/work-orders/<int:order_id>/done": at_target(
+    "POST /api/v1/pdam/work-orders/<id:order_id>/done": at_target(
         "pdam.billing",
         target="pdam_order",
         see=("pdam.reader", "pdam.billing", "pdam.admin", "pdam.report"),
@@ -819,14 +819,14 @@ TABLE: dict[str, Rule] = {
         out=404,
     ),
     "POST /pdam/bill-run": anywhere("pdam.billing", body=_fixed(period="2026-01", estimate="on")),
-    "POST /pdam/readings/<int:reading_id>/review": at_target(
+    "POST /pdam/readings/<id:reading_id>/review": at_target(
         "pdam.billing",
         target="pdam_reading",
         see=("pdam.reader", "pdam.billing", "pdam.admin", "pdam.report"),
         body=_fixed(accept="1"),
     ),
     "POST /pdam/sealing-orders": anywhere("pdam.billing"),
-    "POST /pdam/work-orders/<int:order_id>/done": at_target(
+    "POST /pdam/work-orders/<id:order_id>/done": at_target(
         "pdam.billing",
         target="pdam_order",
         see=("pdam.reader", "pdam.billing", "pdam.admin", "pdam.report"),
@@ -851,8 +851,8 @@ TABLE: dict[str, Rule] = {
     "GET /portal/answers": public(),
     "GET /portal/complaints/statistics": public(),
     "GET /portal/jdih": public(),
-    "GET /portal/jdih/<int:doc_id>": public("portal_legal"),
-    "GET /portal/jdih/<int:doc_id>/download": public("portal_legal"),
+    "GET /portal/jdih/<id:doc_id>": public("portal_legal"),
+    "GET /portal/jdih/<id:doc_id>/download": public("portal_legal"),
     "GET /portal/staff/complaints": anywhere(PORTAL_COMPLAINTS),
     "GET /portal/staff/complaints/<number>": at_target(
         PORTAL_COMPLAINTS, target="portal_complaint", denied=404, out=404
@@ -864,7 +864,7 @@ TABLE: dict[str, Rule] = {
         out=404,
         body=_fixed(action="hide", reason="matrix"),
     ),
-    "GET /portal/staff/complaints/<number>/photos/<int:photo_id>": at_target(
+    "GET /portal/staff/complaints/<number>/photos/<id:photo_id>": at_target(
         PORTAL_COMPLAINTS, target="portal_photo", denied=404, out=404
     ),
     "GET|POST /portal/staff/news": anywhere(PORTAL_PUBLISH, body=_fixed(title="Matrix")),
@@ -1176,7 +1176,7 @@ TABLE.update(
         "POST /api/v1/rsud/encounters/<string:number>/charges": _rsud_at(
             RSUD_CHARGE, body=_RSUD_CHARGE
         ),
-        "POST /api/v1/rsud/charges/<int:charge_id>/reverse": _rsud_at(
+        "POST /api/v1/rsud/charges/<id:charge_id>/reverse": _rsud_at(
             RSUD_CHARGE, "rsud_charge", body=_fixed(reason="Salah input")
         ),
         "POST /api/v1/rsud/encounters/<string:number>/settle": _rsud_at(RSUD_CASHIER),
@@ -1205,7 +1205,7 @@ TABLE.update(
             *RSUD_READ, target="rsud_encounter", denied=404, out=404
         ),
         "POST /rsud/encounters/<string:number>/charges": _rsud_at(RSUD_CHARGE, body=_RSUD_CHARGE),
-        "POST /rsud/charges/<int:charge_id>/reverse": _rsud_at(
+        "POST /rsud/charges/<id:charge_id>/reverse": _rsud_at(
             RSUD_CHARGE, "rsud_charge", body=_fixed(reason="Salah input")
         ),
         "POST /rsud/encounters/<string:number>/transfer": _rsud_at(

@@ -124,7 +124,7 @@ def catalogue() -> Any:
 
 
 @bp.route("/admin/types/new", methods=["GET", "POST"])
-@bp.route("/admin/types/<int:type_id>", methods=["GET", "POST"])
+@bp.route("/admin/types/<id:type_id>", methods=["GET", "POST"])
 @login_required
 def edit_type(type_id: int | None = None) -> Any:
     _staff(perm.ADMIN)
@@ -143,7 +143,7 @@ def edit_type(type_id: int | None = None) -> Any:
     return render_template("licensing/type_form.html", stype=stype, today=regency_today())
 
 
-@bp.route("/admin/types/<int:type_id>/delegations", methods=["POST"])
+@bp.route("/admin/types/<id:type_id>/delegations", methods=["POST"])
 @login_required
 def add_delegation(type_id: int) -> Any:
     _staff(perm.ADMIN)
@@ -250,7 +250,7 @@ def intake() -> Any:
     )
 
 
-@bp.route("/files/<int:application_id>")
+@bp.route("/files/<id:application_id>")
 @login_required
 def file(application_id: int) -> Any:
     _staff(perm.VIEW)
@@ -288,7 +288,7 @@ def file(application_id: int) -> Any:
     )
 
 
-@bp.route("/files/<int:application_id>/<action>", methods=["POST"])
+@bp.route("/files/<id:application_id>/<action>", methods=["POST"])
 @login_required
 def step(application_id: int, action: str) -> Any:
     db = get_session()
@@ -346,7 +346,7 @@ def step(application_id: int, action: str) -> Any:
     return redirect(url_for("licensing.file", application_id=application.id))
 
 
-@bp.route("/files/<int:application_id>/receipt")
+@bp.route("/files/<id:application_id>/receipt")
 @login_required
 def receipt(application_id: int) -> Any:
     _staff(perm.VIEW)
@@ -370,7 +370,7 @@ def _permit_pdf(permit: Permit) -> Response:
     return response
 
 
-@bp.route("/files/<int:application_id>/permit.pdf")
+@bp.route("/files/<id:application_id>/permit.pdf")
 @login_required
 def permit_pdf(application_id: int) -> Any:
     _staff(perm.VIEW)
@@ -383,7 +383,7 @@ def permit_pdf(application_id: int) -> Any:
     return _permit_pdf(application.permit)
 
 
-@bp.route("/uploads/<int:upload_id>")
+@bp.route("/uploads/<id:upload_id>")
 @login_required
 def upload(upload_id: int) -> Any:
     _staff(perm.VIEW)

@@ -199,7 +199,7 @@ def held(args: dict[str, Any]):
     return services.held_readings(get_session(), api_actor(), args.get("period"))
 
 
-@blp.route("/readings/<int:reading_id>/review", methods=["POST"])
+@blp.route("/readings/<id:reading_id>/review", methods=["POST"])
 @token_required
 @blp.arguments(PdamReviewSchema)
 @blp.response(200, PdamReadingSchema)
@@ -269,7 +269,7 @@ def work_orders():
     return services.work_orders(get_session(), api_actor())
 
 
-@blp.route("/work-orders/<int:order_id>/done", methods=["POST"])
+@blp.route("/work-orders/<id:order_id>/done", methods=["POST"])
 @token_required
 @blp.response(200, PdamWorkOrderSchema)
 @blp.doc(security=BEARER)

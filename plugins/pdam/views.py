@@ -171,7 +171,7 @@ def bill_run() -> Any:
     return redirect(url_for("pdam.connections"))
 
 
-@bp.route("/readings/<int:reading_id>/review", methods=["POST"])
+@bp.route("/readings/<id:reading_id>/review", methods=["POST"])
 @login_required
 def review(reading_id: int) -> Any:
     db = get_session()
@@ -193,7 +193,7 @@ def sealing_orders() -> Any:
     return redirect(url_for("pdam.connections"))
 
 
-@bp.route("/work-orders/<int:order_id>/done", methods=["POST"])
+@bp.route("/work-orders/<id:order_id>/done", methods=["POST"])
 @login_required
 def work_order_done(order_id: int) -> Any:
     db = get_session()

@@ -262,7 +262,7 @@ def jdih() -> Any:
     )
 
 
-@bp.route("/jdih/<int:doc_id>")
+@bp.route("/jdih/<id:doc_id>")
 @public_rate_limited
 def jdih_document(doc_id: int) -> Any:
     db = get_session()
@@ -275,7 +275,7 @@ def jdih_document(doc_id: int) -> Any:
     return render_template("portal/jdih_document.html", doc=doc, **links)
 
 
-@bp.route("/jdih/<int:doc_id>/download")
+@bp.route("/jdih/<id:doc_id>/download")
 @public_rate_limited
 def jdih_download(doc_id: int) -> Any:
     """The document's text (counted)."""
@@ -354,7 +354,7 @@ def staff_complaint(number: str) -> Any:
     )
 
 
-@bp.route("/staff/complaints/<number>/photos/<int:photo_id>")
+@bp.route("/staff/complaints/<number>/photos/<id:photo_id>")
 @login_required
 def staff_photo(number: str, photo_id: int) -> Any:
     """A photo of a report, for its handlers only (never cached by a shared proxy)."""

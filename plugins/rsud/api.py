@@ -114,7 +114,7 @@ def post_charge(data: dict[str, Any], number: str):
     return _commit(services.post_charge(get_session(), api_actor(), number, **data))
 
 
-@blp.route("/charges/<int:charge_id>/reverse", methods=["POST"])
+@blp.route("/charges/<id:charge_id>/reverse", methods=["POST"])
 @token_required
 @blp.arguments(RsudReverseSchema)
 @blp.response(201, RsudChargeSchema)

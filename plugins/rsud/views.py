@@ -276,7 +276,7 @@ def post_charge(number: str) -> Any:
     return _back(number, _("Charge posted."))
 
 
-@bp.route("/charges/<int:charge_id>/reverse", methods=["POST"])
+@bp.route("/charges/<id:charge_id>/reverse", methods=["POST"])
 @login_required
 def reverse_charge(charge_id: int) -> Any:
     reversal = services.reverse_charge(

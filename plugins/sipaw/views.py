@@ -294,15 +294,10 @@ def entry() -> Any:
             return _entry_json(db)
         except PamongError as error:
             db.rollback()
-            body = {
-                "type": error.type,
-                "title": error.title,
-                "status": error.status,
-                "detail": error.detail,
-                **error.extra,
-            }
             return Response(
-                json.dumps(body), status=error.status, mimetype="application/problem+json"
+                json.dumps(error.to_problem()),
+                status=error.status,
+                mimetype="application/problem+json",
             )
     if request.method == "POST":
         market_code = request.form.get("market", "")
