@@ -142,8 +142,8 @@ def create_event(
                     to_users=[u.username for u in guests],
                 )
         except InvalidInput:
-            # A guest messaging refuses (e.g. a deactivated account) must not lose the
-            # event: the invitation rows stand and show in each guest's agenda.
+            # If messaging refuses a guest (e.g. a deactivated account), the event stays:
+            # the invitation rows stand and show in each guest's agenda.
             pass
     audit(session, actor, "kantaya.event.create", "kantaya_event", event.id, org_unit_id=unit.id)
     return event, clash
