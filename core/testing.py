@@ -56,6 +56,18 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
+def submit(page: Any, selector: str) -> None:
+    """Click ``selector`` in a Playwright ``page`` and wait for the page it loads.
+
+    ``page.click`` returns once the click is dispatched; reading
+    ``page.content()`` straight after can catch the document mid-navigation
+    (an empty string). Use this for every click that posts a form or follows
+    a link before asserting on the new page.
+    """
+    with page.expect_navigation():
+        page.click(selector)
+
+
 @contextmanager
 def live_server(app: Any) -> Iterator[str]:
     """Serve ``app`` on a free loopback port in a thread; yields its base URL."""

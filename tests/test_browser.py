@@ -21,6 +21,7 @@ from pamong.testing import (
     build_app,
     live_server,
     needs_chromium,
+    submit,
 )
 from pamong.tracking.services import move_to, open_item
 
@@ -117,7 +118,7 @@ def test_a_letter_from_the_regency_reaches_a_kecamatan(site, page, browser):
     officer.goto(f"{site['url']}/messages/")
     assert "1 belum dibaca" in officer.content()
     shot(officer, "inbox")
-    officer.click("text=Rapat koordinasi camat")
+    submit(officer, "text=Rapat koordinasi camat")
     assert "Pendopo Sukowati" in officer.content()
     shot(officer, "letter")
     officer.context.close()
@@ -143,8 +144,7 @@ def test_a_document_verifies_by_its_qr_address(site, page):
 def test_the_language_switch_turns_the_site_english(site, page):
     page.goto(f"{site['url']}/")
     assert "Lacak berkas Anda" in page.content()
-    page.click("button[name=lang]")
-    page.wait_for_load_state()
+    submit(page, "button[name=lang]")
     assert "Track your file" in page.content()
     shot(page, "home-en")
     page.goto(f"{site['url']}/login")

@@ -24,6 +24,7 @@ from pamong.testing import (
     live_server,
     migration_drift,
     needs_chromium,
+    submit,
 )
 
 
@@ -165,4 +166,5 @@ __all__ = [
     "needs_chromium",
     "record_hook_calls",
     "run_cli",
+    "submit",
 ]

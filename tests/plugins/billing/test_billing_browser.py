@@ -20,6 +20,7 @@ from pamong.testing import (
     build_app,
     live_server,
     needs_chromium,
+    submit,
 )
 
 ARTIFACTS = Path(__file__).parents[3] / "test-artifacts"
@@ -82,18 +83,15 @@ def test_a_cashier_takes_cash_and_prints_the_receipt(site, page):
     page.click("header >> text=Kasir")
     page.fill("input[name=opening_float]", "100.000")
     shot(page, "1-open")
-    page.click("button:has-text('Buka sesi')")
-    page.wait_for_load_state()
+    submit(page, "button:has-text('Buka sesi')")
     assert "Sesi kasir dibuka." in page.content()
 
     page.fill("input[name=q]", number)
-    page.click("button:has-text('Cari')")
-    page.click(f"text={number}")
-    page.wait_for_load_state()
+    submit(page, "button:has-text('Cari')")
+    submit(page, f"text={number}")
     assert page.input_value("input[name=amount]") == "5000"
     shot(page, "2-take")
-    page.click("#pay button")
-    page.wait_for_load_state()
+    submit(page, "#pay button")
     assert "tercatat" in page.content()
     shot(page, "3-paid")
     for layout in ("A5", "80 mm"):
@@ -104,6 +102,5 @@ def test_a_cashier_takes_cash_and_prints_the_receipt(site, page):
         (ARTIFACTS / f"billing-receipt-{name}.pdf").write_bytes(pdf.body())
 
     page.fill("input[name=counted_cash]", "105000")
-    page.click("button:has-text('Tutup sesi')")
-    page.wait_for_load_state()
+    submit(page, "button:has-text('Tutup sesi')")
     assert "Uang tunai cocok" in page.content()

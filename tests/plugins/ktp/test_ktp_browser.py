@@ -23,6 +23,7 @@ from pamong.testing import (
     build_app,
     live_server,
     needs_chromium,
+    submit,
 )
 
 ARTIFACTS = Path(__file__).parents[3] / "test-artifacts"
@@ -111,8 +112,7 @@ def test_an_officer_serves_a_resident_from_application_to_handover(site, page):
     assert number.startswith("KTP-")
     assert "Permohonan diterima" in page.content()
 
-    page.click("text=Data cocok: periksa ke database kependudukan")
-    page.wait_for_load_state()
+    submit(page, "text=Data cocok: periksa ke database kependudukan")
     assert "Biodata sudah diperiksa." in page.content()
     assert "merah" in page.content()  # born 2001: a red background
 
@@ -128,12 +128,10 @@ def test_an_officer_serves_a_resident_from_application_to_handover(site, page):
         page.mouse.move(pad["x"] + x, pad["y"] + y, steps=4)
     page.mouse.up()
     shot(page, "2-photo-and-signature")
-    page.click("#capture > button")
-    page.wait_for_load_state()
+    submit(page, "#capture > button")
     assert "Foto dan tanda tangan disimpan." in page.content()
 
-    page.click("text=Buat kartu")
-    page.wait_for_load_state()
+    submit(page, "text=Buat kartu")
     link = page.locator("#card-pdf")
     pdf = page.request.get(site + link.get_attribute("href"))
     assert pdf.headers["content-type"] == "application/pdf"
@@ -142,8 +140,7 @@ def test_an_officer_serves_a_resident_from_application_to_handover(site, page):
     shot(page, "3-printed")
 
     page.fill("input[name=collected_by]", "Dewi Lestari")
-    page.click("text=Serahkan kartu")
-    page.wait_for_load_state()
+    submit(page, "text=Serahkan kartu")
     assert "Diambil oleh Dewi Lestari." in page.content()
     shot(page, "4-collected")
 

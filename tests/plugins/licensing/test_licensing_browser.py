@@ -19,6 +19,7 @@ from pamong.testing import (
     build_app,
     live_server,
     needs_chromium,
+    submit,
 )
 
 ARTIFACTS = Path(__file__).parents[3] / "test-artifacts"
@@ -102,13 +103,13 @@ def test_from_online_application_to_handover_and_survey(site, browser):
     desk.click("form.card button")
     desk.wait_for_url(f"{url}/dashboard")
     desk.goto(f"{url}/licensing/")
-    desk.click(f"text={number}")
+    submit(desk, f"text={number}")
     for _ in range(3):  # verification, field inspection, decision
-        desk.click("button:has-text('Lanjutkan ke')")
-    desk.click("button[value=approve]")
+        submit(desk, "button:has-text('Lanjutkan ke')")
+    submit(desk, "button[value=approve]")
     desk.fill("input[name=reference]", "STS-2026-0001")
-    desk.click("button:has-text('Catat pembayaran')")
-    desk.click("button:has-text('Serahkan izin')")
+    submit(desk, "button:has-text('Catat pembayaran')")
+    submit(desk, "button:has-text('Serahkan izin')")
     assert "Izin telah diserahkan" in desk.content()
     shot(desk, "3-handed-over")
     pdf = desk.request.get(desk.url + "/permit.pdf")
@@ -124,11 +125,11 @@ def test_from_online_application_to_handover_and_survey(site, browser):
     shot(phone, "4-verified")
 
     phone.goto(f"{url}/licensing/portal/files/{number}")
-    phone.click("text=Mohon nilai layanan kami")
+    submit(phone, "text=Mohon nilai layanan kami")
     for index in range(9):
         phone.check(f"input[name=q{index}][value='{4 if index % 2 else 3}']")
     shot(phone, "5-survey")
-    phone.click("form.card button")
+    submit(phone, "form.card button")
     assert "Terima kasih" in phone.content()
 
     desk.goto(f"{url}/licensing/ikm")

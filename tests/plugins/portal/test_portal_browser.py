@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pamong.accounts.permissions import Actor
-from pamong.testing import CHROMIUM, CHROMIUM_ARGS, build_app, live_server, needs_chromium
+from pamong.testing import CHROMIUM, CHROMIUM_ARGS, build_app, live_server, needs_chromium, submit
 
 ARTIFACTS = Path(__file__).parents[3] / "test-artifacts"
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -126,7 +126,7 @@ def test_a_citizen_files_a_complaint_from_a_phone_and_rates_the_answer(site, pag
     page.fill("textarea[name=body]", "Di depan balai desa.")
     page.fill("input[name=phone]", "081234567890")
     page.check("input[name=publish_consent]")
-    page.click("form.card button")
+    submit(page, "form.card button")
     text = page.content()
     number = re.search(r"ADU-\d{4}-\d{6}", text).group(0)
     code = re.search(r"<strong>([0-9A-F]{8})</strong>", text).group(1)
@@ -141,10 +141,10 @@ def test_a_citizen_files_a_complaint_from_a_phone_and_rates_the_answer(site, pag
     page.goto(site["url"] + "/portal/complaints/mine")
     page.fill("input[name=number]", number)
     page.fill("input[name=code]", code)
-    page.click("form.card button")
+    submit(page, "form.card button")
     assert "Sudah ditambal hari ini." in page.content()
     page.check("#r5")
-    page.click("form.card button")
+    submit(page, "form.card button")
     assert "5/5" in page.content() or "Terima kasih" in page.content()
     page.goto(site["url"] + "/portal/answers")
     assert "Sudah ditambal hari ini." in page.content()
