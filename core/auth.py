@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
-from flask import g, request
+from flask import request
 from flask_login import AnonymousUserMixin, UserMixin, current_user
 
 from pamong.accounts.permissions import Actor
@@ -74,7 +74,7 @@ def anonymous_actor(label: str = ANONYMOUS) -> Actor:
 
 def request_actor() -> Actor:
     """Whoever the current request is from: a staff session, a bearer token, or nobody."""
-    actor = g.get("pamong_actor")
+    actor = request.environ.get(_ACTOR_KEY)
     if actor is not None:
         return actor
     if current_user.is_authenticated:
@@ -90,10 +90,16 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
+#: Where the bearer token's actor is kept for the rest of the request. Not on ``g``:
+#: ``g`` belongs to the app context, which outlives a request when a caller (a test,
+#: a job) holds one open, and the next request would inherit the previous caller.
+_ACTOR_KEY = "pamong.actor"
+
+
 def api_actor(optional: bool = False) -> Actor | None:
     """The actor behind the request's bearer token; 401 without a valid one."""
-    if "pamong_actor" in g:
-        return g.pamong_actor
+    if _ACTOR_KEY in request.environ:
+        return request.environ[_ACTOR_KEY]
     token = bearer_token()
     actor = None
     if token:
@@ -107,7 +113,7 @@ def api_actor(optional: bool = False) -> Actor | None:
             _record_invalid_token(session, token)
     if actor is None and not optional:
         raise Unauthorized(_("A valid bearer token is required."))
-    g.pamong_actor = actor
+    request.environ[_ACTOR_KEY] = actor
     return actor
 
 

@@ -393,6 +393,14 @@ TABLE: dict[str, Rule] = {
         body=_fixed(day="2026-01-04", to_place="Kota Surakarta"),
     ),
     "GET /reports/mutations": anywhere(VIEW),
+    "GET /families/<kk_number>": at_target(PERSONAL, target="family", denied=404, out=404),
+    "POST /families/<kk_number>/move": at_target(
+        REGISTER,
+        target="mortal_family",
+        denied=404,
+        out=404,
+        body=_fixed(day="2026-01-04", to_place="Kota Surakarta"),
+    ),
     "GET /duplicates": anywhere(REVIEW),
     "POST /duplicates/<id:candidate_id>": at_target(
         REVIEW, target="duplicate", denied=404, out=404, body=_fixed(status="distinct")
@@ -457,6 +465,14 @@ TABLE: dict[str, Rule] = {
     "POST /api/v1/residents/<nik>/move": at_target(
         REGISTER,
         target="mortal_resident",
+        denied=404,
+        out=404,
+        body=_fixed(day="2026-01-04", to_place="Kota Surakarta"),
+    ),
+    "GET /api/v1/families/<kk_number>": at_target(PERSONAL, target="family", denied=404, out=404),
+    "POST /api/v1/families/<kk_number>/move": at_target(
+        REGISTER,
+        target="mortal_family",
         denied=404,
         out=404,
         body=_fixed(day="2026-01-04", to_place="Kota Surakarta"),

@@ -186,7 +186,7 @@ def _unit(session: Any, code: str) -> Any:
     return get_unit(session, code)
 
 
-def _register(world: World, session: Any, desa: str, name: str) -> Any:
+def _register(world: World, session: Any, desa: str, name: str, **extra: Any) -> Any:
     from pamong.identity.services import register_resident
 
     kecamatan = desa.rsplit(".", 1)[0]
@@ -199,6 +199,7 @@ def _register(world: World, session: Any, desa: str, name: str) -> Any:
         "sex": "M",
         "domicile_code": desa,
         "address": "Dukuh Keden",
+        **extra,
     }
     return register_resident(session, Actor.system("rbac matrix"), data)
 
@@ -242,6 +243,11 @@ def _core_targets(world: World, session: Any) -> None:
             "resident_id": mortal.id,
             **unit,
         }
+        # A family card of one head, and another one whose family moves away.
+        for target, serial in (("family", 1), ("mortal_family", 2)):
+            kk = f"33140{len(where)}010120{serial:04d}"
+            _register(world, session, desa, f"Kepala {target} {where}", kk_number=kk)
+            world.targets[(target, where)] = {"kk_number": kk, **unit}
         world.targets[("mutation_unit", where)] = {
             "query": {"unit": place, "month": "2026-01"},
             "unit": world.paths[place],

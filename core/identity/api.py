@@ -8,7 +8,7 @@ from flask import Response, json
 
 from pamong.auth import api_actor, require, token_required
 from pamong.db import get_session, paginate
-from pamong.identity import events, services
+from pamong.identity import events, families, services
 from pamong.identity.schemas import (
     ArrivalSchema,
     BirthSchema,
@@ -17,6 +17,7 @@ from pamong.identity.schemas import (
     DuplicateQueryArgs,
     DuplicateResolveSchema,
     DuplicateSchema,
+    FamilySchema,
     LifeEventSchema,
     MoveSchema,
     MutationQueryArgs,
@@ -154,6 +155,33 @@ def record_move(data: dict[str, Any], nik: str):
     event = events.record_move(session, api_actor(), nik, **data)
     session.commit()
     return event
+
+
+@blp.route("/families/<kk_number>")
+@token_required
+@blp.response(200, FamilySchema)
+@blp.doc(security=BEARER)
+@blp.alt_response(404, description="Unknown KK number, or no member in the caller's units")
+def get_family(kk_number: str):
+    """A family card (KK): its living members, head first (personal data; each read audited)."""
+    session = get_session()
+    family = families.get_family(session, api_actor(), kk_number)
+    session.commit()
+    return family
+
+
+@blp.route("/families/<kk_number>/move", methods=["POST"])
+@token_required
+@blp.arguments(MoveSchema)
+@blp.response(201, LifeEventSchema(many=True))
+@blp.doc(security=BEARER)
+@blp.alt_response(403, description="A member lives outside the caller's units")
+def move_family(data: dict[str, Any], kk_number: str):
+    """Move every living member of a KK together, within the regency or out of it."""
+    session = get_session()
+    moved = families.move_family(session, api_actor(), kk_number, **data)
+    session.commit()
+    return moved
 
 
 @blp.route("/births", methods=["POST"])

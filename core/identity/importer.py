@@ -33,7 +33,14 @@ from pamong.db import Database, utcnow
 from pamong.errors import InvalidInput
 from pamong.hookrelay import has_impls, hooks_of
 from pamong.i18n import gettext as _
-from pamong.identity.models import MaritalStatus, Religion, Resident, ResidentStatus
+from pamong.identity.models import (
+    BloodType,
+    FamilyRelation,
+    MaritalStatus,
+    Religion,
+    Resident,
+    ResidentStatus,
+)
 from pamong.identity.nik import parse_nik
 from pamong.identity.services import EARLIEST_BIRTH_DATE, normalise_key, screen_all_duplicates
 from pamong.inputs import csv_delimiter
@@ -42,9 +49,11 @@ from pamong.orgunits.models import OrgUnit, OrgUnitKind
 REQUIRED = ("nik", "name", "birth_place", "birth_date", "sex", "desa_code")
 OPTIONAL = (
     "kk_number",
+    "family_relation",
     "religion",
     "marital_status",
     "occupation",
+    "blood_type",
     "address",
     "rt",
     "rw",
@@ -55,6 +64,8 @@ _SEX = {"L": "M", "M": "M", "P": "F", "F": "F"}
 _RELIGIONS = {m.value: m.value for m in Religion}
 _MARITAL = {m.value: m.value for m in MaritalStatus}
 _STATUSES = {m.value: m.value for m in ResidentStatus}
+_RELATIONS = {m.value: m.value for m in FamilyRelation}
+_BLOOD_TYPES = {m.value.lower(): m.value for m in BloodType}
 _NIK_STRIP = str.maketrans("", "", " .-\t")
 _IN_CHUNK = 900  # stay under every database's bound-parameter limit
 
@@ -85,6 +96,16 @@ def _date(text: str) -> date:
     except ValueError:
         pass
     raise RowError(f"birth_date {text!r} is not a valid date (YYYY-MM-DD or DD-MM-YYYY)")
+
+
+def _blood_type(row: dict[str, str]) -> str | None:
+    value = (row.get("blood_type") or "").strip()
+    if not value or value == "-":  # SIAK exports print "-" for an unknown type
+        return None
+    found = _BLOOD_TYPES.get(value.lower())
+    if found is None:
+        raise RowError(f"blood_type {value!r} is not one of: {', '.join(BloodType)}")
+    return found
 
 
 def _choice(row: dict[str, str], field: str, allowed: dict[str, str]) -> str | None:
@@ -155,6 +176,7 @@ class _Converter:
         return {
             "nik": nik,
             "kk_number": _digits(row, "kk_number", (16,)),
+            "family_relation": _choice(row, "family_relation", _RELATIONS),
             "name": name[:200],
             "name_key": name_key[:200],
             "birth_place": birth_place[:100],
@@ -164,6 +186,7 @@ class _Converter:
             "religion": _choice(row, "religion", _RELIGIONS),
             "marital_status": _choice(row, "marital_status", _MARITAL),
             "occupation": (row.get("occupation") or "").strip()[:100] or None,
+            "blood_type": _blood_type(row),
             "address": (row.get("address") or "").strip()[:300],
             "rt": _digits(row, "rt", (1, 2, 3)),
             "rw": _digits(row, "rw", (1, 2, 3)),
@@ -256,9 +279,10 @@ def import_residents(
     """Import residents from a CSV file (see the module docstring).
 
     Required columns: ``nik, name, birth_place, birth_date, sex, desa_code``;
-    optional: ``kk_number, religion, marital_status, occupation, address,
-    rt, rw, status``. ``progress(n)`` is called after each batch with the
-    number of bytes read since the previous call.
+    optional: ``kk_number, family_relation, religion, marital_status,
+    occupation, blood_type, address, rt, rw, status``. ``progress(n)`` is
+    called after each batch with the number of bytes read since the
+    previous call.
     """
     reject_path = reject_path or path.with_name(f"{path.stem}.rejects.csv")
     check_file(path)

@@ -36,6 +36,39 @@ class MaritalStatus(enum.StrEnum):
     CERAI_MATI = "cerai_mati"  # widowed
 
 
+class FamilyRelation(enum.StrEnum):
+    """A member's relation to the head of the family card (KK), in the card's order."""
+
+    KEPALA_KELUARGA = "kepala_keluarga"  # head of the family
+    SUAMI = "suami"  # husband
+    ISTRI = "istri"  # wife
+    ANAK = "anak"  # child
+    MENANTU = "menantu"  # child-in-law
+    CUCU = "cucu"  # grandchild
+    ORANG_TUA = "orang_tua"  # parent
+    MERTUA = "mertua"  # parent-in-law
+    FAMILI_LAIN = "famili_lain"  # other relative
+    PEMBANTU = "pembantu"  # household help
+    LAINNYA = "lainnya"  # other
+
+
+class BloodType(enum.StrEnum):
+    """Blood types as the KTP prints them; an unknown type is stored as no value."""
+
+    A = "A"
+    B = "B"
+    AB = "AB"
+    O = "O"  # noqa: E741
+    A_POS = "A+"
+    A_NEG = "A-"
+    B_POS = "B+"
+    B_NEG = "B-"
+    AB_POS = "AB+"
+    AB_NEG = "AB-"
+    O_POS = "O+"
+    O_NEG = "O-"
+
+
 class ResidentStatus(enum.StrEnum):
     LIVING = "living"
     MOVED_OUT = "moved_out"
@@ -64,6 +97,7 @@ class Resident(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     nik: Mapped[str] = mapped_column(String(16), unique=True)
     kk_number: Mapped[str | None] = mapped_column(String(16), index=True)
+    family_relation: Mapped[str | None] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200))
     birth_place: Mapped[str] = mapped_column(String(100))
@@ -73,6 +107,7 @@ class Resident(Base):
     religion: Mapped[str | None] = mapped_column(String(20))
     marital_status: Mapped[str | None] = mapped_column(String(20))
     occupation: Mapped[str | None] = mapped_column(String(100))
+    blood_type: Mapped[str | None] = mapped_column(String(3))
     address: Mapped[str] = mapped_column(String(300), default="")
     rt: Mapped[str | None] = mapped_column(String(3))
     rw: Mapped[str | None] = mapped_column(String(3))

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from pamong.identity.models import DuplicateStatus, MaritalStatus, Religion, ResidentStatus, Sex
+from pamong.identity.models import (
+    BloodType,
+    DuplicateStatus,
+    FamilyRelation,
+    MaritalStatus,
+    Religion,
+    ResidentStatus,
+    Sex,
+)
 from pamong.identity.nik import mask_nik
 from pamong.rest import QueryArgs
 
@@ -21,6 +29,11 @@ class ResidentFieldsSchema(Schema):
     """Fields a registration or an update may carry."""
 
     kk_number = fields.String(validate=_DIGITS16, allow_none=True)
+    family_relation = fields.String(
+        validate=validate.OneOf(_values(FamilyRelation)),
+        allow_none=True,
+        metadata={"description": "Relation to the head of the family card (KK)"},
+    )
     name = fields.String(validate=validate.Length(min=1, max=200))
     birth_place = fields.String(validate=validate.Length(min=1, max=100))
     birth_date = fields.Date()
@@ -28,6 +41,7 @@ class ResidentFieldsSchema(Schema):
     religion = fields.String(validate=validate.OneOf(_values(Religion)), allow_none=True)
     marital_status = fields.String(validate=validate.OneOf(_values(MaritalStatus)), allow_none=True)
     occupation = fields.String(validate=validate.Length(max=100), allow_none=True)
+    blood_type = fields.String(validate=validate.OneOf(_values(BloodType)), allow_none=True)
     address = fields.String(validate=validate.Length(max=300))
     rt = fields.String(validate=_RTRW, allow_none=True)
     rw = fields.String(validate=_RTRW, allow_none=True)
@@ -77,11 +91,13 @@ class ResidentSchema(ResidentSummarySchema):
 
     nik = fields.String()
     kk_number = fields.String(allow_none=True)
+    family_relation = fields.String(allow_none=True)
     birth_place = fields.String()
     birth_date = fields.Date()
     religion = fields.String(allow_none=True)
     marital_status = fields.String(allow_none=True)
     occupation = fields.String(allow_none=True)
+    blood_type = fields.String(allow_none=True)
     address = fields.String()
     rt = fields.String(allow_none=True)
     rw = fields.String(allow_none=True)
@@ -181,6 +197,14 @@ class MoveSchema(Schema):
         metadata={"description": "A place outside the regency (the resident moves out)"},
     )
     note = fields.String(load_default="", validate=validate.Length(max=300))
+
+
+class FamilySchema(Schema):
+    kk_number = fields.String()
+    members = fields.List(
+        fields.Nested(ResidentSchema),
+        metadata={"description": "Living members the caller may see, head of the family first"},
+    )
 
 
 class BirthSchema(ResidentCreateSchema):

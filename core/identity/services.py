@@ -20,8 +20,10 @@ from pamong.hookrelay import hooks_of
 from pamong.hooks import IdentityCheck
 from pamong.i18n import gettext as _
 from pamong.identity.models import (
+    BloodType,
     DuplicateCandidate,
     DuplicateStatus,
+    FamilyRelation,
     MaritalStatus,
     Religion,
     Resident,
@@ -42,6 +44,7 @@ EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 #: Fields a registration may set, and which of them ``update_resident`` may change.
 EDITABLE_FIELDS = (
     "kk_number",
+    "family_relation",
     "name",
     "birth_place",
     "birth_date",
@@ -49,6 +52,7 @@ EDITABLE_FIELDS = (
     "religion",
     "marital_status",
     "occupation",
+    "blood_type",
     "address",
     "rt",
     "rw",
@@ -107,6 +111,8 @@ def _check_fields(data: dict[str, Any]) -> None:
     _check_choice("religion", data.get("religion"), Religion)
     _check_choice("marital_status", data.get("marital_status"), MaritalStatus)
     _check_choice("status", data.get("status"), ResidentStatus)
+    _check_choice("family_relation", data.get("family_relation"), FamilyRelation)
+    _check_choice("blood_type", data.get("blood_type"), BloodType)
     kk = data.get("kk_number")
     if kk is not None and not (len(kk) == 16 and kk.isascii() and kk.isdigit()):
         raise InvalidInput(_("kk_number must be 16 digits."), field="kk_number")
@@ -119,6 +125,33 @@ def _check_fields(data: dict[str, Any]) -> None:
         raise InvalidInput(_("birth_date lies in the future."), field="birth_date")
     if birth is not None and birth < EARLIEST_BIRTH_DATE:
         raise InvalidInput(_("birth_date lies before 1900."), field="birth_date")
+
+
+def _check_one_head(session: Session, resident: Resident) -> None:
+    """A family card (KK) has one head of the family among its living members."""
+    if (
+        resident.family_relation != FamilyRelation.KEPALA_KELUARGA.value
+        or not resident.kk_number
+        or (resident.status or ResidentStatus.LIVING.value) != ResidentStatus.LIVING.value
+    ):
+        return
+    heads = select(Resident.id).where(
+        Resident.kk_number == resident.kk_number,
+        Resident.family_relation == FamilyRelation.KEPALA_KELUARGA.value,
+        Resident.status == ResidentStatus.LIVING.value,
+    )
+    if resident.id is not None:
+        heads = heads.where(Resident.id != resident.id)
+    other = session.scalar(heads.limit(1))
+    if other is not None:
+        raise Conflict(
+            _(
+                "The family card %(kk)s already has a head of the family.",
+                kk=resident.kk_number,
+            ),
+            slug="kk-two-heads",
+            field="family_relation",
+        )
 
 
 def nik_warnings(nik: str, birth_date: date, sex: str) -> list[str]:
@@ -177,6 +210,7 @@ def register_resident(session: Session, actor: Actor, data: dict[str, Any]) -> R
         nik_issues=nik_warnings(parsed.value, data["birth_date"], data["sex"]),
         **fields,
     )
+    _check_one_head(session, resident)
     try:
         with session.begin_nested():
             session.add(resident)
@@ -375,6 +409,8 @@ def update_resident(session: Session, actor: Actor, nik: str, changes: dict[str,
             setattr(resident, key, value)
     if not diff:
         return resident
+    if {"kk_number", "family_relation", "status"} & set(diff):
+        _check_one_head(session, resident)
     resident.name_key = normalise_key(resident.name)
     resident.birth_place_key = normalise_key(resident.birth_place)
     resident.nik_issues = nik_warnings(resident.nik, resident.birth_date, resident.sex)

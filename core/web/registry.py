@@ -20,9 +20,9 @@ from sqlalchemy import select
 from pamong.db import get_session
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound, PamongError
 from pamong.i18n import gettext as _
-from pamong.identity import events
+from pamong.identity import events, families
 from pamong.identity import services as identity
-from pamong.identity.models import MaritalStatus, Religion, Resident
+from pamong.identity.models import BloodType, FamilyRelation, MaritalStatus, Religion, Resident
 from pamong.identity.schemas import (
     ArrivalSchema,
     BirthSchema,
@@ -41,8 +41,9 @@ bp = Blueprint("registry", __name__)
 #: What a registration records: an existing resident, a birth, an arrival.
 KINDS = ("registration", "birth", "arrival")
 FORM_FIELDS = (
-    "nik", "kk_number", "name", "birth_place", "birth_date", "sex", "religion",
-    "marital_status", "occupation", "address", "rt", "rw", "domicile_code",
+    "nik", "kk_number", "family_relation", "name", "birth_place", "birth_date", "sex",
+    "religion", "marital_status", "occupation", "blood_type", "address", "rt", "rw",
+    "domicile_code",
 )  # fmt: skip
 
 
@@ -92,6 +93,8 @@ def _options(villages: list[OrgUnit]) -> dict[str, list[tuple[str, str]]]:
         "villages": [(v.code, f"{v.name} ({v.code})") for v in villages],
         "religions": [(r.value, str(label(r.value, "religion"))) for r in Religion],
         "marital": [(m.value, str(label(m.value, "marital_status"))) for m in MaritalStatus],
+        "relations": [(r.value, str(label(r.value, "family_relation"))) for r in FamilyRelation],
+        "blood_types": [(b.value, b.value) for b in BloodType],
     }
 
 
@@ -165,11 +168,15 @@ def edit(resident_id: int) -> Any:
     fields = tuple(f for f in FORM_FIELDS if f != "nik")
     try:
         data = _load(ResidentUpdateSchema(), form, fields)
-        for optional in ("kk_number", "religion", "marital_status", "occupation", "rt", "rw"):
+        optional_fields = (
+            "kk_number", "family_relation", "religion", "marital_status", "occupation",
+            "blood_type", "rt", "rw",
+        )  # fmt: skip
+        for optional in optional_fields:
             data.setdefault(optional, None)  # an emptied field clears the value
         data.setdefault("address", "")
         identity.update_resident(db, _actor(), resident.nik, data)
-    except (InvalidInput, Forbidden) as refused:
+    except (InvalidInput, Conflict, Forbidden) as refused:
         db.rollback()
         return _edit_page(db.get(Resident, resident_id), villages, form, refused)
     db.commit()
@@ -226,6 +233,50 @@ def death(resident_id: int) -> Any:
 def move(resident_id: int) -> Any:
     fields = ("day", "to_desa_code", "to_place", "note")
     return _event_form(resident_id, events.record_move, MoveSchema(), fields)
+
+
+# -- The family card (KK) -------------------------------------------------------
+
+
+@bp.route("/families/<kk_number>")
+@login_required
+def family(kk_number: str) -> Any:
+    """A KK's members and their relations; a form to move the whole family."""
+    db = get_session()
+    try:
+        found = families.get_family(db, _actor(), kk_number)
+    except (InvalidInput, NotFound):
+        db.rollback()
+        abort(404)
+    can_move = all(_actor().can(identity.REGISTER, m.domicile) for m in found.members)
+    db.commit()
+    return render_template(
+        "registry/family.html",
+        family=found,
+        can_move=can_move,
+        villages=village_options() if can_move else [],
+        today=regency_today(),
+    )
+
+
+@bp.route("/families/<kk_number>/move", methods=["POST"])
+@login_required
+def family_move(kk_number: str) -> Any:
+    db = get_session()
+    here = url_for("registry.family", kk_number=kk_number)
+    try:
+        data = _load(MoveSchema(), request.form, ("day", "to_desa_code", "to_place", "note"))
+        moved = families.move_family(db, _actor(), kk_number, **data)
+    except NotFound:
+        db.rollback()
+        abort(404)
+    except (InvalidInput, Conflict, Forbidden) as refused:
+        db.rollback()
+        flash(refused.detail, "error")
+        return redirect(here)
+    db.commit()
+    flash(_("Members moved: %(count)d.", count=len(moved)), "info")
+    return redirect(here)
 
 
 # -- The monthly mutation report --------------------------------------------------

@@ -68,6 +68,7 @@ def card_context(
         "name": _upper(resident.name),
         "birth": f"{_upper(resident.birth_place)}, {_date(resident.birth_date)}",
         "sex": SEX.get(resident.sex, "-"),
+        "blood_type": resident.blood_type or "-",  # as the registry holds it; "-" when unknown
         "address": _upper(resident.address),
         "rt_rw": rt_rw(resident.rt, resident.rw),
         "desa": _upper(desa.name),
