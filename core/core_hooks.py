@@ -152,6 +152,13 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("Reminders and escalations: when they run and how they went"),
         ),
         NavItem(
+            "surveys.results",
+            _l("Satisfaction index"),
+            weight=8,
+            public=True,
+            description=_l("How citizens rate each service, per unit and period"),
+        ),
+        NavItem(
             "surveys.admin",
             _l("Satisfaction survey"),
             weight=70,

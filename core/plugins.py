@@ -155,6 +155,7 @@ def load_core_models() -> None:
         "pamong.documents.models",
         "pamong.messaging.models",
         "pamong.jobs.models",
+        "pamong.surveys.models",
     ):
         importlib.import_module(module)
     _claim_new_tables(CORE_ID, "pamong")

@@ -119,6 +119,7 @@ from pamong.surveys.services import (
     survey_answers,
     survey_invitation,
     survey_link,
+    survey_url,
 )
 from pamong.surveys.services import period_of as survey_period_of
 from pamong.tracking.models import TrackedItem
@@ -271,6 +272,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "survey_answers",
     "survey_invitation",
     "survey_link",
+    "survey_url",
     "survey_period_of",
     # working days and formatting
     "WorkCalendar",

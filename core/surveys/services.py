@@ -141,9 +141,12 @@ def invite(
     completed_on: date | None = None,
 ) -> SurveyInvitation:
     """The invitation of a completed file; the same one when asked again for the same file."""
-    known = registered_services()
-    if known and service not in known:
-        raise ValueError(f"{service!r} is not a registered survey service (known: {list(known)})")
+    if has_app_context() and "pamong" in current_app.extensions:
+        known = registered_services()
+        if service not in known:
+            raise ValueError(
+                f"{service!r} is not a registered survey service (known: {list(known)})"
+            )
     if not reference or len(reference) > 100:
         raise ValueError("a survey invitation needs a reference of 1-100 characters")
     found = survey_invitation(session, service=service, reference=reference)
@@ -180,6 +183,11 @@ def survey_link(
     invitation = invite(
         session, service=service, unit=unit, reference=reference, completed_on=completed_on
     )
+    return survey_url(invitation, base_url)
+
+
+def survey_url(invitation: SurveyInvitation, base_url: str | None = None) -> str:
+    """The address of an invitation's survey form (the base as for :func:`survey_link`)."""
     return _base_url(base_url) + invitation.path
 
 
