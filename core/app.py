@@ -28,6 +28,7 @@ from pamong.hooks import (
     NavItem,
     Permission,
     RoleTemplate,
+    SurveyService,
     TrackableKind,
     WorkerJob,
 )
@@ -66,6 +67,7 @@ class PamongState:
     login_throttle: Any = None  # pamong.ratelimit.LoginThrottle
     trackable_kinds: dict[str, TrackableKind] = field(default_factory=dict)
     document_kinds: dict[str, DocumentKind] = field(default_factory=dict)
+    survey_services: dict[str, SurveyService] = field(default_factory=dict)
 
     @property
     def plugins(self) -> dict[str, Any]:
@@ -186,6 +188,14 @@ def _collect_records(state: PamongState) -> None:
         what="document kind",
     ):
         state.document_kinds[kind.name] = kind
+    for _, service in host.collect(
+        "pamong_register_survey_services",
+        SurveyService,
+        key=lambda s: s.key,
+        namespace_ok=lambda c, s: s.key.startswith(f"{c}."),
+        what="survey service",
+    ):
+        state.survey_services[service.key] = service
     state.demo_seeders = host.collect(
         "pamong_register_demo_data",
         DemoData,

@@ -153,6 +153,9 @@ class CoreSettingsSchema(Schema):
     contact_phone = fields.String(load_default="")
     contact_email = fields.String(load_default="")
     public_url = fields.String(load_default="", validate=validate.Regexp(r"^(https?://[^/?#]+)?$"))
+    survey_period = fields.String(
+        load_default="half-year", validate=validate.OneOf(("half-year", "year"))
+    )
     password_reset_minutes = fields.Integer(
         load_default=60, validate=validate.Range(min=5, max=24 * 60)
     )
@@ -202,6 +205,8 @@ class Settings:
     contact_email: str = ""
     #: The site's origin (``https://pamong.sragenkab.go.id``) for links in e-mails.
     public_url: str = ""
+    #: The satisfaction survey's period: ``half-year`` (2026-H1) or ``year`` (2026).
+    survey_period: str = "half-year"
     password_reset_minutes: int = 60
     brand_color: str = ""
     accent_color: str = ""
@@ -369,6 +374,7 @@ def load_settings(
         contact_phone=loaded["contact_phone"],
         contact_email=loaded["contact_email"],
         public_url=loaded["public_url"],
+        survey_period=loaded["survey_period"],
         password_reset_minutes=loaded["password_reset_minutes"],
         brand_color=loaded["brand_color"].lower(),
         accent_color=loaded["accent_color"].lower(),

@@ -34,6 +34,8 @@ def pamong_register_blueprints() -> Iterable[Any]:
     from pamong.messaging.api import blp as messaging_api
     from pamong.messaging.views import bp as messaging
     from pamong.orgunits.api import blp as orgunits_api
+    from pamong.surveys.api import blp as surveys_api
+    from pamong.surveys.views import bp as surveys
     from pamong.tracking.api import blp as tracking_api
     from pamong.tracking.views import bp as tracking
     from pamong.web.apidocs import bp as apidocs
@@ -50,6 +52,7 @@ def pamong_register_blueprints() -> Iterable[Any]:
         documents_api,
         messaging_api,
         jobs_api,
+        surveys_api,
         apidocs,
         web,
         registry,
@@ -60,6 +63,7 @@ def pamong_register_blueprints() -> Iterable[Any]:
         accounts,
         audit,
         jobs,
+        surveys,
     ]
 
 
@@ -146,6 +150,20 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             weight=87,
             permission="core.jobs.manage",
             description=_l("Reminders and escalations: when they run and how they went"),
+        ),
+        NavItem(
+            "surveys.results",
+            _l("Satisfaction index"),
+            weight=8,
+            public=True,
+            description=_l("How citizens rate each service, per unit and period"),
+        ),
+        NavItem(
+            "surveys.admin",
+            _l("Satisfaction survey"),
+            weight=70,
+            permission="core.surveys.manage",
+            description=_l("The satisfaction index per service and unit; close a period"),
         ),
         NavItem(
             "audit.log",

@@ -341,6 +341,28 @@ class PublicService:
 
 
 @dataclass(frozen=True)
+class SurveyService:
+    """A service whose users answer the satisfaction survey (``pamong_register_survey_services``).
+
+    The core keeps the invitations and answers, computes the index per
+    service, unit and period (PermenPAN-RB 14/2017) and publishes it. The
+    plugin calls :func:`pamong.plugin.survey_link` when a file of the
+    service is completed.
+
+    Attributes:
+        key: ``<plugin id>.<service>``, unique (``ktp.card``).
+        title: The service's name on the public results page (translatable).
+        unit_code: Code of the unit that usually serves it, when one does; informative.
+        weight: Order on the results page; lower comes first.
+    """
+
+    key: str
+    title: str
+    unit_code: str = ""
+    weight: int = 100
+
+
+@dataclass(frozen=True)
 class PortalWidget:
     """A box of figures a plugin shows on the public home page (``pamong_portal_widgets``).
 

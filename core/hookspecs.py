@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         PortalWidget,
         PublicService,
         RoleTemplate,
+        SurveyService,
         TrackableKind,
         TrackerLink,
         WorkerJob,
@@ -203,6 +204,19 @@ def pamong_register_worker_jobs() -> Iterable[WorkerJob]:
 
     Returns:
         Jobs named ``<id>.<job>``.
+    """
+
+
+@spec(since="1.2", when="startup")
+def pamong_register_survey_services() -> Iterable[SurveyService]:
+    """Return the plugin's services whose users answer the satisfaction survey (IKM).
+
+    Each completed file of such a service gets a one-time survey link
+    (:func:`pamong.plugin.survey_link`); the core computes and publishes
+    the index of every registered service per unit and period.
+
+    Returns:
+        Survey services keyed ``<id>.<service>``.
     """
 
 

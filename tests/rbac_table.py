@@ -100,6 +100,7 @@ AUDIT = "core.audit.view"
 JOBS = "core.jobs.manage"
 SEND = "core.messages.send"
 DELIVERIES = "core.deliveries.manage"
+SURVEYS = "core.surveys.manage"
 
 KTP_APPLY = "ktp.apply"
 KTP_PRINT = "ktp.print"
@@ -349,6 +350,14 @@ TABLE: dict[str, Rule] = {
     "GET /api/v1/org-units": public(),
     "GET /api/v1/org-units/<code>": public("org_unit"),
     "GET /api/v1/track/<number>": public("tracking_number"),
+    # The satisfaction survey: public results; a link answers once (then 409).
+    "GET /survey/results": public(),
+    "GET|POST /survey/<token>": public("survey"),
+    "GET /api/v1/surveys/results": public(),
+    "GET /api/v1/surveys/<token>": public("survey"),
+    "POST /api/v1/surveys/<token>": public(
+        "survey", ok=(201, 409), body=_fixed(answers=[4, 3, 3, 4, 3, 3, 4, 3, 3])
+    ),
     "GET /api/v1/verify/<code>": public("document_code"),
     # Login, logout and the language switch.
     "GET /login": public(),
@@ -514,6 +523,10 @@ TABLE: dict[str, Rule] = {
     "GET /api/v1/jobs": at_target(JOBS, target="regency"),
     "GET /api/v1/jobs/runs": at_target(JOBS, target="regency"),
     "POST /api/v1/jobs/<name>/run": at_target(JOBS, target="regency"),
+    # Closing a survey period stores the figures of the caller's units only.
+    "GET /survey/admin": anywhere(SURVEYS),
+    "POST /survey/admin/close": anywhere(SURVEYS, body=_fixed(period="2020-H1")),
+    "POST /api/v1/surveys/periods/<period>/close": anywhere(SURVEYS, target="survey_period"),
     "GET /api/v1/messages": staff(),
     "POST /api/v1/messages": at_target(SEND, target="unit", body=_message),
     "GET /api/v1/messages/<id:message_id>": own("message"),

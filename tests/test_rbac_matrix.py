@@ -302,6 +302,7 @@ def _core_targets(world: World, session: Any) -> None:
     world.targets[("stats_period", "in")] = {
         "query": {"since": "2026-01-01", "until": "2026-01-31"}
     }
+    world.targets[("survey_period", "in")] = {"period": "2020-H1"}
 
 
 def _ktp_targets(world: World, session: Any) -> None:

@@ -25,6 +25,9 @@ CORE_PERMISSIONS = (
     Permission("core.audit.view", "Read the audit log"),
     Permission("core.messages.send", "Send letters, invitations and notices for a unit"),
     Permission("core.deliveries.manage", "See and retry undelivered messages"),
+    Permission(
+        "core.surveys.manage", "See satisfaction survey figures and comments; close periods"
+    ),
 )
 
 

@@ -17,6 +17,7 @@ from pamong.cli import (  # noqa: F401  (each module registers its commands on m
     plugins,
     residents,
     scaffold,
+    surveys,
     users,
     worker,
 )

@@ -56,6 +56,7 @@ from pamong.hooks import (
     PublicService,
     RoleTemplate,
     Stage,
+    SurveyService,
     TrackableKind,
     TrackerLink,
     WorkerJob,
@@ -104,6 +105,23 @@ from pamong.runtime import (
     time_zone,
     transaction,
 )
+from pamong.surveys.index import DEFAULT_RULE as IKM_DEFAULT_RULE
+from pamong.surveys.index import ELEMENTS_2017 as IKM_ELEMENTS
+from pamong.surveys.index import RULES as IKM_RULES
+from pamong.surveys.index import IkmResult, ikm_score, krejcie_morgan
+from pamong.surveys.index import Rule as IkmRule
+from pamong.surveys.index import category as ikm_category
+from pamong.surveys.index import element_means as ikm_element_means
+from pamong.surveys.models import SurveyInvitation
+from pamong.surveys.services import (
+    SurveyAnswer,
+    answer_survey,
+    survey_answers,
+    survey_invitation,
+    survey_link,
+    survey_url,
+)
+from pamong.surveys.services import period_of as survey_period_of
 from pamong.tracking.models import TrackedItem
 from pamong.tracking.services import format_number, import_file, move_to, open_item
 from pamong.web.context import page_arg
@@ -172,6 +190,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "PublicService",
     "RoleTemplate",
     "Stage",
+    "SurveyService",
     "TrackableKind",
     "TrackerLink",
     "WorkerJob",
@@ -201,6 +220,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "OrgUnitKind",
     "Resident",
     "ResidentStatus",
+    "SurveyInvitation",
     "TrackedItem",
     "User",
     # who is calling, and may they
@@ -237,6 +257,23 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "revoke_document",
     "send_message",
     "verify_url",
+    # the satisfaction survey (IKM) of every service
+    "IKM_DEFAULT_RULE",
+    "IKM_ELEMENTS",
+    "IKM_RULES",
+    "IkmResult",
+    "IkmRule",
+    "SurveyAnswer",
+    "answer_survey",
+    "ikm_category",
+    "ikm_element_means",
+    "ikm_score",
+    "krejcie_morgan",
+    "survey_answers",
+    "survey_invitation",
+    "survey_link",
+    "survey_url",
+    "survey_period_of",
     # working days and formatting
     "WorkCalendar",
     "add_working_days",

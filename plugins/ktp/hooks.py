@@ -14,6 +14,7 @@ from pamong.plugin import (
     Permission,
     PublicService,
     RoleTemplate,
+    SurveyService,
     TrackableKind,
     _,
     _l,
@@ -21,7 +22,7 @@ from pamong.plugin import (
     regency_today,
 )
 from pamong_plugins.ktp.permissions import ADMIN, APPLY, PERMISSIONS, REPORT, ROLES
-from pamong_plugins.ktp.services import KTP_CARD, KTP_FILE
+from pamong_plugins.ktp.services import KTP_CARD, KTP_FILE, SURVEY_SERVICE
 
 
 class KtpSettings(Schema):
@@ -93,6 +94,11 @@ def pamong_register_cli_commands() -> Any:
 @hookimpl
 def pamong_register_trackable_kinds() -> Iterable[TrackableKind]:
     return [KTP_FILE]
+
+
+@hookimpl
+def pamong_register_survey_services() -> Iterable[SurveyService]:
+    return [SurveyService(SURVEY_SERVICE, _l("Electronic identity card (KTP-el)"), weight=10)]
 
 
 @hookimpl

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +34,7 @@ from pamong.plugin import (
     OrgUnitKind,
     Resident,
     Stage,
+    SurveyInvitation,
     TrackableKind,
     TrackedItem,
     _,
@@ -47,6 +49,9 @@ from pamong.plugin import (
     record_personal_read,
     revoke_document,
     screen_duplicates,
+    survey_invitation,
+    survey_link,
+    time_zone,
     utcnow,
     verify_identity,
 )
@@ -65,6 +70,8 @@ from pamong_plugins.ktp.photo import prepare_capture
 
 MIN_AGE = 17
 MAX_FEE = 1_000_000
+#: The satisfaction survey of the KTP service (``pamong_register_survey_services``).
+SURVEY_SERVICE = "ktp.card"
 
 KTP_FILE = TrackableKind(
     "KTP",
@@ -555,7 +562,26 @@ def hand_over(
         now=now,
     )
     _audit(session, actor, "handover", application, collected_by=collected_by)
+    # The resident is offered the satisfaction survey with the card.
+    survey_link(
+        session,
+        service=SURVEY_SERVICE,
+        unit=application.kecamatan,
+        reference=_survey_reference(application),
+        completed_on=now.astimezone(ZoneInfo(time_zone())).date(),
+    )
     return application
+
+
+def _survey_reference(application: KtpApplication) -> str:
+    return f"ktp_application:{application.id}"
+
+
+def survey_of(session: Session, application: KtpApplication) -> SurveyInvitation | None:
+    """The survey invitation given with the card (None before handover)."""
+    return survey_invitation(
+        session, service=SURVEY_SERVICE, reference=_survey_reference(application)
+    )
 
 
 def cancel(

@@ -31,8 +31,12 @@ from pamong.plugin import (
     page_arg,
     paginate,
     plugin_settings,
+    qr_svg,
     regency_today,
     time_zone,
+)
+from pamong.plugin import (
+    survey_url as survey_url_of,
 )
 from pamong_plugins.ktp import services, stats
 from pamong_plugins.ktp.card import card_pdf
@@ -185,10 +189,15 @@ def application(application_id: int) -> Any:
     card = db.scalar(select(KtpCard).where(KtpCard.application_id == app_row.id))
     photo = data_url(app_row.photo, "image/jpeg") if app_row.photo else None
     signature = data_url(app_row.signature, "image/png") if app_row.signature else None
+    survey = services.survey_of(db, app_row)
+    survey_url = survey_url_of(survey) if survey and not survey.answered_at else ""
     db.commit()
     return render_template(
         "ktp/application.html",
         a=app_row,
+        survey=survey,
+        survey_url=survey_url,
+        survey_qr=qr_svg(survey_url, scale=3) if survey_url else "",
         timeline=_timeline(db, app_row),
         card=card,
         photo=photo,

@@ -19,12 +19,12 @@ from pamong.plugin import (
     Actor,
     add_staff,
     add_working_days,
+    answer_survey,
     current_calendar,
     grant_staff_role,
     import_file,
     issue_document,
     mask_name,
-    new_code,
     staff_username,
 )
 from pamong_plugins.licensing import permissions as perm
@@ -35,8 +35,8 @@ from pamong_plugins.licensing.models import (
     Application,
     Permit,
     ServiceType,
-    SurveyResponse,
 )
+from pamong_plugins.licensing.surveys import invite_to_survey
 
 HISTORY_FILES = 700
 DEMO_APPLICANT = "pemohon@sragen.demo"
@@ -216,7 +216,11 @@ def _permit(session: Session, system: Actor, application: Application, rng: Any)
             valid_until=valid_until,
         )
     )
-    if application.finished_on and rng.random() < 0.7:
+    if not application.finished_on:
+        return
+    # Every file handed over is one person served (the survey's population).
+    token = invite_to_survey(session, application)
+    if rng.random() < 0.7:
         mood = rng.choice(((2, 3, 3, 3), (3, 3, 4), (3, 4, 4, 4), (3, 3, 3, 4)))
         answers = [rng.choice(mood) for _ in range(9)]
         answers[2] = (
@@ -224,17 +228,13 @@ def _permit(session: Session, system: Actor, application: Application, rng: Any)
             if application.days_used is not None and application.days_used * 2 < stype.sop_days
             else answers[2]
         )
-        session.add(
-            SurveyResponse(
-                application_id=application.id,
-                service_type_id=stype.id,
-                org_unit_id=application.org_unit_id,
-                rule="permenpanrb-14-2017",
-                answers=answers,
-                answered_on=application.finished_on,
-            )
+        answer_survey(
+            session,
+            token,
+            answers,
+            today=application.finished_on,
+            now=_at(application.finished_on, 14),
         )
-        application.survey_token = new_code()[:32]
 
 
 def _live_files(session: Session, ctx: Any, types: dict[str, ServiceType]) -> None:

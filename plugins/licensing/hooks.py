@@ -14,6 +14,7 @@ from pamong.plugin import (
     Permission,
     PublicService,
     RoleTemplate,
+    SurveyService,
     TrackableKind,
     TrackerLink,
     WorkerJob,
@@ -110,6 +111,13 @@ def pamong_register_trackable_kinds() -> Iterable[TrackableKind]:
 
 
 @hookimpl
+def pamong_register_survey_services() -> Iterable[SurveyService]:
+    from pamong_plugins.licensing.surveys import SURVEY_SERVICE
+
+    return [SurveyService(SURVEY_SERVICE, _l("Business and building permits"), weight=30)]
+
+
+@hookimpl
 def pamong_register_document_kinds() -> Iterable[DocumentKind]:
     return [perm.PERMIT_DOCUMENT]
 
@@ -153,7 +161,7 @@ def pamong_tracker_links(item: Any, session: Any) -> Iterable[TrackerLink]:
     if survey_answered(session, application):
         return []
     if web_session.get(APPLICANT_KEY) == application.applicant_id:
-        url = url_for("licensing.survey", token=application.survey_token)
+        url = url_for("surveys.answer", token=application.survey_token)
         return [TrackerLink(_l("Fill in the satisfaction survey"), url, _l("nine questions"))]
     return [
         TrackerLink(

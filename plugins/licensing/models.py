@@ -1,10 +1,10 @@
-"""Tables of the licensing plugin: catalogue, applicants, applications, permits, surveys."""
+"""Tables of the licensing plugin: catalogue, applicants, applications, permits."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pamong.plugin import Base, OrgUnit, User, UTCDateTime, utcnow
@@ -183,21 +183,3 @@ class Permit(Base):
     reminded_on: Mapped[date | None] = mapped_column(Date)
 
     application: Mapped[Application] = relationship(back_populates="permit", lazy="joined")
-
-
-class SurveyResponse(Base):
-    """One satisfaction survey (SKM) answer set: one per application."""
-
-    __tablename__ = "licensing_survey_responses"
-    __table_args__ = (UniqueConstraint("application_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("licensing_applications.id"))
-    service_type_id: Mapped[int] = mapped_column(
-        ForeignKey("licensing_service_types.id"), index=True
-    )
-    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
-    rule: Mapped[str] = mapped_column(String(30))
-    answers: Mapped[list[int]] = mapped_column(JSON)
-    comment: Mapped[str] = mapped_column(Text, default="")
-    answered_on: Mapped[date] = mapped_column(Date, index=True)

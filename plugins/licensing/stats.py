@@ -11,10 +11,11 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pamong.plugin import Actor, OrgUnit, _
+from pamong.plugin import Actor, OrgUnit, _, survey_answers
 from pamong_plugins.licensing import permissions as perm
 from pamong_plugins.licensing.ikm import RULES, ikm_score
-from pamong_plugins.licensing.models import Application, Permit, ServiceType, SurveyResponse
+from pamong_plugins.licensing.models import Application, Permit, ServiceType
+from pamong_plugins.licensing.surveys import SURVEY_SERVICE
 
 
 @dataclass
@@ -152,28 +153,38 @@ def half_year(day: date) -> str:
 def ikm_report(
     session: Session, actor: Actor, rule: str = "permenpanrb-14-2017"
 ) -> list[IkmFigure]:
-    """The index per period, per period and service type, per period and unit."""
+    """The index per period, per period and service type, per period and unit.
+
+    The answers are kept by the core (``survey_answers``); this breaks
+    licensing's down by service type, which the core does not know.
+    """
     elements = RULES[rule].elements
-    rows = session.execute(
-        select(SurveyResponse.answered_on, SurveyResponse.answers, ServiceType.name, OrgUnit.name)
-        .join(ServiceType, ServiceType.id == SurveyResponse.service_type_id)
-        .join(OrgUnit, OrgUnit.id == SurveyResponse.org_unit_id)
-        .where(
-            actor.scope_filter(perm.REPORT, OrgUnit.path),
-            SurveyResponse.rule == rule,
+    answers = survey_answers(session, SURVEY_SERVICE, rule=rule)
+    files = {
+        application_id: (type_name, unit_name)
+        for application_id, type_name, unit_name in session.execute(
+            select(Application.id, ServiceType.name, OrgUnit.name)
+            .join(ServiceType, ServiceType.id == Application.service_type_id)
+            .join(OrgUnit, OrgUnit.id == Application.org_unit_id)
+            .where(
+                Application.survey_token.is_not(None),
+                actor.scope_filter(perm.REPORT, OrgUnit.path),
+            )
         )
-    ).all()
-    groups: dict[tuple[str, str, str], list[list[int]]] = defaultdict(list)
-    for answered_on, answers, type_name, unit_name in rows:
-        if len(answers) != elements:
+    }
+    groups: dict[tuple[str, str, str], list[tuple[int, ...]]] = defaultdict(list)
+    for answer in answers:
+        found = files.get(int(answer.reference.rsplit(":", 1)[1])) if answer.reference else None
+        if found is None or len(answer.answers) != elements:
             continue
-        period = half_year(answered_on)
-        groups[("all", "", period)].append(answers)
-        groups[("type", type_name, period)].append(answers)
-        groups[("unit", unit_name, period)].append(answers)
+        type_name, unit_name = found
+        period = half_year(answer.answered_on)
+        groups[("all", "", period)].append(answer.answers)
+        groups[("type", type_name, period)].append(answer.answers)
+        groups[("unit", unit_name, period)].append(answer.answers)
     figures = []
-    for (scope, label, period), answers in groups.items():
-        result = ikm_score(answers, rule)
+    for (scope, label, period), given in groups.items():
+        result = ikm_score(given, rule)
         figures.append(
             IkmFigure(scope, label, period, result.respondents, result.value, result.category, rule)
         )

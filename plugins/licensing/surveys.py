@@ -1,4 +1,10 @@
-"""The satisfaction survey (IKM) answered after handover."""
+"""The satisfaction survey (IKM) answered after handover, kept by the core.
+
+The core holds the invitations and answers of every service
+(``pamong.plugin.survey_link``); licensing registers one survey service,
+:data:`SURVEY_SERVICE`, and keeps the invitation's token on the application
+so that its pages and the tracker can offer the link.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +14,46 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pamong.plugin import (
-    Conflict,
-    InvalidInput,
+    IKM_DEFAULT_RULE,
     NotFound,
-    regency_today,
+    SurveyInvitation,
+    answer_survey,
+    survey_invitation,
+    survey_link,
 )
-from pamong_plugins.licensing.ikm import RULES
-from pamong_plugins.licensing.models import (
-    Application,
-    SurveyResponse,
-)
+from pamong_plugins.licensing.models import Application
 
-SURVEY_RULE = "permenpanrb-14-2017"
+SURVEY_RULE = IKM_DEFAULT_RULE
+#: The key of licensing's survey service (``pamong_register_survey_services``).
+SURVEY_SERVICE = "licensing.permits"
+
+
+def survey_reference(application: Application) -> str:
+    return f"licensing_application:{application.id}"
+
+
+def invite_to_survey(
+    session: Session, application: Application, completed_on: date | None = None
+) -> str:
+    """Give the finished application its one-time survey link; returns the token."""
+    survey_link(
+        session,
+        service=SURVEY_SERVICE,
+        unit=application.org_unit,
+        reference=survey_reference(application),
+        completed_on=completed_on or application.finished_on,
+        base_url="",
+    )
+    invitation = _invitation(session, application)
+    assert invitation is not None
+    application.survey_token = invitation.token
+    return invitation.token
+
+
+def _invitation(session: Session, application: Application) -> SurveyInvitation | None:
+    return survey_invitation(
+        session, service=SURVEY_SERVICE, reference=survey_reference(application)
+    )
 
 
 def survey_application(session: Session, token: str) -> Application:
@@ -38,38 +72,12 @@ def submit_survey(
     comment: str = "",
     today: date | None = None,
     rule: str = SURVEY_RULE,
-) -> SurveyResponse:
-    """Record the applicant's answers (1-4 for each element); one response per application."""
-    application = survey_application(session, token)
-    elements = RULES[rule].elements
-    if len(answers) != elements or any(
-        isinstance(a, bool) or not isinstance(a, int) or not 1 <= a <= 4 for a in answers
-    ):
-        raise InvalidInput(
-            f"Answer each of the {elements} elements with 1-4.", slug="invalid-survey"
-        )
-    exists = session.scalar(
-        select(SurveyResponse.id).where(SurveyResponse.application_id == application.id)
-    )
-    if exists:
-        raise Conflict("This application's survey was already answered.", slug="survey-answered")
-    response = SurveyResponse(
-        application_id=application.id,
-        service_type_id=application.service_type_id,
-        org_unit_id=application.org_unit_id,
-        rule=rule,
-        answers=list(answers),
-        comment=comment.strip()[:2000],
-        answered_on=today or regency_today(),
-    )
-    session.add(response)
-    session.flush()
-    return response
+) -> object:
+    """Record the applicant's answers (1-4 for each element); once per application (else 409)."""
+    survey_application(session, token)
+    return answer_survey(session, token, answers, comment, today=today, rule=rule)
 
 
 def survey_answered(session: Session, application: Application) -> bool:
-    return bool(
-        session.scalar(
-            select(SurveyResponse.id).where(SurveyResponse.application_id == application.id)
-        )
-    )
+    invitation = _invitation(session, application)
+    return invitation is not None and invitation.answered_at is not None

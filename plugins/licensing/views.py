@@ -51,7 +51,7 @@ from pamong.plugin import (
 from pamong_plugins.licensing import permissions as perm
 from pamong_plugins.licensing import services
 from pamong_plugins.licensing.catalogue import parse_catalogue_file
-from pamong_plugins.licensing.ikm import ELEMENTS_2017, RULES
+from pamong_plugins.licensing.ikm import RULES
 from pamong_plugins.licensing.models import Applicant, Application, Permit, Upload
 from pamong_plugins.licensing.stats import ikm_report, statistics_for
 
@@ -265,7 +265,7 @@ def file(application_id: int) -> Any:
     history = item.history if item else []
     survey_url = ""
     if application.survey_token and not services.survey_answered(db, application):
-        survey_url = url_for("licensing.survey", token=application.survey_token, _external=True)
+        survey_url = f"{_public_url()}/survey/{application.survey_token}"
     ids = {e.actor_id for e in history if e.actor_id}
     names = dict(db.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
     return render_template(
@@ -618,16 +618,9 @@ def portal_permit(applicant: Applicant, number: str) -> Any:
 @bp.route("/survey/<token>", methods=["GET", "POST"])
 @public_rate_limited
 def survey(token: str) -> Any:
-    db = get_session()
-    application = services.survey_application(db, token)
-    if services.survey_answered(db, application):
-        return render_template("licensing/survey_done.html", a=application)
-    if request.method == "POST":
-        answers = [_int_arg(request.form.get(f"q{i}"), 0) for i in range(len(ELEMENTS_2017))]
-        services.submit_survey(db, token, answers, request.form.get("comment", ""), regency_today())
-        db.commit()
-        return render_template("licensing/survey_done.html", a=application)
-    return render_template("licensing/survey.html", a=application, elements=ELEMENTS_2017)
+    """Links sent before the survey moved to the core lead to the core's form."""
+    services.survey_application(get_session(), token)
+    return redirect(url_for("surveys.answer", token=token), code=308)
 
 
 def _stage_label(code: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -44,6 +43,7 @@ from pamong_plugins.licensing.models import (
     Permit,
 )
 from pamong_plugins.licensing.sla import SlaStatus, sla_status
+from pamong_plugins.licensing.surveys import invite_to_survey
 
 
 def get_application(
@@ -418,7 +418,7 @@ def hand_over(
     _require(actor, perm.INTAKE, application)
     _expect(application, perm.HANDOVER)
     application.finished_on = today or regency_today()
-    application.survey_token = secrets.token_urlsafe(24)
+    token = invite_to_survey(session, application)
     _move(session, actor, application, perm.DONE, close=True)
     tell_applicant(
         session,
@@ -426,9 +426,9 @@ def hand_over(
         application,
         f"Survei kepuasan {application.number}",
         "Terima kasih. Mohon isi survei kepuasan masyarakat (9 unsur) di tautan: "
-        f"{public_url.rstrip('/')}/licensing/survey/{application.survey_token}",
+        f"{public_url.rstrip('/')}/survey/{token}",
     )
-    return application.survey_token
+    return token
 
 
 def document_of(session: Session, permit: Permit) -> IssuedDocument:

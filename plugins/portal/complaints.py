@@ -30,6 +30,7 @@ from pamong.plugin import (
     NotFound,
     OrgUnit,
     Stage,
+    SurveyInvitation,
     TrackableKind,
     TrackedItem,
     _,
@@ -43,10 +44,15 @@ from pamong.plugin import (
     notify,
     open_item,
     record_personal_read,
+    survey_invitation,
+    survey_link,
     utcnow,
 )
 from pamong_plugins.portal.models import Complaint, ComplaintAnswer, ComplaintPhoto
 from pamong_plugins.portal.permissions import COMPLAINTS, COMPLAINTS_PERSONAL, FILE_FOR_CITIZEN
+
+#: The satisfaction survey of complaint handling (``pamong_register_survey_services``).
+SURVEY_SERVICE = "portal.complaints"
 
 KINDS = {
     "complaint": _l("Complaint"),
@@ -549,7 +555,25 @@ def rate(
         )
     else:
         _move(session, actor, complaint, "closed")
+        # Closed by the citizen: the complaint service was served; offer the survey.
+        survey_link(
+            session,
+            service=SURVEY_SERVICE,
+            unit=complaint.unit,
+            reference=_survey_reference(complaint),
+        )
     return complaint
+
+
+def _survey_reference(complaint: Complaint) -> str:
+    return f"portal_complaint:{complaint.id}"
+
+
+def survey_of(session: Session, complaint: Complaint) -> SurveyInvitation | None:
+    """The survey offered when the citizen closed the report (None before)."""
+    return survey_invitation(
+        session, service=SURVEY_SERVICE, reference=_survey_reference(complaint)
+    )
 
 
 def hide(

@@ -14,6 +14,7 @@ from pamong.plugin import (
     Permission,
     PortalWidget,
     RoleTemplate,
+    SurveyService,
     TrackableKind,
     WorkerJob,
     _,
@@ -24,7 +25,7 @@ from pamong.plugin import (
     transaction,
 )
 from pamong_plugins.portal import models  # noqa: F401  (the tables belong to this plugin)
-from pamong_plugins.portal.complaints import COMPLAINT_FILE
+from pamong_plugins.portal.complaints import COMPLAINT_FILE, SURVEY_SERVICE
 from pamong_plugins.portal.permissions import COMPLAINTS, PERMISSIONS, PUBLISH, ROLES
 
 _URL = validate.Regexp(r"^(https?://\S+)?$", error="expected an http(s) URL")
@@ -108,6 +109,11 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("Write news and announcements for the website"),
         ),
     ]
+
+
+@hookimpl
+def pamong_register_survey_services() -> Iterable[SurveyService]:
+    return [SurveyService(SURVEY_SERVICE, _l("Complaints and aspirations"), weight=90)]
 
 
 @hookimpl

@@ -19,6 +19,7 @@ from pamong.plugin import (
     paginate,
     public_rate_limited,
     regency_today,
+    survey_url,
 )
 from pamong_plugins.portal import complaints, content, legal
 from pamong_plugins.portal.api import act
@@ -210,7 +211,13 @@ def complaint_mine() -> Any:
         return render_template(
             "portal/complaint_mine.html", complaint=None, error=error.detail, number=number
         ), error.status
-    return render_template("portal/complaint_mine.html", complaint=complaint, code=code)
+    survey = complaints.survey_of(db, complaint)
+    return render_template(
+        "portal/complaint_mine.html",
+        complaint=complaint,
+        code=code,
+        survey_url=survey_url(survey) if survey and not survey.answered_at else "",
+    )
 
 
 @bp.route("/answers")

@@ -159,11 +159,11 @@ def test_staff_take_an_online_file_to_handover_and_the_permit_verifies(
     assert application.stage == "done"
     db_session.rollback()
     staff_page = client.get(url).get_data(as_text=True)
-    assert "/licensing/survey/" in staff_page and "<svg" in staff_page  # survey slip with QR
+    assert "/survey/" in staff_page and "<svg" in staff_page  # survey slip with QR
     pdf = client.get(f"{url}/permit.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     page = applicant.get(f"/licensing/portal/files/{number}").get_data(as_text=True)
-    survey_url = re.search(r'href="(/licensing/survey/[^"]+)"', page).group(1)
+    survey_url = re.search(r'href="(/survey/[^"]+)"', page).group(1)
     # The public tracker links the survey for the logged-in applicant only.
     assert f'href="{survey_url}"' in applicant.get(f"/track/{number}").get_data(as_text=True)
     stranger = app.test_client().get(f"/track/{number}").get_data(as_text=True)
@@ -172,6 +172,11 @@ def test_staff_take_an_online_file_to_handover_and_the_permit_verifies(
     answers = {f"q{i}": "4" for i in range(9)}
     done = applicant.post(survey_url, data={"csrf_token": token, **answers})
     assert done.status_code == 200
+    again = applicant.post(survey_url, data={"csrf_token": token, **answers})
+    assert again.status_code == 409
+    # A link sent before the survey moved to the core leads to the core's form.
+    old = applicant.get(f"/licensing{survey_url}")
+    assert old.status_code == 308 and old.location.endswith(survey_url)
     assert survey_url not in applicant.get(f"/track/{number}").get_data(as_text=True)
     ikm_csv = client.get("/licensing/ikm?format=csv").get_data(as_text=True)
     assert "100.00,A,permenpanrb-14-2017" in ikm_csv

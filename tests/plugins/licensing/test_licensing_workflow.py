@@ -10,9 +10,9 @@ from sqlalchemy import select
 from pamong.documents.models import IssuedDocument
 from pamong.errors import Conflict, Forbidden, InvalidInput
 from pamong.messaging.models import Delivery
+from pamong.surveys.services import survey_answers
 from pamong.tracking.models import TrackedItem
 from pamong_plugins.licensing import services
-from pamong_plugins.licensing.models import SurveyResponse
 
 pytestmark = pytest.mark.pamong_plugins("licensing")
 PDF = b"%PDF-1.4\n% test\n"
@@ -133,7 +133,8 @@ def test_the_whole_flow_with_return_levy_permit_handover_and_survey(
     services.submit_survey(db_session, token, [4, 3, 3, 4, 3, 3, 4, 3, 3])
     with pytest.raises(Conflict):
         services.submit_survey(db_session, token, [4] * 9)
-    assert db_session.scalar(select(SurveyResponse.rule)) == "permenpanrb-14-2017"
+    answers = survey_answers(db_session, "licensing.permits")
+    assert [(a.answers[0], a.rule) for a in answers] == [(4, "permenpanrb-14-2017")]
 
 
 def test_a_refusal_closes_the_file_with_reasons(catalogue, db_session, actor_of):

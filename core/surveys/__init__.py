@@ -1,0 +1,1 @@
+"""The satisfaction survey (IKM) of every service: links, answers, figures, periods."""
