@@ -20,7 +20,7 @@ revision = "licensing_0002"
 down_revision = "licensing_0001"
 branch_labels = None
 # Each component has its own lineage and the core is upgraded first: its
-# survey tables (core_0011) exist when this runs.
+# survey tables (core_0012) exist when this runs.
 depends_on = None
 
 SERVICE = "licensing.permits"

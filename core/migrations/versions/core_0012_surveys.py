@@ -1,7 +1,7 @@
 """surveys: satisfaction survey invitations, answers and closed-period snapshots
 
-Revision ID: core_0011
-Revises: core_0010
+Revision ID: core_0012
+Revises: core_0011
 Create Date: 2026-12-01 10:45:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import pamong.db
 
-revision = "core_0011"
-down_revision = "core_0010"
+revision = "core_0012"
+down_revision = "core_0011"
 branch_labels = None
 depends_on = None
 
