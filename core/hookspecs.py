@@ -337,6 +337,30 @@ def pamong_verify_identity(
     """
 
 
+@spec(since="1.2", when="on demand", firstresult=True)
+def pamong_civil_registry_record(nik: str, session: Session) -> dict[str, Any] | None:
+    """Fetch a person's data from the national civil registry (Dukcapil's SIAK).
+
+    The registry officer's **Fetch from SIAK** button on the registration
+    form (and ``GET /api/v1/civil-registry/{nik}``) asks this hook, so a
+    person known nationally is registered here with the national data
+    instead of retyped. Nothing is fetched without an adapter: the core has
+    no implementation, and the button is hidden.
+
+    Args:
+        nik: The 16-digit NIK asked for.
+        session: The session of the service asking.
+
+    Returns:
+        The person's fields, named as for a registration (``name``,
+        ``birth_place``, ``birth_date`` as a ``date``, ``sex`` ``"M"``/``"F"``,
+        and any of ``kk_number``, ``family_relation``, ``religion``,
+        ``marital_status``, ``occupation``, ``blood_type``, ``address``,
+        ``rt``, ``rw``); unknown keys are dropped. None when the registry
+        does not know the NIK.
+    """
+
+
 @spec(since="1.0", when="request")
 def pamong_tracker_links(item: TrackedItem, session: Session) -> Iterable[TrackerLink]:
     """Links to show on the public tracker page of ``item`` (a survey, a payment page...).

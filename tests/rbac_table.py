@@ -478,6 +478,8 @@ TABLE: dict[str, Rule] = {
         out=404,
         body=_fixed(day="2026-01-04", to_place="Kota Surakarta"),
     ),
+    # No SIAK adapter in the matrix: an allowed caller learns that (404, no-civil-registry).
+    "GET /api/v1/civil-registry/<nik>": anywhere(REGISTER, target="resident", ok=(404,)),
     "GET /api/v1/families/<kk_number>": at_target(PERSONAL, target="family", denied=404, out=404),
     "POST /api/v1/families/<kk_number>/move": at_target(
         REGISTER,

@@ -12,6 +12,7 @@ from pamong.identity import events, families, services
 from pamong.identity.schemas import (
     ArrivalSchema,
     BirthSchema,
+    CivilRecordSchema,
     DeathSchema,
     DuplicatePageSchema,
     DuplicateQueryArgs,
@@ -155,6 +156,19 @@ def record_move(data: dict[str, Any], nik: str):
     event = events.record_move(session, api_actor(), nik, **data)
     session.commit()
     return event
+
+
+@blp.route("/civil-registry/<nik>")
+@token_required
+@blp.response(200, CivilRecordSchema)
+@blp.doc(security=BEARER)
+@blp.alt_response(404, description="No SIAK adapter installed, or the NIK is unknown to it")
+def civil_registry_record(nik: str):
+    """A person's data from the national civil registry (SIAK adapter), to register them."""
+    session = get_session()
+    found = services.fetch_civil_record(session, api_actor(), nik)
+    session.commit()
+    return found
 
 
 @blp.route("/families/<kk_number>")

@@ -52,6 +52,12 @@ class ResidentFieldsSchema(Schema):
     status = fields.String(validate=validate.OneOf(_values(ResidentStatus)))
 
 
+class CivilRecordSchema(ResidentFieldsSchema):
+    """A person's data as the civil registry (SIAK) gave it, to register them."""
+
+    nik = fields.String()
+
+
 class ResidentCreateSchema(ResidentFieldsSchema):
     nik = fields.String(
         required=True,

@@ -16,7 +16,7 @@ from pamong.accounts.permissions import Actor
 from pamong.audit.services import record, record_personal_read
 from pamong.db import utcnow
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound
-from pamong.hookrelay import hooks_of
+from pamong.hookrelay import has_impls, hooks_of
 from pamong.hooks import IdentityCheck
 from pamong.i18n import gettext as _
 from pamong.identity.models import (
@@ -493,6 +493,55 @@ def resolve_duplicate(
         status=status,
     )
     return candidate
+
+
+#: What a civil-registry adapter may fill in on the registration form.
+CIVIL_RECORD_FIELDS = tuple(f for f in EDITABLE_FIELDS if f not in ("domicile_code", "status"))
+
+
+def civil_registry_connected(session: Session) -> bool:
+    """Whether an adapter answers ``pamong_civil_registry_record`` (SIAK)."""
+    return has_impls(session, "pamong_civil_registry_record")
+
+
+def fetch_civil_record(session: Session, actor: Actor, nik: str) -> dict[str, Any]:
+    """A person's data from the national civil registry, to register them here.
+
+    Needs the registry right somewhere; the fetch is audited with the NIK.
+    404 when no adapter is installed or the registry does not know the NIK.
+    """
+    if not actor.can(REGISTER):
+        raise Forbidden(_("You may not register residents."))
+    parsed = parse_nik(nik)
+    if not parsed.valid:
+        raise InvalidInput(
+            _(
+                "Invalid NIK: %(errors)s.",
+                errors=" ".join(_(MESSAGES.get(c, c)) for c in parsed.errors).rstrip("."),
+            ),
+            slug="invalid-nik",
+            field="nik",
+        )
+    if not civil_registry_connected(session):
+        raise NotFound(
+            _("No civil registry (SIAK) adapter is installed."), slug="no-civil-registry"
+        )
+    answer = hooks_of(session).pamong_civil_registry_record(nik=parsed.value, session=session)
+    if not answer:
+        raise NotFound(
+            _("The civil registry does not know NIK %(nik)s.", nik=parsed.value),
+            slug="civil-record-not-found",
+        )
+    record(
+        session,
+        actor,
+        "resident.civil_registry_fetch",
+        "resident",
+        None,
+        subject_nik=parsed.value,
+    )
+    found = {key: value for key, value in answer.items() if key in CIVIL_RECORD_FIELDS}
+    return {**found, "nik": parsed.value}
 
 
 LOCAL_REGISTRY = "local registry"

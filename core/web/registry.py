@@ -112,6 +112,8 @@ def register() -> Any:
     if kind not in KINDS:
         kind = "registration"
     if request.method == "GET":
+        if request.args.get("siak_nik"):
+            return _fetch_from_siak(villages, kind, request.args["siak_nik"])
         return _register_page(villages, kind)
     form = request.form
     db = get_session()
@@ -135,6 +137,22 @@ def register() -> Any:
     return redirect(url_for("web.resident", resident_id=resident_id))
 
 
+def _fetch_from_siak(villages: list[OrgUnit], kind: str, nik: str) -> Any:
+    """The form filled in from the civil registry, for the officer to check and save."""
+    db = get_session()
+    try:
+        found = identity.fetch_civil_record(db, _actor(), nik)
+    except (InvalidInput, NotFound, Forbidden) as refused:
+        db.rollback()
+        return _register_page(villages, kind, {"nik": nik}, refused)
+    db.commit()
+    typed = {
+        key: value.isoformat() if isinstance(value, date) else value for key, value in found.items()
+    }
+    flash(_("Filled in from the civil registry: check the data, choose the desa and save."), "info")
+    return _register_page(villages, kind, typed)
+
+
 def _register_page(
     villages: list[OrgUnit], kind: str, typed: Any = None, error: PamongError | None = None
 ) -> Any:
@@ -147,6 +165,7 @@ def _register_page(
         bad=_field_of(error) if error else [],
         **_options(villages),
         today=regency_today(),
+        siak=identity.civil_registry_connected(get_session()),
     ), (error.status if error else 200)
 
 

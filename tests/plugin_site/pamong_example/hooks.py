@@ -174,6 +174,27 @@ def pamong_verify_identity(nik, resident, session):
     return None
 
 
+#: What the example "SIAK" knows: one person (the tests' civil-registry adapter).
+CIVIL_REGISTRY = {
+    "3314014708950003": {
+        "name": "Rina Marlina",
+        "birth_place": "Sragen",
+        "birth_date": __import__("datetime").date(1995, 8, 7),
+        "sex": "F",
+        "kk_number": "3314010101200009",
+        "family_relation": "istri",
+        "blood_type": "B+",
+        "religion": "islam",
+        "secret_score": 7,  # not a registry field: the core drops it
+    }
+}
+
+
+@hookimpl
+def pamong_civil_registry_record(nik, session):
+    return CIVIL_REGISTRY.get(nik)
+
+
 def count_notes(app) -> str:
     EVENTS.append(("job", app.name))
     return "counted"
