@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pamong.hooks import hookspec
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import click
     from flask import Blueprint, Flask
     from marshmallow import Schema
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     from pamong.identity.models import Resident
     from pamong.messaging.models import Message
     from pamong.messaging.transports import Transport
+    from pamong.orgunits.models import OrgUnit
     from pamong.tracking.models import TrackedItem
 
 #: When a hook is called (the ``when`` of :func:`spec`), as the hook reference says it.
@@ -334,6 +337,30 @@ def pamong_verify_identity(
 
     Returns:
         The check's answer, or None to let the next implementation answer.
+    """
+
+
+@spec(since="1.2", when="request")
+def pamong_daily_activity(unit: OrgUnit, day: date, session: Session) -> Iterable[dict[str, Any]]:
+    """Facts your plugin recorded at ``unit`` (and the units below it) on ``day``.
+
+    The staff dashboard shows them to the people who work at ``unit``
+    (today beside yesterday), and Kantaya drafts a unit's daily report from
+    them. Return an empty list when there is nothing to say (a unit without
+    your counters). Counts only: no personal data. Declared by Kantaya
+    before plugin API 1.2; implementations marked
+    ``@hookimpl(optionalhook=True)`` keep working.
+
+    Args:
+        unit: The unit (a kecamatan, a Satker, a BUMD…).
+        day: The local day (regency time zone).
+        session: A read session; do not write.
+
+    Returns:
+        Dictionaries ``{"source": plugin id, "label": str, "value": int | float | str}``;
+        ``label`` is already translated (``_()``), ``value`` a count, a
+        figure or a short text. The dashboard shows a fact to holders of a
+        permission of the ``source`` plugin at the unit.
     """
 
 

@@ -21,6 +21,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
+from pamong import dashboard as figures
 from pamong import ratelimit
 from pamong.accounts import services as accounts
 from pamong.accounts.sessions import end_session, purge_sessions, start_session
@@ -223,8 +224,14 @@ def set_language() -> Any:
 @bp.route("/dashboard")
 @login_required
 def dashboard() -> Any:
+    """The user's modules, what waits for them, and today's figures at their units."""
     items = [item for item in visible_nav_items() if item.endpoint != "web.dashboard"]
-    return render_template("dashboard.html", items=items)
+    db = get_session()
+    actor = current_user.actor
+    units = figures.unit_activity(db, actor, regency_today())
+    waiting = figures.waiting_for(db, actor)
+    db.commit()
+    return render_template("dashboard.html", items=items, units=units, waiting=waiting)
 
 
 @bp.route("/residents")

@@ -195,6 +195,23 @@ def pamong_civil_registry_record(nik, session):
     return CIVIL_REGISTRY.get(nik)
 
 
+@hookimpl
+def pamong_register_survey_services():
+    from pamong.plugin import SurveyService
+
+    return [SurveyService("example.notes", "Example notes")]
+
+
+@hookimpl
+def pamong_daily_activity(unit, day, session):
+    from sqlalchemy import func, select
+
+    from pamong_example.models import Note
+
+    notes = session.scalar(select(func.count()).select_from(Note)) or 0
+    return [{"source": "example", "label": "Notes kept", "value": notes}] if notes else []
+
+
 def count_notes(app) -> str:
     EVENTS.append(("job", app.name))
     return "counted"
