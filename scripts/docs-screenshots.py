@@ -66,7 +66,9 @@ def _show(selector: str) -> Callable[[Page], None]:
     return show
 
 
-def _then(first: Callable[[Page, str], None], *more: Callable[[Page], None]) -> Callable[[Page, str], None]:
+def _then(
+    first: Callable[[Page, str], None], *more: Callable[[Page], None]
+) -> Callable[[Page, str], None]:
     def go(page: Page, url: str) -> None:
         first(page, url)
         for step in more:
@@ -131,7 +133,12 @@ SHOTS = [
     Shot("login", None, PHONE, _open("/login")),
     Shot("penduduk-cari", "op.kalijambe", PHONE, _then(_open("/residents"), _search("sri"))),
     Shot("penduduk-daftar-kelahiran", "op.kalijambe", PHONE, _open("/residents/new?kind=birth")),
-    Shot("penduduk-halaman", "op.kalijambe", PHONE, _then(_first_resident_with_family, _show("a.button"))),
+    Shot(
+        "penduduk-halaman",
+        "op.kalijambe",
+        PHONE,
+        _then(_first_resident_with_family, _show("a.button")),
+    ),
     Shot(
         "kartu-keluarga",
         "op.kalijambe",
@@ -139,14 +146,23 @@ SHOTS = [
         _then(_first_resident_with_family, _click("a[href^='/families/']")),
     ),
     Shot("ktp-loket", "op.kalijambe", PHONE, _open("/ktp/")),
-    Shot("ktp-permohonan", "op.kalijambe", PHONE, _then(_ktp_application, _show("h2 ~ form, h2 + p"))),
+    Shot(
+        "ktp-permohonan", "op.kalijambe", PHONE, _then(_ktp_application, _show("h2 ~ form, h2 + p"))
+    ),
     Shot(
         "mutasi-penduduk",
         "op.kalijambe",
         PHONE,
-        lambda page, url: _open(f"/reports/mutations?unit=33.14.01&month={_last_month()}")(page, url),
+        lambda page, url: _open(f"/reports/mutations?unit=33.14.01&month={_last_month()}")(
+            page, url
+        ),
     ),
-    Shot("izin-terima-berkas", "bpt.loket", PHONE, _then(_open("/licensing/new?type=HO"), _show("h2"))),
+    Shot(
+        "izin-terima-berkas",
+        "bpt.loket",
+        PHONE,
+        _then(_open("/licensing/new?type=HO"), _show("h2")),
+    ),
     Shot("izin-keputusan", "bpt.kepala", PHONE, _then(_licensing_file("decision"), _show("h2"))),
     Shot("admin-pengguna", "admin", DESKTOP, _open("/staff/users/op.kalijambe")),
     Shot("admin-log-audit", "admin", DESKTOP, _open("/staff/audit")),
@@ -177,7 +193,8 @@ def _screenshot(page: Page, viewport: dict[str, int]) -> bytes:
     image = Image.open(io.BytesIO(page.screenshot(full_page=True)))
     top = min(top, max(0, image.height - viewport["height"]))
     out = io.BytesIO()
-    image.crop((0, top, image.width, min(image.height, top + viewport["height"]))).save(out, "PNG")
+    bottom = min(image.height, top + viewport["height"])
+    image.crop((0, top, min(image.width, viewport["width"]), bottom)).save(out, "PNG")
     return out.getvalue()
 
 
@@ -223,7 +240,15 @@ def demo_server(pamong: str, residents: int) -> Iterator[str]:
         instance = str(Path(tmp) / "demo")
         base = [pamong, "--instance", instance]
         subprocess.run(
-            [*base, "demo", "--residents", str(residents), "--plugins", "billing,ktp,licensing", "--no-serve"],
+            [
+                *base,
+                "demo",
+                "--residents",
+                str(residents),
+                "--plugins",
+                "billing,ktp,licensing",
+                "--no-serve",
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )
