@@ -169,7 +169,7 @@ SHOTS = [
 ]
 
 
-def optimise(png: bytes, colours: int = 64) -> bytes:
+def optimise(png: bytes, colours: int = 128) -> bytes:
     """A palette PNG of the screenshot, with fewer colours until it is small enough."""
     image = Image.open(io.BytesIO(png)).convert("RGB")
     while True:
