@@ -239,21 +239,19 @@ def demo_server(pamong: str, residents: int) -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="pamong-shots-") as tmp:
         instance = str(Path(tmp) / "demo")
         base = [pamong, "--instance", instance]
-        subprocess.run(
-            [
-                *base,
-                "demo",
-                "--residents",
-                str(residents),
-                "--plugins",
-                "billing,ktp,licensing",
-                "--no-serve",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
+        demo = [*base, "demo", "--residents", str(residents), "--no-serve"]
+        print("Building the demo…", flush=True)
+        built = subprocess.run(
+            [*demo, "--plugins", "billing,ktp,licensing"], capture_output=True, text=True
         )
+        if built.returncode:
+            raise SystemExit(built.stdout + built.stderr)
         port = _free_port()
-        server = subprocess.Popen([*base, "run", "--port", str(port)], stdout=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [*base, "run", "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             for _ in range(120):
@@ -262,6 +260,8 @@ def demo_server(pamong: str, residents: int) -> Iterator[str]:
                     break
                 except OSError:
                     time.sleep(0.5)
+            else:
+                raise SystemExit(f"the demo did not answer on {url}")
             yield url
         finally:
             server.terminate()
