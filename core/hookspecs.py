@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         DocumentKind,
         FeeDue,
         IdentityCheck,
+        LegalReference,
         NavItem,
         Permission,
         PortalWidget,
@@ -364,6 +365,24 @@ def pamong_portal_widgets(session: Session) -> Iterable[PortalWidget]:
 
     Returns:
         Widgets keyed ``<id>.<widget>``; the portal orders them by ``weight``.
+    """
+
+
+@spec(since="1.1", when="request", firstresult=True)
+def pamong_legal_reference(citation: str, session: Session) -> LegalReference | None:
+    """Return the legal document a citation names (``Perda Kab. Sragen 4/2006``), or None.
+
+    Lets a plugin link its legal bases and decrees to the regency's legal
+    documents (JDIH) without depending on the plugin that keeps them:
+    templates call ``legal_reference(citation)``, services
+    ``pamong.plugin.legal_reference(session, citation)``.
+
+    Args:
+        citation: A citation as staff typed it (type, number and year in it).
+        session: The request's session.
+
+    Returns:
+        The document's link, title and status, or None when the citation names none.
     """
 
 

@@ -507,6 +507,10 @@ TABLE: dict[str, Rule] = {
     ),
     "GET /api/v1/deliveries/dead": anywhere(DELIVERIES),
     "POST /api/v1/deliveries/<id:delivery_id>/retry": anywhere(DELIVERIES, target="delivery"),
+    # A gateway's signed delivery report: no user, no signature in the matrix -> 401.
+    "POST /api/v1/deliveries/receipts": public(
+        ok=(401,), body=_fixed(reference="x", status="delivered")
+    ),
     # KTP pages: applications are visible (else 404) with any KTP permission at
     # their kecamatan; each step needs its own permission there (else 403).
     "GET /ktp/": anywhere(KTP_APPLY, KTP_PRINT, KTP_REPORT),

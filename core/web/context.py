@@ -46,6 +46,14 @@ def regency_name() -> str:
     return g.pamong_regency_name
 
 
+def _legal_reference(citation: str | None) -> Any:
+    """``legal_reference(citation)`` in templates: the JDIH document it names, or None."""
+    from pamong.db import get_session
+    from pamong.legalrefs import legal_reference
+
+    return legal_reference(get_session(), citation)
+
+
 def install_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _helpers() -> dict[str, Any]:
@@ -57,6 +65,7 @@ def install_template_helpers(app: Flask) -> None:
             "brand_style": lambda: brand_style(state.settings),
             "regency_name": regency_name,
             "logo_url": lambda: logo_url(state.settings, request.script_root),
+            "legal_reference": _legal_reference,
         }
 
     register_template_filters(app)

@@ -110,3 +110,17 @@ def test_concurrent_desks_never_share_a_tracking_number(catalogue):
         thread.join()
     assert errors == []
     assert len(numbers) == 20 and len(set(numbers)) == 20
+
+
+def test_a_holder_nothing_can_reach_is_not_marked_reminded(catalogue, db_session):
+    system = Actor.system("test")
+    application = _file(db_session, "IPR", received=date(2026, 1, 5), email="")
+    services.advance(db_session, system, application)
+    services.advance(db_session, system, application)
+    services.decide(db_session, system, application, approve=True, today=date(2026, 1, 6))
+    permit = services.record_payment(db_session, system, application, "STS-9", date(2026, 1, 7))
+    assert jobs.remind_expiring(db_session, date(2026, 1, 20), days_before=30) == 0
+    assert permit.reminded_on is None and db_session.scalars(select(Delivery)).all() == []
+    application.applicant.email = "baru@example.id"  # a contact added later is still reminded
+    assert jobs.remind_expiring(db_session, date(2026, 1, 21), days_before=30) == 1
+    assert permit.reminded_on == date(2026, 1, 21)
