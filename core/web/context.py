@@ -65,10 +65,10 @@ def install_template_helpers(app: Flask) -> None:
             "brand_style": lambda: brand_style(state.settings),
             "regency_name": regency_name,
             "logo_url": lambda: logo_url(state.settings, request.script_root),
-            "legal_reference": _legal_reference,
         }
 
     register_template_filters(app)
+    app.jinja_env.globals["legal_reference"] = _legal_reference  # for imported macros too
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["audit_action"] = audit_action

@@ -404,3 +404,18 @@ def cited(session: Session, citation: str) -> LegalDocument | None:
             LegalDocument.published.is_(True),
         )
     )
+
+
+def render_document_pdf(doc: LegalDocument, place: str = "") -> bytes:
+    """A small real PDF of a document's text (demo content and tests; needs an app context)."""
+    from flask import current_app, has_request_context
+
+    from pamong.plugin import render_pdf
+
+    def render() -> bytes:
+        return render_pdf("portal/legal_pdf.html", doc=doc, title=full_title(doc), place=place)
+
+    if has_request_context():
+        return render()
+    with current_app.test_request_context():
+        return render()
