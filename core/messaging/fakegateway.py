@@ -70,7 +70,8 @@ class FakeGateway:
             self.received.append(message)
             if self.log is not None:
                 with self.log.open("a", encoding="utf-8") as out:
-                    out.write(json.dumps(message, ensure_ascii=False) + "\n")
+                    kept = {k: message.get(k) for k in ("to", "text", "reference", "channel")}
+                    out.write(json.dumps(kept, ensure_ascii=False) + "\n")
         logger.info("fake gateway: to %s: %s", message.get("to"), message.get("text"))
 
     def start(self) -> FakeGateway:
