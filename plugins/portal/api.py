@@ -7,7 +7,6 @@ import binascii
 from typing import Any
 
 from flask import request
-from sqlalchemy import select
 
 from pamong.plugin import (
     BEARER,
@@ -241,16 +240,7 @@ def legal_create(data: dict[str, Any]):
 @blp.response(200, JdihnRecordSchema(many=True))
 def legal_jdihn():
     """Every document in the JDIHN integration format (JSON list), for the national network."""
-    from pamong_plugins.portal.models import LegalDocument
-
-    session = get_session()
-    base = request.host_url.rstrip("/")
-    docs = session.scalars(
-        select(LegalDocument)
-        .where(LegalDocument.published.is_(True))
-        .order_by(LegalDocument.year, LegalDocument.id)
-    )
-    return [legal.jdihn_record(doc, base) for doc in docs]
+    return legal.jdihn_export(get_session(), request.host_url.rstrip("/"))
 
 
 @blp.route("/legal/<id:doc_id>", methods=["PUT"])

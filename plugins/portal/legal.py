@@ -343,6 +343,16 @@ def _sqlite_fts(session: Session, query: str) -> list[int]:
     return [row[0] for row in rows]
 
 
+def jdihn_export(session: Session, base_url: str = "") -> list[dict[str, Any]]:
+    """Every published document in the JDIHN integration format, oldest first."""
+    docs = session.scalars(
+        select(LegalDocument)
+        .where(LegalDocument.published.is_(True))
+        .order_by(LegalDocument.year, LegalDocument.id)
+    )
+    return [jdihn_record(doc, base_url) for doc in docs]
+
+
 def jdihn_record(doc: LegalDocument, base_url: str = "") -> dict[str, Any]:
     """One document in the JDIHN integration format (the fields of the national sync)."""
     jenis, short, _label = TYPES[doc.doc_type]
