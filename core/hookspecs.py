@@ -291,8 +291,9 @@ def pamong_on_fee_due(fee: FeeDue, session: Session) -> None:
 def pamong_message_transport(channel: str) -> Transport | None:
     """Return a transport for ``channel`` (``"sms"``, ``"whatsapp"``...), or None.
 
-    ``email`` is built in (SMTP settings); the outbox asks this hook for
-    every other channel when it delivers. ``delivery.idempotency_key`` is
+    The outbox asks this hook first for every channel; without an answer it
+    uses the built-in transports: ``email`` (SMTP settings) and ``sms`` /
+    ``whatsapp`` (the HTTP gateway settings, :mod:`pamong.messaging.gateway`). ``delivery.idempotency_key`` is
     the same on every attempt: a delivery sent again after a worker crash
     carries the key it was first sent with, so pass it to the gateway's
     own deduplication.
