@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from pamong.accounts.permissions import Actor
+from pamong.app import create_app
+from pamong.cli import main
 from pamong.messaging.fakegateway import FakeGateway
 from pamong.messaging.models import Delivery
 from pamong_plugins.portal import complaints
+from pamong_plugins.portal.models import LegalDocument
 
 
 @pytest.fixture
@@ -54,3 +60,22 @@ def test_without_a_gateway_the_answer_goes_by_email(enable_plugins):
     answer_a_report(app, email="warga@example.id")
     with app.extensions["pamong"].db.transaction() as session:
         assert session.scalars(select(Delivery.channel)).all() == ["email"]
+
+
+def test_the_demo_shows_the_citizens_sms_and_regulations_with_pdfs(tmp_path):
+    instance = tmp_path / "demo"
+    args = ["--instance", str(instance), "demo", "--no-serve", "--residents", "0"]
+    done = CliRunner().invoke(main, [*args, "--plugins", "portal"])
+    assert done.exit_code == 0, done.output
+    assert "demo-sms.log" in done.output
+    lines = (instance / "demo-sms.log").read_text("utf-8").splitlines()
+    sms = [json.loads(line) for line in lines]
+    assert sms and all(m["to"].startswith("62812") and "ADU-" in m["text"] for m in sms)
+    app = create_app(instance, check_schema=False)
+    try:
+        with app.extensions["pamong"].db.transaction() as session:
+            docs = session.scalars(select(LegalDocument)).all()
+            assert docs and all(d.pdf_size > 0 for d in docs)
+            assert all(d.pdf.startswith(b"%PDF-") for d in docs)
+    finally:
+        app.extensions["pamong"].db.dispose()
