@@ -293,10 +293,10 @@ def pamong_message_transport(channel: str) -> Transport | None:
 
     The outbox asks this hook first for every channel; without an answer it
     uses the built-in transports: ``email`` (SMTP settings) and ``sms`` /
-    ``whatsapp`` (the HTTP gateway settings, :mod:`pamong.messaging.gateway`). ``delivery.idempotency_key`` is
-    the same on every attempt: a delivery sent again after a worker crash
-    carries the key it was first sent with, so pass it to the gateway's
-    own deduplication.
+    ``whatsapp`` (the HTTP gateway settings, :mod:`pamong.messaging.gateway`).
+    ``delivery.idempotency_key`` is the same on every attempt: a delivery
+    sent again after a worker crash carries the key it was first sent with,
+    so pass it to the gateway's own deduplication.
 
     Args:
         channel: The channel of the delivery.
