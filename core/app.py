@@ -21,7 +21,7 @@ from pamong.auth import AnonymousUser, load_session_user
 from pamong.config import ConfigError, Settings, load_settings
 from pamong.db import Database, close_session
 from pamong.errors import PamongError
-from pamong.hookrelay import SESSION_KEY
+from pamong.hookrelay import SESSION_KEY, SETTINGS_KEY
 from pamong.hooks import (
     DemoData,
     DocumentKind,
@@ -302,7 +302,9 @@ def create_app(
         WTF_CSRF_TIME_LIMIT=None,
     )
     db = Database(settings.database_url)
-    db.sessionmaker.configure(info={SESSION_KEY: ContainedHookRelay(host.pm)})
+    db.sessionmaker.configure(
+        info={SESSION_KEY: ContainedHookRelay(host.pm), SETTINGS_KEY: settings}
+    )
     if settings.embedded_delivery:
         install_embedded_delivery(db, settings, host.pm.hook)
     state = PamongState(settings=settings, db=db, host=host)

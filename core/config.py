@@ -86,6 +86,21 @@ _OPTIONAL_COLOR = validate.Regexp(
 )
 
 
+#: An SMS or WhatsApp gateway's URL: empty (the channel is not served) or http(s).
+_GATEWAY_URL = validate.Regexp(r"^(https?://\S+)?$", error="expected an http(s) URL")
+#: The gateway settings, copied as they are from ``[pamong]`` to :class:`Settings`.
+GATEWAY_KEYS = (
+    "sms_gateway_url",
+    "sms_gateway_token",
+    "whatsapp_gateway_url",
+    "whatsapp_gateway_token",
+    "gateway_body",
+    "gateway_timeout_seconds",
+    "gateway_rate_per_minute",
+    "gateway_callback_secret",
+)
+
+
 class CoreSettingsSchema(Schema):
     """The ``[pamong]`` table of ``pamong.toml``."""
 
@@ -148,6 +163,14 @@ class CoreSettingsSchema(Schema):
     delivery_max_attempts = fields.Integer(load_default=8, validate=validate.Range(min=1))
     delivery_backoff_seconds = fields.Integer(load_default=60, validate=validate.Range(min=1))
     delivery_lease_seconds = fields.Integer(load_default=300, validate=validate.Range(min=1))
+    sms_gateway_url = fields.String(load_default="", validate=_GATEWAY_URL)
+    sms_gateway_token = fields.String(load_default="")
+    whatsapp_gateway_url = fields.String(load_default="", validate=_GATEWAY_URL)
+    whatsapp_gateway_token = fields.String(load_default="")
+    gateway_body = fields.String(load_default="")
+    gateway_timeout_seconds = fields.Float(load_default=10.0, validate=validate.Range(0.5, 120))
+    gateway_rate_per_minute = fields.Integer(load_default=0, validate=validate.Range(0, 100_000))
+    gateway_callback_secret = fields.String(load_default="")
     embedded_delivery = fields.Boolean(load_default=None, allow_none=True)
     contact_address = fields.String(load_default="")
     contact_phone = fields.String(load_default="")
@@ -199,6 +222,15 @@ class Settings:
     delivery_max_attempts: int = 8
     delivery_backoff_seconds: int = 60
     delivery_lease_seconds: int = 300
+    #: SMS and WhatsApp through an HTTP gateway (:mod:`pamong.messaging.gateway`).
+    sms_gateway_url: str = ""
+    sms_gateway_token: str = ""
+    whatsapp_gateway_url: str = ""
+    whatsapp_gateway_token: str = ""
+    gateway_body: str = ""
+    gateway_timeout_seconds: float = 10.0
+    gateway_rate_per_minute: int = 0
+    gateway_callback_secret: str = ""
     embedded_delivery: bool = True
     contact_address: str = ""
     contact_phone: str = ""
@@ -364,6 +396,7 @@ def load_settings(
         delivery_max_attempts=loaded["delivery_max_attempts"],
         delivery_backoff_seconds=loaded["delivery_backoff_seconds"],
         delivery_lease_seconds=loaded["delivery_lease_seconds"],
+        **{key: loaded[key] for key in GATEWAY_KEYS},
         # Embedded (SQLite) installs deliver right after each commit; servers run workers.
         embedded_delivery=(
             loaded["embedded_delivery"]

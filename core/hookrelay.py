@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 SESSION_KEY = "pamong_hooks"
+#: The app's :class:`pamong.config.Settings`, beside its hooks in ``session.info``.
+SETTINGS_KEY = "pamong_settings"
 
 
 class _NoHooks:
@@ -30,3 +32,8 @@ def hooks_of(session: Session) -> Any:
 def has_impls(session: Session, hook_name: str) -> bool:
     relay = session.info.get(SESSION_KEY)
     return bool(relay and getattr(relay, hook_name).get_hookimpls())
+
+
+def settings_of(session: Session) -> Any:
+    """The settings of the app that opened ``session``, or None (a bare session)."""
+    return session.info.get(SETTINGS_KEY)

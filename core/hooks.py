@@ -382,3 +382,20 @@ class PortalWidget:
     rows: tuple[tuple[str, str], ...] = ()
     url: str = ""
     weight: int = 100
+
+
+@dataclass(frozen=True)
+class LegalReference:
+    """A legal document a citation names (``pamong_legal_reference``), for a link to it.
+
+    Attributes:
+        url: The document's public page (site-relative or absolute).
+        title: Its full title (``Peraturan Daerah Nomor 4 Tahun 2006 tentang ...``).
+        status: ``berlaku`` (in force), ``diubah`` (amended) or ``dicabut`` (revoked).
+        status_label: The status in the reader's language.
+    """
+
+    url: str
+    title: str
+    status: str = "berlaku"
+    status_label: str = ""

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         DocumentKind,
         FeeDue,
         IdentityCheck,
+        LegalReference,
         NavItem,
         Permission,
         PortalWidget,
@@ -307,11 +308,12 @@ def pamong_on_fee_due(fee: FeeDue, session: Session) -> None:
 def pamong_message_transport(channel: str) -> Transport | None:
     """Return a transport for ``channel`` (``"sms"``, ``"whatsapp"``...), or None.
 
-    ``email`` is built in (SMTP settings); the outbox asks this hook for
-    every other channel when it delivers. ``delivery.idempotency_key`` is
-    the same on every attempt: a delivery sent again after a worker crash
-    carries the key it was first sent with, so pass it to the gateway's
-    own deduplication.
+    The outbox asks this hook first for every channel; without an answer it
+    uses the built-in transports: ``email`` (SMTP settings) and ``sms`` /
+    ``whatsapp`` (the HTTP gateway settings, :mod:`pamong.messaging.gateway`).
+    ``delivery.idempotency_key`` is the same on every attempt: a delivery
+    sent again after a worker crash carries the key it was first sent with,
+    so pass it to the gateway's own deduplication.
 
     Args:
         channel: The channel of the delivery.
@@ -429,6 +431,24 @@ def pamong_portal_widgets(session: Session) -> Iterable[PortalWidget]:
 
     Returns:
         Widgets keyed ``<id>.<widget>``; the portal orders them by ``weight``.
+    """
+
+
+@spec(since="1.1", when="request", firstresult=True)
+def pamong_legal_reference(citation: str, session: Session) -> LegalReference | None:
+    """Return the legal document a citation names (``Perda Kab. Sragen 4/2006``), or None.
+
+    Lets a plugin link its legal bases and decrees to the regency's legal
+    documents (JDIH) without depending on the plugin that keeps them:
+    templates call ``legal_reference(citation)``, services
+    ``pamong.plugin.legal_reference(session, citation)``.
+
+    Args:
+        citation: A citation as staff typed it (type, number and year in it).
+        session: The request's session.
+
+    Returns:
+        The document's link, title and status, or None when the citation names none.
     """
 
 

@@ -538,6 +538,10 @@ TABLE: dict[str, Rule] = {
     ),
     "GET /api/v1/deliveries/dead": anywhere(DELIVERIES),
     "POST /api/v1/deliveries/<id:delivery_id>/retry": anywhere(DELIVERIES, target="delivery"),
+    # A gateway's signed delivery report: no user, no signature in the matrix -> 401.
+    "POST /api/v1/deliveries/receipts": public(
+        ok=(401,), body=_fixed(reference="x", status="delivered")
+    ),
     # KTP pages: applications are visible (else 404) with any KTP permission at
     # their kecamatan; each step needs its own permission there (else 403).
     "GET /ktp/": anywhere(KTP_APPLY, KTP_PRINT, KTP_REPORT),
@@ -899,6 +903,18 @@ TABLE: dict[str, Rule] = {
         PORTAL_COMPLAINTS, target="portal_photo", denied=404, out=404
     ),
     "GET|POST /portal/staff/news": anywhere(PORTAL_PUBLISH, body=_fixed(title="Matrix")),
+    "GET|POST /portal/staff/pages": anywhere(
+        PORTAL_PUBLISH, body=_fixed(slug="matriks", title="Matrix")
+    ),
+    "GET|POST /portal/staff/legal": anywhere(
+        PORTAL_LEGAL,
+        body=lambda ctx: {
+            "doc_type": "perda",
+            "number": str(ctx["serial"]),
+            "year": "2026",
+            "title": "Matrix",
+        },
+    ),
     "GET /api/v1/portal/services": public(),
     "GET /api/v1/portal/news": public(),
     "POST /api/v1/portal/news": anywhere(PORTAL_PUBLISH, body=_fixed(title="Matrix")),
@@ -929,6 +945,23 @@ TABLE: dict[str, Rule] = {
         },
     ),
     "GET /api/v1/portal/legal/jdihn": public(),
+    "PUT /api/v1/portal/legal/<id:doc_id>": anywhere(
+        PORTAL_LEGAL,
+        target="portal_legal",
+        body=lambda ctx: {
+            "doc_type": "perda",
+            "number": str(ctx["serial"]),
+            "year": 2026,
+            "title": "Matriks",
+        },
+    ),
+    "PUT /api/v1/portal/legal/<id:doc_id>/pdf": anywhere(
+        PORTAL_LEGAL, target="portal_legal", body=_fixed(content_base64="JVBERi0xLjQKJSVFT0YK")
+    ),
+    "GET /api/v1/portal/pages": public(),
+    "PUT /api/v1/portal/pages/<string:slug>": anywhere(
+        PORTAL_PUBLISH, target="portal_page", body=_fixed(title="Sejarah")
+    ),
     # -- sipaw (staple-food prices): public prices and open data, staff entry and publication
     "GET /sipaw/": public(),
     "GET /sipaw/commodities/<code>": public("sipaw_commodity"),

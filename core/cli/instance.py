@@ -300,6 +300,7 @@ def demo(
     import shutil
 
     from pamong.demo import DEMO_MARKER, DEMO_PASSWORD, DEMO_REGION, run_demo
+    from pamong.messaging.fakegateway import FakeGateway
 
     instance = instance_path(ctx)
     if (instance / "pamong.toml").exists():
@@ -309,8 +310,7 @@ def demo(
             click.echo(f"Demo instance: {instance} (kept; --reset rebuilds it)")
             click.echo(f"Every account's password: {DEMO_PASSWORD}")
             if not no_serve:
-                click.echo(f"Serving on http://{host}:{port}/")
-                make_app(ctx).run(host=host, port=port, debug=False, use_reloader=False)
+                _serve_demo(ctx, instance, host, port)
             return
         shutil.rmtree(instance)
     enabled = (
@@ -318,6 +318,9 @@ def demo(
         if plugins is not None
         else sorted(available_plugins())
     )
+    instance.mkdir(parents=True, exist_ok=True)
+    # A fake SMS gateway on this machine: the citizens' SMS land in demo-sms.log.
+    gateway = FakeGateway(log=instance / DEMO_SMS_LOG)
     write_config(
         instance,
         region=DEMO_REGION,
@@ -326,11 +329,12 @@ def demo(
             "contact_address": "Jl. Raya Sukowati No. 255, Sragen 57212",
             "contact_phone": "(0271) 891 078",
             "contact_email": "kpde@sragenkab.go.id",
+            "sms_gateway_url": gateway.url,
         },
     )
     (instance / DEMO_MARKER).write_text("built by `pamong demo`; safe to delete\n")
     app = make_app(ctx, check_schema=False)
-    with app.app_context():
+    with gateway, app.app_context():
         context = run_demo(
             app,
             resident_count,
@@ -348,7 +352,35 @@ def demo(
         for key, value in context.samples.items():
             if key not in ("tracking_number", "verification_code"):
                 click.echo(f"  {key}: {value}")
+    click.echo(f"SMS the citizens get (fake gateway): {instance / DEMO_SMS_LOG}")
     app.extensions["pamong"].db.dispose()
     if not no_serve:
-        click.echo(f"Serving on http://{host}:{port}/")
-        make_app(ctx).run(host=host, port=port, debug=False, use_reloader=False)
+        _serve_demo(ctx, instance, host, port)
+
+
+#: Where the demo's fake SMS gateway writes what it receives, in the instance.
+DEMO_SMS_LOG = "demo-sms.log"
+
+
+def _serve_demo(ctx: click.Context, instance: Path, host: str, port: int) -> None:
+    """Serve the demo with its fake SMS gateway listening where the config points."""
+    from urllib.parse import urlsplit
+
+    from pamong.messaging.fakegateway import FakeGateway
+
+    app = make_app(ctx)
+    url = app.extensions["pamong"].settings.sms_gateway_url
+    gateway = None
+    if url.startswith("http://127.0.0.1:"):
+        try:
+            gateway = FakeGateway(port=urlsplit(url).port or 0, log=instance / DEMO_SMS_LOG)
+            gateway.start()
+            click.echo(f"Fake SMS gateway: {url} -> {instance / DEMO_SMS_LOG}")
+        except OSError as error:  # the port is taken: SMS wait in the outbox, nothing lost
+            click.echo(f"Fake SMS gateway not started ({error}); SMS wait in the outbox")
+    click.echo(f"Serving on http://{host}:{port}/")
+    try:
+        app.run(host=host, port=port, debug=False, use_reloader=False)
+    finally:
+        if gateway is not None:
+            gateway.stop()

@@ -10,9 +10,10 @@ from marshmallow import Schema, fields, validate
 
 from pamong.auth import api_actor, token_required
 from pamong.db import get_session, paginate
-from pamong.errors import InvalidInput
+from pamong.errors import InvalidInput, Unauthorized
 from pamong.i18n import gettext as _
 from pamong.messaging import services
+from pamong.messaging.gateway import SIGNATURE_HEADER, verify_signature
 from pamong.messaging.models import MessageKind
 from pamong.orgunits.models import OrgUnitKind
 from pamong.orgunits.services import get_unit
@@ -116,6 +117,21 @@ class DeliverySchema(Schema):
     last_error = fields.String()
     created_at = fields.DateTime()
     next_attempt_at = fields.DateTime()
+    receipt_status = fields.String()
+    receipt_at = fields.DateTime(allow_none=True)
+
+
+class ReceiptInSchema(Schema):
+    """A gateway's delivery report: the reference it was given and what became of it."""
+
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    status = fields.String(required=True, validate=validate.OneOf(services.RECEIPT_STATUSES))
+    detail = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class ReceiptSchema(Schema):
+    reference = fields.String(attribute="idempotency_key")
+    receipt_status = fields.String()
 
 
 def _uploads(items: list[dict[str, str]]) -> list[services.Upload]:
@@ -231,5 +247,31 @@ def retry_delivery(delivery_id: int):
     """Queue a dead delivery again."""
     session = get_session()
     delivery = services.retry_delivery(session, api_actor(), delivery_id)
+    session.commit()
+    return delivery
+
+
+@blp.route("/deliveries/receipts", methods=["POST"])
+@blp.arguments(ReceiptInSchema)
+@blp.response(200, ReceiptSchema)
+@blp.alt_response(401, description="The body is not signed with the gateway callback secret")
+def delivery_receipt(data: dict[str, Any]):
+    """An SMS or WhatsApp gateway reports delivery of a message it was given.
+
+    Not a user's call: the gateway signs the raw body with the shared
+    ``gateway_callback_secret`` and sends ``X-Pamong-Signature:
+    sha256=<hex HMAC-SHA256>``. No secret configured: every receipt is refused.
+    """
+    from flask import current_app, request
+
+    secret = current_app.extensions["pamong"].settings.gateway_callback_secret
+    if not verify_signature(
+        secret, request.get_data(cache=True), request.headers.get(SIGNATURE_HEADER)
+    ):
+        raise Unauthorized(_("The receipt is not signed by the gateway."), slug="bad-signature")
+    session = get_session()
+    delivery = services.record_receipt(
+        session, reference=data["reference"], status=data["status"], detail=data["detail"]
+    )
     session.commit()
     return delivery

@@ -122,3 +122,7 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True, default=new_delivery_key)
     lease_owner: Mapped[str | None] = mapped_column(String(100))
+    #: What the channel's gateway reported after sending (``delivered``, ``failed``…), if anything.
+    receipt_status: Mapped[str] = mapped_column(String(20), default="")
+    receipt_detail: Mapped[str] = mapped_column(String(200), default="")
+    receipt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

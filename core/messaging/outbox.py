@@ -79,6 +79,42 @@ def release(db: Database, owner: str, ids: list[int], *, now: datetime) -> None:
         )
 
 
+RATE_WINDOW = timedelta(minutes=1)
+
+
+def _rate_wait(db: Database, channel: str, cap: int, now: datetime) -> datetime | None:
+    """When the next delivery of ``channel`` may go under ``cap`` a minute; None: now.
+
+    Counted from the deliveries marked sent in the last minute, so every
+    worker of the instance shares the cap.
+    """
+    if cap <= 0:
+        return None
+    with db.transaction() as session:
+        recent = list(
+            session.scalars(
+                select(Delivery.sent_at)
+                .where(Delivery.channel == channel, Delivery.sent_at > now - RATE_WINDOW)
+                .order_by(Delivery.sent_at.desc())
+                .limit(cap)
+            )
+        )
+    if len(recent) < cap:
+        return None
+    return recent[-1] + RATE_WINDOW
+
+
+def _defer(db: Database, owner: str, delivery_id: int, until: datetime) -> None:
+    """Give back a delivery whose attempt had begun, due at ``until``; the attempt is undone."""
+    with db.transaction() as session:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.lease_owner == owner)
+            .values(lease_owner=None, next_attempt_at=until, attempts=Delivery.attempts - 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def _begin_attempt(
     db: Database, settings: Any, owner: str, delivery_id: int, *, now: datetime, lease: timedelta
 ) -> Delivery | None:
@@ -167,7 +203,9 @@ def deliver_due(
     flight without recording it: that one goes out again, with the same
     idempotency key, when its lease runs out. ``stop`` is asked before
     each delivery: when it answers True the rest of the batch is given
-    back at once. ``now`` fixes the clock (tests).
+    back at once. A channel whose transport has a ``rate_per_minute`` cap
+    that is reached gets its deliveries deferred (no attempt counted).
+    ``now`` fixes the clock (tests).
     """
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
     owner = owner or worker_name()
@@ -182,10 +220,15 @@ def deliver_due(
         delivery = _begin_attempt(db, settings, owner, delivery_id, now=clock(), lease=lease)
         if delivery is None:
             continue
-        attempted += 1
         if delivery.channel not in transports:
             transports[delivery.channel] = transport_for(delivery.channel, settings, hooks)
         transport = transports[delivery.channel]
+        cap = getattr(transport, "rate_per_minute", 0) or 0
+        wait = _rate_wait(db, delivery.channel, cap, clock())
+        if wait is not None:
+            _defer(db, owner, delivery_id, wait)
+            continue
+        attempted += 1
         error: Exception | None = None
         try:
             if transport is None:

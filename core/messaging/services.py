@@ -19,8 +19,9 @@ from pamong.accounts.permissions import Actor
 from pamong.audit.services import record
 from pamong.db import utcnow
 from pamong.errors import Forbidden, InvalidInput, NotFound
-from pamong.hookrelay import hooks_of
+from pamong.hookrelay import hooks_of, settings_of
 from pamong.i18n import gettext as _
+from pamong.messaging.gateway import CHANNELS
 from pamong.messaging.models import (
     Attachment,
     Delivery,
@@ -30,6 +31,7 @@ from pamong.messaging.models import (
     MessageKind,
 )
 from pamong.messaging.outbox import OUTBOX_FLAG
+from pamong.messaging.transports import transport_for
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
 
 SEND = "core.messages.send"
@@ -238,6 +240,71 @@ def notify(
     delivery = queue_delivery(session, channel, address.strip(), subject, body)
     session.flush()
     record(session, actor, "delivery.queue", "delivery", delivery.id, channel=channel)
+    return delivery
+
+
+def resident_channel(session: Session, *, phone: str = "", email: str = "") -> tuple[str, str]:
+    """The channel and address to reach a resident: the phone first, where a gateway serves it.
+
+    Most residents have a phone number rather than an e-mail address, so
+    SMS (else WhatsApp) is preferred when the instance has a transport for
+    it; e-mail otherwise. ``("", "")`` when nothing can reach them.
+    """
+    phone, email = (phone or "").strip(), (email or "").strip()
+    settings = settings_of(session)
+    if phone and settings is not None:
+        for channel in CHANNELS:
+            if transport_for(channel, settings, hooks_of(session)) is not None:
+                return channel, phone
+    if email:
+        return "email", email
+    return "", ""
+
+
+def notify_resident(
+    session: Session,
+    actor: Actor,
+    *,
+    phone: str = "",
+    email: str = "",
+    subject: str,
+    body: str,
+) -> Delivery | None:
+    """Notify a resident on the channel they have (:func:`resident_channel`).
+
+    Returns None when nothing was queued (no usable contact): a job that
+    reminds people marks someone reminded only when this returns a delivery.
+    """
+    channel, address = resident_channel(session, phone=phone, email=email)
+    if not channel:
+        return None
+    return notify(session, actor, channel=channel, address=address, subject=subject, body=body)
+
+
+RECEIPT_STATUSES = ("accepted", "delivered", "read", "failed")
+
+
+def record_receipt(session: Session, *, reference: str, status: str, detail: str = "") -> Delivery:
+    """Record what a gateway reported about a delivery it was given (``reference``: its key)."""
+    if status not in RECEIPT_STATUSES:
+        raise InvalidInput(
+            _("Unknown delivery status %(status)s.", status=str(status)[:20]), field="status"
+        )
+    delivery = session.scalar(select(Delivery).where(Delivery.idempotency_key == reference))
+    if delivery is None:
+        raise NotFound(_("No delivery with this reference."), slug="delivery-not-found")
+    delivery.receipt_status = status
+    delivery.receipt_detail = (detail or "")[:200]
+    delivery.receipt_at = utcnow()
+    record(
+        session,
+        Actor.system("gateway receipt"),
+        "delivery.receipt",
+        "delivery",
+        delivery.id,
+        channel=delivery.channel,
+        status=status,
+    )
     return delivery
 
 

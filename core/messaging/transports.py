@@ -7,6 +7,7 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 
 from pamong.config import Settings
+from pamong.messaging.gateway import gateway_for
 from pamong.messaging.models import Delivery
 
 
@@ -66,10 +67,14 @@ class EmailTransport:
 
 
 def transport_for(channel: str, settings: Settings, hooks: Any) -> Transport | None:
-    """The transport of a channel: a plugin's answer first, then the built-in email."""
+    """The transport of a channel: a plugin's answer first, then the built-in email and gateway.
+
+    Built from ``settings`` on every call, so two apps in one process (tests,
+    a worker beside a server) each send through their own configuration.
+    """
     found = hooks.pamong_message_transport(channel=channel)
     if found is not None:
         return found
     if channel == "email":
         return EmailTransport(settings)
-    return None
+    return gateway_for(channel, settings)

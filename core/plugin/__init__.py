@@ -49,6 +49,7 @@ from pamong.hooks import (
     DocumentKind,
     FeeDue,
     IdentityCheck,
+    LegalReference,
     NavItem,
     Permission,
     PluginInfo,
@@ -80,7 +81,8 @@ from pamong.inputs import (
     load_json,
     nul_line,
 )
-from pamong.messaging.services import notify, send_message
+from pamong.legalrefs import legal_reference
+from pamong.messaging.services import notify, notify_resident, send_message
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
 from pamong.orgunits.services import add_unit, get_unit
 from pamong.plugins import PLUGIN_API_VERSION
@@ -183,6 +185,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "DocumentKind",
     "FeeDue",
     "IdentityCheck",
+    "LegalReference",
     "NavItem",
     "Permission",
     "PluginInfo",
@@ -251,6 +254,8 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "move_to",
     "new_code",
     "notify",
+    "notify_resident",
+    "legal_reference",
     "open_item",
     "qr_svg",
     "render_pdf",

@@ -46,6 +46,14 @@ def regency_name() -> str:
     return g.pamong_regency_name
 
 
+def _legal_reference(citation: str | None) -> Any:
+    """``legal_reference(citation)`` in templates: the JDIH document it names, or None."""
+    from pamong.db import get_session
+    from pamong.legalrefs import legal_reference
+
+    return legal_reference(get_session(), citation)
+
+
 def install_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _helpers() -> dict[str, Any]:
@@ -60,6 +68,7 @@ def install_template_helpers(app: Flask) -> None:
         }
 
     register_template_filters(app)
+    app.jinja_env.globals["legal_reference"] = _legal_reference  # for imported macros too
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["audit_action"] = audit_action

@@ -14,7 +14,7 @@ from pamong.plugin import (
     InvalidInput,
     audit,
     clean_filename,
-    notify,
+    notify_resident,
     open_item,
     regency_today,
 )
@@ -173,7 +173,13 @@ def submit_application(
 def tell_applicant(
     session: Session, actor: Actor, application: Application, subject: str, body: str
 ) -> None:
-    """Notify the applicant by e-mail through the core outbox (if they gave an address)."""
-    email = application.applicant.email
-    if email:
-        notify(session, actor, channel="email", address=email, subject=subject, body=body)
+    """Notify the applicant through the core outbox: by SMS where a gateway serves their phone,
+    else by e-mail; nothing when they left neither."""
+    notify_resident(
+        session,
+        actor,
+        phone=application.applicant.phone,
+        email=application.applicant.email or "",
+        subject=subject,
+        body=body,
+    )

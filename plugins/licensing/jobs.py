@@ -19,7 +19,7 @@ from pamong.plugin import (
     InvalidInput,
     OrgUnit,
     holders_of_role,
-    notify,
+    notify_resident,
     plugin_settings,
     regency_today,
     send_message,
@@ -94,7 +94,11 @@ def escalate(
 
 
 def remind_expiring(session: Session, today: date, *, days_before: int = 30) -> int:
-    """Remind holders whose permit ends within ``days_before`` days; return reminders queued."""
+    """Remind holders whose permit ends within ``days_before`` days; return reminders queued.
+
+    On the holder's phone where a gateway serves it, else by e-mail; a holder
+    nothing can reach is not marked reminded.
+    """
     system = Actor.system("licensing reminders")
     permits = session.scalars(
         select(Permit).where(
@@ -107,20 +111,20 @@ def remind_expiring(session: Session, today: date, *, days_before: int = 30) -> 
     count = 0
     for permit in permits:
         application = permit.application
-        email = application.applicant.email
-        if email:
-            renew = " Izin ini dapat diperpanjang." if application.service_type.renewable else ""
-            notify(
-                session,
-                system,
-                channel="email",
-                address=email,
-                subject=f"Izin {permit.number} berakhir {permit.valid_until}",
-                body=f"{application.service_type.name} nomor {permit.number} berlaku sampai "
-                f"{permit.valid_until}.{renew}",
-            )
-            count += 1
+        renew = " Izin ini dapat diperpanjang." if application.service_type.renewable else ""
+        delivery = notify_resident(
+            session,
+            system,
+            phone=application.applicant.phone,
+            email=application.applicant.email or "",
+            subject=f"Izin {permit.number} berakhir {permit.valid_until}",
+            body=f"{application.service_type.name} nomor {permit.number} berlaku sampai "
+            f"{permit.valid_until}.{renew}",
+        )
+        if delivery is None:
+            continue  # nothing reaches the holder: not reminded (a contact added later still is)
         permit.reminded_on = today
+        count += 1
     return count
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from flask import request
-from sqlalchemy import select
 
 from pamong.plugin import (
     BEARER,
     Actor,
     ApiBlueprint,
+    InvalidInput,
+    _,
     api_actor,
     get_session,
     paginate,
@@ -34,11 +37,14 @@ from pamong_plugins.portal.schemas import (
     LegalCreateSchema,
     LegalDocumentSchema,
     LegalPageSchema,
+    LegalPdfSchema,
     LegalSearchArgs,
     NewsCreateSchema,
     NewsPageSchema,
     NewsSchema,
     PageArgs,
+    ProfilePageSaveSchema,
+    ProfilePageSchema,
     PublicAnswerPageSchema,
     PublicServiceSchema,
 )
@@ -234,9 +240,64 @@ def legal_create(data: dict[str, Any]):
 @blp.response(200, JdihnRecordSchema(many=True))
 def legal_jdihn():
     """Every document in the JDIHN integration format (JSON list), for the national network."""
-    from pamong_plugins.portal.models import LegalDocument
+    return legal.jdihn_export(get_session(), request.host_url.rstrip("/"))
 
+
+@blp.route("/legal/<id:doc_id>", methods=["PUT"])
+@token_required
+@blp.arguments(LegalCreateSchema)
+@blp.response(200, LegalDocumentSchema)
+@blp.doc(security=BEARER)
+@blp.alt_response(409, description="A published document's links cannot change")
+def legal_update(data: dict[str, Any], doc_id: int):
+    """Edit a document's metadata, or publish a draft (its amend/revoke links act then)."""
     session = get_session()
-    base = request.host_url.rstrip("/")
-    docs = session.scalars(select(LegalDocument).order_by(LegalDocument.year, LegalDocument.id))
-    return [legal.jdihn_record(doc, base) for doc in docs]
+    doc = legal.save_document(session, api_actor(), doc_id=doc_id, **data)
+    session.commit()
+    return doc
+
+
+@blp.route("/legal/<id:doc_id>/pdf", methods=["PUT"])
+@token_required
+@blp.arguments(LegalPdfSchema)
+@blp.response(200, LegalDocumentSchema)
+@blp.doc(security=BEARER)
+def legal_pdf(data: dict[str, Any], doc_id: int):
+    """Attach the document's PDF (checked: PDF magic bytes, at most 20 MB)."""
+    session = get_session()
+    try:
+        pdf = base64.b64decode(data["content_base64"], validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(_("content_base64 is not base64."), field="content_base64") from None
+    doc = legal.attach_pdf(session, api_actor(), doc_id, pdf)
+    session.commit()
+    return doc
+
+
+@blp.route("/pages")
+@public_rate_limited
+@blp.response(200, ProfilePageSchema(many=True))
+def pages_list():
+    """The published profile pages (history, vision and mission, leaders, organisation)."""
+    return content.pages(get_session())
+
+
+@blp.route("/pages/<string:slug>", methods=["PUT"])
+@token_required
+@blp.arguments(ProfilePageSaveSchema)
+@blp.response(200, ProfilePageSchema)
+@blp.doc(security=BEARER)
+def page_save(data: dict[str, Any], slug: str):
+    """Create or replace a profile page; ``publish: false`` keeps it a draft."""
+    session = get_session()
+    page = content.save_page(
+        session,
+        api_actor(),
+        slug,
+        data["title"],
+        data["body"],
+        data["weight"],
+        publish=data["publish"],
+    )
+    session.commit()
+    return page

@@ -8,7 +8,6 @@ import json
 from datetime import date
 
 import click
-from sqlalchemy import select
 
 from pamong.plugin import Actor, CliError, PamongError, app_context, hook_relay, transaction
 
@@ -60,12 +59,10 @@ def lapor_import(ctx: click.Context) -> None:
 @click.pass_context
 def jdihn_export(ctx: click.Context, base_url: str) -> None:
     """Print every legal document in the JDIHN integration format (JSON)."""
-    from pamong_plugins.portal.legal import jdihn_record
-    from pamong_plugins.portal.models import LegalDocument
+    from pamong_plugins.portal.legal import jdihn_export
 
     with app_context(ctx) as app, transaction(app) as session:
-        docs = session.scalars(select(LegalDocument).order_by(LegalDocument.year, LegalDocument.id))
-        click.echo(json.dumps([jdihn_record(d, base_url.rstrip("/")) for d in docs], indent=1))
+        click.echo(json.dumps(jdihn_export(session, base_url.rstrip("/")), indent=1))
 
 
 @portal.command("legal-import")

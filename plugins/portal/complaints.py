@@ -41,7 +41,7 @@ from pamong.plugin import (
     hook_relay,
     mask_name,
     move_to,
-    notify,
+    notify_resident,
     open_item,
     record_personal_read,
     survey_invitation,
@@ -473,7 +473,7 @@ def forward(session: Session, actor: Actor, number: str, to: str, reason: str) -
 
 
 def answer(session: Session, actor: Actor, number: str, body: str) -> ComplaintAnswer:
-    """Answer a routed report; the citizen is told by SMS, else e-mail, when they left a contact."""
+    """Answer a routed report; the citizen is told on the channel they left (phone first)."""
     complaint = get_for_staff(session, actor, number)
     if complaint.status != "in_progress":
         raise Conflict(_("Only verified reports are answered."), slug="complaint-state")
@@ -490,24 +490,14 @@ def answer(session: Session, actor: Actor, number: str, body: str) -> ComplaintA
         "Your report %(number)s has been answered. See it at /track/%(number)s.",
         number=complaint.number,
     )
-    if complaint.reporter_phone:
-        notify(
-            session,
-            actor,
-            channel="sms",
-            address=complaint.reporter_phone,
-            subject=complaint.number,
-            body=message,
-        )
-    elif complaint.reporter_email:
-        notify(
-            session,
-            actor,
-            channel="email",
-            address=complaint.reporter_email,
-            subject=complaint.number,
-            body=message,
-        )
+    notify_resident(
+        session,
+        actor,
+        phone=complaint.reporter_phone,
+        email=complaint.reporter_email,
+        subject=complaint.number,
+        body=message,
+    )
     return reply
 
 

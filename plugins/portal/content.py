@@ -145,9 +145,19 @@ def all_posts(session: Session, actor: Actor) -> list[NewsPost]:
 
 
 def save_page(
-    session: Session, actor: Actor, slug: str, title: str, body: str, weight: int = 100
+    session: Session,
+    actor: Actor,
+    slug: str,
+    title: str,
+    body: str,
+    weight: int = 100,
+    *,
+    publish: bool = True,
 ) -> ProfilePage:
-    """Create or replace a profile page (history, vision and mission, leaders, organisation)."""
+    """Create or replace a profile page (history, vision and mission, leaders, organisation).
+
+    Without ``publish`` the page is a draft: editors see it, the public does not.
+    """
     require(actor, PUBLISH)
     slug = _clean(slug, "slug", 60, required=True)
     if slugify(slug) != slug:
@@ -160,21 +170,34 @@ def save_page(
         session.add(page)
     page.title = _clean(title, "title", 200, required=True)
     page.body = _clean(body, "body", 50000)
+    if isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= 1000:
+        raise InvalidInput(_("The order is a number from 0 to 1000."), field="weight")
     page.weight = weight
+    page.published = bool(publish)
     page.updated_at = utcnow()
     session.flush()
-    audit(session, actor, "portal.page.save", "portal_page", slug)
+    audit(session, actor, "portal.page.save", "portal_page", slug, published=page.published)
     return page
 
 
-def pages(session: Session) -> list[ProfilePage]:
-    return list(
-        session.scalars(select(ProfilePage).order_by(ProfilePage.weight, ProfilePage.title))
-    )
+def pages(session: Session, *, drafts: bool = False) -> list[ProfilePage]:
+    """The profile pages in menu order: the published ones (with ``drafts``, every one)."""
+    stmt = select(ProfilePage).order_by(ProfilePage.weight, ProfilePage.title)
+    if not drafts:
+        stmt = stmt.where(ProfilePage.published.is_(True))
+    return list(session.scalars(stmt))
+
+
+def all_pages(session: Session, actor: Actor) -> list[ProfilePage]:
+    """Every profile page, drafts included, for editors."""
+    require(actor, PUBLISH)
+    return pages(session, drafts=True)
 
 
 def page(session: Session, slug: str) -> ProfilePage:
-    found = session.scalar(select(ProfilePage).where(ProfilePage.slug == slug[:60]))
+    found = session.scalar(
+        select(ProfilePage).where(ProfilePage.slug == slug[:60], ProfilePage.published.is_(True))
+    )
     if found is None:
         raise NotFound(_("No such page."), slug="page-not-found")
     return found

@@ -224,7 +224,7 @@ def seed(session: Session, context: Any) -> None:
     for slug, title, weight, body in PAGES:
         content.save_page(session, editor, slug, title, body, weight)
     for doc_type, number, year, title, subject, field, abstract, amends, revokes in LEGAL:
-        legal.save_document(
+        doc = legal.save_document(
             session,
             editor,
             doc_type=doc_type,
@@ -241,6 +241,7 @@ def seed(session: Session, context: Any) -> None:
             amends=amends,
             revokes=revokes,
         )
+        legal.attach_pdf(session, editor, doc.id, legal.render_document_pdf(doc, context.root.name))
     _complaints(session, context, handler, rng)
     context.samples["complaints"] = "/portal/complaints/new"
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from marshmallow import Schema, fields, validate
-
 from pamong.plugin import (
     Actor,
     DemoData,
+    LegalReference,
     NavItem,
     Permission,
     PortalWidget,
@@ -20,54 +19,12 @@ from pamong.plugin import (
     _,
     _l,
     hookimpl,
-    plugin_settings,
     regency_today,
     transaction,
 )
 from pamong_plugins.portal import models  # noqa: F401  (the tables belong to this plugin)
 from pamong_plugins.portal.complaints import COMPLAINT_FILE, SURVEY_SERVICE
-from pamong_plugins.portal.permissions import COMPLAINTS, PERMISSIONS, PUBLISH, ROLES
-
-_URL = validate.Regexp(r"^(https?://\S+)?$", error="expected an http(s) URL")
-
-
-class PortalSettings(Schema):
-    """``[plugins.portal]`` in pamong.toml: the SMS and WhatsApp gateways."""
-
-    sms_gateway_url = fields.String(load_default="", validate=_URL)
-    sms_gateway_token = fields.String(load_default="")
-    whatsapp_gateway_url = fields.String(load_default="", validate=_URL)
-    whatsapp_gateway_token = fields.String(load_default="")
-    #: JSON body with {to}, {text}, {reference}, {channel}; default: to, text, reference.
-    gateway_body = fields.String(load_default="")
-    gateway_timeout_seconds = fields.Float(load_default=10.0, validate=validate.Range(0.5, 120))
-
-
-@hookimpl
-def pamong_register_settings_schema() -> type[Schema]:
-    return PortalSettings
-
-
-#: The settings of the app built last, for deliveries made outside an app context
-#: (the embedded outbox runs after a commit, where no request or app is current).
-_LAST_SETTINGS: dict[str, Any] = {}
-
-
-@hookimpl
-def pamong_on_app_ready(app: Any) -> None:
-    _LAST_SETTINGS.clear()
-    _LAST_SETTINGS.update(plugin_settings("portal", app))
-
-
-@hookimpl
-def pamong_message_transport(channel: str) -> Any:
-    """SMS and WhatsApp through the configured HTTP gateways (none configured: None)."""
-    from flask import has_app_context
-
-    from pamong_plugins.portal.gateway import gateway_for
-
-    settings = plugin_settings("portal") if has_app_context() else _LAST_SETTINGS
-    return gateway_for(channel, settings)
+from pamong_plugins.portal.permissions import COMPLAINTS, LEGAL, PERMISSIONS, PUBLISH, ROLES
 
 
 @hookimpl
@@ -107,6 +64,20 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             weight=80,
             permission=PUBLISH,
             description=_l("Write news and announcements for the website"),
+        ),
+        NavItem(
+            "portal.staff_pages",
+            _l("Profile pages"),
+            weight=81,
+            permission=PUBLISH,
+            description=_l("History, vision and mission, leaders, organisation"),
+        ),
+        NavItem(
+            "portal.staff_legal",
+            _l("Legal documents (JDIH)"),
+            weight=82,
+            permission=LEGAL,
+            description=_l("Record regulations and decrees, attach their PDF, publish"),
         ),
     ]
 
@@ -180,3 +151,21 @@ def pamong_portal_widgets(session: Any) -> Iterable[PortalWidget]:
             weight=90,
         )
     ]
+
+
+@hookimpl
+def pamong_legal_reference(citation: str, session: Any) -> LegalReference | None:
+    """A citation of a Perda, Perbup or decree links to its JDIH page (with its status)."""
+    from flask import url_for
+
+    from pamong_plugins.portal.legal import STATUSES, cited, full_title
+
+    doc = cited(session, citation)
+    if doc is None:
+        return None
+    return LegalReference(
+        url=url_for("portal.jdih_document", doc_id=doc.id),
+        title=full_title(doc),
+        status=doc.status,
+        status_label=str(STATUSES[doc.status]),
+    )

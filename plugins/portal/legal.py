@@ -10,6 +10,8 @@ by bm25) and PostgreSQL full-text search (``to_tsvector`` /
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import date
 from typing import Any
 
@@ -83,8 +85,15 @@ def save_document(
     body_text: str = "",
     amends: str = "",
     revokes: str = "",
+    publish: bool = True,
+    doc_id: int | None = None,
 ) -> LegalDocument:
-    """Record a regulation or decree; ``amends``/``revokes`` (``perda/3/2019``) update others."""
+    """Record (or, with ``doc_id``, edit) a regulation or decree.
+
+    ``amends``/``revokes`` (``perda/3/2019``) name the documents it changes;
+    their status follows when this one is published (at once, or later from
+    a draft). A published document's links are fixed.
+    """
     require(actor, LEGAL)
     if doc_type not in TYPES:
         raise InvalidInput(_("Unknown document type."), field="doc_type")
@@ -98,38 +107,39 @@ def save_document(
         raise InvalidInput(_("The title is required (at most 400 characters)."), field="title")
     if enacted_on and promulgated_on and promulgated_on < enacted_on:
         raise InvalidInput(_("Promulgation cannot come before enactment."), field="promulgated_on")
-    exists = session.scalar(
-        select(LegalDocument.id).where(
-            LegalDocument.doc_type == doc_type,
-            LegalDocument.number == number,
-            LegalDocument.year == year,
-        )
+    clash = select(LegalDocument.id).where(
+        LegalDocument.doc_type == doc_type,
+        LegalDocument.number == number,
+        LegalDocument.year == year,
     )
-    if exists:
+    doc = get_document(session, doc_id, staff=True) if doc_id else LegalDocument(status="berlaku")
+    if doc_id:
+        clash = clash.where(LegalDocument.id != doc_id)
+    if session.scalar(clash):
         raise Conflict(_("This document is already recorded."), slug="legal-duplicate")
-    doc = LegalDocument(
-        doc_type=doc_type,
-        number=number,
-        year=year,
-        title=title,
-        subject=subject[:200],
-        field_of_law=field_of_law[:100],
-        enacted_on=enacted_on,
-        promulgated_on=promulgated_on,
-        place=place[:100],
-        abstract=abstract[:20000],
-        body_text=body_text[:500000],
-        status="berlaku",
-    )
-    if amends:
-        target = _find(session, amends)
-        doc.amends_id = target.id
-        if target.status == "berlaku":
-            target.status = "diubah"
-    if revokes:
-        target = _find(session, revokes)
-        doc.revokes_id = target.id
-        target.status = "dicabut"
+    doc.doc_type, doc.number, doc.year, doc.title = doc_type, number, year, title
+    doc.subject = (subject or "")[:200]
+    doc.field_of_law = (field_of_law or "")[:100]
+    doc.enacted_on, doc.promulgated_on = enacted_on, promulgated_on
+    doc.place = (place or "")[:100]
+    doc.abstract = (abstract or "")[:20000]
+    doc.body_text = (body_text or "")[:500000]
+    was_published = bool(doc_id) and doc.published
+    if not was_published:
+        doc.amends_id = _find(session, amends).id if amends else None
+        doc.revokes_id = _find(session, revokes).id if revokes else None
+        if doc.id is not None and doc.id in (doc.amends_id, doc.revokes_id):
+            raise InvalidInput(_("A document cannot change itself."), field="amends")
+    elif _ref_changed(session, doc.amends_id, amends) or _ref_changed(
+        session, doc.revokes_id, revokes
+    ):
+        raise Conflict(
+            _("The links of a published document cannot change; record a new one."),
+            slug="legal-links-fixed",
+        )
+    doc.published = was_published or bool(publish)
+    if doc.published and not was_published:
+        _apply_links(session, doc)
     session.add(doc)
     session.flush()
     audit(
@@ -139,13 +149,92 @@ def save_document(
         "portal_legal_document",
         doc.id,
         ref=f"{doc_type}/{number}/{year}",
+        published=doc.published,
     )
     return doc
 
 
-def get_document(session: Session, doc_id: int) -> LegalDocument:
+def _ref(session: Session, doc_id: int | None) -> str:
+    if doc_id is None:
+        return ""
+    other = session.get(LegalDocument, doc_id)
+    return f"{other.doc_type}/{other.number}/{other.year}" if other else ""
+
+
+def _ref_changed(session: Session, current_id: int | None, wanted: str) -> bool:
+    return (wanted or "").strip() not in ("", _ref(session, current_id))
+
+
+def _apply_links(session: Session, doc: LegalDocument) -> None:
+    """A published amendment marks the amended document; a revocation, the revoked one."""
+    if doc.amends_id:
+        target = session.get(LegalDocument, doc.amends_id)
+        if target is not None and target.status == "berlaku":
+            target.status = "diubah"
+    if doc.revokes_id:
+        target = session.get(LegalDocument, doc.revokes_id)
+        if target is not None:
+            target.status = "dicabut"
+
+
+def ref_of(doc: LegalDocument) -> str:
+    """``perda/3/2019``: how the links name a document."""
+    return f"{doc.doc_type}/{doc.number}/{doc.year}"
+
+
+#: The largest PDF accepted for a legal document (a scanned Perda with its annexes).
+MAX_PDF_BYTES = 20 * 1024 * 1024
+PDF_MAGIC = b"%PDF-"
+
+
+def attach_pdf(session: Session, actor: Actor, doc_id: int, data: bytes) -> LegalDocument:
+    """Attach the document's PDF, checked by its magic bytes and size (replaces an earlier one)."""
+    require(actor, LEGAL)
+    doc = get_document(session, doc_id, staff=True)
+    if not data:
+        raise InvalidInput(_("Choose a PDF file."), field="pdf")
+    if len(data) > MAX_PDF_BYTES:
+        raise InvalidInput(
+            _("The PDF is larger than %(mb)d MB.", mb=MAX_PDF_BYTES // (1024 * 1024)), field="pdf"
+        )
+    if not data.startswith(PDF_MAGIC) or b"%%EOF" not in data[-2048:]:
+        raise InvalidInput(_("The file is not a PDF."), field="pdf")
+    doc.pdf = data
+    doc.pdf_size = len(data)
+    doc.pdf_sha256 = hashlib.sha256(data).hexdigest()
+    audit(session, actor, "portal.legal.pdf", "portal_legal_document", doc.id, size=len(data))
+    return doc
+
+
+def pdf_of(session: Session, doc: LegalDocument) -> bytes | None:
+    """The PDF's bytes (loaded only when asked for), or None."""
+    if not doc.pdf_size:
+        return None
+    return session.scalar(select(LegalDocument.pdf).where(LegalDocument.id == doc.id))
+
+
+def download_name(doc: LegalDocument) -> str:
+    """``perda-3-2019.pdf`` (``.txt`` when no PDF was uploaded)."""
+    stem = f"{doc.doc_type}-{doc.number}-{doc.year}".replace("/", "-")
+    return f"{stem}.pdf" if doc.pdf_size else f"{stem}.txt"
+
+
+def all_documents(session: Session, actor: Actor) -> list[LegalDocument]:
+    """Every document, drafts first then the newest, for JDIH officers."""
+    require(actor, LEGAL)
+    return list(
+        session.scalars(
+            select(LegalDocument).order_by(
+                LegalDocument.published, LegalDocument.year.desc(), LegalDocument.id.desc()
+            )
+        )
+    )
+
+
+def get_document(session: Session, doc_id: int, *, staff: bool = False) -> LegalDocument:
+    """A document; drafts only for ``staff`` callers (who checked :data:`LEGAL`)."""
     doc = session.get(LegalDocument, doc_id)
-    if doc is None:
+    if doc is None or not (doc.published or staff):
         raise NotFound(_("No such legal document."), slug="legal-not-found")
     return doc
 
@@ -156,6 +245,7 @@ def changed_by(session: Session, doc: LegalDocument) -> list[LegalDocument]:
         session.scalars(
             select(LegalDocument)
             .where((LegalDocument.amends_id == doc.id) | (LegalDocument.revokes_id == doc.id))
+            .where(LegalDocument.published.is_(True))
             .order_by(LegalDocument.year, LegalDocument.id)
         )
     )
@@ -183,7 +273,7 @@ def search(
 ) -> tuple[list[LegalDocument], int]:
     """Documents matching the words of ``query`` (title, subject, abstract, text), best first."""
     query = (query or "").strip()[:200]
-    stmt = select(LegalDocument)
+    stmt = select(LegalDocument).where(LegalDocument.published.is_(True))
     if doc_type:
         stmt = stmt.where(LegalDocument.doc_type == doc_type)
     if year:
@@ -237,7 +327,8 @@ def _sqlite_fts(session: Session, query: str) -> list[int]:
         connection.execute(
             text(
                 "INSERT INTO temp.portal_legal_fts(rowid, title, subject, abstract, body_text) "
-                "SELECT id, title, subject, abstract, body_text FROM portal_legal_documents"
+                "SELECT id, title, subject, abstract, body_text FROM portal_legal_documents "
+                "WHERE published"
             )
         )
         rows = connection.execute(
@@ -250,6 +341,16 @@ def _sqlite_fts(session: Session, query: str) -> list[int]:
     finally:
         connection.execute(text("DROP TABLE IF EXISTS temp.portal_legal_fts"))
     return [row[0] for row in rows]
+
+
+def jdihn_export(session: Session, base_url: str = "") -> list[dict[str, Any]]:
+    """Every published document in the JDIHN integration format, oldest first."""
+    docs = session.scalars(
+        select(LegalDocument)
+        .where(LegalDocument.published.is_(True))
+        .order_by(LegalDocument.year, LegalDocument.id)
+    )
+    return [jdihn_record(doc, base_url) for doc in docs]
 
 
 def jdihn_record(doc: LegalDocument, base_url: str = "") -> dict[str, Any]:
@@ -276,8 +377,55 @@ def jdihn_record(doc: LegalDocument, base_url: str = "") -> dict[str, Any]:
         "bidangHukum": doc.field_of_law,
         "teuBadan": "Pemerintah Daerah",
         "nomorIndukBuku": "-",
-        "fileDownload": f"{doc.doc_type}-{doc.number}-{doc.year}.txt",
+        "fileDownload": download_name(doc),
         "urlDownload": f"{detail}/download",
         "urlDetailPeraturan": detail,
         "abstrak": doc.abstract,
     }
+
+
+#: Words that name a document type in a citation, longest first.
+_CITED_TYPES = (
+    ("peraturan daerah", "perda"),
+    ("peraturan bupati", "perbup"),
+    ("keputusan bupati", "kepbup"),
+    ("perda", "perda"),
+    ("perbup", "perbup"),
+    ("kepbup", "kepbup"),
+)
+#: ``... 4/2006``, ``No. 18 Tahun 2010``, ``Nomor 3 Tahun 2019``.
+_CITED_NUMBER = re.compile(
+    r"(?:\bno(?:mor)?\.?\s*)?\b(\d{1,4}[a-z]?)\s*(?:/|\s+tahun\s+)(\d{4})\b", re.IGNORECASE
+)
+
+
+def cited(session: Session, citation: str) -> LegalDocument | None:
+    """The published document a citation names (``Perda Kab. Sragen 4/2006``), or None."""
+    text_ = " ".join((citation or "").lower().split())[:300]
+    kind = next((code for words, code in _CITED_TYPES if text_.startswith(words)), None)
+    match = _CITED_NUMBER.search(text_)
+    if kind is None or match is None:
+        return None
+    return session.scalar(
+        select(LegalDocument).where(
+            LegalDocument.doc_type == kind,
+            func.lower(LegalDocument.number) == match.group(1),
+            LegalDocument.year == int(match.group(2)),
+            LegalDocument.published.is_(True),
+        )
+    )
+
+
+def render_document_pdf(doc: LegalDocument, place: str = "") -> bytes:
+    """A small real PDF of a document's text (demo content and tests; needs an app context)."""
+    from flask import current_app, has_request_context
+
+    from pamong.plugin import render_pdf
+
+    def render() -> bytes:
+        return render_pdf("portal/legal_pdf.html", doc=doc, title=full_title(doc), place=place)
+
+    if has_request_context():
+        return render()
+    with current_app.test_request_context():
+        return render()

@@ -50,6 +50,8 @@ class ProfilePage(Base):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     weight: Mapped[int] = mapped_column(Integer, default=100)
+    #: A draft page is seen by editors only.
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -156,4 +158,10 @@ class LegalDocument(Base):
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("portal_legal_documents.id"))
     revokes_id: Mapped[int | None] = mapped_column(ForeignKey("portal_legal_documents.id"))
     downloads: Mapped[int] = mapped_column(Integer, default=0)
+    #: A draft is seen by JDIH officers only; its amend/revoke links act when it is published.
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The signed text as published (PDF), checked by its magic bytes and size.
+    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    pdf_size: Mapped[int] = mapped_column(Integer, default=0)
+    pdf_sha256: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -202,6 +202,8 @@ class LegalDocumentSchema(Schema):
     promulgated_on = fields.Date(allow_none=True)
     abstract = fields.String()
     downloads = fields.Integer()
+    published = fields.Boolean()
+    pdf_size = fields.Integer()
 
 
 class LegalPageSchema(Schema):
@@ -224,6 +226,30 @@ class LegalCreateSchema(Schema):
     body_text = fields.String(load_default="", validate=validate.Length(max=500000))
     amends = fields.String(load_default="", validate=validate.Length(max=40))
     revokes = fields.String(load_default="", validate=validate.Length(max=40))
+    #: False keeps a draft (JDIH officers only); its links act when it is published.
+    publish = StrictBoolean(load_default=True)
+
+
+class LegalPdfSchema(Schema):
+    """The signed PDF of a document, base64-encoded (at most 20 MB once decoded)."""
+
+    content_base64 = fields.String(required=True, validate=validate.Length(1, 28_000_000))
+
+
+class ProfilePageSchema(Schema):
+    slug = fields.String()
+    title = fields.String()
+    body = fields.String()
+    weight = fields.Integer()
+    published = fields.Boolean()
+    updated_at = fields.DateTime()
+
+
+class ProfilePageSaveSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(1, 200))
+    body = fields.String(load_default="", validate=validate.Length(max=50000))
+    weight = fields.Integer(load_default=100, strict=True, validate=validate.Range(0, 1000))
+    publish = StrictBoolean(load_default=True)
 
 
 JDIHN_FIELDS = (

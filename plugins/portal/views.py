@@ -3,6 +3,7 @@ JDIH) and the staff pages (editor, complaint handling)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -23,7 +24,7 @@ from pamong.plugin import (
 )
 from pamong_plugins.portal import complaints, content, legal
 from pamong_plugins.portal.api import act
-from pamong_plugins.portal.permissions import COMPLAINTS, FILE_FOR_CITIZEN, PUBLISH
+from pamong_plugins.portal.permissions import COMPLAINTS, FILE_FOR_CITIZEN, LEGAL, PUBLISH
 
 bp = Blueprint("portal", __name__, template_folder="templates", static_folder="static")
 PER_PAGE = 20
@@ -285,18 +286,17 @@ def jdih_document(doc_id: int) -> Any:
 @bp.route("/jdih/<id:doc_id>/download")
 @public_rate_limited
 def jdih_download(doc_id: int) -> Any:
-    """The document's text (counted)."""
+    """The document's PDF, or its text when no PDF was uploaded (counted)."""
     db = get_session()
     doc = legal.get_document(db, doc_id)
     legal.count_download(db, doc)
     db.commit()
+    pdf = legal.pdf_of(db, doc)
+    headers = {"Content-Disposition": f'attachment; filename="{legal.download_name(doc)}"'}
+    if pdf is not None:
+        return Response(pdf, mimetype="application/pdf", headers=headers)
     body = f"{legal.full_title(doc)}\n\n{doc.abstract}\n\n{doc.body_text}\n"
-    name = f"{doc.doc_type}-{doc.number}-{doc.year}.txt".replace("/", "-")
-    return Response(
-        body,
-        mimetype="text/plain; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return Response(body, mimetype="text/plain; charset=utf-8", headers=headers)
 
 
 # --- staff ----------------------------------------------------------------------------
@@ -407,4 +407,115 @@ def staff_news() -> Any:
         editing = next((p for p in content.all_posts(db, _actor()) if p.id == int(edit)), None)
     return render_template(
         "portal/staff_news.html", posts=content.all_posts(db, _actor()), editing=editing
+    )
+
+
+@bp.route("/staff/pages", methods=["GET", "POST"])
+@login_required
+def staff_pages() -> Any:
+    """Profile pages (history, vision and mission, leaders, organisation): drafts, publish."""
+    db = get_session()
+    if not _actor().can(PUBLISH):
+        abort(403)
+    if request.method == "POST":
+        form = request.form
+        weight = form.get("weight", "100")
+        try:
+            content.save_page(
+                db,
+                _actor(),
+                form.get("slug", "").strip(),
+                form.get("title", ""),
+                form.get("body", ""),
+                int(weight) if weight.isdigit() else -1,
+                publish=bool(form.get("publish")),
+            )
+        except PamongError as error:
+            db.rollback()
+            flash(error.detail, "error")
+            return render_template(
+                "portal/staff_pages.html", pages=content.all_pages(db, _actor()), editing=form
+            ), 422
+        db.commit()
+        flash(_("Saved."), "info")
+        return redirect(url_for("portal.staff_pages"))
+    everything = content.all_pages(db, _actor())
+    edit = request.args.get("edit", "")
+    editing = next((p for p in everything if p.slug == edit), None)
+    return render_template("portal/staff_pages.html", pages=everything, editing=editing)
+
+
+def _form_date(value: str | None, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(_("The date is not valid."), field=field) from None
+
+
+def _save_legal_form(db: Any, form: Any) -> Any:
+    doc_id = form.get("doc_id", "")
+    year = form.get("year", "")
+    doc = legal.save_document(
+        db,
+        _actor(),
+        doc_id=int(doc_id) if doc_id.isdigit() else None,
+        doc_type=form.get("doc_type", ""),
+        number=form.get("number", ""),
+        year=int(year) if year.isdigit() else 0,
+        title=form.get("title", ""),
+        subject=form.get("subject", ""),
+        field_of_law=form.get("field_of_law", ""),
+        enacted_on=_form_date(form.get("enacted_on"), "enacted_on"),
+        promulgated_on=_form_date(form.get("promulgated_on"), "promulgated_on"),
+        place=form.get("place", ""),
+        abstract=form.get("abstract", ""),
+        body_text=form.get("body_text", ""),
+        amends=form.get("amends", "").strip(),
+        revokes=form.get("revokes", "").strip(),
+        publish=bool(form.get("publish")),
+    )
+    upload = request.files.get("pdf")
+    if upload is not None and upload.filename:
+        legal.attach_pdf(db, _actor(), doc.id, upload.read(legal.MAX_PDF_BYTES + 1))
+    return doc
+
+
+@bp.route("/staff/legal", methods=["GET", "POST"])
+@login_required
+def staff_legal() -> Any:
+    """JDIH documents: record, edit, attach the PDF, keep drafts, publish."""
+    db = get_session()
+    if not _actor().can(LEGAL):
+        abort(403)
+    if request.method == "POST":
+        try:
+            _save_legal_form(db, request.form)
+        except PamongError as error:
+            db.rollback()
+            flash(error.detail, "error")
+            return render_template(
+                "portal/staff_legal.html",
+                docs=legal.all_documents(db, _actor()),
+                editing=request.form,
+                ref_of=legal.ref_of,
+                links={},
+            ), 422
+        db.commit()
+        flash(_("Saved."), "info")
+        return redirect(url_for("portal.staff_legal"))
+    docs = legal.all_documents(db, _actor())
+    edit = request.args.get("edit", "")
+    editing = next((d for d in docs if edit.isdigit() and d.id == int(edit)), None)
+    by_id = {d.id: d for d in docs}
+    links = {}
+    if editing is not None:
+        links = {
+            key: legal.ref_of(by_id[target])
+            for key, target in (("amends", editing.amends_id), ("revokes", editing.revokes_id))
+            if target in by_id
+        }
+    return render_template(
+        "portal/staff_legal.html", docs=docs, editing=editing, ref_of=legal.ref_of, links=links
     )

@@ -275,3 +275,9 @@ def pamong_portal_widgets(session):
 def pamong_home_page():
     """The example plugin keeps the core's home page (a portal plugin would name its own)."""
     return None
+
+
+@hookimpl
+def pamong_legal_reference(citation, session):
+    """The example plugin keeps no legal documents: it names none (the portal's JDIH does)."""
+    return None

@@ -110,3 +110,43 @@ def test_concurrent_desks_never_share_a_tracking_number(catalogue):
         thread.join()
     assert errors == []
     assert len(numbers) == 20 and len(set(numbers)) == 20
+
+
+def test_a_holder_nothing_can_reach_is_not_marked_reminded(catalogue, db_session):
+    system = Actor.system("test")
+    application = _file(db_session, "IPR", received=date(2026, 1, 5), email="")
+    services.advance(db_session, system, application)
+    services.advance(db_session, system, application)
+    services.decide(db_session, system, application, approve=True, today=date(2026, 1, 6))
+    permit = services.record_payment(db_session, system, application, "STS-9", date(2026, 1, 7))
+    assert jobs.remind_expiring(db_session, date(2026, 1, 20), days_before=30) == 0
+    assert permit.reminded_on is None and db_session.scalars(select(Delivery)).all() == []
+    application.applicant.email = "baru@example.id"  # a contact added later is still reminded
+    assert jobs.remind_expiring(db_session, date(2026, 1, 21), days_before=30) == 1
+    assert permit.reminded_on == date(2026, 1, 21)
+
+
+def test_an_applicant_with_a_phone_is_told_by_sms(enable_plugins):
+    from pamong.messaging.fakegateway import FakeGateway
+    from pamong_plugins.licensing.catalogue import typical_rows
+
+    with FakeGateway() as gateway:
+        app = enable_plugins("licensing", embedded_delivery=True, sms_gateway_url=gateway.url)
+        with app.extensions["pamong"].db.transaction() as session:
+            services.import_catalogue(session, Actor.system("test"), typical_rows())
+            stype = services.get_service_type(session, "SIUP")
+            applicant = services.counter_applicant(
+                session, Actor.system("test"), {"name": "Ani", "phone": "0813 1111 2222"}
+            )
+            application = services.submit_application(
+                session,
+                Actor.system("test"),
+                service_type=stype,
+                applicant=applicant,
+                checked=stype.requirements,
+                today=date(2026, 7, 6),
+            )
+            number = application.number
+        assert [(m["to"], number in m["text"]) for m in gateway.received] == [
+            ("6281311112222", True)
+        ]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pamong.accounts.permissions import Actor
+from pamong.messaging.fakegateway import FakeGateway
 from pamong.testing import CHROMIUM, CHROMIUM_ARGS, build_app, live_server, needs_chromium, submit
 
 ARTIFACTS = Path(__file__).parents[3] / "test-artifacts"
@@ -37,7 +38,13 @@ PAGES = (
 def site(tmp_path_factory):
     from pamong_plugins.portal import complaints, content, legal
 
-    app = build_app(tmp_path_factory.mktemp("portal-browser"), ["portal", "ktp", "billing"])
+    gateway = FakeGateway().start()  # the citizen's SMS, over real HTTP
+    app = build_app(
+        tmp_path_factory.mktemp("portal-browser"),
+        ["portal", "ktp", "billing"],
+        sms_gateway_url=gateway.url,
+        embedded_delivery=True,
+    )
     system = Actor.system("test")
     with app.extensions["pamong"].db.transaction() as session:
         content.save_post(
@@ -52,7 +59,7 @@ def site(tmp_path_factory):
             image_alt="Lambang kabupaten",
         )
         content.save_page(session, system, "sejarah", "Sejarah", "Berdiri sejak dulu.")
-        legal.save_document(
+        doc = legal.save_document(
             session,
             system,
             doc_type="perda",
@@ -61,6 +68,8 @@ def site(tmp_path_factory):
             title="Pajak Daerah",
             abstract="Pajak hotel dan restoran.",
         )
+        with app.test_request_context():
+            legal.attach_pdf(session, system, doc.id, legal.render_document_pdf(doc, "Sragen"))
         complaint, _code = complaints.submit(
             session,
             system,
@@ -73,8 +82,9 @@ def site(tmp_path_factory):
         complaints.verify(session, system, complaint.number)
         complaints.answer(session, system, complaint.number, "Pipa sudah diperbaiki.")
     with live_server(app) as url:
-        yield {"url": url, "app": app}
+        yield {"url": url, "app": app, "gateway": gateway}
     app.extensions["pamong"].db.dispose()
+    gateway.stop()
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +119,14 @@ def test_public_pages_pass_axe_core(site, page, path):
     assert serious == [], serious
 
 
+def test_the_regulation_page_offers_its_pdf(site, page):
+    page.goto(site["url"] + "/portal/jdih/1")
+    with page.expect_download() as download:
+        page.click("a[href$='/download']")
+    assert download.value.suggested_filename == "perda-3-2011.pdf"
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
+
+
 def test_public_pages_read_without_javascript(site, browser):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -137,6 +155,8 @@ def test_a_citizen_files_a_complaint_from_a_phone_and_rates_the_answer(site, pag
         system = Actor.system("test")
         complaints.verify(session, system, number)
         complaints.answer(session, system, number, "Sudah ditambal hari ini.")
+    sms = [m for m in site["gateway"].received if number in m["text"]]
+    assert [m["to"] for m in sms] == ["6281234567890"]  # the citizen's phone got the SMS
 
     page.goto(site["url"] + "/portal/complaints/mine")
     page.fill("input[name=number]", number)

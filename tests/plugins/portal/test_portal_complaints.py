@@ -65,17 +65,18 @@ def test_the_public_tracker_shows_the_status_but_no_personal_data(client):
         assert secret not in page
 
 
-def test_from_filing_to_a_published_answer_with_an_sms_to_the_citizen(client, bearer, app):
+def test_from_filing_to_a_published_answer_with_a_message_to_the_citizen(client, bearer, app):
+    """No SMS gateway here: the answer goes by e-mail (test_portal_gateway covers the SMS)."""
     handler = bearer("portal_handler", "33.14")
-    receipt = file_report(client)
+    receipt = file_report(client, email="sri@example.id")
     number = receipt["number"]
     assert act(client, handler, number, action="verify").json["status"] == "in_progress"
     answered = act(client, handler, number, action="answer", body="Sudah ditambal, Bu Sri Wahyuni.")
     assert answered.status_code == 200 and answered.json["status"] == "answered"
     with app.extensions["pamong"].db.transaction() as session:
-        sms = session.scalars(select(Delivery).where(Delivery.channel == "sms")).all()
-        assert [d.address for d in sms] == ["081234567890"]
-        assert number in sms[0].body
+        sent = session.scalars(select(Delivery)).all()
+        assert [(d.channel, d.address) for d in sent] == [("email", "sri@example.id")]
+        assert number in sent[0].body
     rated = client.post(
         f"{API}/complaints/{number}/rating",
         json={"access_code": receipt["access_code"], "rating": 5},
@@ -85,7 +86,7 @@ def test_from_filing_to_a_published_answer_with_an_sms_to_the_citizen(client, be
     assert [item["number"] for item in public] == [number]
     shown = str(public[0])
     assert "Sudah ditambal" in shown
-    for secret in ("Sri Wahyuni", "081234567890", NIK, "Wahyuni"):
+    for secret in ("Sri Wahyuni", "081234567890", NIK, "Wahyuni", "sri@example.id"):
         assert secret not in shown
     page = client.get("/portal/answers").get_data(as_text=True)
     assert "Sudah ditambal" in page and "081234567890" not in page and NIK not in page

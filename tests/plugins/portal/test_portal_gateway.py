@@ -1,55 +1,29 @@
-"""SMS through an HTTP gateway: a fake gateway started by the test receives the answer's SMS;
-a gateway that is down loses nothing (the outbox keeps the delivery and retries)."""
+"""The citizen whose report is answered gets an SMS through the (fake, real HTTP) gateway."""
 
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from pamong.accounts.permissions import Actor
+from pamong.app import create_app
+from pamong.cli import main
+from pamong.messaging.fakegateway import FakeGateway
 from pamong.messaging.models import Delivery
 from pamong_plugins.portal import complaints
-from pamong_plugins.portal.gateway import HttpGateway, normalise_phone
-
-
-class FakeGateway(BaseHTTPRequestHandler):
-    received: list[dict] = []
-    status = 200
-
-    def do_POST(self) -> None:
-        length = int(self.headers["Content-Length"])
-        body = json.loads(self.rfile.read(length))
-        FakeGateway.received.append(
-            {
-                **body,
-                "auth": self.headers.get("Authorization"),
-                "key": self.headers.get("Idempotency-Key"),
-            }
-        )
-        self.send_response(FakeGateway.status)
-        self.end_headers()
-
-    def log_message(self, *args) -> None:
-        pass
+from pamong_plugins.portal.models import LegalDocument
 
 
 @pytest.fixture
 def gateway():
-    FakeGateway.received = []
-    FakeGateway.status = 200
-    server = HTTPServer(("127.0.0.1", 0), FakeGateway)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/send"
-    server.shutdown()
-    server.server_close()
+    with FakeGateway() as fake:
+        yield fake
 
 
-def answer_a_report(app, phone="0812 3456 7890"):
+def answer_a_report(app, phone="0812 3456 7890", email=""):
     system = Actor.system("test")
     with app.extensions["pamong"].db.transaction() as session:
         complaint, _code = complaints.submit(
@@ -60,6 +34,7 @@ def answer_a_report(app, phone="0812 3456 7890"):
             title="Air mati",
             body="Tiga hari.",
             phone=phone,
+            email=email,
         )
         complaints.verify(session, system, complaint.number)
         complaints.answer(session, system, complaint.number, "Sudah mengalir.")
@@ -68,41 +43,39 @@ def answer_a_report(app, phone="0812 3456 7890"):
 
 def test_the_citizen_gets_an_sms_through_the_gateway(enable_plugins, gateway):
     app = enable_plugins(
-        "portal",
-        embedded_delivery=True,
-        plugin_settings={"portal": {"sms_gateway_url": gateway, "sms_gateway_token": "s3"}},
+        "portal", embedded_delivery=True, sms_gateway_url=gateway.url, sms_gateway_token="s3"
     )
-    number = answer_a_report(app)
-    assert len(FakeGateway.received) == 1
-    sms = FakeGateway.received[0]
+    number = answer_a_report(app, email="warga@example.id")
+    assert len(gateway.received) == 1
+    sms = gateway.received[0]
     assert sms["to"] == "6281234567890" and number in sms["text"]
     assert sms["auth"] == "Bearer s3" and sms["reference"] == sms["key"]
     with app.extensions["pamong"].db.transaction() as session:
-        assert session.scalar(select(Delivery.status).where(Delivery.channel == "sms")) == "sent"
+        assert session.scalars(select(Delivery.channel)).all() == ["sms"]
+        assert session.scalar(select(Delivery.status)) == "sent"
 
 
-def test_a_gateway_that_is_down_loses_nothing(enable_plugins, gateway):
-    FakeGateway.status = 503
-    app = enable_plugins(
-        "portal", embedded_delivery=True, plugin_settings={"portal": {"sms_gateway_url": gateway}}
-    )
-    answer_a_report(app)
+def test_without_a_gateway_the_answer_goes_by_email(enable_plugins):
+    app = enable_plugins("portal", embedded_delivery=False)
+    answer_a_report(app, email="warga@example.id")
     with app.extensions["pamong"].db.transaction() as session:
-        delivery = session.scalar(select(Delivery).where(Delivery.channel == "sms"))
-        assert delivery.status != "sent" and delivery.attempts == 1
-        assert "503" in (delivery.last_error or "")
+        assert session.scalars(select(Delivery.channel)).all() == ["email"]
 
 
-def test_the_body_template_is_filled_as_json():
-    class D:
-        address, body, idempotency_key = "+62 812-1", 'Kata "kutip"\nbaris', "k1"
-
-    gate = HttpGateway(
-        "whatsapp", "http://x", body='{"phone": "{to}", "msg": "{text}", "ch": "{channel}"}'
-    )
-    assert json.loads(gate.payload(D())) == {
-        "phone": "628121",
-        "msg": 'Kata "kutip"\nbaris',
-        "ch": "whatsapp",
-    }
-    assert normalise_phone("0812") == "62812"
+def test_the_demo_shows_the_citizens_sms_and_regulations_with_pdfs(tmp_path):
+    instance = tmp_path / "demo"
+    args = ["--instance", str(instance), "demo", "--no-serve", "--residents", "0"]
+    done = CliRunner().invoke(main, [*args, "--plugins", "portal"])
+    assert done.exit_code == 0, done.output
+    assert "demo-sms.log" in done.output
+    lines = (instance / "demo-sms.log").read_text("utf-8").splitlines()
+    sms = [json.loads(line) for line in lines]
+    assert sms and all(m["to"].startswith("62812") and "ADU-" in m["text"] for m in sms)
+    app = create_app(instance, check_schema=False)
+    try:
+        with app.extensions["pamong"].db.transaction() as session:
+            docs = session.scalars(select(LegalDocument)).all()
+            assert docs and all(d.pdf_size > 0 for d in docs)
+            assert all(d.pdf.startswith(b"%PDF-") for d in docs)
+    finally:
+        app.extensions["pamong"].db.dispose()

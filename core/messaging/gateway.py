@@ -1,19 +1,28 @@
-"""SMS and WhatsApp through an HTTP gateway: the transport the outbox uses for those channels.
+"""SMS and WhatsApp through an HTTP gateway: the core's transport for those channels.
 
-The core's outbox asks ``pamong_message_transport(channel)`` for every
-channel but e-mail; the portal answers for ``sms`` and ``whatsapp`` when
-``[plugins.portal] sms_gateway_url`` (or ``whatsapp_gateway_url``) is set.
+In the core, beside e-mail, because every plugin notifies residents and
+most of them have a phone number rather than an e-mail address
+(licensing, complaints, PDAM bills…): a deployment configures its
+gateway once in ``[pamong]`` and no plugin has to be enabled for it. A
+plugin can still answer ``pamong_message_transport`` for a channel (a
+national provider's SDK), and its answer wins.
+
 Each delivery is one POST of a JSON body made from ``gateway_body`` (a
 template with ``{to}``, ``{text}``, ``{reference}`` and ``{channel}``); the
 delivery's idempotency key is the reference, so a gateway that drops
 duplicates keeps one message when the outbox sends again after a crash.
 Any answer but 2xx, a timeout or a refused connection raises: the outbox
 records the failure and retries with back-off, so nothing is lost while
-the gateway is down.
+the gateway is down. ``gateway_rate_per_minute`` caps each channel (the
+outbox defers what is over the cap, without counting an attempt), and
+the gateway reports delivery through the signed callback
+(:func:`verify_signature`, ``POST /api/v1/deliveries/receipts``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import urllib.error
 import urllib.request
@@ -22,6 +31,10 @@ from typing import Any
 
 #: The default JSON body: most Indonesian SMS gateways take these three fields.
 DEFAULT_BODY = '{"to": "{to}", "text": "{text}", "reference": "{reference}"}'
+#: The channels the gateway serves.
+CHANNELS = ("sms", "whatsapp")
+#: The header carrying ``sha256=<hex HMAC of the raw body>`` on delivery receipts.
+SIGNATURE_HEADER = "X-Pamong-Signature"
 
 
 class GatewayError(Exception):
@@ -41,15 +54,29 @@ def normalise_phone(address: str) -> str:
     return digits
 
 
+def sign(secret: str, body: bytes) -> str:
+    """The signature header value of a receipt ``body``: ``sha256=<hex>``."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def verify_signature(secret: str, body: bytes, header: str | None) -> bool:
+    """Whether ``header`` signs ``body`` with ``secret`` (constant time; no secret: never)."""
+    if not secret or not header:
+        return False
+    return hmac.compare_digest(sign(secret, body), header.strip())
+
+
 @dataclass
 class HttpGateway:
-    """One channel's gateway: its URL, bearer token, body template and timeout."""
+    """One channel's gateway: its URL, bearer token, body template, timeout and rate cap."""
 
     channel: str
     url: str
     token: str = ""
     body: str = DEFAULT_BODY
     timeout: float = 10.0
+    #: At most this many deliveries of the channel a minute (0: no cap).
+    rate_per_minute: int = 0
 
     def payload(self, delivery: Any) -> bytes:
         values = {
@@ -87,17 +114,18 @@ class HttpGateway:
             raise GatewayError(f"{self.channel} gateway unreachable: {error}") from error
 
 
-def gateway_for(channel: str, settings: dict[str, Any]) -> HttpGateway | None:
-    """The configured gateway of ``channel`` (``sms`` or ``whatsapp``), or None."""
-    if channel not in ("sms", "whatsapp"):
+def gateway_for(channel: str, settings: Any) -> HttpGateway | None:
+    """The configured gateway of ``channel`` (``sms`` or ``whatsapp``) in ``settings``, or None."""
+    if channel not in CHANNELS:
         return None
-    url = settings.get(f"{channel}_gateway_url", "")
+    url = getattr(settings, f"{channel}_gateway_url", "")
     if not url:
         return None
     return HttpGateway(
         channel=channel,
         url=url,
-        token=settings.get(f"{channel}_gateway_token", ""),
-        body=settings.get("gateway_body") or DEFAULT_BODY,
-        timeout=settings.get("gateway_timeout_seconds", 10),
+        token=getattr(settings, f"{channel}_gateway_token", ""),
+        body=settings.gateway_body or DEFAULT_BODY,
+        timeout=settings.gateway_timeout_seconds,
+        rate_per_minute=settings.gateway_rate_per_minute,
     )
