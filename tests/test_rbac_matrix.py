@@ -332,6 +332,12 @@ def _licensing_targets(world: World, session: Any) -> None:
 
     system = Actor.system("rbac matrix")
     licensing.import_catalogue(session, system, typical_rows())
+    licensing.save_signatory(
+        session,
+        system,
+        "33.14",
+        {"name": "Ir. Kepala Dinas", "nip": "197001012000031001", "position": "Kepala DPMPTSP"},
+    )
     imb = licensing.get_service_type(session, "IMB")
     licensing.add_delegation(
         session, system, imb, decree_number="Perbup Sragen 12/2010", effective_on=date(2010, 7, 1)

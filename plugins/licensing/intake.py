@@ -125,6 +125,7 @@ def submit_application(
         description=description.strip()[:500],
         quantity=quantity,
         fee_amount=service_type.fee_for(quantity),
+        sop_days=service_type.sop_days,
         received_on=today,
         renewal_of_id=renewal_of.id if renewal_of else None,
     )

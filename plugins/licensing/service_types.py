@@ -17,6 +17,7 @@ from pamong.plugin import (
     NotFound,
     OrgUnit,
     OrgUnitKind,
+    _,
     audit,
 )
 from pamong_plugins.licensing import permissions as perm
@@ -149,23 +150,39 @@ def add_delegation(
     decree_number: str,
     effective_on: date,
     level: str = "kecamatan",
+    kecamatan: OrgUnit | None = None,
 ) -> Delegation:
-    """Record a delegation (Perbup under PATEN) of a type to kecamatan or desa."""
+    """Record a delegation (Perbup under PATEN) of a type to kecamatan or desa.
+
+    With ``kecamatan`` the delegation holds there only (and, at desa level,
+    for its desa); without, for every kecamatan. It replaces the open
+    delegation of the same type and scope from ``effective_on``.
+    """
     if not actor.can(perm.ADMIN):
-        raise Forbidden("You may not edit delegations.", permission=perm.ADMIN)
+        raise Forbidden(_("You may not edit delegations."), permission=perm.ADMIN)
     decree_number = decree_number.strip()
     if not decree_number or len(decree_number) > 100:
-        raise InvalidInput("A delegation needs its decree number.", slug="invalid-delegation")
+        raise InvalidInput(_("A delegation needs its decree number."), slug="invalid-delegation")
     if level not in ("kecamatan", "desa"):
-        raise InvalidInput("Delegation goes to kecamatan or desa.", slug="invalid-delegation")
+        raise InvalidInput(_("Delegation goes to kecamatan or desa."), slug="invalid-delegation")
+    if kecamatan is not None and kecamatan.kind != OrgUnitKind.KECAMATAN.value:
+        raise InvalidInput(
+            _("%(unit)s is not a kecamatan.", unit=kecamatan.name), slug="invalid-delegation"
+        )
+    scope = kecamatan.id if kecamatan is not None else None
     for previous in service_type.delegations:
-        if previous.ended_on is None and previous.effective_on < effective_on:
+        if (
+            previous.org_unit_id == scope
+            and previous.ended_on is None
+            and previous.effective_on < effective_on
+        ):
             previous.ended_on = effective_on
     delegation = Delegation(
         service_type=service_type,
         level=level,
         decree_number=decree_number,
         effective_on=effective_on,
+        org_unit_id=scope,
     )
     session.add(delegation)
     session.flush()
@@ -177,8 +194,40 @@ def add_delegation(
         service_type.id,
         decree=decree_number,
         level=level,
+        kecamatan=kecamatan.code if kecamatan is not None else "",
     )
     return delegation
+
+
+def end_delegation(
+    session: Session, actor: Actor, delegation: Delegation, ended_on: date
+) -> Delegation:
+    """End a delegation (the bupati takes the service back) from ``ended_on``."""
+    if not actor.can(perm.ADMIN):
+        raise Forbidden(_("You may not edit delegations."), permission=perm.ADMIN)
+    if ended_on <= delegation.effective_on:
+        raise InvalidInput(_("A delegation ends after it took effect."), slug="invalid-delegation")
+    delegation.ended_on = ended_on
+    audit(
+        session,
+        actor,
+        "licensing.delegation.end",
+        "licensing_service_type",
+        delegation.service_type_id,
+        decree=delegation.decree_number,
+        ended_on=ended_on.isoformat(),
+    )
+    return delegation
+
+
+def delegated_types(session: Session, day: date) -> list[tuple[ServiceType, list[Delegation]]]:
+    """Service types with delegations in force on ``day``, and those delegations."""
+    found = []
+    for service_type in service_types(session):
+        current = service_type.delegations_on(day)
+        if current:
+            found.append((service_type, current))
+    return found
 
 
 def service_types(session: Session, *, active_only: bool = False) -> list[ServiceType]:
@@ -225,25 +274,133 @@ def kecamatan_units(session: Session) -> list[OrgUnit]:
     )
 
 
+def desa_units(session: Session) -> list[tuple[OrgUnit, list[OrgUnit]]]:
+    """Each kecamatan with its desa and kelurahan, for choosing where a desa service is."""
+    kinds = (OrgUnitKind.DESA.value, OrgUnitKind.KELURAHAN.value)
+    villages: dict[int, list[OrgUnit]] = {}
+    for unit in session.scalars(
+        select(OrgUnit).where(OrgUnit.kind.in_(kinds)).order_by(OrgUnit.name)
+    ):
+        if unit.parent_id is not None:
+            villages.setdefault(unit.parent_id, []).append(unit)
+    return [(k, villages.get(k.id, [])) for k in kecamatan_units(session)]
+
+
 def handling_unit(
     session: Session, service_type: ServiceType, area_code: str, day: date, office_code: str = ""
 ) -> OrgUnit:
-    """Who handles a file: the office, or the kecamatan/desa of ``area_code`` if delegated."""
-    level = service_type.level_on(day)
+    """Who handles a file: the office, or the kecamatan/desa of ``area_code`` if delegated.
+
+    Delegation is per service and per kecamatan: the kecamatan of the
+    location (``area_code``, a kecamatan or desa code) decides.
+    """
+    area_code = (area_code or "").strip()
+    kecamatan_code = area_code.rsplit(".", 1)[0] if area_code.count(".") == 3 else area_code
+    kecamatan = (
+        session.scalar(
+            select(OrgUnit).where(
+                OrgUnit.code == kecamatan_code, OrgUnit.kind == OrgUnitKind.KECAMATAN.value
+            )
+        )
+        if kecamatan_code
+        else None
+    )
+    level = service_type.level_on(day, kecamatan.id if kecamatan is not None else None)
     if level == "regency":
         return office_unit(session, office_code)
-    kinds = (
-        (OrgUnitKind.KECAMATAN.value,)
-        if level == "kecamatan"
-        else (OrgUnitKind.DESA.value, OrgUnitKind.KELURAHAN.value)
-    )
-    area_code = (area_code or "").strip()
-    if level == "kecamatan" and area_code.count(".") == 3:
-        area_code = area_code.rsplit(".", 1)[0]  # a desa code: its kecamatan
-    unit = session.scalar(select(OrgUnit).where(OrgUnit.code == area_code, OrgUnit.kind.in_(kinds)))
+    if level == "kecamatan":
+        unit = kecamatan
+    else:
+        unit = session.scalar(
+            select(OrgUnit).where(
+                OrgUnit.code == area_code,
+                OrgUnit.kind.in_((OrgUnitKind.DESA.value, OrgUnitKind.KELURAHAN.value)),
+            )
+        )
     if unit is None:
+        where = _("kecamatan") if level == "kecamatan" else _("desa")
         raise InvalidInput(
-            f"{service_type.name} is issued by the {level}: choose the {level} of the location.",
+            _(
+                "%(service)s is issued by the %(level)s: choose the %(level)s of the location.",
+                service=service_type.name,
+                level=where,
+            ),
             slug="invalid-area",
         )
     return unit
+
+
+def _delegation_row(
+    session: Session, row: Mapping[str, Any]
+) -> tuple[ServiceType, str, str, date, list[OrgUnit | None]]:
+    code = str(row.get("code") or "").strip().upper()
+    service_type = session.scalar(select(ServiceType).where(ServiceType.code == code))
+    if service_type is None:
+        raise InvalidInput(
+            _("No service type %(code)s in the catalogue.", code=code or "-"),
+            slug="invalid-delegation",
+        )
+    raw_day = str(row.get("effective_on") or "").strip()
+    try:
+        effective_on = date.fromisoformat(raw_day)
+    except ValueError:
+        raise InvalidInput(
+            _("effective_on must be a date (YYYY-MM-DD)."), slug="invalid-delegation"
+        ) from None
+    scopes: list[OrgUnit | None] = []
+    for code_or_name in _list(row.get("kecamatan", "")):
+        unit = session.scalar(
+            select(OrgUnit).where(
+                OrgUnit.kind == OrgUnitKind.KECAMATAN.value,
+                (OrgUnit.code == code_or_name) | (OrgUnit.name == code_or_name),
+            )
+        )
+        if unit is None:
+            raise InvalidInput(
+                _("No kecamatan %(name)s.", name=code_or_name), slug="invalid-delegation"
+            )
+        scopes.append(unit)
+    level = str(row.get("level") or "kecamatan").strip().lower()
+    decree = str(row.get("decree_number") or "")
+    return service_type, level, decree, effective_on, scopes or [None]
+
+
+def import_delegations(session: Session, actor: Actor, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Record delegations from file rows (code, level, decree_number, effective_on,
+    kecamatan: codes or names separated by ``;``, empty for every kecamatan); all or nothing.
+
+    A delegation already recorded (same type, scope, decree and date) is
+    skipped, so a file can be loaded again. Returns how many were recorded.
+    """
+    if not actor.can(perm.ADMIN):
+        raise Forbidden(_("You may not edit delegations."), permission=perm.ADMIN)
+    count = 0
+    for line, row in enumerate(rows, start=2):
+        try:
+            with session.begin_nested():
+                service_type, level, decree, effective_on, scopes = _delegation_row(session, row)
+                for kecamatan in scopes:
+                    scope = kecamatan.id if kecamatan is not None else None
+                    if any(
+                        d.org_unit_id == scope
+                        and d.decree_number == decree.strip()
+                        and d.effective_on == effective_on
+                        for d in service_type.delegations
+                    ):
+                        continue
+                    add_delegation(
+                        session,
+                        actor,
+                        service_type,
+                        decree_number=decree,
+                        effective_on=effective_on,
+                        level=level,
+                        kecamatan=kecamatan,
+                    )
+                    count += 1
+        except InvalidInput as error:
+            raise InvalidInput(
+                _("Line %(line)d: %(problem)s", line=line, problem=error.detail),
+                slug="invalid-import",
+            ) from None
+    return count

@@ -246,6 +246,8 @@ def intake() -> Any:
         types=types,
         chosen=chosen,
         kecamatan=services.kecamatan_units(db),
+        desa=services.desa_units(db),
+        area=request.form.get("area_code", ""),
         today=regency_today(),
     )
 
@@ -560,6 +562,8 @@ def portal_apply(applicant: Applicant) -> Any:
         "licensing/portal_apply.html",
         stype=stype,
         kecamatan=services.kecamatan_units(db),
+        desa=services.desa_units(db),
+        area=request.form.get("area_code", ""),
         today=regency_today(),
         max_kb=_max_upload() // 1024,
     )

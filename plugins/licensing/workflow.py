@@ -21,7 +21,9 @@ from pamong.plugin import (
     OrgUnit,
     TrackedItem,
     User,
+    _,
     audit,
+    holders_of_role,
     hook_relay,
     issue_document,
     mask_name,
@@ -43,6 +45,7 @@ from pamong_plugins.licensing.models import (
     Application,
     Permit,
 )
+from pamong_plugins.licensing.signatories import require_signatory, signatory_for
 from pamong_plugins.licensing.sla import SlaStatus, sla_status
 
 
@@ -178,13 +181,40 @@ def advance(
     return target
 
 
-def assign(session: Session, actor: Actor, application: Application, username: str) -> None:
-    """Give a file to a staff member (who must work at the file's unit or above)."""
+def licensing_staff(session: Session, unit: OrgUnit) -> list[User]:
+    """Active users with a licensing role at ``unit`` or above it: who a file can go to."""
+    found: dict[int, User] = {}
+    for role in perm.ROLES:
+        if role.name == "licensing_observer":
+            continue
+        for user in holders_of_role(session, role.name, unit):
+            found[user.id] = user
+    return sorted(found.values(), key=lambda u: u.username)
+
+
+def assign(
+    session: Session, actor: Actor, application: Application, username: str, note: str = ""
+) -> None:
+    """Give a file to a staff member who works on licensing at the file's unit or above.
+
+    The assignment shows on the file's timeline (internal note).
+    """
     _require(actor, perm.VERIFY, application)
+    _open(application)
     user = session.scalar(select(User).where(User.username == username.strip()))
-    if user is None:
-        raise InvalidInput(f"No staff user {username!r}.", slug="invalid-assignee")
+    if user is None or user not in licensing_staff(session, application.org_unit):
+        raise InvalidInput(
+            _(
+                "%(user)s is not licensing staff of %(unit)s.",
+                user=username.strip() or "-",
+                unit=application.org_unit.name,
+            ),
+            slug="invalid-assignee",
+            field="username",
+        )
     application.assigned_to_id = user.id
+    words = _("Assigned to %(name)s", name=user.full_name or user.username)
+    _timeline(session, actor, application, f"{words}. {note.strip()}".strip()[:300])
     audit(
         session,
         actor,
@@ -194,6 +224,70 @@ def assign(session: Session, actor: Actor, application: Application, username: s
         org_unit_id=application.org_unit_id,
         assignee=user.username,
     )
+
+
+def _open(application: Application) -> None:
+    if application.finished_on is not None:
+        raise Conflict(_("%(number)s is closed.", number=application.number), slug="file-closed")
+
+
+def _timeline(session: Session, actor: Actor, application: Application, note: str) -> None:
+    """An internal note on the file's timeline, at its current stage."""
+    move_to(
+        session,
+        actor,
+        _item(session, application),
+        perm.LICENSE_FILE,
+        application.stage,
+        note,
+    )
+
+
+def forward(
+    session: Session, actor: Actor, application: Application, unit_code: str, reason: str
+) -> OrgUnit:
+    """Forward an open file by hand to another unit (a file received at the wrong office).
+
+    The actor needs ``licensing.verify`` at the file's unit; the target unit
+    must have licensing staff. The move shows on the timeline; the
+    assignment is cleared (the new unit assigns its own staff).
+    """
+    _require(actor, perm.VERIFY, application)
+    _open(application)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(
+            _("Say why the file goes to another unit."), slug="reason-required", field="reason"
+        )
+    target = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code.strip()))
+    if target is None or target.id == application.org_unit_id:
+        raise InvalidInput(
+            _("Choose another unit to forward the file to."), slug="invalid-unit", field="unit"
+        )
+    if not licensing_staff(session, target):
+        raise InvalidInput(
+            _("%(unit)s has no licensing staff to take the file.", unit=target.name),
+            slug="invalid-unit",
+            field="unit",
+        )
+    source = application.org_unit
+    item = _item(session, application)
+    words = _("Forwarded from %(source)s to %(target)s", source=source.name, target=target.name)
+    _timeline(session, actor, application, f"{words}: {reason}"[:300])
+    item.org_unit_id = target.id
+    application.org_unit = target
+    application.assigned_to_id = None
+    audit(
+        session,
+        actor,
+        "licensing.application.forward",
+        "licensing_application",
+        application.id,
+        org_unit_id=target.id,
+        source=source.code,
+        target=target.code,
+    )
+    return target
 
 
 def return_to_applicant(
@@ -271,7 +365,9 @@ def decide(
     today = today or regency_today()
     reason = reason.strip()
     if not approve and not reason:
-        raise InvalidInput("A refusal states its reasons.", slug="reason-required")
+        raise InvalidInput(_("A refusal states its reasons."), slug="reason-required")
+    if approve and application.service_type.is_permit:
+        require_signatory(session, application.org_unit, application.service_type)
     application.decided_on = today
     application.decision = "approved" if approve else "refused"
     application.days_used = sla_of(application, today).days_used
@@ -389,6 +485,9 @@ def issue_permit(
         valid_until=valid_until,
         now=datetime(today.year, today.month, today.day, 3, tzinfo=UTC),
     )
+    signer = signatory_for(session, application.org_unit, stype)
+    if signer is None and stype.is_permit:
+        require_signatory(session, application.org_unit, stype)  # raises: nothing is issued
     permit = Permit(
         application=application,
         number=number,
@@ -396,10 +495,46 @@ def issue_permit(
         holder=application.applicant.name,
         issued_on=today,
         valid_until=valid_until,
+        signer_name=signer.name if signer else "",
+        signer_nip=signer.nip if signer else "",
+        signer_position=signer.position if signer else "",
     )
     session.add(permit)
     session.flush()
+    if application.applicant.kind == "business" and stype.is_permit:
+        reference = hook_relay(session).pamong_licensing_oss_register(
+            application=application, permit=permit, session=session
+        )
+        if reference:
+            application.oss_reference = str(reference).strip()[:60]
     return permit
+
+
+def record_oss_reference(
+    session: Session, actor: Actor, application: Application, reference: str
+) -> None:
+    """Record by hand the OSS-RBA reference of a business permit (staff who verify files)."""
+    _require(actor, perm.VERIFY, application)
+    reference = reference.strip()
+    if not reference or len(reference) > 60:
+        raise InvalidInput(
+            _("The OSS-RBA reference is 1-60 characters."), slug="invalid-oss-reference"
+        )
+    if not all(ch.isalnum() or ch in "-/." for ch in reference):
+        raise InvalidInput(
+            _("The OSS-RBA reference holds letters, digits, - / and . only."),
+            slug="invalid-oss-reference",
+        )
+    application.oss_reference = reference
+    audit(
+        session,
+        actor,
+        "licensing.application.oss_reference",
+        "licensing_application",
+        application.id,
+        org_unit_id=application.org_unit_id,
+        reference=reference,
+    )
 
 
 def hand_over(
@@ -462,7 +597,7 @@ def renew(
 def sla_of(application: Application, today: date | None = None) -> SlaStatus:
     return sla_status(
         received_on=application.received_on,
-        sop_days=application.service_type.sop_days,
+        sop_days=application.sop_days,
         today=today or regency_today(),
         paused_days=application.paused_days,
         paused_since=application.paused_since,

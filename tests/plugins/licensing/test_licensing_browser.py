@@ -38,6 +38,12 @@ def site(tmp_path_factory):
             session, system, code="33.14-BPT", name="BPT Sragen", kind="skpd", parent_code="33.14"
         )
         services.import_catalogue(session, system, typical_rows())
+        services.save_signatory(
+            session,
+            system,
+            "33.14",
+            {"name": "Ir. Kepala Dinas", "nip": "197001012000031001", "position": "Kepala DPMPTSP"},
+        )
         user = accounts.create_user(
             session, system, username="kepala", password=TEST_PASSWORD, full_name="Kepala BPT"
         )
