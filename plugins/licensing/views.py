@@ -45,14 +45,13 @@ from pamong.plugin import (
     public_rate_limited,
     qr_svg,
     regency_today,
-    render_pdf,
-    verify_url,
 )
 from pamong_plugins.licensing import permissions as perm
 from pamong_plugins.licensing import services
 from pamong_plugins.licensing.catalogue import parse_catalogue_file
 from pamong_plugins.licensing.ikm import ELEMENTS_2017, RULES
 from pamong_plugins.licensing.models import Applicant, Application, Permit, Upload
+from pamong_plugins.licensing.permit_pdf import permit_pdf as permit_pdf_bytes
 from pamong_plugins.licensing.stats import ikm_report, statistics_for
 
 bp = Blueprint("licensing", __name__, url_prefix="/licensing", template_folder="templates")
@@ -360,12 +359,7 @@ def receipt(application_id: int) -> Any:
 
 
 def _permit_pdf(permit: Permit) -> Response:
-    db = get_session()
-    document = services.document_of(db, permit)
-    url = verify_url(document)
-    pdf = render_pdf(
-        "licensing/permit_pdf.html", permit=permit, a=permit.application, url=url, qr=qr_svg(url)
-    )
+    pdf = permit_pdf_bytes(get_session(), permit)
     response = Response(pdf, mimetype="application/pdf")
     name = permit.number.replace("/", "-")
     response.headers["Content-Disposition"] = f'inline; filename="{name}.pdf"'
