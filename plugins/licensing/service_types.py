@@ -274,6 +274,33 @@ def kecamatan_units(session: Session) -> list[OrgUnit]:
     )
 
 
+def kecamatan_by_code(session: Session, code: str) -> OrgUnit | None:
+    """The kecamatan with ``code``; None for an empty code (every kecamatan), 422 if unknown."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    unit = session.scalar(
+        select(OrgUnit).where(OrgUnit.code == code, OrgUnit.kind == OrgUnitKind.KECAMATAN.value)
+    )
+    if unit is None:
+        raise InvalidInput(
+            _("No kecamatan %(name)s.", name=code), slug="invalid-delegation", field="kecamatan"
+        )
+    return unit
+
+
+def forward_targets(session: Session) -> list[OrgUnit]:
+    """Units a file can be forwarded to by hand: the one-stop office and the kecamatan."""
+    offices = list(
+        session.scalars(
+            select(OrgUnit)
+            .where(OrgUnit.code.like("%-BPT") | (OrgUnit.kind == OrgUnitKind.REGENCY.value))
+            .order_by(OrgUnit.path)
+        )
+    )
+    return [*offices, *kecamatan_units(session)]
+
+
 def desa_units(session: Session) -> list[tuple[OrgUnit, list[OrgUnit]]]:
     """Each kecamatan with its desa and kelurahan, for choosing where a desa service is."""
     kinds = (OrgUnitKind.DESA.value, OrgUnitKind.KELURAHAN.value)

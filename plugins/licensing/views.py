@@ -139,7 +139,12 @@ def edit_type(type_id: int | None = None) -> Any:
         db.commit()
         flash(_("Service %(name)s saved.", name=stype.name), "info")
         return redirect(url_for("licensing.edit_type", type_id=stype.id))
-    return render_template("licensing/type_form.html", stype=stype, today=regency_today())
+    return render_template(
+        "licensing/type_form.html",
+        stype=stype,
+        today=regency_today(),
+        kecamatan=services.kecamatan_units(db),
+    )
 
 
 @bp.route("/admin/types/<id:type_id>/delegations", methods=["POST"])
@@ -161,6 +166,7 @@ def add_delegation(type_id: int) -> Any:
         decree_number=request.form.get("decree_number", ""),
         effective_on=effective,
         level=request.form.get("level", "kecamatan"),
+        kecamatan=services.kecamatan_by_code(db, request.form.get("kecamatan", "")),
     )
     db.commit()
     flash(_("Delegation recorded."), "info")
@@ -284,6 +290,8 @@ def file(application_id: int) -> Any:
             "intake": actor.can(perm.INTAKE, unit),
         },
         missing=services.missing_requirements(application),
+        staff=services.licensing_staff(db, unit) if actor.can(perm.VERIFY, unit) else [],
+        units=services.forward_targets(db) if actor.can(perm.VERIFY, unit) else [],
         survey_url=survey_url,
         survey_qr=qr_svg(survey_url, scale=3) if survey_url else "",
     )
@@ -313,7 +321,11 @@ def step(application_id: int, action: str) -> Any:
             max_upload_bytes=_max_upload(),
         )
     elif action == "assign":
-        services.assign(db, actor, application, form.get("username", ""))
+        services.assign(db, actor, application, form.get("username", ""), form.get("note", ""))
+    elif action == "forward":
+        services.forward(db, actor, application, form.get("unit", ""), form.get("reason", ""))
+    elif action == "oss":
+        services.record_oss_reference(db, actor, application, form.get("reference", ""))
     elif action == "decide":
         services.decide(
             db,
