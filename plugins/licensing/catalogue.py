@@ -73,9 +73,9 @@ def parse_catalogue_file(filename: str, data: bytes) -> list[dict[str, Any]]:
                 _("The JSON file nests too deeply for a catalogue."), slug="invalid-import"
             ) from None
         except ValueError:
-            raise InvalidInput("The file is not valid JSON.", slug="invalid-import") from None
+            raise InvalidInput(_("The file is not valid JSON."), slug="invalid-import") from None
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise InvalidInput("A JSON catalogue is a list of objects.", slug="invalid-import")
+            raise InvalidInput(_("A JSON catalogue is a list of objects."), slug="invalid-import")
         if contains_nul(rows):
             raise InvalidInput(_("The file holds a NUL character."), slug="invalid-import")
         return rows

@@ -58,7 +58,7 @@ class LicensingSettings(Schema):
 
 @hookimpl
 def pamong_register_blueprints(app: Any) -> Iterable[Any]:
-    from pamong_plugins.licensing import admin_views  # noqa: F401  (routes on bp)
+    from pamong_plugins.licensing import admin_views, portal_account  # noqa: F401  (routes on bp)
     from pamong_plugins.licensing.api import blp
     from pamong_plugins.licensing.views import bp
 

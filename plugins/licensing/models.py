@@ -254,7 +254,11 @@ class ApplicantToken(Base):
         ForeignKey("licensing_applicants.id", ondelete="CASCADE"), index=True
     )
     purpose: Mapped[str] = mapped_column(String(10))
+    #: ``email`` (a link with a long token) or ``sms`` (a six-digit code).
+    channel: Mapped[str] = mapped_column(String(10))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Wrong codes typed for this account while the code was open; 5 void it.
+    attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -32,9 +32,12 @@ from pamong_plugins.licensing.models import (
 def _clean_str(data: Mapping[str, Any], key: str, limit: int, required: bool = False) -> str:
     value = str(data.get(key) or "").strip()
     if required and not value:
-        raise InvalidInput(f"{key} is required.", slug="invalid-service-type")
+        raise InvalidInput(_("%(field)s is required.", field=key), slug="invalid-service-type")
     if len(value) > limit:
-        raise InvalidInput(f"{key} is at most {limit} characters.", slug="invalid-service-type")
+        raise InvalidInput(
+            _("%(field)s is at most %(limit)d characters.", field=key, limit=limit),
+            slug="invalid-service-type",
+        )
     return value
 
 
@@ -45,9 +48,14 @@ def _int(data: Mapping[str, Any], key: str, default: int | None, low: int, high:
     try:
         value = int(str(raw).strip())
     except ValueError:
-        raise InvalidInput(f"{key} must be a whole number.", slug="invalid-service-type") from None
+        raise InvalidInput(
+            _("%(field)s must be a whole number.", field=key), slug="invalid-service-type"
+        ) from None
     if not low <= value <= high:
-        raise InvalidInput(f"{key} must be {low}-{high}.", slug="invalid-service-type")
+        raise InvalidInput(
+            _("%(field)s must be %(low)d-%(high)d.", field=key, low=low, high=high),
+            slug="invalid-service-type",
+        )
     return value
 
 
@@ -72,26 +80,35 @@ def save_service_type(
 ) -> ServiceType:
     """Create or update a catalogue entry from form, API or file data (validated here)."""
     if not actor.can(perm.ADMIN):
-        raise Forbidden("You may not edit the service catalogue.", permission=perm.ADMIN)
+        raise Forbidden(_("You may not edit the service catalogue."), permission=perm.ADMIN)
     code = _clean_str(data, "code", 40, required=True).upper()
     if not all(ch.isalnum() or ch in "-_" for ch in code):
-        raise InvalidInput("code: letters, digits, - and _ only.", slug="invalid-service-type")
+        raise InvalidInput(
+            _("The code holds letters, digits, - and _ only."), slug="invalid-service-type"
+        )
     fee_rule = _clean_str(data, "fee_rule", 10) or "free"
     level = _clean_str(data, "level", 12) or "regency"
     if fee_rule not in FEE_RULES:
         raise InvalidInput(
-            f"fee_rule is one of {', '.join(FEE_RULES)}.", slug="invalid-service-type"
+            _("fee_rule is one of %(choices)s.", choices=", ".join(FEE_RULES)),
+            slug="invalid-service-type",
         )
     if level not in LEVELS:
-        raise InvalidInput(f"level is one of {', '.join(LEVELS)}.", slug="invalid-service-type")
+        raise InvalidInput(
+            _("level is one of %(choices)s.", choices=", ".join(LEVELS)),
+            slug="invalid-service-type",
+        )
     stages = _list(data.get("stages", []))
     if set(stages) - set(perm.OPTIONAL_STAGES):
         raise InvalidInput(
-            f"stages: choose from {', '.join(perm.OPTIONAL_STAGES)}.", slug="invalid-service-type"
+            _("stages: choose from %(choices)s.", choices=", ".join(perm.OPTIONAL_STAGES)),
+            slug="invalid-service-type",
         )
     clash = session.scalar(select(ServiceType).where(ServiceType.code == code))
     if clash is not None and clash is not service_type:
-        raise Conflict(f"A service type with code {code} exists.", slug="service-type-exists")
+        raise Conflict(
+            _("A service type with code %(code)s exists.", code=code), slug="service-type-exists"
+        )
     created = service_type is None
     if service_type is None:
         service_type = ServiceType(code=code)
@@ -137,7 +154,10 @@ def import_catalogue(session: Session, actor: Actor, rows: Iterable[Mapping[str,
             with session.begin_nested():
                 save_service_type(session, actor, row, existing)
         except InvalidInput as error:
-            raise InvalidInput(f"Line {line}: {error.detail}", slug="invalid-import") from None
+            raise InvalidInput(
+                _("Line %(line)d: %(problem)s", line=line, problem=error.detail),
+                slug="invalid-import",
+            ) from None
         count += 1
     return count
 
@@ -243,7 +263,7 @@ def get_service_type(session: Session, type_id: int | str) -> ServiceType:
     else:
         found = session.get(ServiceType, type_id)
     if found is None:
-        raise NotFound("No such service type.", slug="service-type-not-found")
+        raise NotFound(_("No such service type."), slug="service-type-not-found")
     return found
 
 
@@ -260,7 +280,7 @@ def office_unit(session: Session, code: str = "") -> OrgUnit:
             stmt.where(OrgUnit.parent_id.is_(None), OrgUnit.kind == OrgUnitKind.REGENCY.value)
         )
     if unit is None:
-        raise NotFound("The regency has no org units yet.", slug="org-unit-not-found")
+        raise NotFound(_("The regency has no org units yet."), slug="org-unit-not-found")
     return unit
 
 

@@ -48,6 +48,7 @@ from pamong.plugin import (
 )
 from pamong_plugins.licensing import permissions as perm
 from pamong_plugins.licensing import services
+from pamong_plugins.licensing.applicant_codes import send_verification
 from pamong_plugins.licensing.catalogue import parse_catalogue_file
 from pamong_plugins.licensing.ikm import ELEMENTS_2017, RULES
 from pamong_plugins.licensing.models import Applicant, Application, Permit, Upload
@@ -495,10 +496,11 @@ def portal_register() -> Any:
             db.rollback()
             flash(error.detail, "error")
             return render_template("licensing/portal_register.html", form=request.form), 422
+        send_verification(db, applicant)
         db.commit()
         _start_applicant_session(applicant)
         flash(_("Welcome, %(name)s.", name=applicant.name), "info")
-        return redirect(url_for("licensing.portal"))
+        return redirect(url_for("licensing.portal_verify"))
     return render_template("licensing/portal_register.html", form={})
 
 
@@ -508,10 +510,12 @@ def portal_login() -> Any:
     if request.method == "POST":
         try:
             applicant = services.authenticate_applicant(
-                get_session(), request.form.get("email", ""), request.form.get("password", "")
+                get_session(),
+                request.form.get("login", request.form.get("email", "")),
+                request.form.get("password", ""),
             )
         except Unauthorized:
-            flash(_("Wrong e-mail or password."), "error")
+            flash(_("Wrong e-mail, phone number or password."), "error")
             return render_template("licensing/portal_login.html"), 401
         _start_applicant_session(applicant)
         return redirect(_safe_next(request.args.get("next")))
@@ -534,6 +538,9 @@ def portal(applicant: Applicant) -> Any:
         .order_by(Application.id.desc())
         .limit(100)
     ).all()
+    if applicant.verified_at is None:
+        flash(_("Confirm your e-mail address or phone number to apply online."), "info")
+        return redirect(url_for("licensing.portal_verify"))
     return render_template(
         "licensing/portal.html",
         applicant=applicant,
@@ -578,7 +585,7 @@ def portal_apply(applicant: Applicant) -> Any:
 def _own(applicant: Applicant, number: str) -> Application:
     application = services.application_by_number(get_session(), number)
     if application is None or application.applicant_id != applicant.id:
-        raise NotFound("No such application.", slug="application-not-found")
+        raise NotFound(_("No such application."), slug="application-not-found")
     return application
 
 

@@ -59,7 +59,7 @@ def get_application(
     """
     application = session.get(Application, application_id)
     if application is None or not actor.can(perm.VIEW, application.org_unit):
-        raise NotFound("No such application.", slug="application-not-found")
+        raise NotFound(_("No such application."), slug="application-not-found")
     if purpose:
         record_applicant_read(session, actor, application, purpose)
     return application
@@ -89,15 +89,24 @@ def _item(session: Session, application: Application) -> TrackedItem:
 def _require(actor: Actor, permission: str, application: Application) -> None:
     if not actor.can(permission, application.org_unit):
         raise Forbidden(
-            f"You need {permission} at {application.org_unit.name}.", permission=permission
+            _(
+                "You need %(permission)s at %(unit)s.",
+                permission=permission,
+                unit=application.org_unit.name,
+            ),
+            permission=permission,
         )
 
 
 def _expect(application: Application, *stages: str) -> None:
     if application.stage not in stages:
         raise Conflict(
-            f"{application.number} is at stage {application.stage!r}; "
-            f"this step needs {' or '.join(stages)}.",
+            _(
+                "%(number)s is at stage %(stage)s; this step needs %(needed)s.",
+                number=application.number,
+                stage=application.stage,
+                needed=" / ".join(stages),
+            ),
             slug="wrong-stage",
         )
 
@@ -175,7 +184,10 @@ def advance(
     """
     target = next_stage(application)
     if target is None:
-        raise Conflict(f"{application.number} cannot move on from here.", slug="wrong-stage")
+        raise Conflict(
+            _("%(number)s cannot move on from here.", number=application.number),
+            slug="wrong-stage",
+        )
     _require(actor, _ADVANCE_PERMISSION[application.stage], application)
     _move(session, actor, application, target, note, public_note=public_note)
     return target
@@ -308,7 +320,7 @@ def return_to_applicant(
     _expect(application, perm.RECEIVED, perm.VERIFICATION, perm.INSPECTION)
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("Say what is missing.", slug="reason-required")
+        raise InvalidInput(_("Say what is missing."), slug="reason-required", field="reason")
     application.returned_from = application.stage
     application.return_reason = reason[:500]
     application.paused_since = today or regency_today()
@@ -426,12 +438,14 @@ def record_payment(
     _expect(application, perm.PAYMENT)
     if through_billing_only and not actor.is_system:
         raise Conflict(
-            "The levy is paid at the cashier or by bank: billing records it.",
+            _("The levy is paid at the cashier or by bank: billing records it."),
             slug="paid-through-billing",
         )
     reference = reference.strip()
     if not reference:
-        raise InvalidInput("Give the payment receipt reference.", slug="reference-required")
+        raise InvalidInput(
+            _("Give the payment receipt reference."), slug="reference-required", field="reference"
+        )
     today = today or regency_today()
     application.paid_on = today
     application.payment_ref = reference[:100]
@@ -578,7 +592,7 @@ def renew(
     """Renewal: a new application of the same type, linked to the permit's application."""
     previous = permit.application
     if not previous.service_type.renewable:
-        raise InvalidInput("This permit is not renewable.", slug="not-renewable")
+        raise InvalidInput(_("This permit is not renewable."), slug="not-renewable")
     area = kwargs.pop("area_code", "") or previous.org_unit.code
     return submit_application(
         session,

@@ -22,9 +22,21 @@ def _csrf(client, url):
     return match.group(1) if match else ""
 
 
-def _register(client, email="sari@example.id"):
+def _last_message(client, address):
+    from sqlalchemy import select
+
+    from pamong.messaging.models import Delivery
+
+    with client.application.extensions["pamong"].db.transaction() as session:
+        found = session.scalars(
+            select(Delivery).where(Delivery.address == address).order_by(Delivery.id.desc())
+        ).first()
+        return found.body if found else ""
+
+
+def _register(client, email="sari@example.id", confirm=True):
     token = _csrf(client, "/licensing/portal/register")
-    return client.post(
+    response = client.post(
         "/licensing/portal/register",
         data={
             "csrf_token": token,
@@ -35,6 +47,10 @@ def _register(client, email="sari@example.id"):
             "password": "rahasia-sekali-2026",
         },
     )
+    if confirm and response.status_code == 302:
+        link = re.search(r"/licensing/portal/verify/\S+", _last_message(client, email))
+        assert client.get(link.group(0)).status_code == 302
+    return response
 
 
 def _apply_online(client, code="SIUP"):
