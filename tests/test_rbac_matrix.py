@@ -346,6 +346,7 @@ def _licensing_targets(world: World, session: Any) -> None:
         session,
         {"name": "Budi Santoso", "email": "budi@example.id", "password": TEST_PASSWORD},
     )
+    portal.verified_at = portal.created_at  # confirmed: may apply online
     stranger = licensing.counter_applicant(
         session, system, {"name": "CV Lain", "email": "lain@example.id"}
     )
@@ -381,6 +382,8 @@ def _licensing_targets(world: World, session: Any) -> None:
             code = licensing.document_of(session, application.permit).code
             world.targets[("document_code", "in")] = {"code": code}
     world.targets[("lic_type", "in")] = {"type_id": imb.id}
+    world.targets[("lic_delegation", "in")] = {"delegation_id": imb.delegations[0].id}
+    world.targets[("lic_token", "in")] = {"token": "not-a-real-token"}
     world.targets[("lic_type_code", "in")] = {"query": {"type": "IMB"}}
     session.flush()
     world.roles.append(

@@ -30,6 +30,15 @@ def signatories() -> Any:
     """Who signs permits, per unit and optionally per service."""
     actor = _admin()
     db = get_session()
+    if request.method == "POST" and request.form.get("delete"):
+        try:
+            signatory_id = int(request.form["delete"])
+        except ValueError:
+            raise NotFound(_("No such signing official."), slug="signatory-not-found") from None
+        services.delete_signatory(db, actor, signatory_id)
+        db.commit()
+        flash(_("Signing official removed."), "info")
+        return redirect(url_for("licensing.signatories"))
     if request.method == "POST":
         code = request.form.get("service", "")
         service_type = services.get_service_type(db, code) if code else None
@@ -54,17 +63,6 @@ def signatories() -> Any:
         units=units,
         types=services.service_types(db, active_only=True),
     )
-
-
-@bp.route("/admin/signatories/<id:signatory_id>/delete", methods=["POST"])
-@login_required
-def delete_signatory(signatory_id: int) -> Any:
-    actor = _admin()
-    db = get_session()
-    services.delete_signatory(db, actor, signatory_id)
-    db.commit()
-    flash(_("Signing official removed."), "info")
-    return redirect(url_for("licensing.signatories"))
 
 
 @bp.route("/admin/delegations/<id:delegation_id>/end", methods=["POST"])
