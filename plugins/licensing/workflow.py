@@ -289,6 +289,7 @@ def forward(
     item.org_unit_id = target.id
     application.org_unit = target
     application.assigned_to_id = None
+    session.flush()
     audit(
         session,
         actor,
@@ -519,6 +520,8 @@ def issue_permit(
         reference = hook_relay(session).pamong_licensing_oss_register(
             application=application, permit=permit, session=session
         )
+        if isinstance(reference, list):  # a contained call gives every answer
+            reference = next((r for r in reference if r), None)
         if reference:
             application.oss_reference = str(reference).strip()[:60]
     return permit
