@@ -326,7 +326,7 @@ def step(application_id: int, action: str) -> Any:
     elif action == "forward":
         services.forward(db, actor, application, form.get("unit", ""), form.get("reason", ""))
     elif action == "oss":
-        services.record_oss_reference(db, actor, application, form.get("reference", ""))
+        services.record_oss_reference(db, actor, application, form.get("oss_reference", ""))
     elif action == "decide":
         services.decide(
             db,
