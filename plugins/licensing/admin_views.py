@@ -39,15 +39,22 @@ def signatories() -> Any:
         db.commit()
         flash(_("Signing official removed."), "info")
         return redirect(url_for("licensing.signatories"))
+    status = 200
     if request.method == "POST":
         code = request.form.get("service", "")
-        service_type = services.get_service_type(db, code) if code else None
-        saved = services.save_signatory(
-            db, actor, request.form.get("unit", ""), request.form, service_type
-        )
-        db.commit()
-        flash(_("Signing official %(name)s saved.", name=saved.name), "info")
-        return redirect(url_for("licensing.signatories"))
+        try:
+            service_type = services.get_service_type(db, code) if code else None
+            saved = services.save_signatory(
+                db, actor, request.form.get("unit", ""), request.form, service_type
+            )
+        except (InvalidInput, NotFound) as error:  # keep what was typed, say what is wrong
+            db.rollback()
+            flash(error.detail, "error")
+            status = 422
+        else:
+            db.commit()
+            flash(_("Signing official %(name)s saved.", name=saved.name), "info")
+            return redirect(url_for("licensing.signatories"))
     units = [
         unit
         for unit in db.scalars(
@@ -62,7 +69,8 @@ def signatories() -> Any:
         rows=services.signatories(db, actor),
         units=units,
         types=services.service_types(db, active_only=True),
-    )
+        form=request.form if status != 200 else {},
+    ), status
 
 
 @bp.route("/admin/delegations/<id:delegation_id>/end", methods=["POST"])

@@ -313,3 +313,19 @@ def test_the_api_assigns_forwards_and_answers_bad_input_with_problems(
     assert made.status_code == 201 and made.json["kecamatan"] == "33.14.05"
     reset = client.post("/api/v1/licensing/applicants/password-reset", json={"login": "a@b.id"})
     assert reset.status_code == 202
+
+
+def test_the_signatories_page_keeps_what_was_typed_on_an_error(catalogue, client, login_as):
+    login_as("licensing_admin")
+    html = client.get("/licensing/admin/signatories").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    form = {"csrf_token": token, "unit": "33.14.02", "position": "Camat Plupuh"}
+    bad = client.post("/licensing/admin/signatories", data={**form, "name": "Dwi", "nip": "12"})
+    assert bad.status_code == 422
+    page = bad.get_data(as_text=True)
+    assert 'value="Dwi"' in page and 'value="Camat Plupuh"' in page and "18" in page
+    good = client.post(
+        "/licensing/admin/signatories", data={**form, "name": "Dwi", "nip": OFFICIAL["nip"]}
+    )
+    assert good.status_code == 302
+    assert "Camat Plupuh" in client.get("/licensing/admin/signatories").get_data(as_text=True)
