@@ -109,7 +109,7 @@ def test_a_bad_import_row_is_reported_by_line(catalogue, client, login_as):
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-    assert "Line 3" in response.get_data(as_text=True)
+    assert "Baris 3" in response.get_data(as_text=True)
 
 
 def test_staff_pages_need_a_login_and_the_permission(catalogue, client, login_as):
@@ -138,7 +138,7 @@ def test_an_online_application_without_every_document_is_refused(catalogue, clie
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-    assert "missing" in response.get_data(as_text=True)
+    assert "kurang" in response.get_data(as_text=True)
 
 
 def test_an_applicant_cannot_open_another_applicants_file(catalogue, app):
