@@ -53,6 +53,26 @@ def region_code(app: Flask | None = None) -> str:
     return _state(app).settings.region
 
 
+def site_branding(app: Flask | None = None) -> dict[str, str]:
+    """The instance's branding and contact settings, for letterheads and printed papers.
+
+    Keys: ``logo`` (a site path such as ``/site/static/logo.png``, a URL, or
+    empty), ``public_url``, ``brand_color``, ``accent_color``,
+    ``contact_address``, ``contact_phone``, ``contact_email``.
+    """
+    settings = _state(app).settings
+    names = (
+        "logo",
+        "public_url",
+        "brand_color",
+        "accent_color",
+        "contact_address",
+        "contact_phone",
+        "contact_email",
+    )
+    return {name: str(getattr(settings, name) or "") for name in names}
+
+
 def enabled_plugins(app: Flask | None = None) -> list[str]:
     """Ids of the plugins enabled on the instance, in load order."""
     return list(_state(app).plugins)

@@ -631,6 +631,15 @@ TABLE: dict[str, Rule] = {
     "GET|POST /licensing/admin/types/<id:type_id>": anywhere(LIC_ADMIN, target="lic_type"),
     "POST /licensing/admin/types/<id:type_id>/delegations": anywhere(LIC_ADMIN, target="lic_type"),
     "POST /licensing/admin/import": anywhere(LIC_ADMIN),
+    "GET|POST /licensing/admin/signatories": anywhere(LIC_ADMIN),
+    "POST /licensing/admin/delegations/<id:delegation_id>/end": anywhere(
+        LIC_ADMIN, target="lic_delegation"
+    ),
+    "GET|POST /licensing/portal/verify": applicant(),
+    "GET /licensing/portal/verify/<token>": public("lic_token", ok=(422,)),
+    "GET|POST /licensing/portal/forgot": public(),
+    "GET|POST /licensing/portal/reset": public(),
+    "GET|POST /licensing/portal/reset/<token>": public("lic_token"),
     "GET|POST /licensing/portal/register": public(),
     "GET /licensing/portal/login": public(),
     "POST /licensing/portal/login": public(ok=(401,)),  # no such applicant
@@ -651,6 +660,40 @@ TABLE: dict[str, Rule] = {
         LIC_VIEW, target="lic_permit", out=404
     ),
     "GET /api/v1/licensing/ikm": anywhere(LIC_REPORT),
+    "POST /api/v1/licensing/applications/<number>/assign": at_target(
+        LIC_VERIFY, target="lic_application", see=(LIC_VIEW,), body=_fixed(username="nobody")
+    ),
+    "POST /api/v1/licensing/applications/<number>/forward": at_target(
+        LIC_VERIFY,
+        target="lic_application",
+        see=(LIC_VIEW,),
+        body=_fixed(unit="33.14.01", reason="Salah loket"),
+    ),
+    "PUT /api/v1/licensing/applications/<number>/oss-reference": at_target(
+        LIC_VERIFY, target="lic_application", see=(LIC_VIEW,), body=_fixed(reference="OSS-1")
+    ),
+    "POST /api/v1/licensing/delegations": anywhere(
+        LIC_ADMIN,
+        body=_fixed(service_type="IMB", decree_number="Perbup 9/2026", effective_on="2026-01-02"),
+    ),
+    "GET /api/v1/licensing/signatories": anywhere(LIC_ADMIN),
+    "PUT /api/v1/licensing/signatories": at_target(
+        LIC_ADMIN,
+        target="unit",
+        body=lambda ctx: {
+            "unit": ctx["unit_code"],
+            "name": "Drs. Matriks",
+            "nip": "197001012000031001",
+            "position": "Camat",
+        },
+    ),
+    "POST /api/v1/licensing/applicants/password-reset": public(
+        ok=(202,), body=_fixed(login="nobody@example.id")
+    ),
+    "POST /api/v1/licensing/applicants/password-reset/confirm": public(
+        ok=(422,), body=_fixed(code="wrong", password="0123456789")
+    ),
+    "POST /api/v1/licensing/applicants/verify": public(ok=(422,), body=_fixed(code="wrong")),
     # Billing pages: invoices, payments, closings are visible (else 404) with any
     # billing permission at their unit; each action needs its own permission there.
     "GET /billing/": anywhere(BILL_CASHIER),

@@ -45,6 +45,12 @@ def site(tmp_path_factory):
             session, system, code="33.14-BPT", name="BPT", kind="skpd", parent_code="33.14"
         )
         licensing.import_catalogue(session, system, typical_rows())
+        licensing.save_signatory(
+            session,
+            system,
+            "33.14",
+            {"name": "Ir. Kepala Dinas", "nip": "197001012000031001", "position": "Kepala DPMPTSP"},
+        )
         resident = register_resident(
             session,
             system,

@@ -161,6 +161,12 @@ def licensing_file(app, make_org_unit):
     make_org_unit("33.14-BPT", "Badan Pelayanan Terpadu", "skpd", "33.14")
     with app.extensions["pamong"].db.transaction() as session:
         services.import_catalogue(session, SYSTEM, typical_rows())
+        services.save_signatory(
+            session,
+            SYSTEM,
+            "33.14",
+            {"name": "Ir. Kepala Dinas", "nip": "197001012000031001", "position": "Kepala DPMPTSP"},
+        )
         stype = services.get_service_type(session, "HO")
         applicant = services.counter_applicant(
             session,

@@ -339,6 +339,12 @@ def _licensing_targets(world: World, session: Any) -> None:
 
     system = Actor.system("rbac matrix")
     licensing.import_catalogue(session, system, typical_rows())
+    licensing.save_signatory(
+        session,
+        system,
+        "33.14",
+        {"name": "Ir. Kepala Dinas", "nip": "197001012000031001", "position": "Kepala DPMPTSP"},
+    )
     imb = licensing.get_service_type(session, "IMB")
     licensing.add_delegation(
         session, system, imb, decree_number="Perbup Sragen 12/2010", effective_on=date(2010, 7, 1)
@@ -347,6 +353,7 @@ def _licensing_targets(world: World, session: Any) -> None:
         session,
         {"name": "Budi Santoso", "email": "budi@example.id", "password": TEST_PASSWORD},
     )
+    portal.verified_at = portal.created_at  # confirmed: may apply online
     stranger = licensing.counter_applicant(
         session, system, {"name": "CV Lain", "email": "lain@example.id"}
     )
@@ -382,6 +389,8 @@ def _licensing_targets(world: World, session: Any) -> None:
             code = licensing.document_of(session, application.permit).code
             world.targets[("document_code", "in")] = {"code": code}
     world.targets[("lic_type", "in")] = {"type_id": imb.id}
+    world.targets[("lic_delegation", "in")] = {"delegation_id": imb.delegations[0].id}
+    world.targets[("lic_token", "in")] = {"token": "not-a-real-token"}
     world.targets[("lic_type_code", "in")] = {"query": {"type": "IMB"}}
     session.flush()
     world.roles.append(

@@ -104,6 +104,7 @@ from pamong.runtime import (
     regency_now,
     regency_today,
     region_code,
+    site_branding,
     time_zone,
     transaction,
 )
@@ -206,6 +207,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "regency_now",
     "regency_today",
     "region_code",
+    "site_branding",
     "time_zone",
     # data
     "Base",

@@ -15,8 +15,10 @@ from pamong.plugin import (
     Conflict,
     InvalidInput,
     Unauthorized,
+    _,
     audit,
 )
+from pamong_plugins.licensing.applicant_codes import clean_phone, find_by_login
 from pamong_plugins.licensing.models import (
     Applicant,
 )
@@ -32,35 +34,66 @@ def applicant_actor(applicant: Applicant) -> Actor:
 def _applicant_fields(data: Mapping[str, Any]) -> dict[str, str]:
     kind = str(data.get("kind") or "person").strip()
     if kind not in ("person", "business"):
-        raise InvalidInput("kind is person or business.", slug="invalid-applicant")
+        raise InvalidInput(
+            _("The applicant is a person or a business."), slug="invalid-applicant", field="kind"
+        )
     name = str(data.get("name") or "").strip()
     if not name or len(name) > 200:
-        raise InvalidInput("The applicant's name is required.", slug="invalid-applicant")
+        raise InvalidInput(
+            _("The applicant's name is required."), slug="invalid-applicant", field="name"
+        )
     id_number = "".join(ch for ch in str(data.get("id_number") or "") if ch.isalnum())[:30]
     email = str(data.get("email") or "").strip().lower()[:200]
     if email and ("@" not in email or " " in email):
-        raise InvalidInput("The e-mail address is not valid.", slug="invalid-applicant")
+        raise InvalidInput(
+            _("The e-mail address is not valid."), slug="invalid-applicant", field="email"
+        )
+    phone = clean_phone(str(data.get("phone") or ""))[:30]
+    if phone and not 9 <= len(phone) <= 15:
+        raise InvalidInput(
+            _("The phone number is not valid."), slug="invalid-applicant", field="phone"
+        )
     return {
         "kind": kind,
         "name": name,
         "id_number": id_number,
         "email": email,
-        "phone": str(data.get("phone") or "").strip()[:30],
+        "phone": phone,
         "address": str(data.get("address") or "").strip()[:300],
     }
 
 
 def register_applicant(session: Session, data: Mapping[str, Any]) -> Applicant:
-    """Open an online applicant account (person or business) with e-mail and password."""
+    """Open an online applicant account (person or business) with a password.
+
+    It needs an e-mail address or a phone number: the account is usable for
+    applications once the code sent there is confirmed (:mod:`.applicant_codes`).
+    """
     fields = _applicant_fields(data)
-    if not fields["email"]:
-        raise InvalidInput("An online account needs an e-mail address.", slug="invalid-applicant")
+    if not fields["email"] and not fields["phone"]:
+        raise InvalidInput(
+            _("An online account needs an e-mail address or a phone number."),
+            slug="invalid-applicant",
+            field="email",
+        )
     password = str(data.get("password") or "")
     if len(password) < 10:
-        raise InvalidInput("The password needs at least 10 characters.", slug="weak-password")
-    if session.scalar(select(Applicant.id).where(Applicant.email == fields["email"])):
-        raise Conflict("An account with this e-mail address exists.", slug="applicant-exists")
-    applicant = Applicant(**fields, password_hash=_hasher.hash(password))
+        raise InvalidInput(
+            _("The password needs at least 10 characters."), slug="weak-password", field="password"
+        )
+    if fields["email"] and session.scalar(
+        select(Applicant.id).where(Applicant.email == fields["email"])
+    ):
+        raise Conflict(_("An account with this e-mail address exists."), slug="applicant-exists")
+    if fields["phone"] and session.scalar(
+        select(Applicant.id).where(
+            Applicant.phone == fields["phone"], Applicant.password_hash.is_not(None)
+        )
+    ):
+        raise Conflict(_("An account with this phone number exists."), slug="applicant-exists")
+    applicant = Applicant(
+        **{**fields, "email": fields["email"] or None}, password_hash=_hasher.hash(password)
+    )
     session.add(applicant)
     session.flush()
     audit(
@@ -73,18 +106,16 @@ def register_applicant(session: Session, data: Mapping[str, Any]) -> Applicant:
     return applicant
 
 
-def authenticate_applicant(session: Session, email: str, password: str) -> Applicant:
-    """The applicant with this e-mail and password, or Unauthorized."""
-    applicant = session.scalar(
-        select(Applicant).where(Applicant.email == email.strip().lower()[:200])
-    )
+def authenticate_applicant(session: Session, login: str, password: str) -> Applicant:
+    """The applicant with this e-mail address or phone number and password, or Unauthorized."""
+    applicant = find_by_login(session, login)
     try:
         if applicant is None or not applicant.password_hash:
             _hasher.hash(password or "x")  # same work either way
             raise VerificationError
         _hasher.verify(applicant.password_hash, password)
     except (VerificationError, InvalidHashError):
-        raise Unauthorized("Wrong e-mail or password.") from None
+        raise Unauthorized(_("Wrong e-mail, phone number or password.")) from None
     return applicant
 
 

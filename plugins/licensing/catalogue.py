@@ -1,14 +1,18 @@
-"""A starting catalogue: the typical one-stop office list (SOP days from Purbalingga).
+"""The seed catalogue and delegations (package data files), and reading catalogue files.
 
-Regencies edit it in the browser or import their own file; this is data,
-not rules. IMB is PBG today (PP 16/2021) and business licences run through
-OSS-RBA, so each regency keeps what it still issues itself.
+``data/catalogue.csv`` is a one-stop office list at the scale of Sragen's
+(permits and non-permit services with legal basis, requirements, SOP
+working days and fee rules; most are free since UU 28/2009 and PP 6/2021);
+``data/delegations.csv`` the services the bupati delegated to the camat or
+the desa, for every kecamatan or some. Regencies edit them in the browser
+or import their own files: this is data, not rules.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from importlib import resources
 from typing import Any
 
 from pamong.plugin import (
@@ -21,318 +25,24 @@ from pamong.plugin import (
     nul_line,
 )
 
-_KTP_NPWP = ["Fotokopi KTP pemohon", "Surat permohonan"]
+#: The seed files shipped with the plugin (package data, not code).
+CATALOGUE_FILE = "data/catalogue.csv"
+DELEGATIONS_FILE = "data/delegations.csv"
 
-#: (code, name, is_permit, sop_days, fee_rule, fee_amount, fee_unit, validity_months,
-#:  renewable, stages, extra requirements, legal basis)
-TYPICAL: tuple[tuple[Any, ...], ...] = (
-    (
-        "IL",
-        "Izin Lokasi",
-        True,
-        12,
-        "fixed",
-        500_000,
-        "",
-        36,
-        False,
-        ["inspection", "meeting"],
-        ["Sketsa lokasi", "Bukti penguasaan tanah"],
-        "Perda Kab. Sragen 4/2006",
-    ),
-    (
-        "HO",
-        "Izin Gangguan (HO)",
-        True,
-        10,
-        "fixed",
-        250_000,
-        "",
-        60,
-        True,
-        ["inspection"],
-        ["Persetujuan tetangga", "Denah lokasi"],
-        "Perda Kab. Sragen 4/2006",
-    ),
-    (
-        "IMB",
-        "Izin Mendirikan Bangunan (IMB/PBG)",
-        True,
-        5,
-        "per_unit",
-        5_000,
-        "m2",
-        None,
-        False,
-        ["inspection"],
-        ["Gambar bangunan", "Bukti kepemilikan tanah"],
-        "PP 16/2021",
-    ),
-    (
-        "SIUP",
-        "Surat Izin Usaha Perdagangan (SIUP)",
-        True,
-        3,
-        "free",
-        0,
-        "",
-        60,
-        True,
-        [],
-        ["Akta pendirian usaha", "Izin Gangguan (HO)"],
-        "Permendag 36/2007",
-    ),
-    (
-        "IUI",
-        "Izin Usaha Industri (IUI)",
-        True,
-        3,
-        "free",
-        0,
-        "",
-        None,
-        False,
-        ["inspection"],
-        ["Akta pendirian usaha"],
-        "PP 107/2015",
-    ),
-    (
-        "TDI",
-        "Tanda Daftar Industri (TDI)",
-        True,
-        3,
-        "free",
-        0,
-        "",
-        None,
-        False,
-        [],
-        ["Akta pendirian usaha"],
-        "Permenperin 41/2008",
-    ),
-    (
-        "TDP",
-        "Tanda Daftar Perusahaan (TDP)",
-        True,
-        3,
-        "free",
-        0,
-        "",
-        60,
-        True,
-        [],
-        ["Akta pendirian usaha", "SIUP"],
-        "UU 3/1982",
-    ),
-    (
-        "REKLAME",
-        "Izin Reklame",
-        True,
-        7,
-        "per_unit",
-        25_000,
-        "m2",
-        12,
-        True,
-        ["inspection"],
-        ["Desain reklame", "Denah titik reklame"],
-        "Perda Kab. Sragen 4/2006",
-    ),
-    (
-        "IUJK",
-        "Izin Usaha Jasa Konstruksi (IUJK)",
-        True,
-        5,
-        "fixed",
-        100_000,
-        "",
-        36,
-        True,
-        [],
-        ["Sertifikat badan usaha", "Akta pendirian usaha"],
-        "PP 4/2010",
-    ),
-    (
-        "ANGKUT",
-        "Izin Pengangkutan",
-        True,
-        5,
-        "fixed",
-        50_000,
-        "",
-        12,
-        True,
-        [],
-        ["STNK kendaraan"],
-        "Perda Kab. Sragen 4/2006",
-    ),
-    (
-        "AIR",
-        "Izin Penggunaan Tanah Pengairan",
-        True,
-        7,
-        "fixed",
-        150_000,
-        "",
-        60,
-        True,
-        ["inspection", "meeting"],
-        ["Sketsa lokasi"],
-        "Perda Kab. Sragen 4/2006",
-    ),
-    (
-        "TDUP",
-        "Tanda Daftar Usaha Pariwisata (TDUP)",
-        True,
-        3,
-        "free",
-        0,
-        "",
-        None,
-        False,
-        [],
-        ["Akta pendirian usaha"],
-        "Permenpar 18/2016",
-    ),
-    (
-        "IUMK",
-        "Izin Usaha Mikro Kecil (IUMK)",
-        True,
-        1,
-        "free",
-        0,
-        "",
-        None,
-        False,
-        [],
-        ["Pas foto 3x4", "Surat keterangan usaha dari desa"],
-        "Perpres 98/2014",
-    ),
-    (
-        "IPR",
-        "Izin Pemakaian Ruang Terbuka",
-        True,
-        3,
-        "fixed",
-        75_000,
-        "",
-        1,
-        False,
-        [],
-        ["Denah lokasi"],
-        "Perda Kab. Sragen 4/2006",
-    ),
-    (
-        "SKRK",
-        "Surat Keterangan Rencana Kota",
-        False,
-        3,
-        "free",
-        0,
-        "",
-        None,
-        False,
-        [],
-        ["Sketsa lokasi"],
-        "Perda RTRW Kab. Sragen",
-    ),
-    (
-        "LEGAL",
-        "Legalisasi Dokumen Perizinan",
-        False,
-        1,
-        "free",
-        0,
-        "",
-        None,
-        False,
-        [],
-        ["Dokumen asli"],
-        "Perbup Sragen",
-    ),
-    (
-        "SKU",
-        "Surat Keterangan Usaha",
-        False,
-        1,
-        "free",
-        0,
-        "",
-        None,
-        False,
-        [],
-        ["Surat pengantar desa"],
-        "Permendagri 4/2010",
-    ),
-    (
-        "SKTM",
-        "Rekomendasi Keringanan Retribusi",
-        False,
-        2,
-        "free",
-        0,
-        "",
-        None,
-        False,
-        [],
-        ["Surat keterangan tidak mampu"],
-        "Perbup Sragen",
-    ),
-    (
-        "INFO",
-        "Layanan Informasi dan Konsultasi Perizinan",
-        False,
-        1,
-        "free",
-        0,
-        "",
-        None,
-        False,
-        [],
-        [],
-        "UU 25/2009",
-    ),
-)
 
-#: Types the bupati delegated to the camat under PATEN (Permendagri 4/2010).
-DELEGATED = ("IMB", "IUMK", "REKLAME", "SKU", "IPR")
+def _data_file(name: str) -> tuple[str, bytes]:
+    path = resources.files("pamong_plugins.licensing").joinpath(name)
+    return name, path.read_bytes()
 
 
 def typical_rows() -> list[dict[str, Any]]:
-    """The typical catalogue as import rows (the same shape a CSV file gives)."""
-    rows = []
-    for (
-        code,
-        name,
-        is_permit,
-        sop,
-        rule,
-        amount,
-        unit,
-        months,
-        renewable,
-        stages,
-        extra,
-        basis,
-    ) in TYPICAL:
-        rows.append(
-            {
-                "code": code,
-                "name": name,
-                "is_permit": is_permit,
-                "legal_basis": basis,
-                "requirements": [*_KTP_NPWP, *extra],
-                "sop_days": sop,
-                "fee_rule": rule,
-                "fee_amount": amount,
-                "fee_unit": unit,
-                "validity_months": months,
-                "renewable": renewable,
-                "level": "regency",
-                "stages": stages,
-            }
-        )
-    return rows
+    """The seed catalogue (Sragen's one-stop office: 63 permits, 10 non-permit services)."""
+    return parse_catalogue_file(*_data_file(CATALOGUE_FILE))
+
+
+def typical_delegations() -> list[dict[str, Any]]:
+    """The seed delegations to kecamatan and desa (PATEN, Permendagri 4/2010)."""
+    return parse_catalogue_file(*_data_file(DELEGATIONS_FILE))
 
 
 def parse_catalogue_file(filename: str, data: bytes) -> list[dict[str, Any]]:
@@ -363,9 +73,9 @@ def parse_catalogue_file(filename: str, data: bytes) -> list[dict[str, Any]]:
                 _("The JSON file nests too deeply for a catalogue."), slug="invalid-import"
             ) from None
         except ValueError:
-            raise InvalidInput("The file is not valid JSON.", slug="invalid-import") from None
+            raise InvalidInput(_("The file is not valid JSON."), slug="invalid-import") from None
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise InvalidInput("A JSON catalogue is a list of objects.", slug="invalid-import")
+            raise InvalidInput(_("A JSON catalogue is a list of objects."), slug="invalid-import")
         if contains_nul(rows):
             raise InvalidInput(_("The file holds a NUL character."), slug="invalid-import")
         return rows

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from pamong.plugin import (
     Actor,
+    OrgUnit,
+    OrgUnitKind,
     add_staff,
     add_working_days,
     answer_survey,
@@ -29,13 +31,14 @@ from pamong.plugin import (
 )
 from pamong_plugins.licensing import permissions as perm
 from pamong_plugins.licensing import services
-from pamong_plugins.licensing.catalogue import DELEGATED, typical_rows
+from pamong_plugins.licensing.catalogue import typical_delegations, typical_rows
 from pamong_plugins.licensing.models import (
     Applicant,
     Application,
     Permit,
     ServiceType,
 )
+from pamong_plugins.licensing.signatories import signatory_for
 from pamong_plugins.licensing.surveys import invite_to_survey
 
 HISTORY_FILES = 700
@@ -62,6 +65,11 @@ def _staff(session: Session, ctx: Any) -> None:
     ):
         add_staff(session, ctx, username, title, role, bpt)
     grant_staff_role(session, ctx, "bupati", "licensing_observer", ctx.root)
+    # PATEN: every kecamatan's operator takes and checks delegated files.
+    for unit in ctx.kecamatan:
+        grant_staff_role(
+            session, ctx, f"op.{staff_username(unit.name)}", "licensing_verifier", unit
+        )
     for unit in ctx.kecamatan[:3]:
         add_staff(
             session,
@@ -70,6 +78,43 @@ def _staff(session: Session, ctx: Any) -> None:
             f"Camat {unit.name}",
             "licensing_head",
             unit,
+        )
+
+
+_DEGREES = ("S.STP., M.Si.", "S.Sos., M.M.", "S.H., M.H.", "S.IP., M.Si.", "S.E., M.M.")
+
+
+def _nip(rng: Any, index: int) -> str:
+    """A synthetic NIP shaped like a real one: birth date, appointment month, sex, sequence."""
+    born = date(1968 + rng.randrange(15), 1 + rng.randrange(12), 1 + rng.randrange(28))
+    appointed = f"{born.year + 24 + rng.randrange(4)}{1 + rng.randrange(12):02d}"
+    return f"{born:%Y%m%d}{appointed}{1 + rng.randrange(2)}{index + 1:03d}"
+
+
+def _signatories(session: Session, ctx: Any) -> None:
+    """The head of the one-stop office signs regency permits; each camat those of PATEN."""
+    system = Actor.system("pamong demo")
+    rng = ctx.rng
+    services.save_signatory(
+        session,
+        system,
+        ctx.root,
+        {
+            "name": "Drs. Bambang Sutrisno, M.Si.",
+            "nip": _nip(rng, 0),
+            "position": "Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu",
+        },
+    )
+    for index, unit in enumerate(ctx.kecamatan, start=1):
+        services.save_signatory(
+            session,
+            system,
+            unit,
+            {
+                "name": f"{rng.choice(_FIRST)} {rng.choice(_LAST)}, {rng.choice(_DEGREES)}",
+                "nip": _nip(rng, index),
+                "position": f"Camat {unit.name}",
+            },
         )
 
 
@@ -106,14 +151,20 @@ def _history(session: Session, ctx: Any, types: list[ServiceType], people: list[
         days.append(day)
     days.sort()
     system = Actor.system("pamong demo")
+    desa_of = _desa_by_kecamatan(session)
+    signers: dict[tuple[int, int], Any] = {}
     for day in days:
         stype = rng.choices(types, weights)[0]
-        delegated = stype.delegation_on(day) is not None
-        unit = rng.choice(ctx.kecamatan) if delegated else office
+        place = rng.randrange(len(ctx.kecamatan))
+        kecamatan = ctx.kecamatan[place]
+        level = stype.level_on(day, kecamatan.id)
+        delegated = level != "regency"
+        if level == "desa" and desa_of.get(kecamatan.id):
+            unit = rng.choice(desa_of[kecamatan.id])
+        else:
+            unit = kecamatan if delegated else office
         # Kecamatan differ: the first few are quick, the last ones slower.
-        slowness = (
-            0.25 + 0.5 * (ctx.kecamatan.index(unit) / len(ctx.kecamatan)) if delegated else 0.3
-        )
+        slowness = 0.25 + 0.5 * (place / len(ctx.kecamatan)) if delegated else 0.3
         used = max(0, round(stype.sop_days * rng.uniform(0.05, slowness + 0.1)))
         if rng.random() < 0.07:
             used = stype.sop_days + rng.randint(1, 4)
@@ -137,6 +188,7 @@ def _history(session: Session, ctx: Any, types: list[ServiceType], people: list[
             channel="online" if rng.random() < 0.35 else "counter",
             quantity=rng.randint(4, 60) if stype.fee_rule == "per_unit" else 1,
             received_on=day,
+            sop_days=stype.sop_days,
             paused_days=paused,
             return_reason="Dokumen belum lengkap" if paused else "",
             decided_on=decided,
@@ -183,11 +235,25 @@ def _history(session: Session, ctx: Any, types: list[ServiceType], people: list[
         session.flush()
         item.reference = f"licensing_application:{application.id}"
         if application.decision == "approved" and application.stage in (perm.HANDOVER, perm.DONE):
-            _permit(session, system, application, rng)
+            key = (unit.id, stype.id)
+            if key not in signers:
+                signers[key] = signatory_for(session, unit, stype)
+            _permit(session, system, application, rng, signers[key])
     session.flush()
 
 
-def _permit(session: Session, system: Actor, application: Application, rng: Any) -> None:
+def _desa_by_kecamatan(session: Session) -> dict[int, list[OrgUnit]]:
+    found: dict[int, list[OrgUnit]] = {}
+    kinds = (OrgUnitKind.DESA.value, OrgUnitKind.KELURAHAN.value)
+    for unit in session.scalars(select(OrgUnit).where(OrgUnit.kind.in_(kinds))):
+        if unit.parent_id is not None:
+            found.setdefault(unit.parent_id, []).append(unit)
+    return found
+
+
+def _permit(
+    session: Session, system: Actor, application: Application, rng: Any, signer: Any
+) -> None:
     stype = application.service_type
     issued = application.paid_on or application.decided_on
     assert issued is not None
@@ -214,6 +280,9 @@ def _permit(session: Session, system: Actor, application: Application, rng: Any)
             holder=application.applicant.name,
             issued_on=issued,
             valid_until=valid_until,
+            signer_name=signer.name if signer else "",
+            signer_nip=signer.nip if signer else "",
+            signer_position=signer.position if signer else "",
         )
     )
     if not application.finished_on:
@@ -251,6 +320,7 @@ def _live_files(session: Session, ctx: Any, types: dict[str, ServiceType]) -> No
             "address": "Jl. Raya Sukowati 12, Sragen",
         },
     )
+    online.verified_at = online.created_at or datetime.now(UTC)
     ctx.staff[DEMO_APPLICANT] = "Pemohon online (/licensing/portal/login)"
     plan = [
         ("SIUP", 0, online),
@@ -262,8 +332,15 @@ def _live_files(session: Session, ctx: Any, types: dict[str, ServiceType]) -> No
         ("IUJK", 1, None),
         ("SKU", 0, None),
     ]
+    desa_of = _desa_by_kecamatan(session)
     for index, (code, steps, applicant) in enumerate(plan):
         stype = types[code]
+        kecamatan = ctx.kecamatan[index % 3]
+        area = (
+            desa_of[kecamatan.id][0].code
+            if stype.level_on(ctx.today, kecamatan.id) == "desa"
+            else kecamatan.code
+        )
         applicant = applicant or services.counter_applicant(
             session, system, {"name": f"Warga Demo {index + 1}", "kind": "person"}
         )
@@ -272,7 +349,7 @@ def _live_files(session: Session, ctx: Any, types: dict[str, ServiceType]) -> No
             system,
             service_type=stype,
             applicant=applicant,
-            area_code=ctx.kecamatan[index % 3].code,
+            area_code=area,
             checked=stype.requirements,
             uploads=[
                 services.FileUpload(r, "dokumen.pdf", b"%PDF-1.4\n% demo\n")
@@ -298,16 +375,10 @@ def seed(session: Session, ctx: Any) -> None:
     """Seed the licensing demo (run by ``pamong demo`` after the core's data)."""
     system = Actor.system("pamong demo")
     services.import_catalogue(session, system, typical_rows())
+    services.import_delegations(session, system, typical_delegations())
     types = {t.code: t for t in session.scalars(select(ServiceType))}
-    for code in DELEGATED:
-        services.add_delegation(
-            session,
-            system,
-            types[code],
-            decree_number="Perbup Sragen No. 18 Tahun 2010",
-            effective_on=date(2010, 7, 1),
-        )
     _staff(session, ctx)
+    _signatories(session, ctx)
     people = _applicants(session, ctx)
     _history(session, ctx, list(types.values()), people)
     _live_files(session, ctx, types)

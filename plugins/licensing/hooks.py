@@ -46,10 +46,20 @@ class LicensingSettings(Schema):
     expiry_reminder_days = fields.Integer(
         load_default=30, strict=True, validate=validate.Range(1, 365)
     )
+    #: Where permits are signed (default: the regency's capital, from its name).
+    place_of_issue = fields.String(load_default="", validate=validate.Length(max=100))
+    #: The coat of arms on permits: an image file in the instance folder
+    #: (default: the core ``logo`` setting).
+    coat_of_arms = fields.String(load_default="", validate=validate.Length(max=300))
+    #: Minutes an applicant's verification or password reset code stays valid.
+    applicant_code_minutes = fields.Integer(
+        load_default=60, strict=True, validate=validate.Range(5, 24 * 60)
+    )
 
 
 @hookimpl
 def pamong_register_blueprints(app: Any) -> Iterable[Any]:
+    from pamong_plugins.licensing import admin_views, portal_account  # noqa: F401  (routes on bp)
     from pamong_plugins.licensing.api import blp
     from pamong_plugins.licensing.views import bp
 

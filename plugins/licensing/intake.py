@@ -12,6 +12,7 @@ from pamong.plugin import (
     Actor,
     Forbidden,
     InvalidInput,
+    _,
     audit,
     clean_filename,
     notify_resident,
@@ -43,15 +44,18 @@ class FileUpload:
 def upload_type(upload: FileUpload, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
     """The content type of an acceptable upload (PDF or JPEG, by its bytes), else 422."""
     if len(upload.data) == 0:
-        raise InvalidInput(f"{upload.filename} is empty.", slug="upload-empty")
+        raise InvalidInput(_("%(file)s is empty.", file=upload.filename), slug="upload-empty")
     if len(upload.data) > max_bytes:
         raise InvalidInput(
-            f"{upload.filename} is larger than {max_bytes // 1024} KB.", slug="upload-too-large"
+            _("%(file)s is larger than %(kb)d KB.", file=upload.filename, kb=max_bytes // 1024),
+            slug="upload-too-large",
         )
     for signature, content_type in _SIGNATURES:
         if upload.data.startswith(signature):
             return content_type
-    raise InvalidInput(f"{upload.filename}: only PDF and JPEG files.", slug="upload-type")
+    raise InvalidInput(
+        _("%(file)s: only PDF and JPEG files.", file=upload.filename), slug="upload-type"
+    )
 
 
 def stage_flow(service_type: ServiceType) -> list[str]:
@@ -64,7 +68,7 @@ def attach_uploads(application: Application, uploads: Iterable[FileUpload], max_
     for upload in uploads:
         if upload.requirement not in requirements:
             raise InvalidInput(
-                f"{upload.requirement!r} is not a requirement of this service.",
+                _("%(name)s is not a requirement of this service.", name=upload.requirement),
                 slug="unknown-requirement",
             )
         content_type = upload_type(upload, max_bytes)
@@ -109,14 +113,21 @@ def submit_application(
     """
     today = today or regency_today()
     if not service_type.active:
-        raise InvalidInput("This service is not offered any more.", slug="inactive-service")
+        raise InvalidInput(_("This service is not offered any more."), slug="inactive-service")
+    if channel == "online" and applicant.verified_at is None:
+        raise Forbidden(
+            _("Confirm your e-mail address or phone number before applying online."),
+            slug="applicant-unverified",
+        )
     if channel not in ("counter", "online"):
-        raise InvalidInput("channel is counter or online.", slug="invalid-channel")
+        raise InvalidInput(_("The channel is counter or online."), slug="invalid-channel")
     if not 1 <= quantity <= 1_000_000:
-        raise InvalidInput("quantity must be 1-1000000.", slug="invalid-quantity")
+        raise InvalidInput(
+            _("The quantity must be 1-1000000."), slug="invalid-quantity", field="quantity"
+        )
     unit = handling_unit(session, service_type, area_code, today, office_code)
     if channel == "counter" and not actor.can(perm.INTAKE, unit):
-        raise Forbidden("You may not take applications for this unit.", permission=perm.INTAKE)
+        raise Forbidden(_("You may not take applications for this unit."), permission=perm.INTAKE)
     application = Application(
         service_type=service_type,
         applicant=applicant,
@@ -125,6 +136,7 @@ def submit_application(
         description=description.strip()[:500],
         quantity=quantity,
         fee_amount=service_type.fee_for(quantity),
+        sop_days=service_type.sop_days,
         received_on=today,
         renewal_of_id=renewal_of.id if renewal_of else None,
     )
@@ -132,7 +144,7 @@ def submit_application(
     missing = missing_requirements(application, checked if channel == "counter" else ())
     if missing:
         raise InvalidInput(
-            "The file is incomplete; missing: " + "; ".join(missing) + ".",
+            _("The file is incomplete; missing: %(missing)s.", missing="; ".join(missing)),
             slug="incomplete-file",
             missing=missing,
         )

@@ -56,7 +56,7 @@ def escalate(
             continue
         status = sla_status(
             received_on=application.received_on,
-            sop_days=application.service_type.sop_days,
+            sop_days=application.sop_days,
             today=today,
             paused_days=application.paused_days,
             near_due_days=near_due_days,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, LargeBinary, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pamong.plugin import Base, OrgUnit, User, UTCDateTime, utcnow
@@ -50,18 +50,35 @@ class ServiceType(Base):
             return self.fee_amount * max(quantity, 0)
         return 0
 
-    def delegation_on(self, day: date) -> Delegation | None:
-        """The delegation in force on ``day`` (the latest effective one), if any."""
-        current = None
-        for delegation in self.delegations:
-            if delegation.effective_on <= day and (
-                delegation.ended_on is None or delegation.ended_on > day
-            ):
-                current = delegation
-        return current
+    def delegation_on(self, day: date, kecamatan_id: int | None = None) -> Delegation | None:
+        """The delegation in force on ``day`` for the kecamatan ``kecamatan_id``, if any.
 
-    def level_on(self, day: date) -> str:
-        delegation = self.delegation_on(day)
+        A delegation naming that kecamatan wins over one for every kecamatan;
+        among equals the latest effective one. Without ``kecamatan_id`` only
+        delegations to every kecamatan count.
+        """
+        general = specific = None
+        for delegation in self.delegations:
+            if delegation.effective_on > day or (
+                delegation.ended_on is not None and delegation.ended_on <= day
+            ):
+                continue
+            if delegation.org_unit_id is None:
+                general = delegation
+            elif kecamatan_id is not None and delegation.org_unit_id == kecamatan_id:
+                specific = delegation
+        return specific or general
+
+    def delegations_on(self, day: date) -> list[Delegation]:
+        """Every delegation of this type in force on ``day`` (all scopes)."""
+        return [
+            d
+            for d in self.delegations
+            if d.effective_on <= day and (d.ended_on is None or d.ended_on > day)
+        ]
+
+    def level_on(self, day: date, kecamatan_id: int | None = None) -> str:
+        delegation = self.delegation_on(day, kecamatan_id)
         return delegation.level if delegation else self.level
 
 
@@ -78,8 +95,13 @@ class Delegation(Base):
     decree_number: Mapped[str] = mapped_column(String(100))
     effective_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
+    #: The kecamatan this delegation is for; None: every kecamatan of the regency.
+    org_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("org_units.id", ondelete="CASCADE"), index=True
+    )
 
     service_type: Mapped[ServiceType] = relationship(back_populates="delegations")
+    org_unit: Mapped[OrgUnit | None] = relationship(lazy="joined")
 
 
 class Applicant(Base):
@@ -96,6 +118,8 @@ class Applicant(Base):
     phone: Mapped[str] = mapped_column(String(30), default="")
     address: Mapped[str] = mapped_column(String(300), default="")
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    #: When the applicant proved the e-mail address or phone number is theirs.
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -120,6 +144,9 @@ class Application(Base):
     description: Mapped[str] = mapped_column(String(500), default="")
     quantity: Mapped[int] = mapped_column(default=1)
     fee_amount: Mapped[int] = mapped_column(default=0)
+    #: The SOP working days in force when the file was received (catalogue edits
+    #: never rewrite a past SLA); the fee in force is ``fee_amount``.
+    sop_days: Mapped[int] = mapped_column(default=0)
     received_on: Mapped[date] = mapped_column(Date, index=True)
     paused_days: Mapped[int] = mapped_column(default=0)
     paused_since: Mapped[date | None] = mapped_column(Date)
@@ -134,6 +161,8 @@ class Application(Base):
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     renewal_of_id: Mapped[int | None] = mapped_column(ForeignKey("licensing_applications.id"))
     survey_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The national OSS-RBA reference of a business permit issued through it.
+    oss_reference: Mapped[str] = mapped_column(String(60), default="")
     escalated_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -181,5 +210,55 @@ class Permit(Base):
     issued_on: Mapped[date] = mapped_column(Date, index=True)
     valid_until: Mapped[date | None] = mapped_column(Date, index=True)
     reminded_on: Mapped[date | None] = mapped_column(Date)
+    #: The signing official at issue (a snapshot: later changes never rewrite a permit).
+    signer_name: Mapped[str] = mapped_column(String(200), default="")
+    signer_nip: Mapped[str] = mapped_column(String(30), default="")
+    signer_position: Mapped[str] = mapped_column(String(200), default="")
 
     application: Mapped[Application] = relationship(back_populates="permit", lazy="joined")
+
+
+class Signatory(Base):
+    """Who signs the permits of a unit (optionally of one service type there).
+
+    The most specific entry wins: unit and type, then the unit alone; a unit
+    without one uses the nearest unit above it that has one.
+    """
+
+    __tablename__ = "licensing_signatories"
+    __table_args__ = (UniqueConstraint("org_unit_id", "service_type_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id", ondelete="CASCADE"))
+    service_type_id: Mapped[int | None] = mapped_column(
+        ForeignKey("licensing_service_types.id", ondelete="CASCADE")
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    nip: Mapped[str] = mapped_column(String(30))
+    position: Mapped[str] = mapped_column(String(200))
+
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    service_type: Mapped[ServiceType | None] = relationship(lazy="joined")
+
+
+class ApplicantToken(Base):
+    """A one-time code for an applicant: contact verification or password reset.
+
+    Only the SHA-256 hash of the code is kept; it expires and works once.
+    """
+
+    __tablename__ = "licensing_applicant_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(
+        ForeignKey("licensing_applicants.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(10))
+    #: ``email`` (a link with a long token) or ``sms`` (a six-digit code).
+    channel: Mapped[str] = mapped_column(String(10))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Wrong codes typed for this account while the code was open; 5 void it.
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,10 +12,96 @@ _DATE_RANGE = {"metadata": {"description": "Inclusive, ISO date (YYYY-MM-DD)"}}
 
 
 class DelegationSchema(Schema):
+    id = fields.Integer()
     level = fields.String()
     decree_number = fields.String()
     effective_on = fields.Date()
     ended_on = fields.Date(allow_none=True)
+    kecamatan = fields.Function(
+        lambda d: d.org_unit.code if d.org_unit else None,
+        metadata={"description": "Kecamatan code; null: every kecamatan"},
+    )
+
+
+class DelegationCreateSchema(Schema):
+    """A delegation by decree (Perbup) to the kecamatan or desa, for all or one kecamatan."""
+
+    service_type = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    level = fields.String(load_default="kecamatan", validate=validate.OneOf(("kecamatan", "desa")))
+    decree_number = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    effective_on = QueryDate(required=True)
+    kecamatan = fields.String(
+        load_default="",
+        validate=validate.Length(max=40),
+        metadata={"description": "Kecamatan code; empty: every kecamatan"},
+    )
+
+
+class SignatorySchema(Schema):
+    """Who signs the permits of a unit (of one service there, if ``service_type`` is set)."""
+
+    id = fields.Integer(dump_only=True)
+    unit = fields.Function(lambda s: s.org_unit.code, metadata={"description": "Org unit code"})
+    service_type = fields.Function(lambda s: s.service_type.code if s.service_type else None)
+    name = fields.String()
+    nip = fields.String(metadata={"description": "18 digits"})
+    position = fields.String()
+
+
+class SignatorySaveSchema(Schema):
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    service_type = fields.String(load_default="", validate=validate.Length(max=40))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    nip = fields.String(required=True, validate=validate.Length(min=18, max=21))
+    position = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class AssignSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    note = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class ForwardSchema(Schema):
+    unit = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "Code of the unit that takes the file"},
+    )
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=250))
+
+
+class OssReferenceSchema(Schema):
+    reference = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=60),
+        metadata={"description": "The permit's reference in OSS-RBA"},
+    )
+
+
+class ResetRequestSchema(Schema):
+    login = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "The account's e-mail address or phone number"},
+    )
+
+
+class ResetConfirmSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    password = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    login = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "With a code sent by SMS: the phone number"},
+    )
+
+
+class VerifyCodeSchema(Schema):
+    code = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "The token of the link e-mailed to the applicant"},
+    )
 
 
 class ServiceTypeSchema(Schema):
@@ -78,7 +164,9 @@ class ApplicationSchema(Schema):
     days_used = fields.Integer(
         allow_none=True, metadata={"description": "Working days to decision"}
     )
-    sop_days = fields.Function(lambda a: a.service_type.sop_days)
+    sop_days = fields.Integer(metadata={"description": "SOP working days when received"})
+    assigned_to = fields.Function(lambda a: a.assigned_to.username if a.assigned_to else None)
+    oss_reference = fields.String(metadata={"description": "OSS-RBA reference, if any"})
     fee_amount = fields.Integer()
     finished_on = fields.Date(allow_none=True)
     permit_number = fields.Function(lambda a: a.permit.number if a.permit else None)
@@ -100,6 +188,9 @@ class PermitSchema(Schema):
     unit = fields.Function(lambda p: p.application.org_unit.code)
     issued_on = fields.Date()
     valid_until = fields.Date(allow_none=True)
+    signer_name = fields.String()
+    signer_nip = fields.String()
+    signer_position = fields.String()
 
 
 class PermitPageSchema(Schema):

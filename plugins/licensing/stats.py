@@ -78,7 +78,7 @@ def statistics_for(session: Session, actor: Actor, date_from: date, date_to: dat
             OrgUnit.name,
             OrgUnit.kind,
             Application.days_used,
-            ServiceType.sop_days,
+            Application.sop_days,  # in force when received
             Application.decision,
             Application.paused_days,
             Application.return_reason,

@@ -45,14 +45,14 @@ from pamong.plugin import (
     public_rate_limited,
     qr_svg,
     regency_today,
-    render_pdf,
-    verify_url,
 )
 from pamong_plugins.licensing import permissions as perm
 from pamong_plugins.licensing import services
+from pamong_plugins.licensing.applicant_codes import send_verification
 from pamong_plugins.licensing.catalogue import parse_catalogue_file
 from pamong_plugins.licensing.ikm import RULES
 from pamong_plugins.licensing.models import Applicant, Application, Permit, Upload
+from pamong_plugins.licensing.permit_pdf import permit_pdf as permit_pdf_bytes
 from pamong_plugins.licensing.stats import ikm_report, statistics_for
 
 bp = Blueprint("licensing", __name__, url_prefix="/licensing", template_folder="templates")
@@ -140,7 +140,12 @@ def edit_type(type_id: int | None = None) -> Any:
         db.commit()
         flash(_("Service %(name)s saved.", name=stype.name), "info")
         return redirect(url_for("licensing.edit_type", type_id=stype.id))
-    return render_template("licensing/type_form.html", stype=stype, today=regency_today())
+    return render_template(
+        "licensing/type_form.html",
+        stype=stype,
+        today=regency_today(),
+        kecamatan=services.kecamatan_units(db),
+    )
 
 
 @bp.route("/admin/types/<id:type_id>/delegations", methods=["POST"])
@@ -162,6 +167,7 @@ def add_delegation(type_id: int) -> Any:
         decree_number=request.form.get("decree_number", ""),
         effective_on=effective,
         level=request.form.get("level", "kecamatan"),
+        kecamatan=services.kecamatan_by_code(db, request.form.get("kecamatan", "")),
     )
     db.commit()
     flash(_("Delegation recorded."), "info")
@@ -246,6 +252,8 @@ def intake() -> Any:
         types=types,
         chosen=chosen,
         kecamatan=services.kecamatan_units(db),
+        desa=services.desa_units(db),
+        area=request.form.get("area_code", ""),
         today=regency_today(),
     )
 
@@ -283,6 +291,8 @@ def file(application_id: int) -> Any:
             "intake": actor.can(perm.INTAKE, unit),
         },
         missing=services.missing_requirements(application),
+        staff=services.licensing_staff(db, unit) if actor.can(perm.VERIFY, unit) else [],
+        units=services.forward_targets(db) if actor.can(perm.VERIFY, unit) else [],
         survey_url=survey_url,
         survey_qr=qr_svg(survey_url, scale=3) if survey_url else "",
     )
@@ -312,7 +322,11 @@ def step(application_id: int, action: str) -> Any:
             max_upload_bytes=_max_upload(),
         )
     elif action == "assign":
-        services.assign(db, actor, application, form.get("username", ""))
+        services.assign(db, actor, application, form.get("username", ""), form.get("note", ""))
+    elif action == "forward":
+        services.forward(db, actor, application, form.get("unit", ""), form.get("reason", ""))
+    elif action == "oss":
+        services.record_oss_reference(db, actor, application, form.get("oss_reference", ""))
     elif action == "decide":
         services.decide(
             db,
@@ -358,12 +372,7 @@ def receipt(application_id: int) -> Any:
 
 
 def _permit_pdf(permit: Permit) -> Response:
-    db = get_session()
-    document = services.document_of(db, permit)
-    url = verify_url(document)
-    pdf = render_pdf(
-        "licensing/permit_pdf.html", permit=permit, a=permit.application, url=url, qr=qr_svg(url)
-    )
+    pdf = permit_pdf_bytes(get_session(), permit)
     response = Response(pdf, mimetype="application/pdf")
     name = permit.number.replace("/", "-")
     response.headers["Content-Disposition"] = f'inline; filename="{name}.pdf"'
@@ -487,10 +496,11 @@ def portal_register() -> Any:
             db.rollback()
             flash(error.detail, "error")
             return render_template("licensing/portal_register.html", form=request.form), 422
+        send_verification(db, applicant)
         db.commit()
         _start_applicant_session(applicant)
         flash(_("Welcome, %(name)s.", name=applicant.name), "info")
-        return redirect(url_for("licensing.portal"))
+        return redirect(url_for("licensing.portal_verify"))
     return render_template("licensing/portal_register.html", form={})
 
 
@@ -500,10 +510,12 @@ def portal_login() -> Any:
     if request.method == "POST":
         try:
             applicant = services.authenticate_applicant(
-                get_session(), request.form.get("email", ""), request.form.get("password", "")
+                get_session(),
+                request.form.get("login", request.form.get("email", "")),
+                request.form.get("password", ""),
             )
         except Unauthorized:
-            flash(_("Wrong e-mail or password."), "error")
+            flash(_("Wrong e-mail, phone number or password."), "error")
             return render_template("licensing/portal_login.html"), 401
         _start_applicant_session(applicant)
         return redirect(_safe_next(request.args.get("next")))
@@ -526,6 +538,9 @@ def portal(applicant: Applicant) -> Any:
         .order_by(Application.id.desc())
         .limit(100)
     ).all()
+    if applicant.verified_at is None:
+        flash(_("Confirm your e-mail address or phone number to apply online."), "info")
+        return redirect(url_for("licensing.portal_verify"))
     return render_template(
         "licensing/portal.html",
         applicant=applicant,
@@ -560,6 +575,8 @@ def portal_apply(applicant: Applicant) -> Any:
         "licensing/portal_apply.html",
         stype=stype,
         kecamatan=services.kecamatan_units(db),
+        desa=services.desa_units(db),
+        area=request.form.get("area_code", ""),
         today=regency_today(),
         max_kb=_max_upload() // 1024,
     )
@@ -568,7 +585,7 @@ def portal_apply(applicant: Applicant) -> Any:
 def _own(applicant: Applicant, number: str) -> Application:
     application = services.application_by_number(get_session(), number)
     if application is None or application.applicant_id != applicant.id:
-        raise NotFound("No such application.", slug="application-not-found")
+        raise NotFound(_("No such application."), slug="application-not-found")
     return application
 
 

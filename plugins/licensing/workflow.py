@@ -20,7 +20,9 @@ from pamong.plugin import (
     OrgUnit,
     TrackedItem,
     User,
+    _,
     audit,
+    holders_of_role,
     hook_relay,
     issue_document,
     mask_name,
@@ -42,6 +44,7 @@ from pamong_plugins.licensing.models import (
     Application,
     Permit,
 )
+from pamong_plugins.licensing.signatories import require_signatory, signatory_for
 from pamong_plugins.licensing.sla import SlaStatus, sla_status
 from pamong_plugins.licensing.surveys import invite_to_survey
 
@@ -56,7 +59,7 @@ def get_application(
     """
     application = session.get(Application, application_id)
     if application is None or not actor.can(perm.VIEW, application.org_unit):
-        raise NotFound("No such application.", slug="application-not-found")
+        raise NotFound(_("No such application."), slug="application-not-found")
     if purpose:
         record_applicant_read(session, actor, application, purpose)
     return application
@@ -86,15 +89,24 @@ def _item(session: Session, application: Application) -> TrackedItem:
 def _require(actor: Actor, permission: str, application: Application) -> None:
     if not actor.can(permission, application.org_unit):
         raise Forbidden(
-            f"You need {permission} at {application.org_unit.name}.", permission=permission
+            _(
+                "You need %(permission)s at %(unit)s.",
+                permission=permission,
+                unit=application.org_unit.name,
+            ),
+            permission=permission,
         )
 
 
 def _expect(application: Application, *stages: str) -> None:
     if application.stage not in stages:
         raise Conflict(
-            f"{application.number} is at stage {application.stage!r}; "
-            f"this step needs {' or '.join(stages)}.",
+            _(
+                "%(number)s is at stage %(stage)s; this step needs %(needed)s.",
+                number=application.number,
+                stage=application.stage,
+                needed=" / ".join(stages),
+            ),
             slug="wrong-stage",
         )
 
@@ -172,19 +184,49 @@ def advance(
     """
     target = next_stage(application)
     if target is None:
-        raise Conflict(f"{application.number} cannot move on from here.", slug="wrong-stage")
+        raise Conflict(
+            _("%(number)s cannot move on from here.", number=application.number),
+            slug="wrong-stage",
+        )
     _require(actor, _ADVANCE_PERMISSION[application.stage], application)
     _move(session, actor, application, target, note, public_note=public_note)
     return target
 
 
-def assign(session: Session, actor: Actor, application: Application, username: str) -> None:
-    """Give a file to a staff member (who must work at the file's unit or above)."""
+def licensing_staff(session: Session, unit: OrgUnit) -> list[User]:
+    """Active users with a licensing role at ``unit`` or above it: who a file can go to."""
+    found: dict[int, User] = {}
+    for role in perm.ROLES:
+        if role.name == "licensing_observer":
+            continue
+        for user in holders_of_role(session, role.name, unit):
+            found[user.id] = user
+    return sorted(found.values(), key=lambda u: u.username)
+
+
+def assign(
+    session: Session, actor: Actor, application: Application, username: str, note: str = ""
+) -> None:
+    """Give a file to a staff member who works on licensing at the file's unit or above.
+
+    The assignment shows on the file's timeline (internal note).
+    """
     _require(actor, perm.VERIFY, application)
+    _open(application)
     user = session.scalar(select(User).where(User.username == username.strip()))
-    if user is None:
-        raise InvalidInput(f"No staff user {username!r}.", slug="invalid-assignee")
+    if user is None or user not in licensing_staff(session, application.org_unit):
+        raise InvalidInput(
+            _(
+                "%(user)s is not licensing staff of %(unit)s.",
+                user=username.strip() or "-",
+                unit=application.org_unit.name,
+            ),
+            slug="invalid-assignee",
+            field="username",
+        )
     application.assigned_to_id = user.id
+    words = _("Assigned to %(name)s", name=user.full_name or user.username)
+    _timeline(session, actor, application, f"{words}. {note.strip()}".strip()[:300])
     audit(
         session,
         actor,
@@ -194,6 +236,71 @@ def assign(session: Session, actor: Actor, application: Application, username: s
         org_unit_id=application.org_unit_id,
         assignee=user.username,
     )
+
+
+def _open(application: Application) -> None:
+    if application.finished_on is not None:
+        raise Conflict(_("%(number)s is closed.", number=application.number), slug="file-closed")
+
+
+def _timeline(session: Session, actor: Actor, application: Application, note: str) -> None:
+    """An internal note on the file's timeline, at its current stage."""
+    move_to(
+        session,
+        actor,
+        _item(session, application),
+        perm.LICENSE_FILE,
+        application.stage,
+        note,
+    )
+
+
+def forward(
+    session: Session, actor: Actor, application: Application, unit_code: str, reason: str
+) -> OrgUnit:
+    """Forward an open file by hand to another unit (a file received at the wrong office).
+
+    The actor needs ``licensing.verify`` at the file's unit; the target unit
+    must have licensing staff. The move shows on the timeline; the
+    assignment is cleared (the new unit assigns its own staff).
+    """
+    _require(actor, perm.VERIFY, application)
+    _open(application)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(
+            _("Say why the file goes to another unit."), slug="reason-required", field="reason"
+        )
+    target = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code.strip()))
+    if target is None or target.id == application.org_unit_id:
+        raise InvalidInput(
+            _("Choose another unit to forward the file to."), slug="invalid-unit", field="unit"
+        )
+    if not licensing_staff(session, target):
+        raise InvalidInput(
+            _("%(unit)s has no licensing staff to take the file.", unit=target.name),
+            slug="invalid-unit",
+            field="unit",
+        )
+    source = application.org_unit
+    item = _item(session, application)
+    words = _("Forwarded from %(source)s to %(target)s", source=source.name, target=target.name)
+    _timeline(session, actor, application, f"{words}: {reason}"[:300])
+    item.org_unit_id = target.id
+    application.org_unit = target
+    application.assigned_to_id = None
+    session.flush()
+    audit(
+        session,
+        actor,
+        "licensing.application.forward",
+        "licensing_application",
+        application.id,
+        org_unit_id=target.id,
+        source=source.code,
+        target=target.code,
+    )
+    return target
 
 
 def return_to_applicant(
@@ -214,7 +321,7 @@ def return_to_applicant(
     _expect(application, perm.RECEIVED, perm.VERIFICATION, perm.INSPECTION)
     reason = reason.strip()
     if not reason:
-        raise InvalidInput("Say what is missing.", slug="reason-required")
+        raise InvalidInput(_("Say what is missing."), slug="reason-required", field="reason")
     application.returned_from = application.stage
     application.return_reason = reason[:500]
     application.paused_since = today or regency_today()
@@ -271,7 +378,9 @@ def decide(
     today = today or regency_today()
     reason = reason.strip()
     if not approve and not reason:
-        raise InvalidInput("A refusal states its reasons.", slug="reason-required")
+        raise InvalidInput(_("A refusal states its reasons."), slug="reason-required")
+    if approve and application.service_type.is_permit:
+        require_signatory(session, application.org_unit, application.service_type)
     application.decided_on = today
     application.decision = "approved" if approve else "refused"
     application.days_used = sla_of(application, today).days_used
@@ -330,12 +439,14 @@ def record_payment(
     _expect(application, perm.PAYMENT)
     if through_billing_only and not actor.is_system:
         raise Conflict(
-            "The levy is paid at the cashier or by bank: billing records it.",
+            _("The levy is paid at the cashier or by bank: billing records it."),
             slug="paid-through-billing",
         )
     reference = reference.strip()
     if not reference:
-        raise InvalidInput("Give the payment receipt reference.", slug="reference-required")
+        raise InvalidInput(
+            _("Give the payment receipt reference."), slug="reference-required", field="reference"
+        )
     today = today or regency_today()
     application.paid_on = today
     application.payment_ref = reference[:100]
@@ -389,6 +500,9 @@ def issue_permit(
         valid_until=valid_until,
         now=datetime(today.year, today.month, today.day, 3, tzinfo=UTC),
     )
+    signer = signatory_for(session, application.org_unit, stype)
+    if signer is None and stype.is_permit:
+        require_signatory(session, application.org_unit, stype)  # raises: nothing is issued
     permit = Permit(
         application=application,
         number=number,
@@ -396,10 +510,48 @@ def issue_permit(
         holder=application.applicant.name,
         issued_on=today,
         valid_until=valid_until,
+        signer_name=signer.name if signer else "",
+        signer_nip=signer.nip if signer else "",
+        signer_position=signer.position if signer else "",
     )
     session.add(permit)
     session.flush()
+    if application.applicant.kind == "business" and stype.is_permit:
+        reference = hook_relay(session).pamong_licensing_oss_register(
+            application=application, permit=permit, session=session
+        )
+        if isinstance(reference, list):  # a contained call gives every answer
+            reference = next((r for r in reference if r), None)
+        if reference:
+            application.oss_reference = str(reference).strip()[:60]
     return permit
+
+
+def record_oss_reference(
+    session: Session, actor: Actor, application: Application, reference: str
+) -> None:
+    """Record by hand the OSS-RBA reference of a business permit (staff who verify files)."""
+    _require(actor, perm.VERIFY, application)
+    reference = reference.strip()
+    if not reference or len(reference) > 60:
+        raise InvalidInput(
+            _("The OSS-RBA reference is 1-60 characters."), slug="invalid-oss-reference"
+        )
+    if not all(ch.isalnum() or ch in "-/." for ch in reference):
+        raise InvalidInput(
+            _("The OSS-RBA reference holds letters, digits, - / and . only."),
+            slug="invalid-oss-reference",
+        )
+    application.oss_reference = reference
+    audit(
+        session,
+        actor,
+        "licensing.application.oss_reference",
+        "licensing_application",
+        application.id,
+        org_unit_id=application.org_unit_id,
+        reference=reference,
+    )
 
 
 def hand_over(
@@ -443,7 +595,7 @@ def renew(
     """Renewal: a new application of the same type, linked to the permit's application."""
     previous = permit.application
     if not previous.service_type.renewable:
-        raise InvalidInput("This permit is not renewable.", slug="not-renewable")
+        raise InvalidInput(_("This permit is not renewable."), slug="not-renewable")
     area = kwargs.pop("area_code", "") or previous.org_unit.code
     return submit_application(
         session,
@@ -462,7 +614,7 @@ def renew(
 def sla_of(application: Application, today: date | None = None) -> SlaStatus:
     return sla_status(
         received_on=application.received_on,
-        sop_days=application.service_type.sop_days,
+        sop_days=application.sop_days,
         today=today or regency_today(),
         paused_days=application.paused_days,
         paused_since=application.paused_since,

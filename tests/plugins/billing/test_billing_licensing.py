@@ -21,6 +21,12 @@ def approved(app, db, make_org_unit):
     system = Actor.system("test")
     with db.transaction() as session:
         services.import_catalogue(session, system, typical_rows())
+        services.save_signatory(
+            session,
+            system,
+            "33.14",
+            {"name": "Ir. Kepala Dinas", "nip": "197001012000031001", "position": "Kepala DPMPTSP"},
+        )
         stype = services.get_service_type(session, "HO")
         applicant = services.counter_applicant(
             session, system, {"name": "CV Sukowati Jaya", "email": "cv@example.id"}

@@ -20,6 +20,12 @@ def catalogue(app, make_org_unit):
     with app.extensions["pamong"].db.transaction() as session:
         system = Actor.system("test")
         services.import_catalogue(session, system, typical_rows())
+        services.save_signatory(
+            session,
+            system,
+            "33.14",
+            {"name": "Ir. Kepala Dinas", "nip": "197001012000031001", "position": "Kepala DPMPTSP"},
+        )
         services.add_delegation(
             session,
             system,

@@ -38,6 +38,12 @@ def site(tmp_path_factory):
             session, system, code="33.14-BPT", name="BPT Sragen", kind="skpd", parent_code="33.14"
         )
         services.import_catalogue(session, system, typical_rows())
+        services.save_signatory(
+            session,
+            system,
+            "33.14",
+            {"name": "Ir. Kepala Dinas", "nip": "197001012000031001", "position": "Kepala DPMPTSP"},
+        )
         user = accounts.create_user(
             session, system, username="kepala", password=TEST_PASSWORD, full_name="Kepala BPT"
         )
@@ -67,6 +73,21 @@ def browser():
         chromium.close()
 
 
+def _confirmation_link(app, address):
+    """The link of the confirmation e-mail (from the outbox) sent to ``address``."""
+    import re
+
+    from sqlalchemy import select
+
+    from pamong.messaging.models import Delivery
+
+    with app.extensions["pamong"].db.transaction() as session:
+        body = session.scalars(
+            select(Delivery.body).where(Delivery.address == address).order_by(Delivery.id.desc())
+        ).first()
+    return re.search(r"https?://\S+/licensing/portal/verify/\S+", body or "").group(0)
+
+
 def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"licensing-{name}.png"), full_page=True)
 
@@ -81,6 +102,8 @@ def test_from_online_application_to_handover_and_survey(site, browser):
     phone.fill("input[name=email]", "batik@example.id")
     phone.fill("input[name=password]", "rahasia-sekali-2026")
     phone.click("form.card button")
+    phone.wait_for_url(f"{url}/licensing/portal/verify")
+    phone.goto(_confirmation_link(site["app"], "batik@example.id"))
     phone.wait_for_url(f"{url}/licensing/portal/")
     phone.select_option("select[name=type]", "HO")
     phone.click("form.search button")

@@ -67,6 +67,12 @@ def licensing_app(tmp_path_factory):
         )
         _token, plain = accounts.create_token(session, system, user, "fuzz")
         services.import_catalogue(session, system, typical_rows())
+        services.save_signatory(
+            session,
+            system,
+            "33.14",
+            {"name": "Ir. Kepala Dinas", "nip": "197001012000031001", "position": "Kepala DPMPTSP"},
+        )
         stype = services.get_service_type(session, "SIUP")
         applicant = services.counter_applicant(session, system, {"name": "Ani"})
         application = services.submit_application(

@@ -85,7 +85,7 @@ def test_the_cli_imports_the_typical_catalogue_and_escalates(app, tmp_path):
         main, ["--instance", instance, "licensing", "import-catalogue", "--typical"]
     )
     assert result.exit_code == 0, result.output
-    assert "19 service types imported." in result.output
+    assert "74 service types imported." in result.output
     result = runner.invoke(main, ["--instance", instance, "licensing", "escalate"])
     assert result.exit_code == 0 and "files escalated" in result.output
 

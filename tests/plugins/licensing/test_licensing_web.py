@@ -22,9 +22,21 @@ def _csrf(client, url):
     return match.group(1) if match else ""
 
 
-def _register(client, email="sari@example.id"):
+def _last_message(client, address):
+    from sqlalchemy import select
+
+    from pamong.messaging.models import Delivery
+
+    with client.application.extensions["pamong"].db.transaction() as session:
+        found = session.scalars(
+            select(Delivery).where(Delivery.address == address).order_by(Delivery.id.desc())
+        ).first()
+        return found.body if found else ""
+
+
+def _register(client, email="sari@example.id", confirm=True):
     token = _csrf(client, "/licensing/portal/register")
-    return client.post(
+    response = client.post(
         "/licensing/portal/register",
         data={
             "csrf_token": token,
@@ -35,6 +47,10 @@ def _register(client, email="sari@example.id"):
             "password": "rahasia-sekali-2026",
         },
     )
+    if confirm and response.status_code == 302:
+        link = re.search(r"/licensing/portal/verify/\S+", _last_message(client, email))
+        assert client.get(link.group(0)).status_code == 302
+    return response
 
 
 def _apply_online(client, code="SIUP"):
@@ -93,7 +109,7 @@ def test_a_bad_import_row_is_reported_by_line(catalogue, client, login_as):
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-    assert "Line 3" in response.get_data(as_text=True)
+    assert "Baris 3" in response.get_data(as_text=True)
 
 
 def test_staff_pages_need_a_login_and_the_permission(catalogue, client, login_as):
@@ -122,7 +138,7 @@ def test_an_online_application_without_every_document_is_refused(catalogue, clie
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-    assert "missing" in response.get_data(as_text=True)
+    assert "kurang" in response.get_data(as_text=True)
 
 
 def test_an_applicant_cannot_open_another_applicants_file(catalogue, app):
