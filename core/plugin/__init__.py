@@ -105,7 +105,14 @@ from pamong.runtime import (
     transaction,
 )
 from pamong.tracking.models import TrackedItem
-from pamong.tracking.services import format_number, import_file, move_to, open_item
+from pamong.tracking.services import (
+    OpenedItem,
+    format_number,
+    import_file,
+    move_to,
+    open_item,
+    open_items,
+)
 from pamong.web.context import page_arg
 from pamong.web.export import table_download
 from pamong.workdays import (
@@ -225,6 +232,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "get_region",
     "get_unit",
     # tracking, documents, messaging
+    "OpenedItem",
     "format_number",
     "import_file",
     "issue_document",
@@ -232,6 +240,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "new_code",
     "notify",
     "open_item",
+    "open_items",
     "qr_svg",
     "render_pdf",
     "revoke_document",

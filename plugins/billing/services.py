@@ -51,6 +51,7 @@ from pamong.plugin import (
     mask_name,
     move_to,
     open_item,
+    open_items,
     time_zone,
     utcnow,
 )
@@ -296,32 +297,52 @@ def _check_lines(lines: Sequence[Line]) -> None:
     if len(lines) > 200:
         raise InvalidInput(_("An invoice has at most 200 lines."), slug="too-many-lines")
     for line in lines:
-        _money(line.amount, _("The line amount"))
+        amount = line.amount
+        if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
+            _money(amount, _("The line amount"))  # raises (translated only when needed)
         if not _text(line.description, 300):
             raise InvalidInput(_("Every line needs a description."), slug="line-description")
+
+
+def _line_values(
+    session: Session,
+    source: str,
+    period: str,
+    lines: Sequence[Line],
+    unit: OrgUnit,
+    start: int,
+    units: dict[str, OrgUnit] | None = None,
+) -> list[dict[str, Any]]:
+    """The column values of an invoice's new lines (``units`` caches the line units by code)."""
+    conf = settings()
+    default_code = conf["fee_accounts"].get(source, conf["default_account"])
+    units = units if units is not None else {}
+    values = []
+    for offset, line in enumerate(lines):
+        if line.unit_code and line.unit_code not in units:
+            units[line.unit_code] = _unit(session, line.unit_code)
+        values.append(
+            {
+                "seq": start + offset,
+                "description": _text(line.description, 300),
+                "account_code": _text(line.account_code, 40) or default_code,
+                "unit_id": units[line.unit_code].id if line.unit_code else unit.id,
+                "period": _text(line.period, 20) or period,
+                "priority": int(line.priority),
+                "original_amount": line.amount,
+                "amount": line.amount,
+                "paid": 0,
+            }
+        )
+    return values
 
 
 def _make_lines(
     session: Session, invoice: BillingInvoice, lines: Sequence[Line], unit: OrgUnit, start: int
 ) -> list[BillingInvoiceLine]:
-    conf = settings()
-    default_code = conf["fee_accounts"].get(invoice.source, conf["default_account"])
     made = []
-    for offset, line in enumerate(lines):
-        code = _text(line.account_code, 40) or default_code
-        line_unit = _unit(session, line.unit_code) if line.unit_code else unit
-        row = BillingInvoiceLine(
-            seq=start + offset,
-            description=_text(line.description, 300),
-            account_code=code,
-            unit_id=line_unit.id,
-            unit=line_unit,
-            period=_text(line.period, 20) or invoice.period,
-            priority=int(line.priority),
-            original_amount=line.amount,
-            amount=line.amount,
-            paid=0,
-        )
+    for values in _line_values(session, invoice.source, invoice.period, lines, unit, start):
+        row = BillingInvoiceLine(**values)
         invoice.lines.append(row)
         made.append(row)
     return made
@@ -520,52 +541,79 @@ def issue_invoices(
     now = now or utcnow()
     today = local_day(now)
     reissue = timedelta(days=settings()["reissue_after_days"])
-    answers: list[InvoiceInfo | BillingInvoice] = []
-    made_invoices: list[BillingInvoice] = []
-    items: list[TrackedItem] = []
-    for req, source, reference, period, nik in clean:
-        key = (source, reference, period)
+    answers: list[InvoiceInfo | int] = []  # an int: the position of a new invoice
+    new: list[tuple[InvoiceRequest, str, str, str, str]] = []
+    positions: dict[tuple[str, str, str], int] = {}
+    for entry in clean:
+        key = entry[1:4]
         if key in existing:
             answers.append(info(existing[key]))
-            continue
-        unit = units[req.unit_code]
-        due = req.due_date or today
-        item = open_item(session, actor, INVOICE_FILE, unit, now=now)
-        items.append(item)
-        invoice = BillingInvoice(
-            number=item.number,
-            check_code=new_check_code(),
-            source=source,
-            reference=reference,
-            period=period,
-            unit=unit,
-            unit_id=unit.id,
-            payer_kind=req.payer.kind,
-            payer_ref=_text(req.payer.ref, 100),
-            payer_name=_text(req.payer.name, 200),
-            payer_nik=nik,
-            description=_text(req.description, 300) or _text(req.lines[0].description, 300),
-            legal_basis=_text(req.legal_basis, 200),
-            tracking_number="",
-            currency=CURRENCY,
-            status=InvoiceStatus.UNPAID.value,
-            due_date=due,
-            expires_on=due + reissue,
-            issued_at=now,
-            issued_by_id=actor.user_id,
-        )
-        made = _make_lines(session, invoice, req.lines, unit, 1)
-        invoice.total = sum(line.amount for line in made)
-        existing[key] = invoice  # a repeated request in the batch gets the same invoice
-        made_invoices.append(invoice)
-        answers.append(invoice)
-    if not made_invoices:
+        elif key in positions:  # a repeated request in the batch gets the same invoice
+            answers.append(positions[key])
+        else:
+            positions[key] = len(new)
+            answers.append(len(new))
+            new.append(entry)
+    if not new:
         return [a for a in answers if isinstance(a, InvoiceInfo)]
-    # Added at the end: each open_item's flush then writes only its own file.
-    session.add_all(made_invoices)
-    session.flush()
-    for item, invoice in zip(items, made_invoices, strict=True):
-        item.reference = f"billing_invoice:{invoice.id}"
+    # Written in bulk (multi-row inserts, no ORM objects): a bill run issues thousands.
+    opened = open_items(
+        session, actor, INVOICE_FILE, [units[entry[0].unit_code] for entry in new], now=now
+    )
+    invoice_rows: list[dict[str, Any]] = []
+    line_rows: list[list[dict[str, Any]]] = []
+    for (req, source, reference, period, nik), item in zip(new, opened, strict=True):
+        unit = units[req.unit_code]
+        lines = _line_values(session, source, period, req.lines, unit, 1, units)
+        due = req.due_date or today
+        line_rows.append(lines)
+        invoice_rows.append(
+            {
+                "number": item.number,
+                "check_code": new_check_code(),
+                "source": source,
+                "reference": reference,
+                "period": period,
+                "unit_id": unit.id,
+                "payer_kind": req.payer.kind,
+                "payer_ref": _text(req.payer.ref, 100),
+                "payer_name": _text(req.payer.name, 200),
+                "payer_nik": nik,
+                "description": _text(req.description, 300) or _text(req.lines[0].description, 300),
+                "legal_basis": _text(req.legal_basis, 200),
+                "tracking_number": "",
+                "currency": CURRENCY,
+                "status": InvoiceStatus.UNPAID.value,
+                "total": sum(line["amount"] for line in lines),
+                "paid": 0,
+                "refunded": 0,
+                "due_date": due,
+                "expires_on": due + reissue,
+                "issued_at": now,
+                "issued_by_id": actor.user_id,
+            }
+        )
+    ids = list(
+        session.scalars(
+            insert(BillingInvoice).returning(BillingInvoice.id, sort_by_parameter_order=True),
+            invoice_rows,
+        )
+    )
+    session.execute(
+        insert(BillingInvoiceLine.__table__),  # Core, not ORM: no per-row bookkeeping
+        [
+            {**line, "invoice_id": invoice_id}
+            for invoice_id, lines in zip(ids, line_rows, strict=True)
+            for line in lines
+        ],
+    )
+    session.execute(
+        update(TrackedItem),
+        [
+            {"id": item.id, "reference": f"billing_invoice:{invoice_id}"}
+            for item, invoice_id in zip(opened, ids, strict=True)
+        ],
+    )
     ledger.append(
         session,
         actor,
@@ -573,15 +621,15 @@ def issue_invoices(
             Movement(
                 "invoice",
                 "receivable",
-                f"revenue:{line.account_code}",
-                line.amount,
-                invoice_id=invoice.id,
-                unit_id=line.unit_id,
-                account_code=line.account_code,
-                memo=invoice.number,
+                f"revenue:{line['account_code']}",
+                line["amount"],
+                invoice_id=invoice_id,
+                unit_id=line["unit_id"],
+                account_code=line["account_code"],
+                memo=row["number"],
             )
-            for invoice in made_invoices
-            for line in invoice.lines
+            for invoice_id, row, lines in zip(ids, invoice_rows, line_rows, strict=True)
+            for line in lines
         ],
         at=now,
     )
@@ -590,14 +638,33 @@ def issue_invoices(
         actor,
         "invoice.create_batch",
         "billing_invoice",
-        made_invoices[0].number,
-        made_invoices[0].unit_id,
-        count=len(made_invoices),
-        last=made_invoices[-1].number,
-        total=sum(i.total for i in made_invoices),
+        invoice_rows[0]["number"],
+        invoice_rows[0]["unit_id"],
+        count=len(invoice_rows),
+        last=invoice_rows[-1]["number"],
+        total=sum(row["total"] for row in invoice_rows),
     )
-    created = {id(i) for i in made_invoices}
-    return [a if isinstance(a, InvoiceInfo) else info(a, created=id(a) in created) for a in answers]
+    codes = {unit.id: unit.code for unit in units.values()}
+    made = [
+        InvoiceInfo(
+            id=invoice_id,
+            number=row["number"],
+            check_code=row["check_code"],
+            source=row["source"],
+            reference=row["reference"],
+            period=row["period"],
+            status=row["status"],
+            total=row["total"],
+            paid=0,
+            due_date=row["due_date"],
+            unit_code=codes[row["unit_id"]],
+            tracking_number="",
+            paid_at=None,
+            created=True,
+        )
+        for invoice_id, row in zip(ids, invoice_rows, strict=True)
+    ]
+    return [a if isinstance(a, InvoiceInfo) else made[a] for a in answers]
 
 
 def invoice_statuses(session: Session, numbers: Iterable[str]) -> dict[str, InvoiceInfo]:

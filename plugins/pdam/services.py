@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from pamong.plugin import (
@@ -1019,10 +1019,10 @@ def bill_run(
             result.estimated += estimated
         answers = billing.issue_invoices(session, Actor.system("pdam bill run"), requests)
         for row, answer in zip(rows, answers, strict=True):
-            session.add(PdamBill(invoice_number=answer.number, **row))
+            row["invoice_number"] = answer.number
             result.total += answer.total if answer.created else 0
             result.skipped += not answer.created
-        session.flush()
+        session.execute(insert(PdamBill.__table__), rows)
         result.billed += len(connections)
         if commit is not None:
             commit()
