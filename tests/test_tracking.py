@@ -186,3 +186,23 @@ def test_plugins_hear_every_file_of_a_batch(app):
     opened = _open_many(app, ["33.14.01", "33.14.01"])
     for _item_id, number in opened:
         assert ("status", (number, None, "received")) in EVENTS
+
+
+def test_move_items_moves_a_batch_and_refuses_a_closed_file(app):
+    from pamong.tracking.models import TrackedItem
+    from pamong.tracking.services import move_items
+
+    opened = _open_many(app, ["33.14.01", "33.14.02"])
+    db = app.extensions["pamong"].db
+    with db.transaction() as session:
+        items = list(session.scalars(select(TrackedItem).order_by(TrackedItem.id)))
+        move_items(session, SYSTEM, items, POPULATION_SERVICE, "collected", close=True)
+    with db.transaction() as session:
+        for _item_id, number in opened:
+            item = session.scalar(select(TrackedItem).where(TrackedItem.number == number))
+            assert item.stage == "collected" and item.closed_at is not None
+            assert [e.stage for e in item.history] == ["received", "collected"]
+        with pytest.raises(InvalidInput):
+            move_items(session, SYSTEM, items[:1], POPULATION_SERVICE, "received")
+        with pytest.raises(InvalidInput):
+            move_items(session, SYSTEM, [], POPULATION_SERVICE, "no-such-stage")

@@ -33,7 +33,9 @@ from pamong.db import Base, UTCDateTime, get_session, paginate, utcnow
 from pamong.demo import DemoContext, actor_of, add_staff, grant_staff_role, staff_username
 from pamong.documents.models import IssuedDocument
 from pamong.documents.services import (
+    DocumentToIssue,
     issue_document,
+    issue_documents,
     mask_name,
     new_code,
     qr_svg,
@@ -109,6 +111,7 @@ from pamong.tracking.services import (
     OpenedItem,
     format_number,
     import_file,
+    move_items,
     move_to,
     open_item,
     open_items,
@@ -232,10 +235,13 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "get_region",
     "get_unit",
     # tracking, documents, messaging
+    "DocumentToIssue",
     "OpenedItem",
     "format_number",
     "import_file",
     "issue_document",
+    "issue_documents",
+    "move_items",
     "move_to",
     "new_code",
     "notify",

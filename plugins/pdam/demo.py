@@ -241,25 +241,19 @@ def seed(session: Session, context: Any, connections: int | None = None) -> None
         billing.open_cashier_session(
             session, cashier, unit_code=pdam_office.code, opening_float=0, now=opened
         )
-        cash = 0
-        for n, number in enumerate(numbers[: _pay_limit(count)]):
-            amount = statuses[number].total
-            billing.pay_cash(
-                session,
-                cashier,
-                invoice_number=number,
-                amount=amount,
-                paid_by="Pelanggan",
-                now=opened + timedelta(seconds=8 * n + 60),
+        paying = [
+            billing.CashPayment(
+                number,
+                statuses[number].total,
+                "Pelanggan",
+                opened + timedelta(seconds=60 + 8 * n % 25_000),
             )
-            cash += amount
+            for n, number in enumerate(numbers)
+        ]
+        billing.pay_cash_many(session, cashier, paying)
+        cash = sum(p.amount for p in paying)
         billing.close_cashier_session(session, cashier, counted_cash=cash, now=_utc(day, 16))
     sample = session.scalar(
         select(PdamConnection).where(PdamConnection.id == ids[rows[0]["number"]])
     )
     context.samples["pdam_check"] = f"/pdam/check?number={sample.number}&code={sample.check_code}"
-
-
-def _pay_limit(count: int) -> int:
-    """Cash payments per month in the demo (each makes a receipt: keep the build quick)."""
-    return count
