@@ -17,6 +17,8 @@ from pamong.plugin import (
 )
 from pamong_plugins.pdam import services
 from pamong_plugins.pdam.schemas import (
+    PdamAgeingArgs,
+    PdamAgeingRowSchema,
     PdamArrearsArgs,
     PdamArrearSchema,
     PdamBillRunSchema,
@@ -314,6 +316,16 @@ def nrw(args: dict[str, Any]):
 def collection(args: dict[str, Any]):
     """Billed and collected rupiah per billing month, and the collection efficiency."""
     return services.collection_report(get_session(), api_actor(), _months(args))
+
+
+@blp.route("/reports/arrears-ageing")
+@token_required
+@blp.arguments(PdamAgeingArgs, location="query")
+@blp.response(200, PdamAgeingRowSchema(many=True))
+@blp.doc(security=BEARER)
+def arrears_ageing(args: dict[str, Any]):
+    """Overdue rupiah per desa or customer group in 0-30/31-60/61-90/>90-day buckets."""
+    return services.arrears_ageing(get_session(), api_actor(), regency_today(), by=args["by"])
 
 
 @blp.route("/public/bills/<string:number>")

@@ -12,7 +12,7 @@ import csv
 import io
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -1117,8 +1117,10 @@ class Arrear:
     oldest: str
 
 
-def arrears(session: Session, actor: Actor, *, min_months: int = 1) -> list[Arrear]:
-    """Connections with unpaid bills, most months first (``pdam.billing`` or ``pdam.report``)."""
+def _unpaid(
+    session: Session, actor: Actor
+) -> Iterator[tuple[PdamBill, PdamConnection, OrgUnit, billing.InvoiceInfo]]:
+    """Bills with something still to pay in the actor's units (``pdam.billing`` or ``.report``)."""
     if not (actor.can(BILLING) or actor.can(REPORT)):
         _require(actor, REPORT)
     rows = session.execute(
@@ -1128,11 +1130,16 @@ def arrears(session: Session, actor: Actor, *, min_months: int = 1) -> list[Arre
         .where(actor.scope_filter(BILLING, OrgUnit.path) | actor.scope_filter(REPORT, OrgUnit.path))
     ).all()
     statuses = billing.invoice_statuses(session, [bill.invoice_number for bill, _c, _u in rows])
-    owed: dict[int, list[Any]] = {}
     for bill, connection, unit in rows:
         info = statuses.get(bill.invoice_number)
-        if info is None or info.outstanding <= 0:
-            continue
+        if info is not None and info.outstanding > 0:
+            yield bill, connection, unit, info
+
+
+def arrears(session: Session, actor: Actor, *, min_months: int = 1) -> list[Arrear]:
+    """Connections with unpaid bills, most months first (``pdam.billing`` or ``pdam.report``)."""
+    owed: dict[int, list[Any]] = {}
+    for bill, connection, unit, info in _unpaid(session, actor):
         entry = owed.setdefault(connection.id, [connection, unit, 0, 0, bill.period])
         entry[2] += 1
         entry[3] += info.outstanding
@@ -1152,6 +1159,80 @@ def arrears(session: Session, actor: Actor, *, min_months: int = 1) -> list[Arre
         if months >= min_months
     ]
     return sorted(found, key=lambda a: (-a.months, -a.amount, a.number))
+
+
+def bill_list(session: Session, actor: Actor, period: str) -> list[dict[str, Any]]:
+    """The month's bills in the actor's units, by customer number (the bill run's list)."""
+    if not (actor.can(BILLING) or actor.can(REPORT)):
+        _require(actor, REPORT)
+    rows = session.execute(
+        select(PdamBill, PdamConnection.number, PdamConnection.group_code, OrgUnit.name)
+        .join(PdamConnection, PdamConnection.id == PdamBill.connection_id)
+        .join(OrgUnit, OrgUnit.id == PdamConnection.desa_id)
+        .where(
+            PdamBill.period == period,
+            actor.scope_filter(BILLING, OrgUnit.path) | actor.scope_filter(REPORT, OrgUnit.path),
+        )
+        .order_by(PdamConnection.number)
+    )
+    return [
+        {
+            "customer_number": number,
+            "desa": desa,
+            "group": group,
+            "period": bill.period,
+            "m3": bill.m3,
+            "estimated": bill.estimated,
+            "water": bill.water,
+            "fixed": bill.fixed,
+            "total": bill.total,
+            "invoice_number": bill.invoice_number,
+        }
+        for bill, number, group, desa in rows
+    ]
+
+
+#: The ageing buckets of overdue bills: (key, first day, last day or None).
+AGEING_BUCKETS = (("d0_30", 1, 30), ("d31_60", 31, 60), ("d61_90", 61, 90), ("d90_plus", 91, None))
+
+
+def arrears_ageing(
+    session: Session, actor: Actor, today: date, *, by: str = "desa"
+) -> list[dict[str, Any]]:
+    """Overdue rupiah per desa or customer group (``by``), aged by days past the due date.
+
+    One row per desa (or group) with the amounts in the buckets 0-30,
+    31-60, 61-90 and over 90 days overdue, the total and how many
+    connections owe; the last row (``key`` ``*``) is the whole. Bills not
+    yet due are not arrears and are left out.
+    """
+    if by not in ("desa", "group"):
+        raise InvalidInput(_("Group arrears by desa or by group."), slug="invalid-grouping")
+    rows: dict[str, dict[str, Any]] = {}
+    owing: dict[str, set[int]] = defaultdict(set)
+
+    def row(key: str, label: str) -> dict[str, Any]:
+        blank = {"key": key, "label": label, "connections": 0, "total": 0}
+        return rows.setdefault(key, blank | {b[0]: 0 for b in AGEING_BUCKETS})
+
+    names = {g.code: g.name for g in groups(session)}
+    for _bill, connection, unit, info in _unpaid(session, actor):
+        days = (today - info.due_date).days if info.due_date else 0
+        if days < 1:
+            continue
+        bucket = next(k for k, _low, high in AGEING_BUCKETS if high is None or days <= high)
+        if by == "desa":
+            key, label = unit.code, unit.name
+        else:
+            key, label = connection.group_code, names.get(connection.group_code, "")
+        for entry in (row(key, label), row("*", "")):
+            entry[bucket] += info.outstanding
+            entry["total"] += info.outstanding
+            owing[entry["key"]].add(connection.id)
+    for key, entry in rows.items():
+        entry["connections"] = len(owing[key])
+    whole = rows.pop("*", None)
+    return sorted(rows.values(), key=lambda r: (-r["total"], r["key"])) + ([whole] if whole else [])
 
 
 def open_sealing_orders(
