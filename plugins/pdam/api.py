@@ -30,6 +30,8 @@ from pamong_plugins.pdam.schemas import (
     PdamHeldArgs,
     PdamImportResultSchema,
     PdamNrwRowSchema,
+    PdamPerCapitaArgs,
+    PdamPerCapitaRowSchema,
     PdamPublicArgs,
     PdamPublicSchema,
     PdamReadingCreateSchema,
@@ -326,6 +328,16 @@ def collection(args: dict[str, Any]):
 def arrears_ageing(args: dict[str, Any]):
     """Overdue rupiah per desa or customer group in 0-30/31-60/61-90/>90-day buckets."""
     return services.arrears_ageing(get_session(), api_actor(), regency_today(), by=args["by"])
+
+
+@blp.route("/reports/per-capita")
+@token_required
+@blp.arguments(PdamPerCapitaArgs, location="query")
+@blp.response(200, PdamPerCapitaRowSchema(many=True))
+@blp.doc(security=BEARER)
+def per_capita(args: dict[str, Any]):
+    """Household litres per person per day in a month, per desa (KK sizes from the registry)."""
+    return services.per_capita(get_session(), api_actor(), args["period"])
 
 
 @blp.route("/public/bills/<string:number>")

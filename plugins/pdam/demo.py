@@ -21,6 +21,8 @@ from pamong.plugin import (
     Actor,
     OrgUnit,
     OrgUnitKind,
+    Resident,
+    ResidentStatus,
     actor_of,
     add_staff,
     grant_staff_role,
@@ -59,6 +61,18 @@ UNREAD = 25  # meters of last month left for the phone page
 
 def _utc(day: date, hour: int) -> datetime:
     return datetime.combine(day, time(hour), UTC) - timedelta(hours=7)
+
+
+def _households(session: Session) -> dict[int, list[tuple[str, str]]]:
+    """Per desa id, one living member (name, NIK) of each family card (KK) in the registry."""
+    found: dict[int, dict[str, tuple[str, str]]] = {}
+    for unit_id, kk, name, nik in session.execute(
+        select(Resident.domicile_unit_id, Resident.kk_number, Resident.name, Resident.nik)
+        .where(Resident.kk_number.is_not(None), Resident.status == ResidentStatus.LIVING.value)
+        .order_by(Resident.id)
+    ):
+        found.setdefault(unit_id, {}).setdefault(kk, (name, nik))
+    return {unit_id: list(cards.values()) for unit_id, cards in found.items()}
 
 
 def _count() -> int:
@@ -119,7 +133,8 @@ def seed(session: Session, context: Any, connections: int | None = None) -> None
     grant_staff_role(session, context, "pdam.admin", "pdam_reader", context.root)
     session.flush()
 
-    # connections, in bulk
+    # connections, in bulk; household holders are KK members from the registry where there are
+    households = _households(session)
     weights = [share for _code, share, _mean in MIX]
     rows, means = [], []
     serial: dict[int, int] = {}
@@ -132,6 +147,9 @@ def seed(session: Session, context: Any, connections: int | None = None) -> None
         name = (
             f"{'CV' if business else ''} {rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}".strip()
         )
+        pool = households.get(desa.id)
+        holder = pool.pop() if pool and code in ("R1", "R2", "R3") else None
+        name, nik = holder if holder else (name, "")
         rows.append(
             {
                 "number": f"{prefix}{serial[desa.id]:04d}",
@@ -139,7 +157,7 @@ def seed(session: Session, context: Any, connections: int | None = None) -> None
                 if business
                 else ("institution" if code in ("IP", "SE") else "resident"),
                 "holder_name": name,
-                "holder_nik": "",
+                "holder_nik": nik,
                 "address": f"RT {rng.randint(1, 9):02d} RW {rng.randint(1, 5):02d}, {desa.name}",
                 "desa_id": desa.id,
                 "group_code": code,

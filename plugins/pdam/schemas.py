@@ -194,6 +194,20 @@ class PdamAgeingRowSchema(Schema):
     total = fields.Integer()
 
 
+class PdamPerCapitaArgs(QueryArgs):
+    period = fields.String(required=True, validate=PERIOD)
+
+
+class PdamPerCapitaRowSchema(Schema):
+    desa_code = fields.String(metadata={"description": "The desa's code; ``*`` is the whole"})
+    desa = fields.String()
+    connections = fields.Integer(metadata={"description": "Household connections billed"})
+    linked = fields.Integer(metadata={"description": "Those whose holder's KK is in the registry"})
+    persons = fields.Integer(metadata={"description": "Living people on the linked KKs"})
+    m3 = fields.Integer(metadata={"description": "Billed m3 of the linked connections"})
+    litres_per_person_day = fields.Float(allow_none=True)
+
+
 class PdamSealingSchema(Schema):
     min_months = fields.Integer(
         load_default=None, allow_none=True, strict=True, validate=validate.Range(1, 120)

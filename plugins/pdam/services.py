@@ -27,6 +27,8 @@ from pamong.plugin import (
     InvalidInput,
     NotFound,
     OrgUnit,
+    Resident,
+    ResidentStatus,
     _,
     audit,
     clean_nik,
@@ -1190,6 +1192,87 @@ def bill_list(session: Session, actor: Actor, period: str) -> list[dict[str, Any
         }
         for bill, number, group, desa in rows
     ]
+
+
+def _household_sizes(session: Session, niks: Iterable[str]) -> dict[str, int]:
+    """NIK of a holder -> living people on the holder's family card (KK) in the registry."""
+    wanted = sorted(set(niks) - {""})
+    kk_of: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        kk_of.update(
+            (nik, kk)
+            for nik, kk in session.execute(
+                select(Resident.nik, Resident.kk_number).where(
+                    Resident.nik.in_(wanted[start : start + 500]), Resident.kk_number.is_not(None)
+                )
+            )
+        )
+    cards = sorted(set(kk_of.values()))
+    size: dict[str, int] = {}
+    for start in range(0, len(cards), 500):
+        size.update(
+            (kk, count)
+            for kk, count in session.execute(
+                select(Resident.kk_number, func.count())
+                .where(
+                    Resident.kk_number.in_(cards[start : start + 500]),
+                    Resident.status == ResidentStatus.LIVING.value,
+                )
+                .group_by(Resident.kk_number)
+            )
+        )
+    return {nik: size[kk] for nik, kk in kk_of.items() if size.get(kk)}
+
+
+def per_capita(session: Session, actor: Actor, period: str) -> list[dict[str, Any]]:
+    """Household water use per person per day in ``period``, per desa (``pdam.report``).
+
+    Only household connections whose holder is in the population registry
+    count: their billed m3 over the living people on the holder's family
+    card (KK) and the days of the month. ``connections`` is every household
+    connection billed, ``linked`` those with a household in the registry.
+    The last row (``desa_code`` ``*``) is the whole.
+    """
+    _require(actor, REPORT)
+    first, last = check_period(period, date.max)  # a bad month is refused, a future one is empty
+    days = (last - first).days + 1
+    rows = session.execute(
+        select(PdamBill.m3, PdamConnection.holder_nik, OrgUnit.code, OrgUnit.name)
+        .join(PdamConnection, PdamConnection.id == PdamBill.connection_id)
+        .join(OrgUnit, OrgUnit.id == PdamConnection.desa_id)
+        .where(
+            PdamBill.period == period,
+            PdamConnection.holder_kind == "resident",
+            actor.scope_filter(REPORT, OrgUnit.path),
+        )
+    ).all()
+    people = _household_sizes(session, (nik for _m3, nik, _c, _n in rows))
+    totals: dict[str, dict[str, Any]] = {}
+    for m3, nik, code, name in rows:
+        for key, label in ((code, name), ("*", "")):
+            entry = totals.setdefault(
+                key,
+                {
+                    "desa_code": key,
+                    "desa": label,
+                    "connections": 0,
+                    "linked": 0,
+                    "persons": 0,
+                    "m3": 0,
+                },
+            )
+            entry["connections"] += 1
+            if nik in people:
+                entry["linked"] += 1
+                entry["persons"] += people[nik]
+                entry["m3"] += m3
+    for entry in totals.values():
+        persons = entry["persons"]
+        entry["litres_per_person_day"] = (
+            round(entry["m3"] * 1000 / persons / days, 1) if persons else None
+        )
+    whole = totals.pop("*", None)
+    return sorted(totals.values(), key=lambda r: r["desa_code"]) + ([whole] if whole else [])
 
 
 #: The ageing buckets of overdue bills: (key, first day, last day or None).

@@ -229,12 +229,14 @@ def reports() -> Any:
             "arrears": lambda: [a.__dict__ for a in owed],
             "ageing": lambda: ageing,
             "bills": lambda: services.bill_list(db, actor, period),
+            "percapita": lambda: services.per_capita(db, actor, period),
         }
         if export not in tables or fmt not in TABLE_FORMATS or not PERIOD_RE.match(period):
             abort(404)
         rows = tables[export]()
         header = list(rows[0]) if rows else []
-        stem = f"pdam-{export}-{period}" if export == "bills" else f"pdam-{export}"
+        dated = export in ("bills", "percapita")
+        stem = f"pdam-{export}-{period}" if dated else f"pdam-{export}"
         return table_download(stem, header, [list(r.values()) for r in rows], fmt)
     regency = [r for r in nrw if r["zone"] == "*"]
     return render_template(
@@ -250,6 +252,7 @@ def reports() -> Any:
         ageing_peak=max((r["total"] for r in ageing[:-1]), default=0) or 1,
         buckets=services.AGEING_BUCKETS,
         last_month=months[-1],
+        per_capita=services.per_capita(db, actor, months[-1]),
     )
 
 

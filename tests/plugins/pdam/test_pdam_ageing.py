@@ -84,3 +84,37 @@ def test_the_api_and_the_exports(client, bearer, login_as, billed):
     assert bills.mimetype == "text/csv" and all(n in text for n in billed)
     assert client.get("/pdam/reports?export=bills&fmt=pdf").status_code == 404
     assert client.get("/pdam/reports?export=bills&period=2026-13").status_code == 404
+
+
+def test_household_use_per_person_comes_from_the_family_card(
+    db, connection, read, make_resident, client, bearer
+):
+    from pamong_plugins.pdam import services
+
+    kk = "3314010101260001"
+    head = make_resident(name="Sri Wahyuni", kk_number=kk, sex="F")
+    for n in range(3):
+        make_resident(name=f"Anak {n}", kk_number=kk)
+    make_resident(name="Pindah", kk_number=kk, status="moved_out")
+    linked = connection(holder_nik=head.nik, holder_name="Sri Wahyuni")
+    unknown = connection()  # no NIK: not in the registry
+    business = connection(group="NK", holder_kind="business", holder_name="CV Maju")
+    for number in (linked, unknown, business):
+        for period, value in (("2026-08", 100), ("2026-09", 110), ("2026-10", 122)):
+            read(number, period, value)
+    with db.transaction() as session:
+        services.bill_run(session, SYSTEM, "2026-10", today=BILLED_ON)
+        rows = services.per_capita(session, SYSTEM, "2026-10")
+    keden, whole = rows
+    assert keden["desa_code"] == KEDEN and whole["desa_code"] == "*"
+    # 12 m3 for 4 living people over 31 days: 96.8 litres each a day
+    assert (keden["connections"], keden["linked"], keden["persons"], keden["m3"]) == (2, 1, 4, 12)
+    assert keden["litres_per_person_day"] == 96.8 == whole["litres_per_person_day"]
+    report = bearer("pdam_report", REGENCY)
+    answer = client.get(f"{API}/reports/per-capita?period=2026-10", headers=report)
+    assert answer.status_code == 200 and answer.json[0]["persons"] == 4
+    assert "nik" not in answer.get_data(as_text=True).lower()
+    bad = client.get(f"{API}/reports/per-capita?period=2026-13", headers=report)
+    assert bad.status_code == 422
+    with db.transaction() as session:
+        assert services.per_capita(session, SYSTEM, "2026-07") == []
