@@ -1440,8 +1440,9 @@ def pay_cash_many(
     is written, so one bad payment takes nothing (the error names its
     position). Each payment gets its receipt number, receipt document,
     allocations and ledger entries, as one by one; the rows are written with
-    multi-row statements, the ledger appended once, and the tracked files of
-    the invoices paid in full moved in one go.
+    multi-row statements, the ledger appended once (its entries dated at the
+    batch's last payment, as are the tracked files' steps), and the tracked
+    files of the invoices moved in one go.
     """
     _require(actor, CASHIER, None)
     if not payments:
