@@ -880,6 +880,8 @@ TABLE: dict[str, Rule] = {
     ),
     "GET /api/v1/pdam/reports/nrw": anywhere("pdam.report", target="pdam_months"),
     "GET /api/v1/pdam/reports/collection": anywhere("pdam.report", target="pdam_months"),
+    "GET /api/v1/pdam/reports/arrears-ageing": anywhere("pdam.billing", "pdam.report"),
+    "GET /api/v1/pdam/reports/per-capita": anywhere("pdam.report", target="pdam_period"),
     "GET /api/v1/pdam/public/bills/<string:number>": public("pdam_public"),
     "GET|POST /pdam/read": anywhere(
         "pdam.reader",

@@ -124,3 +124,40 @@ def test_plugins_register_document_kinds(app):
     kinds = app.extensions["pamong"].document_kinds
     assert kinds["example.certificate"].validity_days == 365
     assert "core.domicile_certificate" in kinds
+
+
+def test_documents_issued_in_a_batch_are_those_issued_one_by_one(app, client, issue):
+    from sqlalchemy import select
+
+    when = datetime(2026, 1, 10, tzinfo=UTC)
+    with app.extensions["pamong"].db.transaction() as session:
+        unit = get_unit(session, "33.14.01")
+        ids = services.issue_documents(
+            session,
+            SYSTEM,
+            DOMICILE_CERTIFICATE,
+            [
+                services.DocumentToIssue("470/101/2026", unit, "resident:1", "B*** S***", when),
+                services.DocumentToIssue("470/102/2026", unit),
+            ],
+        )
+        first, second = (session.get(IssuedDocument, i) for i in ids)
+        assert (first.number, first.holder_label, first.valid_until) == (
+            "470/101/2026",
+            "B*** S***",
+            date(2026, 7, 9),
+        )
+        assert first.code != second.code and len(second.code) >= 43
+        codes = list(session.scalars(select(IssuedDocument.code)))
+    assert client.get(f"/verify/{codes[0]}").status_code == 200
+    with pytest.raises(Conflict):
+        issue("470/102/2026")
+    with app.extensions["pamong"].db.transaction() as session:
+        assert services.issue_documents(session, SYSTEM, DOMICILE_CERTIFICATE, []) == []
+        with pytest.raises(Conflict):
+            services.issue_documents(
+                session,
+                SYSTEM,
+                DOMICILE_CERTIFICATE,
+                [services.DocumentToIssue("470/101/2026", get_unit(session, "33.14.01"))],
+            )

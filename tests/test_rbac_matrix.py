@@ -580,6 +580,7 @@ def _pdam_targets(world: World, session: Any) -> None:
                 "query": {"number": row.number, "code": row.check_code}
             }
     world.targets[("pdam_months", "in")] = {"query": {"since": "2026-01", "until": "2026-02"}}
+    world.targets[("pdam_period", "in")] = {"query": {"period": "2026-01"}}
     world.targets[("pdam_static_file", "in")] = {"filename": "read.js"}
 
 

@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from pamong.accounts.permissions import Actor
 from pamong.core_hooks import POPULATION_SERVICE
@@ -140,3 +141,68 @@ def test_plugins_add_links_under_a_file_on_the_tracker(app, client):
         move_to(session, SYSTEM, item, EXAMPLE_FILE, "done", close=True)
     page = client.get(f"/track/{number}").get_data(as_text=True)
     assert f'href="/example/rate/{number}"' in page and "two questions" in page
+
+
+def _open_many(app, units, references=None, when=None):
+    from pamong.tracking.services import open_items
+
+    with app.extensions["pamong"].db.transaction() as session:
+        found = [get_unit(session, code) for code in units]
+        return open_items(session, SYSTEM, POPULATION_SERVICE, found, references, now=when)
+
+
+def test_open_items_numbers_a_batch_after_the_files_opened_one_by_one(app, open_file):
+    from pamong.audit.models import AuditEntry
+    from pamong.tracking.models import TrackedItem
+
+    when = datetime(2026, 3, 2, tzinfo=UTC)
+    first = open_file(when=when)
+    opened = _open_many(app, ["33.14.01", "33.14.02", "33.14.01"], ["a:1", "a:2", "a:3"], when)
+    assert [o.number for o in opened] == [f"DUK-2026-00000{n}" for n in (2, 3, 4)]
+    assert open_file(when=when) == "DUK-2026-000005"
+    with app.extensions["pamong"].db.transaction() as session:
+        items = {i.number: i for i in session.scalars(select(TrackedItem))}
+        assert first in items
+        for item_id, number in opened:
+            item = items[number]
+            assert item.id == item_id and item.stage == "received" and item.opened_at == when
+            assert [e.stage for e in item.history] == ["received"]
+        assert [items[o.number].reference for o in opened] == ["a:1", "a:2", "a:3"]
+        assert items[opened[1].number].org_unit.code == "33.14.02"
+        batch = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "tracked_item.open_batch")
+        ).all()
+        assert sorted(e.detail["count"] for e in batch) == [1, 2]  # one entry per unit
+
+
+def test_open_items_of_nothing_opens_nothing(app):
+    assert _open_many(app, []) == []
+
+
+@pytest.mark.pamong_plugins("example")
+def test_plugins_hear_every_file_of_a_batch(app):
+    from pamong_example.hooks import EVENTS
+
+    opened = _open_many(app, ["33.14.01", "33.14.01"])
+    for _item_id, number in opened:
+        assert ("status", (number, None, "received")) in EVENTS
+
+
+def test_move_items_moves_a_batch_and_refuses_a_closed_file(app):
+    from pamong.tracking.models import TrackedItem
+    from pamong.tracking.services import move_items
+
+    opened = _open_many(app, ["33.14.01", "33.14.02"])
+    db = app.extensions["pamong"].db
+    with db.transaction() as session:
+        items = list(session.scalars(select(TrackedItem).order_by(TrackedItem.id)))
+        move_items(session, SYSTEM, items, POPULATION_SERVICE, "collected", close=True)
+    with db.transaction() as session:
+        for _item_id, number in opened:
+            item = session.scalar(select(TrackedItem).where(TrackedItem.number == number))
+            assert item.stage == "collected" and item.closed_at is not None
+            assert [e.stage for e in item.history] == ["received", "collected"]
+        with pytest.raises(InvalidInput):
+            move_items(session, SYSTEM, items[:1], POPULATION_SERVICE, "received")
+        with pytest.raises(InvalidInput):
+            move_items(session, SYSTEM, [], POPULATION_SERVICE, "no-such-stage")

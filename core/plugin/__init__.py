@@ -33,7 +33,9 @@ from pamong.db import Base, UTCDateTime, get_session, paginate, utcnow
 from pamong.demo import DemoContext, actor_of, add_staff, grant_staff_role, staff_username
 from pamong.documents.models import IssuedDocument
 from pamong.documents.services import (
+    DocumentToIssue,
     issue_document,
+    issue_documents,
     mask_name,
     new_code,
     qr_svg,
@@ -126,7 +128,15 @@ from pamong.surveys.services import (
 )
 from pamong.surveys.services import period_of as survey_period_of
 from pamong.tracking.models import TrackedItem
-from pamong.tracking.services import format_number, import_file, move_to, open_item
+from pamong.tracking.services import (
+    OpenedItem,
+    format_number,
+    import_file,
+    move_items,
+    move_to,
+    open_item,
+    open_items,
+)
 from pamong.web.context import page_arg
 from pamong.web.export import table_download
 from pamong.workdays import (
@@ -250,15 +260,20 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "get_region",
     "get_unit",
     # tracking, documents, messaging
+    "DocumentToIssue",
+    "OpenedItem",
     "format_number",
     "import_file",
     "issue_document",
+    "issue_documents",
+    "move_items",
     "move_to",
     "new_code",
     "notify",
     "notify_resident",
     "legal_reference",
     "open_item",
+    "open_items",
     "qr_svg",
     "render_pdf",
     "revoke_document",

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import get_locale
@@ -17,7 +18,7 @@ from pamong.accounts.permissions import Actor
 from pamong.audit.services import record
 from pamong.db import utcnow
 from pamong.errors import InvalidInput, NotFound
-from pamong.hookrelay import hooks_of
+from pamong.hookrelay import has_impls, hooks_of
 from pamong.hooks import TrackableKind
 from pamong.i18n import gettext as _
 from pamong.orgunits.models import OrgUnit
@@ -31,18 +32,19 @@ def format_number(kind: str, year: int, seq: int) -> str:
     return f"{kind}-{year:04d}-{seq:06d}"
 
 
-def next_sequence(session: Session, kind: str, year: int) -> int:
+def next_sequence(session: Session, kind: str, year: int, count: int = 1) -> int:
     """The next receipt sequence of ``kind`` in ``year``; safe under concurrency.
 
     One atomic ``UPDATE … RETURNING`` both locks and increments the
     counter row, so two desks never get the same number (the second waits
     for the first to commit). The row is created on the year's first
     number; when two desks create it at once, the loser counts on from it.
+    ``count`` reserves that many numbers at once and returns the last of them.
     """
     bump = (
         update(ReceiptCounter)
         .where(ReceiptCounter.kind == kind, ReceiptCounter.year == year)
-        .values(last=ReceiptCounter.last + 1)
+        .values(last=ReceiptCounter.last + count)
         .returning(ReceiptCounter.last)
         # Counter rows are never loaded as objects: skip scanning the session's
         # identity map, which made a long transaction's numbering quadratic.
@@ -53,8 +55,8 @@ def next_sequence(session: Session, kind: str, year: int) -> int:
         return last
     try:
         with session.begin_nested():
-            session.execute(insert(ReceiptCounter).values(kind=kind, year=year, last=1))
-        return 1
+            session.execute(insert(ReceiptCounter).values(kind=kind, year=year, last=count))
+        return count
     except IntegrityError:
         return session.execute(bump).scalar_one()
 
@@ -95,6 +97,101 @@ def open_item(
     record(session, actor, "tracked_item.open", "tracked_item", item.number, org_unit_id=unit.id)
     hooks_of(session).pamong_on_status_changed(item=item, old=None, new=stage, session=session)
     return item
+
+
+class OpenedItem(NamedTuple):
+    """A file opened by :func:`open_items`: its id and receipt number."""
+
+    id: int
+    number: str
+
+
+def open_items(
+    session: Session,
+    actor: Actor,
+    kind: TrackableKind,
+    units: Sequence[OrgUnit],
+    references: Sequence[str] | None = None,
+    stage: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> list[OpenedItem]:
+    """Open many files at once (a monthly bill run): one per unit in ``units``, in order.
+
+    The same files as :func:`open_item` gives one by one, written in bulk:
+    the receipt numbers are reserved in one counter update, the files and
+    their first steps inserted with one multi-row statement each, and one
+    audit entry written per unit (the count and the first and last numbers).
+    ``pamong_on_status_changed`` is called for each file only when a plugin
+    implements it. Returns ``(id, number)`` pairs in the order of ``units``.
+    """
+    if not units:
+        return []
+    if references is not None and len(references) != len(units):
+        raise ValueError("open_items needs one reference per unit")
+    stage = stage or kind.stages[0].code
+    if kind.stage(stage) is None:
+        raise InvalidInput(
+            _("%(stage)s is not a stage of %(code)s.", stage=repr(stage), code=kind.code),
+            slug="invalid-stage",
+        )
+    now = now or utcnow()
+    first = next_sequence(session, kind.code, now.year, len(units)) - len(units) + 1
+    refs = references if references is not None else [""] * len(units)
+    rows = [
+        {
+            "number": format_number(kind.code, now.year, first + n),
+            "kind": kind.code,
+            "year": now.year,
+            "seq": first + n,
+            "stage": stage,
+            "org_unit_id": unit.id,
+            "reference": ref[:100],
+            "opened_at": now,
+            "updated_at": now,
+        }
+        for n, (unit, ref) in enumerate(zip(units, refs, strict=True))
+    ]
+    session.flush()  # pending changes first: the inserts below bypass the unit of work
+    opened = [
+        OpenedItem(row.id, row.number)
+        for row in session.execute(
+            insert(TrackedItem).returning(
+                TrackedItem.id, TrackedItem.number, sort_by_parameter_order=True
+            ),
+            rows,
+        )
+    ]
+    session.execute(
+        insert(StatusEvent),
+        [
+            {"item_id": item.id, "stage": stage, "at": now, "actor_id": actor.user_id}
+            for item in opened
+        ],
+    )
+    by_unit: dict[int, list[str]] = {}
+    for unit, item in zip(units, opened, strict=True):
+        by_unit.setdefault(unit.id, []).append(item.number)
+    for unit_id, numbers in by_unit.items():
+        record(
+            session,
+            actor,
+            "tracked_item.open_batch",
+            "tracked_item",
+            numbers[0],
+            org_unit_id=unit_id,
+            count=len(numbers),
+            last=numbers[-1],
+        )
+    if has_impls(session, "pamong_on_status_changed"):
+        hooks = hooks_of(session)
+        ids = [item.id for item in opened]
+        for start in range(0, len(ids), 500):
+            for tracked in session.scalars(
+                select(TrackedItem).where(TrackedItem.id.in_(ids[start : start + 500]))
+            ):
+                hooks.pamong_on_status_changed(item=tracked, old=None, new=stage, session=session)
+    return opened
 
 
 def move_to(
@@ -150,6 +247,66 @@ def move_to(
     )
     hooks_of(session).pamong_on_status_changed(item=item, old=old, new=stage, session=session)
     return item
+
+
+def move_items(
+    session: Session,
+    actor: Actor,
+    items: Sequence[TrackedItem],
+    kind: TrackableKind,
+    stage: str,
+    *,
+    close: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Move many files of ``kind`` to ``stage`` at once (a batch of paid invoices).
+
+    What :func:`move_to` does for each (no notes), with the steps written in
+    one multi-row insert and one audit entry per unit. A closed file, or one
+    of another kind, raises ``InvalidInput`` before anything moves.
+    """
+    if kind.stage(stage) is None or any(item.kind != kind.code for item in items):
+        raise InvalidInput(
+            _("%(stage)s is not a stage of %(kind)s.", stage=repr(stage), kind=kind.code),
+            slug="invalid-stage",
+        )
+    for item in items:
+        if item.closed_at is not None:
+            raise InvalidInput(_("%(number)s is closed.", number=item.number), slug="item-closed")
+    if not items:
+        return
+    now = now or utcnow()
+    old = {item.id: item.stage for item in items}
+    for item in items:
+        item.stage = stage
+        item.updated_at = now
+        if close:
+            item.closed_at = now
+    session.flush()
+    session.execute(
+        insert(StatusEvent),
+        [{"item_id": i.id, "stage": stage, "at": now, "actor_id": actor.user_id} for i in items],
+    )
+    by_unit: dict[int, list[str]] = {}
+    for item in items:
+        session.expire(item, ["history"])
+        by_unit.setdefault(item.org_unit_id, []).append(item.number)
+    for unit_id, numbers in by_unit.items():
+        record(
+            session,
+            actor,
+            "tracked_item.move_batch",
+            "tracked_item",
+            numbers[0],
+            org_unit_id=unit_id,
+            new=stage,
+            count=len(numbers),
+            last=numbers[-1],
+        )
+    if has_impls(session, "pamong_on_status_changed"):
+        hooks = hooks_of(session)
+        for item in items:
+            hooks.pamong_on_status_changed(item=item, old=old[item.id], new=stage, session=session)
 
 
 def import_file(

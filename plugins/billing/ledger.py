@@ -154,7 +154,7 @@ def append(
         }
         row["hash"] = prev = hashlib.sha256(_canonical(**row)).hexdigest()
         rows.append(row)
-    session.execute(insert(BillingLedgerEntry), rows)
+    session.execute(insert(BillingLedgerEntry.__table__), rows)  # Core: no ORM bookkeeping
     session.execute(
         update(BillingLedgerHead).where(BillingLedgerHead.id == 1).values(seq=seq, hash=prev)
     )

@@ -78,6 +78,23 @@ class InvoiceRequest:
 
 
 @dataclass(frozen=True)
+class CashPayment:
+    """One cash payment of a batch (:func:`~pamong_plugins.billing.services.pay_cash_many`).
+
+    Attributes:
+        invoice_number: The invoice paid.
+        amount: Whole rupiah; less than what is due is a partial payment.
+        paid_by: Who paid, as printed on the receipt; empty: the payer.
+        paid_at: When it was paid (the cashier session's day); empty: now.
+    """
+
+    invoice_number: str
+    amount: int
+    paid_by: str = ""
+    paid_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class InvoiceInfo:
     """What other plugins see of an invoice (no payer data).
 

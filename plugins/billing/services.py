@@ -32,12 +32,14 @@ from sqlalchemy.orm import Session
 from pamong.plugin import (
     Actor,
     Conflict,
+    DocumentToIssue,
     FeeDue,
     Forbidden,
     InvalidInput,
     NotFound,
     OrgUnit,
     OrgUnitKind,
+    PamongError,
     Resident,
     TrackedItem,
     Unauthorized,
@@ -48,9 +50,12 @@ from pamong.plugin import (
     clean_nik,
     hook_relay,
     issue_document,
+    issue_documents,
     mask_name,
+    move_items,
     move_to,
     open_item,
+    open_items,
     time_zone,
     utcnow,
 )
@@ -85,6 +90,7 @@ from pamong_plugins.billing.permissions import (
 )
 from pamong_plugins.billing.records import (
     PAYER_KINDS,
+    CashPayment,
     ChannelBill,
     ChannelInfo,
     ChannelNotification,
@@ -100,6 +106,7 @@ from pamong_plugins.billing.records import (
 from pamong_plugins.billing.settings import channel_secret, settings
 
 __all__ = [
+    "CashPayment",
     "ChannelBill",
     "ChannelInfo",
     "ChannelNotification",
@@ -119,6 +126,7 @@ __all__ = [
     "issue_invoices",
     "open_cashier_session",
     "pay_cash",
+    "pay_cash_many",
     "snap_signature",
     "snap_string_to_sign",
 ]
@@ -161,16 +169,17 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(ZoneInfo(time_zone())).date()
 
 
-def next_number(session: Session, kind: str, year: int) -> int:
+def next_number(session: Session, kind: str, year: int, count: int = 1) -> int:
     """The next number of ``kind`` (``KWT``, ``STS``) in ``year``; safe under concurrency.
 
     The atomic UPDATE locks the counter row until commit; the year's first
     number creates it (a racing creator counts on from the winner's row).
+    ``count`` reserves that many numbers and returns the last of them.
     """
     bump = (
         update(BillingCounter)
         .where(BillingCounter.kind == kind, BillingCounter.year == year)
-        .values(last=BillingCounter.last + 1)
+        .values(last=BillingCounter.last + count)
         .returning(BillingCounter.last)
     )
     last = session.execute(bump).scalar_one_or_none()
@@ -178,8 +187,8 @@ def next_number(session: Session, kind: str, year: int) -> int:
         return last
     try:
         with session.begin_nested():
-            session.execute(insert(BillingCounter).values(kind=kind, year=year, last=1))
-        return 1
+            session.execute(insert(BillingCounter).values(kind=kind, year=year, last=count))
+        return count
     except IntegrityError:
         return session.execute(bump).scalar_one()
 
@@ -296,32 +305,52 @@ def _check_lines(lines: Sequence[Line]) -> None:
     if len(lines) > 200:
         raise InvalidInput(_("An invoice has at most 200 lines."), slug="too-many-lines")
     for line in lines:
-        _money(line.amount, _("The line amount"))
+        amount = line.amount
+        if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= MAX_AMOUNT:
+            _money(amount, _("The line amount"))  # raises (translated only when needed)
         if not _text(line.description, 300):
             raise InvalidInput(_("Every line needs a description."), slug="line-description")
+
+
+def _line_values(
+    session: Session,
+    source: str,
+    period: str,
+    lines: Sequence[Line],
+    unit: OrgUnit,
+    start: int,
+    units: dict[str, OrgUnit] | None = None,
+) -> list[dict[str, Any]]:
+    """The column values of an invoice's new lines (``units`` caches the line units by code)."""
+    conf = settings()
+    default_code = conf["fee_accounts"].get(source, conf["default_account"])
+    units = units if units is not None else {}
+    values = []
+    for offset, line in enumerate(lines):
+        if line.unit_code and line.unit_code not in units:
+            units[line.unit_code] = _unit(session, line.unit_code)
+        values.append(
+            {
+                "seq": start + offset,
+                "description": _text(line.description, 300),
+                "account_code": _text(line.account_code, 40) or default_code,
+                "unit_id": units[line.unit_code].id if line.unit_code else unit.id,
+                "period": _text(line.period, 20) or period,
+                "priority": int(line.priority),
+                "original_amount": line.amount,
+                "amount": line.amount,
+                "paid": 0,
+            }
+        )
+    return values
 
 
 def _make_lines(
     session: Session, invoice: BillingInvoice, lines: Sequence[Line], unit: OrgUnit, start: int
 ) -> list[BillingInvoiceLine]:
-    conf = settings()
-    default_code = conf["fee_accounts"].get(invoice.source, conf["default_account"])
     made = []
-    for offset, line in enumerate(lines):
-        code = _text(line.account_code, 40) or default_code
-        line_unit = _unit(session, line.unit_code) if line.unit_code else unit
-        row = BillingInvoiceLine(
-            seq=start + offset,
-            description=_text(line.description, 300),
-            account_code=code,
-            unit_id=line_unit.id,
-            unit=line_unit,
-            period=_text(line.period, 20) or invoice.period,
-            priority=int(line.priority),
-            original_amount=line.amount,
-            amount=line.amount,
-            paid=0,
-        )
+    for values in _line_values(session, invoice.source, invoice.period, lines, unit, start):
+        row = BillingInvoiceLine(**values)
         invoice.lines.append(row)
         made.append(row)
     return made
@@ -520,52 +549,79 @@ def issue_invoices(
     now = now or utcnow()
     today = local_day(now)
     reissue = timedelta(days=settings()["reissue_after_days"])
-    answers: list[InvoiceInfo | BillingInvoice] = []
-    made_invoices: list[BillingInvoice] = []
-    items: list[TrackedItem] = []
-    for req, source, reference, period, nik in clean:
-        key = (source, reference, period)
+    answers: list[InvoiceInfo | int] = []  # an int: the position of a new invoice
+    new: list[tuple[InvoiceRequest, str, str, str, str]] = []
+    positions: dict[tuple[str, str, str], int] = {}
+    for entry in clean:
+        key = entry[1:4]
         if key in existing:
             answers.append(info(existing[key]))
-            continue
-        unit = units[req.unit_code]
-        due = req.due_date or today
-        item = open_item(session, actor, INVOICE_FILE, unit, now=now)
-        items.append(item)
-        invoice = BillingInvoice(
-            number=item.number,
-            check_code=new_check_code(),
-            source=source,
-            reference=reference,
-            period=period,
-            unit=unit,
-            unit_id=unit.id,
-            payer_kind=req.payer.kind,
-            payer_ref=_text(req.payer.ref, 100),
-            payer_name=_text(req.payer.name, 200),
-            payer_nik=nik,
-            description=_text(req.description, 300) or _text(req.lines[0].description, 300),
-            legal_basis=_text(req.legal_basis, 200),
-            tracking_number="",
-            currency=CURRENCY,
-            status=InvoiceStatus.UNPAID.value,
-            due_date=due,
-            expires_on=due + reissue,
-            issued_at=now,
-            issued_by_id=actor.user_id,
-        )
-        made = _make_lines(session, invoice, req.lines, unit, 1)
-        invoice.total = sum(line.amount for line in made)
-        existing[key] = invoice  # a repeated request in the batch gets the same invoice
-        made_invoices.append(invoice)
-        answers.append(invoice)
-    if not made_invoices:
+        elif key in positions:  # a repeated request in the batch gets the same invoice
+            answers.append(positions[key])
+        else:
+            positions[key] = len(new)
+            answers.append(len(new))
+            new.append(entry)
+    if not new:
         return [a for a in answers if isinstance(a, InvoiceInfo)]
-    # Added at the end: each open_item's flush then writes only its own file.
-    session.add_all(made_invoices)
-    session.flush()
-    for item, invoice in zip(items, made_invoices, strict=True):
-        item.reference = f"billing_invoice:{invoice.id}"
+    # Written in bulk (multi-row inserts, no ORM objects): a bill run issues thousands.
+    opened = open_items(
+        session, actor, INVOICE_FILE, [units[entry[0].unit_code] for entry in new], now=now
+    )
+    invoice_rows: list[dict[str, Any]] = []
+    line_rows: list[list[dict[str, Any]]] = []
+    for (req, source, reference, period, nik), item in zip(new, opened, strict=True):
+        unit = units[req.unit_code]
+        lines = _line_values(session, source, period, req.lines, unit, 1, units)
+        due = req.due_date or today
+        line_rows.append(lines)
+        invoice_rows.append(
+            {
+                "number": item.number,
+                "check_code": new_check_code(),
+                "source": source,
+                "reference": reference,
+                "period": period,
+                "unit_id": unit.id,
+                "payer_kind": req.payer.kind,
+                "payer_ref": _text(req.payer.ref, 100),
+                "payer_name": _text(req.payer.name, 200),
+                "payer_nik": nik,
+                "description": _text(req.description, 300) or _text(req.lines[0].description, 300),
+                "legal_basis": _text(req.legal_basis, 200),
+                "tracking_number": "",
+                "currency": CURRENCY,
+                "status": InvoiceStatus.UNPAID.value,
+                "total": sum(line["amount"] for line in lines),
+                "paid": 0,
+                "refunded": 0,
+                "due_date": due,
+                "expires_on": due + reissue,
+                "issued_at": now,
+                "issued_by_id": actor.user_id,
+            }
+        )
+    ids = list(
+        session.scalars(
+            insert(BillingInvoice).returning(BillingInvoice.id, sort_by_parameter_order=True),
+            invoice_rows,
+        )
+    )
+    session.execute(
+        insert(BillingInvoiceLine.__table__),  # Core, not ORM: no per-row bookkeeping
+        [
+            {**line, "invoice_id": invoice_id}
+            for invoice_id, lines in zip(ids, line_rows, strict=True)
+            for line in lines
+        ],
+    )
+    session.execute(
+        update(TrackedItem),
+        [
+            {"id": item.id, "reference": f"billing_invoice:{invoice_id}"}
+            for item, invoice_id in zip(opened, ids, strict=True)
+        ],
+    )
     ledger.append(
         session,
         actor,
@@ -573,15 +629,15 @@ def issue_invoices(
             Movement(
                 "invoice",
                 "receivable",
-                f"revenue:{line.account_code}",
-                line.amount,
-                invoice_id=invoice.id,
-                unit_id=line.unit_id,
-                account_code=line.account_code,
-                memo=invoice.number,
+                f"revenue:{line['account_code']}",
+                line["amount"],
+                invoice_id=invoice_id,
+                unit_id=line["unit_id"],
+                account_code=line["account_code"],
+                memo=row["number"],
             )
-            for invoice in made_invoices
-            for line in invoice.lines
+            for invoice_id, row, lines in zip(ids, invoice_rows, line_rows, strict=True)
+            for line in lines
         ],
         at=now,
     )
@@ -590,14 +646,33 @@ def issue_invoices(
         actor,
         "invoice.create_batch",
         "billing_invoice",
-        made_invoices[0].number,
-        made_invoices[0].unit_id,
-        count=len(made_invoices),
-        last=made_invoices[-1].number,
-        total=sum(i.total for i in made_invoices),
+        invoice_rows[0]["number"],
+        invoice_rows[0]["unit_id"],
+        count=len(invoice_rows),
+        last=invoice_rows[-1]["number"],
+        total=sum(row["total"] for row in invoice_rows),
     )
-    created = {id(i) for i in made_invoices}
-    return [a if isinstance(a, InvoiceInfo) else info(a, created=id(a) in created) for a in answers]
+    codes = {unit.id: unit.code for unit in units.values()}
+    made = [
+        InvoiceInfo(
+            id=invoice_id,
+            number=row["number"],
+            check_code=row["check_code"],
+            source=row["source"],
+            reference=row["reference"],
+            period=row["period"],
+            status=row["status"],
+            total=row["total"],
+            paid=0,
+            due_date=row["due_date"],
+            unit_code=codes[row["unit_id"]],
+            tracking_number="",
+            paid_at=None,
+            created=True,
+        )
+        for invoice_id, row in zip(ids, invoice_rows, strict=True)
+    ]
+    return [a if isinstance(a, InvoiceInfo) else made[a] for a in answers]
 
 
 def invoice_statuses(session: Session, numbers: Iterable[str]) -> dict[str, InvoiceInfo]:
@@ -1178,28 +1253,39 @@ def _money_account(payment: BillingPayment) -> str:
     return f"bank:{payment.channel}"
 
 
+def _payment_moves(
+    invoice: BillingInvoice,
+    parts: Sequence[tuple[BillingInvoiceLine, int]],
+    account: str,
+    payment_id: int,
+    number: str,
+) -> list[Movement]:
+    """The ledger movements of a payment's allocations: money in, receivable down."""
+    return [
+        Movement(
+            "payment",
+            account,
+            "receivable",
+            amount,
+            invoice_id=invoice.id,
+            payment_id=payment_id,
+            unit_id=line.unit_id,
+            account_code=line.account_code,
+            memo=number,
+        )
+        for line, amount in parts
+    ]
+
+
 def _apply(
     session: Session, actor: Actor, invoice: BillingInvoice, payment: BillingPayment, now: datetime
 ) -> None:
     """Count a confirmed payment against the invoice: allocations, ledger, status, hooks."""
     parts = _apportion(invoice, payment.amount)
-    moves = []
     for line, amount in parts:
         line.paid += amount
         payment.allocations.append(BillingAllocation(line=line, line_id=line.id, amount=amount))
-        moves.append(
-            Movement(
-                "payment",
-                _money_account(payment),
-                "receivable",
-                amount,
-                invoice_id=invoice.id,
-                payment_id=payment.id,
-                unit_id=line.unit_id,
-                account_code=line.account_code,
-                memo=payment.number,
-            )
-        )
+    moves = _payment_moves(invoice, parts, _money_account(payment), payment.id, payment.number)
     invoice.paid += payment.amount
     ledger.append(session, actor, moves, at=now)
     issue_receipt(session, actor, payment, now)
@@ -1263,6 +1349,31 @@ def _payable(invoice: BillingInvoice) -> None:
         )
 
 
+def _cash_desk(
+    session: Session, actor: Actor, moments: Iterable[datetime]
+) -> BillingCashierSession:
+    """The actor's open cashier session, if it may take cash at these moments (else Conflict)."""
+    cashier_session = open_session_of(session, actor)
+    if cashier_session is None:
+        raise Conflict(_("Open a cashier session first."), slug="no-open-session")
+    days = {local_day(moment) for moment in moments}
+    if days != {cashier_session.day}:
+        raise Conflict(
+            _(
+                "Your cashier session is from %(day)s: close it and open today's.",
+                day=cashier_session.day.isoformat(),
+            ),
+            slug="session-stale",
+        )
+    _require(actor, CASHIER, cashier_session.unit)
+    if _day_closed(session, cashier_session.unit_id, cashier_session.day):
+        raise Conflict(
+            _("The day %(day)s is closed at this unit.", day=cashier_session.day.isoformat()),
+            slug="day-closed",
+        )
+    return cashier_session
+
+
 def pay_cash(
     session: Session,
     actor: Actor,
@@ -1284,23 +1395,7 @@ def pay_cash(
         raise InvalidInput(_("Payments are in rupiah (IDR) only."), slug="currency-not-idr")
     _money(amount, _("The amount"))
     now = now or utcnow()
-    cashier_session = open_session_of(session, actor)
-    if cashier_session is None:
-        raise Conflict(_("Open a cashier session first."), slug="no-open-session")
-    if cashier_session.day != local_day(now):
-        raise Conflict(
-            _(
-                "Your cashier session is from %(day)s: close it and open today's.",
-                day=cashier_session.day.isoformat(),
-            ),
-            slug="session-stale",
-        )
-    _require(actor, CASHIER, cashier_session.unit)
-    if _day_closed(session, cashier_session.unit_id, local_day(now)):
-        raise Conflict(
-            _("The day %(day)s is closed at this unit.", day=local_day(now).isoformat()),
-            slug="day-closed",
-        )
+    cashier_session = _cash_desk(session, actor, [now])
     invoice = _lock_invoice(session, invoice_number)
     _payable(invoice)
     if amount > invoice.outstanding:
@@ -1327,6 +1422,211 @@ def pay_cash(
     )
     _apply(session, actor, invoice, payment, now)
     return payment
+
+
+def pay_cash_many(
+    session: Session,
+    actor: Actor,
+    payments: Sequence[CashPayment],
+    *,
+    now: datetime | None = None,
+) -> list[str]:
+    """Take many cash payments in the actor's open cashier session at once; their receipt numbers.
+
+    For a collective payment at the counter (a desa collector or an
+    institution paying its members' water bills) and for demo data. The
+    rules of :func:`pay_cash` apply to each payment, in order (two payments
+    of one invoice count together); every payment is checked before anything
+    is written, so one bad payment takes nothing (the error names its
+    position). Each payment gets its receipt number, receipt document,
+    allocations and ledger entries, as one by one; the rows are written with
+    multi-row statements, the ledger appended once (its entries dated at the
+    batch's last payment, as are the tracked files' steps), and the tracked
+    files of the invoices moved in one go.
+    """
+    _require(actor, CASHIER, None)
+    if not payments:
+        return []
+    now = now or utcnow()
+    moments = [p.paid_at or now for p in payments]
+    cashier_session = _cash_desk(session, actor, moments)
+    wanted = sorted({(p.invoice_number or "").strip().upper() for p in payments})
+    invoices: dict[str, BillingInvoice] = {}
+    for start in range(0, len(wanted), 500):
+        for invoice in session.scalars(
+            select(BillingInvoice)
+            .where(BillingInvoice.number.in_(wanted[start : start + 500]))
+            .with_for_update(of=BillingInvoice)
+            .execution_options(populate_existing=True)
+        ):
+            invoices[invoice.number] = invoice
+    due: dict[str, int] = {}
+    plan: list[tuple[BillingInvoice, int, datetime, str]] = []
+    for position, (pay, at) in enumerate(zip(payments, moments, strict=True), 1):
+        try:
+            number = (pay.invoice_number or "").strip().upper()
+            invoice = invoices.get(number)
+            if invoice is None:
+                raise NotFound(
+                    _("No invoice has the number %(number)s.", number=pay.invoice_number),
+                    slug="invoice-not-found",
+                )
+            _money(pay.amount, _("The amount"))
+            left = due.setdefault(number, invoice.outstanding)
+            if left == 0 and invoice.status in OPEN:
+                raise Conflict(
+                    _("Invoice %(number)s is already paid.", number=number), slug="already-paid"
+                )
+            _payable(invoice)
+            if pay.amount > left:
+                raise InvalidInput(
+                    _(
+                        "%(amount)d is more than the %(due)d still due.",
+                        amount=pay.amount,
+                        due=left,
+                    ),
+                    slug="overpayment",
+                    outstanding=left,
+                )
+        except PamongError as error:
+            raise type(error)(
+                _("Payment %(position)d: %(problem)s", position=position, problem=error.detail),
+                slug=error.slug,
+                position=position,
+                **error.extra,
+            ) from None
+        due[number] = left - pay.amount
+        plan.append((invoice, pay.amount, at, _text(pay.paid_by, 200) or invoice.payer_name))
+    counts: dict[int, int] = {}
+    for at in moments:
+        counts[at.year] = counts.get(at.year, 0) + 1
+    seqs = {
+        year: next_number(session, "KWT", year, count) - count + 1 for year, count in counts.items()
+    }
+    rows = []
+    for invoice, amount, at, paid_by in plan:
+        rows.append(
+            {
+                "number": f"KWT-{at.year}-{seqs[at.year]:06d}",
+                "invoice_id": invoice.id,
+                "method": "cash",
+                "channel": "",
+                "cashier_session_id": cashier_session.id,
+                "unit_id": cashier_session.unit_id,
+                "amount": amount,
+                "currency": CURRENCY,
+                "status": PaymentStatus.CONFIRMED.value,
+                "hold_reason": "",
+                "external_ref": "",
+                "paid_at": at,
+                "day": local_day(at),
+                "received_by_id": actor.user_id,
+                "paid_by": paid_by,
+                "receipt_prints": 0,
+                "refunded": 0,
+            }
+        )
+        seqs[at.year] += 1
+    session.flush()
+    ids = list(
+        session.scalars(
+            insert(BillingPayment).returning(BillingPayment.id, sort_by_parameter_order=True),
+            rows,
+        )
+    )
+    account = f"cash:session:{cashier_session.id}"
+    allocations: list[dict[str, Any]] = []
+    moves: list[Movement] = []
+    paid: list[BillingInvoice] = []
+    for (invoice, amount, at, _by), payment_id, row in zip(plan, ids, rows, strict=True):
+        parts = _apportion(invoice, amount)
+        for line, part in parts:
+            line.paid += part
+            allocations.append({"payment_id": payment_id, "line_id": line.id, "amount": part})
+        moves += _payment_moves(invoice, parts, account, payment_id, row["number"])
+        invoice.paid += amount
+        if invoice.paid >= invoice.total:
+            invoice.status = InvoiceStatus.PAID.value
+            invoice.paid_at = at
+            paid.append(invoice)
+        else:
+            invoice.status = InvoiceStatus.PARTLY_PAID.value
+    session.execute(insert(BillingAllocation.__table__), allocations)
+    ledger.append(session, actor, moves, at=max(moments))
+    documents = issue_documents(
+        session,
+        actor,
+        RECEIPT,
+        [
+            DocumentToIssue(
+                row["number"],
+                cashier_session.unit,
+                f"billing_payment:{payment_id}",
+                mask_name(row["paid_by"] or "-"),
+                row["paid_at"],
+            )
+            for payment_id, row in zip(ids, rows, strict=True)
+        ],
+    )
+    session.execute(
+        update(BillingPayment),
+        [
+            {"id": payment_id, "receipt_document_id": document_id}
+            for payment_id, document_id in zip(ids, documents, strict=True)
+        ],
+    )
+    session.flush()
+    last = max(moments)
+    _track_many(session, actor, {invoice.number: invoice for invoice, *_rest in plan}, last)
+    paid_ids = [invoice.id for invoice in paid]
+    for start in range(0, len(paid_ids), 500):
+        for bill in session.scalars(
+            select(BillingChannelBill)
+            .where(
+                BillingChannelBill.invoice_id.in_(paid_ids[start : start + 500]),
+                BillingChannelBill.status == "open",
+            )
+            .order_by(BillingChannelBill.id)
+        ).all():
+            _close_bill(session, actor, bill)
+    _audit(
+        session,
+        actor,
+        "payment.confirm_batch",
+        "billing_payment",
+        rows[0]["number"],
+        cashier_session.unit_id,
+        count=len(rows),
+        last=rows[-1]["number"],
+        total=sum(row["amount"] for row in rows),
+        method="cash",
+    )
+    relay = hook_relay(session)
+    for invoice in paid:
+        relay.pamong_on_invoice_paid(invoice=info(invoice), session=session)
+    return [row["number"] for row in rows]
+
+
+def _track_many(
+    session: Session, actor: Actor, invoices: Mapping[str, BillingInvoice], now: datetime
+) -> None:
+    """:func:`_track` for many invoices: their files moved a status at a time, at ``now``."""
+    numbers = sorted(invoices)
+    items: list[TrackedItem] = []
+    for start in range(0, len(numbers), 500):
+        items += session.scalars(
+            select(TrackedItem).where(
+                TrackedItem.number.in_(numbers[start : start + 500]),
+                TrackedItem.closed_at.is_(None),
+            )
+        )
+    by_status: dict[str, list[TrackedItem]] = {}
+    for item in items:
+        status = invoices[item.number].status
+        if item.stage != status:
+            by_status.setdefault(status, []).append(item)
+    for status, moving in by_status.items():
+        move_items(session, actor, moving, INVOICE_FILE, status, close=status not in OPEN, now=now)
 
 
 def get_payment(session: Session, actor: Actor, number: str) -> BillingPayment:

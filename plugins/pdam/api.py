@@ -17,6 +17,8 @@ from pamong.plugin import (
 )
 from pamong_plugins.pdam import services
 from pamong_plugins.pdam.schemas import (
+    PdamAgeingArgs,
+    PdamAgeingRowSchema,
     PdamArrearsArgs,
     PdamArrearSchema,
     PdamBillRunSchema,
@@ -28,6 +30,8 @@ from pamong_plugins.pdam.schemas import (
     PdamHeldArgs,
     PdamImportResultSchema,
     PdamNrwRowSchema,
+    PdamPerCapitaArgs,
+    PdamPerCapitaRowSchema,
     PdamPublicArgs,
     PdamPublicSchema,
     PdamReadingCreateSchema,
@@ -314,6 +318,26 @@ def nrw(args: dict[str, Any]):
 def collection(args: dict[str, Any]):
     """Billed and collected rupiah per billing month, and the collection efficiency."""
     return services.collection_report(get_session(), api_actor(), _months(args))
+
+
+@blp.route("/reports/arrears-ageing")
+@token_required
+@blp.arguments(PdamAgeingArgs, location="query")
+@blp.response(200, PdamAgeingRowSchema(many=True))
+@blp.doc(security=BEARER)
+def arrears_ageing(args: dict[str, Any]):
+    """Overdue rupiah per desa or customer group in 0-30/31-60/61-90/>90-day buckets."""
+    return services.arrears_ageing(get_session(), api_actor(), regency_today(), by=args["by"])
+
+
+@blp.route("/reports/per-capita")
+@token_required
+@blp.arguments(PdamPerCapitaArgs, location="query")
+@blp.response(200, PdamPerCapitaRowSchema(many=True))
+@blp.doc(security=BEARER)
+def per_capita(args: dict[str, Any]):
+    """Household litres per person per day in a month, per desa (KK sizes from the registry)."""
+    return services.per_capita(get_session(), api_actor(), args["period"])
 
 
 @blp.route("/public/bills/<string:number>")

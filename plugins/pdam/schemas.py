@@ -179,6 +179,35 @@ class PdamArrearsArgs(QueryArgs):
     min_months = fields.Integer(load_default=1, validate=validate.Range(1, 120))
 
 
+class PdamAgeingArgs(QueryArgs):
+    by = fields.String(load_default="desa", validate=validate.OneOf(("desa", "group")))
+
+
+class PdamAgeingRowSchema(Schema):
+    key = fields.String(metadata={"description": "Desa code or group code; ``*`` is the whole"})
+    label = fields.String()
+    connections = fields.Integer()
+    d0_30 = fields.Integer(metadata={"description": "Rupiah 0-30 days past the due date"})
+    d31_60 = fields.Integer()
+    d61_90 = fields.Integer()
+    d90_plus = fields.Integer(metadata={"description": "Rupiah over 90 days past the due date"})
+    total = fields.Integer()
+
+
+class PdamPerCapitaArgs(QueryArgs):
+    period = fields.String(required=True, validate=PERIOD)
+
+
+class PdamPerCapitaRowSchema(Schema):
+    desa_code = fields.String(metadata={"description": "The desa's code; ``*`` is the whole"})
+    desa = fields.String()
+    connections = fields.Integer(metadata={"description": "Household connections billed"})
+    linked = fields.Integer(metadata={"description": "Those whose holder's KK is in the registry"})
+    persons = fields.Integer(metadata={"description": "Living people on the linked KKs"})
+    m3 = fields.Integer(metadata={"description": "Billed m3 of the linked connections"})
+    litres_per_person_day = fields.Float(allow_none=True)
+
+
 class PdamSealingSchema(Schema):
     min_months = fields.Integer(
         load_default=None, allow_none=True, strict=True, validate=validate.Range(1, 120)

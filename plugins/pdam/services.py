@@ -12,12 +12,12 @@ import csv
 import io
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from pamong.plugin import (
@@ -27,6 +27,8 @@ from pamong.plugin import (
     InvalidInput,
     NotFound,
     OrgUnit,
+    Resident,
+    ResidentStatus,
     _,
     audit,
     clean_nik,
@@ -1019,10 +1021,10 @@ def bill_run(
             result.estimated += estimated
         answers = billing.issue_invoices(session, Actor.system("pdam bill run"), requests)
         for row, answer in zip(rows, answers, strict=True):
-            session.add(PdamBill(invoice_number=answer.number, **row))
+            row["invoice_number"] = answer.number
             result.total += answer.total if answer.created else 0
             result.skipped += not answer.created
-        session.flush()
+        session.execute(insert(PdamBill.__table__), rows)
         result.billed += len(connections)
         if commit is not None:
             commit()
@@ -1117,8 +1119,10 @@ class Arrear:
     oldest: str
 
 
-def arrears(session: Session, actor: Actor, *, min_months: int = 1) -> list[Arrear]:
-    """Connections with unpaid bills, most months first (``pdam.billing`` or ``pdam.report``)."""
+def _unpaid(
+    session: Session, actor: Actor
+) -> Iterator[tuple[PdamBill, PdamConnection, OrgUnit, billing.InvoiceInfo]]:
+    """Bills with something still to pay in the actor's units (``pdam.billing`` or ``.report``)."""
     if not (actor.can(BILLING) or actor.can(REPORT)):
         _require(actor, REPORT)
     rows = session.execute(
@@ -1128,11 +1132,16 @@ def arrears(session: Session, actor: Actor, *, min_months: int = 1) -> list[Arre
         .where(actor.scope_filter(BILLING, OrgUnit.path) | actor.scope_filter(REPORT, OrgUnit.path))
     ).all()
     statuses = billing.invoice_statuses(session, [bill.invoice_number for bill, _c, _u in rows])
-    owed: dict[int, list[Any]] = {}
     for bill, connection, unit in rows:
         info = statuses.get(bill.invoice_number)
-        if info is None or info.outstanding <= 0:
-            continue
+        if info is not None and info.outstanding > 0:
+            yield bill, connection, unit, info
+
+
+def arrears(session: Session, actor: Actor, *, min_months: int = 1) -> list[Arrear]:
+    """Connections with unpaid bills, most months first (``pdam.billing`` or ``pdam.report``)."""
+    owed: dict[int, list[Any]] = {}
+    for bill, connection, unit, info in _unpaid(session, actor):
         entry = owed.setdefault(connection.id, [connection, unit, 0, 0, bill.period])
         entry[2] += 1
         entry[3] += info.outstanding
@@ -1152,6 +1161,161 @@ def arrears(session: Session, actor: Actor, *, min_months: int = 1) -> list[Arre
         if months >= min_months
     ]
     return sorted(found, key=lambda a: (-a.months, -a.amount, a.number))
+
+
+def bill_list(session: Session, actor: Actor, period: str) -> list[dict[str, Any]]:
+    """The month's bills in the actor's units, by customer number (the bill run's list)."""
+    if not (actor.can(BILLING) or actor.can(REPORT)):
+        _require(actor, REPORT)
+    rows = session.execute(
+        select(PdamBill, PdamConnection.number, PdamConnection.group_code, OrgUnit.name)
+        .join(PdamConnection, PdamConnection.id == PdamBill.connection_id)
+        .join(OrgUnit, OrgUnit.id == PdamConnection.desa_id)
+        .where(
+            PdamBill.period == period,
+            actor.scope_filter(BILLING, OrgUnit.path) | actor.scope_filter(REPORT, OrgUnit.path),
+        )
+        .order_by(PdamConnection.number)
+    )
+    return [
+        {
+            "customer_number": number,
+            "desa": desa,
+            "group": group,
+            "period": bill.period,
+            "m3": bill.m3,
+            "estimated": bill.estimated,
+            "water": bill.water,
+            "fixed": bill.fixed,
+            "total": bill.total,
+            "invoice_number": bill.invoice_number,
+        }
+        for bill, number, group, desa in rows
+    ]
+
+
+def _household_sizes(session: Session, niks: Iterable[str]) -> dict[str, int]:
+    """NIK of a holder -> living people on the holder's family card (KK) in the registry."""
+    wanted = sorted(set(niks) - {""})
+    kk_of: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        kk_of.update(
+            (nik, kk)
+            for nik, kk in session.execute(
+                select(Resident.nik, Resident.kk_number).where(
+                    Resident.nik.in_(wanted[start : start + 500]), Resident.kk_number.is_not(None)
+                )
+            )
+        )
+    cards = sorted(set(kk_of.values()))
+    size: dict[str, int] = {}
+    for start in range(0, len(cards), 500):
+        size.update(
+            (kk, count)
+            for kk, count in session.execute(
+                select(Resident.kk_number, func.count())
+                .where(
+                    Resident.kk_number.in_(cards[start : start + 500]),
+                    Resident.status == ResidentStatus.LIVING.value,
+                )
+                .group_by(Resident.kk_number)
+            )
+        )
+    return {nik: size[kk] for nik, kk in kk_of.items() if size.get(kk)}
+
+
+def per_capita(session: Session, actor: Actor, period: str) -> list[dict[str, Any]]:
+    """Household water use per person per day in ``period``, per desa (``pdam.report``).
+
+    Only household connections whose holder is in the population registry
+    count: their billed m3 over the living people on the holder's family
+    card (KK) and the days of the month. ``connections`` is every household
+    connection billed, ``linked`` those with a household in the registry.
+    The last row (``desa_code`` ``*``) is the whole.
+    """
+    _require(actor, REPORT)
+    first, last = check_period(period, date.max)  # a bad month is refused, a future one is empty
+    days = (last - first).days + 1
+    rows = session.execute(
+        select(PdamBill.m3, PdamConnection.holder_nik, OrgUnit.code, OrgUnit.name)
+        .join(PdamConnection, PdamConnection.id == PdamBill.connection_id)
+        .join(OrgUnit, OrgUnit.id == PdamConnection.desa_id)
+        .where(
+            PdamBill.period == period,
+            PdamConnection.holder_kind == "resident",
+            actor.scope_filter(REPORT, OrgUnit.path),
+        )
+    ).all()
+    people = _household_sizes(session, (nik for _m3, nik, _c, _n in rows))
+    totals: dict[str, dict[str, Any]] = {}
+    for m3, nik, code, name in rows:
+        for key, label in ((code, name), ("*", "")):
+            entry = totals.setdefault(
+                key,
+                {
+                    "desa_code": key,
+                    "desa": label,
+                    "connections": 0,
+                    "linked": 0,
+                    "persons": 0,
+                    "m3": 0,
+                },
+            )
+            entry["connections"] += 1
+            if nik in people:
+                entry["linked"] += 1
+                entry["persons"] += people[nik]
+                entry["m3"] += m3
+    for entry in totals.values():
+        persons = entry["persons"]
+        entry["litres_per_person_day"] = (
+            round(entry["m3"] * 1000 / persons / days, 1) if persons else None
+        )
+    whole = totals.pop("*", None)
+    return sorted(totals.values(), key=lambda r: r["desa_code"]) + ([whole] if whole else [])
+
+
+#: The ageing buckets of overdue bills: (key, first day, last day or None).
+AGEING_BUCKETS = (("d0_30", 1, 30), ("d31_60", 31, 60), ("d61_90", 61, 90), ("d90_plus", 91, None))
+
+
+def arrears_ageing(
+    session: Session, actor: Actor, today: date, *, by: str = "desa"
+) -> list[dict[str, Any]]:
+    """Overdue rupiah per desa or customer group (``by``), aged by days past the due date.
+
+    One row per desa (or group) with the amounts in the buckets 0-30,
+    31-60, 61-90 and over 90 days overdue, the total and how many
+    connections owe; the last row (``key`` ``*``) is the whole. Bills not
+    yet due are not arrears and are left out.
+    """
+    if by not in ("desa", "group"):
+        raise InvalidInput(_("Group arrears by desa or by group."), slug="invalid-grouping")
+    rows: dict[str, dict[str, Any]] = {}
+    owing: dict[str, set[int]] = defaultdict(set)
+
+    def row(key: str, label: str) -> dict[str, Any]:
+        blank = {"key": key, "label": label, "connections": 0, "total": 0}
+        return rows.setdefault(key, blank | {b[0]: 0 for b in AGEING_BUCKETS})
+
+    names = {g.code: g.name for g in groups(session)}
+    for _bill, connection, unit, info in _unpaid(session, actor):
+        days = (today - info.due_date).days if info.due_date else 0
+        if days < 1:
+            continue
+        bucket = next(k for k, _low, high in AGEING_BUCKETS if high is None or days <= high)
+        if by == "desa":
+            key, label = unit.code, unit.name
+        else:
+            key, label = connection.group_code, names.get(connection.group_code, "")
+        for entry in (row(key, label), row("*", "")):
+            entry[bucket] += info.outstanding
+            entry["total"] += info.outstanding
+            owing[entry["key"]].add(connection.id)
+    for key, entry in rows.items():
+        entry["connections"] = len(owing[key])
+    whole = rows.pop("*", None)
+    return sorted(rows.values(), key=lambda r: (-r["total"], r["key"])) + ([whole] if whole else [])
 
 
 def open_sealing_orders(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -19,6 +18,7 @@ from pamong.plugin import (
     paginate,
     plugin_settings,
     regency_today,
+    table_download,
 )
 from pamong_plugins.pdam import services
 from pamong_plugins.pdam.models import Condition, ConnectionStatus
@@ -26,6 +26,8 @@ from pamong_plugins.pdam.permissions import ADMIN, BILLING, READER, REPORT
 
 bp = Blueprint("pdam", __name__, template_folder="templates", static_folder="static")
 PER_PAGE = 50
+TABLE_FORMATS = ("csv", "xlsx")
+PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def _actor() -> Any:
@@ -215,19 +217,27 @@ def reports() -> Any:
     nrw = services.nrw_report(db, actor, months)
     collection = services.collection_report(db, actor, months)
     owed = services.arrears(db, actor, min_months=1)
-    export = request.args.get("csv")
-    if export in ("nrw", "collection", "arrears"):
-        rows = {"nrw": nrw, "collection": collection, "arrears": [a.__dict__ for a in owed]}[export]
-        out = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
-        return Response(
-            out.getvalue(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f"attachment; filename=pdam-{export}.csv"},
-        )
+    by = "group" if request.args.get("by") == "group" else "desa"
+    ageing = services.arrears_ageing(db, actor, regency_today(), by=by)
+    export = request.args.get("export") or request.args.get("csv")
+    if export:
+        fmt = request.args.get("fmt", "csv")
+        period = request.args.get("period") or months[-1]
+        tables = {
+            "nrw": lambda: nrw,
+            "collection": lambda: collection,
+            "arrears": lambda: [a.__dict__ for a in owed],
+            "ageing": lambda: ageing,
+            "bills": lambda: services.bill_list(db, actor, period),
+            "percapita": lambda: services.per_capita(db, actor, period),
+        }
+        if export not in tables or fmt not in TABLE_FORMATS or not PERIOD_RE.match(period):
+            abort(404)
+        rows = tables[export]()
+        header = list(rows[0]) if rows else []
+        dated = export in ("bills", "percapita")
+        stem = f"pdam-{export}-{period}" if dated else f"pdam-{export}"
+        return table_download(stem, header, [list(r.values()) for r in rows], fmt)
     regency = [r for r in nrw if r["zone"] == "*"]
     return render_template(
         "pdam/reports.html",
@@ -237,6 +247,12 @@ def reports() -> Any:
         arrears=owed[:100],
         arrears_count=len(owed),
         arrears_total=sum(a.amount for a in owed),
+        ageing=ageing,
+        ageing_by=by,
+        ageing_peak=max((r["total"] for r in ageing[:-1]), default=0) or 1,
+        buckets=services.AGEING_BUCKETS,
+        last_month=months[-1],
+        per_capita=services.per_capita(db, actor, months[-1]),
     )
 
 

@@ -70,3 +70,31 @@ def test_staff_need_the_cashier_permission_at_each_unit(db, person):
         assert issue_invoices(session, cashier, [_request(1)])[0].created
         with pytest.raises(Forbidden):
             issue_invoices(session, cashier, [_request(2, unit_code=PLUPUH)])
+
+
+def test_the_batch_writes_what_create_invoice_writes(db):
+    from sqlalchemy import select
+
+    from pamong.plugin import TrackedItem
+    from pamong_plugins.billing.models import BillingInvoice
+    from pamong_plugins.billing.services import Line, issue_invoices
+
+    lines = (Line("Air", 13_000, priority=1), Line("Retribusi pasar", 2_000, unit_code=PLUPUH))
+    with db.transaction() as session:
+        made = issue_invoices(session, SYSTEM, [_request(1, lines=lines), _request(1), _request(2)])
+    assert made[0] == made[1]  # the same request twice in a batch: one invoice
+    with db.transaction() as session:
+        invoice = session.scalar(select(BillingInvoice).where(BillingInvoice.id == made[0].id))
+        assert (invoice.number, invoice.total, invoice.paid, invoice.check_code) == (
+            made[0].number,
+            15_000,
+            0,
+            made[0].check_code,
+        )
+        assert [(x.seq, x.amount, x.priority, x.unit.code) for x in invoice.lines] == [
+            (1, 13_000, 1, KALIJAMBE),
+            (2, 2_000, 100, PLUPUH),
+        ]
+        item = session.scalar(select(TrackedItem).where(TrackedItem.number == invoice.number))
+        assert item.reference == f"billing_invoice:{invoice.id}"
+        assert (item.stage, item.org_unit.code) == ("unpaid", KALIJAMBE)
