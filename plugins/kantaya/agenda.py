@@ -320,6 +320,16 @@ def get_event(session: Session, actor: Actor, event_id: int) -> KantayaEvent:
     return event
 
 
+def kept_events_query(actor: Actor) -> Select[tuple[KantayaEvent]]:
+    """Events of the units whose agenda the actor keeps, latest first."""
+    return (
+        select(KantayaEvent)
+        .join(OrgUnit, OrgUnit.id == KantayaEvent.unit_id)
+        .where(actor.scope_filter(perm.AGENDA, OrgUnit.path))
+        .order_by(KantayaEvent.starts_at.desc())
+    )
+
+
 def _started(event: KantayaEvent) -> None:
     if event.starts_at > utcnow():
         raise Conflict(_("The event has not started yet."), slug="not-started")
