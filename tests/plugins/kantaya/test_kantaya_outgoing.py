@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from pamong.accounts import services as accounts
 from pamong.accounts.permissions import Actor
+from pamong.cli import main
 from pamong.documents.models import IssuedDocument
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pamong.messaging.models import InboxEntry
@@ -192,3 +194,16 @@ def test_a_srikandi_adapter_sends_and_imports(app, office):
             services.import_from_srikandi(session, office["camat"], "33.14")
     assert first == {"imported": 1, "known": 0, "invalid": 1}
     assert again == {"imported": 0, "known": 1, "invalid": 1}
+
+
+def test_the_cli_import_without_an_adapter_registers_nothing(app):
+    runner = CliRunner(env={"PAMONG_DATABASE_URL": app.extensions["pamong"].settings.database_url})
+    result = runner.invoke(
+        main, ["--instance", app.instance_path, "kantaya", "srikandi-import", "33.14"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "0 imported" in result.output
+    unknown = runner.invoke(
+        main, ["--instance", app.instance_path, "kantaya", "srikandi-import", "9"]
+    )
+    assert unknown.exit_code != 0
