@@ -11,6 +11,24 @@ from pamong_plugins.kantaya.services import GRADES, GRID_STATES
 _TEXT = validate.Length(max=10_000)
 
 
+class KantayaPageArgs(QueryArgs):
+    """``page`` and ``per_page`` of every list."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class _Page(Schema):
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+def _page_of(item: type[Schema], name: str) -> type[Schema]:
+    """A page schema ``{items, page, per_page, total}`` of ``item`` named ``name``."""
+    return type(name, (_Page,), {"items": fields.List(fields.Nested(item))})
+
+
 class KantayaReportDraftSchema(Schema):
     unit_code = fields.String(required=True, validate=validate.Length(1, 40))
     day = QueryDate(required=True, metadata={"description": "The local day reported; not future"})
@@ -93,22 +111,16 @@ class KantayaReportSummarySchema(Schema):
     approved_at = fields.DateTime(allow_none=True)
 
 
-class KantayaReportPageSchema(Schema):
-    items = fields.List(fields.Nested(KantayaReportSummarySchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+KantayaReportPageSchema = _page_of(KantayaReportSummarySchema, "KantayaReportPageSchema")
 
 
-class KantayaReportQueryArgs(QueryArgs):
+class KantayaReportQueryArgs(KantayaPageArgs):
     unit = fields.String(load_default=None, validate=validate.Length(max=40))
     since = QueryDate(load_default=None)
     until = QueryDate(load_default=None)
     status = fields.String(
         load_default=None, validate=validate.OneOf([s.value for s in ReportStatus])
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
 class KantayaTaskQueryArgs(QueryArgs):
@@ -174,17 +186,11 @@ class KantayaLetterSchema(Schema):
     verify_url = fields.String(allow_none=True)
 
 
-class KantayaLetterPageSchema(Schema):
-    items = fields.List(fields.Nested(KantayaLetterSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+KantayaLetterPageSchema = _page_of(KantayaLetterSchema, "KantayaLetterPageSchema")
 
 
-class KantayaLetterQueryArgs(QueryArgs):
+class KantayaLetterQueryArgs(KantayaPageArgs):
     year = fields.Integer(load_default=None, validate=validate.Range(1900, 2999))
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
 class KantayaIncomingInSchema(Schema):
@@ -240,16 +246,7 @@ class KantayaIncomingSchema(KantayaIncomingSummarySchema):
     dispositions = fields.List(fields.Nested(KantayaStepSchema))
 
 
-class KantayaIncomingPageSchema(Schema):
-    items = fields.List(fields.Nested(KantayaIncomingSummarySchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-
-
-class KantayaPageArgs(QueryArgs):
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+KantayaIncomingPageSchema = _page_of(KantayaIncomingSummarySchema, "KantayaIncomingPageSchema")
 
 
 class KantayaDoneSchema(Schema):
@@ -334,20 +331,14 @@ class KantayaProjectSchema(KantayaProjectSummarySchema):
     steps = fields.List(fields.Nested(KantayaProjectStepSchema))
 
 
-class KantayaProjectQueryArgs(QueryArgs):
+class KantayaProjectQueryArgs(KantayaPageArgs):
     critical = fields.Boolean(load_default=None, allow_none=True)
     order = fields.String(
         load_default="deviation", validate=validate.OneOf(["deviation", "name", "value"])
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
-class KantayaProjectPageSchema(Schema):
-    items = fields.List(fields.Nested(KantayaProjectSummarySchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+KantayaProjectPageSchema = _page_of(KantayaProjectSummarySchema, "KantayaProjectPageSchema")
 
 
 class KantayaEventInSchema(Schema):
@@ -448,18 +439,12 @@ class KantayaThreadSchema(KantayaThreadSummarySchema):
     posts = fields.List(fields.Nested(KantayaPostSchema))
 
 
-class KantayaThreadPageSchema(Schema):
-    items = fields.List(fields.Nested(KantayaThreadSummarySchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+KantayaThreadPageSchema = _page_of(KantayaThreadSummarySchema, "KantayaThreadPageSchema")
 
 
-class KantayaThreadQueryArgs(QueryArgs):
+class KantayaThreadQueryArgs(KantayaPageArgs):
     topic = fields.String(load_default="", validate=validate.Length(max=60))
     unit = fields.String(load_default="", validate=validate.Length(max=40))
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
 class KantayaThreadInSchema(Schema):
@@ -557,11 +542,7 @@ class KantayaDraftSchema(Schema):
     verify_url = fields.String(allow_none=True)
 
 
-class KantayaDraftPageSchema(Schema):
-    items = fields.List(fields.Nested(KantayaDraftSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+KantayaDraftPageSchema = _page_of(KantayaDraftSchema, "KantayaDraftPageSchema")
 
 
 class KantayaDraftQueryArgs(KantayaPageArgs):

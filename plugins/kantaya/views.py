@@ -76,6 +76,13 @@ def _day(value: str | None, default: date) -> date:
         raise InvalidInput(_("Dates are written YYYY-MM-DD.")) from None
 
 
+def _listing(stmt: Any) -> dict[str, Any]:
+    """The requested page of ``stmt`` for a template: items, total, page, per_page."""
+    page = page_arg()
+    items, total = paginate(get_session(), stmt, page, PER_PAGE)
+    return {"items": items, "total": total, "page": page, "per_page": PER_PAGE}
+
+
 def _own_units(permission: str) -> list[OrgUnit]:
     actor = _actor()
     return [u for u in visible_units(get_session(), actor) if actor.can(permission, u)]
@@ -91,18 +98,14 @@ def reports() -> Any:
     _allowed(*perm.READ)
     db = get_session()
     actor = _actor()
-    page = page_arg()
-    items, total = paginate(db, services.reports_query(actor), page, PER_PAGE)
+    listing = _listing(services.reports_query(actor))
     tasks = list(db.scalars(services.tasks_query(actor).limit(50)))
     return render_template(
         "kantaya/reports.html",
         follow_ups=list(db.scalars(services.follow_ups_query(actor).limit(50))),
         units=_own_units(perm.REPORT),
         today=regency_today(),
-        items=items,
-        total=total,
-        page=page,
-        per_page=PER_PAGE,
+        **listing,
         tasks=tasks,
     )
 
@@ -269,8 +272,8 @@ def _missing(found: Any, unit: OrgUnit, day: date) -> bool:
 def letters() -> Any:
     _allowed(perm.LETTERS)
     db = get_session()
-    page = page_arg()
-    items, total = paginate(db, services.letters_query(_actor()), page, PER_PAGE)
+    listing = _listing(services.letters_query(_actor()))
+    items = listing["items"]
     documents = {
         d.id: verify_url(d)
         for d in db.scalars(
@@ -281,10 +284,7 @@ def letters() -> Any:
     }
     return render_template(
         "kantaya/letters.html",
-        items=items,
-        total=total,
-        page=page,
-        per_page=PER_PAGE,
+        **listing,
         documents=documents,
         units=[u for u in _letter_units()],
         grades=GRADES,
@@ -324,16 +324,12 @@ def number_letter() -> Any:
 @login_required
 def drafts() -> Any:
     """Drafts of my letter units and those waiting for my paraf or signature."""
-    db = get_session()
     actor = _actor()
-    page = page_arg()
-    items, total = paginate(db, services.drafts_query(actor), page, PER_PAGE)
+    listing = _listing(services.drafts_query(actor))
+    items = listing["items"]
     return render_template(
         "kantaya/drafts.html",
-        items=items,
-        total=total,
-        page=page,
-        per_page=PER_PAGE,
+        **listing,
         waiting={d.id: services.next_step(d) for d in items},
         me=actor.user_id,
         units=_letter_units(),
@@ -439,16 +435,12 @@ def incoming() -> Any:
     _allowed(*services.UNIT_STAFF)
     db = get_session()
     actor = _actor()
-    page = page_arg()
-    items, total = paginate(db, services.incoming_query(actor), page, PER_PAGE)
+    listing = _listing(services.incoming_query(actor))
     steps = list(db.scalars(services.dispositions_query(actor).limit(50)))
     stmt = select(OrgUnit).where(actor.scope_filter(perm.LETTERS, OrgUnit.path))
     return render_template(
         "kantaya/incoming.html",
-        items=items,
-        total=total,
-        page=page,
-        per_page=PER_PAGE,
+        **listing,
         steps=steps,
         units=list(db.scalars(stmt.order_by(OrgUnit.code).limit(300))),
         today=regency_today(),
@@ -577,18 +569,13 @@ def disposition_done(step_id: int) -> Any:
 def projects() -> Any:
     """The regency-wide table, most behind plan first (sortable), and a small map link per row."""
     _allowed(perm.PROJECTS, perm.MONITOR)
-    db = get_session()
     order = request.args.get("order", "deviation")
     critical = {"1": True, "0": False}.get(request.args.get("critical", ""))
-    page = page_arg()
     stmt = services.projects_query(_actor(), critical=critical, order=order)
-    items, total = paginate(db, stmt, page, PER_PAGE)
+    listing = _listing(stmt)
     return render_template(
         "kantaya/projects.html",
-        items=items,
-        total=total,
-        page=page,
-        per_page=PER_PAGE,
+        **listing,
         order=order,
         critical=request.args.get("critical", ""),
     )
@@ -858,8 +845,7 @@ def forum() -> Any:
     actor = _actor()
     query = request.args.get("q", "").strip()[:200]
     found = services.search(db, actor, query) if query else None
-    page = page_arg()
-    items, total = paginate(db, services.threads_query(actor), page, PER_PAGE)
+    listing = _listing(services.threads_query(actor))
     units = [
         u
         for u in db.scalars(select(OrgUnit).where(OrgUnit.depth <= 1).order_by(OrgUnit.code))
@@ -867,10 +853,7 @@ def forum() -> Any:
     ]
     return render_template(
         "kantaya/forum.html",
-        items=items,
-        total=total,
-        page=page,
-        per_page=PER_PAGE,
+        **listing,
         query=query,
         found=found,
         units=units,
