@@ -227,6 +227,20 @@ def test_the_scatter_keeps_north_up_and_stays_inside():
     assert services.scatter([]) == []
 
 
+def _login(client, username: str) -> None:
+    """Log the client in as an existing user (``login_as`` makes a new one)."""
+    from pamong.accounts import services as accounts
+    from pamong.accounts.sessions import start_session
+
+    with client.application.extensions["pamong"].db.transaction() as db:
+        token = start_session(
+            db, accounts.get_user(db, username), lifetime=timedelta(hours=1), ip="127.0.0.1"
+        )
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+
+
 def _csrf(page: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
@@ -255,3 +269,86 @@ def test_the_new_pages_in_indonesian(app, client, login_as, make_user):
     assert client.get("/kantaya/projects/map").status_code == 403
     login_as("kantaya_project_officer", "33.14")
     assert "Peta proyek" in client.get("/kantaya/projects/map").get_data(as_text=True)
+
+
+def test_paraf_sign_and_send_through_the_pages(app, client, login_as, make_user):
+    make_user("kantaya_leader", "33.14", username="sekda")
+    make_user("kantaya_leader", "33.14", username="bupati")
+    make_user("kantaya_head", KALIJAMBE, username="camat.kalijambe")
+    make_user("kantaya_secretary", "33.14", username="sekretariat")
+    _login(client, "sekretariat")
+    page = client.get("/kantaya/drafts").get_data(as_text=True)
+    made = client.post(
+        "/kantaya/drafts",
+        data={
+            "unit_code": "33.14",
+            "classification": "400.5.8",
+            "subject": "Penugasan pendataan",
+            "chain": "sekda, bupati",
+            "to_units": KALIJAMBE,
+            "csrf_token": _csrf(page),
+        },
+    )
+    draft_url = made.headers["Location"]
+    draft_id = int(draft_url.rstrip("/").rsplit("/", 1)[-1])
+    _login(client, "bupati")
+    view = client.get(draft_url).get_data(as_text=True)
+    assert "Menunggu sekda." in view  # not the Bupati's turn: no button
+    early = client.post(
+        f"/kantaya/drafts/{draft_id}/endorse", data={"kind": "sign", "csrf_token": _csrf(view)}
+    )
+    assert early.status_code in (302, 409)
+    _login(client, "sekda")
+    view = client.get(draft_url).get_data(as_text=True)
+    assert "Paraf</button>" in view
+    client.post(
+        f"/kantaya/drafts/{draft_id}/endorse", data={"kind": "paraf", "csrf_token": _csrf(view)}
+    )
+    _login(client, "bupati")
+    view = client.get(draft_url).get_data(as_text=True)
+    signed = client.post(
+        f"/kantaya/drafts/{draft_id}/endorse", data={"kind": "sign", "csrf_token": _csrf(view)}
+    )
+    assert signed.status_code == 302
+    _login(client, "sekretariat")
+    view = client.get(draft_url).get_data(as_text=True)
+    assert "400.5.8/001/" in view and "Sudah ditandatangani, belum dikirim" in view
+    sent = client.post(f"/kantaya/drafts/{draft_id}/send", data={"csrf_token": _csrf(view)})
+    assert sent.status_code == 302
+    assert "Dikirim pada" in client.get(draft_url).get_data(as_text=True)
+
+
+def test_the_event_page_records_attendance_and_minutes(app, client, login_as, actor_at):
+    secretary = actor_at("kantaya_secretary", "33.14", username="sekretariat")
+    actor_at("kantaya_head", KALIJAMBE, username="camat.kalijambe")
+    with app.app_context(), tx(app) as session:
+        event, _clash = services.create_event(
+            session,
+            secretary,
+            unit_code="33.14",
+            title="Rakor camat",
+            starts_at=HELD,
+            ends_at=HELD + timedelta(hours=1),
+            invite=["camat.kalijambe"],
+        )
+        event_id = event.id
+    _login(client, "sekretariat")
+    page = client.get(f"/kantaya/agenda/{event_id}").get_data(as_text=True)
+    assert "Kehadiran" in page and "Notulen" in page
+    client.post(
+        f"/kantaya/agenda/{event_id}/attendance",
+        data={"username": "camat.kalijambe", "attendance": "absent", "csrf_token": _csrf(page)},
+    )
+    client.post(
+        f"/kantaya/agenda/{event_id}/minutes",
+        data={
+            "body": "Rapat membahas stunting.",
+            "task_unit": KALIJAMBE,
+            "task_body": "Kirim data balita",
+            "csrf_token": _csrf(page),
+        },
+    )
+    page = client.get(f"/kantaya/agenda/{event_id}").get_data(as_text=True)
+    assert "Tidak hadir" in page and "Kirim data balita" in page and "Rapat membahas" in page
+    login_as("kantaya_reporter", KALIJAMBE)
+    assert "Kirim data balita" in client.get("/kantaya/").get_data(as_text=True)
