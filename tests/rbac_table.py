@@ -1139,9 +1139,15 @@ TABLE: dict[str, Rule] = {
     "GET /kantaya/drafts/<id:draft_id>": at_target(
         KAN_LETTERS, target="kantaya_draft", denied=404, out=404
     ),
+    "POST /kantaya/drafts/<id:draft_id>": at_target(
+        KAN_LETTERS, target="kantaya_draft", denied=404, out=404, body=_fixed(subject="Undangan")
+    ),
     # Only the officials of the chain act; the matrix's roles are not in it.
     "POST /kantaya/drafts/<id:draft_id>/endorse": at_target(
         target="kantaya_draft", see=(KAN_LETTERS,), body=_fixed(kind="paraf")
+    ),
+    "POST /kantaya/drafts/<id:draft_id>/return": at_target(
+        target="kantaya_draft", see=(KAN_LETTERS,), body=_fixed(note="Perbaiki")
     ),
     "POST /kantaya/drafts/<id:draft_id>/send": at_target(
         KAN_LETTERS, target="kantaya_draft", denied=404, out=404
@@ -1185,6 +1191,9 @@ TABLE: dict[str, Rule] = {
     ),
     "POST /api/v1/kantaya/drafts/<id:draft_id>/sign": at_target(
         target="kantaya_draft", see=(KAN_LETTERS,), body=_fixed()
+    ),
+    "POST /api/v1/kantaya/drafts/<id:draft_id>/return": at_target(
+        target="kantaya_draft", see=(KAN_LETTERS,), body=_fixed(note="Perbaiki")
     ),
     "POST /api/v1/kantaya/drafts/<id:draft_id>/send": at_target(
         KAN_LETTERS, target="kantaya_draft", denied=404, out=404

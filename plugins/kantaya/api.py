@@ -41,6 +41,7 @@ from pamong_plugins.kantaya.schemas import (
     KantayaDraftInSchema,
     KantayaDraftPageSchema,
     KantayaDraftQueryArgs,
+    KantayaDraftReturnSchema,
     KantayaDraftSchema,
     KantayaEndorseSchema,
     KantayaEventInSchema,
@@ -419,6 +420,19 @@ def paraf_draft(data: dict[str, Any], draft_id: int):
 def sign_draft(data: dict[str, Any], draft_id: int):
     """The signer signs after every paraf: the letter is numbered and registered with a QR."""
     return _endorse("sign", draft_id, data["note"])
+
+
+@blp.route("/drafts/<id:draft_id>/return", methods=["POST"])
+@token_required
+@blp.arguments(KantayaDraftReturnSchema)
+@blp.response(200, KantayaDraftSchema)
+@blp.doc(security=BEARER)
+def return_draft(data: dict[str, Any], draft_id: int):
+    """The official whose turn it is returns the draft for correction (paraf start over)."""
+    session = get_session()
+    draft = services.return_draft(session, api_actor(), draft_id, data["note"])
+    session.commit()
+    return _draft(draft)
 
 
 @blp.route("/drafts/<id:draft_id>/send", methods=["POST"])

@@ -429,6 +429,28 @@ def endorse(
     return draft
 
 
+def return_draft(session: Session, actor: Actor, draft_id: int, note: str) -> KantayaDraft:
+    """The official whose turn it is sends the draft back for correction, saying why.
+
+    Every paraf is undone (the audit log keeps them): the secretariat edits
+    the text and the chain starts again from its first official.
+    """
+    draft = get_draft(session, actor, draft_id)
+    if not _in_chain(actor, draft):
+        raise Forbidden(_("You are not in this draft's chain of officials."))
+    waiting = next_step(draft)
+    if waiting is None or waiting.user_id != actor.user_id:
+        raise Conflict(
+            _("Only the official whose turn it is returns a draft."), slug="not-your-turn"
+        )
+    note = text(note, "note", 400)
+    for step in draft.steps:
+        step.done_at, step.note = None, ""
+    draft.returned_note = f"{waiting.user.username}: {note}"
+    audit(session, actor, "kantaya.draft.return", "kantaya_draft", draft.id)
+    return draft
+
+
 def letter_info(session: Session, draft: KantayaDraft) -> dict[str, Any]:
     """What an adapter gets of a signed letter (plain values, no Kantaya objects)."""
     letter = draft.letter

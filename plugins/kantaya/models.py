@@ -412,6 +412,8 @@ class KantayaDraft(Base):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Why the last official returned it for correction (paraf and signature start over).
+    returned_note: Mapped[str] = mapped_column(String(500), default="")
     #: The letter's reference in SRIKANDI, when an adapter exchanged it.
     srikandi_ref: Mapped[str] = mapped_column(String(100), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

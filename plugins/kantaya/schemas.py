@@ -515,6 +515,10 @@ class KantayaEndorseSchema(Schema):
     note = fields.String(load_default="", validate=validate.Length(max=500))
 
 
+class KantayaDraftReturnSchema(Schema):
+    note = fields.String(required=True, validate=validate.Length(1, 400))
+
+
 class KantayaDraftStepSchema(Schema):
     position = fields.Integer()
     kind = fields.String(metadata={"enum": ["paraf", "sign"]})
@@ -539,6 +543,7 @@ class KantayaDraftSchema(Schema):
     sent_at = fields.DateTime(allow_none=True)
     message_id = fields.Integer(allow_none=True)
     srikandi_ref = fields.String()
+    returned_note = fields.String(metadata={"description": "Why it was last returned"})
     verify_url = fields.String(allow_none=True)
 
 

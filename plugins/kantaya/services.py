@@ -98,6 +98,7 @@ from pamong_plugins.kantaya.letters_out import (
     letters_query,
     next_step,
     number_letter,
+    return_draft,
     send_draft,
     update_draft,
 )
@@ -197,6 +198,7 @@ __all__ = [
     "register_incoming",
     "reply",
     "reports_query",
+    "return_draft",
     "return_report",
     "revoke_feed",
     "revoke_unit_feed",

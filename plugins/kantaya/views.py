@@ -380,8 +380,20 @@ def draft_view(draft_id: int) -> Any:
         my_turn=waiting is not None and waiting.user_id == actor.user_id,
         waiting=waiting,
         can_send=actor.can(perm.LETTERS, draft.unit) and draft.status == "signed",
+        can_edit=actor.can(perm.LETTERS, draft.unit) and not any(s.done_at for s in draft.steps),
         verify=verify_url(document) if document else None,
     )
+
+
+@bp.route("/drafts/<id:draft_id>", methods=["POST"])
+@login_required
+def draft_edit(draft_id: int) -> Any:
+    db = get_session()
+    values = {k: request.form.get(k, "") for k in ("subject", "addressee", "body")}
+    services.update_draft(db, _actor(), draft_id, values)
+    db.commit()
+    flash(_("Draft saved."), "info")
+    return redirect(url_for("kantaya.draft_view", draft_id=draft_id))
 
 
 @bp.route("/drafts/<id:draft_id>/endorse", methods=["POST"])
@@ -395,6 +407,16 @@ def draft_endorse(draft_id: int) -> Any:
         flash(_("Signed: letter number %(number)s.", number=draft.letter.number), "info")
     else:
         flash(_("Paraf recorded."), "info")
+    return redirect(url_for("kantaya.draft_view", draft_id=draft_id))
+
+
+@bp.route("/drafts/<id:draft_id>/return", methods=["POST"])
+@login_required
+def draft_return(draft_id: int) -> Any:
+    db = get_session()
+    services.return_draft(db, _actor(), draft_id, request.form.get("note", ""))
+    db.commit()
+    flash(_("Draft returned to the secretariat for correction."), "info")
     return redirect(url_for("kantaya.draft_view", draft_id=draft_id))
 
 

@@ -99,6 +99,24 @@ def test_paraf_and_signature_in_order_then_numbered_and_sent(app, office):
         assert camat_inbox == 1
 
 
+def test_the_official_whose_turn_it_is_returns_the_draft_for_correction(app, office):
+    with app.app_context(), tx(app) as session:
+        draft = _draft(session, office["clerk"])
+        services.endorse(session, office["kabag"], draft.id, kind="paraf")
+        with pytest.raises(Conflict) as early:
+            services.return_draft(session, office["bupati"], draft.id, "Belum giliran")
+        assert early.value.slug == "not-your-turn"
+        with pytest.raises(InvalidInput):
+            services.return_draft(session, office["sekda"], draft.id, "")
+        returned = services.return_draft(session, office["sekda"], draft.id, "Perbaiki dasar hukum")
+        assert returned.returned_note == "sekda: Perbaiki dasar hukum"
+        assert all(s.done_at is None for s in returned.steps)
+        services.update_draft(session, office["clerk"], draft.id, {"body": "Dasar hukum baru."})
+        with pytest.raises(Conflict):  # the chain starts again from its first official
+            services.endorse(session, office["sekda"], draft.id, kind="paraf")
+        services.endorse(session, office["kabag"], draft.id, kind="paraf")
+
+
 def test_bad_drafts_are_refused(app, office):
     with app.app_context(), tx(app) as session:
         for bad in (

@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("message_id", sa.Integer(), nullable=True),
         sa.Column("sent_at", pamong.plugin.UTCDateTime(), nullable=True),
         sa.Column("sent_by_id", sa.Integer(), nullable=True),
+        sa.Column("returned_note", sa.String(length=500), nullable=False),
         sa.Column("srikandi_ref", sa.String(length=100), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", pamong.plugin.UTCDateTime(), nullable=False),
