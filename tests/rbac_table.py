@@ -292,6 +292,22 @@ def _kan_letter(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"unit_code": ctx["unit_code"], "classification": "000.1.2", "subject": "Undangan"}
 
 
+def _kan_unit(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"unit_code": ctx["unit_code"]}
+
+
+def _kan_draft_json(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {**_kan_letter(ctx), "chain": [ctx["signer"]]}
+
+
+def _kan_draft_form(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {**_kan_letter(ctx), "chain": ctx["signer"]}
+
+
+#: Those who see a unit's meeting follow-up tasks.
+KAN_FOLLOW = (KAN_REPORT, KAN_APPROVE, "kantaya.agenda")
+
+
 # -- the table -----------------------------------------------------------------
 
 
@@ -1226,6 +1242,104 @@ TABLE: dict[str, Rule] = {
     ),
     "GET /api/v1/kantaya/forum/search": staff(target="kantaya_search"),
     "GET /kantaya/letters/check": public("kantaya_check"),
+    # --- kantaya: drafts (paraf and signature in order), SRIKANDI, minutes, unit feeds, map ---
+    "GET /kantaya/drafts": staff(),
+    "POST /kantaya/drafts": at_target(KAN_LETTERS, target="kantaya_unit", body=_kan_draft_form),
+    "GET /kantaya/drafts/<id:draft_id>": at_target(
+        KAN_LETTERS, target="kantaya_draft", denied=404, out=404
+    ),
+    "POST /kantaya/drafts/<id:draft_id>": at_target(
+        KAN_LETTERS, target="kantaya_draft", denied=404, out=404, body=_fixed(subject="Undangan")
+    ),
+    # Only the officials of the chain act; the matrix's roles are not in it.
+    "POST /kantaya/drafts/<id:draft_id>/endorse": at_target(
+        target="kantaya_draft", see=(KAN_LETTERS,), body=_fixed(kind="paraf")
+    ),
+    "POST /kantaya/drafts/<id:draft_id>/return": at_target(
+        target="kantaya_draft", see=(KAN_LETTERS,), body=_fixed(note="Perbaiki")
+    ),
+    "POST /kantaya/drafts/<id:draft_id>/send": at_target(
+        KAN_LETTERS, target="kantaya_draft", denied=404, out=404
+    ),
+    "POST /kantaya/incoming/srikandi": at_target(
+        KAN_LETTERS, target="kantaya_unit", body=_kan_unit
+    ),
+    "GET /kantaya/projects/map": anywhere(*KAN_PROJECT_READ),
+    "GET /kantaya/progress/<id:progress_id>/photo": at_target(
+        *KAN_PROJECT_READ, target="kantaya_progress", denied=404, out=404
+    ),
+    "GET /kantaya/agenda/<id:event_id>": at_target(
+        KAN_AGENDA, target="kantaya_event", denied=404, out=404
+    ),
+    "POST /kantaya/agenda/<id:event_id>/attendance": at_target(
+        KAN_AGENDA,
+        target="kantaya_held_event",
+        denied=404,
+        out=404,
+        body=_fixed(username="nobody", attendance="present"),
+    ),
+    "POST /kantaya/agenda/<id:event_id>/minutes": at_target(
+        KAN_AGENDA, target="kantaya_held_event", denied=404, out=404, body=_fixed(body="Notulen")
+    ),
+    "POST /kantaya/agenda/unit-feed": at_target(KAN_AGENDA, target="kantaya_unit", body=_kan_unit),
+    "POST /kantaya/follow-ups/<id:follow_up_id>/done": at_target(
+        *KAN_FOLLOW, target="kantaya_follow_up", denied=404, out=404
+    ),
+    "GET /api/v1/kantaya/drafts": staff(),
+    "POST /api/v1/kantaya/drafts": at_target(
+        KAN_LETTERS, target="kantaya_unit", body=_kan_draft_json
+    ),
+    "GET /api/v1/kantaya/drafts/<id:draft_id>": at_target(
+        KAN_LETTERS, target="kantaya_draft", denied=404, out=404
+    ),
+    "PATCH /api/v1/kantaya/drafts/<id:draft_id>": at_target(
+        KAN_LETTERS, target="kantaya_draft", denied=404, out=404, body=_fixed(subject="Undangan")
+    ),
+    "POST /api/v1/kantaya/drafts/<id:draft_id>/paraf": at_target(
+        target="kantaya_draft", see=(KAN_LETTERS,), body=_fixed()
+    ),
+    "POST /api/v1/kantaya/drafts/<id:draft_id>/sign": at_target(
+        target="kantaya_draft", see=(KAN_LETTERS,), body=_fixed()
+    ),
+    "POST /api/v1/kantaya/drafts/<id:draft_id>/return": at_target(
+        target="kantaya_draft", see=(KAN_LETTERS,), body=_fixed(note="Perbaiki")
+    ),
+    "POST /api/v1/kantaya/drafts/<id:draft_id>/send": at_target(
+        KAN_LETTERS, target="kantaya_draft", denied=404, out=404
+    ),
+    "POST /api/v1/kantaya/srikandi/import": at_target(
+        KAN_LETTERS, target="kantaya_unit", body=_kan_unit
+    ),
+    "POST /api/v1/kantaya/reports/<id:report_id>/attachments": at_target(
+        KAN_REPORT,
+        target="kantaya_report",
+        see=KAN_READ,
+        body=_fixed(filename="foto.jpg", data_base64="/9j/4AAQ"),
+    ),
+    "POST /api/v1/kantaya/unit-calendar-feed": at_target(
+        KAN_AGENDA, target="kantaya_unit", body=_kan_unit
+    ),
+    "POST /api/v1/kantaya/unit-calendar-feed/revoke": at_target(
+        KAN_AGENDA, target="kantaya_unit", body=_kan_unit
+    ),
+    "POST /api/v1/kantaya/events/<id:event_id>/attendance": at_target(
+        KAN_AGENDA,
+        target="kantaya_held_event",
+        denied=404,
+        out=404,
+        body=_fixed(username="nobody", attendance="present"),
+    ),
+    "GET /api/v1/kantaya/events/<id:event_id>/minutes": at_target(
+        KAN_AGENDA, target="kantaya_held_event", denied=404, out=404
+    ),
+    "PUT /api/v1/kantaya/events/<id:event_id>/minutes": at_target(
+        KAN_AGENDA, target="kantaya_held_event", denied=404, out=404, body=_fixed(body="Notulen")
+    ),
+    "GET /api/v1/kantaya/follow-ups": staff(),
+    "POST /api/v1/kantaya/follow-ups/<id:follow_up_id>/done": at_target(
+        *KAN_FOLLOW, target="kantaya_follow_up", denied=404, out=404, body=_fixed()
+    ),
+    "GET /api/v1/kantaya/projects/map": staff(),
 }
 
 

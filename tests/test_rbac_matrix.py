@@ -644,8 +644,36 @@ def _kantaya_targets(world: World, session: Any) -> None:
     from pamong_plugins.kantaya import services as kantaya
 
     system = Actor.system("rbac matrix")
+    signer = _user(world, session, "kantaya-signer").username
     for where, place in PLACE.items():
         unit = {"unit": world.paths[place]}
+        draft = kantaya.create_draft(
+            session,
+            system,
+            unit_code=place,
+            classification="000.1.2",
+            subject="Undangan",
+            chain=[signer],
+        )
+        world.targets[("kantaya_draft", where)] = {"draft_id": draft.id, **unit}
+        held, _clash = kantaya.create_event(
+            session,
+            system,
+            unit_code=place,
+            title="Rapat lalu",
+            starts_at=datetime(2026, 1, 5, 2, tzinfo=UTC),
+            ends_at=datetime(2026, 1, 5, 3, tzinfo=UTC),
+        )
+        kantaya.write_minutes(
+            session,
+            system,
+            held.id,
+            body="Notulen",
+            follow_ups=[{"unit_code": place, "body": "Tindak lanjuti"}],
+        )
+        world.targets[("kantaya_held_event", where)] = {"event_id": held.id, **unit}
+        follow_up = kantaya.follow_ups_of(session, held.id)[0]
+        world.targets[("kantaya_follow_up", where)] = {"follow_up_id": follow_up.id, **unit}
         report, _created = kantaya.draft_report(
             session, system, unit_code=place, day=date(2026, 1, 5)
         )
@@ -660,7 +688,7 @@ def _kantaya_targets(world: World, session: Any) -> None:
         world.targets[("kantaya_task", where)] = {"task_id": task.id, **unit}
         world.targets[("kantaya_attachment", where)] = {"attachment_id": photo.id, **unit}
         world.targets[("kantaya_letter", where)] = {"letter_id": letter.id, **unit}
-        world.targets[("kantaya_unit", where)] = {"unit_code": place, **unit}
+        world.targets[("kantaya_unit", where)] = {"unit_code": place, "signer": signer, **unit}
         incoming = kantaya.register_incoming(
             session,
             system,
@@ -689,6 +717,16 @@ def _kantaya_targets(world: World, session: Any) -> None:
             end_on=date(2026, 3, 2),
         )
         world.targets[("kantaya_project", where)] = {"project_id": project.id, **unit}
+        progress = kantaya.record_progress(
+            session,
+            system,
+            project.id,
+            week_on=date(2026, 1, 12),
+            physical_pct=10,
+            financial=0,
+            photo=b"\xff\xd8\xff\xe0 matrix",
+        )
+        world.targets[("kantaya_progress", where)] = {"progress_id": progress.id, **unit}
         event, _clash = kantaya.create_event(
             session,
             system,

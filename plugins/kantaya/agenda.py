@@ -1,5 +1,6 @@
 """The agenda: events with invitations through core messaging, RSVP, double-booking warnings,
-and an iCalendar feed per person behind an unguessable, revocable address.
+attendance, minutes with follow-up tasks, and an iCalendar feed per person and per unit
+behind an unguessable, revocable address.
 
 Part of the public API through :mod:`pamong_plugins.kantaya.services`.
 """
@@ -10,38 +11,39 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from icalendar import Calendar, Event
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from pamong.plugin import (
     Actor,
+    Conflict,
     Forbidden,
     InvalidInput,
     NotFound,
-    User,
+    OrgUnit,
     _,
     audit,
-    get_unit,
     send_message,
     utcnow,
 )
 from pamong_plugins.kantaya import permissions as perm
-from pamong_plugins.kantaya.models import KantayaEvent, KantayaFeedToken, KantayaInvitation
+from pamong_plugins.kantaya.common import input_unit, text
+from pamong_plugins.kantaya.common import users_named as _users
+from pamong_plugins.kantaya.models import (
+    KantayaEvent,
+    KantayaFeedToken,
+    KantayaFollowUp,
+    KantayaInvitation,
+    KantayaMinutes,
+    KantayaUnitFeed,
+)
 
 ANSWERS = ("yes", "no", "delegate")
-
-
-def _users(session: Session, usernames: Iterable[str]) -> list[User]:
-    names = sorted({n.strip().lower() for n in usernames if n.strip()})
-    users = list(session.scalars(select(User).where(User.username.in_(names))))
-    unknown = sorted(set(names) - {u.username for u in users})
-    if unknown:
-        raise InvalidInput(
-            _("Unknown users: %(names)s.", names=", ".join(unknown)), slug="unknown-user"
-        )
-    return users
+#: Attendance recorded after the event: present, represented by a delegate, absent.
+ATTENDANCE = ("present", "delegate", "absent")
 
 
 def conflicts(
@@ -87,12 +89,7 @@ def create_event(
     Returns the event and the leader's overlapping events (the conflict
     warning: the entry is kept, the double booking is shown).
     """
-    try:
-        unit = get_unit(session, unit_code)
-    except NotFound:
-        raise InvalidInput(
-            _("Unknown unit %(code)s.", code=repr(unit_code)), slug="unknown-unit"
-        ) from None
+    unit = input_unit(session, unit_code)
     if not actor.can(perm.AGENDA, unit):
         raise Forbidden(_("You may not keep the agenda of %(unit)s.", unit=unit.name))
     title = (title or "").strip()
@@ -225,20 +222,12 @@ def revoke_feed(session: Session, actor: Actor) -> int:
     return len(rows)
 
 
-def feed(session: Session, token: str) -> bytes:
-    """The iCalendar (RFC 5545) feed of the token's person; 404 for an unknown or revoked one."""
-    row = session.scalar(
-        select(KantayaFeedToken).where(
-            KantayaFeedToken.token_hash == _hash(token or ""), KantayaFeedToken.revoked_at.is_(None)
-        )
-    )
-    if row is None:
-        raise NotFound(_("No such calendar."))
+def _calendar(name: str, events: Iterable[KantayaEvent]) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Pamong//Kantaya//ID")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", "Kantaya")
-    for event in my_events(session, row.user_id):
+    calendar.add("x-wr-calname", name)
+    for event in events:
         entry = Event()
         entry.add("uid", f"kantaya-event-{event.id}@pamong")
         entry.add("summary", event.title)
@@ -250,3 +239,226 @@ def feed(session: Session, token: str) -> bytes:
         entry.add("status", "TENTATIVE" if event.status == "tentative" else "CONFIRMED")
         calendar.add_component(entry)
     return calendar.to_ical()
+
+
+def feed(session: Session, token: str) -> bytes:
+    """The iCalendar (RFC 5545) feed of a person's or a unit's token; 404 if unknown or revoked."""
+    digest = _hash(token or "")
+    row = session.scalar(
+        select(KantayaFeedToken).where(
+            KantayaFeedToken.token_hash == digest, KantayaFeedToken.revoked_at.is_(None)
+        )
+    )
+    if row is not None:
+        return _calendar("Kantaya", my_events(session, row.user_id))
+    unit_row = session.scalar(
+        select(KantayaUnitFeed).where(
+            KantayaUnitFeed.token_hash == digest, KantayaUnitFeed.revoked_at.is_(None)
+        )
+    )
+    if unit_row is None:
+        raise NotFound(_("No such calendar."))
+    events = session.scalars(
+        select(KantayaEvent)
+        .where(KantayaEvent.unit_id == unit_row.unit_id)
+        .order_by(KantayaEvent.starts_at)
+    )
+    unit = session.get(OrgUnit, unit_row.unit_id)
+    return _calendar(f"Kantaya - {unit.name if unit else ''}", events)
+
+
+# --- a unit's feed --------------------------------------------------------------------------
+
+
+def _agenda_unit(session: Session, actor: Actor, unit_code: str) -> OrgUnit:
+    unit = input_unit(session, unit_code)
+    if not actor.can(perm.AGENDA, unit):
+        raise Forbidden(_("You may not keep the agenda of %(unit)s.", unit=unit.name))
+    return unit
+
+
+def new_unit_feed(session: Session, actor: Actor, unit_code: str) -> str:
+    """A new calendar address for the unit's agenda (earlier ones revoked). Shown once."""
+    unit = _agenda_unit(session, actor, unit_code)
+    _revoke_unit(session, unit)
+    token = secrets.token_urlsafe(32)
+    session.add(
+        KantayaUnitFeed(unit_id=unit.id, token_hash=_hash(token), created_by_id=actor.user_id)
+    )
+    session.flush()
+    audit(session, actor, "kantaya.feed.unit_create", "org_unit", unit.id, org_unit_id=unit.id)
+    return token
+
+
+def _revoke_unit(session: Session, unit: OrgUnit) -> int:
+    rows = session.scalars(
+        select(KantayaUnitFeed).where(
+            KantayaUnitFeed.unit_id == unit.id, KantayaUnitFeed.revoked_at.is_(None)
+        )
+    ).all()
+    for row in rows:
+        row.revoked_at = utcnow()
+    return len(rows)
+
+
+def revoke_unit_feed(session: Session, actor: Actor, unit_code: str) -> int:
+    """Revoke the unit's calendar addresses; returns how many."""
+    unit = _agenda_unit(session, actor, unit_code)
+    count = _revoke_unit(session, unit)
+    audit(session, actor, "kantaya.feed.unit_revoke", "org_unit", unit.id, org_unit_id=unit.id)
+    return count
+
+
+# --- attendance, minutes and follow-up tasks ---------------------------------------------
+
+
+def get_event(session: Session, actor: Actor, event_id: int) -> KantayaEvent:
+    """An event for the agenda keeper of its unit (else 404)."""
+    event = session.get(KantayaEvent, event_id)
+    if event is None or not actor.can(perm.AGENDA, event.unit):
+        raise NotFound(_("No such event."))
+    return event
+
+
+def kept_events_query(actor: Actor) -> Select[tuple[KantayaEvent]]:
+    """Events of the units whose agenda the actor keeps, latest first."""
+    return (
+        select(KantayaEvent)
+        .join(OrgUnit, OrgUnit.id == KantayaEvent.unit_id)
+        .where(actor.scope_filter(perm.AGENDA, OrgUnit.path))
+        .order_by(KantayaEvent.starts_at.desc())
+    )
+
+
+def _started(event: KantayaEvent) -> None:
+    if event.starts_at > utcnow():
+        raise Conflict(_("The event has not started yet."), slug="not-started")
+
+
+def record_attendance(
+    session: Session,
+    actor: Actor,
+    event_id: int,
+    *,
+    username: str,
+    attendance: str,
+    delegate: str = "",
+) -> KantayaInvitation:
+    """The agenda keeper records whether an invited person came, sent a delegate, or not."""
+    event = get_event(session, actor, event_id)
+    _started(event)
+    if attendance not in ATTENDANCE:
+        raise InvalidInput(
+            _("Attendance is one of %(values)s.", values=", ".join(ATTENDANCE)),
+            slug="invalid-attendance",
+        )
+    user = _users(session, [username])[0] if (username or "").strip() else None
+    row = next((i for i in event.invitations if user and i.user_id == user.id), None)
+    if row is None:
+        raise InvalidInput(_("This person was not invited."), slug="not-invited")
+    delegate = text(delegate, "delegate", 200, required=attendance == "delegate")
+    row.attendance = attendance
+    row.attended = attendance != "absent"
+    if attendance == "delegate":
+        row.delegate = delegate
+    audit(session, actor, "kantaya.event.attendance", "kantaya_event", event.id, status=attendance)
+    return row
+
+
+def write_minutes(
+    session: Session,
+    actor: Actor,
+    event_id: int,
+    *,
+    body: str,
+    follow_ups: Iterable[dict[str, Any]] = (),
+) -> KantayaMinutes:
+    """The minutes of a held event (written again: replaced) and its new follow-up tasks.
+
+    Each follow-up is ``{"unit_code", "body", "username"?, "due_on"?}``: a
+    task of that unit (inside the keeper's reach), optionally of a person.
+    """
+    event = get_event(session, actor, event_id)
+    _started(event)
+    body = text(body, "minutes", 20_000)
+    tasks = [_follow_up(session, actor, event, item) for item in follow_ups]
+    minutes = session.scalar(select(KantayaMinutes).where(KantayaMinutes.event_id == event.id))
+    if minutes is None:
+        minutes = KantayaMinutes(event_id=event.id, body=body)
+        session.add(minutes)
+    minutes.body, minutes.written_by_id, minutes.written_at = body, actor.user_id, utcnow()
+    session.add_all(tasks)
+    session.flush()
+    audit(session, actor, "kantaya.event.minutes", "kantaya_event", event.id, follow_ups=len(tasks))
+    return minutes
+
+
+def _follow_up(
+    session: Session, actor: Actor, event: KantayaEvent, item: dict[str, Any]
+) -> KantayaFollowUp:
+    unit = input_unit(session, str(item.get("unit_code") or ""))
+    if not actor.can(perm.AGENDA, unit) and not unit.path.startswith(event.unit.path):
+        raise Forbidden(_("%(unit)s is outside your reach.", unit=unit.name))
+    username = str(item.get("username") or "").strip()
+    user = _users(session, [username])[0] if username else None
+    due_on = item.get("due_on")
+    if due_on is not None and due_on < event.starts_at.date():
+        raise InvalidInput(_("The due date is before the event."), slug="invalid-due")
+    return KantayaFollowUp(
+        event_id=event.id,
+        unit_id=unit.id,
+        user_id=user.id if user else None,
+        body=text(item.get("body"), "follow-up", 1000),
+        due_on=due_on,
+        created_by_id=actor.user_id,
+    )
+
+
+def minutes_of(session: Session, event_id: int) -> KantayaMinutes | None:
+    return session.scalar(select(KantayaMinutes).where(KantayaMinutes.event_id == event_id))
+
+
+def follow_ups_of(session: Session, event_id: int) -> list[KantayaFollowUp]:
+    return list(
+        session.scalars(
+            select(KantayaFollowUp)
+            .where(KantayaFollowUp.event_id == event_id)
+            .order_by(KantayaFollowUp.id)
+        )
+    )
+
+
+#: Who sees a unit's follow-up tasks: its reporters, heads and agenda keepers.
+FOLLOW_UP_STAFF = (perm.REPORT, perm.APPROVE, perm.AGENDA)
+
+
+def follow_ups_query(actor: Actor, *, open_only: bool = True) -> Select[tuple[KantayaFollowUp]]:
+    """Meeting follow-ups of the actor's units or given to the actor, oldest due first."""
+    stmt = select(KantayaFollowUp).join(OrgUnit, OrgUnit.id == KantayaFollowUp.unit_id)
+    stmt = stmt.where(
+        or_(
+            KantayaFollowUp.user_id == (actor.user_id or -1),
+            *(actor.scope_filter(p, OrgUnit.path) for p in FOLLOW_UP_STAFF),
+        )
+    )
+    if open_only:
+        stmt = stmt.where(KantayaFollowUp.done_at.is_(None))
+    return stmt.order_by(
+        KantayaFollowUp.due_on.is_(None), KantayaFollowUp.due_on, KantayaFollowUp.id
+    )
+
+
+def complete_follow_up(
+    session: Session, actor: Actor, follow_up_id: int, note: str = ""
+) -> KantayaFollowUp:
+    """The unit (or the person named) reports a follow-up done."""
+    row = session.get(KantayaFollowUp, follow_up_id)
+    mine = row is not None and actor.user_id is not None and row.user_id == actor.user_id
+    if row is None or not (mine or any(actor.can(p, row.unit) for p in FOLLOW_UP_STAFF)):
+        raise NotFound(_("No such task."))
+    if row.done_at is not None:
+        raise Conflict(_("This task is already done."), slug="task-done")
+    row.done_at = utcnow()
+    row.done_note = text(note, "note", 500, required=False)
+    audit(session, actor, "kantaya.event.follow_up_done", "kantaya_follow_up", row.id)
+    return row

@@ -18,6 +18,7 @@ from pamong.plugin import (
     ApiBlueprint,
     InvalidInput,
     IssuedDocument,
+    NotFound,
     _,
     api_actor,
     get_session,
@@ -28,17 +29,29 @@ from pamong.plugin import (
 )
 from pamong_plugins.kantaya import services
 from pamong_plugins.kantaya.schemas import (
+    KantayaAttachmentInSchema,
+    KantayaAttachmentSchema,
+    KantayaAttendanceInSchema,
     KantayaCommentInSchema,
     KantayaCommentSchema,
     KantayaDashboardArgs,
     KantayaDashboardSchema,
     KantayaDoneSchema,
+    KantayaDraftEditSchema,
+    KantayaDraftInSchema,
+    KantayaDraftPageSchema,
+    KantayaDraftQueryArgs,
+    KantayaDraftReturnSchema,
+    KantayaDraftSchema,
+    KantayaEndorseSchema,
     KantayaEventInSchema,
     KantayaEventSchema,
     KantayaFeedSchema,
+    KantayaFollowUpSchema,
     KantayaGridQueryArgs,
     KantayaGridSchema,
     KantayaHideSchema,
+    KantayaImportSchema,
     KantayaIncomingInSchema,
     KantayaIncomingPageSchema,
     KantayaIncomingSchema,
@@ -48,6 +61,9 @@ from pamong_plugins.kantaya.schemas import (
     KantayaLetterPageSchema,
     KantayaLetterQueryArgs,
     KantayaLetterSchema,
+    KantayaMapPointSchema,
+    KantayaMinutesInSchema,
+    KantayaMinutesSchema,
     KantayaModerationSchema,
     KantayaPageArgs,
     KantayaPostSchema,
@@ -77,6 +93,7 @@ from pamong_plugins.kantaya.schemas import (
     KantayaThreadQueryArgs,
     KantayaThreadSchema,
     KantayaThreadSummarySchema,
+    KantayaUnitSchema,
 )
 
 blp = ApiBlueprint(
@@ -85,6 +102,26 @@ blp = ApiBlueprint(
     url_prefix=f"{API_PREFIX}/kantaya",
     description="Virtual office: daily reports, controlling grid, tasks, outgoing letter numbers",
 )
+
+
+def _page(stmt: Any, args: dict[str, Any], wrap: Any = None) -> dict[str, Any]:
+    """One page of ``stmt`` as ``{items, page, per_page, total}`` (items through ``wrap``)."""
+    items, total = paginate(get_session(), stmt, args["page"], args["per_page"])
+    if wrap is not None:
+        items = [wrap(x) for x in items]
+    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+
+
+def _base64(value: str, what: str) -> bytes | None:
+    """Decode a base64 field; empty is None, bad base64 is a 400."""
+    if not value:
+        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except (ValueError, binascii.Error):
+        raise InvalidInput(
+            _("%(what)s is not valid base64.", what=what), slug="invalid-attachment"
+        ) from None
 
 
 def _report(report: Any, created: bool = False) -> Any:
@@ -106,8 +143,7 @@ def list_reports(args: dict[str, Any]):
         day_to=args["until"],
         status=args["status"],
     )
-    items, total = paginate(get_session(), stmt, args["page"], args["per_page"])
-    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+    return _page(stmt, args)
 
 
 @blp.route("/reports", methods=["POST"])
@@ -198,6 +234,25 @@ def comment(data: dict[str, Any], report_id: int):
     return row
 
 
+@blp.route("/reports/<id:report_id>/attachments", methods=["POST"])
+@token_required
+@blp.arguments(KantayaAttachmentInSchema)
+@blp.response(201, KantayaAttachmentSchema)
+@blp.doc(security=BEARER)
+def attach(data: dict[str, Any], report_id: int):
+    """Attach a photo (JPEG, PNG) or a PDF to a report still being written (at most 5 MB)."""
+    session = get_session()
+    row = services.add_attachment(
+        session,
+        api_actor(),
+        report_id,
+        filename=data["filename"],
+        data=_base64(data["data_base64"], "file") or b"",
+    )
+    session.commit()
+    return row
+
+
 @blp.route("/tasks")
 @token_required
 @blp.arguments(KantayaTaskQueryArgs, location="query")
@@ -258,13 +313,7 @@ def _letter(letter: Any) -> Any:
 def list_letters(args: dict[str, Any]):
     """Outgoing letters of the caller's units, newest number first."""
     stmt = services.letters_query(api_actor(), year=args["year"])
-    items, total = paginate(get_session(), stmt, args["page"], args["per_page"])
-    return {
-        "items": [_letter(x) for x in items],
-        "page": args["page"],
-        "per_page": args["per_page"],
-        "total": total,
-    }
+    return _page(stmt, args, _letter)
 
 
 @blp.route("/letters", methods=["POST"])
@@ -293,6 +342,124 @@ def fill_letter(data: dict[str, Any], letter_id: int):
     return _letter(letter)
 
 
+# --- drafts: paraf and signature in order, then sent -----------------------------------------
+
+
+def _draft(draft: Any) -> Any:
+    draft.verify_url = _letter(draft.letter).verify_url if draft.letter else None
+    return draft
+
+
+@blp.route("/drafts")
+@token_required
+@blp.arguments(KantayaDraftQueryArgs, location="query")
+@blp.response(200, KantayaDraftPageSchema)
+@blp.doc(security=BEARER)
+def list_drafts(args: dict[str, Any]):
+    """Drafts of the caller's letter units and those waiting for the caller, newest first."""
+    return _page(services.drafts_query(api_actor(), status=args["status"]), args, _draft)
+
+
+@blp.route("/drafts", methods=["POST"])
+@token_required
+@blp.arguments(KantayaDraftInSchema)
+@blp.response(201, KantayaDraftSchema)
+@blp.doc(security=BEARER)
+def create_draft(data: dict[str, Any]):
+    """Draft an outgoing letter with its chain of officials (paraf in order, the last signs)."""
+    session = get_session()
+    draft = services.create_draft(session, api_actor(), **data)
+    session.commit()
+    return _draft(draft)
+
+
+@blp.route("/drafts/<id:draft_id>")
+@token_required
+@blp.response(200, KantayaDraftSchema)
+@blp.doc(security=BEARER)
+def get_draft(draft_id: int):
+    """One draft with its steps (who initialled or signed, when)."""
+    return _draft(services.get_draft(get_session(), api_actor(), draft_id))
+
+
+@blp.route("/drafts/<id:draft_id>", methods=["PATCH"])
+@token_required
+@blp.arguments(KantayaDraftEditSchema)
+@blp.response(200, KantayaDraftSchema)
+@blp.doc(security=BEARER)
+def edit_draft(data: dict[str, Any], draft_id: int):
+    """Edit the text until the first official initials it (then 409)."""
+    session = get_session()
+    draft = services.update_draft(session, api_actor(), draft_id, data)
+    session.commit()
+    return _draft(draft)
+
+
+def _endorse(kind: str, draft_id: int, note: str) -> Any:
+    session = get_session()
+    draft = services.endorse(session, api_actor(), draft_id, kind=kind, note=note)
+    session.commit()
+    return _draft(draft)
+
+
+@blp.route("/drafts/<id:draft_id>/paraf", methods=["POST"])
+@token_required
+@blp.arguments(KantayaEndorseSchema)
+@blp.response(200, KantayaDraftSchema)
+@blp.doc(security=BEARER)
+def paraf_draft(data: dict[str, Any], draft_id: int):
+    """The caller initials the draft; 409 while an earlier official has not."""
+    return _endorse("paraf", draft_id, data["note"])
+
+
+@blp.route("/drafts/<id:draft_id>/sign", methods=["POST"])
+@token_required
+@blp.arguments(KantayaEndorseSchema)
+@blp.response(200, KantayaDraftSchema)
+@blp.doc(security=BEARER)
+def sign_draft(data: dict[str, Any], draft_id: int):
+    """The signer signs after every paraf: the letter is numbered and registered with a QR."""
+    return _endorse("sign", draft_id, data["note"])
+
+
+@blp.route("/drafts/<id:draft_id>/return", methods=["POST"])
+@token_required
+@blp.arguments(KantayaDraftReturnSchema)
+@blp.response(200, KantayaDraftSchema)
+@blp.doc(security=BEARER)
+def return_draft(data: dict[str, Any], draft_id: int):
+    """The official whose turn it is returns the draft for correction (paraf start over)."""
+    session = get_session()
+    draft = services.return_draft(session, api_actor(), draft_id, data["note"])
+    session.commit()
+    return _draft(draft)
+
+
+@blp.route("/drafts/<id:draft_id>/send", methods=["POST"])
+@token_required
+@blp.response(200, KantayaDraftSchema)
+@blp.doc(security=BEARER)
+def send_draft(draft_id: int):
+    """Send a signed letter to its recipient units (and to SRIKANDI through an adapter)."""
+    session = get_session()
+    draft = services.send_draft(session, api_actor(), draft_id)
+    session.commit()
+    return _draft(draft)
+
+
+@blp.route("/srikandi/import", methods=["POST"])
+@token_required
+@blp.arguments(KantayaUnitSchema)
+@blp.response(200, KantayaImportSchema)
+@blp.doc(security=BEARER)
+def srikandi_import(data: dict[str, Any]):
+    """Register the unit's incoming letters fetched by SRIKANDI adapters (none by default)."""
+    session = get_session()
+    counts = services.import_from_srikandi(session, api_actor(), data["unit_code"])
+    session.commit()
+    return counts
+
+
 # --- incoming letters and dispositions -----------------------------------------------------
 
 
@@ -304,8 +471,7 @@ def fill_letter(data: dict[str, Any], letter_id: int):
 def list_incoming(args: dict[str, Any]):
     """Incoming letters of the units where the caller registers or disposes, newest first."""
     stmt = services.incoming_query(api_actor())
-    items, total = paginate(get_session(), stmt, args["page"], args["per_page"])
-    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+    return _page(stmt, args)
 
 
 @blp.route("/incoming", methods=["POST"])
@@ -315,14 +481,7 @@ def list_incoming(args: dict[str, Any]):
 @blp.doc(security=BEARER)
 def register_incoming(data: dict[str, Any]):
     """Register a received letter (sender, number, date, subject, optional scan)."""
-    scan = None
-    if data["scan_base64"]:
-        try:
-            scan = base64.b64decode(data["scan_base64"], validate=True)
-        except (ValueError, binascii.Error):
-            raise InvalidInput(
-                _("The scan is not valid base64."), slug="invalid-attachment"
-            ) from None
+    scan = _base64(data["scan_base64"], "scan")
     session = get_session()
     row = services.register_incoming(
         session,
@@ -433,8 +592,7 @@ def step_done(data: dict[str, Any], step_id: int):
 def list_projects(args: dict[str, Any]):
     """Projects in the caller's reach, most behind plan first (or by name, value)."""
     stmt = services.projects_query(api_actor(), critical=args["critical"], order=args["order"])
-    items, total = paginate(get_session(), stmt, args["page"], args["per_page"])
-    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+    return _page(stmt, args)
 
 
 @blp.route("/projects", methods=["POST"])
@@ -467,7 +625,8 @@ def get_project(project_id: int):
 def record_progress(data: dict[str, Any], project_id: int):
     """A week's physical progress and financial realisation; may raise the critical warning."""
     session = get_session()
-    row = services.record_progress(session, api_actor(), project_id, **data)
+    photo = _base64(data.pop("photo_base64"), "photo")
+    row = services.record_progress(session, api_actor(), project_id, photo=photo, **data)
     session.commit()
     return row
 
@@ -564,6 +723,116 @@ def revoke_feed():
     session.commit()
 
 
+@blp.route("/unit-calendar-feed", methods=["POST"])
+@token_required
+@blp.arguments(KantayaUnitSchema)
+@blp.response(201, KantayaFeedSchema)
+@blp.doc(security=BEARER)
+def new_unit_feed(data: dict[str, Any]):
+    """A new secret iCalendar address for a unit's agenda (the previous one stops working)."""
+    session = get_session()
+    token = services.new_unit_feed(session, api_actor(), data["unit_code"])
+    session.commit()
+    return {"url": url_for("kantaya.calendar_feed", token=token, _external=True)}
+
+
+@blp.route("/unit-calendar-feed/revoke", methods=["POST"])
+@token_required
+@blp.arguments(KantayaUnitSchema)
+@blp.response(204)
+@blp.doc(security=BEARER)
+def revoke_unit_feed(data: dict[str, Any]):
+    """Revoke a unit's calendar address."""
+    session = get_session()
+    services.revoke_unit_feed(session, api_actor(), data["unit_code"])
+    session.commit()
+
+
+@blp.route("/events/<id:event_id>/attendance", methods=["POST"])
+@token_required
+@blp.arguments(KantayaAttendanceInSchema)
+@blp.response(200, KantayaInvitationSchema)
+@blp.doc(security=BEARER)
+def attendance(data: dict[str, Any], event_id: int):
+    """Record an invited person present, represented by a delegate, or absent."""
+    session = get_session()
+    row = services.record_attendance(session, api_actor(), event_id, **data)
+    session.commit()
+    return row
+
+
+def _minutes(session: Any, event: Any) -> dict[str, Any]:
+    minutes = services.minutes_of(session, event.id)
+    if minutes is None:
+        raise NotFound(_("No minutes yet."))
+    return {
+        "event_id": event.id,
+        "body": minutes.body,
+        "written_at": minutes.written_at,
+        "follow_ups": services.follow_ups_of(session, event.id),
+        "attendance": event.invitations,
+    }
+
+
+@blp.route("/events/<id:event_id>/minutes")
+@token_required
+@blp.response(200, KantayaMinutesSchema)
+@blp.doc(security=BEARER)
+def get_minutes(event_id: int):
+    """The minutes of an event, its follow-up tasks and the attendance."""
+    session = get_session()
+    return _minutes(session, services.get_event(session, api_actor(), event_id))
+
+
+@blp.route("/events/<id:event_id>/minutes", methods=["PUT"])
+@token_required
+@blp.arguments(KantayaMinutesInSchema)
+@blp.response(200, KantayaMinutesSchema)
+@blp.doc(security=BEARER)
+def put_minutes(data: dict[str, Any], event_id: int):
+    """Write (or rewrite) the minutes of a held event; new follow-up tasks are added."""
+    session = get_session()
+    actor = api_actor()
+    services.write_minutes(
+        session, actor, event_id, body=data["body"], follow_ups=data["follow_ups"]
+    )
+    session.commit()
+    return _minutes(session, services.get_event(session, actor, event_id))
+
+
+@blp.route("/follow-ups")
+@token_required
+@blp.arguments(KantayaTaskQueryArgs, location="query")
+@blp.response(200, KantayaFollowUpSchema(many=True))
+@blp.doc(security=BEARER)
+def list_follow_ups(args: dict[str, Any]):
+    """Meeting follow-up tasks of the caller's units or given to the caller."""
+    stmt = services.follow_ups_query(api_actor(), open_only=args["open"]).limit(500)
+    return list(get_session().scalars(stmt))
+
+
+@blp.route("/follow-ups/<id:follow_up_id>/done", methods=["POST"])
+@token_required
+@blp.arguments(KantayaTaskDoneSchema)
+@blp.response(200, KantayaFollowUpSchema)
+@blp.doc(security=BEARER)
+def follow_up_done(data: dict[str, Any], follow_up_id: int):
+    """Report a follow-up task done."""
+    session = get_session()
+    row = services.complete_follow_up(session, api_actor(), follow_up_id, data["note"])
+    session.commit()
+    return row
+
+
+@blp.route("/projects/map")
+@token_required
+@blp.response(200, KantayaMapPointSchema(many=True))
+@blp.doc(security=BEARER)
+def project_map():
+    """Projects in reach with their coordinates (for a map), most behind plan first."""
+    return services.map_points(get_session(), api_actor())
+
+
 @blp.route("/dashboard")
 @token_required
 @blp.arguments(KantayaDashboardArgs, location="query")
@@ -585,8 +854,7 @@ def dashboard(args: dict[str, Any]):
 def list_threads(args: dict[str, Any]):
     """Threads the caller may read, latest activity first."""
     stmt = services.threads_query(api_actor(), topic=args["topic"], unit_code=args["unit"])
-    items, total = paginate(get_session(), stmt, args["page"], args["per_page"])
-    return {"items": items, "page": args["page"], "per_page": args["per_page"], "total": total}
+    return _page(stmt, args)
 
 
 @blp.route("/forum/threads", methods=["POST"])

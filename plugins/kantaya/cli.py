@@ -23,7 +23,7 @@ def _day(value: str | None, default: date) -> date:
 
 @click.group("kantaya")
 def cli() -> None:
-    """Kantaya: daily report reminders, the controlling grid, outgoing letter numbers."""
+    """Kantaya: reminders, the controlling grid, letter numbers, the SRIKANDI import."""
 
 
 @cli.command("remind")
@@ -85,3 +85,17 @@ def number_letter(
             reserve=reserve,
         )
         click.echo(letter.number)
+
+
+@cli.command("srikandi-import")
+@click.argument("unit_code")
+@click.pass_context
+@domain_errors
+def srikandi_import(ctx: click.Context, unit_code: str) -> None:
+    """Register UNIT_CODE's incoming letters fetched by installed SRIKANDI adapters."""
+    with app_context(ctx) as app, transaction(app) as session:
+        counts = services.import_from_srikandi(session, SYSTEM, unit_code)
+    click.echo(
+        f"{counts['imported']} imported, {counts['known']} already known, "
+        f"{counts['invalid']} incomplete"
+    )

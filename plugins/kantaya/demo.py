@@ -243,6 +243,7 @@ def seed(session: Session, context: Any) -> None:
         reply_to_id=incoming.id,
     )
 
+    _drafts(session, context, sekda, bupati, incoming.id, busiest)
     _projects(session, context, units)
     _agenda(session, context, sekda, incoming.id, busiest)
     _forum(session, context, busiest)
@@ -373,6 +374,91 @@ def _agenda(session: Session, context: Any, sekda: Any, incoming_id: int, busies
     services.rsvp(session, camat_actor, event.id, answer="yes")
     token = services.new_feed_token(session, camat_actor)
     context.samples["kantaya_calendar_feed"] = f"/kantaya/calendar/{token}.ics"
+
+    # Yesterday's meeting: the camat sent a delegate; minutes with follow-up tasks.
+    held_at = datetime.combine(today - timedelta(days=1), time(13, 0), zone)
+    held, _clash = services.create_event(
+        session,
+        sekda,
+        unit_code=context.root.code,
+        title="Rapat evaluasi pelayanan administrasi kependudukan",
+        starts_at=held_at,
+        ends_at=held_at + timedelta(hours=2),
+        location="Ruang Sukowati, Setda Sragen",
+        leader="bupati",
+        invite=[camat],
+    )
+    services.rsvp(session, camat_actor, held.id, answer="delegate", delegate="Sekretaris Camat")
+    services.record_attendance(
+        session,
+        sekda,
+        held.id,
+        username=camat,
+        attendance="delegate",
+        delegate="Sekretaris Camat",
+    )
+    services.write_minutes(
+        session,
+        sekda,
+        held.id,
+        body=(
+            "1. Antrean perekaman KTP-el di kecamatan masih panjang pada hari Senin.\n"
+            "2. Stok blangko cukup sampai akhir bulan.\n"
+            "3. Pelayanan keliling ke desa dijadwalkan ulang."
+        ),
+        follow_ups=[
+            {
+                "unit_code": busiest.code,
+                "body": "Susun jadwal pelayanan KTP-el keliling ke desa untuk bulan depan.",
+                "due_on": today + timedelta(days=7),
+            },
+            {
+                "unit_code": busiest.code,
+                "username": camat,
+                "body": "Laporkan jumlah antrean harian selama dua minggu.",
+                "due_on": today + timedelta(days=14),
+            },
+        ],
+    )
+    unit_token = services.new_unit_feed(session, sekda, context.root.code)
+    context.samples["kantaya_unit_calendar_feed"] = f"/kantaya/calendar/{unit_token}.ics"
+
+
+def _drafts(
+    session: Session, context: Any, sekda: Any, bupati: Any, incoming_id: int, busiest: OrgUnit
+) -> None:
+    """A letter initialled by the Sekda, signed by the Bupati and sent to a kecamatan; another
+    waiting for the Bupati's signature."""
+    sent = services.create_draft(
+        session,
+        sekda,
+        unit_code=context.root.code,
+        classification="400.5.8",
+        subject="Penugasan pendataan balita stunting",
+        addressee=f"Camat {busiest.name}",
+        body=(
+            "Menindaklanjuti surat Gubernur Jawa Tengah nomor 005/4512/2026, Saudara diminta "
+            "menyiapkan data balita stunting per desa paling lambat tiga hari kerja."
+        ),
+        chain=["sekda", "bupati"],
+        to_units=[busiest.code],
+        reply_to_id=incoming_id,
+    )
+    services.endorse(session, sekda, sent.id, kind="paraf", note="Sudah sesuai")
+    services.endorse(session, bupati, sent.id, kind="sign")
+    services.send_draft(session, sekda, sent.id)
+    waiting = services.create_draft(
+        session,
+        sekda,
+        unit_code=context.root.code,
+        classification="000.1.2",
+        subject="Undangan rapat koordinasi camat",
+        addressee="Para Camat se-Kabupaten Sragen",
+        body="Mengundang Saudara hadir pada rapat koordinasi camat hari Senin pukul 09.00.",
+        chain=["sekda", "bupati"],
+        to_units=[k.code for k in context.kecamatan],
+    )
+    services.endorse(session, sekda, waiting.id, kind="paraf")
 
 
 FORUM = (

@@ -26,11 +26,11 @@ from pamong.plugin import (
     User,
     _,
     audit,
-    get_unit,
     send_message,
     utcnow,
 )
 from pamong_plugins.kantaya import permissions as perm
+from pamong_plugins.kantaya.common import input_unit
 from pamong_plugins.kantaya.models import KantayaPost, KantayaThread
 
 MENTION = re.compile(r"(?<![\w.])@([a-z0-9][a-z0-9._-]{1,79})")
@@ -116,12 +116,7 @@ def open_thread(
     session: Session, actor: Actor, *, unit_code: str, topic: str, title: str, body: str
 ) -> KantayaThread:
     """A new thread in a unit's forum (the regency's unit: the regency-wide forum)."""
-    try:
-        unit = get_unit(session, unit_code)
-    except NotFound:
-        raise InvalidInput(
-            _("Unknown unit %(code)s.", code=repr(unit_code)), slug="unknown-unit"
-        ) from None
+    unit = input_unit(session, unit_code)
     if not _can_read(actor, unit):
         raise Forbidden(_("You may not write in the forum of %(unit)s.", unit=unit.name))
     title, topic = (title or "").strip(), normalise(topic or "")[:60] or "umum"

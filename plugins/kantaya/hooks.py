@@ -104,6 +104,19 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("Is an official letter with this number registered?"),
         ),
         NavItem(
+            "kantaya.drafts",
+            _l("Letter drafts"),
+            weight=32,
+            description=_l("Draft, initial (paraf), sign and send outgoing letters"),
+        ),
+        NavItem(
+            "kantaya.project_map",
+            _l("Project map"),
+            weight=34,
+            permission=perm.PROJECTS,
+            description=_l("Where the development projects are, critical ones in red"),
+        ),
+        NavItem(
             "kantaya.letters",
             _l("Outgoing letters"),
             weight=32,

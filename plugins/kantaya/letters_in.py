@@ -20,43 +20,19 @@ from pamong.plugin import (
     User,
     _,
     audit,
-    get_unit,
     regency_today,
     send_message,
     utcnow,
 )
 from pamong_plugins.kantaya import permissions as perm
+from pamong_plugins.kantaya.common import DOCUMENT_TYPES, sniff
+from pamong_plugins.kantaya.common import input_unit as _unit
+from pamong_plugins.kantaya.common import text as _text
 from pamong_plugins.kantaya.models import KantayaDisposition, KantayaIncoming
 
 #: Holders of any of these at a unit receive the unit's dispositions.
 UNIT_STAFF = (perm.DISPOSE, perm.LETTERS, perm.APPROVE, perm.REPORT)
 MAX_SCAN_BYTES = 10 * 1024 * 1024
-_SCAN_TYPES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-
-
-def _text(value: str, name: str, limit: int, *, required: bool = True) -> str:
-    value = (value or "").replace("\x00", "").strip()
-    if required and not value:
-        raise InvalidInput(_("%(name)s is required.", name=name), slug="missing-field")
-    if len(value) > limit:
-        raise InvalidInput(
-            _("%(name)s is longer than %(max)d characters.", name=name, max=limit),
-            slug="text-too-long",
-        )
-    return value
-
-
-def _unit(session: Session, code: str) -> OrgUnit:
-    try:
-        return get_unit(session, code)
-    except NotFound:
-        raise InvalidInput(
-            _("Unknown unit %(code)s.", code=repr(code)), slug="unknown-unit"
-        ) from None
 
 
 def register_incoming(
@@ -81,7 +57,7 @@ def register_incoming(
     if scan:
         if len(scan) > MAX_SCAN_BYTES:
             raise InvalidInput(_("A scan may be at most 10 MB."), slug="attachment-too-large")
-        scan_type = next((t for sig, t in _SCAN_TYPES if scan.startswith(sig)), "")
+        scan_type = sniff(scan, DOCUMENT_TYPES) or ""
         if not scan_type:
             raise InvalidInput(_("A scan is a PDF, JPEG or PNG file."), slug="invalid-attachment")
     row = KantayaIncoming(

@@ -169,6 +169,8 @@ class KantayaIncoming(Base):
     received_on: Mapped[date] = mapped_column(Date)
     scan: Mapped[bytes | None] = mapped_column(LargeBinary)
     scan_type: Mapped[str] = mapped_column(String(60), default="")
+    #: The letter's id in SRIKANDI when it was imported through the adapter hook.
+    external_ref: Mapped[str | None] = mapped_column(String(100), unique=True, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -321,6 +323,8 @@ class KantayaInvitation(Base):
     delegate: Mapped[str] = mapped_column(String(200), default="")
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attended: Mapped[bool | None]
+    #: Recorded after the event: present, delegate (represented, ``delegate`` named) or absent.
+    attendance: Mapped[str | None] = mapped_column(String(10))
 
     event: Mapped[KantayaEvent] = relationship(back_populates="invitations")
     user: Mapped[User] = relationship(lazy="joined")
@@ -376,3 +380,113 @@ class KantayaPost(Base):
 
     thread: Mapped[KantayaThread] = relationship(back_populates="posts")
     author: Mapped[User | None] = relationship(lazy="joined")
+
+
+class DraftStatus(enum.StrEnum):
+    DRAFT = "draft"  # being written and initialled
+    SIGNED = "signed"  # signed: numbered and registered as a document
+    SENT = "sent"  # sent to its recipient units through core messaging
+
+
+class KantayaDraft(Base):
+    """An outgoing letter on its way: drafted, initialled (paraf) and signed in order, sent.
+
+    It gets its number (a :class:`KantayaLetter`, registered as a core
+    document with a QR) when the last official signs.
+    """
+
+    __tablename__ = "kantaya_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    classification: Mapped[str] = mapped_column(String(30))
+    grade: Mapped[str] = mapped_column(String(10), default="B")
+    subject: Mapped[str] = mapped_column(String(300))
+    addressee: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    #: Codes of the units the letter is sent to through core messaging.
+    to_units: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("kantaya_incoming.id"))
+    status: Mapped[str] = mapped_column(String(10), default=DraftStatus.DRAFT.value)
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("kantaya_letters.id"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Why the last official returned it for correction (paraf and signature start over).
+    returned_note: Mapped[str] = mapped_column(String(500), default="")
+    #: The letter's reference in SRIKANDI, when an adapter exchanged it.
+    srikandi_ref: Mapped[str] = mapped_column(String(100), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    letter: Mapped[KantayaLetter | None] = relationship()
+    steps: Mapped[list[KantayaDraftStep]] = relationship(
+        back_populates="draft", order_by="KantayaDraftStep.position", cascade="all, delete-orphan"
+    )
+
+
+class KantayaDraftStep(Base):
+    """One official of a draft's chain: a paraf, or the signature (the last step)."""
+
+    __tablename__ = "kantaya_draft_steps"
+    __table_args__ = (
+        UniqueConstraint("draft_id", "position", name="uq_kantaya_draft_steps_position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("kantaya_drafts.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # paraf, sign
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+    draft: Mapped[KantayaDraft] = relationship(back_populates="steps")
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class KantayaMinutes(Base):
+    """The minutes (notulen) of an event, one per event."""
+
+    __tablename__ = "kantaya_minutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("kantaya_events.id"), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    written_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class KantayaFollowUp(Base):
+    """A follow-up task decided at a meeting, for a unit (and optionally a person there)."""
+
+    __tablename__ = "kantaya_follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("kantaya_events.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(String(1000))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_note: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[KantayaEvent] = relationship(lazy="joined")
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class KantayaUnitFeed(Base):
+    """A unit's calendar feed address (SHA-256 of the token only); revocable."""
+
+    __tablename__ = "kantaya_unit_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

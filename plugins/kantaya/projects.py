@@ -27,11 +27,11 @@ from pamong.plugin import (
     OrgUnit,
     _,
     audit,
-    get_unit,
     regency_today,
     send_message,
 )
 from pamong_plugins.kantaya import permissions as perm
+from pamong_plugins.kantaya.common import PHOTO_TYPES, input_unit, sniff
 from pamong_plugins.kantaya.models import KantayaProgress, KantayaProject, KantayaProjectStep
 from pamong_plugins.kantaya.settings import settings
 
@@ -101,12 +101,7 @@ def create_project(
     plan: list[float] | None = None,
 ) -> KantayaProject:
     """Register a project; without ``plan`` a standard S-curve over its weeks is used."""
-    try:
-        unit = get_unit(session, unit_code)
-    except NotFound:
-        raise InvalidInput(
-            _("Unknown unit %(code)s.", code=repr(unit_code)), slug="unknown-unit"
-        ) from None
+    unit = input_unit(session, unit_code)
     if not actor.can(perm.PROJECTS, unit):
         raise Forbidden(_("You may not register projects for %(unit)s.", unit=unit.name))
     name = (name or "").strip()
@@ -189,10 +184,7 @@ def record_progress(
         )
     if any(p.week_on == week_on for p in project.progress):
         raise Conflict(_("This week's progress is already entered."), slug="duplicate-week")
-    if photo is not None and (
-        len(photo) > MAX_PHOTO_BYTES
-        or not (photo.startswith(b"\xff\xd8\xff") or photo.startswith(b"\x89PNG\r\n\x1a\n"))
-    ):
+    if photo is not None and (len(photo) > MAX_PHOTO_BYTES or not sniff(photo, PHOTO_TYPES)):
         raise InvalidInput(_("A photo is a JPEG or PNG of at most 5 MB."), slug="invalid-photo")
     planned = planned_at(project, week_on)
     row = KantayaProgress(
@@ -307,3 +299,43 @@ def projects_query(
 
 def weeks_of(project: KantayaProject) -> list[date]:
     return [project.start_on + timedelta(days=7 * (i + 1)) for i in range(len(project.plan))]
+
+
+#: At most this many points on the map (the regency has hundreds of projects a year, not more).
+MAP_LIMIT = 2000
+
+
+def map_points(
+    session: Session, actor: Actor, *, critical: bool | None = None
+) -> list[KantayaProject]:
+    """Projects in reach that have coordinates, for the map (most behind plan first)."""
+    stmt = projects_query(actor, critical=critical).where(
+        KantayaProject.latitude.is_not(None), KantayaProject.longitude.is_not(None)
+    )
+    return list(session.scalars(stmt.limit(MAP_LIMIT)))
+
+
+def scatter(
+    points: list[KantayaProject], *, width: int = 640, height: int = 480, margin: int = 20
+) -> list[tuple[KantayaProject, float, float]]:
+    """SVG positions of the points: an equirectangular scatter over their bounding box.
+
+    No map tiles (no network is assumed): the positions only show where
+    projects lie relative to each other; longitude is scaled by the cosine
+    of the mean latitude so distances are not stretched.
+    """
+    if not points:
+        return []
+    lats = [p.latitude for p in points if p.latitude is not None]
+    lons = [p.longitude for p in points if p.longitude is not None]
+    squeeze = math.cos(math.radians(sum(lats) / len(lats)))
+    span_x = max((max(lons) - min(lons)) * squeeze, 1e-6)
+    span_y = max(max(lats) - min(lats), 1e-6)
+    scale = min((width - 2 * margin) / span_x, (height - 2 * margin) / span_y)
+    placed = []
+    for p in points:
+        assert p.latitude is not None and p.longitude is not None
+        x = margin + (p.longitude - min(lons)) * squeeze * scale
+        y = height - margin - (p.latitude - min(lats)) * scale
+        placed.append((p, round(x, 1), round(y, 1)))
+    return placed

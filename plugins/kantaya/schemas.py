@@ -11,6 +11,24 @@ from pamong_plugins.kantaya.services import GRADES, GRID_STATES
 _TEXT = validate.Length(max=10_000)
 
 
+class KantayaPageArgs(QueryArgs):
+    """``page`` and ``per_page`` of every list."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class _Page(Schema):
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+def _page_of(item: type[Schema], name: str) -> type[Schema]:
+    """A page schema ``{items, page, per_page, total}`` of ``item`` named ``name``."""
+    return type(name, (_Page,), {"items": fields.List(fields.Nested(item))})
+
+
 class KantayaReportDraftSchema(Schema):
     unit_code = fields.String(required=True, validate=validate.Length(1, 40))
     day = QueryDate(required=True, metadata={"description": "The local day reported; not future"})
@@ -93,22 +111,16 @@ class KantayaReportSummarySchema(Schema):
     approved_at = fields.DateTime(allow_none=True)
 
 
-class KantayaReportPageSchema(Schema):
-    items = fields.List(fields.Nested(KantayaReportSummarySchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+KantayaReportPageSchema = _page_of(KantayaReportSummarySchema, "KantayaReportPageSchema")
 
 
-class KantayaReportQueryArgs(QueryArgs):
+class KantayaReportQueryArgs(KantayaPageArgs):
     unit = fields.String(load_default=None, validate=validate.Length(max=40))
     since = QueryDate(load_default=None)
     until = QueryDate(load_default=None)
     status = fields.String(
         load_default=None, validate=validate.OneOf([s.value for s in ReportStatus])
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
 class KantayaTaskQueryArgs(QueryArgs):
@@ -174,17 +186,11 @@ class KantayaLetterSchema(Schema):
     verify_url = fields.String(allow_none=True)
 
 
-class KantayaLetterPageSchema(Schema):
-    items = fields.List(fields.Nested(KantayaLetterSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+KantayaLetterPageSchema = _page_of(KantayaLetterSchema, "KantayaLetterPageSchema")
 
 
-class KantayaLetterQueryArgs(QueryArgs):
+class KantayaLetterQueryArgs(KantayaPageArgs):
     year = fields.Integer(load_default=None, validate=validate.Range(1900, 2999))
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
 class KantayaIncomingInSchema(Schema):
@@ -240,16 +246,7 @@ class KantayaIncomingSchema(KantayaIncomingSummarySchema):
     dispositions = fields.List(fields.Nested(KantayaStepSchema))
 
 
-class KantayaIncomingPageSchema(Schema):
-    items = fields.List(fields.Nested(KantayaIncomingSummarySchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-
-
-class KantayaPageArgs(QueryArgs):
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+KantayaIncomingPageSchema = _page_of(KantayaIncomingSummarySchema, "KantayaIncomingPageSchema")
 
 
 class KantayaDoneSchema(Schema):
@@ -281,6 +278,11 @@ class KantayaProgressInSchema(Schema):
     physical_pct = fields.Float(required=True, validate=validate.Range(-1000, 1000))
     financial = fields.Integer(required=True, strict=True, validate=validate.Range(0, 10**13))
     reason = fields.String(load_default="", validate=validate.Length(max=500))
+    photo_base64 = fields.String(
+        load_default="",
+        validate=validate.Length(max=7_000_000),
+        metadata={"description": "A site photo (JPEG or PNG), base64; at most 5 MB"},
+    )
 
 
 class KantayaStepRecordSchema(Schema):
@@ -290,7 +292,9 @@ class KantayaStepRecordSchema(Schema):
 
 
 class KantayaProgressSchema(Schema):
+    id = fields.Integer()
     week_on = fields.Date()
+    has_photo = fields.Function(lambda p: p.photo is not None)
     physical_pct = fields.Float()
     planned_pct = fields.Float()
     financial = fields.Integer()
@@ -327,20 +331,14 @@ class KantayaProjectSchema(KantayaProjectSummarySchema):
     steps = fields.List(fields.Nested(KantayaProjectStepSchema))
 
 
-class KantayaProjectQueryArgs(QueryArgs):
+class KantayaProjectQueryArgs(KantayaPageArgs):
     critical = fields.Boolean(load_default=None, allow_none=True)
     order = fields.String(
         load_default="deviation", validate=validate.OneOf(["deviation", "name", "value"])
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
-class KantayaProjectPageSchema(Schema):
-    items = fields.List(fields.Nested(KantayaProjectSummarySchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+KantayaProjectPageSchema = _page_of(KantayaProjectSummarySchema, "KantayaProjectPageSchema")
 
 
 class KantayaEventInSchema(Schema):
@@ -364,6 +362,9 @@ class KantayaInvitationSchema(Schema):
     answer = fields.String()
     delegate = fields.String()
     answered_at = fields.DateTime(allow_none=True)
+    attendance = fields.String(
+        allow_none=True, metadata={"enum": ["present", "delegate", "absent", None]}
+    )
 
 
 class KantayaEventSchema(Schema):
@@ -438,18 +439,12 @@ class KantayaThreadSchema(KantayaThreadSummarySchema):
     posts = fields.List(fields.Nested(KantayaPostSchema))
 
 
-class KantayaThreadPageSchema(Schema):
-    items = fields.List(fields.Nested(KantayaThreadSummarySchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
+KantayaThreadPageSchema = _page_of(KantayaThreadSummarySchema, "KantayaThreadPageSchema")
 
 
-class KantayaThreadQueryArgs(QueryArgs):
+class KantayaThreadQueryArgs(KantayaPageArgs):
     topic = fields.String(load_default="", validate=validate.Length(max=60))
     unit = fields.String(load_default="", validate=validate.Length(max=40))
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 
 class KantayaThreadInSchema(Schema):
@@ -474,3 +469,149 @@ class KantayaHideSchema(Schema):
 
 class KantayaSearchArgs(QueryArgs):
     q = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+# --- attachments, drafts, SRIKANDI, minutes, unit feeds, map ---------------------------------
+
+
+class KantayaAttachmentInSchema(Schema):
+    filename = fields.String(required=True, validate=validate.Length(1, 200))
+    data_base64 = fields.String(
+        required=True,
+        validate=validate.Length(1, 7_000_000),
+        metadata={"description": "A photo (JPEG, PNG) or a PDF, base64; at most 5 MB"},
+    )
+
+
+class KantayaDraftInSchema(Schema):
+    unit_code = fields.String(required=True, validate=validate.Length(1, 40))
+    classification = fields.String(required=True, validate=validate.Length(1, 30))
+    subject = fields.String(required=True, validate=validate.Length(1, 300))
+    chain = fields.List(
+        fields.String(validate=validate.Length(1, 80)),
+        required=True,
+        validate=validate.Length(1, 8),
+        metadata={"description": "Usernames in order: those who initial, then the signer (last)"},
+    )
+    addressee = fields.String(load_default="", validate=validate.Length(max=300))
+    body = fields.String(load_default="", validate=validate.Length(max=20_000))
+    grade = fields.String(load_default="B", validate=validate.OneOf(GRADES))
+    to_units = fields.List(
+        fields.String(validate=validate.Length(1, 40)),
+        load_default=list,
+        validate=validate.Length(max=200),
+        metadata={"description": "Unit codes the signed letter is sent to (core messaging)"},
+    )
+    reply_to_id = fields.Integer(load_default=None, allow_none=True)
+
+
+class KantayaDraftEditSchema(Schema):
+    subject = fields.String(validate=validate.Length(1, 300))
+    addressee = fields.String(validate=validate.Length(max=300))
+    body = fields.String(validate=validate.Length(max=20_000))
+
+
+class KantayaEndorseSchema(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class KantayaDraftReturnSchema(Schema):
+    note = fields.String(required=True, validate=validate.Length(1, 400))
+
+
+class KantayaDraftStepSchema(Schema):
+    position = fields.Integer()
+    kind = fields.String(metadata={"enum": ["paraf", "sign"]})
+    user = fields.Function(lambda s: s.user.username)
+    done_at = fields.DateTime(allow_none=True)
+    note = fields.String()
+
+
+class KantayaDraftSchema(Schema):
+    id = fields.Integer()
+    unit_code = fields.Function(lambda d: d.unit.code)
+    classification = fields.String()
+    grade = fields.String()
+    subject = fields.String()
+    addressee = fields.String()
+    body = fields.String()
+    to_units = fields.List(fields.String())
+    reply_to_id = fields.Integer(allow_none=True)
+    status = fields.String(metadata={"enum": ["draft", "signed", "sent"]})
+    number = fields.Function(lambda d: d.letter.number if d.letter else None)
+    steps = fields.List(fields.Nested(KantayaDraftStepSchema))
+    sent_at = fields.DateTime(allow_none=True)
+    message_id = fields.Integer(allow_none=True)
+    srikandi_ref = fields.String()
+    returned_note = fields.String(metadata={"description": "Why it was last returned"})
+    verify_url = fields.String(allow_none=True)
+
+
+KantayaDraftPageSchema = _page_of(KantayaDraftSchema, "KantayaDraftPageSchema")
+
+
+class KantayaDraftQueryArgs(KantayaPageArgs):
+    status = fields.String(load_default=None, validate=validate.OneOf(["draft", "signed", "sent"]))
+
+
+class KantayaUnitSchema(Schema):
+    unit_code = fields.String(required=True, validate=validate.Length(1, 40))
+
+
+class KantayaImportSchema(Schema):
+    imported = fields.Integer()
+    known = fields.Integer(metadata={"description": "Imported before (same SRIKANDI id)"})
+    invalid = fields.Integer()
+
+
+class KantayaAttendanceInSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(1, 80))
+    attendance = fields.String(
+        required=True, validate=validate.OneOf(["present", "delegate", "absent"])
+    )
+    delegate = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class KantayaFollowUpInSchema(Schema):
+    unit_code = fields.String(required=True, validate=validate.Length(1, 40))
+    body = fields.String(required=True, validate=validate.Length(1, 1000))
+    username = fields.String(load_default="", validate=validate.Length(max=80))
+    due_on = QueryDate(load_default=None, allow_none=True)
+
+
+class KantayaMinutesInSchema(Schema):
+    body = fields.String(required=True, validate=validate.Length(1, 20_000))
+    follow_ups = fields.List(
+        fields.Nested(KantayaFollowUpInSchema), load_default=list, validate=validate.Length(max=50)
+    )
+
+
+class KantayaFollowUpSchema(Schema):
+    id = fields.Integer()
+    event_id = fields.Integer()
+    event_title = fields.Function(lambda f: f.event.title)
+    unit_code = fields.Function(lambda f: f.unit.code)
+    user = fields.Function(lambda f: f.user.username if f.user else None)
+    body = fields.String()
+    due_on = fields.Date(allow_none=True)
+    done_at = fields.DateTime(allow_none=True)
+    done_note = fields.String()
+
+
+class KantayaMinutesSchema(Schema):
+    event_id = fields.Integer()
+    body = fields.String()
+    written_at = fields.DateTime()
+    follow_ups = fields.List(fields.Nested(KantayaFollowUpSchema))
+    attendance = fields.List(fields.Nested(KantayaInvitationSchema))
+
+
+class KantayaMapPointSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    unit_code = fields.Function(lambda p: p.unit.code)
+    desa_code = fields.String()
+    latitude = fields.Float()
+    longitude = fields.Float()
+    deviation = fields.Float()
+    critical = fields.Boolean()

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,10 +28,8 @@ from pamong.plugin import (
     _,
     audit,
     clean_filename,
-    get_unit,
     hook_relay,
     is_working_day,
-    issue_document,
     regency_today,
     send_message,
     time_zone,
@@ -40,14 +38,26 @@ from pamong.plugin import (
 from pamong_plugins.kantaya import permissions as perm
 from pamong_plugins.kantaya.agenda import (
     ANSWERS,
+    ATTENDANCE,
+    complete_follow_up,
     confirm_event,
     create_event,
     feed,
+    follow_ups_of,
+    follow_ups_query,
+    get_event,
+    kept_events_query,
+    minutes_of,
     my_events,
     new_feed_token,
+    new_unit_feed,
+    record_attendance,
     revoke_feed,
+    revoke_unit_feed,
     rsvp,
+    write_minutes,
 )
+from pamong_plugins.kantaya.common import DOCUMENT_TYPES, input_unit, sniff, text
 from pamong_plugins.kantaya.dashboard import Dashboard, leader_dashboard
 from pamong_plugins.kantaya.forum import (
     forum_writable,
@@ -74,11 +84,27 @@ from pamong_plugins.kantaya.letters_in import (
     recall,
     register_incoming,
 )
+from pamong_plugins.kantaya.letters_out import (
+    GRADES,
+    ROMAN_MONTHS,
+    create_draft,
+    drafts_query,
+    endorse,
+    fill_reserved,
+    format_letter_number,
+    get_draft,
+    letter_by_number,
+    letter_count,
+    letters_query,
+    next_step,
+    number_letter,
+    return_draft,
+    send_draft,
+    update_draft,
+)
 from pamong_plugins.kantaya.models import (
     KantayaAttachment,
     KantayaComment,
-    KantayaLetter,
-    KantayaLetterCounter,
     KantayaReminder,
     KantayaReport,
     ReportStatus,
@@ -88,90 +114,116 @@ from pamong_plugins.kantaya.projects import (
     create_project,
     get_project,
     is_critical,
+    map_points,
     planned_at,
     projects_query,
     record_progress,
     record_step,
     s_curve,
+    scatter,
     weeks_of,
 )
 from pamong_plugins.kantaya.settings import settings
+from pamong_plugins.kantaya.srikandi import import_incoming as import_from_srikandi
 
 __all__ = [
     "ANSWERS",
+    "ATTENDANCE",
+    "GRADES",
     "GRID_STATES",
     "MAX_SCAN_BYTES",
+    "ROMAN_MONTHS",
     "STEP_ORDER",
     "UNIT_STAFF",
     "Dashboard",
     "Grid",
     "add_attachment",
     "approve_report",
+    "collect_facts",
     "comment_on",
     "complete",
+    "complete_follow_up",
     "complete_task",
     "confirm_event",
     "controlling_grid",
+    "create_draft",
     "create_event",
     "create_project",
     "dispose",
     "dispositions_query",
     "draft_report",
+    "drafts_query",
+    "endorse",
     "escalate_overdue",
     "feed",
+    "fill_reserved",
+    "follow_ups_of",
+    "follow_ups_query",
+    "format_letter_number",
     "forum_writable",
     "forward",
     "get_disposition",
+    "get_draft",
+    "get_event",
     "get_incoming",
     "get_project",
     "get_report",
     "get_thread",
     "hide_post",
+    "import_from_srikandi",
     "incoming_query",
     "is_critical",
     "is_recipient",
+    "kept_events_query",
     "leader_dashboard",
     "letter_by_number",
+    "letter_count",
+    "letters_query",
+    "map_points",
+    "minutes_of",
     "missing_units",
     "moderate_thread",
     "my_events",
     "new_feed_token",
+    "new_unit_feed",
+    "next_step",
     "number_letter",
     "open_thread",
     "planned_at",
     "projects_query",
     "recall",
+    "record_attendance",
     "record_progress",
     "record_step",
     "register_incoming",
     "reply",
     "reports_query",
+    "return_draft",
     "return_report",
     "revoke_feed",
+    "revoke_unit_feed",
     "rsvp",
     "s_curve",
+    "scatter",
     "search",
+    "send_draft",
     "send_reminders",
     "submit_report",
     "tasks_query",
     "threads_query",
+    "update_draft",
     "update_report",
+    "visible_units",
     "weeks_of",
+    "write_minutes",
 ]
 
 TEXT_FIELDS = ("activities", "results", "problems", "follow_up")
 MAX_TEXT = 10_000
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_ATTACHMENTS = 10
-_SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"%PDF-", "application/pdf"),
-)
 #: Cell states of the controlling grid.
 GRID_STATES = ("submitted", "late", "draft", "missing", "off", "future")
-ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
-GRADES = ("B", "T", "R", "SR", "P")  # biasa, terbatas, rahasia, sangat rahasia, penting
 
 
 # --- helpers -----------------------------------------------------------------------
@@ -186,12 +238,7 @@ def _require(actor: Actor, permissions: Sequence[str], unit: OrgUnit, *, hide: b
 
 
 def _reporting_unit(session: Session, code: str) -> OrgUnit:
-    try:
-        unit = get_unit(session, code)
-    except NotFound:
-        raise InvalidInput(
-            _("Unknown unit %(code)s.", code=repr(code)), slug="unknown-unit"
-        ) from None
+    unit = input_unit(session, code)
     if unit.kind not in settings()["reporting_kinds"]:
         raise InvalidInput(
             _("%(unit)s does not file daily reports.", unit=unit.name), slug="not-reporting"
@@ -206,18 +253,8 @@ def _deadline(day: date) -> datetime:
     return local.astimezone(UTC)
 
 
-def _clean_text(value: Any, name: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise InvalidInput(_("%(name)s must be text.", name=name), slug="invalid-text")
-    value = value.replace("\x00", "").strip()
-    if len(value) > MAX_TEXT:
-        raise InvalidInput(
-            _("%(name)s is longer than %(max)d characters.", name=name, max=MAX_TEXT),
-            slug="text-too-long",
-        )
-    return value
+def _clean_text(value: Any, name: str, limit: int = MAX_TEXT) -> str:
+    return text(value, name, limit, required=False)
 
 
 # --- daily reports ---------------------------------------------------------------
@@ -351,7 +388,7 @@ def return_report(session: Session, actor: Actor, report_id: int, reason: str) -
     _require(actor, (perm.APPROVE,), report.unit, hide=True)
     if report.status != ReportStatus.SUBMITTED:
         raise Conflict(_("Only a submitted report can be returned."), slug="not-submitted")
-    reason = _clean_text(reason, "reason")[:500]
+    reason = _clean_text(reason, "reason", 500)
     if not reason:
         raise InvalidInput(_("Say why the report is returned."), slug="reason-required")
     report.status = ReportStatus.RETURNED.value
@@ -386,12 +423,13 @@ def reports_query(
 
 
 def _attachment_type(data: bytes) -> str:
-    for signature, content_type in _SIGNATURES:
-        if data.startswith(signature):
-            return content_type
-    raise InvalidInput(
-        _("Attach a photo (JPEG, PNG) or a PDF; this file is neither."), slug="invalid-attachment"
-    )
+    found = sniff(data, DOCUMENT_TYPES)
+    if found is None:
+        raise InvalidInput(
+            _("Attach a photo (JPEG, PNG) or a PDF; this file is neither."),
+            slug="invalid-attachment",
+        )
+    return found
 
 
 def add_attachment(
@@ -478,7 +516,7 @@ def complete_task(session: Session, actor: Actor, comment_id: int, note: str) ->
     if row.done_at is not None:
         raise Conflict(_("This task is already done."), slug="task-done")
     row.done_at = utcnow()
-    row.done_note = _clean_text(note, "note")[:500]
+    row.done_note = _clean_text(note, "note", 500)
     audit(session, actor, "kantaya.task.done", "kantaya_comment", row.id)
     return row
 
@@ -650,201 +688,3 @@ def send_reminders(session: Session, day: date) -> dict[str, int]:
             continue
         counts["sent"] += 1
     return counts
-
-
-# --- outgoing letter numbers ------------------------------------------------------------
-
-
-def _next_sequence(session: Session, year: int, scope: str) -> int:
-    """The next number of the year's sequence; the row lock serialises clerks until commit.
-
-    The counter moves in the caller's transaction: a letter that is rolled
-    back gives its number back, so the sequence has neither gaps nor twins.
-    """
-    bump = (
-        update(KantayaLetterCounter)
-        .where(KantayaLetterCounter.year == year, KantayaLetterCounter.scope == scope)
-        .values(last=KantayaLetterCounter.last + 1)
-        .returning(KantayaLetterCounter.last)
-    )
-    last = session.execute(bump).scalar_one_or_none()
-    if last is not None:
-        return last
-    try:
-        with session.begin_nested():
-            session.execute(insert(KantayaLetterCounter).values(year=year, scope=scope, last=1))
-        return 1
-    except IntegrityError:
-        return session.execute(bump).scalar_one()
-
-
-def format_letter_number(
-    template: str,
-    *,
-    code: str,
-    seq: int,
-    padding: int,
-    unit: str,
-    grade: str,
-    day: date,
-) -> str:
-    """Fill the number template: ``{code}/{seq}/{unit}/{year}`` -> ``000.1.2/007/BAPPEDA/2026``."""
-    try:
-        return template.format(
-            code=code,
-            seq=str(seq).zfill(padding),
-            unit=unit,
-            grade=grade,
-            month=ROMAN_MONTHS[day.month - 1],
-            year=day.year,
-        )
-    except (KeyError, IndexError, ValueError) as exc:
-        raise InvalidInput(
-            _("The letter number template is wrong: %(error)s.", error=str(exc)),
-            slug="invalid-template",
-        ) from None
-
-
-def _classification(code: str) -> str:
-    code = (code or "").strip()
-    parts = code.split(".")
-    if not code or len(code) > 30 or not all(p.isdigit() for p in parts) or len(parts[0]) != 3:
-        raise InvalidInput(
-            _(
-                "%(code)s is not an archive classification code (Permendagri 83/2022, "
-                "e.g. 000.1.2).",
-                code=repr(code),
-            ),
-            slug="invalid-classification",
-        )
-    return code
-
-
-def number_letter(
-    session: Session,
-    actor: Actor,
-    *,
-    unit_code: str,
-    classification: str,
-    subject: str = "",
-    addressee: str = "",
-    grade: str = "B",
-    reserve: bool = False,
-    day: date | None = None,
-    reply_to_id: int | None = None,
-) -> KantayaLetter:
-    """Give an outgoing letter the next number of the year (gapless under concurrency).
-
-    A reserved number is for a letter made by hand: it is not registered as
-    a document until the letter is filled in. Otherwise the letter is
-    registered as a core document, verifiable by the QR on the paper.
-    """
-    try:
-        unit = get_unit(session, unit_code)
-    except NotFound:
-        raise InvalidInput(
-            _("Unknown unit %(code)s.", code=repr(unit_code)), slug="unknown-unit"
-        ) from None
-    if not actor.can(perm.LETTERS, unit):
-        raise Forbidden(_("You may not number letters for %(unit)s.", unit=unit.name))
-    code = _classification(classification)
-    if grade not in GRADES:
-        raise InvalidInput(
-            _("Security grade must be one of %(grades)s.", grades=", ".join(GRADES)),
-            slug="invalid-grade",
-        )
-    subject = _clean_text(subject, "subject")[:300]
-    if not reserve and not subject:
-        raise InvalidInput(_("A letter needs a subject."), slug="empty-subject")
-    if reply_to_id is not None:
-        get_incoming(session, actor, reply_to_id)  # 404 unless the actor may see it
-    day = day or regency_today()
-    config = settings()
-    scope = code if config["sequence_per_code"] else ""
-    seq = _next_sequence(session, day.year, scope)
-    number = format_letter_number(
-        config["letter_template"],
-        code=code,
-        seq=seq,
-        padding=config["letter_padding"],
-        unit=unit.code.rsplit("-", 1)[-1],
-        grade=grade,
-        day=day,
-    )
-    letter = KantayaLetter(
-        number=number,
-        year=day.year,
-        scope=scope,
-        sequence=seq,
-        classification=code,
-        grade=grade,
-        unit_id=unit.id,
-        subject=subject,
-        addressee=_clean_text(addressee, "addressee")[:300],
-        reserved=reserve,
-        reply_to_id=reply_to_id,
-        created_by_id=actor.user_id,
-    )
-    session.add(letter)
-    session.flush()
-    if not reserve:
-        _register(session, actor, letter, unit)
-    audit(session, actor, "kantaya.letter.number", "kantaya_letter", letter.id, number=number)
-    return letter
-
-
-def _register(session: Session, actor: Actor, letter: KantayaLetter, unit: OrgUnit) -> None:
-    document = issue_document(
-        session,
-        actor,
-        perm.OUTGOING_LETTER,
-        number=letter.number,
-        unit=unit,
-        holder_ref=f"kantaya:{letter.id}",
-        holder_label=letter.subject[:100],
-    )
-    letter.document_id = document.id
-
-
-def fill_reserved(
-    session: Session, actor: Actor, letter_id: int, *, subject: str, addressee: str = ""
-) -> KantayaLetter:
-    """A reserved number gets its hand-made letter: subject, addressee, document and QR."""
-    letter = session.get(KantayaLetter, letter_id)
-    if letter is None or not actor.can(perm.LETTERS, letter.unit):
-        raise NotFound(_("No such letter."))
-    if not letter.reserved:
-        raise Conflict(_("This number is already used by a letter."), slug="not-reserved")
-    subject = _clean_text(subject, "subject")[:300]
-    if not subject:
-        raise InvalidInput(_("A letter needs a subject."), slug="empty-subject")
-    letter.subject, letter.reserved = subject, False
-    letter.addressee = _clean_text(addressee, "addressee")[:300]
-    _register(session, actor, letter, letter.unit)
-    audit(session, actor, "kantaya.letter.fill", "kantaya_letter", letter.id)
-    return letter
-
-
-def letters_query(actor: Actor, *, year: int | None = None) -> Select[tuple[KantayaLetter]]:
-    """Outgoing letters of the units where the actor numbers letters, newest first."""
-    stmt = (
-        select(KantayaLetter)
-        .join(OrgUnit, OrgUnit.id == KantayaLetter.unit_id)
-        .where(actor.scope_filter(perm.LETTERS, OrgUnit.path))
-    )
-    if year:
-        stmt = stmt.where(KantayaLetter.year == year)
-    return stmt.order_by(KantayaLetter.year.desc(), KantayaLetter.sequence.desc())
-
-
-def letter_count(session: Session, year: int) -> int:
-    return session.scalar(select(func.count()).where(KantayaLetter.year == year)) or 0
-
-
-def letter_by_number(session: Session, number: str) -> KantayaLetter | None:
-    """The registered (not reserved) outgoing letter with this number: the public check."""
-    return session.scalar(
-        select(KantayaLetter).where(
-            KantayaLetter.number == number.strip(), KantayaLetter.reserved.is_(False)
-        )
-    )

@@ -26,7 +26,7 @@ from pamong.plugin import (
 )
 from pamong_plugins.kantaya import permissions as perm
 from pamong_plugins.kantaya import services
-from pamong_plugins.kantaya.models import KantayaAttachment
+from pamong_plugins.kantaya.models import KantayaAttachment, KantayaProgress
 from pamong_plugins.kantaya.services import GRADES, visible_units
 from pamong_plugins.kantaya.settings import settings
 
@@ -42,6 +42,13 @@ STATE_LABELS = {
     "future": _l("Not yet"),
     "approved": _l("Approved"),
     "returned": _l("Returned"),
+    "letter_draft": _l("Waiting for paraf or signature"),
+    "letter_signed": _l("Signed, not yet sent"),
+    "letter_sent": _l("Sent"),
+    "present": _l("Present"),
+    "delegate": _l("Represented by a delegate"),
+    "absent": _l("Absent"),
+    "unrecorded": _l("Not recorded"),
 }
 
 
@@ -69,6 +76,13 @@ def _day(value: str | None, default: date) -> date:
         raise InvalidInput(_("Dates are written YYYY-MM-DD.")) from None
 
 
+def _listing(stmt: Any) -> dict[str, Any]:
+    """The requested page of ``stmt`` for a template: items, total, page, per_page."""
+    page = page_arg()
+    items, total = paginate(get_session(), stmt, page, PER_PAGE)
+    return {"items": items, "total": total, "page": page, "per_page": PER_PAGE}
+
+
 def _own_units(permission: str) -> list[OrgUnit]:
     actor = _actor()
     return [u for u in visible_units(get_session(), actor) if actor.can(permission, u)]
@@ -84,17 +98,14 @@ def reports() -> Any:
     _allowed(*perm.READ)
     db = get_session()
     actor = _actor()
-    page = page_arg()
-    items, total = paginate(db, services.reports_query(actor), page, PER_PAGE)
+    listing = _listing(services.reports_query(actor))
     tasks = list(db.scalars(services.tasks_query(actor).limit(50)))
     return render_template(
         "kantaya/reports.html",
+        follow_ups=list(db.scalars(services.follow_ups_query(actor).limit(50))),
         units=_own_units(perm.REPORT),
         today=regency_today(),
-        items=items,
-        total=total,
-        page=page,
-        per_page=PER_PAGE,
+        **listing,
         tasks=tasks,
     )
 
@@ -261,8 +272,8 @@ def _missing(found: Any, unit: OrgUnit, day: date) -> bool:
 def letters() -> Any:
     _allowed(perm.LETTERS)
     db = get_session()
-    page = page_arg()
-    items, total = paginate(db, services.letters_query(_actor()), page, PER_PAGE)
+    listing = _listing(services.letters_query(_actor()))
+    items = listing["items"]
     documents = {
         d.id: verify_url(d)
         for d in db.scalars(
@@ -273,10 +284,7 @@ def letters() -> Any:
     }
     return render_template(
         "kantaya/letters.html",
-        items=items,
-        total=total,
-        page=page,
-        per_page=PER_PAGE,
+        **listing,
         documents=documents,
         units=[u for u in _letter_units()],
         grades=GRADES,
@@ -309,6 +317,136 @@ def number_letter() -> Any:
     return redirect(url_for("kantaya.letters"))
 
 
+# --- drafts: paraf and signature in order, then sent --------------------------------------
+
+
+@bp.route("/drafts")
+@login_required
+def drafts() -> Any:
+    """Drafts of my letter units and those waiting for my paraf or signature."""
+    actor = _actor()
+    listing = _listing(services.drafts_query(actor))
+    items = listing["items"]
+    return render_template(
+        "kantaya/drafts.html",
+        **listing,
+        waiting={d.id: services.next_step(d) for d in items},
+        me=actor.user_id,
+        units=_letter_units(),
+        grades=GRADES,
+    )
+
+
+def _codes(value: str) -> list[str]:
+    return [c.strip() for c in value.replace(",", " ").split() if c.strip()][:200]
+
+
+@bp.route("/drafts", methods=["POST"])
+@login_required
+def draft_create() -> Any:
+    db = get_session()
+    draft = services.create_draft(
+        db,
+        _actor(),
+        unit_code=request.form.get("unit_code", "")[:40],
+        classification=request.form.get("classification", "")[:30],
+        grade=request.form.get("grade", "B")[:4],
+        subject=request.form.get("subject", ""),
+        addressee=request.form.get("addressee", ""),
+        body=request.form.get("body", ""),
+        chain=_codes(request.form.get("chain", ""))[:8],
+        to_units=_codes(request.form.get("to_units", "")),
+    )
+    db.commit()
+    flash(_("Draft saved; it now waits for the first paraf."), "info")
+    return redirect(url_for("kantaya.draft_view", draft_id=draft.id))
+
+
+@bp.route("/drafts/<id:draft_id>")
+@login_required
+def draft_view(draft_id: int) -> Any:
+    db = get_session()
+    actor = _actor()
+    draft = services.get_draft(db, actor, draft_id)
+    waiting = services.next_step(draft)
+    document = (
+        db.get(IssuedDocument, draft.letter.document_id)
+        if draft.letter and draft.letter.document_id
+        else None
+    )
+    return render_template(
+        "kantaya/draft.html",
+        draft=draft,
+        my_turn=waiting is not None and waiting.user_id == actor.user_id,
+        waiting=waiting,
+        can_send=actor.can(perm.LETTERS, draft.unit) and draft.status == "signed",
+        can_edit=actor.can(perm.LETTERS, draft.unit) and not any(s.done_at for s in draft.steps),
+        verify=verify_url(document) if document else None,
+    )
+
+
+@bp.route("/drafts/<id:draft_id>", methods=["POST"])
+@login_required
+def draft_edit(draft_id: int) -> Any:
+    db = get_session()
+    values = {k: request.form.get(k, "") for k in ("subject", "addressee", "body")}
+    services.update_draft(db, _actor(), draft_id, values)
+    db.commit()
+    flash(_("Draft saved."), "info")
+    return redirect(url_for("kantaya.draft_view", draft_id=draft_id))
+
+
+@bp.route("/drafts/<id:draft_id>/endorse", methods=["POST"])
+@login_required
+def draft_endorse(draft_id: int) -> Any:
+    db = get_session()
+    kind = "sign" if request.form.get("kind") == "sign" else "paraf"
+    draft = services.endorse(db, _actor(), draft_id, kind=kind, note=request.form.get("note", ""))
+    db.commit()
+    if draft.letter is not None:
+        flash(_("Signed: letter number %(number)s.", number=draft.letter.number), "info")
+    else:
+        flash(_("Paraf recorded."), "info")
+    return redirect(url_for("kantaya.draft_view", draft_id=draft_id))
+
+
+@bp.route("/drafts/<id:draft_id>/return", methods=["POST"])
+@login_required
+def draft_return(draft_id: int) -> Any:
+    db = get_session()
+    services.return_draft(db, _actor(), draft_id, request.form.get("note", ""))
+    db.commit()
+    flash(_("Draft returned to the secretariat for correction."), "info")
+    return redirect(url_for("kantaya.draft_view", draft_id=draft_id))
+
+
+@bp.route("/drafts/<id:draft_id>/send", methods=["POST"])
+@login_required
+def draft_send(draft_id: int) -> Any:
+    db = get_session()
+    services.send_draft(db, _actor(), draft_id)
+    db.commit()
+    flash(_("Letter sent."), "info")
+    return redirect(url_for("kantaya.draft_view", draft_id=draft_id))
+
+
+@bp.route("/incoming/srikandi", methods=["POST"])
+@login_required
+def srikandi_import() -> Any:
+    db = get_session()
+    counts = services.import_from_srikandi(db, _actor(), request.form.get("unit_code", "")[:40])
+    db.commit()
+    flash(
+        _(
+            "SRIKANDI: %(imported)d letters registered, %(known)d already known, "
+            "%(invalid)d incomplete.",
+            **counts,
+        ),
+        "info",
+    )
+    return redirect(url_for("kantaya.incoming"))
+
+
 # --- incoming letters and dispositions -------------------------------------------------------
 
 
@@ -319,16 +457,12 @@ def incoming() -> Any:
     _allowed(*services.UNIT_STAFF)
     db = get_session()
     actor = _actor()
-    page = page_arg()
-    items, total = paginate(db, services.incoming_query(actor), page, PER_PAGE)
+    listing = _listing(services.incoming_query(actor))
     steps = list(db.scalars(services.dispositions_query(actor).limit(50)))
     stmt = select(OrgUnit).where(actor.scope_filter(perm.LETTERS, OrgUnit.path))
     return render_template(
         "kantaya/incoming.html",
-        items=items,
-        total=total,
-        page=page,
-        per_page=PER_PAGE,
+        **listing,
         steps=steps,
         units=list(db.scalars(stmt.order_by(OrgUnit.code).limit(300))),
         today=regency_today(),
@@ -457,21 +591,39 @@ def disposition_done(step_id: int) -> Any:
 def projects() -> Any:
     """The regency-wide table, most behind plan first (sortable), and a small map link per row."""
     _allowed(perm.PROJECTS, perm.MONITOR)
-    db = get_session()
     order = request.args.get("order", "deviation")
     critical = {"1": True, "0": False}.get(request.args.get("critical", ""))
-    page = page_arg()
     stmt = services.projects_query(_actor(), critical=critical, order=order)
-    items, total = paginate(db, stmt, page, PER_PAGE)
+    listing = _listing(stmt)
     return render_template(
         "kantaya/projects.html",
-        items=items,
-        total=total,
-        page=page,
-        per_page=PER_PAGE,
+        **listing,
         order=order,
         critical=request.args.get("critical", ""),
     )
+
+
+@bp.route("/projects/map")
+@login_required
+def project_map() -> Any:
+    """Projects by their coordinates: a scatter drawn in SVG (no map tiles), and the list."""
+    _allowed(perm.PROJECTS, perm.MONITOR)
+    points = services.map_points(get_session(), _actor())
+    return render_template(
+        "kantaya/project_map.html", placed=services.scatter(points), width=640, height=480
+    )
+
+
+@bp.route("/progress/<id:progress_id>/photo")
+@login_required
+def progress_photo(progress_id: int) -> Any:
+    db = get_session()
+    row = db.get(KantayaProgress, progress_id)
+    if row is None or row.photo is None:
+        raise NotFound(_("No such file."))
+    services.get_project(db, _actor(), row.project_id)  # 404 without read access
+    mimetype = "image/png" if row.photo.startswith(b"\x89PNG") else "image/jpeg"
+    return Response(row.photo, mimetype=mimetype)
 
 
 @bp.route("/projects/<id:project_id>")
@@ -560,8 +712,14 @@ def agenda() -> Any:
     actor = _actor()
     events = services.my_events(db, actor.user_id or -1)
     mine = {i.event_id: i for e in events for i in e.invitations if i.user_id == actor.user_id}
+    stmt = select(OrgUnit).where(actor.scope_filter(perm.AGENDA, OrgUnit.path))
     return render_template(
-        "kantaya/agenda.html", events=events, mine=mine, feed_url=request.args.get("feed")
+        "kantaya/agenda.html",
+        events=events,
+        mine=mine,
+        feed_url=request.args.get("feed"),
+        agenda_units=list(db.scalars(stmt.order_by(OrgUnit.code).limit(300))),
+        kept=list(db.scalars(services.kept_events_query(actor).limit(50))),
     )
 
 
@@ -578,6 +736,89 @@ def agenda_rsvp(event_id: int) -> Any:
     )
     db.commit()
     flash(_("Answer sent."), "info")
+    return redirect(url_for("kantaya.agenda"))
+
+
+@bp.route("/agenda/<id:event_id>")
+@login_required
+def agenda_event(event_id: int) -> Any:
+    """The agenda keeper's page of an event: attendance, minutes and follow-up tasks."""
+    db = get_session()
+    event = services.get_event(db, _actor(), event_id)
+    return render_template(
+        "kantaya/event.html",
+        event=event,
+        minutes=services.minutes_of(db, event.id),
+        follow_ups=services.follow_ups_of(db, event.id),
+        attendance=services.ATTENDANCE,
+        today=regency_today(),
+    )
+
+
+@bp.route("/agenda/<id:event_id>/attendance", methods=["POST"])
+@login_required
+def agenda_attendance(event_id: int) -> Any:
+    db = get_session()
+    services.record_attendance(
+        db,
+        _actor(),
+        event_id,
+        username=request.form.get("username", "")[:80],
+        attendance=request.form.get("attendance", "")[:10],
+        delegate=request.form.get("delegate", ""),
+    )
+    db.commit()
+    flash(_("Attendance recorded."), "info")
+    return redirect(url_for("kantaya.agenda_event", event_id=event_id))
+
+
+@bp.route("/agenda/<id:event_id>/minutes", methods=["POST"])
+@login_required
+def agenda_minutes(event_id: int) -> Any:
+    db = get_session()
+    follow_ups = []
+    if request.form.get("task_body", "").strip():
+        due = request.form.get("task_due") or None
+        follow_ups.append(
+            {
+                "unit_code": request.form.get("task_unit", "")[:40],
+                "username": request.form.get("task_user", "")[:80],
+                "body": request.form.get("task_body", ""),
+                "due_on": _day(due, regency_today()) if due else None,
+            }
+        )
+    services.write_minutes(
+        db, _actor(), event_id, body=request.form.get("body", ""), follow_ups=follow_ups
+    )
+    db.commit()
+    flash(_("Minutes saved."), "info")
+    return redirect(url_for("kantaya.agenda_event", event_id=event_id))
+
+
+@bp.route("/follow-ups/<id:follow_up_id>/done", methods=["POST"])
+@login_required
+def follow_up_done(follow_up_id: int) -> Any:
+    db = get_session()
+    services.complete_follow_up(db, _actor(), follow_up_id, request.form.get("note", ""))
+    db.commit()
+    flash(_("Task marked done."), "info")
+    return redirect(url_for("kantaya.reports"))
+
+
+@bp.route("/agenda/unit-feed", methods=["POST"])
+@login_required
+def agenda_unit_feed() -> Any:
+    db = get_session()
+    unit_code = request.form.get("unit_code", "")[:40]
+    if request.form.get("revoke") == "1":
+        services.revoke_unit_feed(db, _actor(), unit_code)
+        db.commit()
+        flash(_("Calendar address revoked."), "info")
+        return redirect(url_for("kantaya.agenda"))
+    token = services.new_unit_feed(db, _actor(), unit_code)
+    db.commit()
+    url = url_for("kantaya.calendar_feed", token=token, _external=True)
+    flash(_("The unit's new calendar address (keep it secret): %(url)s", url=url), "info")
     return redirect(url_for("kantaya.agenda"))
 
 
@@ -626,8 +867,7 @@ def forum() -> Any:
     actor = _actor()
     query = request.args.get("q", "").strip()[:200]
     found = services.search(db, actor, query) if query else None
-    page = page_arg()
-    items, total = paginate(db, services.threads_query(actor), page, PER_PAGE)
+    listing = _listing(services.threads_query(actor))
     units = [
         u
         for u in db.scalars(select(OrgUnit).where(OrgUnit.depth <= 1).order_by(OrgUnit.code))
@@ -635,10 +875,7 @@ def forum() -> Any:
     ]
     return render_template(
         "kantaya/forum.html",
-        items=items,
-        total=total,
-        page=page,
-        per_page=PER_PAGE,
+        **listing,
         query=query,
         found=found,
         units=units,

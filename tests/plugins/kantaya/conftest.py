@@ -11,8 +11,8 @@ from pamong.accounts import services as accounts
 def actor_at(app, make_user):
     """An Actor holding ``role`` at ``unit`` (for calling services directly)."""
 
-    def make(role: str, unit: str):
-        user = make_user(role, unit)
+    def make(role: str, unit: str, username: str | None = None):
+        user = make_user(role, unit, username=username)
         with app.extensions["pamong"].db.transaction() as session:
             return accounts.actor_for(accounts.load_user(session, user.id))
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pamong.messaging.models import InboxEntry
+from pamong.orgunits.services import get_unit
 from pamong.runtime import regency_today
 from pamong.workdays import is_working_day
 from pamong_plugins.kantaya import services
@@ -34,7 +35,7 @@ def test_a_kecamatan_draft_starts_with_the_days_ktp_activity(app, actor_at, make
     reporter = actor_at("kantaya_reporter", KALIJAMBE)
     now = datetime.now(UTC).replace(microsecond=0)
     with tx(app) as session:
-        kecamatan = services.get_unit(session, KALIJAMBE)
+        kecamatan = get_unit(session, KALIJAMBE)
         session.add(
             KtpApplication(
                 resident_id=resident.id,
