@@ -9,7 +9,7 @@ from flask import g, request
 from flask_login import AnonymousUserMixin, UserMixin, current_user
 
 from pamong.accounts.permissions import Actor
-from pamong.accounts.services import TOKEN_PREFIX, actor_for, user_for_token
+from pamong.accounts.services import TOKEN_PREFIX, actor_for, actor_for_token
 from pamong.accounts.sessions import session_user
 from pamong.audit.services import INVALID_TOKEN, record_security_event
 from pamong.db import get_session
@@ -96,12 +96,12 @@ def api_actor(optional: bool = False) -> Actor | None:
     actor = None
     if token:
         session = get_session()
-        user = user_for_token(session, token)  # the user comes with its grants
-        if user is not None:
-            if session.dirty:
-                session.commit()  # last_used_at, written at most every 5 minutes
-            actor = actor_for(user, ip=client_ip(), request_id=current_request_id())
-        else:
+        actor, used = actor_for_token(  # the user and grants, in one query
+            session, token, ip=client_ip(), request_id=current_request_id()
+        )
+        if used:
+            session.commit()  # last_used_at, written at most every 5 minutes
+        if actor is None:
             _record_invalid_token(session, token)
     if actor is None and not optional:
         raise Unauthorized(_("A valid bearer token is required."))

@@ -52,19 +52,6 @@ def start_session(
     return token
 
 
-def session_user_id(session: Session, token: str) -> int | None:
-    """The user id of an open, unexpired session with this token, else None."""
-    if not token or len(token) > 100:
-        return None
-    return session.scalar(
-        select(UserSession.user_id).where(
-            UserSession.token_hash == _hash(token),
-            UserSession.ended_at.is_(None),
-            UserSession.expires_at > utcnow(),
-        )
-    )
-
-
 #: One query, built once: the user of an open session with the user's grants.
 _SESSION_USER = (
     select(User)
@@ -81,8 +68,7 @@ _SESSION_USER = (
 def session_user(session: Session, token: str) -> User | None:
     """The user of an open, unexpired session with this token, with their grants, else None.
 
-    What :func:`session_user_id` then loading the user does, in one query:
-    it runs on every page a member of staff opens.
+    One query: it runs on every page a member of staff opens.
     """
     if not token or len(token) > 100:
         return None
