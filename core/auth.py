@@ -9,8 +9,8 @@ from flask import request
 from flask_login import AnonymousUserMixin, UserMixin, current_user
 
 from pamong.accounts.permissions import Actor
-from pamong.accounts.services import TOKEN_PREFIX, actor_for, load_user, user_for_token
-from pamong.accounts.sessions import session_user_id
+from pamong.accounts.services import TOKEN_PREFIX, actor_for, actor_for_token
+from pamong.accounts.sessions import session_user
 from pamong.audit.services import INVALID_TOKEN, record_security_event
 from pamong.db import get_session
 from pamong.errors import Forbidden, Unauthorized
@@ -58,9 +58,7 @@ def client_ip() -> str | None:
 
 def load_session_user(session_token: str) -> SessionUser | None:
     """Flask-Login's user loader: the user of an open server-side session."""
-    db = get_session()
-    user_id = session_user_id(db, session_token)
-    user = load_user(db, user_id) if user_id is not None else None
+    user = session_user(get_session(), session_token)
     if user is None or not user.is_active:
         return None
     actor = actor_for(user, ip=client_ip(), request_id=current_request_id())
@@ -104,12 +102,12 @@ def api_actor(optional: bool = False) -> Actor | None:
     actor = None
     if token:
         session = get_session()
-        user = user_for_token(session, token)  # the user comes with its grants
-        if user is not None:
-            if session.dirty:
-                session.commit()  # last_used_at, written at most every 5 minutes
-            actor = actor_for(user, ip=client_ip(), request_id=current_request_id())
-        else:
+        actor, used = actor_for_token(  # the user and grants, in one query
+            session, token, ip=client_ip(), request_id=current_request_id()
+        )
+        if used:
+            session.commit()  # last_used_at, written at most every 5 minutes
+        if actor is None:
             _record_invalid_token(session, token)
     if actor is None and not optional:
         raise Unauthorized(_("A valid bearer token is required."))

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, Select, create_engine, event, func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -158,6 +158,14 @@ class Database:
         if not self.is_sqlite:
             return self.sessionmaker()
         return self.sessionmaker(bind=self._read_engine)
+
+    def read_connection(self) -> Connection:
+        """A Core connection for queries that need no ORM session (a public lookup).
+
+        Cheaper than a session; on SQLite its reads take no lock, like
+        :meth:`read_session`'s. Close it (``with db.read_connection() as conn``).
+        """
+        return (self._read_engine if self.is_sqlite else self.engine).connect()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -15,21 +15,25 @@ build their app without that check.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from pamong.db import Base, Database
 from pamong.plugins import CORE_ID, TABLE_OWNERS, PluginHost, StartupError, tables_of
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic (0.1 s to import) is imported where a migration runs or a lineage is
+# walked: the start-up check of a current schema needs neither (_at_heads).
 
 ENV_DIR = Path(__file__).parent / "migrations"
 
@@ -84,6 +88,8 @@ def components(host: PluginHost) -> list[Component]:
 
 
 def _config(component: Component, connection: Connection | None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(ENV_DIR))
     cfg.set_main_option("version_locations", str(component.versions_dir))
@@ -112,6 +118,8 @@ def _revisions(
 ) -> tuple[str | None, frozenset[str]]:
     # Reading a lineage imports every revision file: do it once per
     # process and folder content, since apps are built often (tests, CLI).
+    from alembic.script import ScriptDirectory
+
     cfg = _config(Component("", versions_dir), None)
     script = ScriptDirectory.from_config(cfg)
     return script.get_current_head(), frozenset(rev.revision for rev in script.walk_revisions())
@@ -123,6 +131,8 @@ def current(connection: Connection, component: Component) -> str | None:
 
 def current_of(connection: Connection, version_table: str) -> str | None:
     """The revision recorded in ``version_table`` (None: no such table or row)."""
+    from alembic.runtime.migration import MigrationContext
+
     ctx = MigrationContext.configure(connection, opts={"version_table": version_table})
     return ctx.get_current_revision()
 
@@ -134,6 +144,8 @@ def status(db: Database, host: PluginHost) -> list[ComponentStatus]:
 
 def upgrade(db: Database, host: PluginHost, revision: str = "heads") -> list[ComponentStatus]:
     """Bring every component to its head: core first, then plugins, one transaction."""
+    from alembic import command
+
     with db.engine.begin() as conn:
         for component in components(host):
             with _named_failure(component, "upgrade"):
@@ -143,6 +155,8 @@ def upgrade(db: Database, host: PluginHost, revision: str = "heads") -> list[Com
 
 def downgrade(db: Database, host: PluginHost, component_id: str, revision: str) -> None:
     """Take one component down to ``revision`` (``base``, ``-1`` or an id)."""
+    from alembic import command
+
     found = {c.id: c for c in components(host)}
     component = found.get(component_id)
     if component is None:
@@ -209,8 +223,58 @@ class SchemaNotCurrent(StartupError):
         )
 
 
+#: A revision file's plain ``revision = "…"`` and ``down_revision = "…"`` (or None) lines.
+_REVISION_LINE = re.compile(r'^(revision|down_revision) = (?:"([^"]+)"|None)\s*$', re.M)
+
+
+@functools.lru_cache(maxsize=64)
+def _declared_head(versions_dir: Path, _fingerprint: tuple[tuple[str, int], ...]) -> str | None:
+    """The lineage's single head, read from its files' text without running them.
+
+    None when a file does not declare its place in the plain form (a merge,
+    a branch) or the lineage has no single head: :func:`head` then decides.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in versions_dir.glob("*.py"):
+        found = dict(
+            (name, value or None) for name, value in _REVISION_LINE.findall(path.read_text())
+        )
+        if "revision" not in found or "down_revision" not in found:
+            return None
+        revisions.add(found["revision"])  # type: ignore[arg-type]
+        if found["down_revision"]:
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _at_heads(db: Database, host: PluginHost) -> bool:
+    """True when every component's version table holds just its head (the usual start).
+
+    Cheap: one query per component and the revision files read as text, no
+    Alembic. Anything unusual (False) goes the full way, which names the problem.
+    """
+    try:
+        with db.engine.connect() as conn:
+            for component in components(host):
+                wanted = _declared_head(
+                    component.versions_dir, _fingerprint(component.versions_dir)
+                )
+                rows = conn.execute(
+                    text(f"SELECT version_num FROM {component.version_table}")
+                ).all()
+                if wanted is None or [tuple(row) for row in rows] != [(wanted,)]:
+                    return False
+    except SQLAlchemyError:
+        return False  # no version table yet, say
+    return True
+
+
 def schema_problems(db: Database, host: PluginHost) -> list[str]:
     """What is not at its head, one line per component (empty when all are)."""
+    if _at_heads(db, host):
+        return []
     problems = []
     for row in status(db, host):
         if row.up_to_date:
@@ -253,6 +317,8 @@ def create_schema(db: Database, host: PluginHost) -> None:
     Faster than replaying every migration on a fresh database; the
     migration tests prove both paths give the same schema.
     """
+    from alembic import command
+
     enabled = [CORE_ID, *host.plugins]
     tables = [Base.metadata.tables[name] for cid in enabled for name in tables_of(cid)]
     with db.engine.begin() as conn:
@@ -278,6 +344,8 @@ def new_revision(
     The database must be at the component's head: the revision holds the
     difference between the models and that schema.
     """
+    from alembic import command
+
     for component in components(host):
         if component.id == component_id:
             with db.engine.begin() as conn:

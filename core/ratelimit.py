@@ -21,13 +21,62 @@ from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits.errors import ConfigurationError
-from limits.storage import Storage, storage_from_string
+from limits.storage import MemoryStorage, Storage, storage_from_string
 
 from pamong.config import ConfigError
 
 log = logging.getLogger(__name__)
 
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+class _RouteLimiter(Limiter):
+    """Flask-Limiter counting only the routes decorated with :func:`public`.
+
+    Pamong sets no application-wide, default or blueprint limits, so the
+    check Flask-Limiter runs before every request (staff pages and API
+    calls included) never found anything to count: it is skipped; the
+    decorated routes check their own limits as before.
+    """
+
+    def _check_request_limit(
+        self, callable_name: str | None = None, in_middleware: bool = True
+    ) -> None:
+        if not in_middleware:
+            super()._check_request_limit(callable_name, in_middleware)
+
+
+limiter = _RouteLimiter(key_func=get_remote_address, default_limits=[])
+
+#: The scheme ``memory://`` is served with: :class:`SweptMemoryStorage`.
+MEMORY_SCHEME = "pamong-memory"
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """limits' in-process store, sweeping out expired counts inline, once a second.
+
+    The original starts a timer thread 10 ms after a count whenever the
+    previous timer has run out: under load about a hundred new threads a
+    second in every process, which cost more than the query a public
+    request makes. Counts are checked for expiry whenever they are read, so
+    the sweep only frees memory; doing it in the request that comes due
+    changes no answer.
+    """
+
+    STORAGE_SCHEME = [MEMORY_SCHEME]
+    SWEEP_SECONDS = 1.0
+    _next_sweep = 0.0
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the timer start
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + self.SWEEP_SECONDS
+            self._MemoryStorage__expire_events()  # type: ignore[attr-defined]
+
+
+def storage_uri(uri: str) -> str:
+    """The store ``rate_limit_storage`` names; ``memory://`` is :class:`SweptMemoryStorage`."""
+    scheme, sep, rest = uri.partition("://")
+    return f"{MEMORY_SCHEME}{sep}{rest}" if sep and scheme == "memory" else uri
+
 
 #: Keys of every count Pamong keeps, so one Redis can serve other programs too.
 KEY_PREFIX = "pamong"
@@ -53,7 +102,7 @@ def public(view: Any) -> Any:
 def open_storage(uri: str) -> Storage:
     """The counter store named by ``rate_limit_storage``; a clear error if unusable."""
     try:
-        return storage_from_string(uri)
+        return storage_from_string(storage_uri(uri))
     except ConfigurationError as exc:
         raise ConfigError(f"rate_limit_storage {uri!r}: {exc}") from exc
 
@@ -165,7 +214,7 @@ def init_app(app: Flask) -> None:
     settings = app.extensions["pamong"].settings
     storage = open_storage(settings.rate_limit_storage)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    app.config["RATELIMIT_STORAGE_URI"] = settings.rate_limit_storage
+    app.config["RATELIMIT_STORAGE_URI"] = storage_uri(settings.rate_limit_storage)
     app.config["RATELIMIT_KEY_PREFIX"] = KEY_PREFIX
     # If the shared store goes away, count in this process rather than fail every request.
     app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True

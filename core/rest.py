@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http
+import threading
 from datetime import date
 from typing import Any
 
@@ -52,9 +53,35 @@ class _StrictQueryParser(FlaskParser):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """The API blueprint of Pamong and its plugins: an unknown query parameter is a 422."""
+    """The API blueprint of Pamong and its plugins: an unknown query parameter is a 422.
+
+    The OpenAPI description of each route (a deep copy of its schemas) is
+    written when the document is first read, not when the route is declared:
+    importing every plugin's API took most of app creation.
+    """
 
     ARGUMENTS_PARSER = _StrictQueryParser()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._undocumented: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+        super().__init__(*args, **kwargs)
+
+    @property
+    def _docs(self) -> dict[str, Any]:
+        if self._undocumented:
+            pending, self._undocumented = self._undocumented, []
+            for args, options in pending:
+                super()._store_endpoint_docs(*args, **options)
+        return self._documented
+
+    @_docs.setter
+    def _docs(self, docs: dict[str, Any]) -> None:
+        self._documented = docs
+
+    def _store_endpoint_docs(
+        self, endpoint: str, obj: Any, parameters: Any, tags: Any, **options: Any
+    ) -> None:
+        self._undocumented.append(((endpoint, obj, parameters, tags), options))
 
 
 class QueryArgs(Schema):
@@ -159,9 +186,42 @@ def is_api_request() -> bool:
 
 
 class PamongApi(Api):
-    """flask-smorest's Api with problem+json errors (also documented as such)."""
+    """flask-smorest's Api with problem+json errors (also documented as such).
+
+    Blueprints are routed at once and documented in the OpenAPI spec when
+    ``spec`` is first read (``/api/v1/openapi.json``, ``pamong openapi``):
+    building the document takes longer than the rest of app creation.
+    """
 
     ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._undocumented: list[tuple[Any, str, Any]] = []
+        self._documenting = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def spec(self) -> Any:
+        if self._undocumented:
+            with self._documenting:
+                pending, self._undocumented = self._undocumented, []
+                for blp, name, parameters in pending:
+                    blp.register_views_in_doc(
+                        self, self._app, self._spec, name=name, parameters=parameters
+                    )
+                    self._spec.tag({"name": name, "description": blp.description})
+        return self._spec
+
+    @spec.setter
+    def spec(self, spec: Any) -> None:
+        self._spec = spec
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        """Route ``blp`` now; document it when the spec is first read."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
 
     def _register_responses(self) -> None:
         for status in http.HTTPStatus:

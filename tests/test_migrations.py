@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
+import pamong_plugins
 from pamong import migrate
 from pamong.app import create_app
 from pamong.config import write_config
@@ -99,3 +101,18 @@ def test_tables_of_a_disabled_plugin_are_not_created(tmp_path, app):
     import pamong_example.models  # noqa: F401  (its table is in the metadata)
 
     assert "example_notes" not in table_names(app.extensions["pamong"].db)
+
+
+PLUGIN_LINEAGES = sorted(
+    versions
+    for folder in pamong_plugins.__path__
+    for versions in Path(folder).glob("*/migrations/versions")
+)
+LINEAGES = [migrate.ENV_DIR / "versions", *PLUGIN_LINEAGES]
+
+
+@pytest.mark.parametrize("versions", LINEAGES, ids=lambda p: p.parent.parent.name)
+def test_the_start_up_check_reads_each_lineage_head_as_alembic_does(versions):
+    """App creation compares version tables with heads read from the files' text."""
+    declared = migrate._declared_head(versions, migrate._fingerprint(versions))
+    assert declared == migrate.head(migrate.Component("any", versions))

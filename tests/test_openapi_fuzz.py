@@ -97,7 +97,7 @@ def admin_token() -> str:
     if PROXY.target is None:  # schemathesis asks once while collecting
         return ""
     with PROXY.target.extensions["pamong"].db.transaction() as session:
-        if TOKEN.get("admin") and accounts.user_for_token(session, TOKEN["admin"]):
+        if TOKEN.get("admin") and accounts.actor_for_token(session, TOKEN["admin"])[0]:
             return TOKEN["admin"]
         admin = accounts.get_user(session, "admin")
         _token, TOKEN["admin"] = accounts.create_token(session, Actor.system("test"), admin, "fuzz")

@@ -168,3 +168,41 @@ def test_a_read_session_that_writes_takes_the_write_lock_first(app):
         session.rollback()
         assert session.query(AuditEntry).count() == before  # both rolled back together
         session.close()
+
+
+def test_the_tracker_api_answers_what_its_schema_documents(app, client):
+    """The endpoint builds its JSON without the schema: both must agree, field for field."""
+    from pamong.tracking.api import PublicStatusSchema
+    from pamong.tracking.services import public_status
+
+    number = open_file(app)
+    advance(app, number, 2)
+    body = client.get(f"/api/v1/track/{number}", headers={"Accept-Language": "en"}).get_json()
+    kinds = app.extensions["pamong"].trackable_kinds
+    with (
+        app.test_request_context(f"/api/v1/track/{number}", headers={"Accept-Language": "en"}),
+        app.extensions["pamong"].db.read_connection() as conn,
+    ):
+        documented = PublicStatusSchema().dump(public_status(conn, number, kinds))
+    assert body == documented
+    assert len(body["history"]) == 3
+
+
+def test_in_memory_rate_limits_start_no_thread_per_count():
+    """limits' memory store began a timer thread per count; ours sweeps inline."""
+    import threading
+    import time
+
+    from pamong.ratelimit import SweptMemoryStorage, open_storage
+
+    storage = open_storage("memory://")
+    assert isinstance(storage, SweptMemoryStorage)
+    threads = threading.active_count()
+    for index in range(200):
+        storage.incr(f"key/{index}", 1)
+        assert threading.active_count() <= threads
+    assert storage.get("key/0") == 1
+    time.sleep(1.1)
+    storage.incr("key/new", 60)  # the sweep comes due: expired counts are dropped
+    assert storage.get("key/0") == 0
+    assert "key/1" not in storage.storage

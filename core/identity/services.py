@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -281,8 +281,12 @@ def screen_all_duplicates(session: Session) -> int:
     return len(pairs)
 
 
+#: Built once: SQLAlchemy keeps a reused statement's cache key (the lookup is a hot path).
+_BY_NIK = select(Resident).where(Resident.nik == bindparam("nik"))
+
+
 def _find_by_nik(session: Session, nik: str) -> Resident:
-    resident = session.scalar(select(Resident).where(Resident.nik == clean_nik(nik)))
+    resident = session.scalar(_BY_NIK, {"nik": clean_nik(nik)})
     if resident is None:
         raise NotFound(_("No resident with this NIK."), slug="resident-not-found")
     return resident

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import get_locale
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -415,21 +415,25 @@ def _kind_texts(kind: TrackableKind) -> tuple[str, dict[str, str]]:
     return texts
 
 
-def public_status(session: Session, number: str, kinds: dict[str, TrackableKind]) -> PublicStatus:
+def public_status(
+    session: Session | Connection, number: str, kinds: dict[str, TrackableKind]
+) -> PublicStatus:
     """The public view of a file by its receipt number (404 when unknown).
 
     Two queries, columns only (no ORM objects): the file with its unit's
-    name, then its steps.
+    name, then its steps. ``session`` may be a Core connection
+    (:meth:`~pamong.db.Database.read_connection`), as the public API uses.
     """
     number = number.strip().upper()
+    conn = session.connection() if isinstance(session, Session) else session
     row = None
     if NUMBER_RE.match(number):
-        row = session.connection().execute(_PUBLIC_ITEM, {"number": number}).first()
+        row = conn.execute(_PUBLIC_ITEM, {"number": number}).first()
     kind = kinds.get(row.kind) if row is not None else None
     if row is None or kind is None:
         raise NotFound(_("No file with this receipt number."), slug="receipt-not-found")
     title, labels = _kind_texts(kind)
-    steps = session.connection().execute(_PUBLIC_STEPS, {"item_id": row.id}).all()
+    steps = conn.execute(_PUBLIC_STEPS, {"item_id": row.id}).all()
     return PublicStatus(
         number=number,
         kind=row.kind,

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from flask import Response
-from openpyxl import Workbook
 
 #: The formats :func:`table_download` writes.
 FORMATS = ("csv", "xlsx")
@@ -35,6 +34,8 @@ def table_download(
         writer.writerows(rows)
         body, mimetype = buffer.getvalue().encode("utf-8"), "text/csv"
     elif fmt == "xlsx":
+        from openpyxl import Workbook  # 0.15 s to import: only when a download asks
+
         book = Workbook(write_only=True)
         sheet = book.create_sheet(stem[:31])
         sheet.append([str(title) for title in header])

@@ -10,6 +10,7 @@ from flask import (
     Response,
     abort,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -66,7 +67,13 @@ def _settings() -> dict[str, Any]:
 
 
 def _step_labels() -> dict[str, str]:
-    return {stage.code: str(stage.label) for stage in services.KTP_FILE.stages}
+    """The steps' labels in the page's language, translated once per request (a page asks often)."""
+    labels = g.get("ktp_step_labels")
+    if labels is None:
+        labels = g.ktp_step_labels = {
+            stage.code: str(stage.label) for stage in services.KTP_FILE.stages
+        }
+    return labels
 
 
 @bp.context_processor

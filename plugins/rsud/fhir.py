@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy.orm import Session
 
 from pamong.plugin import Actor, hook_relay, utcnow
@@ -195,6 +194,8 @@ def build_bundle(
         "timestamp": _iso(utcnow()),
         "entry": entries,
     }
+    from fhir.resources.R4B.bundle import Bundle  # 0.1 s to import: on the first export
+
     Bundle.model_validate(bundle)  # raises when a resource breaks the R4B models
     return bundle
 

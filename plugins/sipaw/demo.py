@@ -15,7 +15,6 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-import holidays
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
@@ -68,6 +67,8 @@ SEASONAL = {
 
 
 def _lebaran_days(first_year: int, last_year: int) -> list[date]:
+    import holidays  # 0.15 s to import: only when the demo seeds
+
     found = []
     for year in range(first_year, last_year + 2):
         # English names ("Eid al-Fitr"); the first day is the one without "Second".
