@@ -208,6 +208,13 @@ def pamong_tracker_links(item, session):
 
 
 @hookimpl
+def pamong_register_survey_services():
+    from pamong.plugin import SurveyService
+
+    return [SurveyService("example.note", "Leaving a note", weight=200)]
+
+
+@hookimpl
 def pamong_public_services(session):
     from pamong.plugin import PublicService
 
