@@ -341,6 +341,8 @@ def run_demo(
     """
     from pamong.identity.importer import import_residents
     from pamong.migrate import create_schema
+    from pamong.runtime import regency_today
+    from pamong.surveys.demo import seed_answers
 
     state = app.extensions["pamong"]
     create_schema(state.db, state.host)
@@ -358,5 +360,6 @@ def run_demo(
         ctx.samples = seed_services(session, ctx)
         for _component, seeder in state.demo_seeders:
             seeder.seed(session, ctx)
+        seed_answers(session, regency_today(app))  # the services' completed files answer
         seed_life_events(session, village_list)  # last: the modules' seeders want the living
     return ctx

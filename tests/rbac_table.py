@@ -370,8 +370,8 @@ TABLE: dict[str, Rule] = {
     "GET /survey/results": public(),
     "GET|POST /survey/<token>": public("survey"),
     "GET /api/v1/surveys/results": public(),
-    "GET /api/v1/surveys/<token>": public("survey"),
-    "POST /api/v1/surveys/<token>": public(
+    "GET /api/v1/surveys/links/<token>": public("survey"),
+    "POST /api/v1/surveys/links/<token>": public(
         "survey", ok=(201, 409), body=_fixed(answers=[4, 3, 3, 4, 3, 3, 4, 3, 3])
     ),
     "GET /api/v1/verify/<code>": public("document_code"),

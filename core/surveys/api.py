@@ -111,7 +111,7 @@ def _form(token: str) -> dict[str, Any]:
     }
 
 
-@blp.route("/<token>")
+@blp.route("/links/<token>")
 @ratelimit.public
 @blp.response(200, SurveyFormSchema)
 @blp.alt_response(404, description="Unknown survey link")
@@ -121,7 +121,7 @@ def survey_form(token: str):
     return _form(token)
 
 
-@blp.route("/<token>", methods=["POST"])
+@blp.route("/links/<token>", methods=["POST"])
 @ratelimit.public
 @blp.arguments(AnswerSchema)
 @blp.response(201, AnsweredSchema)

@@ -61,7 +61,8 @@ class SurveySnapshot(Base):
     """The published figures of a service at a unit for a closed period: never changed.
 
     ``element_means`` are the NRR per element as strings (``"3.25"``);
-    ``value`` is the index (``"82.64"``) and ``grade`` its letter.
+    ``value`` is the index (``"82.64"``) and ``grade`` its letter; both are
+    empty when nobody answered (the population and target are still published).
     """
 
     __tablename__ = "survey_snapshots"

@@ -394,7 +394,7 @@ def period_figures(
             snap.population,
             snap.sample_target,
             tuple(Decimal(m) for m in snap.element_means),
-            Decimal(snap.value),
+            Decimal(snap.value) if snap.value else None,
             snap.grade,
             closed=True,
             closed_at=snap.closed_at,
@@ -490,7 +490,7 @@ def close_period(
     scope = actor.scope_filter(MANAGE, OrgUnit.path)
     stored = []
     for figure in period_figures(session, period, rule=rule, scope=scope, services={}):
-        if figure.closed or figure.value is None:
+        if figure.closed:
             continue
         snapshot = SurveySnapshot(
             service=figure.service,
@@ -501,7 +501,7 @@ def close_period(
             population=figure.population,
             sample_target=figure.sample_target,
             element_means=[str(m) for m in figure.element_means],
-            value=str(figure.value),
+            value="" if figure.value is None else str(figure.value),
             grade=figure.grade,
             closed_by_id=actor.user_id,
         )

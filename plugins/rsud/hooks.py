@@ -7,7 +7,15 @@ from typing import Any
 
 from marshmallow import Schema
 
-from pamong.plugin import DemoData, NavItem, Permission, RoleTemplate, _l, hookimpl
+from pamong.plugin import (
+    DemoData,
+    NavItem,
+    Permission,
+    RoleTemplate,
+    SurveyService,
+    _l,
+    hookimpl,
+)
 from pamong_plugins.rsud import models  # noqa: F401  (the tables belong to this plugin)
 from pamong_plugins.rsud import permissions as perm
 from pamong_plugins.rsud.settings import RsudSettings
@@ -24,6 +32,13 @@ def pamong_register_blueprints(app: Any) -> Iterable[Any]:
 @hookimpl
 def pamong_register_permissions() -> Iterable[Permission]:
     return perm.PERMISSIONS
+
+
+@hookimpl
+def pamong_register_survey_services() -> Iterable[SurveyService]:
+    from pamong_plugins.rsud.services import SURVEY_SERVICE
+
+    return [SurveyService(SURVEY_SERVICE, _l("Hospital care (RSUD)"), weight=40)]
 
 
 @hookimpl

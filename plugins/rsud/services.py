@@ -27,6 +27,7 @@ from pamong.plugin import (
     InvalidInput,
     NotFound,
     OrgUnit,
+    SurveyInvitation,
     _,
     audit,
     clean_nik,
@@ -34,6 +35,8 @@ from pamong.plugin import (
     get_unit,
     parse_nik,
     record_personal_read,
+    survey_invitation,
+    survey_link,
     time_zone,
     utcnow,
 )
@@ -823,7 +826,32 @@ def discharge(
         encounter.hospital_id,
         status=status,
     )
+    if status in SURVEYED_DISCHARGES:  # the patient (or family) is offered the survey
+        survey_link(
+            session,
+            service=SURVEY_SERVICE,
+            unit=encounter.hospital,
+            reference=_survey_reference(encounter),
+            completed_on=at.astimezone(ZoneInfo(time_zone())).date(),
+        )
     return encounter
+
+
+#: The satisfaction survey of hospital care (``pamong_register_survey_services``).
+SURVEY_SERVICE = "rsud.care"
+#: Discharges after which the patient is asked (not after a death).
+SURVEYED_DISCHARGES = ("home", "referred", "own_request")
+
+
+def _survey_reference(encounter: RsudEncounter) -> str:
+    return f"rsud_encounter:{encounter.id}"
+
+
+def survey_of(session: Session, encounter: RsudEncounter) -> SurveyInvitation | None:
+    """The survey offered at discharge (None before, or after a death)."""
+    return survey_invitation(
+        session, service=SURVEY_SERVICE, reference=_survey_reference(encounter)
+    )
 
 
 # --- charges -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pamong.plugin import (
     get_unit,
     mask_name,
     regency_today,
+    survey_url,
     time_zone,
 )
 from pamong_plugins.rsud import permissions as perm
@@ -228,9 +229,11 @@ def encounter(number: str) -> Any:
     wards = db.scalars(
         select(RsudWard).where(RsudWard.hospital_id == hospital.id).order_by(RsudWard.code)
     ).all()
+    survey = services.survey_of(db, row)
     page = render_template(
         "rsud/encounter.html",
         e=row,
+        survey_url=survey_url(survey) if survey and not survey.answered_at else "",
         bill=services.compute_bill(db, row),
         charges=services.charges_of(db, row),
         claim=services.claim_of(db, row),

@@ -196,13 +196,6 @@ def pamong_civil_registry_record(nik, session):
 
 
 @hookimpl
-def pamong_register_survey_services():
-    from pamong.plugin import SurveyService
-
-    return [SurveyService("example.notes", "Example notes")]
-
-
-@hookimpl
 def pamong_daily_activity(unit, day, session):
     from sqlalchemy import func, select
 
@@ -243,6 +236,13 @@ def pamong_tracker_links(item, session):
     if item.kind == "EXM" and item.closed_at is not None:
         return [TrackerLink("Rate this service", f"/example/rate/{item.number}", "two questions")]
     return []
+
+
+@hookimpl
+def pamong_register_survey_services():
+    from pamong.plugin import SurveyService
+
+    return [SurveyService("example.note", "Leaving a note", weight=200)]
 
 
 @hookimpl

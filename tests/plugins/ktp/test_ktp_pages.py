@@ -70,6 +70,18 @@ def test_an_officer_serves_a_resident_in_the_browser_forms(client, login_as, mak
     page = client.get(url).get_data(as_text=True)
     assert "Diambil oleh Ibu Budi (istri)." in page
     assert "Kartu sudah diambil" in page
+    # With the card, the resident is offered the satisfaction survey (link and QR code).
+    survey = re.search(r'href="(http://localhost/survey/[\w-]+)"', page).group(1)
+    assert "<svg" in page.split('id="survey"')[1]
+    path = survey.removeprefix("http://localhost")
+    answers = {f"q{i}": "3" for i in range(9)}
+    assert client.post(path, data={"csrf_token": token, **answers}).status_code == 200
+    page = client.get(url).get_data(as_text=True)
+    assert path not in page and "Penduduk sudah mengisi survei" in page
+    results = client.get("/api/v1/surveys/results").get_json()["figures"]
+    assert [(f["service"], f["unit_code"], f["value"]) for f in results] == [
+        ("ktp.card", KALIJAMBE, "75.00")
+    ]
 
 
 def test_forms_need_the_csrf_token(client, login_as, make_resident):

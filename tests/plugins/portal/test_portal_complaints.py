@@ -82,6 +82,14 @@ def test_from_filing_to_a_published_answer_with_a_message_to_the_citizen(client,
         json={"access_code": receipt["access_code"], "rating": 5},
     )
     assert rated.status_code == 200 and rated.json["status"] == "closed"
+    with app.extensions["pamong"].db.transaction() as session:  # closed: the survey is offered
+        from pamong_plugins.portal import complaints
+        from pamong_plugins.portal.models import Complaint
+
+        complaint = session.scalar(select(Complaint).where(Complaint.number == number))
+        invitation = complaints.survey_of(session, complaint)
+        assert invitation.service == "portal.complaints"
+        assert invitation.org_unit_id == complaint.unit_id and invitation.answered_at is None
     public = client.get(f"{API}/answers").json["items"]
     assert [item["number"] for item in public] == [number]
     shown = str(public[0])

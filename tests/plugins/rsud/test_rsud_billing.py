@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from rsud_testing import HOSPITAL, wib
+from sqlalchemy import select
 
 from pamong.plugin import Actor, Conflict, InvalidInput
 
@@ -354,3 +355,20 @@ def test_package_vs_real_cost_per_inacbg_code(db, patient, person):
             "gain": 3_000_000 - cost,
         }
     ]
+
+
+def test_a_discharge_home_offers_the_survey_and_a_death_does_not(db, person, patient):
+    from pamong_plugins.rsud import services
+    from pamong_plugins.rsud.models import RsudEncounter
+
+    home, died = _admit(db, patient()), _admit(db, patient(), bed="MAWAR-02")
+    _discharge(db, home)
+    _discharge(db, died, status="died_after_48h")
+    with db.transaction() as session:
+        offered = {}
+        for number in (home, died):
+            encounter = session.scalar(select(RsudEncounter).where(RsudEncounter.number == number))
+            offered[number] = services.survey_of(session, encounter)
+        assert offered[died] is None
+        invitation = offered[home]
+        assert (invitation.service, invitation.completed_on) == ("rsud.care", DAY.replace(day=5))
