@@ -184,7 +184,7 @@ def test_control_characters_leave_an_uploaded_file_name():
 def test_an_attachment_named_with_cr_lf_is_stored_clean(app, client, make_org_unit):
     from pamong_plugins.licensing import services
     from pamong_plugins.licensing.catalogue import typical_rows
-    from pamong_plugins.licensing.models import Upload
+    from pamong_plugins.licensing.models import Applicant, Upload
 
     make_org_unit("33.14-BPT", "Badan Pelayanan Terpadu", "skpd", "33.14")
     with app.extensions["pamong"].db.transaction() as session:
@@ -201,6 +201,9 @@ def test_an_attachment_named_with_cr_lf_is_stored_clean(app, client, make_org_un
             "password": "rahasia-sekali-2026",
         },
     )
+    with app.extensions["pamong"].db.transaction() as session:
+        applicant = session.scalar(select(Applicant).where(Applicant.email == "sari@example.id"))
+        applicant.verified_at = applicant.created_at  # confirmed: may apply online
     token = _csrf(client, "/licensing/portal/apply?type=SIUP")
     fields = {"csrf_token": token, "type": "SIUP", "description": "Toko"}
     parts = [f'Content-Disposition: form-data; name="{k}"\r\n\r\n{v}' for k, v in fields.items()]

@@ -107,14 +107,16 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("licensing_applicant_tokens")
     op.drop_table("licensing_signatories")
-    with op.batch_alter_table("licensing_permits", schema=None) as batch_op:
-        for name in ("signer_position", "signer_nip", "signer_name"):
-            batch_op.drop_column(name)
-    with op.batch_alter_table("licensing_applicants", schema=None) as batch_op:
-        batch_op.drop_column("verified_at")
-    with op.batch_alter_table("licensing_applications", schema=None) as batch_op:
-        batch_op.drop_column("oss_reference")
-        batch_op.drop_column("sop_days")
+    # Plain columns go with ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch
+    # copy would drop and recreate these tables, which other tables' rows
+    # reference, and SQLite's foreign-key check refuses that.
+    for table, columns in (
+        ("licensing_permits", ("signer_position", "signer_nip", "signer_name")),
+        ("licensing_applicants", ("verified_at",)),
+        ("licensing_applications", ("oss_reference", "sop_days")),
+    ):
+        for name in columns:
+            op.drop_column(table, name)
     with op.batch_alter_table("licensing_delegations", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_licensing_delegations_org_unit_id_org_units"), type_="foreignkey"
