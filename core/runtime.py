@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_app_context
+from marshmallow import Schema
 from sqlalchemy.orm import Session
 
 DEFAULT_TIME_ZONE = "Asia/Jakarta"
@@ -23,9 +24,23 @@ def _state(app: Flask | None = None) -> Any:
     return (app or current_app).extensions["pamong"]
 
 
-def plugin_settings(plugin_id: str, app: Flask | None = None) -> dict[str, Any]:
-    """The validated ``[plugins.<plugin_id>]`` settings of the instance."""
-    return _state(app).plugin_settings(plugin_id)
+def plugin_settings(
+    plugin_id: str, app: Flask | None = None, *, defaults: type[Schema] | None = None
+) -> dict[str, Any]:
+    """The validated ``[plugins.<plugin_id>]`` settings of the instance.
+
+    With ``defaults`` (the plugin's settings schema), a call without an app
+    (a bare service call in a unit test) or for a plugin the app does not
+    run gets the schema's defaults instead of an error.
+    """
+    if defaults is None:
+        return _state(app).plugin_settings(plugin_id)
+    if app is None and not (has_app_context() and "pamong" in current_app.extensions):
+        return defaults().load({})
+    try:
+        return _state(app).plugin_settings(plugin_id)
+    except KeyError:
+        return defaults().load({})
 
 
 def time_zone(app: Flask | None = None) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_app_context
 from marshmallow import Schema, fields, validate
 
 from pamong.plugin import plugin_settings
@@ -62,12 +61,7 @@ class BillingSettings(Schema):
 
 def settings() -> dict[str, Any]:
     """The validated settings; the defaults when no app is around (a bare service call)."""
-    if has_app_context() and "pamong" in current_app.extensions:
-        try:
-            return plugin_settings("billing")
-        except KeyError:
-            pass
-    return BillingSettings().load({})
+    return plugin_settings("billing", defaults=BillingSettings)
 
 
 def channel_secret(name: str) -> str:

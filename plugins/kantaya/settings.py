@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_app_context
 from marshmallow import Schema, fields, validate
 
 from pamong.plugin import plugin_settings
@@ -36,9 +35,4 @@ class KantayaSettings(Schema):
 
 def settings() -> dict[str, Any]:
     """The validated settings; the defaults when no app is around (a bare service call)."""
-    if has_app_context() and "pamong" in current_app.extensions:
-        try:
-            return plugin_settings("kantaya")
-        except KeyError:
-            pass
-    return KantayaSettings().load({})
+    return plugin_settings("kantaya", defaults=KantayaSettings)

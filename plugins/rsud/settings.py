@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_app_context
 from marshmallow import Schema, fields, validate
 
 from pamong.plugin import plugin_settings
@@ -38,9 +37,4 @@ class RsudSettings(Schema):
 
 def settings() -> dict[str, Any]:
     """The validated settings; the defaults when no app is around (a bare service call)."""
-    if has_app_context() and "pamong" in current_app.extensions:
-        try:
-            return plugin_settings("rsud")
-        except KeyError:
-            pass
-    return RsudSettings().load({})
+    return plugin_settings("rsud", defaults=RsudSettings)
