@@ -171,3 +171,46 @@ def test_the_body_template_is_filled_as_json():
         "ch": "whatsapp",
     }
     assert normalise_phone("0812") == "62812"
+
+
+def test_a_failed_receipt_parks_the_delivery_and_tries_whatsapp_once(enable_plugins, gateway):
+    app = enable_plugins(
+        embedded_delivery=False,
+        sms_gateway_url=gateway.url,
+        whatsapp_gateway_url=gateway.url,
+        gateway_callback_secret="rahasia",
+    )
+    [key] = _queue(app, "0811")
+    _deliver(app)
+    client = app.test_client()
+    failed = {"reference": key, "status": "failed", "detail": "nomor tidak aktif"}
+    assert _post_receipt(client, failed, "rahasia").status_code == 200
+    assert _post_receipt(client, failed, "rahasia").status_code == 200  # the gateway repeats
+    sms, whatsapp = _deliveries(app)
+    assert (sms.channel, sms.status) == ("sms", "dead")
+    assert "nomor tidak aktif" in sms.last_error
+    assert (whatsapp.channel, whatsapp.status, whatsapp.address) == ("whatsapp", "pending", "0811")
+    assert whatsapp.body == sms.body
+    _deliver(app)
+    fallback_key = _deliveries(app)[1].idempotency_key
+    fail_again = {"reference": fallback_key, "status": "failed"}
+    assert _post_receipt(client, fail_again, "rahasia").status_code == 200
+    assert [(d.channel, d.status) for d in _deliveries(app)] == [
+        ("sms", "dead"),
+        ("whatsapp", "dead"),
+    ]
+
+
+def test_a_failed_receipt_without_another_channel_waits_for_an_admin(enable_plugins, gateway):
+    app = enable_plugins(
+        embedded_delivery=False, sms_gateway_url=gateway.url, gateway_callback_secret="rahasia"
+    )
+    [key] = _queue(app, "0811")
+    _deliver(app)
+    body = {"reference": key, "status": "failed"}
+    assert _post_receipt(app.test_client(), body, "rahasia").status_code == 200
+    [delivery] = _deliveries(app)
+    assert delivery.status == "dead"
+    with _state(app).db.transaction() as session:
+        dead = session.scalars(services.dead_deliveries(Actor.system("admin"))).all()
+        assert [d.id for d in dead] == [delivery.id]

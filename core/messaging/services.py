@@ -296,16 +296,63 @@ def record_receipt(session: Session, *, reference: str, status: str, detail: str
     delivery.receipt_status = status
     delivery.receipt_detail = (detail or "")[:200]
     delivery.receipt_at = utcnow()
+    actor = Actor.system("gateway receipt")
     record(
         session,
-        Actor.system("gateway receipt"),
+        actor,
         "delivery.receipt",
         "delivery",
         delivery.id,
         channel=delivery.channel,
         status=status,
     )
+    if status == "failed":
+        _after_failed_receipt(session, actor, delivery)
     return delivery
+
+
+def _after_failed_receipt(session: Session, actor: Actor, delivery: Delivery) -> None:
+    """The gateway could not hand a message over: show it to admins, try the other phone channel.
+
+    The delivery is parked as ``dead`` so it appears in the outbox's failed
+    list (and on the admins' dashboard), where it can be retried. When the
+    instance also has the other phone channel (SMS ↔ WhatsApp), the same
+    text is queued there once: a second failed receipt, or one for the
+    fallback itself, queues nothing more.
+    """
+    delivery.status = DeliveryStatus.DEAD.value
+    delivery.last_error = f"gateway: failed {delivery.receipt_detail}".strip()[:500]
+    settings = settings_of(session)
+    if delivery.channel not in CHANNELS or settings is None:
+        return
+    for channel in (c for c in CHANNELS if c != delivery.channel):
+        if transport_for(channel, settings, hooks_of(session)) is None:
+            continue
+        already = session.scalar(
+            select(func.count(Delivery.id)).where(
+                Delivery.channel.in_(CHANNELS),
+                Delivery.channel != delivery.channel,
+                Delivery.address == delivery.address,
+                Delivery.body == delivery.body,
+            )
+        )
+        if already:
+            return
+        fallback = queue_delivery(
+            session, channel, delivery.address, delivery.subject, delivery.body
+        )
+        fallback.message_id = delivery.message_id
+        session.flush()
+        record(
+            session,
+            actor,
+            "delivery.fallback",
+            "delivery",
+            fallback.id,
+            channel=channel,
+            failed=delivery.id,
+        )
+        return
 
 
 def inbox_query(user_id: int, *, archived: bool = False) -> Select[tuple[InboxEntry]]:
