@@ -26,11 +26,10 @@ from pamong.plugin import (
     OrgUnit,
     _,
     audit,
-    send_message,
     utcnow,
 )
 from pamong_plugins.kantaya import permissions as perm
-from pamong_plugins.kantaya.common import input_unit, text
+from pamong_plugins.kantaya.common import best_effort_notice, input_unit, text
 from pamong_plugins.kantaya.common import users_named as _users
 from pamong_plugins.kantaya.models import (
     KantayaEvent,
@@ -120,28 +119,24 @@ def create_event(
         event.invitations.append(KantayaInvitation(user_id=user.id))
     session.flush()
     if guests:
-        try:
-            with session.begin_nested():
-                send_message(
-                    session,
-                    Actor.system("kantaya agenda"),
-                    sender_unit=unit,
-                    kind="invitation",
-                    subject=_("Invitation: %(title)s", title=title),
-                    body=_(
-                        "%(unit)s invites you to %(title)s on %(when)s at %(where)s. "
-                        "Please answer in Kantaya (attend, not attend, or a delegate).",
-                        unit=unit.name,
-                        title=title,
-                        when=starts_at.isoformat(timespec="minutes"),
-                        where=event.location or "-",
-                    ),
-                    to_users=[u.username for u in guests],
-                )
-        except InvalidInput:
-            # If messaging refuses a guest (e.g. a deactivated account), the event stays:
-            # the invitation rows stand and show in each guest's agenda.
-            pass
+        # A guest messaging refuses (a deactivated account) keeps the invitation row,
+        # which shows in the guest's agenda.
+        best_effort_notice(
+            session,
+            "kantaya agenda",
+            sender_unit=unit,
+            kind="invitation",
+            subject=_("Invitation: %(title)s", title=title),
+            body=_(
+                "%(unit)s invites you to %(title)s on %(when)s at %(where)s. "
+                "Please answer in Kantaya (attend, not attend, or a delegate).",
+                unit=unit.name,
+                title=title,
+                when=starts_at.isoformat(timespec="minutes"),
+                where=event.location or "-",
+            ),
+            to_users=[u.username for u in guests],
+        )
     audit(session, actor, "kantaya.event.create", "kantaya_event", event.id, org_unit_id=unit.id)
     return event, clash
 
@@ -389,8 +384,30 @@ def write_minutes(
     minutes.body, minutes.written_by_id, minutes.written_at = body, actor.user_id, utcnow()
     session.add_all(tasks)
     session.flush()
+    for task in tasks:
+        _tell_follow_up(session, event, task)
     audit(session, actor, "kantaya.event.minutes", "kantaya_event", event.id, follow_ups=len(tasks))
     return minutes
+
+
+def _tell_follow_up(session: Session, event: KantayaEvent, task: KantayaFollowUp) -> None:
+    """The person named (else the unit's staff) learns of the task in their inbox."""
+    best_effort_notice(
+        session,
+        "kantaya agenda",
+        sender_unit=event.unit,
+        kind="notice",
+        subject=_("Follow-up from %(title)s", title=event.title),
+        body=_(
+            "The meeting %(title)s on %(when)s gave %(unit)s this task: %(task)s (due %(due)s).",
+            title=event.title,
+            when=event.starts_at.date().isoformat(),
+            unit=task.unit.name,
+            task=task.body,
+            due=task.due_on.isoformat() if task.due_on else "-",
+        ),
+        **({"to_users": [task.user.username]} if task.user else {"to_units": [task.unit.code]}),
+    )
 
 
 def _follow_up(

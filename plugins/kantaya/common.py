@@ -6,11 +6,12 @@ Internal: other plugins use :mod:`pamong_plugins.kantaya.services`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pamong.plugin import InvalidInput, NotFound, OrgUnit, User, _, get_unit
+from pamong.plugin import Actor, InvalidInput, NotFound, OrgUnit, User, _, get_unit, send_message
 
 JPEG = (b"\xff\xd8\xff", "image/jpeg")
 PNG = (b"\x89PNG\r\n\x1a\n", "image/png")
@@ -60,3 +61,20 @@ def users_named(session: Session, usernames: Iterable[str]) -> list[User]:
 def sniff(data: bytes, allowed: Iterable[tuple[bytes, str]]) -> str | None:
     """The content type of ``data`` by its first bytes, if it is one of ``allowed``."""
     return next((kind for signature, kind in allowed if data.startswith(signature)), None)
+
+
+def best_effort_notice(session: Session, sender: str, **message: Any) -> bool:
+    """Send a notice through core messaging; False when messaging refuses every recipient.
+
+    Kantaya's reminders, warnings and invitations are side effects of a
+    change that stands on its own (an event, a warning step, a task): when
+    nobody can receive the notice (a unit with no staff, a deactivated
+    account) the change is kept, and the notice is simply not sent.
+    ``message`` are :func:`pamong.plugin.send_message`'s keyword arguments.
+    """
+    try:
+        with session.begin_nested():
+            send_message(session, Actor.system(sender), **message)
+    except InvalidInput:
+        return False
+    return True

@@ -26,11 +26,10 @@ from pamong.plugin import (
     User,
     _,
     audit,
-    send_message,
     utcnow,
 )
 from pamong_plugins.kantaya import permissions as perm
-from pamong_plugins.kantaya.common import input_unit
+from pamong_plugins.kantaya.common import best_effort_notice, input_unit
 from pamong_plugins.kantaya.models import KantayaPost, KantayaThread
 
 MENTION = re.compile(r"(?<![\w.])@([a-z0-9][a-z0-9._-]{1,79})")
@@ -77,24 +76,22 @@ def _notify_mentions(session: Session, thread: KantayaThread, body: str, author:
     found = list(session.scalars(select(User.username).where(User.username.in_(names))))
     if not found:
         return 0
-    try:
-        with session.begin_nested():
-            send_message(
-                session,
-                Actor.system("kantaya forum"),
-                sender_unit=thread.unit,
-                kind="notice",
-                subject=_("You were mentioned: %(title)s", title=thread.title),
-                body=_(
-                    "%(author)s mentioned you in the forum thread %(title)s:\n\n%(body)s",
-                    author=author.username,
-                    title=thread.title,
-                    body=body[:500],
-                ),
-                to_users=found,
-                email_copies=False,
-            )
-    except InvalidInput:
+    sent = best_effort_notice(
+        session,
+        "kantaya forum",
+        sender_unit=thread.unit,
+        kind="notice",
+        subject=_("You were mentioned: %(title)s", title=thread.title),
+        body=_(
+            "%(author)s mentioned you in the forum thread %(title)s:\n\n%(body)s",
+            author=author.username,
+            title=thread.title,
+            body=body[:500],
+        ),
+        to_users=found,
+        email_copies=False,
+    )
+    if not sent:
         return 0
     return len(found)
 

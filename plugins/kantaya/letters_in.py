@@ -21,11 +21,10 @@ from pamong.plugin import (
     _,
     audit,
     regency_today,
-    send_message,
     utcnow,
 )
 from pamong_plugins.kantaya import permissions as perm
-from pamong_plugins.kantaya.common import DOCUMENT_TYPES, sniff
+from pamong_plugins.kantaya.common import DOCUMENT_TYPES, best_effort_notice, sniff
 from pamong_plugins.kantaya.common import input_unit as _unit
 from pamong_plugins.kantaya.common import text as _text
 from pamong_plugins.kantaya.models import KantayaDisposition, KantayaIncoming
@@ -305,7 +304,6 @@ def dispositions_query(actor: Actor) -> Select[tuple[KantayaDisposition]]:
 
 def escalate_overdue(session: Session, today: date) -> int:
     """Tell the sender's unit, once, about each step past its deadline and not done."""
-    system = Actor.system("kantaya escalation")
     steps = session.scalars(
         select(KantayaDisposition).where(
             KantayaDisposition.due_on < today,
@@ -317,25 +315,21 @@ def escalate_overdue(session: Session, today: date) -> int:
     sent = 0
     for step in steps:
         step.escalated_on = today
-        try:
-            with session.begin_nested():
-                send_message(
-                    session,
-                    system,
-                    sender_unit=step.to_unit,
-                    kind="notice",
-                    subject=_("Overdue disposition: %(subject)s", subject=step.incoming.subject),
-                    body=_(
-                        "The disposition to %(unit)s on letter %(number)s (%(subject)s) was due "
-                        "on %(due)s and is not done yet.",
-                        unit=step.to_unit.name,
-                        number=step.incoming.number,
-                        subject=step.incoming.subject,
-                        due=step.due_on.isoformat() if step.due_on else "",
-                    ),
-                    to_units=[step.from_unit.code],
-                )
-            sent += 1
-        except InvalidInput:  # nobody works at the sender's unit: marked, not retried
-            continue
+        # Nobody works at the sender's unit: the step is marked, not retried.
+        sent += best_effort_notice(
+            session,
+            "kantaya escalation",
+            sender_unit=step.to_unit,
+            kind="notice",
+            subject=_("Overdue disposition: %(subject)s", subject=step.incoming.subject),
+            body=_(
+                "The disposition to %(unit)s on letter %(number)s (%(subject)s) was due "
+                "on %(due)s and is not done yet.",
+                unit=step.to_unit.name,
+                number=step.incoming.number,
+                subject=step.incoming.subject,
+                due=step.due_on.isoformat() if step.due_on else "",
+            ),
+            to_units=[step.from_unit.code],
+        )
     return sent

@@ -28,10 +28,9 @@ from pamong.plugin import (
     _,
     audit,
     regency_today,
-    send_message,
 )
 from pamong_plugins.kantaya import permissions as perm
-from pamong_plugins.kantaya.common import PHOTO_TYPES, input_unit, sniff
+from pamong_plugins.kantaya.common import PHOTO_TYPES, best_effort_notice, input_unit, sniff
 from pamong_plugins.kantaya.models import KantayaProgress, KantayaProject, KantayaProjectStep
 from pamong_plugins.kantaya.settings import settings
 
@@ -225,26 +224,23 @@ def _warn(session: Session, actor: Actor, project: KantayaProject, day: date) ->
     planning = settings()["planning_unit_code"]
     if planning and planning != project.unit.code:
         to.append(planning)
-    try:
-        with session.begin_nested():
-            send_message(
-                session,
-                Actor.system("kantaya projects"),
-                sender_unit=project.unit,
-                kind="notice",
-                subject=_("Critical contract: %(name)s", name=project.name),
-                body=_(
-                    "%(name)s (%(contractor)s) is %(lag)s points behind its plan of %(plan)s%%. "
-                    "Hold the show-cause meeting (SCM) and issue warning letters as needed.",
-                    name=project.name,
-                    contractor=project.contractor,
-                    lag=round(-project.deviation, 2),
-                    plan=project.planned_pct,
-                ),
-                to_units=to,
-            )
-    except InvalidInput:
-        pass  # nobody at the units: the warning step stays on record
+    # Nobody at the units: the warning step stays on record all the same.
+    best_effort_notice(
+        session,
+        "kantaya projects",
+        sender_unit=project.unit,
+        kind="notice",
+        subject=_("Critical contract: %(name)s", name=project.name),
+        body=_(
+            "%(name)s (%(contractor)s) is %(lag)s points behind its plan of %(plan)s%%. "
+            "Hold the show-cause meeting (SCM) and issue warning letters as needed.",
+            name=project.name,
+            contractor=project.contractor,
+            lag=round(-project.deviation, 2),
+            plan=project.planned_pct,
+        ),
+        to_units=to,
+    )
 
 
 def record_step(

@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import select
 
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound
+from pamong.messaging.models import InboxEntry, Message
 from pamong.runtime import regency_today
 from pamong_plugins.kantaya import services
 
@@ -113,6 +115,18 @@ def test_minutes_follow_ups_and_attendance(app, actor_at):
                 follow_ups=[{"unit_code": "33.14.02", "body": "x"}],
             )
     with app.app_context(), tx(app) as session:
+        told = {
+            (user, subject)
+            for user, subject in session.execute(
+                select(InboxEntry.user_id, Message.subject)
+                .join(Message, InboxEntry.message_id == Message.id)
+                .where(Message.subject.like("%Rakor stunting%"), Message.kind == "notice")
+            )
+        }
+        # The unit's task reaches its staff; the named person's task reaches that person.
+        assert (reporter.user_id, "Tindak lanjut dari Rakor stunting") in told
+        assert (camat.user_id, "Tindak lanjut dari Rakor stunting") in told
+        assert other.user_id not in {user for user, _subject in told}
         mine = list(session.scalars(services.follow_ups_query(reporter)))
         assert sorted(f.body for f in mine) == ["Laporkan posyandu", "Perbarui data balita"]
         assert list(session.scalars(services.follow_ups_query(other))) == []
