@@ -88,6 +88,7 @@ from pamong.messaging.services import notify, notify_resident, send_message
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
 from pamong.orgunits.services import add_unit, get_unit
 from pamong.plugins import PLUGIN_API_VERSION
+from pamong.ratelimit import LoginThrottle, login_throttle
 from pamong.ratelimit import public as public_rate_limited
 from pamong.regions import get_region
 from pamong.rest import (
@@ -324,6 +325,8 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "page_arg",
     "table_download",
     "public_rate_limited",
+    "login_throttle",
+    "LoginThrottle",
     # bad input: 4xx, never 500
     "TooDeep",
     "clean_filename",

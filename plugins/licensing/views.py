@@ -18,6 +18,7 @@ from flask import (
     Response,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -39,6 +40,7 @@ from pamong.plugin import (
     _,
     clean_filename,
     get_session,
+    login_throttle,
     page_arg,
     paginate,
     plugin_settings,
@@ -508,15 +510,35 @@ def portal_register() -> Any:
 @public_rate_limited
 def portal_login() -> Any:
     if request.method == "POST":
+        login = request.form.get("login", request.form.get("email", ""))[:200]
+        # The staff login's back-off, on its own keys: an applicant's guesses are slowed
+        # per account and per address, and never slow down a staff account's name.
+        throttle, key, address = (
+            login_throttle(),
+            f"licensing:{login.strip().lower()}",
+            request.remote_addr,
+        )
+        wait = throttle.wait_seconds(key, address)
+        if wait:
+            flash(
+                _(
+                    "Too many failed attempts. Wait %(seconds)d seconds and try again.",
+                    seconds=wait,
+                ),
+                "error",
+            )
+            response = make_response(render_template("licensing/portal_login.html"), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
         try:
             applicant = services.authenticate_applicant(
-                get_session(),
-                request.form.get("login", request.form.get("email", "")),
-                request.form.get("password", ""),
+                get_session(), login, request.form.get("password", "")[:1000]
             )
         except Unauthorized:
+            throttle.failed(key, address)
             flash(_("Wrong e-mail, phone number or password."), "error")
             return render_template("licensing/portal_login.html"), 401
+        throttle.succeeded(key, address)
         _start_applicant_session(applicant)
         return redirect(_safe_next(request.args.get("next")))
     return render_template("licensing/portal_login.html")

@@ -329,3 +329,29 @@ def test_the_signatories_page_keeps_what_was_typed_on_an_error(catalogue, client
     )
     assert good.status_code == 302
     assert "Camat Plupuh" in client.get("/licensing/admin/signatories").get_data(as_text=True)
+
+
+def test_guessing_an_applicants_password_meets_the_login_back_off(app, db_session):
+    with app.test_request_context():
+        services.register_applicant(
+            db_session, {"name": "Sri", "email": "sri@example.id", "password": "rahasia-sri-12"}
+        )
+    db_session.commit()
+    client = app.test_client()
+
+    def login(password: str):
+        html = client.get("/licensing/portal/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+        form = {"login": "sri@example.id", "password": password}
+        if token:
+            form["csrf_token"] = token.group(1)
+        return client.post("/licensing/portal/login", data=form)
+
+    free = app.extensions["pamong"].settings.login_free_attempts
+    assert [login("salah").status_code for _ in range(free)] == [401] * free
+    login("salah")  # past the free attempts: a wait starts
+    held = login("rahasia-sri-12")  # even the right password waits
+    assert held.status_code == 429 and int(held.headers["Retry-After"]) >= 1
+    assert "Terlalu banyak" in held.get_data(as_text=True)
+    # A staff account of the same name is not slowed by the applicant's guesses.
+    assert app.extensions["pamong"].login_throttle.wait_seconds("sri@example.id", "127.0.0.1") == 0
