@@ -165,7 +165,9 @@ def test_a_verified_trader_posts_and_sees_contacts(client, app, db, login_as, ma
     html = client.get("/sipaw/board").get_data(as_text=True)
     assert "081329005678" in html  # the contact, for a verified trader
     with db.transaction() as session:
-        reads = session.scalar(select(func.count()).where(AuditEntry.action == "personal_data.read"))
+        reads = session.scalar(
+            select(func.count()).where(AuditEntry.action == "personal_data.read")
+        )
     assert reads
     feed = client.get(f"{API}/open-data/board").json
     assert feed["posts"][0]["link"].endswith(f"/sipaw/board#post-{made.id}")
