@@ -29,9 +29,11 @@ from pamong.plugin import (
     PamongError,
     _,
     check_query_date,
+    get_region,
     get_session,
     public_rate_limited,
     regency_today,
+    region_code,
 )
 from pamong_plugins.sipaw import board, charts, opendata, peers, services, traders
 from pamong_plugins.sipaw import permissions as perm
@@ -56,6 +58,12 @@ def _rp(value: int | None) -> str:
         return "-"
     sign = "-" if value < 0 else ""
     return f"{sign}Rp{abs(value):,}".replace(",", ".")
+
+
+@bp.app_template_filter("sipaw_number")
+def _number(value: int | None) -> str:
+    """``12.500``: a whole number with the Indonesian thousands separator."""
+    return "-" if value is None else f"{value:,}".replace(",", ".")
 
 
 def _actor() -> Any:
@@ -234,7 +242,7 @@ def compare() -> Any:
         chart=Markup(svg),
         yearly=peers.yearly_cv(db, year),
         year=year,
-        peer_names={p["code"]: p["name"] for p in peers.configured_peers(db)},
+        peer_names={p["code"]: p["name"] for p in peers.configured_peers(db)} | _region_names(),
     )
 
 
@@ -242,6 +250,12 @@ def _signed_in_trader(db: Any) -> SipawTrader | None:
     """The registered trader signed in on this browser (its code confirmed), if any."""
     trader = traders.get(db, web_session.get("sipaw_trader_id"))
     return trader if trader is not None and trader.phone_verified_at else None
+
+
+def _region_names() -> dict[str, str]:
+    here = region_code()
+    region = get_region(here)
+    return {here: region.name if region else here}
 
 
 @bp.route("/board")
@@ -270,6 +284,7 @@ def board_page() -> Any:
         commodities=items,
         names={c.code: f"{c.name} {c.variant}".strip() for c in items},
         own_posts={f"{p.region_code}:{p.id}": p.id for p in own},
+        regions=_region_names(),
     )
 
 
