@@ -139,6 +139,8 @@ class PullResult:
     stored: int
     rejected: int
     error: str
+    #: The peer's open trade-board posts kept after this pull.
+    posts: int = 0
 
 
 def pull_peer(
@@ -175,7 +177,7 @@ def pull_peer(
         status.last_success_at = utcnow()
         status.last_error = ""
         session.flush()
-        return PullResult(peer["code"], 0, 0, "")
+        return PullResult(peer["code"], 0, 0, "", _board_size(status))
     ours = _our_prices(session, first, today)
     known = {c.code for c in services.list_commodities(session, active_only=False)}
     keep, rejected = [], 0
@@ -206,7 +208,14 @@ def pull_peer(
         _("%(count)s implausible or unknown rows were refused.", count=rejected) if rejected else ""
     )
     session.flush()
-    return PullResult(peer["code"], len(keep), rejected, status.last_error)
+    return PullResult(peer["code"], len(keep), rejected, status.last_error, _board_size(status))
+
+
+def _board_size(status: SipawPeerStatus) -> int:
+    try:
+        return len(json.loads(status.board or "[]"))
+    except ValueError:
+        return 0
 
 
 def _etags(status: SipawPeerStatus) -> dict[str, str]:

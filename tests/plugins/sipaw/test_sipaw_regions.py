@@ -139,6 +139,9 @@ def test_the_cli_pulls_peers_and_reports_failures(app, db, history):
 
     with app.app_context(), db.transaction() as session:
         peers.register_peer(session, code="nowhere", name="Nowhere", url="demo:nowhere")
+        peers.register_peer(
+            session, code="klaten", name="Kabupaten Klaten", url="demo:klaten", region_code="33.10"
+        )
     from click.testing import CliRunner
 
     from pamong.cli import main
@@ -146,6 +149,7 @@ def test_the_cli_pulls_peers_and_reports_failures(app, db, history):
     runner = CliRunner(env={"PAMONG_DATABASE_URL": app.extensions["pamong"].settings.database_url})
     result = runner.invoke(main, ["--instance", app.instance_path, "sipaw", "pull-peers"])
     assert result.exit_code == 0 and "nowhere: 0 rows" in result.output
+    assert "klaten: " in result.output and "1 board posts" in result.output  # the same run
 
 
 # -- the trade board -------------------------------------------------------------------------
