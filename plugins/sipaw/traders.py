@@ -37,6 +37,8 @@ from pamong_plugins.sipaw.models import SipawTrader, TraderKind, TraderStatus
 
 CODE_MINUTES = 15
 MAX_ATTEMPTS = 5
+#: A new code is sent at most once a minute to a phone (no SMS flooding through the form).
+RESEND_SECONDS = 60
 REGION = re.compile(r"^\d{2}(\.\d{2}){1,3}$")
 
 
@@ -148,8 +150,14 @@ def by_phone(session: Session, phone: str) -> SipawTrader | None:
 def request_code(session: Session, phone: str) -> None:
     """Send a sign-in code to a registered phone; the answer is the same when there is none."""
     trader = by_phone(session, phone)
-    if trader is not None:
-        _send_code(session, trader, _("Sign in to the SIPAW trade board"))
+    if trader is None:
+        return
+    last_sent = (
+        trader.code_expires_at - timedelta(minutes=CODE_MINUTES) if trader.code_expires_at else None
+    )
+    if last_sent and (utcnow() - last_sent).total_seconds() < RESEND_SECONDS:
+        return
+    _send_code(session, trader, _("Sign in to the SIPAW trade board"))
 
 
 def confirm(session: Session, phone: str, code: str) -> SipawTrader:

@@ -82,6 +82,21 @@ def last_code_body(db) -> str:
         return session.scalars(select(Delivery.body).order_by(Delivery.id.desc())).first()
 
 
+def test_a_sign_in_code_is_sent_at_most_once_a_minute(app, db, client, markets):
+    from sqlalchemy import func, select
+
+    from pamong.messaging.models import Delivery
+    from pamong_plugins.sipaw import traders
+
+    _register(client)
+    with app.app_context(), db.transaction() as session:
+        for _ in range(3):
+            traders.request_code(session, PHONE)
+        traders.request_code(session, "0899-0000-0000")  # not registered: nothing, same answer
+        sent = session.scalar(select(func.count()).select_from(Delivery))
+    assert sent == 1  # the registration's code only
+
+
 def test_five_wrong_codes_void_the_code(client, db, markets):
     _register(client)
     code = last_code(db)
