@@ -314,7 +314,7 @@ def test_a_malformed_board_keeps_the_last_good_one(app, db, markets, today):
         assert status.board_error and len(peers.peer_posts(session)) == 1
 
 
-def test_a_huge_feed_is_refused(monkeypatch):
+def test_http_fetch_sends_the_etag_and_refuses_a_huge_feed(monkeypatch):
     import http.server
     import threading
 
@@ -322,11 +322,21 @@ def test_a_huge_feed_is_refused(monkeypatch):
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            body = b'{"schema": "' + b"x" * 5000 + b'"}'
+            if self.path == "/board":
+                if self.headers.get("If-None-Match") == '"v1"':
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                body = b'{"schema": "pamong-sipaw-board", "posts": []}'
+                self.send_response(200)
+                self.send_header("ETag", '"v1"')
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
             self.send_response(200)
-            self.send_header("Content-Type", "application/json")
             self.end_headers()  # no Content-Length: the reader must stop by itself
-            self.wfile.write(body)
+            self.wfile.write(b'{"schema": "' + b"x" * 5000 + b'"}')
 
         def log_message(self, *args):
             pass
@@ -334,10 +344,14 @@ def test_a_huge_feed_is_refused(monkeypatch):
     server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
     try:
+        first = peers.http_fetch(f"{base}/board", 5)
+        assert first.etag == '"v1"' and first.body["posts"] == []
+        assert peers.http_fetch(f"{base}/board", 5, first.etag).not_modified
         monkeypatch.setattr(peers, "MAX_FEED_BYTES", 1000)
         with pytest.raises(peers.FeedError, match="too large"):
-            peers.http_fetch(f"http://127.0.0.1:{server.server_port}/feed", 5)
+            peers.http_fetch(f"{base}/big", 5)
     finally:
         server.shutdown()
         server.server_close()
