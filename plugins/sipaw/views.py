@@ -231,7 +231,13 @@ def compare() -> Any:
         p["name"]: peers.peer_series(db, p["code"], code, first, last)
         for p in peers.configured_peers(db)
     }
-    svg = charts.svg_chart(services.series(db, code, first, last), series=lines, title=item.name)
+    here = _region_names()
+    svg = charts.svg_chart(
+        services.series(db, code, first, last),
+        series=lines,
+        title=item.name,
+        label=next(iter(here.values())),
+    )
     year = last.year
     return render_template(
         "sipaw/compare.html",
