@@ -336,6 +336,10 @@ def _sipaw_observations(ctx: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _sipaw_trader(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"name": "UD Matrix", "kind": "trader", "phone": "081200008888"}
+
+
 def _sipaw_post(ctx: dict[str, Any]) -> dict[str, Any]:
     return {
         "kind": "request",
@@ -1035,6 +1039,18 @@ TABLE: dict[str, Rule] = {
     "GET /sipaw/sw.js": public(),
     "GET /sipaw/entry.js": public(),
     "POST /sipaw/board/posts": anywhere("sipaw.trader"),
+    # Self-registered traders (a code to their phone, then the trade office verifies them).
+    "GET|POST /sipaw/traders/register": public(),
+    "GET|POST /sipaw/traders/sign-in": public(),
+    "POST /sipaw/traders/sign-out": public(ok=(302,)),
+    "POST /api/v1/sipaw/traders": public(ok=(201, 422), body=_sipaw_trader),
+    "POST /api/v1/sipaw/traders/confirmation": public(
+        ok=(422,), body=_fixed(phone="081200009999", code="000000x")
+    ),
+    "GET /api/v1/sipaw/traders": anywhere("sipaw.admin"),
+    "POST /api/v1/sipaw/traders/<id:trader_id>/decision": anywhere(
+        "sipaw.admin", target="sipaw_trader", body=_fixed(status="verified")
+    ),
     "GET|POST /sipaw/entry": anywhere("sipaw.enumerator"),
     "POST /sipaw/import": anywhere("sipaw.enumerator"),
     "GET|POST /sipaw/review": anywhere("sipaw.coordinator"),

@@ -542,6 +542,11 @@ def _sipaw_targets(world: World, session: Any) -> None:
         contact="0812",
     )
     world.targets[("sipaw_post", "in")] = {"post_id": post.id}
+    from pamong_plugins.sipaw import traders
+
+    trader = traders.register(session, name="UD Rbac", kind="trader", phone="081200009999")
+    trader.status = "pending"
+    world.targets[("sipaw_trader", "in")] = {"trader_id": trader.id}
 
 
 def _pdam_targets(world: World, session: Any) -> None:

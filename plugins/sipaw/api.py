@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import url_for
+
 from pamong.plugin import (
     BEARER,
     ApiBlueprint,
@@ -19,7 +21,7 @@ from pamong.plugin import (
     regency_today,
     token_required,
 )
-from pamong_plugins.sipaw import board, opendata, peers, services
+from pamong_plugins.sipaw import board, opendata, peers, services, traders
 from pamong_plugins.sipaw.schemas import (
     BoardFeedSchema,
     CommoditySaveSchema,
@@ -38,6 +40,12 @@ from pamong_plugins.sipaw.schemas import (
     ReferencePriceOutSchema,
     ReferencePriceSchema,
     SummarySchema,
+    TraderConfirmSchema,
+    TraderDecisionSchema,
+    TraderListArgs,
+    TraderRegisterSchema,
+    TraderSchema,
+    TraderStateSchema,
 )
 
 blp = ApiBlueprint("sipaw_api", __name__, description="SIPAW: staple-food prices")
@@ -152,6 +160,7 @@ def open_data(args: dict[str, Any]):
 
 @blp.route("/open-data/summary")
 @public_rate_limited
+@blp.etag
 @blp.arguments(RangeArgs, location="query")
 @blp.response(200, SummarySchema)
 def open_data_summary(args: dict[str, Any]):
@@ -162,10 +171,69 @@ def open_data_summary(args: dict[str, Any]):
 
 @blp.route("/open-data/board")
 @public_rate_limited
+@blp.etag
 @blp.response(200, BoardFeedSchema)
 def open_data_board():
-    """Approved, current trade-board posts without contacts: what peers match against."""
-    return board.feed(get_session(), regency_today())
+    """Approved, current trade-board posts without contacts: what peers match against.
+
+    Each post has a stable ``id`` and a ``link`` to it on our board, through which a
+    peer's trader reaches the poster (contacts never leave this deployment).
+    """
+    link = url_for("sipaw.board_page", _external=True)
+    return board.feed(get_session(), regency_today(), link)
+
+
+@blp.route("/traders", methods=["POST"])
+@public_rate_limited
+@blp.arguments(TraderRegisterSchema)
+@blp.response(201, TraderStateSchema)
+def register_trader(data: dict[str, Any]):
+    """A trader, cooperative or BUMDes registers itself; a code is sent to its phone."""
+    session = get_session()
+    data["region"] = data.pop("region_code")
+    trader = traders.register(session, **data)
+    session.commit()
+    return {"status": trader.status}
+
+
+@blp.route("/traders/confirmation", methods=["POST"])
+@public_rate_limited
+@blp.arguments(TraderConfirmSchema)
+@blp.response(200, TraderStateSchema)
+def confirm_trader(data: dict[str, Any]):
+    """The code sent to the phone proves it; the trader then waits for the trade office."""
+    session = get_session()
+    try:
+        trader = traders.confirm(session, data["phone"], data["code"])
+    finally:
+        session.commit()  # a wrong try counts even though the answer is an error
+    return {"status": trader.status}
+
+
+@blp.route("/traders")
+@token_required
+@blp.arguments(TraderListArgs, location="query")
+@blp.response(200, TraderSchema(many=True))
+@blp.doc(security=BEARER)
+def list_traders(args: dict[str, Any]):
+    """Registered traders by status (default: waiting for verification); reads audited."""
+    session = get_session()
+    found = [traders.public(t) for t in traders.queue(session, api_actor(), args["status"])]
+    session.commit()
+    return found
+
+
+@blp.route("/traders/<id:trader_id>/decision", methods=["POST"])
+@token_required
+@blp.arguments(TraderDecisionSchema)
+@blp.response(200, TraderSchema)
+@blp.doc(security=BEARER)
+def decide_trader(data: dict[str, Any], trader_id: int):
+    """Verify or reject a trader whose phone is confirmed (it is told by SMS)."""
+    session = get_session()
+    trader = traders.decide(session, api_actor(), trader_id, data["status"], data["note"])
+    session.commit()
+    return traders.public(trader)
 
 
 @blp.route("/board/posts", methods=["POST"])

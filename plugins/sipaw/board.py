@@ -15,12 +15,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pamong.plugin import Actor, Forbidden, InvalidInput, NotFound, _, audit, region_code
+from pamong.plugin import (
+    Actor,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    _,
+    audit,
+    record_personal_read,
+    region_code,
+)
 from pamong_plugins.sipaw import permissions as perm
 from pamong_plugins.sipaw import services
-from pamong_plugins.sipaw.models import PostKind, PostStatus, SipawTradePost
+from pamong_plugins.sipaw.models import PostKind, PostStatus, SipawTradePost, SipawTrader
 
 BOARD_SCHEMA = "pamong-sipaw-board"
+#: At most this many posts are taken from one peer's board.
+MAX_PEER_POSTS = 500
 
 
 def add_post(
@@ -34,11 +45,21 @@ def add_post(
     place: str,
     period_from: date,
     period_until: date,
-    organisation: str,
-    contact: str,
+    organisation: str = "",
+    contact: str = "",
+    trader: SipawTrader | None = None,
 ) -> SipawTradePost:
-    """A verified trader's offer or request; it waits for moderation."""
-    if not actor.can(perm.TRADER):
+    """A verified trader's offer or request; it waits for moderation.
+
+    ``trader`` is a registered trader (its name and phone are the defaults of
+    organisation and contact); without one, ``actor`` must hold ``sipaw.trader``.
+    """
+    if trader is not None:
+        if not trader.verified:
+            raise Forbidden(_("Only verified traders post on the trade board."))
+        organisation = organisation or trader.name
+        contact = contact or trader.phone
+    elif not actor.can(perm.TRADER):
         raise Forbidden(_("Only verified traders post on the trade board."))
     if kind not in {k.value for k in PostKind}:
         raise InvalidInput(_("A post is an offer or a request."), slug="invalid-kind")
@@ -62,6 +83,7 @@ def add_post(
         contact=contact.strip()[:100],
         status=PostStatus.PENDING.value,
         posted_by_id=actor.user_id,
+        trader_id=trader.id if trader else None,
     )
     post.commodity = commodity
     session.add(post)
@@ -100,8 +122,24 @@ def posts(
     return list(session.scalars(stmt))
 
 
-def public_post(post: SipawTradePost) -> dict[str, Any]:
-    """A post as the board feed shares it: no contact, no person."""
+def contacts(session: Session, actor: Actor, shown: list[SipawTradePost]) -> dict[int, str]:
+    """The contacts of ``shown`` posts for a verified trader; each one shown is audited."""
+    out = {}
+    for post in shown:
+        out[post.id] = post.contact
+        record_personal_read(
+            session,
+            actor,
+            subject=("sipaw_trade_post", post.id),
+            unit=None,
+            purpose="sipaw.board.contact",
+            fields=["contact"],
+        )
+    return out
+
+
+def public_post(post: SipawTradePost, link: str = "") -> dict[str, Any]:
+    """A post as the board feed shares it: no contact, no person; ``link`` is its page."""
     return {
         "id": f"{post.region_code}:{post.id}",
         "kind": post.kind,
@@ -113,16 +151,86 @@ def public_post(post: SipawTradePost) -> dict[str, Any]:
         "period_from": post.period_from.isoformat(),
         "period_until": post.period_until.isoformat(),
         "organisation": post.organisation,
+        "link": link,
     }
 
 
-def feed(session: Session, today: date) -> dict[str, Any]:
+def feed(session: Session, today: date, board_url: str = "") -> dict[str, Any]:
+    """Our open offers and requests for peers (``board_url``: our public board page)."""
     return {
         "schema": BOARD_SCHEMA,
         "schema_version": "1.0",
         "region_code": region_code(),
-        "posts": [public_post(p) for p in posts(session, today=today)],
+        "posts": [
+            public_post(p, f"{board_url}#post-{p.id}" if board_url else "")
+            for p in posts(session, today=today)
+        ],
     }
+
+
+def _text(value: Any, limit: int) -> str:
+    return str(value)[:limit] if isinstance(value, str) else ""
+
+
+def _peer_post(raw: Any, peer: dict[str, Any], today: date) -> dict[str, Any] | None:
+    """One post of a peer's board, checked; None when malformed or implausible."""
+    if not isinstance(raw, dict):
+        return None
+    try:
+        start = date.fromisoformat(str(raw["period_from"]))
+        end = date.fromisoformat(str(raw["period_until"]))
+        kind, quantity, price = raw["kind"], raw["quantity_kg"], raw["price"]
+    except (KeyError, TypeError, ValueError):
+        return None
+    numbers_ok = all(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (quantity, price)
+    )
+    if (
+        kind not in {k.value for k in PostKind}
+        or not numbers_ok
+        or price > services.MAX_PRICE
+        or quantity > 10_000_000
+        or end < start
+        or end < today
+        or not _text(raw.get("commodity_id"), 40)
+        or not str(raw.get("id") or "").strip()
+    ):
+        return None
+    link = _text(raw.get("link"), 300)
+    return {
+        "id": f"{peer['code']}:{str(raw['id'])[:60]}",
+        "kind": kind,
+        "commodity_id": _text(raw["commodity_id"], 40),
+        "quantity_kg": quantity,
+        "price": price,
+        "place": _text(raw.get("place"), 100),
+        # A peer speaks for its own region only.
+        "region_code": peer.get("region_code") or _text(raw.get("region_code"), 20),
+        "period_from": start.isoformat(),
+        "period_until": end.isoformat(),
+        "organisation": _text(raw.get("organisation"), 100),
+        "link": link if link.startswith("https://") else "",
+        "peer": peer["code"],
+        "peer_name": peer.get("name", ""),
+    }
+
+
+def valid_peer_posts(
+    body: Any, peer: dict[str, Any], today: date
+) -> tuple[list[dict[str, Any]], int]:
+    """A peer's board feed checked post by post: (the good posts, how many were refused).
+
+    Only the listed fields are kept: a peer that sends contacts has them dropped.
+    """
+    from pamong_plugins.sipaw.peers import FeedError
+
+    if not isinstance(body, dict) or body.get("schema") != BOARD_SCHEMA:
+        raise FeedError(_("not a SIPAW board feed (wrong schema)"))
+    raw = body.get("posts")
+    if not isinstance(raw, list):
+        raise FeedError(_("the feed has no posts"))
+    good = [p for p in (_peer_post(r, peer, today) for r in raw[:MAX_PEER_POSTS]) if p]
+    return good, len(raw) - len(good)
 
 
 @dataclass(frozen=True)
@@ -160,12 +268,12 @@ def matches(own: list[dict[str, Any]], others: list[dict[str, Any]]) -> list[Mat
     return found
 
 
-def demo_peer_posts(today: date) -> list[dict[str, Any]]:
+def demo_peer_posts(today: date, region: str | None = None) -> list[dict[str, Any]]:
     """The demo peers' boards (served in process, like their price feeds)."""
     start, end = today.isoformat(), date.fromordinal(today.toordinal() + 21).isoformat()
-    return [
+    everything = [
         {
-            "id": "33.10:1",
+            "id": "1",
             "kind": "request",
             "commodity_id": "cabai_merah_keriting",
             "quantity_kg": 800,
@@ -177,7 +285,7 @@ def demo_peer_posts(today: date) -> list[dict[str, Any]]:
             "organisation": "Koperasi Pedagang Pasar Klaten",
         },
         {
-            "id": "33.09:1",
+            "id": "1",
             "kind": "offer",
             "commodity_id": "beras_medium_1",
             "quantity_kg": 5000,
@@ -189,3 +297,4 @@ def demo_peer_posts(today: date) -> list[dict[str, Any]]:
             "organisation": "BUMDes Maju Makmur",
         },
     ]
+    return [p for p in everything if region is None or p["region_code"] == region]

@@ -31,9 +31,11 @@ def svg_chart(
     reference: int | None = None,
     title: str = "",
     series: dict[str, list[tuple[date, int]]] | None = None,
+    label: str = "",
 ) -> str:
-    """A line chart of ``points`` (and labelled ``series``); the reference is a dashed line."""
-    lines = {"": thin(points)}
+    """A line chart of ``points`` (named ``label``, and labelled ``series``); the reference
+    is a dashed line."""
+    lines = {label: thin(points)}
     for label, other in (series or {}).items():
         lines[label] = thin(other)
     every = [p for line in lines.values() for p in line]

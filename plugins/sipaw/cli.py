@@ -74,10 +74,13 @@ def publish_command(ctx: click.Context, day: str | None, note: str) -> None:
 @cli.command("pull-peers")
 @click.pass_context
 def pull_peers_command(ctx: click.Context) -> None:
-    """Pull the published prices of the peer regencies (retries; a failing peer is reported)."""
+    """Pull the peer regencies' published prices and trade boards (retries; failures reported)."""
     with app_context(ctx) as app:
         results = jobs.pull_all(app)
     if not results:
         click.echo("no peers configured")
     for r in results:
-        click.echo(f"{r.peer}: {r.stored} rows" + (f" ({r.error})" if r.error else ""))
+        click.echo(
+            f"{r.peer}: {r.stored} rows, {r.posts} board posts"
+            + (f" ({r.error})" if r.error else "")
+        )

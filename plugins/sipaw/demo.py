@@ -24,10 +24,13 @@ from pamong.plugin import (
     add_staff,
     is_working_day,
     regency_today,
+    region_code,
+    utcnow,
 )
 from pamong_plugins.sipaw import board, peers, services
 from pamong_plugins.sipaw.catalogue import TYPICAL_PRICE
-from pamong_plugins.sipaw.models import SipawObservation, SipawPrice
+from pamong_plugins.sipaw.models import SipawObservation, SipawPrice, SipawTrader
+from pamong_plugins.sipaw.traders import trader_actor
 
 YEARS = 5
 OBSERVED_DAYS = 15
@@ -225,9 +228,35 @@ def _history(session: Session, markets: list[Any], today: date, rng: random.Rand
         services.raise_alerts(session, last_published)
 
 
+def _traders(session: Session) -> SipawTrader:
+    """Registered traders: one verified (it posts below), one waiting for the trade office."""
+    made = []
+    for name, kind, phone, place, status in (
+        ("BUMDes Gemolong Sejahtera", "bumdes", "081329005678", "Gemolong", "verified"),
+        ("UD Tani Makmur", "trader", "081226004321", "Pasar Sumberlawang", "pending"),
+    ):
+        trader = SipawTrader(
+            name=name,
+            kind=kind,
+            region_code=region_code(),
+            place=place,
+            phone=phone,
+            status=status,
+            phone_verified_at=utcnow(),
+            code_hash="",
+            code_attempts=0,
+            decision_note="",
+        )
+        session.add(trader)
+        made.append(trader)
+    session.flush()
+    return made[0]
+
+
 def _board(session: Session, context: Any, today: date) -> None:
     trader = actor_of(session, "pedagang")
     admin = Actor.system("pamong demo")
+    bumdes = _traders(session)
     offer = board.add_post(
         session,
         trader,
@@ -243,7 +272,8 @@ def _board(session: Session, context: Any, today: date) -> None:
     )
     request = board.add_post(
         session,
-        trader,
+        trader_actor(bumdes),
+        trader=bumdes,
         kind="request",
         commodity_code="beras_medium_1",
         quantity_kg=3000,
@@ -251,8 +281,6 @@ def _board(session: Session, context: Any, today: date) -> None:
         place="Pasar Gemolong",
         period_from=today,
         period_until=today + timedelta(days=30),
-        organisation="BUMDes Gemolong Sejahtera",
-        contact="0813-2900-5678",
     )
     for post in (offer, request):
         board.moderate(session, admin, post.id, "approved")

@@ -28,5 +28,6 @@ def pull_all(app: Any) -> list[peers.PullResult]:
 def pull_job(app: Any) -> str:
     results = pull_all(app)
     return "sipaw: " + "; ".join(
-        f"{r.peer} {r.stored} rows" + (f" ({r.error})" if r.error else "") for r in results
+        f"{r.peer} {r.stored} rows, {r.posts} posts" + (f" ({r.error})" if r.error else "")
+        for r in results
     )

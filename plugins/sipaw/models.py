@@ -41,6 +41,19 @@ class PostKind(enum.StrEnum):
     REQUEST = "request"
 
 
+class TraderKind(enum.StrEnum):
+    TRADER = "trader"  # pedagang
+    COOPERATIVE = "cooperative"  # koperasi
+    BUMDES = "bumdes"  # badan usaha milik desa
+
+
+class TraderStatus(enum.StrEnum):
+    UNCONFIRMED = "unconfirmed"  # the phone is not proven yet
+    PENDING = "pending"  # waits for the trade office
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
 class PostStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
@@ -190,6 +203,10 @@ class SipawPeerStatus(Base):
     rejected_rows: Mapped[int] = mapped_column(Integer, default=0)
     #: The peer's trade-board posts at the last pull (JSON list, no contacts).
     board: Mapped[str] = mapped_column(Text, default="[]")
+    #: The peer's ETag per feed address (JSON object): an unchanged feed is not fetched again.
+    etags: Mapped[str] = mapped_column(Text, default="{}")
+    #: Why the last pull of the peer's trade board failed ("" when it worked).
+    board_error: Mapped[str] = mapped_column(String(300), default="")
 
 
 class SipawPeerPrice(Base):
@@ -205,6 +222,41 @@ class SipawPeerPrice(Base):
     markets: Mapped[int] = mapped_column(Integer, default=1)
 
     __table_args__ = (UniqueConstraint("peer_code", "commodity_code", "day"),)
+
+
+class SipawTrader(Base):
+    """A trader, cooperative or BUMDes that registered itself for the trade board.
+
+    It proves its phone with a code sent through the core outbox, then the
+    trade office verifies or rejects it; only verified traders post and see
+    contacts. The phone is personal data: never in a feed, read audited.
+    """
+
+    __tablename__ = "sipaw_traders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    #: Kemendagri code of the regency it trades from (``33.14``), and the place.
+    region_code: Mapped[str] = mapped_column(String(20))
+    place: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(
+        String(12), default=TraderStatus.UNCONFIRMED.value, index=True
+    )
+    phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: SHA-256 of the open sign-in/confirmation code (with the trader's id), its expiry, tries.
+    code_hash: Mapped[str] = mapped_column(String(64), default="")
+    code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    code_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_note: Mapped[str] = mapped_column(String(300), default="")
+
+    @property
+    def verified(self) -> bool:
+        return self.status == TraderStatus.VERIFIED.value
 
 
 class SipawTradePost(Base):
@@ -225,7 +277,10 @@ class SipawTradePost(Base):
     contact: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(10), default=PostStatus.PENDING.value, index=True)
     posted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The registered trader who posted (None for staff accounts holding ``sipaw.trader``).
+    trader_id: Mapped[int | None] = mapped_column(ForeignKey("sipaw_traders.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     commodity: Mapped[SipawCommodity] = relationship(lazy="joined")
     posted_by: Mapped[User | None] = relationship()
+    trader: Mapped[SipawTrader | None] = relationship()

@@ -45,20 +45,48 @@ class FeedError(Exception):
     """A peer's feed could not be used (down, slow, not JSON, wrong schema)."""
 
 
-Fetcher = Callable[[str, float], Any]
+#: A peer's feed larger than this is refused (a year of a regency's summary is ~1 MB).
+MAX_FEED_BYTES = 8_000_000
 
 
-def http_fetch(url: str, timeout: float) -> Any:
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+@dataclass(frozen=True)
+class Answer:
+    """A fetched feed: its JSON, the ETag it came with, or ``not_modified`` (HTTP 304)."""
+
+    body: Any = None
+    etag: str = ""
+    not_modified: bool = False
+
+
+#: ``fetch(url, timeout, etag)``: an :class:`Answer` (or the bare JSON), FeedError on failure.
+Fetcher = Callable[[str, float, str], Any]
+
+
+def http_fetch(url: str, timeout: float, etag: str = "") -> Answer:
+    """GET a peer's JSON feed: conditional on ``etag``, refused above :data:`MAX_FEED_BYTES`."""
+    headers = {"Accept": "application/json"}
+    if etag:
+        headers["If-None-Match"] = etag
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:
-            body = answer.read(20_000_000)
+            declared = answer.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > MAX_FEED_BYTES:
+                raise FeedError(_("the feed is too large"))
+            body = answer.read(MAX_FEED_BYTES + 1)
+            new_etag = answer.headers.get("ETag") or ""
+    except urllib.error.HTTPError as exc:
+        if exc.code == 304:
+            return Answer(etag=etag, not_modified=True)
+        raise FeedError(f"HTTP {exc.code}") from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise FeedError(str(exc)[:200]) from exc
+    if len(body) > MAX_FEED_BYTES:
+        raise FeedError(_("the feed is too large"))
     try:
-        return json.loads(body)
+        return Answer(json.loads(body), new_etag[:200])
     except ValueError as exc:
-        raise FeedError("not JSON") from exc
+        raise FeedError(_("not JSON")) from exc
 
 
 def summary(session: Session, first: date, last: date) -> dict[str, Any]:
@@ -111,6 +139,8 @@ class PullResult:
     stored: int
     rejected: int
     error: str
+    #: The peer's open trade-board posts kept after this pull.
+    posts: int = 0
 
 
 def pull_peer(
@@ -133,13 +163,21 @@ def pull_peer(
         if status.newest_day
         else today - timedelta(days=FIRST_PULL_DAYS)
     )
+    etags = _etags(status)
     try:
-        feed = _fetch_with_retries(session, peer, first, today, fetch, sleep, conf)
-        rows = _valid_rows(feed)
+        answer = _summary(session, peer, first, today, fetch, sleep, conf, etags)
+        rows = [] if answer.not_modified else _valid_rows(answer.body)
     except FeedError as exc:
-        status.last_error = str(exc)[:300]
+        # A peer that is down is not asked again for its board: the last good one stays.
+        status.last_error = status.board_error = str(exc)[:300]
         session.flush()
         return PullResult(peer["code"], 0, 0, status.last_error)
+    _pull_board(session, status, peer, today, fetch, sleep, conf, etags)
+    if answer.not_modified:
+        status.last_success_at = utcnow()
+        status.last_error = ""
+        session.flush()
+        return PullResult(peer["code"], 0, 0, "", _board_size(status))
     ours = _our_prices(session, first, today)
     known = {c.code for c in services.list_commodities(session, active_only=False)}
     keep, rejected = [], 0
@@ -165,16 +203,57 @@ def pull_peer(
     if newest and (status.newest_day is None or newest > status.newest_day):
         status.newest_day = newest
     status.last_success_at = utcnow()
-    status.board = json.dumps(_board(session, peer, today, fetch, conf))
     status.rejected_rows = rejected
     status.last_error = (
         _("%(count)s implausible or unknown rows were refused.", count=rejected) if rejected else ""
     )
     session.flush()
-    return PullResult(peer["code"], len(keep), rejected, status.last_error)
+    return PullResult(peer["code"], len(keep), rejected, status.last_error, _board_size(status))
 
 
-def _fetch_with_retries(
+def _board_size(status: SipawPeerStatus) -> int:
+    try:
+        return len(json.loads(status.board or "[]"))
+    except ValueError:
+        return 0
+
+
+def _etags(status: SipawPeerStatus) -> dict[str, str]:
+    try:
+        found = json.loads(status.etags or "{}")
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _get(
+    url: str,
+    fetch: Fetcher,
+    sleep: Callable[[float], None],
+    conf: dict[str, Any],
+    etags: dict[str, str],
+    key: str,
+) -> Answer:
+    """Fetch with retries (1 s, 2 s, 4 s...) and the ETag of the last answer under ``key``."""
+    error: FeedError | None = None
+    for attempt in range(conf["peer_attempts"]):
+        try:
+            got = fetch(url, conf["peer_timeout_seconds"], etags.get(key, ""))
+        except FeedError as exc:
+            error = exc
+            if attempt + 1 < conf["peer_attempts"]:
+                sleep(2**attempt)
+            continue
+        answer = got if isinstance(got, Answer) else Answer(got)
+        if answer.etag and not answer.not_modified:
+            etags[key] = answer.etag
+        return answer
+    raise FeedError(
+        _("unreachable after %(n)s attempts: %(error)s", n=conf["peer_attempts"], error=error)
+    )
+
+
+def _summary(
     session: Session,
     peer: dict[str, Any],
     first: date,
@@ -182,64 +261,51 @@ def _fetch_with_retries(
     fetch: Fetcher,
     sleep: Callable[[float], None],
     conf: dict[str, Any],
-) -> Any:
+    etags: dict[str, str],
+) -> Answer:
     url = peer["url"]
     if url.startswith("demo:"):
         code = url.removeprefix("demo:")
         if code not in DEMO_PEERS:
             raise FeedError(f"no demo peer {code!r}")
-        return demo_feed(session, code, first, last)
+        return Answer(demo_feed(session, code, first, last))
     full = f"{url.rstrip('/')}/api/v1/sipaw/open-data/summary?from={first}&to={last}"
-    error: FeedError | None = None
-    for attempt in range(conf["peer_attempts"]):
-        try:
-            return fetch(full, conf["peer_timeout_seconds"])
-        except FeedError as exc:
-            error = exc
-            if attempt + 1 < conf["peer_attempts"]:
-                sleep(2**attempt)
-    raise FeedError(
-        _("unreachable after %(n)s attempts: %(error)s", n=conf["peer_attempts"], error=error)
-    )
+    # The ETag is kept per range: the same range asked again (a retry within the day) is 304.
+    return _get(full, fetch, sleep, conf, etags, f"summary {first} {last}")
 
 
-def _board(
-    session: Session, peer: dict[str, Any], today: date, fetch: Fetcher, conf: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """The peer's approved trade-board posts; a board that fails is simply empty."""
-    from pamong_plugins.sipaw.board import BOARD_SCHEMA, demo_peer_posts
+def _pull_board(
+    session: Session,
+    status: SipawPeerStatus,
+    peer: dict[str, Any],
+    today: date,
+    fetch: Fetcher,
+    sleep: Callable[[float], None],
+    conf: dict[str, Any],
+    etags: dict[str, str],
+) -> None:
+    """Store the peer's open trade-board posts; a failed pull keeps the last good board."""
+    from pamong_plugins.sipaw.board import BOARD_SCHEMA, demo_peer_posts, valid_peer_posts
 
     url = peer["url"]
-    if url.startswith("demo:"):
-        region = DEMO_PEERS[url.removeprefix("demo:")][1]
-        return [p for p in demo_peer_posts(today) if p["region_code"] == region]
     try:
-        feed = fetch(
-            f"{url.rstrip('/')}/api/v1/sipaw/open-data/board", conf["peer_timeout_seconds"]
-        )
-    except FeedError:
-        return []
-    if not isinstance(feed, dict) or feed.get("schema") != BOARD_SCHEMA:
-        return []
-    keys = (
-        "kind",
-        "commodity_id",
-        "quantity_kg",
-        "price",
-        "region_code",
-        "period_from",
-        "period_until",
-    )
-    out = []
-    for post in feed.get("posts") or []:
-        if (
-            isinstance(post, dict)
-            and all(k in post for k in keys)
-            and isinstance(post["price"], int)
-            and isinstance(post["quantity_kg"], int)
-        ):
-            out.append({k: post.get(k) for k in (*keys, "id", "place", "organisation")})
-    return out
+        if url.startswith("demo:"):
+            region = DEMO_PEERS[url.removeprefix("demo:")][1]
+            answer = Answer({"schema": BOARD_SCHEMA, "posts": demo_peer_posts(today, region)})
+        else:
+            board_url = f"{url.rstrip('/')}/api/v1/sipaw/open-data/board"
+            answer = _get(board_url, fetch, sleep, conf, etags, "board")
+        if not answer.not_modified:
+            posts, refused = valid_peer_posts(answer.body, peer, today)
+            status.board = json.dumps(posts)
+            status.board_error = (
+                _("%(count)s malformed posts were refused.", count=refused) if refused else ""
+            )
+        else:
+            status.board_error = ""
+    except (FeedError, KeyError) as exc:
+        status.board_error = str(exc)[:300]
+    status.etags = json.dumps(dict(list(etags.items())[-10:]))
 
 
 def peer_posts(session: Session) -> list[dict[str, Any]]:

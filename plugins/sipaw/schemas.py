@@ -124,8 +124,9 @@ class PostSchema(Schema):
     place = fields.String(required=True, validate=validate.Length(1, 100))
     period_from = QueryDate(required=True)
     period_until = QueryDate(required=True)
-    organisation = fields.String(required=True, validate=validate.Length(1, 100))
-    contact = fields.String(required=True, validate=validate.Length(1, 100))
+    #: Default: the registered trader's name and phone (required for a staff account).
+    organisation = fields.String(load_default="", validate=validate.Length(0, 100))
+    contact = fields.String(load_default="", validate=validate.Length(0, 100))
 
 
 class PostOutSchema(Schema):
@@ -140,6 +141,55 @@ class PostOutSchema(Schema):
     period_until = fields.Date()
     organisation = fields.String()
     status = fields.String()
+
+
+class TraderRegisterSchema(Schema):
+    """A trader, cooperative or BUMDes registering itself; a code goes to the phone."""
+
+    name = fields.String(required=True, validate=validate.Length(1, 100))
+    kind = fields.String(
+        required=True, validate=validate.OneOf(["trader", "cooperative", "bumdes"])
+    )
+    phone = fields.String(required=True, validate=validate.Length(8, 20))
+    #: Kemendagri code of the regency it trades from; default: this regency.
+    region_code = fields.String(load_default="", validate=validate.Length(0, 20))
+    place = fields.String(load_default="", validate=validate.Length(0, 100))
+
+
+class TraderConfirmSchema(Schema):
+    phone = fields.String(required=True, validate=validate.Length(8, 20))
+    code = fields.String(required=True, validate=validate.Length(1, 12))
+
+
+class TraderStateSchema(Schema):
+    """Where a registration stands (no personal data)."""
+
+    status = fields.String(
+        metadata={"description": "unconfirmed, pending (waits for the trade office), verified"}
+    )
+
+
+class TraderSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    region_code = fields.String()
+    place = fields.String()
+    phone = fields.String()
+    status = fields.String()
+    created_at = fields.DateTime()
+
+
+class TraderListArgs(Schema):
+    status = fields.String(
+        load_default="pending",
+        validate=validate.OneOf(["unconfirmed", "pending", "verified", "rejected"]),
+    )
+
+
+class TraderDecisionSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(["verified", "rejected"]))
+    note = fields.String(load_default="", validate=validate.Length(0, 300))
 
 
 class ModerateSchema(Schema):

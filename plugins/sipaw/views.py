@@ -8,7 +8,18 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import session as web_session
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from marshmallow import ValidationError
@@ -18,13 +29,22 @@ from pamong.plugin import (
     PamongError,
     _,
     check_query_date,
+    get_region,
     get_session,
     public_rate_limited,
     regency_today,
+    region_code,
 )
-from pamong_plugins.sipaw import board, charts, opendata, peers, services
+from pamong_plugins.sipaw import board, charts, opendata, peers, services, traders
 from pamong_plugins.sipaw import permissions as perm
-from pamong_plugins.sipaw.schemas import MarketCreateSchema, PostSchema, ReferencePriceSchema
+from pamong_plugins.sipaw.models import SipawTrader
+from pamong_plugins.sipaw.schemas import (
+    CommoditySaveSchema,
+    MarketCreateSchema,
+    PostSchema,
+    ReferencePriceSchema,
+    TraderRegisterSchema,
+)
 from pamong_plugins.sipaw.settings import settings
 
 bp = Blueprint("sipaw", __name__, template_folder="templates")
@@ -38,6 +58,12 @@ def _rp(value: int | None) -> str:
         return "-"
     sign = "-" if value < 0 else ""
     return f"{sign}Rp{abs(value):,}".replace(",", ".")
+
+
+@bp.app_template_filter("sipaw_number")
+def _number(value: int | None) -> str:
+    """``12.500``: a whole number with the Indonesian thousands separator."""
+    return "-" if value is None else f"{value:,}".replace(",", ".")
 
 
 def _actor() -> Any:
@@ -63,7 +89,8 @@ def _day_arg(name: str, default: date | None) -> date | None:
 
 
 def _form(schema: Any, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    raw = {k: v for k, v in request.form.items() if k != "csrf_token" and v != ""}
+    skip = ("csrf_token", "what")
+    raw = {k: v for k, v in request.form.items() if k not in skip and v != ""}
     try:
         return schema().load(raw | (extra or {}))
     except ValidationError as error:
@@ -204,7 +231,13 @@ def compare() -> Any:
         p["name"]: peers.peer_series(db, p["code"], code, first, last)
         for p in peers.configured_peers(db)
     }
-    svg = charts.svg_chart(services.series(db, code, first, last), series=lines, title=item.name)
+    here = _region_names()
+    svg = charts.svg_chart(
+        services.series(db, code, first, last),
+        series=lines,
+        title=item.name,
+        label=next(iter(here.values())),
+    )
     year = last.year
     return render_template(
         "sipaw/compare.html",
@@ -215,8 +248,20 @@ def compare() -> Any:
         chart=Markup(svg),
         yearly=peers.yearly_cv(db, year),
         year=year,
-        peer_names={p["code"]: p["name"] for p in peers.configured_peers(db)},
+        peer_names={p["code"]: p["name"] for p in peers.configured_peers(db)} | _region_names(),
     )
+
+
+def _signed_in_trader(db: Any) -> SipawTrader | None:
+    """The registered trader signed in on this browser (its code confirmed), if any."""
+    trader = traders.get(db, web_session.get("sipaw_trader_id"))
+    return trader if trader is not None and trader.phone_verified_at else None
+
+
+def _region_names() -> dict[str, str]:
+    here = region_code()
+    region = get_region(here)
+    return {here: region.name if region else here}
 
 
 @bp.route("/board")
@@ -224,27 +269,40 @@ def compare() -> Any:
 def board_page() -> Any:
     """Offers and requests; contacts for verified traders only; matches across regions."""
     db = get_session()
-    is_trader = _can(perm.TRADER)
+    trader = _signed_in_trader(db)
+    is_trader = _can(perm.TRADER) or bool(trader and trader.verified)
     today = regency_today()
     own = board.posts(db, today=today)
     found = board.matches([board.public_post(p) for p in own], peers.peer_posts(db))
+    shown = {}
+    if is_trader:
+        reader = _actor() if _can(perm.TRADER) else traders.trader_actor(trader)
+        shown = board.contacts(db, reader, own)
+        db.commit()
+    items = services.list_commodities(db)
     return render_template(
         "sipaw/board.html",
         posts=own,
         matches=found,
         is_trader=is_trader,
-        commodities=services.list_commodities(db),
-        names={c.code: f"{c.name} {c.variant}" for c in services.list_commodities(db)},
+        trader=trader,
+        contacts=shown,
+        commodities=items,
+        names={c.code: f"{c.name} {c.variant}".strip() for c in items},
+        own_posts={f"{p.region_code}:{p.id}": p.id for p in own},
+        regions=_region_names(),
     )
 
 
 @bp.route("/board/posts", methods=["POST"])
-@login_required
 def board_post() -> Any:
     """A verified trader posts an offer or a request (it waits for moderation)."""
-    if not _actor().can(perm.TRADER):
-        abort(403)
     db = get_session()
+    trader = None if _can(perm.TRADER) else _signed_in_trader(db)
+    if trader is None and not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not (_can(perm.TRADER) or (trader and trader.verified)):
+        abort(403)
     data = _form(
         PostSchema,
         {
@@ -252,9 +310,66 @@ def board_post() -> Any:
             "quantity_kg": _int_or_raw(request.form.get("quantity_kg")),
         },
     )
-    board.add_post(db, _actor(), **data)
+    actor = traders.trader_actor(trader) if trader else _actor()
+    board.add_post(db, actor, trader=trader, **data)
     db.commit()
     flash(_("Posted: it appears after moderation."), "info")
+    return redirect(url_for("sipaw.board_page"))
+
+
+@bp.route("/traders/register", methods=["GET", "POST"])
+@public_rate_limited
+def trader_register() -> Any:
+    """A trader, cooperative or BUMDes registers itself; a code goes to its phone."""
+    if request.method == "POST":
+        db = get_session()
+        data = _form(TraderRegisterSchema)
+        data["region"] = data.pop("region_code")
+        trader = traders.register(db, **data)
+        db.commit()
+        web_session["sipaw_trader_phone"] = trader.phone
+        flash(_("A code was sent to your phone: enter it to confirm."), "info")
+        return redirect(url_for("sipaw.trader_sign_in"))
+    return render_template("sipaw/trader_register.html")
+
+
+@bp.route("/traders/sign-in", methods=["GET", "POST"])
+@public_rate_limited
+def trader_sign_in() -> Any:
+    """Step 1: the phone (a code is sent); step 2: the code (confirms and signs in)."""
+    db = get_session()
+    if request.method == "POST" and request.form.get("what") == "phone":
+        phone = request.form.get("phone", "")
+        traders.request_code(db, phone)
+        db.commit()
+        web_session["sipaw_trader_phone"] = phone
+        flash(_("If this phone is registered, a code was sent to it."), "info")
+        return redirect(url_for("sipaw.trader_sign_in"))
+    if request.method == "POST":
+        try:
+            trader = traders.confirm(
+                db, web_session.get("sipaw_trader_phone", ""), request.form.get("code", "")
+            )
+        finally:
+            db.commit()  # a wrong try counts
+        web_session.pop("sipaw_trader_phone", None)
+        web_session["sipaw_trader_id"] = trader.id
+        if trader.verified:
+            flash(_("Signed in as %(name)s.", name=trader.name), "info")
+        else:
+            flash(_("Phone confirmed: the trade office will verify your registration."), "info")
+        return redirect(url_for("sipaw.board_page"))
+    return render_template(
+        "sipaw/trader_sign_in.html",
+        waiting=bool(web_session.get("sipaw_trader_phone")),
+        trader=_signed_in_trader(db),
+    )
+
+
+@bp.route("/traders/sign-out", methods=["POST"])
+def trader_sign_out() -> Any:
+    web_session.pop("sipaw_trader_id", None)
+    web_session.pop("sipaw_trader_phone", None)
     return redirect(url_for("sipaw.board_page"))
 
 
@@ -469,6 +584,22 @@ def manage() -> Any:
                 region_code=request.form.get("region_code", ""),
             )
             flash(_("Peer saved."), "info")
+        elif what == "commodity":
+            data = _form(CommoditySaveSchema, {"active": request.form.get("active") == "1"})
+            services.save_commodity(db, _actor(), **data)
+            flash(_("Commodity saved."), "info")
+        elif what == "trader":
+            trader_id = _int_or_raw(request.form.get("trader"))
+            if not isinstance(trader_id, int):
+                raise InvalidInput(_("Which trader?"))
+            traders.decide(
+                db,
+                _actor(),
+                trader_id,
+                request.form.get("status", ""),
+                request.form.get("note", ""),
+            )
+            flash(_("Trader decided."), "info")
         elif what == "moderate":
             post_id = _int_or_raw(request.form.get("post"))
             if not isinstance(post_id, int):
@@ -479,12 +610,15 @@ def manage() -> Any:
             raise InvalidInput(_("Unknown action."))
         db.commit()
         return redirect(url_for("sipaw.manage"))
+    waiting_traders = traders.queue(db, _actor())
+    db.commit()  # the audit of the phones shown
     return render_template(
         "sipaw/manage.html",
         markets=services.list_markets(db),
         items=services.list_commodities(db, active_only=False),
         references=services.list_references(db),
         pending=board.posts(db, status="pending"),
+        waiting_traders=waiting_traders,
         peers=peers.configured_peers(db),
         statuses=peers.statuses(db),
         names={

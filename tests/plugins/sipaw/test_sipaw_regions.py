@@ -44,7 +44,7 @@ def pull(app, db, fetch, today, peer=PEER):
 def test_a_peer_feed_is_stored_and_compared(app, db, history, today):
     from pamong_plugins.sipaw import peers
 
-    result = pull(app, db, lambda url, t: _feed(history), today)
+    result = pull(app, db, lambda url, t, etag="": _feed(history), today)
     assert result.stored == 3 and not result.error
     with app.app_context(), db.transaction() as session:
         peers.register_peer(session, **PEER)
@@ -59,7 +59,7 @@ def test_a_peer_that_is_down_is_retried_then_marked(app, db, history, today):
 
     calls = []
 
-    def down(url, timeout):
+    def down(url, timeout, etag=""):
         calls.append(url)
         raise FeedError("timed out")
 
@@ -80,7 +80,7 @@ def test_a_peer_that_is_down_is_retried_then_marked(app, db, history, today):
     ],
 )
 def test_a_malformed_feed_leaves_a_gap_and_an_error(app, db, history, today, feed):
-    result = pull(app, db, lambda url, t: feed, today)
+    result = pull(app, db, lambda url, t, etag="": feed, today)
     assert result.stored == 0 and result.error
 
 
@@ -93,7 +93,7 @@ def test_a_lying_feed_has_its_absurd_rows_refused(app, db, history, today):
         {"date": str(today + timedelta(days=9)), "commodity_id": "beras_medium_1", "price": 13000},
         {"date": "yesterday", "commodity_id": "beras_medium_1", "price": 13000},
     ]
-    result = pull(app, db, lambda url, t: feed, today)
+    result = pull(app, db, lambda url, t, etag="": feed, today)
     assert result.stored == 3 and result.rejected == 3
 
 
@@ -101,7 +101,7 @@ def test_an_old_feed_is_marked_stale(app, db, history, today):
     from pamong_plugins.sipaw import peers
 
     old = [d - timedelta(days=30) for d in history]
-    pull(app, db, lambda url, t: _feed(old), today)
+    pull(app, db, lambda url, t, etag="": _feed(old), today)
     with app.app_context(), db.transaction() as session:
         assert peers.is_stale(peers.statuses(session)["klaten"], today)
 
@@ -123,7 +123,7 @@ def test_the_demo_peers_are_served_in_process(app, db, history, today):
 
 
 def test_the_compare_page_shows_regions_and_disparity(client, app, db, history, today):
-    pull(app, db, lambda url, t: _feed(history), today)
+    pull(app, db, lambda url, t, etag="": _feed(history), today)
     from pamong_plugins.sipaw import peers
 
     with app.app_context(), db.transaction() as session:
@@ -139,6 +139,9 @@ def test_the_cli_pulls_peers_and_reports_failures(app, db, history):
 
     with app.app_context(), db.transaction() as session:
         peers.register_peer(session, code="nowhere", name="Nowhere", url="demo:nowhere")
+        peers.register_peer(
+            session, code="klaten", name="Kabupaten Klaten", url="demo:klaten", region_code="33.10"
+        )
     from click.testing import CliRunner
 
     from pamong.cli import main
@@ -146,6 +149,7 @@ def test_the_cli_pulls_peers_and_reports_failures(app, db, history):
     runner = CliRunner(env={"PAMONG_DATABASE_URL": app.extensions["pamong"].settings.database_url})
     result = runner.invoke(main, ["--instance", app.instance_path, "sipaw", "pull-peers"])
     assert result.exit_code == 0 and "nowhere: 0 rows" in result.output
+    assert "klaten: " in result.output and "1 board posts" in result.output  # the same run
 
 
 # -- the trade board -------------------------------------------------------------------------
