@@ -138,7 +138,7 @@ from pamong.tracking.services import (
     open_items,
 )
 from pamong.web.context import page_arg
-from pamong.web.export import table_download
+from pamong.web.export import EXPORT_LIMIT, download_format, table_download
 from pamong.workdays import (
     WorkCalendar,
     add_working_days,
@@ -323,6 +323,8 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "check_query_date",
     "page_arg",
     "table_download",
+    "download_format",
+    "EXPORT_LIMIT",
     "public_rate_limited",
     # bad input: 4xx, never 500
     "TooDeep",
