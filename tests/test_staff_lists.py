@@ -40,6 +40,7 @@ LISTS = {
     "kantaya.projects": {},
     "kantaya.forum": {},
     "portal.staff_complaints": {},
+    "rsud.index": {},
 }
 #: Summary tables (a row per desa, source or age bucket), shown whole: no pages.
 REPORTS = {"billing.reports_page": {}, "pdam.reports": {}, "registry.mutations": {}}
@@ -57,6 +58,7 @@ PRINTED = (
     "billing.invoices",
     "pdam.connections",
     "kantaya.letters",
+    "rsud.index",
 )
 
 
