@@ -279,7 +279,10 @@ def test_the_cli_names_a_missing_column(tmp_path):
     path = write(tmp_path, "1,x", header="nik,name")
     result = runner.invoke(main, ["--instance", str(instance), "residents", "import", str(path)])
     assert result.exit_code == 1
-    assert "tidak memiliki kolom birth_place, birth_date, sex, desa_code" in result.output
+    # One language: click's "Error:" and the importer's reason both in English.
+    assert "Error: penduduk.csv lacks the column(s) birth_place, birth_date, sex, desa_code" in (
+        result.output
+    )
 
 
 def test_a_family_card_gets_one_living_head_across_batches_and_the_registry(
