@@ -8,6 +8,8 @@ legal-document import.
 
 from __future__ import annotations
 
+import os
+
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -40,10 +42,12 @@ def test_the_legal_import_reads_a_semicolon_file(tmp_path):
         'perda;4;2006;"Retribusi Pelayanan Pasar; Kebersihan";pasar;2006-05-02\n',
         encoding="utf-8-sig",
     )
-    result = CliRunner().invoke(
+    url = os.environ.get("PAMONG_TEST_DATABASE_URL")  # the CLI reads pamong.toml: say where
+    result = CliRunner(env={"PAMONG_DATABASE_URL": url} if url else None).invoke(
         main, ["--instance", str(tmp_path / "instance"), "portal", "legal-import", str(path)]
     )
     assert result.exit_code == 0, result.output
     with app.extensions["pamong"].db.session() as session:
         [doc] = session.scalars(select(LegalDocument)).all()
+    app.extensions["pamong"].db.dispose()
     assert (doc.number, doc.year, doc.title) == ("4", 2006, "Retribusi Pelayanan Pasar; Kebersihan")
