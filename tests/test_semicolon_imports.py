@@ -43,11 +43,20 @@ def test_the_legal_import_reads_a_semicolon_file(tmp_path):
         encoding="utf-8-sig",
     )
     url = os.environ.get("PAMONG_TEST_DATABASE_URL")  # the CLI reads pamong.toml: say where
-    result = CliRunner(env={"PAMONG_DATABASE_URL": url} if url else None).invoke(
+    runner = CliRunner(env={"PAMONG_DATABASE_URL": url} if url else None)
+    result = runner.invoke(
         main, ["--instance", str(tmp_path / "instance"), "portal", "legal-import", str(path)]
     )
     assert result.exit_code == 0, result.output
     with app.extensions["pamong"].db.session() as session:
         [doc] = session.scalars(select(LegalDocument)).all()
-    app.extensions["pamong"].db.dispose()
     assert (doc.number, doc.year, doc.title) == ("4", 2006, "Retribusi Pelayanan Pasar; Kebersihan")
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("doc_type;number;year;title\nqanun;1;2026;Pasar\n", encoding="utf-8")
+    result = runner.invoke(
+        main, ["--instance", str(tmp_path / "instance"), "portal", "legal-import", str(bad)]
+    )
+    assert result.exit_code == 1
+    assert "Error: line 2: Unknown document type." in result.output  # one language: English
+    app.extensions["pamong"].db.dispose()

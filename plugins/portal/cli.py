@@ -14,6 +14,7 @@ from pamong.plugin import (
     CliError,
     PamongError,
     app_context,
+    cli_language,
     csv_delimiter,
     hook_relay,
     transaction,
@@ -91,7 +92,7 @@ def legal_import(ctx: click.Context, csv_file: io.BufferedReader) -> None:
         raise CliError("the file is not UTF-8 text") from None
     delimiter = csv_delimiter(text.partition("\n")[0])  # ";" from Excel set to Indonesian
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    with app_context(ctx) as app, transaction(app) as session:
+    with app_context(ctx) as app, cli_language(), transaction(app) as session:
         count = 0
         for line, row in enumerate(reader, start=2):
             try:
