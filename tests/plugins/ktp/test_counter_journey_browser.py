@@ -107,7 +107,7 @@ def page():
 def check(page, name: str) -> None:
     """The page in Indonesian only, with labels for codes; a screenshot for people."""
     page.screenshot(path=str(ARTIFACTS / f"journey-{name}.png"), full_page=True)
-    text = page.inner_text("body")
+    text = f"{page.title()}\n{page.inner_text('body')}"
     assert english_leaks(text) == [], f"English on {name}: {english_leaks(text)}"
     assert raw_codes(text) == [], f"raw codes on {name}: {raw_codes(text)}"
 
