@@ -279,4 +279,36 @@ def test_the_cli_names_a_missing_column(tmp_path):
     path = write(tmp_path, "1,x", header="nik,name")
     result = runner.invoke(main, ["--instance", str(instance), "residents", "import", str(path)])
     assert result.exit_code == 1
-    assert "tidak memiliki kolom birth_place, birth_date, sex, desa_code" in result.output
+    # One language: click's "Error:" and the importer's reason both in English.
+    assert "Error: penduduk.csv lacks the column(s) birth_place, birth_date, sex, desa_code" in (
+        result.output
+    )
+
+
+def test_a_family_card_gets_one_living_head_across_batches_and_the_registry(
+    app, tmp_path, db_session, make_resident
+):
+    kk, other_kk, registered_kk = "3314012001900001", "3314012001900002", "3314012001900003"
+    make_resident(
+        nik=nik(90), kk_number=registered_kk, family_relation="kepala_keluarga", name="Paimin"
+    )
+    header = "nik,name,birth_place,birth_date,sex,desa_code,kk_number,family_relation,status"
+    row = "{nik},{name},Sragen,1990-08-12,L,33.14.01.2001,{kk},{relation},{status}"
+    lines = [
+        row.format(nik=nik(1), name="Budi", kk=kk, relation="kepala_keluarga", status=""),
+        row.format(nik=nik(2), name="Joko", kk=kk, relation="anak", status=""),
+        row.format(nik=nik(3), name="Slamet", kk=other_kk, relation="kepala_keluarga", status=""),
+        row.format(nik=nik(4), name="Agus", kk=kk, relation="kepala_keluarga", status=""),
+        row.format(nik=nik(5), name="Darmo", kk=kk, relation="kepala_keluarga", status="deceased"),
+        row.format(
+            nik=nik(6), name="Tono", kk=registered_kk, relation="kepala_keluarga", status=""
+        ),
+    ]
+    path = write(tmp_path, *lines, header=header)
+    summary = run(app, path, batch_size=2)  # line 5 sits in another batch than line 2
+    assert (summary.imported, summary.rejected) == (4, 2)
+    assert [(r["line"], r["reason"]) for r in rejects(summary)] == [
+        ("5", f"KK {kk} already has a head of the family on line 2"),
+        ("7", f"KK {registered_kk} already has a head of the family in the registry"),
+    ]
+    assert run(app, path, batch_size=2).skipped_existing == 4  # the same file again: no new error

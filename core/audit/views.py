@@ -24,6 +24,7 @@ from pamong.i18n import gettext as _
 from pamong.orgunits.models import OrgUnit
 from pamong.orgunits.services import get_unit
 from pamong.web.context import page_arg
+from pamong.web.export import download_format, table_download
 
 bp = Blueprint("audit", __name__, url_prefix="/staff/audit")
 PER_PAGE = 50
@@ -92,6 +93,11 @@ def log() -> Any:
     _require_auditor()
     session = get_session()
     stmt, values, problems = _query(session)
+    fmt = download_format()
+    if fmt and not problems:
+        rows = services.export_rows(session, stmt)
+        session.rollback()
+        return table_download("audit", services.CSV_COLUMNS, rows, fmt)
     page = page_arg()
     entries, total = paginate(session, stmt, page, PER_PAGE)
     units = _unit_names(session, entries)

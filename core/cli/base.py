@@ -87,6 +87,20 @@ def app_context(ctx: click.Context, *, check_schema: bool = True) -> Iterator[Fl
         app.extensions["pamong"].db.dispose()
 
 
+@contextmanager
+def cli_language() -> Iterator[None]:
+    """Service messages in English, the language of click's own (usage, errors, help).
+
+    A command's output then reads in one language: outside a request the
+    services would otherwise answer in the instance's default (Indonesian)
+    between English summaries. Use it inside ``app_context``.
+    """
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
 def domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn a service's error into a one-line CLI message and exit 1."""
 

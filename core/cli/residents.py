@@ -10,6 +10,7 @@ import click
 from pamong.cli.base import (
     Lazy,
     app_context,
+    cli_language,
     domain_errors,
     main,
 )
@@ -38,7 +39,7 @@ def residents_import(
     """Import residents from a CSV file; safe to run again on the same file."""
     from pamong.identity.importer import import_residents
 
-    with app_context(ctx) as app:
+    with app_context(ctx) as app, cli_language():
         db = app.extensions["pamong"].db
         size = file.stat().st_size
         with click.progressbar(

@@ -6,7 +6,9 @@ row is written, so a broken file never leaves half an import behind. Then
 valid rows are inserted in batches (one transaction per batch); NIKs already
 registered are skipped, so running the same file twice imports nothing
 twice. Rows that cannot be imported go to a reject file with their line
-number and the reason, among them a NIK that appears twice in the file.
+number and the reason, among them a NIK that appears twice in the file and
+a second living head of the family for one family card (KK), whether the
+first is on an earlier line or already in the registry.
 Legacy NIKs that are 16 digits but break the NIK rules are imported flagged
 for review rather than dropped (DOMAIN.md).
 """
@@ -305,6 +307,8 @@ def import_residents(
     reject_writer: Any = None
     header: list[str] = []
     reported = 0
+    #: The line of each family card's living head read so far in this file.
+    head_lines: dict[str, int] = {}
 
     def reject(line: int, reason: str, fields: list[str]) -> None:
         nonlocal reject_file, reject_writer
@@ -328,6 +332,9 @@ def import_residents(
                         select(Resident.nik, Resident.created_at).where(Resident.nik.in_(chunk))
                     ).all()
                 )
+            registered_heads = _living_heads(
+                tx, {v["kk_number"] for _l, _f, v in batch if _is_head(v)}
+            )
             lines: dict[str, int] = {}
             fresh: list[dict[str, Any]] = []
             for line, fields, values in batch:
@@ -338,6 +345,19 @@ def import_residents(
                     counts["twice"] += 1
                     continue
                 lines[nik] = line
+                if _is_head(values):
+                    kk = values["kk_number"]
+                    if kk in head_lines:
+                        reason = (
+                            f"KK {kk} already has a head of the family on line {head_lines[kk]}"
+                        )
+                        reject(line, reason, fields)
+                        continue
+                    if registered_heads.get(kk, nik) != nik:
+                        reason = f"KK {kk} already has a head of the family in the registry"
+                        reject(line, reason, fields)
+                        continue
+                    head_lines[kk] = line
                 if nik in existing:
                     counts["skipped"] += 1
                     continue
@@ -428,6 +448,29 @@ def import_residents(
         reject_path=reject_path if counts["rejected"] else None,
         duplicates_in_file=counts["twice"],
     )
+
+
+def _is_head(values: dict[str, Any]) -> bool:
+    """A row that makes its person the living head of a family card."""
+    return (
+        values["family_relation"] == FamilyRelation.KEPALA_KELUARGA.value
+        and values["kk_number"] is not None
+        and values["status"] == ResidentStatus.LIVING.value
+    )
+
+
+def _living_heads(tx: Any, kk_numbers: set[str]) -> dict[str, str]:
+    """KK number -> NIK of its living head, for those of ``kk_numbers`` the registry holds."""
+    found: dict[str, str] = {}
+    numbers = list(kk_numbers)
+    for start in range(0, len(numbers), _IN_CHUNK):
+        stmt = select(Resident.kk_number, Resident.nik).where(
+            Resident.kk_number.in_(numbers[start : start + _IN_CHUNK]),
+            Resident.family_relation == FamilyRelation.KEPALA_KELUARGA.value,
+            Resident.status == ResidentStatus.LIVING.value,
+        )
+        found.update(tx.execute(stmt).all())
+    return found
 
 
 def _insert_many(tx: Any, table: Any, rows: list[dict[str, Any]]) -> None:

@@ -115,16 +115,16 @@ def _check_fields(data: dict[str, Any]) -> None:
     _check_choice("blood_type", data.get("blood_type"), BloodType)
     kk = data.get("kk_number")
     if kk is not None and not (len(kk) == 16 and kk.isascii() and kk.isdigit()):
-        raise InvalidInput(_("kk_number must be 16 digits."), field="kk_number")
+        raise InvalidInput(_("The family card (KK) number must be 16 digits."), field="kk_number")
     if "name" in data and not normalise_key(data["name"]):
-        raise InvalidInput(_("name must contain letters."), field="name")
+        raise InvalidInput(_("The name must contain letters."), field="name")
     if "birth_place" in data and not normalise_key(data["birth_place"]):
-        raise InvalidInput(_("birth_place must contain letters."), field="birth_place")
+        raise InvalidInput(_("The place of birth must contain letters."), field="birth_place")
     birth = data.get("birth_date")
     if birth is not None and birth > date.today():
-        raise InvalidInput(_("birth_date lies in the future."), field="birth_date")
+        raise InvalidInput(_("The date of birth lies in the future."), field="birth_date")
     if birth is not None and birth < EARLIEST_BIRTH_DATE:
-        raise InvalidInput(_("birth_date lies before 1900."), field="birth_date")
+        raise InvalidInput(_("The date of birth lies before 1900."), field="birth_date")
 
 
 def _check_one_head(session: Session, resident: Resident) -> None:

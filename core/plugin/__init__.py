@@ -28,7 +28,7 @@ from pamong.accounts.services import holders_of_role
 from pamong.audit.services import record as audit
 from pamong.audit.services import record_personal_read
 from pamong.auth import api_actor, require, token_required, web_actor
-from pamong.cli.base import CliError, app_context, domain_errors
+from pamong.cli.base import CliError, app_context, cli_language, domain_errors
 from pamong.db import Base, UTCDateTime, get_session, paginate, utcnow
 from pamong.demo import DemoContext, actor_of, add_staff, grant_staff_role, staff_username
 from pamong.documents.models import IssuedDocument
@@ -139,7 +139,7 @@ from pamong.tracking.services import (
     open_items,
 )
 from pamong.web.context import page_arg
-from pamong.web.export import table_download
+from pamong.web.export import EXPORT_LIMIT, download_format, table_download
 from pamong.workdays import (
     WorkCalendar,
     add_working_days,
@@ -324,6 +324,8 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "check_query_date",
     "page_arg",
     "table_download",
+    "download_format",
+    "EXPORT_LIMIT",
     "public_rate_limited",
     "login_throttle",
     "LoginThrottle",
@@ -344,6 +346,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     # CLI
     "CliError",
     "app_context",
+    "cli_language",
     "domain_errors",
     # demo data
     "DemoContext",

@@ -12,10 +12,13 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 
 #: The formats :func:`table_download` writes.
 FORMATS = ("csv", "xlsx")
+#: The most rows a list's download holds (a regency's month of work fits; a whole
+#: registry does not belong in a spreadsheet).
+EXPORT_LIMIT = 50_000
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -53,4 +56,19 @@ def table_download(
     )
 
 
-__all__ = ["FORMATS", "table_download"]
+def download_format() -> str | None:
+    """The table format the request asks for (``?format=csv`` or ``?format=xlsx``), else None.
+
+    A list page answers its own URL with ``format`` added by a download of the
+    rows it shows, filters kept (the ``downloads`` macro of ``_lists.html`` links it)::
+
+        fmt = download_format()
+        if fmt:
+            rows = session.scalars(stmt.limit(EXPORT_LIMIT))
+            return table_download("invoices", header, [row_of(r) for r in rows], fmt)
+    """
+    fmt = request.args.get("format")
+    return fmt if fmt in FORMATS else None
+
+
+__all__ = ["EXPORT_LIMIT", "FORMATS", "download_format", "table_download"]

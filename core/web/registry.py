@@ -20,6 +20,7 @@ from sqlalchemy import select
 from pamong.db import get_session
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound, PamongError
 from pamong.i18n import gettext as _
+from pamong.i18n import lazy_gettext as _l
 from pamong.identity import events, families
 from pamong.identity import services as identity
 from pamong.identity.models import BloodType, FamilyRelation, MaritalStatus, Religion, Resident
@@ -47,6 +48,31 @@ FORM_FIELDS = (
 )  # fmt: skip
 
 
+#: The forms' fields by the names their labels give them, for the messages that name them.
+FIELD_LABELS = {
+    "nik": _l("NIK"),
+    "kk_number": _l("Family card (KK) number"),
+    "family_relation": _l("Relation to the head of the family"),
+    "name": _l("Name"),
+    "birth_place": _l("Place of birth"),
+    "birth_date": _l("Date of birth"),
+    "sex": _l("Sex"),
+    "religion": _l("Religion"),
+    "marital_status": _l("Marital status"),
+    "occupation": _l("Occupation"),
+    "blood_type": _l("Blood type"),
+    "address": _l("Address"),
+    "rt": _l("RT"),
+    "rw": _l("RW"),
+    "domicile_code": _l("Desa/kelurahan"),
+    "note": _l("Note"),
+    "day": _l("Date"),
+    "from_place": _l("Came from (regency or city)"),
+    "to_desa_code": _l("To a desa of the regency"),
+    "to_place": _l("Or out of the regency, to"),
+}
+
+
 def _actor() -> Any:
     return current_user.actor
 
@@ -71,8 +97,9 @@ def _load(schema: Schema, form: Any, fields: tuple[str, ...]) -> dict[str, Any]:
         return schema.load(data)
     except ValidationError as error:
         messages = error.normalized_messages()
+        names = [str(FIELD_LABELS.get(field, field)) for field in sorted(messages)]
         raise InvalidInput(
-            _("Check these fields: %(fields)s", fields=", ".join(sorted(messages))),
+            _("Check these fields: %(fields)s", fields=", ".join(names)),
             fields=sorted(messages),
         ) from None
 

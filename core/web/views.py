@@ -35,10 +35,13 @@ from pamong.identity import services as identity
 from pamong.identity.events import events_of
 from pamong.identity.models import DuplicateStatus
 from pamong.identity.nik import MESSAGES as NIK_MESSAGES
+from pamong.identity.nik import mask_nik
 from pamong.orgunits import services as orgunits
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
 from pamong.runtime import regency_today
 from pamong.web.context import page_arg, visible_nav_items
+from pamong.web.export import EXPORT_LIMIT, download_format, table_download
+from pamong.web.labels import label
 from pamong.web.registry import village_options
 from pamong.web.security import current_request_id
 
@@ -244,6 +247,13 @@ def residents() -> Any:
     query = request.args.get("q", "").strip()[:100]
     page = page_arg()
     stmt = identity.search_query(actor, query=query or None)
+    fmt = download_format()
+    if fmt:
+        found = list(db.scalars(stmt.limit(EXPORT_LIMIT)))
+        table = [_resident_row(v) for v in identity.audit_search(db, actor, query, found)]
+        db.commit()
+        header = [_("NIK"), _("Name"), _("Sex"), _("Desa/kelurahan"), _("Status")]
+        return table_download("penduduk", header, table, fmt)
     rows, total = paginate(db, stmt, page, PER_PAGE)
     views = identity.audit_search(db, actor, query, rows)
     db.commit()
@@ -251,6 +261,18 @@ def residents() -> Any:
     return render_template(
         "residents.html", query=query, views=views, total=total, page=page, pages=pages
     )
+
+
+def _resident_row(view: identity.ResidentView) -> list[str]:
+    """A line of the residents download: what the list shows, labels rather than codes."""
+    resident = view.resident
+    return [
+        resident.nik if view.personal else mask_nik(resident.nik),
+        resident.name,
+        str(label(resident.sex, "sex")),
+        resident.domicile.name,
+        str(label(resident.status, "status")),
+    ]
 
 
 @bp.route("/residents/<id:resident_id>")

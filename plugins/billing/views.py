@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import astuple, fields
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,12 +22,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from pamong.plugin import (
+    EXPORT_LIMIT,
     Actor,
     InvalidInput,
     OrgUnit,
     User,
     _,
     _l,
+    download_format,
     get_session,
     get_unit,
     page_arg,
@@ -34,6 +37,7 @@ from pamong.plugin import (
     public_rate_limited,
     regency_today,
     rupiah,
+    table_download,
 )
 from pamong_plugins.billing import documents, ledger, reconcile, reports, services
 from pamong_plugins.billing.demo_channel import (
@@ -277,6 +281,15 @@ def invoices() -> Any:
         source=request.args.get("source") or None,
         q=request.args.get("q", "")[:40] or None,
     )
+    fmt = download_format()
+    if fmt:
+        header = [_("Invoice"), _("Service"), _("Payer"), _("Total"), _("Still due"), _("Due")]
+        header.append(_("Status"))
+        table = [
+            [i.number, i.source, i.payer_name, i.total, i.outstanding, i.due_date, _label(i.status)]
+            for i in db.scalars(stmt.limit(EXPORT_LIMIT))
+        ]
+        return table_download("tagihan", header, table, fmt)
     page = page_arg()
     rows, total = paginate(db, stmt, page, PER_PAGE)
     return render_template(
@@ -560,15 +573,14 @@ def reports_page() -> Any:
         by = "source"
     rows = reports.revenue(db, _actor(), since, until, by)
     aging = reports.arrears(db, _actor(), today)
-    if request.args.get("format") == "csv":
-        what = request.args.get("table", "revenue")
-        data = reports.to_csv(aging if what == "arrears" else rows)
-        name = f"billing-{what}-{since.isoformat()}-{until.isoformat()}.csv"
-        return Response(
-            data,
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+    fmt = download_format()
+    if fmt:
+        what = "arrears" if request.args.get("table") == "arrears" else "revenue"
+        table = aging if what == "arrears" else rows
+        kind = reports.ArrearsRow if what == "arrears" else reports.RevenueRow
+        header = [field.name for field in fields(kind)]
+        stem = f"billing-{what}-{since.isoformat()}-{until.isoformat()}"
+        return table_download(stem, header, [astuple(r) for r in table], fmt)
     chart = reports.bar_chart([(r.label, r.amount) for r in rows[:40]], title=str(GROUP_LABELS[by]))
     return render_template(
         "billing/reports.html",

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from pamong.plugin import (
+    EXPORT_LIMIT,
     InvalidInput,
     IssuedDocument,
     NotFound,
@@ -17,11 +18,13 @@ from pamong.plugin import (
     _,
     _l,
     check_query_date,
+    download_format,
     get_session,
     page_arg,
     paginate,
     public_rate_limited,
     regency_today,
+    table_download,
     verify_url,
 )
 from pamong_plugins.kantaya import permissions as perm
@@ -80,7 +83,8 @@ def _listing(stmt: Any) -> dict[str, Any]:
     """The requested page of ``stmt`` for a template: items, total, page, per_page."""
     page = page_arg()
     items, total = paginate(get_session(), stmt, page, PER_PAGE)
-    return {"items": items, "total": total, "page": page, "per_page": PER_PAGE}
+    pages = max(1, -(-total // PER_PAGE))
+    return {"items": items, "total": total, "page": page, "per_page": PER_PAGE, "pages": pages}
 
 
 def _own_units(permission: str) -> list[OrgUnit]:
@@ -272,6 +276,14 @@ def _missing(found: Any, unit: OrgUnit, day: date) -> bool:
 def letters() -> Any:
     _allowed(perm.LETTERS)
     db = get_session()
+    fmt = download_format()
+    if fmt:
+        header = [_("Number"), _("Date"), _("Subject"), _("Addressee")]
+        table = [
+            [x.number, x.created_at.date(), x.subject, x.addressee]
+            for x in db.scalars(services.letters_query(_actor()).limit(EXPORT_LIMIT))
+        ]
+        return table_download("surat-keluar", header, table, fmt)
     listing = _listing(services.letters_query(_actor()))
     items = listing["items"]
     documents = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -21,6 +22,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from pamong.plugin import (
+    EXPORT_LIMIT,
     Conflict,
     InvalidInput,
     NotFound,
@@ -28,12 +30,14 @@ from pamong.plugin import (
     _,
     _l,
     check_query_date,
+    download_format,
     get_session,
     page_arg,
     paginate,
     plugin_settings,
     qr_svg,
     regency_today,
+    table_download,
     time_zone,
 )
 from pamong.plugin import (
@@ -146,6 +150,9 @@ def _counter_page(
         stmt = stmt.where(KtpApplication.step.not_in(FINAL_STEPS))
     elif step in {s.value for s in Step}:
         stmt = stmt.where(KtpApplication.step == step)
+    fmt = download_format()
+    if fmt:
+        return _download(db.scalars(stmt.limit(EXPORT_LIMIT)), f"ktp-{code}-{step}", fmt)
     page = page_arg()
     rows, total = paginate(db, stmt, page, PER_PAGE)
     return render_template(
@@ -161,6 +168,24 @@ def _counter_page(
         typed=typed or {},
         error=error,
     ), status
+
+
+def _download(applications: Any, stem: str, fmt: str) -> Response:
+    """The counter's list as a CSV or Excel file: what the table shows, labels for codes."""
+    steps = _step_labels()
+    header = [_("Number"), _("Name"), _("Reason"), _("Step"), _("Applied")]
+    zone = ZoneInfo(time_zone())
+    rows = [
+        [
+            a.tracking_number,
+            a.resident.name,
+            _reason_label(a.reason),
+            steps.get(a.step, a.step),
+            a.applied_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        ]
+        for a in applications
+    ]
+    return table_download(stem, header, rows, fmt)
 
 
 @bp.route("/applications", methods=["POST"])

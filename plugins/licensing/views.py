@@ -29,6 +29,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from pamong.plugin import (
+    EXPORT_LIMIT,
     MAX_QUERY_DATE,
     MIN_QUERY_DATE,
     InvalidInput,
@@ -39,6 +40,7 @@ from pamong.plugin import (
     User,
     _,
     clean_filename,
+    download_format,
     get_session,
     login_throttle,
     page_arg,
@@ -47,6 +49,7 @@ from pamong.plugin import (
     public_rate_limited,
     qr_svg,
     regency_today,
+    table_download,
 )
 from pamong_plugins.licensing import permissions as perm
 from pamong_plugins.licensing import services
@@ -204,9 +207,13 @@ def worklist() -> Any:
         stage = ""
     open_only = request.args.get("open", "1") == "1"
     stmt = services.applications_query(_actor(), stage=stage, open_only=open_only)
+    today = regency_today()
+    fmt = download_format()
+    if fmt:
+        files = [(a, services.sla_of(a, today)) for a in db.scalars(stmt.limit(EXPORT_LIMIT))]
+        return table_download("izin-berkas", *_worklist_table(files), fmt)
     page = page_arg()
     rows, total = paginate(db, stmt, page, PER_PAGE)
-    today = regency_today()
     return render_template(
         "licensing/worklist.html",
         rows=[(a, services.sla_of(a, today)) for a in rows],
@@ -217,6 +224,25 @@ def worklist() -> Any:
         open_only=open_only,
         stages=perm.LICENSE_FILE.stages,
     )
+
+
+def _worklist_table(files: list[tuple[Any, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """The worklist's header and rows for a download, as the page shows them."""
+    header = [_("Number"), _("Service"), _("Applicant"), _("Unit"), _("Stage"), _("Due")]
+    header.append(_("Days left"))
+    rows = [
+        [
+            a.number,
+            a.service_type.name,
+            a.applicant.name,
+            a.org_unit.name,
+            _stage_label(a.stage),
+            sla.due_on,
+            None if sla.finished else sla.days_left,
+        ]
+        for a, sla in files
+    ]
+    return header, rows
 
 
 @bp.route("/new", methods=["GET", "POST"])

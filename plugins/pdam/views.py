@@ -10,9 +10,11 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 
 from pamong.plugin import (
+    EXPORT_LIMIT,
     InvalidInput,
     PamongError,
     _,
+    download_format,
     get_session,
     page_arg,
     paginate,
@@ -117,6 +119,14 @@ def connections() -> Any:
     stmt = services.connections_query(
         actor, status=status, search=(request.args.get("q") or "")[:20] or None
     )
+    fmt = download_format()
+    if fmt:
+        header = [_("Customer number"), _("Holder"), _("Desa"), _("Group"), _("Status")]
+        table = [
+            [c.number, c.holder_name, c.desa.name, c.group_code, c.status]
+            for c in db.scalars(stmt.limit(EXPORT_LIMIT))
+        ]
+        return table_download("pdam-sambungan", header, table, fmt)
     page = page_arg()
     rows, total = paginate(db, stmt, page, PER_PAGE)
     last_month = services.previous_period(services.period_of(regency_today()))
@@ -125,6 +135,7 @@ def connections() -> Any:
         rows=rows,
         total=total,
         page=page,
+        pages=max(1, -(-total // PER_PAGE)),
         per_page=PER_PAGE,
         status=status,
         held=services.held_readings(db, actor) if actor.can(BILLING) else [],

@@ -9,7 +9,16 @@ from datetime import date
 
 import click
 
-from pamong.plugin import Actor, CliError, PamongError, app_context, hook_relay, transaction
+from pamong.plugin import (
+    Actor,
+    CliError,
+    PamongError,
+    app_context,
+    cli_language,
+    csv_delimiter,
+    hook_relay,
+    transaction,
+)
 
 SYSTEM = Actor.system("pamong portal")
 
@@ -81,8 +90,9 @@ def legal_import(ctx: click.Context, csv_file: io.BufferedReader) -> None:
         text = csv_file.read(10_000_000).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CliError("the file is not UTF-8 text") from None
-    reader = csv.DictReader(io.StringIO(text))
-    with app_context(ctx) as app, transaction(app) as session:
+    delimiter = csv_delimiter(text.partition("\n")[0])  # ";" from Excel set to Indonesian
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    with app_context(ctx) as app, cli_language(), transaction(app) as session:
         count = 0
         for line, row in enumerate(reader, start=2):
             try:

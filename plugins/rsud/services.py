@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, extract, func, or_, select
+from sqlalchemy import Select, and_, extract, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -1559,19 +1559,21 @@ def bed_board(session: Session, actor: Actor, hospital_code: str) -> list[dict[s
     return board
 
 
-def open_encounters(session: Session, actor: Actor, *, limit: int = 50) -> list[RsudEncounter]:
-    return list(
-        session.scalars(
-            select(RsudEncounter)
-            .join(OrgUnit, OrgUnit.id == RsudEncounter.hospital_id)
-            .where(
-                RsudEncounter.status == "open",
-                or_(*(actor.scope_filter(p, OrgUnit.path) for p in perm.READ)),
-            )
-            .order_by(RsudEncounter.admitted_at.desc())
-            .limit(limit)
+def open_encounters_query(actor: Actor) -> Select[tuple[RsudEncounter]]:
+    """The open encounters of the actor's hospitals, newest first (a page lists them)."""
+    return (
+        select(RsudEncounter)
+        .join(OrgUnit, OrgUnit.id == RsudEncounter.hospital_id)
+        .where(
+            RsudEncounter.status == "open",
+            or_(*(actor.scope_filter(p, OrgUnit.path) for p in perm.READ)),
         )
+        .order_by(RsudEncounter.admitted_at.desc(), RsudEncounter.id.desc())
     )
+
+
+def open_encounters(session: Session, actor: Actor, *, limit: int = 50) -> list[RsudEncounter]:
+    return list(session.scalars(open_encounters_query(actor).limit(limit)))
 
 
 # --- reports ------------------------------------------------------------------------------------

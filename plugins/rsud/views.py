@@ -4,19 +4,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from pamong.plugin import (
+    EXPORT_LIMIT,
     InvalidInput,
     _,
     _l,
+    download_format,
     get_session,
     get_unit,
     mask_name,
+    page_arg,
+    paginate,
     regency_today,
     survey_url,
+    table_download,
     time_zone,
 )
 from pamong_plugins.rsud import permissions as perm
@@ -30,6 +36,7 @@ from pamong_plugins.rsud.models import (
     UPGRADE_PAYERS,
 )
 
+PER_PAGE = 30
 bp = Blueprint("rsud", __name__, template_folder="templates")
 
 LABELS = {
@@ -123,16 +130,43 @@ def index() -> Any:
     db = get_session()
     actor = _actor()
     query = request.args.get("q", "").strip()[:60]
+    stmt = services.open_encounters_query(actor)
+    fmt = download_format()
+    if fmt:
+        return _encounters_download(db.scalars(stmt.limit(EXPORT_LIMIT)), fmt)
     found = services.find_patients(db, actor, query) if query else []
+    page = page_arg()
+    encounters, total = paginate(db, stmt, page, PER_PAGE)
     return render_template(
         "rsud/index.html",
         query=query,
         found=found,
-        encounters=services.open_encounters(db, actor),
+        encounters=encounters,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
         hospitals=services.hospital_units(db, actor, perm.REGISTRATION),
         payers=PAYERS,
         can_register=actor.can(perm.REGISTRATION),
     )
+
+
+def _encounters_download(encounters: Any, fmt: str) -> Any:
+    """The open encounters as the desk's list shows them, as CSV or Excel."""
+    zone = ZoneInfo(time_zone())
+    header = [_("Number"), _("No. RM"), _("Kind"), _("Poli or bed"), _("Payer"), _("Since")]
+    rows = [
+        [
+            e.number,
+            e.patient.mrn,
+            _label(e.kind),
+            e.poli or (e.bed.code if e.bed else "-"),
+            _label(e.payer),
+            e.admitted_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        ]
+        for e in encounters
+    ]
+    return table_download("rsud-kunjungan-terbuka", header, rows, fmt)
 
 
 @bp.route("/patients", methods=["POST"])
