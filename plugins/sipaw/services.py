@@ -1043,14 +1043,15 @@ def import_csv(session: Session, actor: Actor, text: str) -> int:
     import csv
     import io
 
-    from pamong.plugin import nul_line
+    from pamong.plugin import csv_delimiter, nul_line
 
     bad_nul = nul_line(text)
     if bad_nul:
         raise InvalidInput(
             _("Line %(line)s holds a NUL character.", line=bad_nul), slug="invalid-csv"
         )
-    reader = csv.DictReader(io.StringIO(text))
+    # Excel with Indonesian settings saves with semicolons.
+    reader = csv.DictReader(io.StringIO(text), delimiter=csv_delimiter(text.split("\n", 1)[0]))
     missing = [
         c for c in ("market", "day", "commodity", "price") if c not in (reader.fieldnames or [])
     ]

@@ -257,6 +257,13 @@ def test_a_csv_with_mixed_errors_names_each_bad_line_and_saves_nothing(app, db, 
         assert session.scalar(select(func.count()).select_from(SipawObservation)) == 0
         good = "\n".join(line for n, line in enumerate(text.splitlines(), 1) if n in (1, 2, 6))
         assert services.import_csv(session, Actor.system("test"), good) == 2
+    # Excel set to Indonesian saves the same file with semicolons.
+    semicolons = (
+        "market;day;commodity;price;trader;note;confirmed\n"
+        f"{BUNDER};{d1};beras_medium_1;12500;4;;\n"
+    )
+    with app.app_context(), db.transaction() as session:
+        assert services.import_csv(session, Actor.system("test"), semicolons) == 1
 
 
 def test_missing_markets_are_reminded_through_messaging(app, db, markets, enter, today):
