@@ -140,3 +140,13 @@ def test_the_grant_page_shows_role_titles_in_indonesian(client, login_as, make_u
     assert "KTP officer" not in html and "Licensing front office" not in html
     dashboard = page(client, "/dashboard")
     assert "Administrator (Kabupaten Sragen)" in dashboard
+
+
+def test_the_api_gives_role_titles_in_the_requested_language(client, bearer):
+    headers = bearer("admin")
+    english = client.get("/api/v1/roles", headers={**headers, "Accept-Language": "en"}).json
+    indonesian = client.get("/api/v1/roles", headers={**headers, "Accept-Language": "id"}).json
+    assert {"name": "ktp_officer", "title": "KTP officer"}.items() <= next(
+        r for r in english if r["name"] == "ktp_officer"
+    ).items()
+    assert next(r["title"] for r in indonesian if r["name"] == "ktp_officer") == "Petugas KTP"
