@@ -69,7 +69,7 @@ def test_an_admin_gets_the_core_groups_with_their_links(client, login_as):
     login_as("admin")
     html = page(client, "/staff/audit")
     groups = [text for text, _ in nav(html, "main")]
-    for title in ("Pesan", "Penduduk", "Perizinan", "Tagihan", "Administrasi"):
+    for title in ("Pesan", "Penduduk", "Perizinan", "Pembayaran", "Administrasi"):
         assert title in groups
     assert ("Administrasi", True) in nav(html, "main")
     assert [text for text, _ in nav(html, "sub")] == [
