@@ -56,6 +56,14 @@ def test_the_current_module_is_marked_and_its_links_shown(client, login_as):
     assert "Tarif KTP" not in [text for text, _ in links]  # the supervisor's
 
 
+def test_the_current_module_is_found_behind_a_path_prefix(client, login_as):
+    login_as("ktp_officer", "33.14.01")
+    response = client.get("/ktp/", environ_overrides={"SCRIPT_NAME": "/pamong"})
+    html = response.get_data(as_text=True)
+    assert 'href="/pamong/ktp/"' in html
+    assert ("KTP", True) in nav(html, "main") and ("Loket KTP", True) in nav(html, "sub")
+
+
 def test_a_page_below_a_menu_link_keeps_its_module_open(client, login_as, make_resident):
     with client.application.app_context():
         person = make_resident(desa="33.14.01.2001")

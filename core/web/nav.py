@@ -13,7 +13,6 @@ its links under the line of groups.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask import current_app, request, url_for
 from flask_babel import gettext
@@ -86,7 +85,7 @@ def nav_groups() -> list[NavGroup]:
 def _mark_current(groups: list[NavGroup]) -> None:
     """Mark the group (and item) of this page: the longest item URL the path starts
     with, else the group of the plugin whose blueprint serves the page."""
-    path = request.path
+    path = request.script_root + request.path  # as url_for writes them
     best: tuple[int, NavGroup, str] | None = None
     for group in groups:
         for item in group.items:
@@ -104,6 +103,6 @@ def _mark_current(groups: list[NavGroup]) -> None:
             return
 
 
-def current_group(groups: list[NavGroup]) -> Any:
+def current_group(groups: list[NavGroup]) -> NavGroup | None:
     """The current group of ``groups``, or None."""
     return next((g for g in groups if g.current), None)
