@@ -107,6 +107,13 @@ def pamong_register_roles() -> Iterable[RoleTemplate]:
     return CORE_ROLES
 
 
+#: The core's groups of the staff menu (a plugin's items go under its own title).
+RESIDENTS = _l("Residents")
+MESSAGES = _l("Messages")
+SATISFACTION = _l("Satisfaction index")
+ADMINISTRATION = _l("Administration")
+
+
 @hookimpl
 def pamong_register_nav_items() -> Iterable[NavItem]:
     return [
@@ -116,6 +123,7 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             weight=10,
             permission="core.residents.view",
             description=_l("Search the resident registry"),
+            module=RESIDENTS,
         ),
         NavItem(
             "web.duplicates",
@@ -123,12 +131,14 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             weight=20,
             permission="core.duplicates.review",
             description=_l("Possible double identities to resolve"),
+            module=RESIDENTS,
         ),
         NavItem(
             "messaging.inbox",
             _l("Inbox"),
             weight=5,
             description=_l("Letters, invitations and notices for your units"),
+            module=MESSAGES,
         ),
         NavItem(
             "messaging.outbox",
@@ -136,6 +146,7 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             weight=85,
             permission="core.deliveries.manage",
             description=_l("Deliveries that failed and wait for a retry"),
+            module=MESSAGES,
         ),
         NavItem(
             "staff.users",
@@ -143,6 +154,7 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             weight=80,
             permission="core.users.manage",
             description=_l("Staff accounts and their roles at org units"),
+            module=ADMINISTRATION,
         ),
         NavItem(
             "jobs.index",
@@ -150,6 +162,7 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             weight=87,
             permission="core.jobs.manage",
             description=_l("Reminders and escalations: when they run and how they went"),
+            module=ADMINISTRATION,
         ),
         NavItem(
             "surveys.results",
@@ -157,6 +170,7 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             weight=8,
             public=True,
             description=_l("How citizens rate each service, per unit and period"),
+            module=SATISFACTION,
         ),
         NavItem(
             "surveys.admin",
@@ -164,6 +178,7 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             weight=70,
             permission="core.surveys.manage",
             description=_l("The satisfaction index per service and unit; close a period"),
+            module=SATISFACTION,
         ),
         NavItem(
             "audit.log",
@@ -171,12 +186,14 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             weight=90,
             permission="core.audit.view",
             description=_l("Who wrote or read which record, and when"),
+            module=ADMINISTRATION,
         ),
         NavItem(
             "web.org_units",
             _l("Org units"),
             weight=30,
             description=_l("Kecamatan, desa and offices of the regency"),
+            module=RESIDENTS,
         ),
     ]
 

@@ -42,7 +42,8 @@ class PluginInfo:
     Attributes:
         id: The plugin id (snake_case), equal to its entry-point name.
         version: The plugin's own version.
-        title: A short human title, shown in ``pamong plugins list``.
+        title: A short human title, shown in ``pamong plugins list`` and as the
+            plugin's group of the staff menu; mark it ``N_("…")`` so it is translated.
         description: One sentence on what the plugin does.
         requires: Ids of plugins that must be enabled and load first.
         plugin_api: Plugin API versions supported, e.g. ``">=1.0,<2"``.
@@ -83,6 +84,12 @@ class NavItem:
     shown only to users holding ``permission`` somewhere (None: any staff
     user). Items are ordered by ``weight`` within their ``group``.
 
+    The staff menu groups items by ``module``: one line of module titles,
+    and under it the links of the module the user is in. ``module`` is that
+    title (``_l("Water meters")``); left empty, the item goes under the
+    plugin's own title (``PluginInfo.title``, translated through the
+    plugin's catalog). A plugin with one area leaves it empty.
+
     Attributes:
         endpoint: A Flask endpoint of the plugin's blueprint (``ktp.counter``).
         label: The menu text (use ``_l`` so it is translated).
@@ -91,6 +98,7 @@ class NavItem:
         group: ``main`` (staff menu), or another group name of the dashboard.
         description: One line under the label on the dashboard.
         public: Shown to visitors who are not logged in (public pages).
+        module: The menu group's title (``_l``); empty: the plugin's title.
     """
 
     endpoint: str
@@ -100,6 +108,7 @@ class NavItem:
     group: str = "main"
     description: str = ""
     public: bool = False
+    module: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,4 +8,6 @@ from __future__ import annotations
 
 from flask_babel import gettext, lazy_gettext, ngettext
 
-__all__ = ["gettext", "lazy_gettext", "ngettext"]
+from pamong.identity.nik import N_
+
+__all__ = ["N_", "gettext", "lazy_gettext", "ngettext"]

@@ -29,3 +29,11 @@ def _compile_catalogs(root: Path) -> None:
 
 
 _compile_catalogs(PLUGIN_SITE)
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--update-visual",
+        action="store_true",
+        help="record the reference screenshots of tests/visual instead of comparing",
+    )

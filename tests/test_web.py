@@ -169,7 +169,7 @@ def test_an_admin_creates_a_user_and_grants_a_role(client, login_as, db_session)
     )
     assert response.status_code == 302
     page = text(client.get("/staff/users"))
-    assert "op.plupuh" in page and "registrar @ Plupuh" in page
+    assert "op.plupuh" in page and "Petugas registrasi penduduk @ Plupuh" in page
 
 
 def test_a_bad_user_form_shows_the_reason(client, login_as):

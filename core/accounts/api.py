@@ -29,6 +29,7 @@ from pamong.auth import api_actor, client_ip, require, token_required
 from pamong.db import get_session
 from pamong.orgunits.services import get_unit
 from pamong.rest import API_PREFIX, BEARER, Blueprint
+from pamong.web.roles import role_title
 
 blp = Blueprint(
     "accounts_api",
@@ -223,9 +224,12 @@ def confirm_password_reset(data: dict[str, Any]):
 @blp.response(200, RoleSchema(many=True))
 @blp.doc(security=BEARER)
 def list_roles():
-    """Roles and the permissions each grants."""
+    """Roles and the permissions each grants; titles in the request's language."""
     api_actor()
-    return list(get_session().scalars(select(Role).order_by(Role.name)))
+    roles = get_session().scalars(select(Role).order_by(Role.name))
+    return [
+        SimpleNamespace(name=r.name, title=role_title(r), permissions=r.permissions) for r in roles
+    ]
 
 
 @blp.route("/tokens")

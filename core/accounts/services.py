@@ -29,6 +29,7 @@ from pamong.audit.services import record
 from pamong.db import utcnow
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from pamong.hooks import RoleTemplate
+from pamong.i18n import N_
 from pamong.i18n import gettext as _
 from pamong.orgunits.models import OrgUnit
 
@@ -39,10 +40,10 @@ _USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._\-]{1,63}$")
 
 #: Roles every instance starts with; plugins add theirs via pamong_register_roles.
 CORE_ROLES = (
-    RoleTemplate("admin", "Administrator", ("*",)),
+    RoleTemplate("admin", N_("Administrator"), ("*",)),
     RoleTemplate(
         "registrar",
-        "Registry officer",
+        N_("Registry officer"),
         (
             "core.residents.view",
             "core.residents.personal",
@@ -52,8 +53,8 @@ CORE_ROLES = (
             "core.messages.send",
         ),
     ),
-    RoleTemplate("viewer", "Viewer", ("core.residents.view",)),
-    RoleTemplate("auditor", "Auditor", ("core.audit.view", "core.residents.view")),
+    RoleTemplate("viewer", N_("Viewer"), ("core.residents.view",)),
+    RoleTemplate("auditor", N_("Auditor"), ("core.audit.view", "core.residents.view")),
 )
 
 
@@ -257,7 +258,9 @@ def ensure_roles(session: Session, templates: Iterable[RoleTemplate]) -> int:
         if template.name not in existing:
             session.add(
                 Role(
-                    name=template.name, title=template.title, permissions=list(template.permissions)
+                    name=template.name,
+                    title=str(template.title),
+                    permissions=list(template.permissions),
                 )
             )
             existing.add(template.name)

@@ -1,7 +1,9 @@
 /* Pamong's page behaviours. The Content-Security-Policy allows no inline
    script, so pages ask for behaviour through data attributes:
    - data-autosubmit on a form field: submit its form when it changes;
-   - data-print on a button: open the browser's print dialog. */
+   - data-print on a button: open the browser's print dialog.
+   On a phone the staff menu is a line that scrolls sideways: it starts
+   scrolled to the module being shown. */
 (function () {
   'use strict';
   document.addEventListener('change', function (event) {
@@ -15,6 +17,15 @@
     if (button) {
       event.preventDefault();
       window.print();
+    }
+  });
+  document.addEventListener('DOMContentLoaded', function () {
+    var menus = document.querySelectorAll('nav.main, nav.sub');
+    for (var i = 0; i < menus.length; i++) {
+      var current = menus[i].querySelector('[aria-current]');
+      if (current && menus[i].scrollWidth > menus[i].clientWidth) {
+        menus[i].scrollLeft = current.offsetLeft - menus[i].offsetLeft - 16;
+      }
     }
   });
 })();

@@ -6,12 +6,13 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale
-from flask_login import current_user
 
 from pamong.branding import brand_style, logo_url
 from pamong.formatting import register_template_filters
 from pamong.identity.nik import mask_nik
 from pamong.web.labels import audit_action, audit_object, label
+from pamong.web.nav import current_group, nav_groups, visible_nav_pairs
+from pamong.web.roles import role_title
 
 
 def page_arg() -> int:
@@ -24,15 +25,7 @@ def page_arg() -> int:
 
 def visible_nav_items() -> list[Any]:
     """Nav items of every component the current user may use, in weight order."""
-    state = current_app.extensions["pamong"]
-    items = []
-    for _component, item in state.nav_items:
-        if item.public or (
-            current_user.is_authenticated
-            and (item.permission is None or current_user.can(item.permission))
-        ):
-            items.append(item)
-    return items
+    return [item for _component, item in visible_nav_pairs()]
 
 
 def regency_name() -> str:
@@ -60,6 +53,8 @@ def install_template_helpers(app: Flask) -> None:
         state = current_app.extensions["pamong"]
         return {
             "nav_items": visible_nav_items,
+            "nav_groups": nav_groups,
+            "current_group": current_group,
             "current_locale": lambda: str(get_locale() or state.settings.default_locale),
             "settings": state.settings,
             "brand_style": lambda: brand_style(state.settings),
@@ -71,5 +66,6 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["legal_reference"] = _legal_reference  # for imported macros too
     app.jinja_env.filters["mask_nik"] = mask_nik
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["role_title"] = role_title
     app.jinja_env.filters["audit_action"] = audit_action
     app.jinja_env.filters["audit_object"] = audit_object

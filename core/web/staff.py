@@ -16,6 +16,7 @@ from pamong.errors import InvalidInput, NotFound, PamongError
 from pamong.i18n import gettext as _
 from pamong.orgunits.models import OrgUnit
 from pamong.orgunits.services import get_unit
+from pamong.web.roles import role_title
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -104,7 +105,7 @@ def user(username: str) -> Any:
     actor = _manager()
     db = get_session()
     account = accounts.get_managed_user(db, actor, username)
-    roles = db.scalars(select(Role).order_by(Role.title, Role.name)).all()
+    roles = sorted(db.scalars(select(Role)), key=role_title)
     return render_template(
         "staff_user.html",
         account=account,

@@ -39,9 +39,10 @@ from pamong.identity.nik import mask_nik
 from pamong.orgunits import services as orgunits
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
 from pamong.runtime import regency_today
-from pamong.web.context import page_arg, visible_nav_items
+from pamong.web.context import page_arg
 from pamong.web.export import EXPORT_LIMIT, download_format, table_download
 from pamong.web.labels import label
+from pamong.web.nav import nav_groups
 from pamong.web.registry import village_options
 from pamong.web.security import current_request_id
 
@@ -228,13 +229,18 @@ def set_language() -> Any:
 @login_required
 def dashboard() -> Any:
     """The user's modules, what waits for them, and today's figures at their units."""
-    items = [item for item in visible_nav_items() if item.endpoint != "web.dashboard"]
+    groups = nav_groups()
     db = get_session()
     actor = current_user.actor
     units = figures.unit_activity(db, actor, regency_today())
     waiting = figures.waiting_for(db, actor)
+    user = accounts.load_user(db, current_user.id)
+    roles = [(a.role, a.org_unit) for a in user.assignments] if user is not None else []
+    page = render_template(
+        "dashboard.html", groups=groups, units=units, waiting=waiting, roles=roles
+    )
     db.commit()
-    return render_template("dashboard.html", items=items, units=units, waiting=waiting)
+    return page
 
 
 @bp.route("/residents")

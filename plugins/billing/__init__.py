@@ -7,12 +7,12 @@ hash-chained ledger and reports. Other plugins (water, hospital) use its
 public function API, :mod:`pamong_plugins.billing.services`.
 """
 
-from pamong.plugin import PluginInfo
+from pamong.plugin import N_, PluginInfo
 
 PLUGIN = PluginInfo(
     id="billing",
     version="0.1.0",
-    title="Billing",
+    title=N_("Billing"),
     description="Invoices, cash and bank payments, receipts, day closing and a verifiable ledger",
     core_version=">=0.1",
     public_modules=("services",),

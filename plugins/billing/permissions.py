@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pamong.plugin import DocumentKind, Permission, RoleTemplate, Stage, TrackableKind, _l
+from pamong.plugin import N_, DocumentKind, Permission, RoleTemplate, Stage, TrackableKind, _l
 
 CASHIER = "billing.cashier"
 SUPERVISOR = "billing.supervisor"
@@ -26,12 +26,10 @@ PERMISSIONS = (
 )
 
 ROLES = (
-    RoleTemplate("billing_cashier", "Kasir (cashier)", (CASHIER, REPORT)),
-    RoleTemplate("billing_supervisor", "Billing supervisor", (SUPERVISOR, CASHIER, REPORT)),
-    RoleTemplate(
-        "billing_treasurer", "Bendahara penerimaan (revenue treasurer)", (TREASURER, REPORT)
-    ),
-    RoleTemplate("billing_report", "Billing reports", (REPORT,)),
+    RoleTemplate("billing_cashier", N_("Cashier"), (CASHIER, REPORT)),
+    RoleTemplate("billing_supervisor", N_("Billing supervisor"), (SUPERVISOR, CASHIER, REPORT)),
+    RoleTemplate("billing_treasurer", N_("Revenue treasurer"), (TREASURER, REPORT)),
+    RoleTemplate("billing_report", N_("Billing reports"), (REPORT,)),
 )
 
 INVOICE_FILE = TrackableKind(

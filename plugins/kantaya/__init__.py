@@ -9,12 +9,12 @@ reported through core messaging. Outgoing letters are numbered by a format
 template with a gapless sequence per year and registered as core documents.
 """
 
-from pamong.plugin import PluginInfo
+from pamong.plugin import N_, PluginInfo
 
 PLUGIN = PluginInfo(
     id="kantaya",
     version="0.1.0",
-    title="Kantaya",
+    title=N_("Kantaya"),
     description="Virtual office: daily reports, controlling grid, reminders, numbered letters",
     core_version=">=0.1",
     public_modules=("services",),

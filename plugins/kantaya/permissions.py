@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pamong.plugin import DocumentKind, Permission, RoleTemplate, _l
+from pamong.plugin import N_, DocumentKind, Permission, RoleTemplate, _l
 
 REPORT = "kantaya.report"
 APPROVE = "kantaya.approve"
@@ -28,12 +28,12 @@ PERMISSIONS = (
 )
 
 ROLES = (
-    RoleTemplate("kantaya_reporter", "Pelapor harian (daily reporter)", (REPORT,)),
-    RoleTemplate("kantaya_head", "Kepala unit (head of unit)", (APPROVE, REPORT, DISPOSE)),
-    RoleTemplate("kantaya_leader", "Pimpinan (leader: Bupati, Sekda, camat)", (MONITOR, DISPOSE)),
-    RoleTemplate("kantaya_secretary", "Sekretariat (letters, agenda)", (LETTERS, AGENDA)),
-    RoleTemplate("kantaya_moderator", "Moderator forum", (FORUM_MODERATE,)),
-    RoleTemplate("kantaya_project_officer", "Pengelola proyek (project officer)", (PROJECTS,)),
+    RoleTemplate("kantaya_reporter", N_("Daily reporter"), (REPORT,)),
+    RoleTemplate("kantaya_head", N_("Unit head"), (APPROVE, REPORT, DISPOSE)),
+    RoleTemplate("kantaya_leader", N_("Leader (Bupati, Sekda, camat)"), (MONITOR, DISPOSE)),
+    RoleTemplate("kantaya_secretary", N_("Secretariat (letters, agenda)"), (LETTERS, AGENDA)),
+    RoleTemplate("kantaya_moderator", N_("Forum moderator"), (FORUM_MODERATE,)),
+    RoleTemplate("kantaya_project_officer", N_("Project officer"), (PROJECTS,)),
 )
 
 OUTGOING_LETTER = DocumentKind("kantaya.letter", _l("Outgoing letter"))

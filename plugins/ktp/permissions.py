@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pamong.plugin import Permission, RoleTemplate, _l
+from pamong.plugin import N_, Permission, RoleTemplate, _l
 
 APPLY = "ktp.apply"
 PRINT = "ktp.print"
@@ -24,8 +24,8 @@ PERMISSIONS = (
 ROLES = (
     RoleTemplate(
         "ktp_officer",
-        "KTP counter officer",
+        N_("KTP officer"),
         (APPLY, PRINT, HANDOVER, REPORT, "core.residents.view", "core.residents.personal"),
     ),
-    RoleTemplate("ktp_supervisor", "KTP supervisor", (REPORT, ADMIN, "core.residents.view")),
+    RoleTemplate("ktp_supervisor", N_("KTP supervisor"), (REPORT, ADMIN, "core.residents.view")),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pamong.plugin import DocumentKind, Permission, RoleTemplate, Stage, TrackableKind, _l
+from pamong.plugin import N_, DocumentKind, Permission, RoleTemplate, Stage, TrackableKind, _l
 
 INTAKE = "licensing.intake"
 VERIFY = "licensing.verify"
@@ -23,16 +23,18 @@ PERMISSIONS = (
 )
 
 ROLES = (
-    RoleTemplate("licensing_front", "Front office (licensing)", (INTAKE, VIEW)),
-    RoleTemplate("licensing_verifier", "Document verifier (licensing)", (INTAKE, VERIFY, VIEW)),
-    RoleTemplate("licensing_technical", "Technical team (licensing)", (INSPECT, VIEW)),
+    RoleTemplate("licensing_front", N_("Licensing front office"), (INTAKE, VIEW)),
+    RoleTemplate("licensing_verifier", N_("Licensing document verifier"), (INTAKE, VERIFY, VIEW)),
+    RoleTemplate("licensing_technical", N_("Licensing technical team"), (INSPECT, VIEW)),
     RoleTemplate(
         "licensing_head",
-        "Head of the licensing office / camat",
+        N_("Head of the licensing office / camat"),
         (INTAKE, VERIFY, INSPECT, DECIDE, VIEW, REPORT),
     ),
-    RoleTemplate("licensing_observer", "Observer of licensing figures (bupati)", (VIEW, REPORT)),
-    RoleTemplate("licensing_admin", "Licensing catalogue administrator", (ADMIN, VIEW, REPORT)),
+    RoleTemplate(
+        "licensing_observer", N_("Observer of licensing figures (bupati)"), (VIEW, REPORT)
+    ),
+    RoleTemplate("licensing_admin", N_("Licensing catalogue administrator"), (ADMIN, VIEW, REPORT)),
 )
 
 #: Stage codes in their usual order; ``returned`` and ``refused`` are side exits.

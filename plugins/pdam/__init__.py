@@ -6,12 +6,12 @@ bill run (one billing invoice per active connection, idempotent), arrears
 and sealing orders, and the non-revenue-water report.
 """
 
-from pamong.plugin import PluginInfo
+from pamong.plugin import N_, PluginInfo
 
 PLUGIN = PluginInfo(
     id="pdam",
     version="0.1.0",
-    title="PDAM",
+    title=N_("PDAM"),
     description="Water utility billing: connections, block tariffs, meter readings, bill runs",
     core_version=">=0.1",
     requires=("billing",),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pamong.plugin import Permission, RoleTemplate, _l
+from pamong.plugin import N_, Permission, RoleTemplate, _l
 
 READER = "pdam.reader"
 BILLING = "pdam.billing"
@@ -20,8 +20,8 @@ PERMISSIONS = (
 )
 
 ROLES = (
-    RoleTemplate("pdam_reader", "Pembaca meter (meter reader)", (READER,)),
-    RoleTemplate("pdam_billing", "PDAM billing staff", (BILLING, REPORT)),
-    RoleTemplate("pdam_admin", "PDAM administrator", (ADMIN, BILLING, REPORT)),
-    RoleTemplate("pdam_report", "PDAM director (reports)", (REPORT,)),
+    RoleTemplate("pdam_reader", N_("Meter reader"), (READER,)),
+    RoleTemplate("pdam_billing", N_("PDAM billing staff"), (BILLING, REPORT)),
+    RoleTemplate("pdam_admin", N_("PDAM administrator"), (ADMIN, BILLING, REPORT)),
+    RoleTemplate("pdam_report", N_("PDAM director (reports)"), (REPORT,)),
 )

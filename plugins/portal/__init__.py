@@ -10,12 +10,12 @@ website leaves it disabled, and the core keeps only what every plugin
 needs (the catalogue and widget hooks, the tracker, the branding).
 """
 
-from pamong.plugin import PluginInfo
+from pamong.plugin import N_, PluginInfo
 
 PLUGIN = PluginInfo(
     id="portal",
     version="0.1.0",
-    title="Portal",
+    title=N_("Public portal"),
     description="The regency's public website, complaints and aspirations, legal documents (JDIH)",
     core_version=">=0.1",
     plugin_api=">=1.0,<2",

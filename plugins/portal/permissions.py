@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pamong.plugin import Permission, RoleTemplate, _l
+from pamong.plugin import N_, Permission, RoleTemplate, _l
 
 PUBLISH = "portal.publish"
 COMPLAINTS = "portal.complaints"
@@ -21,11 +21,11 @@ PERMISSIONS = (
 )
 
 ROLES = (
-    RoleTemplate("portal_editor", "Public relations editor", (PUBLISH,)),
+    RoleTemplate("portal_editor", N_("Public relations editor"), (PUBLISH,)),
     RoleTemplate(
         "portal_handler",
-        "Complaint handler",
+        N_("Complaint handler"),
         (COMPLAINTS, COMPLAINTS_PERSONAL, FILE_FOR_CITIZEN),
     ),
-    RoleTemplate("portal_legal", "Legal documents officer (JDIH)", (LEGAL,)),
+    RoleTemplate("portal_legal", N_("Legal documents officer (JDIH)"), (LEGAL,)),
 )

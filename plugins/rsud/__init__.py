@@ -7,12 +7,12 @@ INA-CBG package and the class-upgrade rule, deposits and hospital
 indicators. The patient's share becomes an invoice of the billing plugin.
 """
 
-from pamong.plugin import PluginInfo
+from pamong.plugin import N_, PluginInfo
 
 PLUGIN = PluginInfo(
     id="rsud",
     version="0.1.0",
-    title="RSUD",
+    title=N_("RSUD"),
     description="Hospital billing: patients, stays, tariffs per class, BPJS packages, indicators",
     core_version=">=0.1",
     requires=("billing",),

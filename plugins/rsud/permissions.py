@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pamong.plugin import Permission, RoleTemplate, _l
+from pamong.plugin import N_, Permission, RoleTemplate, _l
 
 REGISTRATION = "rsud.registration"
 CHARGE = "rsud.charge"
@@ -26,10 +26,10 @@ PERMISSIONS = (
 )
 
 ROLES = (
-    RoleTemplate("rsud_registration", "Pendaftaran RSUD (registration)", (REGISTRATION,)),
-    RoleTemplate("rsud_charge", "Unit layanan RSUD (charge entry)", (CHARGE,)),
-    RoleTemplate("rsud_cashier", "Kasir RSUD (hospital cashier)", (CASHIER, "billing.cashier")),
-    RoleTemplate("rsud_casemix", "Casemix RSUD", (CASEMIX, MEDICAL_DATA)),
-    RoleTemplate("rsud_report", "Manajemen RSUD (reports)", (REPORT,)),
-    RoleTemplate("rsud_admin", "Admin RSUD (tariffs, wards)", (ADMIN, REPORT)),
+    RoleTemplate("rsud_registration", N_("RSUD registration"), (REGISTRATION,)),
+    RoleTemplate("rsud_charge", N_("RSUD service unit (charge entry)"), (CHARGE,)),
+    RoleTemplate("rsud_cashier", N_("RSUD cashier"), (CASHIER, "billing.cashier")),
+    RoleTemplate("rsud_casemix", N_("RSUD casemix"), (CASEMIX, MEDICAL_DATA)),
+    RoleTemplate("rsud_report", N_("RSUD management (reports)"), (REPORT,)),
+    RoleTemplate("rsud_admin", N_("RSUD administrator (tariffs, wards)"), (ADMIN, REPORT)),
 )

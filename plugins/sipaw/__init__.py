@@ -8,12 +8,12 @@ regencies from their open-data feeds; and a trade board between regions.
 Other plugins read prices through :mod:`pamong_plugins.sipaw.services`.
 """
 
-from pamong.plugin import PluginInfo
+from pamong.plugin import N_, PluginInfo
 
 PLUGIN = PluginInfo(
     id="sipaw",
     version="0.1.0",
-    title="SIPAW",
+    title=N_("SIPAW"),
     description="Staple-food prices per market, open data, peer comparison and a trade board",
     core_version=">=0.1",
     public_modules=("services",),

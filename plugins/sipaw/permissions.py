@@ -6,7 +6,7 @@ markets) enters that market's prices; the coordinator publishes.
 
 from __future__ import annotations
 
-from pamong.plugin import Permission, RoleTemplate, _l
+from pamong.plugin import N_, Permission, RoleTemplate, _l
 
 ENUMERATOR = "sipaw.enumerator"
 COORDINATOR = "sipaw.coordinator"
@@ -21,10 +21,8 @@ PERMISSIONS = (
 )
 
 ROLES = (
-    RoleTemplate("sipaw_enumerator", "Enumerator harga (price enumerator)", (ENUMERATOR,)),
-    RoleTemplate(
-        "sipaw_coordinator", "Koordinator harga (price coordinator)", (COORDINATOR, ENUMERATOR)
-    ),
-    RoleTemplate("sipaw_admin", "Admin SIPAW (trade office)", (ADMIN, COORDINATOR)),
-    RoleTemplate("sipaw_trader", "Pedagang terverifikasi (verified trader)", (TRADER,)),
+    RoleTemplate("sipaw_enumerator", N_("Price enumerator"), (ENUMERATOR,)),
+    RoleTemplate("sipaw_coordinator", N_("Price coordinator"), (COORDINATOR, ENUMERATOR)),
+    RoleTemplate("sipaw_admin", N_("SIPAW administrator (trade office)"), (ADMIN, COORDINATOR)),
+    RoleTemplate("sipaw_trader", N_("Verified trader"), (TRADER,)),
 )

@@ -80,7 +80,7 @@ def test_a_cashier_takes_cash_and_prints_the_receipt(site, page):
     page.fill("input[name=password]", TEST_PASSWORD)
     page.click("form.card button")
     page.wait_for_url(f"{url}/dashboard")
-    page.click("header >> text=Kasir")
+    submit(page, "nav.main >> text=Pembayaran")  # the module opens its first page: the cash desk
     page.fill("input[name=opening_float]", "100.000")
     shot(page, "1-open")
     submit(page, "button:has-text('Buka sesi')")
