@@ -206,3 +206,29 @@ def test_in_memory_rate_limits_start_no_thread_per_count():
     storage.incr("key/new", 60)  # the sweep comes due: expired counts are dropped
     assert storage.get("key/0") == 0
     assert "key/1" not in storage.storage
+
+
+def test_the_nik_lookup_answers_what_its_schema_documents_and_audits_the_read(
+    app, client, bearer, make_resident
+):
+    """The lookup builds its JSON from one Core row: it must match ResidentSchema's dump."""
+    from pamong.audit.models import AuditEntry
+    from pamong.identity.models import Resident
+    from pamong.identity.schemas import ResidentSchema
+
+    nik = make_resident().nik
+    with count_queries(app) as queries:
+        body = client.get(f"/api/v1/residents/{nik}", headers=bearer("admin")).get_json()
+    resident_queries = [q for q in queries if "FROM residents" in q]
+    assert len(resident_queries) == 1 and "org_units" in resident_queries[0]
+    with app.extensions["pamong"].db.transaction() as session:
+        resident = session.query(Resident).filter_by(nik=nik).one()
+        assert body == ResidentSchema().dump(resident)
+        entry = session.query(AuditEntry).order_by(AuditEntry.id.desc()).first()
+        assert (entry.action, entry.object_type, entry.object_id) == (
+            "personal_data.read",
+            "resident",
+            str(resident.id),
+        )
+        assert entry.subject_nik == nik and entry.org_unit_id == resident.domicile_unit_id
+        assert entry.detail == {"purpose": "core.resident.by_nik"} and entry.actor_id is not None
