@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -273,6 +276,32 @@ def create_app(
     every enabled component's newest migration; ``check_schema=False``
     skips that check, for the commands that create or migrate the schema.
     """
+    with _collector_paused():
+        return _create_app(instance_path, check_schema=check_schema, overrides=overrides)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector held off while an app is built.
+
+    App creation makes a few hundred thousand long-lived objects (models,
+    routes, schemas, plugin modules); the collector kept scanning them as
+    they grew, a quarter of app creation's CPU time. Nothing is freed
+    later than it would be: the first collection after creation finds the
+    same garbage.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _create_app(
+    instance_path: str | Path | None, *, check_schema: bool, overrides: dict[str, Any]
+) -> Flask:
     try:
         settings = load_settings(instance_path, overrides)
     except ConfigError as error:
