@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, json
+from flask import Response, json, jsonify
 
 from pamong.auth import api_actor, require, token_required
 from pamong.db import get_session, paginate
@@ -102,7 +102,7 @@ def get_resident(nik: str):
     # Core on the session's connection (the token was read on it): one query, one insert.
     row = services.resident_record_by_nik(session.connection(), actor, nik)
     session.commit()  # the audit entry, before the record leaves
-    return Response(json.dumps(resident_json(row)), mimetype="application/json")
+    return jsonify(resident_json(row))
 
 
 def resident_json(row: Any) -> dict[str, Any]:
