@@ -232,3 +232,19 @@ def test_the_nik_lookup_answers_what_its_schema_documents_and_audits_the_read(
         )
         assert entry.subject_nik == nik and entry.org_unit_id == resident.domicile_unit_id
         assert entry.detail == {"purpose": "core.resident.by_nik"} and entry.actor_id is not None
+
+
+def test_a_public_route_counts_its_own_limit_and_says_so_in_its_headers(enable_plugins):
+    """The limiter's short path (the route's own limits only) counts and answers as before."""
+    app = enable_plugins(public_rate_limit="3/minute")
+    client = app.test_client()
+    answers = [client.get("/api/v1/track/DUK-2026-000001") for _ in range(4)]
+    assert [a.status_code for a in answers] == [404, 404, 404, 429]
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers[:3]] == ["2", "1", "0"]
+    assert answers[0].headers["X-RateLimit-Limit"] == "3"
+    assert int(answers[3].headers["Retry-After"]) >= 1
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.9"  # another address: its own count
+    assert other.get("/api/v1/track/DUK-2026-000001").status_code == 404
+    # Staff pages and authenticated API calls carry no public limit.
+    assert "X-RateLimit-Limit" not in client.get("/login").headers
