@@ -9,7 +9,6 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 from flask import Flask, current_app
 from flask_babel import get_locale
-from num2words import num2words
 
 __all__ = ["amount_in_words", "long_date", "register_template_filters", "rupiah"]
 
@@ -40,6 +39,8 @@ def amount_in_words(amount: int) -> str:
     """Terbilang for receipts: ``1500000`` -> ``satu juta lima ratus ribu rupiah``."""
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise TypeError("amounts are whole rupiah (int)")
+    from num2words import num2words  # imported on use: its language tables load slowly
+
     words = num2words(abs(amount), lang="id")
     prefix = "minus " if amount < 0 else ""
     return f"{prefix}{words} rupiah"

@@ -382,7 +382,7 @@ class PluginHost:
         until the plugin is enabled.
         """
         schemas = dict(self._single_results("pamong_register_settings_schema"))
-        installed = set(available_plugins()) | set(self.plugins)
+        installed = set(self.available) | set(self.plugins)  # scanned once, at __init__
         for pid in raw:
             if pid not in installed:
                 self.problems.append(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
-from flask_limiter import Limiter
+from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits.errors import ConfigurationError
 from limits.storage import MemoryStorage, Storage, storage_from_string
@@ -40,7 +40,26 @@ class _RouteLimiter(Limiter):
     def _check_request_limit(
         self, callable_name: str | None = None, in_middleware: bool = True
     ) -> None:
-        if not in_middleware:
+        if in_middleware:
+            return
+        if self._storage_dead or not callable_name:
+            # The in-memory fallback and its recovery: Flask-Limiter's own path.
+            super()._check_request_limit(callable_name, in_middleware)
+            return
+        # A decorated route's limits are its own (no default, application, blueprint
+        # or meta limits, no exemptions): evaluate them without resolving the rest,
+        # which cost more than the count. Errors take Flask-Limiter's path, with its
+        # fallback to counting in memory.
+        endpoint = self.identify_request()
+        if self._Limiter__check_all_limits_exempt(endpoint):  # type: ignore[attr-defined]
+            return  # disabled, a static file, a request filter
+        try:
+            self._Limiter__evaluate_limits(  # type: ignore[attr-defined]
+                endpoint, self.limit_manager.decorated_limits(callable_name)
+            )
+        except RateLimitExceeded:
+            raise
+        except Exception:
             super()._check_request_limit(callable_name, in_middleware)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import http
 import threading
 from datetime import date
@@ -82,6 +83,32 @@ class Blueprint(flask_smorest.Blueprint):
         self, endpoint: str, obj: Any, parameters: Any, tags: Any, **options: Any
     ) -> None:
         self._undocumented.append(((endpoint, obj, parameters, tags), options))
+
+    # A schema named by its class is instantiated once per process, not once per
+    # route (marshmallow deep-copies every field of every instance). Schemas hold
+    # no per-call state, so routes may share one, as threads share a route's.
+    def arguments(self, schema: Any, **kwargs: Any) -> Any:
+        return super().arguments(shared_schema(schema), **kwargs)
+
+    def response(self, status_code: Any, schema: Any = None, **kwargs: Any) -> Any:
+        return super().response(status_code, shared_schema(schema), **kwargs)
+
+    def alt_response(
+        self, status_code: Any, response: Any = None, *, schema: Any = None, **kwargs: Any
+    ) -> Any:
+        return super().alt_response(status_code, response, schema=shared_schema(schema), **kwargs)
+
+
+@functools.cache
+def _instance(schema_class: type[Schema]) -> Schema:
+    return schema_class()
+
+
+def shared_schema(schema: Any) -> Any:
+    """One instance per schema class; instances, names and dicts as they are."""
+    if isinstance(schema, type) and issubclass(schema, Schema):
+        return _instance(schema)
+    return schema
 
 
 class QueryArgs(Schema):

@@ -206,3 +206,45 @@ def test_in_memory_rate_limits_start_no_thread_per_count():
     storage.incr("key/new", 60)  # the sweep comes due: expired counts are dropped
     assert storage.get("key/0") == 0
     assert "key/1" not in storage.storage
+
+
+def test_the_nik_lookup_answers_what_its_schema_documents_and_audits_the_read(
+    app, client, bearer, make_resident
+):
+    """The lookup builds its JSON from one Core row: it must match ResidentSchema's dump."""
+    from pamong.audit.models import AuditEntry
+    from pamong.identity.models import Resident
+    from pamong.identity.schemas import ResidentSchema
+
+    nik = make_resident().nik
+    with count_queries(app) as queries:
+        body = client.get(f"/api/v1/residents/{nik}", headers=bearer("admin")).get_json()
+    resident_queries = [q for q in queries if "FROM residents" in q]
+    assert len(resident_queries) == 1 and "org_units" in resident_queries[0]
+    with app.extensions["pamong"].db.transaction() as session:
+        resident = session.query(Resident).filter_by(nik=nik).one()
+        assert body == ResidentSchema().dump(resident)
+        entry = session.query(AuditEntry).order_by(AuditEntry.id.desc()).first()
+        assert (entry.action, entry.object_type, entry.object_id) == (
+            "personal_data.read",
+            "resident",
+            str(resident.id),
+        )
+        assert entry.subject_nik == nik and entry.org_unit_id == resident.domicile_unit_id
+        assert entry.detail == {"purpose": "core.resident.by_nik"} and entry.actor_id is not None
+
+
+def test_a_public_route_counts_its_own_limit_and_says_so_in_its_headers(enable_plugins):
+    """The limiter's short path (the route's own limits only) counts and answers as before."""
+    app = enable_plugins(public_rate_limit="3/minute")
+    client = app.test_client()
+    answers = [client.get("/api/v1/track/DUK-2026-000001") for _ in range(4)]
+    assert [a.status_code for a in answers] == [404, 404, 404, 429]
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers[:3]] == ["2", "1", "0"]
+    assert answers[0].headers["X-RateLimit-Limit"] == "3"
+    assert int(answers[3].headers["Retry-After"]) >= 1
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.9"  # another address: its own count
+    assert other.get("/api/v1/track/DUK-2026-000001").status_code == 404
+    # Staff pages and authenticated API calls carry no public limit.
+    assert "X-RateLimit-Limit" not in client.get("/login").headers

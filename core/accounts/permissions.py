@@ -71,6 +71,12 @@ class Actor:
             return bool(paths)
         return any(unit.path.startswith(path) for path in paths)
 
+    def can_at_path(self, permission: str, unit_path: str) -> bool:
+        """:meth:`can` for a unit known by its path only (a row read without the ORM)."""
+        return self.is_system or any(
+            unit_path.startswith(path) for path in self.scope_paths(permission)
+        )
+
     def scope_paths(self, permission: str) -> tuple[str, ...]:
         """Paths of the subtrees where ``permission`` is granted, outermost only."""
         if permission not in self._cache:

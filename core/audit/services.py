@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, inspect, select
+from sqlalchemy import Select, insert, inspect, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from pamong.accounts.permissions import Actor
@@ -67,19 +68,33 @@ def record(
 ) -> AuditEntry:
     """Add an audit entry to ``session``; it commits with the change it records."""
     entry = AuditEntry(
-        actor_id=actor.user_id,
-        actor=actor.username[:64],
-        action=action,
-        object_type=object_type[:40],
-        object_id=None if object_id is None else str(object_id)[:64],
-        org_unit_id=org_unit_id,
-        subject_nik=subject_nik,
-        detail=detail,
-        ip=actor.ip,
-        request_id=actor.request_id,
+        **_entry_values(actor, action, object_type, object_id, org_unit_id, subject_nik, detail)
     )
     session.add(entry)
     return entry
+
+
+def _entry_values(
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: object,
+    org_unit_id: int | None,
+    subject_nik: str | None,
+    detail: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "actor_id": actor.user_id,
+        "actor": actor.username[:64],
+        "action": action,
+        "object_type": object_type[:40],
+        "object_id": None if object_id is None else str(object_id)[:64],
+        "org_unit_id": org_unit_id,
+        "subject_nik": subject_nik,
+        "detail": detail,
+        "ip": actor.ip,
+        "request_id": actor.request_id,
+    }
 
 
 def _describe(subject: Any) -> tuple[str, str | None]:
@@ -123,20 +138,58 @@ def record_personal_read(
         component (``"ktp.application.page"``, ``"licensing.api.application"``).
     :param fields: optionally, which personal fields were shown.
     """
-    object_type, object_id = _describe(subject)
-    detail: dict[str, Any] = {"purpose": purpose[:64]}
-    if fields:
-        detail["fields"] = list(fields)
+    object_type, object_id, unit_id, nik, detail = _personal_read_args(
+        subject, resident, unit, purpose, fields
+    )
     return record(
         session,
         actor,
         PERSONAL_READ,
         object_type,
         object_id,
-        org_unit_id=_unit_id(unit),
-        subject_nik=_nik_of(resident),
+        org_unit_id=unit_id,
+        subject_nik=nik,
         **detail,
     )
+
+
+def write_personal_read(
+    conn: Connection,
+    actor: Actor,
+    *,
+    subject: tuple[str, object],
+    resident: Any = None,
+    unit: OrgUnit | int | None,
+    purpose: str,
+    fields: Sequence[str] = (),
+) -> None:
+    """:func:`record_personal_read` on a Core connection, for data read without the ORM.
+
+    The entry is inserted at once, in ``conn``'s transaction: commit that
+    transaction before the data leaves, as a session's commit does for
+    :func:`record_personal_read`. ``subject`` is a ``(type, id)`` pair.
+    """
+    object_type, object_id, unit_id, nik, detail = _personal_read_args(
+        subject, resident, unit, purpose, fields
+    )
+    conn.execute(
+        _INSERT_ENTRY,
+        _entry_values(actor, PERSONAL_READ, object_type, object_id, unit_id, nik, detail),
+    )
+
+
+#: Built once: SQLAlchemy keeps a reused statement's cache key (the NIK lookup is a hot path).
+_INSERT_ENTRY = insert(AuditEntry)
+
+
+def _personal_read_args(
+    subject: Any, resident: Any, unit: OrgUnit | int | None, purpose: str, fields: Sequence[str]
+) -> tuple[str, str | None, int | None, str | None, dict[str, Any]]:
+    object_type, object_id = _describe(subject)
+    detail: dict[str, Any] = {"purpose": purpose[:64]}
+    if fields:
+        detail["fields"] = list(fields)
+    return object_type, object_id, _unit_id(unit), _nik_of(resident), detail
 
 
 def record_security_event(

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-import segno
 from flask import render_template, request, url_for
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -259,6 +258,8 @@ def verify_url(document: IssuedDocument) -> str:
 
 def qr_svg(url: str, scale: int = 4) -> str:
     """An inline SVG QR code of ``url`` (error correction M, for printed paper)."""
+    import segno  # imported on use, not at app creation
+
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", scale=scale, xmldecl=False)
     return buffer.getvalue().decode()

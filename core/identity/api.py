@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, json
+from flask import Response, json, jsonify
 
 from pamong.auth import api_actor, require, token_required
 from pamong.db import get_session, paginate
 from pamong.identity import events, families, services
+from pamong.identity.nik import mask_nik
 from pamong.identity.schemas import (
     ArrivalSchema,
     BirthSchema,
@@ -98,9 +99,39 @@ def get_resident(nik: str):
     """Fetch a resident by NIK (needs ``core.residents.personal``; the read is audited)."""
     actor = api_actor()
     session = get_session()
-    resident = services.get_resident_by_nik(session, actor, nik)
-    session.commit()
-    return resident
+    # Core on the session's connection (the token was read on it): one query, one insert.
+    row = services.resident_record_by_nik(session.connection(), actor, nik)
+    session.commit()  # the audit entry, before the record leaves
+    return jsonify(resident_json(row))
+
+
+def resident_json(row: Any) -> dict[str, Any]:
+    """What :class:`ResidentSchema` dumps, built from a
+    :func:`~pamong.identity.services.resident_record_by_nik` row; a test holds the two equal."""
+    return {
+        "id": row.id,
+        "nik_masked": mask_nik(row.nik),
+        "name": row.name,
+        "sex": row.sex,
+        "status": row.status,
+        "domicile": {"code": row.domicile_code, "name": row.domicile_name},
+        "needs_review": row.needs_review,
+        "nik": row.nik,
+        "kk_number": row.kk_number,
+        "family_relation": row.family_relation,
+        "birth_place": row.birth_place,
+        "birth_date": row.birth_date.isoformat(),
+        "religion": row.religion,
+        "marital_status": row.marital_status,
+        "occupation": row.occupation,
+        "blood_type": row.blood_type,
+        "address": row.address,
+        "rt": row.rt,
+        "rw": row.rw,
+        "nik_issues": None if row.nik_issues is None else [str(i) for i in row.nik_issues],
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+    }
 
 
 @blp.route("/residents/<nik>", methods=["PATCH"])

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from icalendar import Calendar, Event
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
@@ -218,6 +217,8 @@ def revoke_feed(session: Session, actor: Actor) -> int:
 
 
 def _calendar(name: str, events: Iterable[KantayaEvent]) -> bytes:
+    from icalendar import Calendar, Event  # 0.1 s to import: only when a feed is asked for
+
     calendar = Calendar()
     calendar.add("prodid", "-//Pamong//Kantaya//ID")
     calendar.add("version", "2.0")

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
-from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -50,6 +49,8 @@ PLAN = (
 @cache
 def sample_photo(colour: str) -> bytes:
     """A 3x4 placeholder portrait on a red or blue background."""
+    from PIL import Image, ImageDraw  # imported when the demo seeds, not at app creation
+
     image = Image.new("RGB", (300, 400), (200, 30, 35) if colour == "red" else (30, 70, 190))
     draw = ImageDraw.Draw(image)
     draw.ellipse((95, 70, 205, 200), fill=(224, 186, 150))
@@ -61,6 +62,8 @@ def sample_photo(colour: str) -> bytes:
 
 @cache
 def sample_signature() -> bytes:
+    from PIL import Image, ImageDraw
+
     image = Image.new("RGBA", (400, 160), (255, 255, 255, 0))
     draw = ImageDraw.Draw(image)
     draw.line(

@@ -16,10 +16,12 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-
-from PIL import Image, ImageFile, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from pamong.plugin import N_, InvalidInput, _, _l
+
+if TYPE_CHECKING:  # Pillow is imported on use: app creation does not need it
+    from PIL import Image
 
 MAX_UPLOAD_BYTES = 3 * 1024 * 1024
 MAX_PIXELS = 20_000_000  # 20 megapixels: refused before decoding (decompression bombs)
@@ -48,6 +50,8 @@ def _strict_decoding() -> Iterator[None]:
     """Pillow as strict as it can be: bombs are errors, truncated files and huge text
     chunks too. WeasyPrint relaxes ``LOAD_TRUNCATED_IMAGES`` for the whole process
     when it is imported (to render PDFs); uploads must not profit from that."""
+    from PIL import Image, ImageFile
+
     with _STRICT, warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         relaxed = ImageFile.LOAD_TRUNCATED_IMAGES
@@ -63,6 +67,8 @@ def decode_upload(data: bytes | str, what: str) -> Image.Image:
 
     ``what`` is ``"photo"`` or ``"signature"``, named in the error messages.
     """
+    from PIL import Image, UnidentifiedImageError
+
     what = str(WHAT.get(what, what))
     if isinstance(data, str):
         payload = data.partition("base64,")[2]
