@@ -201,3 +201,52 @@ class PdamZoneInput(Base):
     zone: Mapped[str] = mapped_column(String(20))
     period: Mapped[str] = mapped_column(String(7))
     m3: Mapped[int] = mapped_column(BigInteger)
+
+
+class ApplicationStep(enum.StrEnum):
+    """Where a new-connection application stands; also its stage on the public tracker."""
+
+    APPLIED = "applied"
+    SURVEYED = "surveyed"  # the field survey found the connection feasible
+    ESTIMATED = "estimated"  # the cost estimate is invoiced: waiting for payment
+    PAID = "paid"  # the connection fee is paid: waiting for installation
+    ACTIVE = "active"  # meter installed, connection active
+    REJECTED = "rejected"
+
+
+class PdamApplication(Base):
+    """A new-connection application (pasang sambungan baru), online or at the counter."""
+
+    __tablename__ = "pdam_applications"
+    __table_args__ = (Index("ix_pdam_applications_desa_step", "desa_id", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The receipt number of its tracked file (``PSB-2026-000123``).
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    channel: Mapped[str] = mapped_column(String(10), default="counter")  # counter | online
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    #: Personal data: shown to PDAM staff only, reads audited.
+    applicant_nik: Mapped[str] = mapped_column(String(16), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    desa_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    group_code: Mapped[str] = mapped_column(ForeignKey("pdam_groups.code"))
+    meter_size: Mapped[str] = mapped_column(String(10), default="1/2")
+    step: Mapped[str] = mapped_column(String(10), default=ApplicationStep.APPLIED.value)
+    survey_note: Mapped[str] = mapped_column(String(300), default="")
+    #: Metres of pipe from the main, found by the survey.
+    distance_m: Mapped[int] = mapped_column(default=0)
+    estimate: Mapped[int] = mapped_column(Money, default=0)
+    fee_invoice: Mapped[str] = mapped_column(String(20), default="")
+    meter_serial: Mapped[str] = mapped_column(String(30), default="")
+    connection_id: Mapped[int | None] = mapped_column(ForeignKey("pdam_connections.id"))
+    reject_reason: Mapped[str] = mapped_column(String(300), default="")
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    surveyed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    estimated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    installed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    desa: Mapped[OrgUnit] = relationship(lazy="joined")
+    connection: Mapped[PdamConnection | None] = relationship()
