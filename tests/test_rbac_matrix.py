@@ -546,6 +546,7 @@ def _sipaw_targets(world: World, session: Any) -> None:
 
 def _pdam_targets(world: World, session: Any) -> None:
     """Per kecamatan: a water connection in its first desa, a held reading, a sealing order."""
+    from pamong_plugins.pdam import applications as pdam_flow
     from pamong_plugins.pdam import services as pdam
     from pamong_plugins.pdam.models import PdamWorkOrder
 
@@ -571,6 +572,16 @@ def _pdam_targets(world: World, session: Any) -> None:
         session.add(order)
         session.flush()
         world.targets[("pdam_order", where)] = {"order_id": order.id, **unit}
+        filed = pdam_flow.apply(
+            session,
+            system,
+            applicant_name="Pemohon",
+            address="RT 1",
+            desa_code=desa,
+            group_code="R1",
+        )
+        target = {"application_id": filed.id, "action": "survey", **unit}
+        world.targets[("pdam_application", where)] = target
         if where == "in":
             world.targets[("pdam_public", "in")] = {
                 "number": row.number,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import SYSTEM
 from pdam_testing import KALIJAMBE, KEDEN, PLUPUH_DESA, REGENCY
 from sqlalchemy import select
 
