@@ -991,6 +991,13 @@ TABLE: dict[str, Rule] = {
             "group_code": "R1",
         },
     ),
+    "GET /api/v1/pdam/routes": anywhere("pdam.billing", target="pdam_period"),
+    "POST /api/v1/pdam/routes": anywhere(
+        "pdam.billing", body=_fixed(reader="nobody", period="2026-01", numbers=["1"])
+    ),
+    "GET /api/v1/pdam/routes/mine": staff(target="pdam_period"),
+    "GET /pdam/routes": anywhere("pdam.billing"),
+    "POST /pdam/routes": anywhere("pdam.billing", body=_fixed(reader="nobody", numbers="1")),
     "GET|POST /pdam/read": anywhere(
         "pdam.reader",
         target="pdam_connection",

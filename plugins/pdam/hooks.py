@@ -36,7 +36,12 @@ class PdamSettings(Schema):
 
 @hookimpl
 def pamong_register_blueprints() -> Iterable[Any]:
-    from pamong_plugins.pdam import application_api, application_views  # noqa: F401  (routes)
+    from pamong_plugins.pdam import (  # noqa: F401  (their routes join the blueprints)
+        application_api,
+        application_views,
+        route_api,
+        route_views,
+    )
     from pamong_plugins.pdam.api import blp
     from pamong_plugins.pdam.views import bp
 
@@ -69,6 +74,13 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             weight=19,
             permission=perm.BILLING,
             description=_l("Connections, readings held for review, the bill run"),
+        ),
+        NavItem(
+            "pdam.routes_page",
+            _l("Reading routes"),
+            weight=19,
+            permission=perm.BILLING,
+            description=_l("Each meter reader's route for the month and its progress"),
         ),
         NavItem(
             "pdam.applications",

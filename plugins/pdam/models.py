@@ -250,3 +250,41 @@ class PdamApplication(Base):
 
     desa: Mapped[OrgUnit] = relationship(lazy="joined")
     connection: Mapped[PdamConnection | None] = relationship()
+
+
+class PdamRoute(Base):
+    """A meter reader's route for a month: the connections to read, in walking order."""
+
+    __tablename__ = "pdam_routes"
+    __table_args__ = (UniqueConstraint("reader_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reader_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(7))
+    name: Mapped[str] = mapped_column(String(80), default="")
+    #: The smallest unit holding every stop (who may see the route's progress).
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    stops: Mapped[list[PdamRouteStop]] = relationship(
+        back_populates="route", order_by="PdamRouteStop.position", cascade="all, delete-orphan"
+    )
+
+
+class PdamRouteStop(Base):
+    """One connection of a route, at its place in the walking order."""
+
+    __tablename__ = "pdam_route_stops"
+    __table_args__ = (
+        UniqueConstraint("route_id", "position"),
+        UniqueConstraint("route_id", "connection_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    route_id: Mapped[int] = mapped_column(ForeignKey("pdam_routes.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column()
+    connection_id: Mapped[int] = mapped_column(ForeignKey("pdam_connections.id"))
+
+    route: Mapped[PdamRoute] = relationship(back_populates="stops")
+    connection: Mapped[PdamConnection] = relationship(lazy="joined")

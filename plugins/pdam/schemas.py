@@ -371,3 +371,47 @@ class PdamInstallSchema(Schema):
 
 class PdamRejectSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(1, 300))
+
+
+# --- reading routes --------------------------------------------------------------------
+
+
+class PdamRouteSetSchema(Schema):
+    reader = fields.String(required=True, validate=validate.Length(1, 64))
+    period = fields.String(required=True, validate=PERIOD)
+    name = fields.String(load_default="", validate=validate.Length(max=80))
+    numbers = fields.List(
+        fields.String(validate=validate.Length(1, 20)),
+        required=True,
+        validate=validate.Length(1, 2000),
+        metadata={"description": "Customer numbers in walking order"},
+    )
+
+
+class PdamRouteSchema(Schema):
+    id = fields.Integer()
+    period = fields.String()
+    name = fields.String()
+    stops = fields.Function(lambda r: [s.connection.number for s in r.stops])
+
+
+class PdamRouteProgressSchema(Schema):
+    id = fields.Integer()
+    reader = fields.String()
+    name = fields.String()
+    unit = fields.String()
+    stops = fields.Integer()
+    read = fields.Integer()
+    held = fields.Integer()
+    remaining = fields.Integer()
+    percent = fields.Integer()
+
+
+class PdamRouteStopSchema(Schema):
+    position = fields.Integer()
+    customer_number = fields.String()
+    holder = fields.String()
+    address = fields.String()
+    desa = fields.String()
+    meter_serial = fields.String()
+    status = fields.String(metadata={"description": "accepted, held, or empty: not read yet"})

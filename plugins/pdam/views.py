@@ -20,7 +20,7 @@ from pamong.plugin import (
     regency_today,
     table_download,
 )
-from pamong_plugins.pdam import services
+from pamong_plugins.pdam import routes, services
 from pamong_plugins.pdam.models import Condition, ConnectionStatus
 from pamong_plugins.pdam.permissions import ADMIN, BILLING, READER, REPORT
 
@@ -82,10 +82,14 @@ def read_page() -> Any:
             "info",
         )
         return redirect(url_for("pdam.read_page"))
+    period = services.previous_period(services.period_of(regency_today()), 0)
+    stops = routes.my_route(db, actor, period)
+    db.commit()
     return render_template(
         "pdam/read.html",
-        period=services.previous_period(services.period_of(regency_today()), 0),
+        period=period,
         conditions=[c.value for c in Condition],
+        stops=stops,
     )
 
 
