@@ -10,7 +10,16 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pamong.plugin import Base, OrgUnit, UTCDateTime, utcnow
@@ -288,3 +297,19 @@ class PdamRouteStop(Base):
 
     route: Mapped[PdamRoute] = relationship(back_populates="stops")
     connection: Mapped[PdamConnection] = relationship(lazy="joined")
+
+
+class PdamReadingPhoto(Base):
+    """The meter's photo taken with a reading (JPEG or PNG, checked by its bytes)."""
+
+    __tablename__ = "pdam_reading_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reading_id: Mapped[int] = mapped_column(
+        ForeignKey("pdam_readings.id", ondelete="CASCADE"), unique=True
+    )
+    content_type: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int] = mapped_column()
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -90,6 +90,13 @@ class PdamReadingCreateSchema(Schema):
     condition = fields.String(load_default="working", validate=validate.OneOf(_conditions))
     rollover = fields.Boolean(load_default=False)
     read_on = fields.Date(load_default=None)
+    photo = fields.String(
+        load_default=None,
+        validate=validate.Length(max=3_000_000),
+        metadata={
+            "description": "The meter's photo: JPEG or PNG (at most 2 MB), base64 or a data: URL"
+        },
+    )
 
 
 class PdamReadingSchema(Schema):

@@ -96,15 +96,39 @@
       condition: String(data.get("condition") || "working"),
       rollover: data.get("rollover") ? "1" : ""
     };
+    var photoInput = form.querySelector("input[name=photo]");
+    var file = photoInput && photoInput.files && photoInput.files[0];
+    if (file && file.size > Number(photoInput.dataset.queueLimit)) {
+      note(item.customer_number + " " + item.period + ": " + photoInput.dataset.labelSkipped);
+      file = null;
+    }
+    if (file) {
+      var reader = new FileReader();
+      reader.onload = function () { item.photo = String(reader.result); queueItem(item); };
+      reader.onerror = function () { queueItem(item); };
+      reader.readAsDataURL(file);
+    } else {
+      queueItem(item);
+    }
+    if (photoInput) { photoInput.value = ""; }
+  });
+  function queueItem(item) {
     var queue = load();
     queue.push(item);
-    save(queue);
+    try {
+      save(queue);
+    } catch (e) {  // storage full: keep the reading, drop its photo
+      delete item.photo;
+      queue[queue.length - 1] = item;
+      save(queue);
+      note(item.customer_number + " " + item.period + ": " + form.querySelector("input[name=photo]").dataset.labelSkipped);
+    }
     numberInput.value = "";
     form.querySelector("input[name=value]").value = "";
     walk();  // the next stop of the route, if any
     form.querySelector("input[name=value]").focus();
     flush();
-  });
+  }
   window.addEventListener("online", flush);
   window.addEventListener("offline", show);
   setInterval(flush, 15000);
