@@ -1016,6 +1016,11 @@ TABLE: dict[str, Rule] = {
         denied=404,
         out=404,
     ),
+    "POST /api/v1/pdam/bank-settlements": anywhere(
+        "pdam.billing", body=_fixed(bank="bri", csv="bill_number,amount,paid_at,bank_reference\n")
+    ),
+    "GET /pdam/bank-settlement": anywhere("pdam.billing"),
+    "POST /pdam/bank-settlement": anywhere("pdam.billing"),
     "GET|POST /pdam/read": anywhere(
         "pdam.reader",
         target="pdam_connection",

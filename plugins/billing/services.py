@@ -119,6 +119,7 @@ __all__ = [
     "Payer",
     "PaymentChannel",
     "add_lines",
+    "booked_references",
     "cancel_invoice",
     "close_cashier_session",
     "create_invoice",
@@ -1492,16 +1493,7 @@ def pay_bank_many(
         return []
     channel = _text(channel, 40) or "bank-file"
     refs = [_text(p.reference, 64) for p in payments]
-    seen = set()
-    for start in range(0, len(refs), 500):
-        seen.update(
-            session.scalars(
-                select(BillingPayment.external_ref).where(
-                    BillingPayment.channel == channel,
-                    BillingPayment.external_ref.in_(refs[start : start + 500]),
-                )
-            )
-        )
+    seen = booked_references(session, channel, refs)
     for position, ref in enumerate(refs, 1):
         if not ref or ref in seen:
             raise Conflict(
@@ -1526,6 +1518,22 @@ def pay_bank_many(
         external_refs=refs,
         account=f"bank:{channel}",
     )
+
+
+def booked_references(session: Session, channel: str, references: Iterable[str]) -> set[str]:
+    """Which of ``references`` are already booked as payments of ``channel`` (bank files)."""
+    refs = sorted({_text(r, 64) for r in references if r})
+    seen: set[str] = set()
+    for start in range(0, len(refs), 500):
+        seen.update(
+            session.scalars(
+                select(BillingPayment.external_ref).where(
+                    BillingPayment.channel == channel,
+                    BillingPayment.external_ref.in_(refs[start : start + 500]),
+                )
+            )
+        )
+    return seen
 
 
 _Planned = tuple[BillingInvoice, int, datetime, str]

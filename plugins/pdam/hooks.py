@@ -41,6 +41,7 @@ def pamong_register_blueprints() -> Iterable[Any]:
         application_views,
         route_api,
         route_views,
+        settlement_api,
     )
     from pamong_plugins.pdam.api import blp
     from pamong_plugins.pdam.views import bp
@@ -81,6 +82,13 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             weight=19,
             permission=perm.BILLING,
             description=_l("Each meter reader's route for the month and its progress"),
+        ),
+        NavItem(
+            "pdam.bank_settlement",
+            _l("Bank settlement file"),
+            weight=19,
+            permission=perm.BILLING,
+            description=_l("Pay water bills from a bank's CSV; refused lines listed"),
         ),
         NavItem(
             "pdam.applications",

@@ -422,3 +422,39 @@ class PdamRouteStopSchema(Schema):
     desa = fields.String()
     meter_serial = fields.String()
     status = fields.String(metadata={"description": "accepted, held, or empty: not read yet"})
+
+
+# --- bank settlement files -------------------------------------------------------------
+
+
+class PdamSettlementSchema(Schema):
+    bank = fields.String(required=True, validate=validate.Length(1, 21))
+    csv = fields.String(
+        required=True,
+        validate=validate.Length(1, 10_000_000),
+        metadata={
+            "description": "bill_number,amount,paid_at,bank_reference, then a line per payment"
+        },
+    )
+    dry_run = fields.Boolean(load_default=False)
+
+
+class PdamSettlementProblemSchema(Schema):
+    line = fields.Integer()
+    bill_number = fields.String()
+    problem = fields.String(
+        metadata={
+            "description": "missing-reference, duplicate-in-file, already-imported, unknown-bill, "
+            "invalid-amount, invalid-date, already-paid or amount-mismatch"
+        }
+    )
+    detail = fields.String()
+
+
+class PdamSettlementResultSchema(Schema):
+    bank = fields.String()
+    dry_run = fields.Boolean()
+    paid = fields.Integer()
+    total = fields.Integer()
+    receipts = fields.List(fields.String())
+    problems = fields.List(fields.Nested(PdamSettlementProblemSchema))
