@@ -353,10 +353,23 @@ def public_bills(args: dict[str, Any], number: str):
     return services.public_check(get_session(), number, args["code"])
 
 
+IMAGES = ("image/jpeg", "image/png")
+
+
 @blp.route("/readings/<id:reading_id>/photo")
 @token_required
 @blp.response(200, description="The meter photo (JPEG or PNG)", content_type="image/jpeg")
-@blp.doc(security=BEARER)
+@blp.doc(
+    security=BEARER,
+    responses={
+        "200": {
+            "description": "The meter photo (JPEG or PNG)",
+            "content": {
+                kind: {"schema": {"type": "string", "format": "binary"}} for kind in IMAGES
+            },
+        }
+    },
+)
 def reading_photo(reading_id: int):
     """The meter's photo taken with a reading (404 when there is none)."""
     photo = photos.photo_of(get_session(), api_actor(), reading_id)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import SYSTEM
 from pdam_testing import KALIJAMBE, PLUPUH_DESA, REGENCY
 
-from pamong.plugin import regency_today
+from pamong.plugin import Actor, regency_today
 
 pytestmark = pytest.mark.pamong_plugins("billing", "pdam")
+SYSTEM = Actor.system("test")
 API = "/api/v1/pdam"
 
 

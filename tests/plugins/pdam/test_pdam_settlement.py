@@ -9,11 +9,13 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from conftest import SYSTEM
 from pdam_testing import KALIJAMBE, REGENCY
 from sqlalchemy import select
 
+from pamong.plugin import Actor
+
 pytestmark = pytest.mark.pamong_plugins("billing", "pdam")
+SYSTEM = Actor.system("test")
 API = "/api/v1/pdam"
 HEADER = "bill_number,amount,paid_at,bank_reference\n"
 
