@@ -328,7 +328,7 @@ class PdamApplicationRowSchema(Schema):
 
 
 class PdamApplicationSchema(PdamApplicationRowSchema):
-    applicant_nik = fields.String()
+    applicant_nik = fields.Function(lambda a: mask_nik(a.applicant_nik) if a.applicant_nik else "")
     phone = fields.String()
     address = fields.String()
     meter_size = fields.String()

@@ -136,8 +136,9 @@ def test_api_and_public_application(client, bearer, seeded):
     assert set(public.json) == {"number", "step"}  # nothing personal comes back
     _problem(client.post(f"{API}/public/applications", json=body), 422, "invalid-phone")
     _problem(client.post(f"{API}/public/applications", json={"address": "x"}), 422)
-    made = client.post(f"{API}/applications", json=body, headers=admin)
+    made = client.post(f"{API}/applications", json={**body, "applicant_nik": NIK}, headers=admin)
     assert made.status_code == 201 and made.json["channel"] == "counter"
+    assert made.json["applicant_nik"] == "3314********0001"
     app_id = made.json["id"]
     listed = client.get(f"{API}/applications?step=applied", headers=admin)
     assert listed.json["total"] == 2
