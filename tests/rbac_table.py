@@ -903,6 +903,128 @@ TABLE: dict[str, Rule] = {
     "GET /api/v1/pdam/reports/arrears-ageing": anywhere("pdam.billing", "pdam.report"),
     "GET /api/v1/pdam/reports/per-capita": anywhere("pdam.report", target="pdam_period"),
     "GET /api/v1/pdam/public/bills/<string:number>": public("pdam_public"),
+    "GET /api/v1/pdam/applications": staff(),
+    "POST /api/v1/pdam/applications": at_target(
+        "pdam.admin",
+        target="pdam_desa",
+        body=lambda c: {
+            "applicant_name": "Sri",
+            "address": "RT 1",
+            "desa_code": c["desa_code"],
+            "group_code": "R1",
+        },
+    ),
+    "GET /api/v1/pdam/applications/<id:application_id>": at_target(
+        "pdam.reader",
+        "pdam.billing",
+        "pdam.admin",
+        "pdam.report",
+        target="pdam_application",
+        denied=404,
+        out=404,
+    ),
+    "POST /api/v1/pdam/applications/<id:application_id>/survey": at_target(
+        "pdam.admin",
+        target="pdam_application",
+        see=("pdam.reader", "pdam.billing", "pdam.admin", "pdam.report"),
+        body=_fixed(feasible=True),
+    ),
+    "POST /api/v1/pdam/applications/<id:application_id>/estimate": at_target(
+        "pdam.admin",
+        target="pdam_application",
+        see=("pdam.reader", "pdam.billing", "pdam.admin", "pdam.report"),
+        body=_fixed(amount=1_000_000),
+    ),
+    "POST /api/v1/pdam/applications/<id:application_id>/install": at_target(
+        "pdam.admin",
+        target="pdam_application",
+        see=("pdam.reader", "pdam.billing", "pdam.admin", "pdam.report"),
+        body=_fixed(meter_serial="M-1"),
+    ),
+    "POST /api/v1/pdam/applications/<id:application_id>/reject": at_target(
+        "pdam.admin",
+        target="pdam_application",
+        see=("pdam.reader", "pdam.billing", "pdam.admin", "pdam.report"),
+        body=_fixed(reason="Jaringan belum ada"),
+    ),
+    "POST /api/v1/pdam/public/applications": public(
+        "pdam_desa",
+        body=lambda c: {
+            "applicant_name": "Sri",
+            "phone": "081234567890",
+            "address": "RT 1",
+            "desa_code": c["desa_code"],
+            "group_code": "R1",
+        },
+    ),
+    "GET /pdam/applications": anywhere("pdam.admin"),
+    "POST /pdam/applications": at_target(
+        "pdam.admin",
+        target="pdam_desa",
+        body=lambda c: {
+            "applicant_name": "Sri",
+            "address": "RT 1",
+            "desa_code": c["desa_code"],
+            "group_code": "R1",
+        },
+    ),
+    "GET /pdam/applications/<id:application_id>": at_target(
+        "pdam.reader",
+        "pdam.billing",
+        "pdam.admin",
+        "pdam.report",
+        target="pdam_application",
+        denied=404,
+        out=404,
+    ),
+    "POST /pdam/applications/<id:application_id>/<any(survey,estimate,install,reject):action>": (
+        at_target(
+            "pdam.admin",
+            target="pdam_application",
+            see=("pdam.reader", "pdam.billing", "pdam.admin", "pdam.report"),
+            body=_fixed(feasible="1"),
+        )
+    ),
+    "GET|POST /pdam/apply": public(
+        "pdam_desa",
+        body=lambda c: {
+            "applicant_name": "Sri",
+            "phone": "081234567890",
+            "address": "RT 1",
+            "desa_code": c["desa_code"],
+            "group_code": "R1",
+        },
+    ),
+    "GET /api/v1/pdam/routes": anywhere("pdam.billing", target="pdam_period"),
+    "POST /api/v1/pdam/routes": anywhere(
+        "pdam.billing", body=_fixed(reader="nobody", period="2026-01", numbers=["1"])
+    ),
+    "GET /api/v1/pdam/routes/mine": staff(target="pdam_period"),
+    "GET /pdam/routes": anywhere("pdam.billing"),
+    "POST /pdam/routes": anywhere("pdam.billing", body=_fixed(reader="nobody", numbers="1")),
+    "GET /api/v1/pdam/readings/<id:reading_id>/photo": at_target(
+        "pdam.reader",
+        "pdam.billing",
+        "pdam.admin",
+        "pdam.report",
+        target="pdam_reading",
+        denied=404,
+        out=404,
+    ),
+    "GET /pdam/readings/<id:reading_id>/photo": at_target(
+        "pdam.reader",
+        "pdam.billing",
+        "pdam.admin",
+        "pdam.report",
+        target="pdam_reading",
+        denied=404,
+        out=404,
+    ),
+    "POST /api/v1/pdam/bank-settlements": anywhere(
+        "pdam.billing", body=_fixed(bank="bri", csv="bill_number,amount,paid_at,bank_reference\n")
+    ),
+    "GET /pdam/bank-settlement": anywhere("pdam.billing"),
+    "POST /pdam/bank-settlement": anywhere("pdam.billing"),
     "GET|POST /pdam/read": anywhere(
         "pdam.reader",
         target="pdam_connection",

@@ -551,6 +551,8 @@ def _sipaw_targets(world: World, session: Any) -> None:
 
 def _pdam_targets(world: World, session: Any) -> None:
     """Per kecamatan: a water connection in its first desa, a held reading, a sealing order."""
+    from pamong_plugins.pdam import applications as pdam_flow
+    from pamong_plugins.pdam import photos as pdam_photos
     from pamong_plugins.pdam import services as pdam
     from pamong_plugins.pdam.models import PdamWorkOrder
 
@@ -572,10 +574,21 @@ def _pdam_targets(world: World, session: Any) -> None:
             session, system, number=row.number, period="2026-01", value=50, today=today
         )
         world.targets[("pdam_reading", where)] = {"reading_id": held.id, **unit}
+        pdam_photos.attach(session, system, held, b"\x89PNG\r\n\x1a\n" + bytes(16))
         order = PdamWorkOrder(connection_id=row.id, kind="seal", months=3)
         session.add(order)
         session.flush()
         world.targets[("pdam_order", where)] = {"order_id": order.id, **unit}
+        filed = pdam_flow.apply(
+            session,
+            system,
+            applicant_name="Pemohon",
+            address="RT 1",
+            desa_code=desa,
+            group_code="R1",
+        )
+        target = {"application_id": filed.id, "action": "survey", **unit}
+        world.targets[("pdam_application", where)] = target
         if where == "in":
             world.targets[("pdam_public", "in")] = {
                 "number": row.number,

@@ -75,6 +75,32 @@ def _pay_by_bank(session: Session, number: str, at: datetime, rng: Any, kind: st
     )
 
 
+def _request(
+    levy: bool, unit: OrgUnit, person: Resident, day: date, serial: int, rng: Any
+) -> services.InvoiceRequest:
+    """A permit levy at the one-stop office, else a KTP fee at a kecamatan counter."""
+    if levy:
+        text, amount, code = rng.choice(LEVIES)
+        source = "licensing"
+        payer = services.Payer("business", f"CV {person.name.split()[0]} Mandiri", "")
+        lines = (services.Line(text, amount, account_code=code),)
+        due = day + timedelta(days=30)
+    else:
+        source = "ktp"
+        payer = services.Payer("resident", person.name, f"resident:{person.id}", person.nik)
+        lines = (services.Line("Penggantian biaya cetak KTP-el", KTP_FEE),)
+        due = day
+    return services.InvoiceRequest(
+        source=source,
+        reference=f"demo:{source}:{serial}",
+        unit_code=unit.code,
+        payer=payer,
+        lines=lines,
+        due_date=due,
+        description=lines[0].description,
+    )
+
+
 def seed(session: Session, context: Any) -> None:
     """Add the billing demo: staff, accounts, a year of bills and payments."""
     rng = context.rng
@@ -116,72 +142,54 @@ def seed(session: Session, context: Any) -> None:
             services.open_cashier_session(
                 session, cashier, unit_code=unit.code, opening_float=200_000, now=opened
             )
-            cash = 0
+            # The day's bills are issued in one batch, the cash taken in another.
+            requests, moments, rolls = [], [], []
             for n in range(rng.randint(2, 5)):
                 serial += 1
                 person = rng.choice(people)
-                at = opened + timedelta(minutes=30 + 25 * n + rng.randint(0, 20))
-                if unit is bpt:
-                    text, amount, code = rng.choice(LEVIES)
-                    source, payer = (
-                        "licensing",
-                        services.Payer("business", f"CV {person.name.split()[0]} Mandiri", ""),
-                    )
-                    lines = [services.Line(text, amount, account_code=code)]
-                    due = day + timedelta(days=30)
-                else:
-                    source, payer = (
-                        "ktp",
-                        services.Payer(
-                            "resident", person.name, f"resident:{person.id}", person.nik
-                        ),
-                    )
-                    lines = [services.Line("Penggantian biaya cetak KTP-el", KTP_FEE)]
-                    due = day
-                made = services.create_invoice(
-                    session,
-                    services.SYSTEM,
-                    source=source,
-                    reference=f"demo:{source}:{serial}",
-                    unit_code=unit.code,
-                    payer=payer,
-                    lines=lines,
-                    due_date=due,
-                    now=at,
-                    description=lines[0].description,
-                )
-                roll = rng.random()
+                moments.append(opened + timedelta(minutes=30 + 25 * n + rng.randint(0, 20)))
+                rolls.append(rng.random())
+                requests.append(_request(unit is bpt, unit, person, day, serial, rng))
+            made = services.issue_invoices(session, services.SYSTEM, requests, now=moments[0])
+            cash: list[services.CashPayment] = []
+            for invoice, request, at, roll in zip(made, requests, moments, rolls, strict=True):
                 if roll < 0.10 and back > 3:
-                    unpaid.append(made.number)
+                    unpaid.append(invoice.number)
                 elif roll < 0.30 and "demo" in channels:
-                    _pay_by_bank(session, made.number, at, rng, rng.choice(("va", "qris")))
+                    _pay_by_bank(session, invoice.number, at, rng, rng.choice(("va", "qris")))
                 else:
-                    amount = made.total if roll > 0.35 or made.total < 100_000 else made.total // 2
-                    payment = services.pay_cash(
+                    full = roll > 0.35 or invoice.total < 100_000
+                    cash.append(
+                        services.CashPayment(
+                            invoice.number,
+                            invoice.total if full else invoice.total // 2,
+                            request.payer.name,
+                            at + timedelta(minutes=2),
+                        )
+                    )
+            receipts = services.pay_cash_many(session, cashier, cash)
+            for payment, receipt in zip(cash, receipts, strict=True):
+                if refunds < 4 and rng.random() < 0.03:
+                    refunds += 1
+                    row = services.request_change(
                         session,
                         cashier,
-                        invoice_number=made.number,
-                        amount=amount,
-                        paid_by=payer.name,
-                        now=at + timedelta(minutes=2),
+                        kind="refund",
+                        invoice_number=payment.invoice_number,
+                        payment_number=receipt,
+                        reason="Pemohon membatalkan permohonan",
                     )
-                    cash += amount
-                    if refunds < 4 and rng.random() < 0.03:
-                        refunds += 1
-                        row = services.request_change(
-                            session,
-                            cashier,
-                            kind="refund",
-                            invoice_number=made.number,
-                            payment_number=payment.number,
-                            reason="Pemohon membatalkan permohonan",
-                        )
-                        services.decide_request(
-                            session, supervisor, row.id, approve=True, now=at + timedelta(hours=1)
-                        )
+                    services.decide_request(
+                        session,
+                        supervisor,
+                        row.id,
+                        approve=True,
+                        now=payment.paid_at + timedelta(hours=1),
+                    )
             short = -500 if rng.random() < 0.1 else 0
+            taken = sum(p.amount for p in cash)
             services.close_cashier_session(
-                session, cashier, counted_cash=200_000 + cash + short, now=_utc(day, 15, 30)
+                session, cashier, counted_cash=200_000 + taken + short, now=_utc(day, 15, 30)
             )
         for unit in counters:
             services.close_day(session, treasurer, unit_code=unit.code, day=day, now=_utc(day, 16))

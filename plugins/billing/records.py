@@ -95,6 +95,25 @@ class CashPayment:
 
 
 @dataclass(frozen=True)
+class BankPayment:
+    """One payment of a bank's settlement file, for :func:`pay_bank_many`.
+
+    Attributes:
+        invoice_number: The invoice paid.
+        amount: Whole rupiah.
+        paid_at: When the bank took it.
+        reference: The bank's own reference of the transaction (booked once only).
+        paid_by: Who paid, as printed on the receipt; empty: the payer.
+    """
+
+    invoice_number: str
+    amount: int
+    paid_at: datetime
+    reference: str
+    paid_by: str = ""
+
+
+@dataclass(frozen=True)
 class InvoiceInfo:
     """What other plugins see of an invoice (no payer data).
 

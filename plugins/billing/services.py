@@ -90,6 +90,7 @@ from pamong_plugins.billing.permissions import (
 )
 from pamong_plugins.billing.records import (
     PAYER_KINDS,
+    BankPayment,
     CashPayment,
     ChannelBill,
     ChannelInfo,
@@ -106,6 +107,7 @@ from pamong_plugins.billing.records import (
 from pamong_plugins.billing.settings import channel_secret, settings
 
 __all__ = [
+    "BankPayment",
     "CashPayment",
     "ChannelBill",
     "ChannelInfo",
@@ -117,6 +119,7 @@ __all__ = [
     "Payer",
     "PaymentChannel",
     "add_lines",
+    "booked_references",
     "cancel_invoice",
     "close_cashier_session",
     "create_invoice",
@@ -125,6 +128,7 @@ __all__ = [
     "invoice_statuses",
     "issue_invoices",
     "open_cashier_session",
+    "pay_bank_many",
     "pay_cash",
     "pay_cash_many",
     "snap_signature",
@@ -1450,7 +1454,100 @@ def pay_cash_many(
     now = now or utcnow()
     moments = [p.paid_at or now for p in payments]
     cashier_session = _cash_desk(session, actor, moments)
-    wanted = sorted({(p.invoice_number or "").strip().upper() for p in payments})
+    plan = _plan_payments(
+        session,
+        [
+            (p.invoice_number, p.amount, at, p.paid_by)
+            for p, at in zip(payments, moments, strict=True)
+        ],
+    )
+    return _book_payments(
+        session,
+        actor,
+        plan,
+        method="cash",
+        cashier_session=cashier_session,
+        account=f"cash:session:{cashier_session.id}",
+    )
+
+
+def pay_bank_many(
+    session: Session,
+    actor: Actor,
+    payments: Sequence[BankPayment],
+    *,
+    channel: str = "bank-file",
+) -> list[str]:
+    """Book many payments a bank reports in its settlement file; their receipt numbers.
+
+    Each payment is booked as a confirmed channel payment of ``channel``
+    (money in ``bank:<channel>``, no cashier session), with the bank's
+    reference as its external reference: the same reference is never booked
+    twice (in the batch or ever, a database index backs it). The rules of
+    :func:`pay_cash_many` apply (nothing more than is due, one bad payment
+    takes nothing and names its position). Needs ``billing.treasurer``
+    (or a system actor of a plugin that checked its own permission).
+    """
+    _require(actor, TREASURER, None)
+    if not payments:
+        return []
+    channel = _text(channel, 40) or "bank-file"
+    refs = [_text(p.reference, 64) for p in payments]
+    seen = booked_references(session, channel, refs)
+    for position, ref in enumerate(refs, 1):
+        if not ref or ref in seen:
+            raise Conflict(
+                _(
+                    "Payment %(position)d: bank reference %(ref)s is empty or already booked.",
+                    position=position,
+                    ref=repr(ref),
+                ),
+                slug="duplicate-reference",
+                position=position,
+            )
+        seen.add(ref)
+    plan = _plan_payments(
+        session, [(p.invoice_number, p.amount, p.paid_at, p.paid_by) for p in payments]
+    )
+    return _book_payments(
+        session,
+        actor,
+        plan,
+        method="channel",
+        channel=channel,
+        external_refs=refs,
+        account=f"bank:{channel}",
+    )
+
+
+def booked_references(session: Session, channel: str, references: Iterable[str]) -> set[str]:
+    """Which of ``references`` are already booked as payments of ``channel`` (bank files)."""
+    refs = sorted({_text(r, 64) for r in references if r})
+    seen: set[str] = set()
+    for start in range(0, len(refs), 500):
+        seen.update(
+            session.scalars(
+                select(BillingPayment.external_ref).where(
+                    BillingPayment.channel == channel,
+                    BillingPayment.external_ref.in_(refs[start : start + 500]),
+                )
+            )
+        )
+    return seen
+
+
+_Planned = tuple[BillingInvoice, int, datetime, str]
+
+
+def _plan_payments(
+    session: Session, items: Sequence[tuple[str, int, datetime, str]]
+) -> list[_Planned]:
+    """Check ``(invoice number, amount, paid at, paid by)`` in order; lock the invoices.
+
+    Two payments of one invoice count together; the first bad one raises,
+    naming its position, before anything is written.
+    """
+    wanted = sorted({(item[0] or "").strip().upper() for item in items})
     invoices: dict[str, BillingInvoice] = {}
     for start in range(0, len(wanted), 500):
         for invoice in session.scalars(
@@ -1461,28 +1558,28 @@ def pay_cash_many(
         ):
             invoices[invoice.number] = invoice
     due: dict[str, int] = {}
-    plan: list[tuple[BillingInvoice, int, datetime, str]] = []
-    for position, (pay, at) in enumerate(zip(payments, moments, strict=True), 1):
+    plan: list[_Planned] = []
+    for position, (raw_number, amount, at, paid_by) in enumerate(items, 1):
         try:
-            number = (pay.invoice_number or "").strip().upper()
+            number = (raw_number or "").strip().upper()
             invoice = invoices.get(number)
             if invoice is None:
                 raise NotFound(
-                    _("No invoice has the number %(number)s.", number=pay.invoice_number),
+                    _("No invoice has the number %(number)s.", number=raw_number),
                     slug="invoice-not-found",
                 )
-            _money(pay.amount, _("The amount"))
+            _money(amount, _("The amount"))
             left = due.setdefault(number, invoice.outstanding)
             if left == 0 and invoice.status in OPEN:
                 raise Conflict(
                     _("Invoice %(number)s is already paid.", number=number), slug="already-paid"
                 )
             _payable(invoice)
-            if pay.amount > left:
+            if amount > left:
                 raise InvalidInput(
                     _(
                         "%(amount)d is more than the %(due)d still due.",
-                        amount=pay.amount,
+                        amount=amount,
                         due=left,
                     ),
                     slug="overpayment",
@@ -1495,8 +1592,25 @@ def pay_cash_many(
                 position=position,
                 **error.extra,
             ) from None
-        due[number] = left - pay.amount
-        plan.append((invoice, pay.amount, at, _text(pay.paid_by, 200) or invoice.payer_name))
+        due[number] = left - amount
+        plan.append((invoice, amount, at, _text(paid_by, 200) or invoice.payer_name))
+    return plan
+
+
+def _book_payments(
+    session: Session,
+    actor: Actor,
+    plan: Sequence[_Planned],
+    *,
+    method: str,
+    account: str,
+    cashier_session: BillingCashierSession | None = None,
+    channel: str = "",
+    external_refs: Sequence[str] | None = None,
+) -> list[str]:
+    """Write checked payments in bulk: receipts, allocations, ledger, tracked files, hooks."""
+    moments = [at for _invoice, _amount, at, _by in plan]
+    refs = external_refs if external_refs is not None else [""] * len(plan)
     counts: dict[int, int] = {}
     for at in moments:
         counts[at.year] = counts.get(at.year, 0) + 1
@@ -1504,20 +1618,20 @@ def pay_cash_many(
         year: next_number(session, "KWT", year, count) - count + 1 for year, count in counts.items()
     }
     rows = []
-    for invoice, amount, at, paid_by in plan:
+    for (invoice, amount, at, paid_by), ref in zip(plan, refs, strict=True):
         rows.append(
             {
                 "number": f"KWT-{at.year}-{seqs[at.year]:06d}",
                 "invoice_id": invoice.id,
-                "method": "cash",
-                "channel": "",
-                "cashier_session_id": cashier_session.id,
-                "unit_id": cashier_session.unit_id,
+                "method": method,
+                "channel": channel,
+                "cashier_session_id": cashier_session.id if cashier_session else None,
+                "unit_id": cashier_session.unit_id if cashier_session else invoice.unit_id,
                 "amount": amount,
                 "currency": CURRENCY,
                 "status": PaymentStatus.CONFIRMED.value,
                 "hold_reason": "",
-                "external_ref": "",
+                "external_ref": ref,
                 "paid_at": at,
                 "day": local_day(at),
                 "received_by_id": actor.user_id,
@@ -1534,7 +1648,6 @@ def pay_cash_many(
             rows,
         )
     )
-    account = f"cash:session:{cashier_session.id}"
     allocations: list[dict[str, Any]] = []
     moves: list[Movement] = []
     paid: list[BillingInvoice] = []
@@ -1560,12 +1673,12 @@ def pay_cash_many(
         [
             DocumentToIssue(
                 row["number"],
-                cashier_session.unit,
+                cashier_session.unit if cashier_session else invoice.unit,
                 f"billing_payment:{payment_id}",
                 mask_name(row["paid_by"] or "-"),
                 row["paid_at"],
             )
-            for payment_id, row in zip(ids, rows, strict=True)
+            for payment_id, row, (invoice, *_rest) in zip(ids, rows, plan, strict=True)
         ],
     )
     session.execute(
@@ -1595,11 +1708,11 @@ def pay_cash_many(
         "payment.confirm_batch",
         "billing_payment",
         rows[0]["number"],
-        cashier_session.unit_id,
+        rows[0]["unit_id"],
         count=len(rows),
         last=rows[-1]["number"],
         total=sum(row["amount"] for row in rows),
-        method="cash",
+        method=method,
     )
     relay = hook_relay(session)
     for invoice in paid:

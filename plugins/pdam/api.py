@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
+
 from pamong.plugin import (
     BEARER,
     ApiBlueprint,
@@ -15,7 +17,7 @@ from pamong.plugin import (
     regency_today,
     token_required,
 )
-from pamong_plugins.pdam import services
+from pamong_plugins.pdam import photos, services
 from pamong_plugins.pdam.schemas import (
     PdamAgeingArgs,
     PdamAgeingRowSchema,
@@ -174,6 +176,8 @@ def create_reading(data: dict[str, Any]):
         source="api",
         today=regency_today(),
     )
+    if data.get("photo"):
+        photos.attach(session, api_actor(), reading, data["photo"])
     session.commit()
     return reading
 
@@ -347,3 +351,26 @@ def per_capita(args: dict[str, Any]):
 def public_bills(args: dict[str, Any], number: str):
     """The last 12 months of a connection by customer number and check code (name masked)."""
     return services.public_check(get_session(), number, args["code"])
+
+
+IMAGES = ("image/jpeg", "image/png")
+
+
+@blp.route("/readings/<id:reading_id>/photo")
+@token_required
+@blp.response(200, description="The meter photo (JPEG or PNG)", content_type="image/jpeg")
+@blp.doc(
+    security=BEARER,
+    responses={
+        "200": {
+            "description": "The meter photo (JPEG or PNG)",
+            "content": {
+                kind: {"schema": {"type": "string", "format": "binary"}} for kind in IMAGES
+            },
+        }
+    },
+)
+def reading_photo(reading_id: int):
+    """The meter's photo taken with a reading (404 when there is none)."""
+    photo = photos.photo_of(get_session(), api_actor(), reading_id)
+    return Response(photo.data, mimetype=photo.content_type)

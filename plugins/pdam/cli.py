@@ -118,3 +118,29 @@ def sealing_orders(ctx: click.Context, months: int | None) -> None:
         months = months or plugin_settings("pdam")["seal_after_months"]
         made = services.open_sealing_orders(session, SYSTEM, min_months=months)
     click.echo(f"{len(made)} sealing orders opened")
+
+
+@cli.command("bank-settlement")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--bank", required=True, help="The bank's short code (bri, bpd_jateng).")
+@click.option("--dry-run", is_flag=True, help="Check every line; pay nothing.")
+@click.pass_context
+@domain_errors
+def bank_settlement(ctx: click.Context, csv_file: Path, bank: str, dry_run: bool) -> None:
+    """Pay water bills from a bank's CSV: bill_number,amount,paid_at,bank_reference."""
+    from pamong_plugins.pdam.settlement import import_settlement
+
+    try:
+        text = csv_file.read_text("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CliError(f"{csv_file} is not UTF-8 text") from None
+    with app_context(ctx) as app, transaction(app) as session:
+        result = import_settlement(session, SYSTEM, text, bank=bank, dry_run=dry_run)
+    for problem in result.problems:
+        click.echo(
+            f"  line {problem['line']}: {problem['bill_number']}: {problem['detail']}", err=True
+        )
+    verb = "would be paid" if dry_run else "paid"
+    click.echo(
+        f"{result.paid} bills {verb} ({rupiah(result.total)}), {len(result.problems)} lines refused"
+    )

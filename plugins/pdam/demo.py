@@ -281,3 +281,85 @@ def seed(session: Session, context: Any, connections: int | None = None) -> None
         select(PdamConnection).where(PdamConnection.id == ids[rows[0]["number"]])
     )
     context.samples["pdam_check"] = f"/pdam/check?number={sample.number}&code={sample.check_code}"
+    _route_and_applications(session, context, reader_kecamatan, this_month)
+
+
+def _route_and_applications(
+    session: Session, context: Any, kecamatan: OrgUnit, this_month: str
+) -> None:
+    """The reader's route for this month, and new-connection files at every stage."""
+    from pamong_plugins.pdam import applications, routes
+
+    today = context.today
+    near = list(
+        session.scalars(
+            select(PdamConnection.number)
+            .join(OrgUnit, OrgUnit.id == PdamConnection.desa_id)
+            .where(OrgUnit.parent_id == kecamatan.id, PdamConnection.status == "active")
+            .order_by(PdamConnection.number)
+            .limit(40)
+        )
+    )
+    if near:
+        routes.set_route(
+            session,
+            SYSTEM,
+            reader="pdam.pembaca",
+            period=this_month,
+            numbers=near,
+            name=f"{kecamatan.name} 1",
+            today=today,
+        )
+    desa = session.scalar(
+        select(OrgUnit)
+        .where(
+            OrgUnit.parent_id == kecamatan.id,
+            OrgUnit.kind.in_((OrgUnitKind.DESA.value, OrgUnitKind.KELURAHAN.value)),
+        )
+        .order_by(OrgUnit.code)
+        .limit(1)
+    )
+    if desa is None:
+        return
+    admin = actor_of(session, "pdam.admin")
+    files = []
+    for n, (name, group) in enumerate(
+        (
+            ("Siti Aminah", "R2"),
+            ("Warung Bu Tini", "NK"),
+            ("Joko Susilo", "R1"),
+            ("Sri Lestari", "R2"),
+        )
+    ):
+        files.append(
+            applications.apply(
+                session,
+                admin,
+                applicant_name=name,
+                address=f"RT 0{n + 1} RW 02",
+                phone=f"08122700{n:04d}",
+                desa_code=desa.code,
+                group_code=group,
+                channel="online" if n % 2 else "counter",
+                now=_utc(today - timedelta(days=20 - 4 * n), 9),
+            )
+        )
+    surveyed, estimated, active = files[1], files[2], files[3]
+    for row in (surveyed, estimated, active):
+        applications.record_survey(
+            session, admin, row.id, feasible=True, note="Pipa induk dekat", distance_m=15
+        )
+    for row in (estimated, active):
+        applications.issue_estimate(session, admin, row.id, amount=1_350_000)
+    billing.pay_bank_many(  # the applicant paid at the bank: its settlement file
+        session,
+        SYSTEM,
+        [
+            billing.BankPayment(
+                active.fee_invoice, 1_350_000, _utc(today - timedelta(days=3), 10), "DEMO-PSB-1"
+            )
+        ],
+        channel="bank-file:demo",
+    )
+    applications.install(session, admin, active.id, meter_serial="AMC-24-01881")
+    context.samples["pdam_new_connection"] = f"/track/{estimated.number}"

@@ -7,7 +7,16 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from pamong.plugin import DemoData, NavItem, Permission, RoleTemplate, _l, hookimpl
+from pamong.plugin import (
+    DemoData,
+    NavItem,
+    Permission,
+    RoleTemplate,
+    SurveyService,
+    TrackableKind,
+    _l,
+    hookimpl,
+)
 from pamong_plugins.pdam import models  # noqa: F401  (the tables belong to this plugin)
 from pamong_plugins.pdam import permissions as perm
 
@@ -27,6 +36,13 @@ class PdamSettings(Schema):
 
 @hookimpl
 def pamong_register_blueprints() -> Iterable[Any]:
+    from pamong_plugins.pdam import (  # noqa: F401  (their routes join the blueprints)
+        application_api,
+        application_views,
+        route_api,
+        route_views,
+        settlement_api,
+    )
     from pamong_plugins.pdam.api import blp
     from pamong_plugins.pdam.views import bp
 
@@ -59,6 +75,34 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             weight=19,
             permission=perm.BILLING,
             description=_l("Connections, readings held for review, the bill run"),
+        ),
+        NavItem(
+            "pdam.routes_page",
+            _l("Reading routes"),
+            weight=19,
+            permission=perm.BILLING,
+            description=_l("Each meter reader's route for the month and its progress"),
+        ),
+        NavItem(
+            "pdam.bank_settlement",
+            _l("Bank settlement file"),
+            weight=19,
+            permission=perm.BILLING,
+            description=_l("Pay water bills from a bank's CSV; refused lines listed"),
+        ),
+        NavItem(
+            "pdam.applications",
+            _l("New water connections"),
+            weight=20,
+            permission=perm.ADMIN,
+            description=_l("Applications: survey, cost estimate, payment, installation"),
+        ),
+        NavItem(
+            "pdam.apply",
+            _l("Apply for a water connection"),
+            weight=42,
+            public=True,
+            description=_l("Ask PDAM for a new water connection and follow it on the tracker"),
         ),
         NavItem(
             "pdam.reports",
@@ -94,3 +138,31 @@ def pamong_register_demo_data() -> DemoData:
     from pamong_plugins.pdam.demo import seed
 
     return DemoData(seed=seed, weight=85)
+
+
+@hookimpl
+def pamong_register_trackable_kinds() -> Iterable[TrackableKind]:
+    from pamong_plugins.pdam.applications import CONNECTION_FILE
+
+    return [CONNECTION_FILE]
+
+
+@hookimpl
+def pamong_register_survey_services() -> Iterable[SurveyService]:
+    return [SurveyService("pdam.connection", _l("New water connection (PDAM)"), weight=45)]
+
+
+@hookimpl(optionalhook=True)
+def pamong_on_invoice_paid(invoice: Any, session: Any) -> None:
+    """Billing reports an invoice paid: a new connection's fee moves its file on."""
+    from pamong_plugins.pdam.applications import fee_paid
+
+    fee_paid(session, invoice)
+
+
+@hookimpl(optionalhook=True)
+def pamong_on_invoice_cancelled(invoice: Any, reason: str, session: Any) -> None:
+    """Billing cancelled a new connection's fee: the file waits for a new estimate."""
+    from pamong_plugins.pdam.applications import fee_cancelled
+
+    fee_cancelled(session, invoice)

@@ -10,7 +10,16 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pamong.plugin import Base, OrgUnit, UTCDateTime, utcnow
@@ -201,3 +210,106 @@ class PdamZoneInput(Base):
     zone: Mapped[str] = mapped_column(String(20))
     period: Mapped[str] = mapped_column(String(7))
     m3: Mapped[int] = mapped_column(BigInteger)
+
+
+class ApplicationStep(enum.StrEnum):
+    """Where a new-connection application stands; also its stage on the public tracker."""
+
+    APPLIED = "applied"
+    SURVEYED = "surveyed"  # the field survey found the connection feasible
+    ESTIMATED = "estimated"  # the cost estimate is invoiced: waiting for payment
+    PAID = "paid"  # the connection fee is paid: waiting for installation
+    ACTIVE = "active"  # meter installed, connection active
+    REJECTED = "rejected"
+
+
+class PdamApplication(Base):
+    """A new-connection application (pasang sambungan baru), online or at the counter."""
+
+    __tablename__ = "pdam_applications"
+    __table_args__ = (Index("ix_pdam_applications_desa_step", "desa_id", "step"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The receipt number of its tracked file (``PSB-2026-000123``).
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    channel: Mapped[str] = mapped_column(String(10), default="counter")  # counter | online
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    #: Personal data: shown to PDAM staff only, reads audited.
+    applicant_nik: Mapped[str] = mapped_column(String(16), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    desa_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    group_code: Mapped[str] = mapped_column(ForeignKey("pdam_groups.code"))
+    meter_size: Mapped[str] = mapped_column(String(10), default="1/2")
+    step: Mapped[str] = mapped_column(String(10), default=ApplicationStep.APPLIED.value)
+    survey_note: Mapped[str] = mapped_column(String(300), default="")
+    #: Metres of pipe from the main, found by the survey.
+    distance_m: Mapped[int] = mapped_column(default=0)
+    estimate: Mapped[int] = mapped_column(Money, default=0)
+    fee_invoice: Mapped[str] = mapped_column(String(20), default="")
+    meter_serial: Mapped[str] = mapped_column(String(30), default="")
+    connection_id: Mapped[int | None] = mapped_column(ForeignKey("pdam_connections.id"))
+    reject_reason: Mapped[str] = mapped_column(String(300), default="")
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    surveyed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    estimated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    installed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    desa: Mapped[OrgUnit] = relationship(lazy="joined")
+    connection: Mapped[PdamConnection | None] = relationship()
+
+
+class PdamRoute(Base):
+    """A meter reader's route for a month: the connections to read, in walking order."""
+
+    __tablename__ = "pdam_routes"
+    __table_args__ = (UniqueConstraint("reader_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reader_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(7))
+    name: Mapped[str] = mapped_column(String(80), default="")
+    #: The smallest unit holding every stop (who may see the route's progress).
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    stops: Mapped[list[PdamRouteStop]] = relationship(
+        back_populates="route", order_by="PdamRouteStop.position", cascade="all, delete-orphan"
+    )
+
+
+class PdamRouteStop(Base):
+    """One connection of a route, at its place in the walking order."""
+
+    __tablename__ = "pdam_route_stops"
+    __table_args__ = (
+        UniqueConstraint("route_id", "position"),
+        UniqueConstraint("route_id", "connection_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    route_id: Mapped[int] = mapped_column(ForeignKey("pdam_routes.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column()
+    connection_id: Mapped[int] = mapped_column(ForeignKey("pdam_connections.id"))
+
+    route: Mapped[PdamRoute] = relationship(back_populates="stops")
+    connection: Mapped[PdamConnection] = relationship(lazy="joined")
+
+
+class PdamReadingPhoto(Base):
+    """The meter's photo taken with a reading (JPEG or PNG, checked by its bytes)."""
+
+    __tablename__ = "pdam_reading_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reading_id: Mapped[int] = mapped_column(
+        ForeignKey("pdam_readings.id", ondelete="CASCADE"), unique=True
+    )
+    content_type: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int] = mapped_column()
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -90,6 +90,13 @@ class PdamReadingCreateSchema(Schema):
     condition = fields.String(load_default="working", validate=validate.OneOf(_conditions))
     rollover = fields.Boolean(load_default=False)
     read_on = fields.Date(load_default=None)
+    photo = fields.String(
+        load_default=None,
+        validate=validate.Length(max=3_000_000),
+        metadata={
+            "description": "The meter's photo: JPEG or PNG (at most 2 MB), base64 or a data: URL"
+        },
+    )
 
 
 class PdamReadingSchema(Schema):
@@ -277,3 +284,177 @@ class PdamPublicSchema(Schema):
     group = fields.String()
     status = fields.String()
     bills = fields.List(fields.Nested(PdamPublicBillSchema))
+
+
+# --- new-connection applications -------------------------------------------------------
+
+_steps = [
+    "applied",
+    "surveyed",
+    "estimated",
+    "paid",
+    "active",
+    "rejected",
+]
+
+
+class PdamApplicationCreateSchema(Schema):
+    applicant_name = fields.String(required=True, validate=validate.Length(1, 200))
+    applicant_nik = fields.String(load_default="", validate=validate.Length(max=20))
+    phone = fields.String(load_default="", validate=validate.Length(max=30))
+    address = fields.String(required=True, validate=validate.Length(1, 300))
+    desa_code = fields.String(required=True, validate=validate.Length(1, 40))
+    group_code = fields.String(required=True, validate=validate.Length(1, 10))
+    meter_size = fields.String(load_default="1/2", validate=validate.Length(1, 10))
+
+
+class PdamApplicationReceiptSchema(Schema):
+    """What the public form answers: the receipt number to follow on the tracker only."""
+
+    number = fields.String()
+    step = fields.String()
+
+
+class PdamApplicationRowSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    channel = fields.String()
+    applicant_name = fields.String()
+    desa_code = fields.Function(lambda a: a.desa.code)
+    desa = fields.Function(lambda a: a.desa.name)
+    group_code = fields.String()
+    step = fields.String()
+    applied_at = fields.DateTime()
+
+
+class PdamApplicationSchema(PdamApplicationRowSchema):
+    applicant_nik = fields.Function(lambda a: mask_nik(a.applicant_nik) if a.applicant_nik else "")
+    phone = fields.String()
+    address = fields.String()
+    meter_size = fields.String()
+    survey_note = fields.String()
+    distance_m = fields.Integer()
+    estimate = fields.Integer()
+    fee_invoice = fields.String()
+    meter_serial = fields.String()
+    customer_number = fields.Function(lambda a: a.connection.number if a.connection else None)
+    reject_reason = fields.String()
+    surveyed_at = fields.DateTime()
+    estimated_at = fields.DateTime()
+    paid_at = fields.DateTime()
+    installed_at = fields.DateTime()
+
+
+class PdamApplicationPageSchema(Schema):
+    items = fields.List(fields.Nested(PdamApplicationRowSchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+
+
+class PdamApplicationQueryArgs(QueryArgs):
+    step = fields.String(validate=validate.OneOf(_steps))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class PdamSurveySchema(Schema):
+    feasible = fields.Boolean(required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=300))
+    distance_m = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 100_000))
+
+
+class PdamEstimateSchema(Schema):
+    amount = fields.Integer(required=True, strict=True, validate=validate.Range(1, 100_000_000))
+
+
+class PdamInstallSchema(Schema):
+    meter_serial = fields.String(required=True, validate=validate.Length(1, 30))
+    meter_size = fields.String(load_default="", validate=validate.Length(max=10))
+    meter_digits = fields.Integer(load_default=5, strict=True, validate=validate.Range(3, 8))
+    zone = fields.String(load_default="", validate=validate.Length(max=20))
+    installed_on = fields.Date(load_default=None)
+
+
+class PdamRejectSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 300))
+
+
+# --- reading routes --------------------------------------------------------------------
+
+
+class PdamRouteSetSchema(Schema):
+    reader = fields.String(required=True, validate=validate.Length(1, 64))
+    period = fields.String(required=True, validate=PERIOD)
+    name = fields.String(load_default="", validate=validate.Length(max=80))
+    numbers = fields.List(
+        fields.String(validate=validate.Length(1, 20)),
+        required=True,
+        validate=validate.Length(1, 2000),
+        metadata={"description": "Customer numbers in walking order"},
+    )
+
+
+class PdamRouteSchema(Schema):
+    id = fields.Integer()
+    period = fields.String()
+    name = fields.String()
+    stops = fields.Function(lambda r: [s.connection.number for s in r.stops])
+
+
+class PdamRouteProgressSchema(Schema):
+    id = fields.Integer()
+    reader = fields.String()
+    name = fields.String()
+    unit = fields.String()
+    stops = fields.Integer()
+    read = fields.Integer()
+    held = fields.Integer()
+    remaining = fields.Integer()
+    percent = fields.Integer()
+
+
+class PdamRouteStopSchema(Schema):
+    position = fields.Integer()
+    customer_number = fields.String()
+    holder = fields.String()
+    address = fields.String()
+    desa = fields.String()
+    meter_serial = fields.String()
+    status = fields.String(metadata={"description": "accepted, held, or empty: not read yet"})
+
+
+# --- bank settlement files -------------------------------------------------------------
+
+
+class PdamSettlementSchema(Schema):
+    bank = fields.String(required=True, validate=validate.Length(1, 21))
+    csv = fields.String(
+        required=True,
+        validate=validate.Length(1, 10_000_000),
+        metadata={
+            "description": "bill_number,amount,paid_at,bank_reference, then a line per payment"
+        },
+    )
+    dry_run = fields.Boolean(load_default=False)
+
+
+class PdamSettlementProblemSchema(Schema):
+    line = fields.Integer()
+    bill_number = fields.String()
+    problem = fields.String(
+        metadata={
+            "description": "missing-reference, duplicate-in-file, already-imported, unknown-bill, "
+            "invalid-amount, invalid-date, already-paid or amount-mismatch"
+        }
+    )
+    detail = fields.String()
+
+
+class PdamSettlementResultSchema(Schema):
+    bank = fields.String()
+    dry_run = fields.Boolean()
+    paid = fields.Integer()
+    total = fields.Integer()
+    receipts = fields.List(fields.String())
+    problems = fields.List(fields.Nested(PdamSettlementProblemSchema))

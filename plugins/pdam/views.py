@@ -22,13 +22,15 @@ from pamong.plugin import (
     regency_today,
     table_download,
 )
-from pamong_plugins.pdam import services
+from pamong_plugins.pdam import photos, routes, services
 from pamong_plugins.pdam.models import Condition, ConnectionStatus
 from pamong_plugins.pdam.permissions import ADMIN, BILLING, READER, REPORT
 
 bp = Blueprint("pdam", __name__, template_folder="templates", static_folder="static")
 PER_PAGE = 50
 TABLE_FORMATS = ("csv", "xlsx")
+#: The largest photo the phone keeps in its offline queue (browser storage is small).
+QUEUE_PHOTO_BYTES = 400 * 1024
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -84,14 +86,31 @@ def read_page() -> Any:
             "info",
         )
         return redirect(url_for("pdam.read_page"))
+    period = services.previous_period(services.period_of(regency_today()), 0)
+    stops = routes.my_route(db, actor, period)
+    db.commit()
     return render_template(
         "pdam/read.html",
-        period=services.previous_period(services.period_of(regency_today()), 0),
+        period=period,
         conditions=[c.value for c in Condition],
+        stops=stops,
+        queue_photo_limit=QUEUE_PHOTO_BYTES,
     )
 
 
 def _record(db: Any, actor: Any, data: Any) -> Any:
+    """Record a reading and, when one came with it, the meter's photo (all or nothing)."""
+    reading = _reading(db, actor, data)
+    photo = data.get("photo") if request.is_json else None
+    upload = request.files.get("photo")
+    if upload is not None and upload.filename:
+        photo = upload.read(photos.MAX_PHOTO_BYTES + 1)
+    if photo:
+        photos.attach(db, actor, reading, photo if isinstance(photo, bytes) else str(photo))
+    return reading
+
+
+def _reading(db: Any, actor: Any, data: Any) -> Any:
     return services.record_reading(
         db,
         actor,
@@ -130,6 +149,7 @@ def connections() -> Any:
     page = page_arg()
     rows, total = paginate(db, stmt, page, PER_PAGE)
     last_month = services.previous_period(services.period_of(regency_today()))
+    held = services.held_readings(db, actor) if actor.can(BILLING) else []
     return render_template(
         "pdam/connections.html",
         rows=rows,
@@ -138,7 +158,8 @@ def connections() -> Any:
         pages=max(1, -(-total // PER_PAGE)),
         per_page=PER_PAGE,
         status=status,
-        held=services.held_readings(db, actor) if actor.can(BILLING) else [],
+        held=held,
+        photographed=photos.with_photo(db, [r.id for r in held]),
         orders=services.work_orders(db, actor) if actor.can(BILLING) else [],
         period=last_month,
         can_bill=actor.can(BILLING),
@@ -275,3 +296,13 @@ def check() -> Any:
     found = services.public_check(get_session(), number, code) if number and code else None
     peak = max((b["m3"] for b in found["bills"]), default=0) if found else 0
     return render_template("pdam/check.html", found=found, number=number, code=code, peak=peak or 1)
+
+
+@bp.route("/readings/<id:reading_id>/photo")
+@login_required
+def reading_photo(reading_id: int) -> Any:
+    """The meter's photo of a reading, for whoever reviews it."""
+    photo = photos.photo_of(get_session(), _actor(), reading_id)
+    return Response(
+        photo.data, mimetype=photo.content_type, headers={"Cache-Control": "private, no-store"}
+    )

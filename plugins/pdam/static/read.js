@@ -14,9 +14,43 @@
     try { return JSON.parse(localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
   }
   function save(queue) { localStorage.setItem(KEY, JSON.stringify(queue)); show(); }
+  // The route: stops read on the server, or waiting in the queue, are marked;
+  // the first stop left is filled in, so that the reader walks it in order.
+  var route = document.getElementById("pdam-route");
+  var numberInput = form.querySelector("input[name=customer_number]");
+  function walk() {
+    if (!route) { return; }
+    var queued = {};
+    load().forEach(function (item) { queued[item.customer_number] = true; });
+    var next = null, left = 0;
+    Array.prototype.forEach.call(route.children, function (li) {
+      var number = li.dataset.number, badge = li.querySelector(".badge");
+      var done = li.dataset.status !== "" || li.dataset.sent === "1";
+      badge.textContent = done ? route.dataset.labelDone : (queued[number] ? route.dataset.labelQueued : "");
+      if (!done && !queued[number]) {
+        left += 1;
+        if (!next) { next = number; }
+      }
+    });
+    document.getElementById("pdam-route-left").textContent = "(" + left + " " + route.dataset.labelLeft + ")";
+    if (next && !numberInput.value) { numberInput.value = next; }
+  }
+  function sent(number) {
+    if (!route) { return; }
+    Array.prototype.forEach.call(route.children, function (li) {
+      if (li.dataset.number === number) { li.dataset.sent = "1"; }
+    });
+  }
+  if (route) {
+    route.addEventListener("click", function (event) {
+      var li = event.target.closest("li");
+      if (li && event.target.tagName === "BUTTON") { numberInput.value = li.dataset.number; numberInput.focus(); }
+    });
+  }
   function show() {
     countEl.textContent = String(load().length);
     netEl.textContent = navigator.onLine ? "online" : labels.labelOffline;
+    walk();
   }
   function note(text) {
     var li = document.createElement("li");
@@ -38,6 +72,7 @@
       return response.json().catch(function () { return {}; }).then(function (body) {
         sending = false;
         if (response.ok) {
+          sent(item.customer_number);
           save(load().slice(1));
           note(item.customer_number + " " + item.period + ": " + body.consumption + " m3 (" + body.status + ")");
           flush();
@@ -61,14 +96,39 @@
       condition: String(data.get("condition") || "working"),
       rollover: data.get("rollover") ? "1" : ""
     };
+    var photoInput = form.querySelector("input[name=photo]");
+    var file = photoInput && photoInput.files && photoInput.files[0];
+    if (file && file.size > Number(photoInput.dataset.queueLimit)) {
+      note(item.customer_number + " " + item.period + ": " + photoInput.dataset.labelSkipped);
+      file = null;
+    }
+    if (file) {
+      var reader = new FileReader();
+      reader.onload = function () { item.photo = String(reader.result); queueItem(item); };
+      reader.onerror = function () { queueItem(item); };
+      reader.readAsDataURL(file);
+    } else {
+      queueItem(item);
+    }
+    if (photoInput) { photoInput.value = ""; }
+  });
+  function queueItem(item) {
     var queue = load();
     queue.push(item);
-    save(queue);
-    form.querySelector("input[name=customer_number]").value = "";
+    try {
+      save(queue);
+    } catch (e) {  // storage full: keep the reading, drop its photo
+      delete item.photo;
+      queue[queue.length - 1] = item;
+      save(queue);
+      note(item.customer_number + " " + item.period + ": " + form.querySelector("input[name=photo]").dataset.labelSkipped);
+    }
+    numberInput.value = "";
     form.querySelector("input[name=value]").value = "";
-    form.querySelector("input[name=customer_number]").focus();
+    walk();  // the next stop of the route, if any
+    form.querySelector("input[name=value]").focus();
     flush();
-  });
+  }
   window.addEventListener("online", flush);
   window.addEventListener("offline", show);
   setInterval(flush, 15000);
