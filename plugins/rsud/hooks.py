@@ -64,6 +64,13 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("Free, occupied and cleaning beds per ward"),
         ),
         NavItem(
+            "rsud.decrees",
+            _l("Tariff master"),
+            weight=63,
+            permission=perm.ADMIN,
+            description=_l("Dated tariff decrees and their prices per class"),
+        ),
+        NavItem(
             "rsud.indicators_page",
             _l("Hospital indicators"),
             weight=62,
