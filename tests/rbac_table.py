@@ -1499,6 +1499,7 @@ TABLE.update(
             RSUD_CASHIER, body=_fixed(reason="Sisa uang muka")
         ),
         "GET /rsud/beds": at_target(*RSUD_READ, target="rsud_unit", out=404),
+        "GET /rsud/cashier": anywhere(RSUD_CASHIER),
         "GET /rsud/indicators": at_target(RSUD_REPORT, target="rsud_month"),
         "GET /rsud/decrees": at_target(RSUD_ADMIN, target="rsud_unit"),
         "POST /rsud/decrees": at_target(

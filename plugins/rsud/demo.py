@@ -266,6 +266,7 @@ def generate_history(
     upgraded to a higher class, 2-5% end in death, a few are referred.
     """
     made = History()
+    history_end = _utc(last, 23, 59)
     tariffs: dict[tuple[str, str], RsudTariff] = {
         (t.service_code, t.klass): t for t in services.tariffs_on(session, first)
     }
@@ -418,7 +419,8 @@ def generate_history(
             if bed is None:
                 continue  # full: the patient goes to another hospital
             los_hours = max(6.0, rng.lognormvariate(4.5, 0.55))
-            out = at + timedelta(hours=los_hours)
+            # Nobody is discharged after the history ends (never in the future).
+            out = min(at + timedelta(hours=los_hours), history_end)
             roll = rng.random()
             hours = (out - at).total_seconds() / 3600
             status = (

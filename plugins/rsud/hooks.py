@@ -57,6 +57,13 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("Patients, stays, charges and the discharge bill"),
         ),
         NavItem(
+            "rsud.cashier_desk",
+            _l("Hospital cashier"),
+            weight=32,
+            permission=perm.CASHIER,
+            description=_l("Discharged patients with a share to bill or a deposit to refund"),
+        ),
+        NavItem(
             "rsud.beds",
             _l("Bed board"),
             weight=31,

@@ -1729,6 +1729,43 @@ def request_deposit_refund(
     return compute_bill(session, encounter, now=now)
 
 
+def cashier_queue(
+    session: Session, actor: Actor, *, limit: int = 30, scan: int = 200
+) -> list[tuple[RsudEncounter, Bill]]:
+    """Discharged encounters waiting at the cashier, newest first: a share to bill or a refund.
+
+    Looks at the ``scan`` latest discharged encounters without an invoice at
+    the actor's hospitals (``rsud.cashier``) and keeps those whose bill has a
+    balance to invoice or a deposit to pay back.
+    """
+    hospitals = [u.id for u in hospital_units(session, actor, perm.CASHIER)]
+    if not hospitals:
+        raise Forbidden(
+            _("You need the permission %(permission)s here.", permission=repr(perm.CASHIER)),
+            permission=perm.CASHIER,
+        )
+    rows = session.scalars(
+        select(RsudEncounter)
+        .where(
+            RsudEncounter.hospital_id.in_(hospitals),
+            RsudEncounter.status == "closed",
+            RsudEncounter.invoice_number == "",
+        )
+        .order_by(RsudEncounter.discharged_at.desc())
+        .limit(scan)
+    )
+    waiting = []
+    for encounter in rows:
+        if not actor.can(perm.CASHIER, encounter.hospital):
+            continue
+        bill = compute_bill(session, encounter)
+        if bill.balance > 0 or bill.refund_due > 0 or bill.refund_pending > 0:
+            waiting.append((encounter, bill))
+            if len(waiting) >= limit:
+                break
+    return waiting
+
+
 # --- bed board and lists -----------------------------------------------------------------------
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_login import current_user, login_required
 
 from pamong.plugin import (
@@ -68,6 +69,7 @@ LABELS = {
     "refund_pending": _l("Awaiting approval"),
     "refund_approved": _l("Approved, paid back"),
     "refund_rejected": _l("Rejected"),
+    "-": _l("No class (outpatient, IGD, drugs)"),
     "claim_draft": _l("Draft"),
     "claim_grouped": _l("Grouped"),
     "claim_final": _l("Final"),
@@ -87,6 +89,16 @@ LABELS = {
 @bp.app_template_filter("rsud_mask")
 def _mask(name: str) -> str:
     return mask_name(name or "")
+
+
+@bp.app_template_filter("rsud_month")
+def _month(value: str) -> str:
+    """``2026-11`` as the month's name in the page's language (``November 2026``)."""
+    try:
+        first = date.fromisoformat(f"{value[:7]}-01")
+    except (TypeError, ValueError):
+        return str(value)
+    return format_date(first, "MMMM yyyy")
 
 
 @bp.app_template_filter("rsud_label")
@@ -266,6 +278,8 @@ def encounter(number: str) -> Any:
         claim_statuses=CLAIM_STATUSES,
         upgrade_payers=UPGRADE_PAYERS,
         executive_cap=settings()["executive_outpatient_cap"],
+        # A visit without a class is charged at the lowest class's price (see tariff_for).
+        charge_class=row.klass if row.klass != "-" else services.classes()[-1],
         classes=services.classes(),
         tariffs=services.tariffs_on(db, regency_today()),
         can={
@@ -420,6 +434,15 @@ def request_refund(number: str) -> Any:
     )
 
 
+@bp.route("/cashier")
+@login_required
+def cashier_desk() -> Any:
+    """Discharged patients waiting at the cashier: a share to invoice or a deposit to refund."""
+    _allowed(perm.CASHIER)
+    rows = services.cashier_queue(get_session(), _actor())
+    return render_template("rsud/cashier.html", rows=rows)
+
+
 @bp.route("/beds")
 @login_required
 def beds() -> Any:
@@ -453,7 +476,12 @@ def indicators_page() -> Any:
     code = _hospital(perm.REPORT)
     month_text = request.args.get("month", "")[:7]
     try:
-        month = date.fromisoformat(f"{month_text}-01") if month_text else regency_today()
+        # Without a month: the last complete one (the current month has barely begun).
+        month = (
+            date.fromisoformat(f"{month_text}-01")
+            if month_text
+            else regency_today().replace(day=1) - timedelta(days=1)
+        )
     except ValueError:
         raise InvalidInput(_("A month is written YYYY-MM."), slug="invalid-month") from None
     if not 1990 <= month.year <= 2100:

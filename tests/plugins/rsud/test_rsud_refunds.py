@@ -183,3 +183,24 @@ def test_the_encounter_page_offers_the_refund_and_shows_its_status(client, login
     assert "Menunggu persetujuan" in page  # Indonesian first
     again = client.post(f"/rsud/encounters/{number}/refunds", data={"reason": "Sisa"})
     assert again.status_code == 302  # flashed and sent back, never a 500
+
+
+def test_the_cashier_desk_lists_who_waits_to_be_billed_or_refunded(
+    client, login_as, db, overpaid, patient, person
+):
+    from pamong_plugins.rsud import services
+
+    number, excess, _cashier = overpaid
+    with db.transaction() as session:
+        visit = services.open_encounter(
+            session, SYSTEM, mrn=patient(), kind="emergency", at=wib(DAY, 9)
+        ).number
+        services.discharge(session, SYSTEM, visit, status="home", at=wib(DAY, 11))
+    with db.transaction() as session:
+        waiting = {e.number: bill for e, bill in services.cashier_queue(session, _cashier)}
+    assert waiting[number].refund_due == excess and waiting[visit].balance > 0
+    login_as("rsud_cashier", HOSPITAL)
+    page = client.get("/rsud/cashier").data.decode()
+    assert number in page and visit in page and "Kasir RSUD" in page
+    login_as("rsud_registration", HOSPITAL)
+    assert client.get("/rsud/cashier").status_code == 403
