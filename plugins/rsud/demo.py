@@ -419,8 +419,11 @@ def generate_history(
             if bed is None:
                 continue  # full: the patient goes to another hospital
             los_hours = max(6.0, rng.lognormvariate(4.5, 0.55))
-            # Nobody is discharged after the history ends (never in the future).
-            out = min(at + timedelta(hours=los_hours), history_end)
+            out = at + timedelta(hours=los_hours)
+            if out > history_end:  # never discharged in the future: out on the last day
+                out = history_end - timedelta(minutes=rng.randrange(14 * 60))
+                if out < at + timedelta(hours=6):
+                    continue
             roll = rng.random()
             hours = (out - at).total_seconds() / 3600
             status = (
