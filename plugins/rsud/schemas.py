@@ -335,6 +335,8 @@ class RsudDecreeCreateSchema(Schema):
     copy_from = fields.Integer(
         load_default=None,
         allow_none=True,
+        strict=True,
+        validate=validate.Range(1, 2**31 - 1),
         metadata={"description": "the decree to copy; else the latest earlier one of the basis"},
     )
 

@@ -396,6 +396,8 @@ def add_decree(
         raise InvalidInput(_("A tariff decree is a Perda or a Perbup."), slug="invalid-basis")
     if valid_until is not None and valid_until < valid_from:
         raise InvalidInput(_("A decree ends after it starts."), slug="invalid-period")
+    if not all(1990 <= d.year <= 2200 for d in (valid_from, valid_until) if d is not None):
+        raise InvalidInput(_("A decree's dates lie between 1990 and 2200."), slug="invalid-period")
     if not _text(number, 80):
         raise InvalidInput(_("Give the decree's number."), slug="invalid-number")
     _end_predecessor(session, basis, valid_from, valid_until)

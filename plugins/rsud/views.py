@@ -537,7 +537,7 @@ def decrees() -> Any:
 @login_required
 def new_decree() -> Any:
     form = request.form
-    copy_from = form.get("copy_from", "")[:12]
+    copy_from = form.get("copy_from", "")[:9]
     row = tariffs.new_decree(
         get_session(),
         _actor(),
