@@ -9,6 +9,7 @@ whole rupiah in BIGINT columns; charges are append-only.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    event,
     false,
     text,
 )
@@ -303,6 +305,14 @@ class RsudDeposit(Base):
     request_id: Mapped[int | None] = mapped_column(Integer, unique=True, index=True, nullable=True)
     requested_by: Mapped[str] = mapped_column(String(60), default="", server_default="")
     reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+
+
+def _deposits_are_append_only(_mapper: Any, _connection: Any, _target: Any) -> None:
+    raise RuntimeError("rsud_deposits rows are only added: record a refund instead of a change")
+
+
+event.listen(RsudDeposit, "before_update", _deposits_are_append_only)
+event.listen(RsudDeposit, "before_delete", _deposits_are_append_only)
 
 
 class RsudClaim(Base):

@@ -204,3 +204,20 @@ def test_the_cashier_desk_lists_who_waits_to_be_billed_or_refunded(
     assert number in page and visit in page and "Kasir RSUD" in page
     login_as("rsud_registration", HOSPITAL)
     assert client.get("/rsud/cashier").status_code == 403
+
+
+def test_deposit_and_refund_rows_are_never_changed(db, overpaid):
+    from pamong_plugins.rsud import services
+    from pamong_plugins.rsud.models import RsudDeposit
+
+    number, _excess, cashier = overpaid
+    with db.transaction() as session:
+        services.request_deposit_refund(session, cashier, number, reason="Sisa uang muka")
+    for change in ("update", "delete"):
+        with pytest.raises(RuntimeError), db.transaction() as session:
+            row = session.scalars(select(RsudDeposit).where(RsudDeposit.kind == "refund")).one()
+            if change == "update":
+                row.amount = 1
+            else:
+                session.delete(row)
+            session.flush()
