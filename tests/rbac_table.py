@@ -1513,6 +1513,46 @@ _RSUD_MOVE = _fixed(ward_code="W", bed_code="W-02")
 _RSUD_OUT = _fixed(status="home")
 _RSUD_CLAIM = _fixed(sep_number="0301R0010126V000001")
 
+
+def _rsud_decree(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "hospital_code": ctx["query"]["hospital"],
+        "number": "Perda matriks",
+        "basis": "perda",
+        "valid_from": "2031-01-01",
+    }
+
+
+def _rsud_prices(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "hospital_code": ctx["query"]["hospital"],
+        "jasa_sarana": 1_000,
+        "jasa_medis": 0,
+        "jasa_paramedis": 0,
+    }
+
+
+def _rsud_item(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **_rsud_prices(ctx),
+        "service_code": "USG",
+        "name": "USG",
+        "unit": "radiology",
+        "klass": "III",
+    }
+
+
+def _rsud_form(body: Body) -> Body:
+    """A page form: the hospital's field is ``hospital``."""
+
+    def form(ctx: dict[str, Any]) -> dict[str, Any]:
+        data = body(ctx)
+        data["hospital"] = data.pop("hospital_code")
+        return data
+
+    return form
+
+
 TABLE.update(
     {
         "POST /api/v1/rsud/patients": at_target(RSUD_REG, target="unit", body=_rsud_patient),
@@ -1541,6 +1581,9 @@ TABLE.update(
             RSUD_CHARGE, "rsud_charge", body=_fixed(reason="Salah input")
         ),
         "POST /api/v1/rsud/encounters/<string:number>/settle": _rsud_at(RSUD_CASHIER),
+        "POST /api/v1/rsud/encounters/<string:number>/refunds": _rsud_at(
+            RSUD_CASHIER, body=_fixed(reason="Sisa uang muka")
+        ),
         "POST /api/v1/rsud/encounters/<string:number>/deposits": _rsud_at(
             RSUD_CASHIER, body=_fixed(amount=500_000)
         ),
@@ -1554,6 +1597,15 @@ TABLE.update(
         "GET /api/v1/rsud/beds": at_target(*RSUD_READ, target="rsud_unit", denied=404, out=404),
         "GET /api/v1/rsud/reports/indicators": at_target(RSUD_REPORT, target="rsud_month"),
         "GET /api/v1/rsud/reports/revenue": at_target(RSUD_REPORT, target="rsud_year"),
+        "GET /api/v1/rsud/decrees": at_target(RSUD_ADMIN, target="rsud_unit"),
+        "POST /api/v1/rsud/decrees": at_target(RSUD_ADMIN, target="rsud_unit", body=_rsud_decree),
+        "GET /api/v1/rsud/decrees/<id:decree_id>": at_target(RSUD_ADMIN, target="rsud_decree"),
+        "POST /api/v1/rsud/decrees/<id:decree_id>/tariffs": at_target(
+            RSUD_ADMIN, target="rsud_decree", body=_rsud_item
+        ),
+        "PUT /api/v1/rsud/tariffs/<id:tariff_id>": at_target(
+            RSUD_ADMIN, target="rsud_decree", body=_rsud_prices
+        ),
         "GET /rsud/": anywhere(*RSUD_READ),
         "POST /rsud/patients": at_target(RSUD_REG, target="unit", body=_rsud_patient),
         "GET /rsud/patients/<string:mrn>": at_target(
@@ -1581,8 +1633,23 @@ TABLE.update(
             RSUD_CASHIER, body=_fixed(amount="500000")
         ),
         "POST /rsud/encounters/<string:number>/settle": _rsud_at(RSUD_CASHIER),
+        "POST /rsud/encounters/<string:number>/refunds": _rsud_at(
+            RSUD_CASHIER, body=_fixed(reason="Sisa uang muka")
+        ),
         "GET /rsud/beds": at_target(*RSUD_READ, target="rsud_unit", out=404),
+        "GET /rsud/cashier": anywhere(RSUD_CASHIER),
         "GET /rsud/indicators": at_target(RSUD_REPORT, target="rsud_month"),
+        "GET /rsud/decrees": at_target(RSUD_ADMIN, target="rsud_unit"),
+        "POST /rsud/decrees": at_target(
+            RSUD_ADMIN, target="rsud_unit", body=_rsud_form(_rsud_decree)
+        ),
+        "GET /rsud/decrees/<id:decree_id>": at_target(RSUD_ADMIN, target="rsud_decree"),
+        "POST /rsud/decrees/<id:decree_id>/tariffs": at_target(
+            RSUD_ADMIN, target="rsud_decree", body=_rsud_form(_rsud_item)
+        ),
+        "POST /rsud/tariffs/<id:tariff_id>": at_target(
+            RSUD_ADMIN, target="rsud_decree", body=_rsud_form(_rsud_prices)
+        ),
         "POST /rsud/beds/ready": at_target(
             RSUD_REG, RSUD_ADMIN, target="rsud_unit", body=_rsud_bed_ready
         ),

@@ -607,7 +607,7 @@ def _rsud_targets(world: World, session: Any) -> None:
     from pamong_plugins.rsud import services as rsud
 
     system = Actor.system("rbac matrix")
-    rsud.add_decree(
+    decree = rsud.add_decree(
         session,
         system,
         hospital_code=A,
@@ -615,7 +615,7 @@ def _rsud_targets(world: World, session: Any) -> None:
         basis="perbup",
         valid_from=date(2020, 1, 1),
     )
-    rsud.add_tariff(
+    tariff = rsud.add_tariff(
         session,
         system,
         hospital_code=A,
@@ -655,6 +655,12 @@ def _rsud_targets(world: World, session: Any) -> None:
             **unit,
         }
         world.targets[("rsud_year", where)] = {"query": {"hospital": place, "year": 2026}, **unit}
+        world.targets[("rsud_decree", where)] = {
+            "decree_id": decree.id,
+            "tariff_id": tariff.id,
+            "query": {"hospital": place},
+            **unit,
+        }
 
 
 def _kantaya_targets(world: World, session: Any) -> None:

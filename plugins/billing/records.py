@@ -158,6 +158,33 @@ class InvoiceInfo:
 
 
 @dataclass(frozen=True)
+class RequestInfo:
+    """What other plugins see of a change request a supervisor decides (four eyes).
+
+    Attributes:
+        id: The request's id (kept by the caller to follow it).
+        kind: ``cancel``, ``refund``, ``waiver`` or ``amend``.
+        status: ``pending``, ``approved`` or ``rejected``.
+        invoice_number: The invoice it changes.
+        payment_number: For a refund, the payment paid back; else empty.
+        amount: The refund amount or the line's new amount (0 for a cancellation).
+        requested_by: Who asked.
+        decided_by: Who approved or rejected it; empty while pending.
+        decided_at: When it was decided.
+    """
+
+    id: int
+    kind: str
+    status: str
+    invoice_number: str
+    payment_number: str
+    amount: int
+    requested_by: str
+    decided_by: str
+    decided_at: datetime | None
+
+
+@dataclass(frozen=True)
 class ChannelInfo:
     """A payment channel a plugin provides.
 

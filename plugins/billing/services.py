@@ -101,6 +101,7 @@ from pamong_plugins.billing.records import (
     Line,
     Payer,
     PaymentChannel,
+    RequestInfo,
     snap_signature,
     snap_string_to_sign,
 )
@@ -118,6 +119,7 @@ __all__ = [
     "Line",
     "Payer",
     "PaymentChannel",
+    "RequestInfo",
     "add_lines",
     "booked_references",
     "cancel_invoice",
@@ -131,6 +133,8 @@ __all__ = [
     "pay_bank_many",
     "pay_cash",
     "pay_cash_many",
+    "request_refund",
+    "request_statuses",
     "snap_signature",
     "snap_string_to_sign",
 ]
@@ -2368,6 +2372,84 @@ def request_change(
         amount=amount,
         document_ref=_text(document_ref, 120),
     )
+
+
+def request_info(session: Session, row: BillingRequest) -> RequestInfo:
+    """The public record of a change request."""
+    payment = session.get(BillingPayment, row.payment_id) if row.payment_id else None
+    return RequestInfo(
+        id=row.id,
+        kind=row.kind,
+        status=row.status,
+        invoice_number=row.invoice.number,
+        payment_number=payment.number if payment else "",
+        amount=int(row.amount or 0),
+        requested_by=row.requested_by,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+    )
+
+
+def request_refund(
+    session: Session, actor: Actor, *, invoice_number: str, amount: int, reason: str
+) -> list[RequestInfo]:
+    """Ask to pay back ``amount`` of an invoice's confirmed payments; a supervisor decides.
+
+    For a plugin that owes money back on an invoice it made (an unused
+    deposit): the amount is spread over the invoice's confirmed payments,
+    newest first, one refund request each (as :func:`request_change` makes
+    them). A payment whose refund already waits for approval is skipped, so
+    asking twice never asks for more than was paid. The invoice row is
+    locked: two cashiers asking at once are served one after the other.
+    Nothing moves until a supervisor who is not the requester approves.
+    """
+    amount = _money(amount, _("The amount"))
+    invoice = _lock_invoice(session, invoice_number)
+    pending = dict(
+        session.execute(
+            select(BillingRequest.payment_id, func.sum(BillingRequest.amount))
+            .where(
+                BillingRequest.invoice_id == invoice.id,
+                BillingRequest.kind == RequestKind.REFUND.value,
+                BillingRequest.status == RequestStatus.PENDING.value,
+            )
+            .group_by(BillingRequest.payment_id)
+        ).all()
+    )
+    refundable = [
+        (payment, payment.amount - payment.refunded)
+        for payment in reversed(payments_of(session, invoice))
+        if payment.status == PaymentStatus.CONFIRMED and payment.id not in pending
+    ]
+    left = sum(part for _payment, part in refundable)
+    if amount > left:
+        raise Conflict(_("At most %(left)d can be refunded.", left=left), slug="refund-too-large")
+    made = []
+    for payment, part in refundable:
+        take = min(amount, part)
+        if take <= 0:
+            continue
+        row = request_change(
+            session,
+            actor,
+            kind=RequestKind.REFUND.value,
+            invoice_number=invoice.number,
+            reason=reason,
+            payment_number=payment.number,
+            amount=take,
+        )
+        made.append(request_info(session, row))
+        amount -= take
+    return made
+
+
+def request_statuses(session: Session, ids: Iterable[int]) -> dict[int, RequestInfo]:
+    """The change requests with these ids, by id (unknown ids are left out)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.scalars(select(BillingRequest).where(BillingRequest.id.in_(wanted)))
+    return {row.id: request_info(session, row) for row in rows}
 
 
 def decide_request(

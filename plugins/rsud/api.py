@@ -11,13 +11,16 @@ from datetime import date
 from typing import Any
 
 from pamong.plugin import BEARER, ApiBlueprint, api_actor, get_session, token_required
-from pamong_plugins.rsud import fhir, services
+from pamong_plugins.rsud import fhir, services, tariffs
 from pamong_plugins.rsud.schemas import (
     RsudBillSchema,
     RsudChargeCreateSchema,
     RsudChargeSchema,
     RsudClaimInSchema,
     RsudClaimSchema,
+    RsudDecreeCreateSchema,
+    RsudDecreeDetailSchema,
+    RsudDecreeSchema,
     RsudDepositCreateSchema,
     RsudDepositSchema,
     RsudDiagnosesSchema,
@@ -29,8 +32,12 @@ from pamong_plugins.rsud.schemas import (
     RsudMonthArgs,
     RsudPatientCreateSchema,
     RsudPatientSchema,
+    RsudRefundCreateSchema,
     RsudRevenueSchema,
     RsudReverseSchema,
+    RsudTariffCreateSchema,
+    RsudTariffPricesSchema,
+    RsudTariffSchema,
     RsudTransferSchema,
     RsudWardBoardSchema,
     RsudYearArgs,
@@ -152,6 +159,16 @@ def take_deposit(data: dict[str, Any], number: str):
     return _commit(services.take_deposit(get_session(), api_actor(), number, **data))
 
 
+@blp.route("/encounters/<string:number>/refunds", methods=["POST"])
+@token_required
+@blp.arguments(RsudRefundCreateSchema)
+@blp.response(201, RsudBillSchema)
+@blp.doc(security=BEARER)
+def request_refund(data: dict[str, Any], number: str):
+    """Ask billing to pay back the unused deposit; a billing supervisor approves it."""
+    return _commit(services.request_deposit_refund(get_session(), api_actor(), number, **data))
+
+
 @blp.route("/encounters/<string:number>/claim", methods=["PUT"])
 @token_required
 @blp.arguments(RsudClaimInSchema)
@@ -223,3 +240,54 @@ def indicators(args: dict[str, Any]):
 def revenue(args: dict[str, Any]):
     """Revenue of a year by payer, class, unit and month; jasa medis per doctor and month."""
     return services.revenue_report(get_session(), api_actor(), args["hospital"], args["year"])
+
+
+@blp.route("/decrees")
+@token_required
+@blp.arguments(RsudHospitalArgs, location="query")
+@blp.response(200, RsudDecreeSchema(many=True))
+@blp.doc(security=BEARER)
+def list_decrees(args: dict[str, Any]):
+    """The tariff decrees, newest first: in force, used by charges, still editable."""
+    return tariffs.decrees(get_session(), api_actor(), args["hospital"])
+
+
+@blp.route("/decrees", methods=["POST"])
+@token_required
+@blp.arguments(RsudDecreeCreateSchema)
+@blp.response(201, RsudDecreeSchema)
+@blp.doc(security=BEARER)
+def new_decree(data: dict[str, Any]):
+    """A new dated decree with a copy of the previous one's items (overlaps refused)."""
+    return _commit(tariffs.new_decree(get_session(), api_actor(), **data))
+
+
+@blp.route("/decrees/<id:decree_id>")
+@token_required
+@blp.arguments(RsudHospitalArgs, location="query")
+@blp.response(200, RsudDecreeDetailSchema)
+@blp.doc(security=BEARER)
+def decree(args: dict[str, Any], decree_id: int):
+    """A decree and its prices per service and class."""
+    row, items = tariffs.get_decree(get_session(), api_actor(), args["hospital"], decree_id)
+    return {"decree": row, "tariffs": items}
+
+
+@blp.route("/decrees/<id:decree_id>/tariffs", methods=["POST"])
+@token_required
+@blp.arguments(RsudTariffCreateSchema)
+@blp.response(201, RsudTariffSchema)
+@blp.doc(security=BEARER)
+def add_tariff(data: dict[str, Any], decree_id: int):
+    """A new item in a decree not yet in force."""
+    return _commit(tariffs.add_item(get_session(), api_actor(), decree_id=decree_id, **data))
+
+
+@blp.route("/tariffs/<id:tariff_id>", methods=["PUT"])
+@token_required
+@blp.arguments(RsudTariffPricesSchema)
+@blp.response(200, RsudTariffSchema)
+@blp.doc(security=BEARER)
+def update_tariff(data: dict[str, Any], tariff_id: int):
+    """New prices of an item of a decree not yet in force and never used by a charge."""
+    return _commit(tariffs.update_tariff(get_session(), api_actor(), tariff_id=tariff_id, **data))

@@ -13,6 +13,7 @@ and the difference billed and paid at the cashier.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from pamong.plugin import (
     Actor,
+    Conflict,
     OrgUnit,
     Resident,
     actor_of,
@@ -264,6 +266,7 @@ def generate_history(
     upgraded to a higher class, 2-5% end in death, a few are referred.
     """
     made = History()
+    history_end = _utc(last, 23, 59)
     tariffs: dict[tuple[str, str], RsudTariff] = {
         (t.service_code, t.klass): t for t in services.tariffs_on(session, first)
     }
@@ -417,6 +420,10 @@ def generate_history(
                 continue  # full: the patient goes to another hospital
             los_hours = max(6.0, rng.lognormvariate(4.5, 0.55))
             out = at + timedelta(hours=los_hours)
+            if out > history_end:  # never discharged in the future: out on the last day
+                out = history_end - timedelta(minutes=rng.randrange(14 * 60))
+                if out < at + timedelta(hours=6):
+                    continue
             roll = rng.random()
             hours = (out - at).total_seconds() / 3600
             status = (
@@ -663,6 +670,48 @@ def walk_through(
     return stay.number
 
 
+def deposit_example(session: Session, hospital: OrgUnit, today: date) -> str:
+    """A self-pay stay whose paid deposit exceeds the bill: the refund for the cashier to ask."""
+    desk = actor_of(session, "rsud.pendaftaran")
+    cashier = actor_of(session, "rsud.kasir")
+    admitted = _utc(today - timedelta(days=2), 8)
+    patient = services.register_patient(
+        session, desk, hospital_code=hospital.code, name="Bambang Riyadi", sex="M", payer="umum"
+    )
+    bed = session.scalar(
+        select(RsudBed)
+        .join(RsudWard)
+        .where(
+            RsudWard.hospital_id == hospital.id, RsudWard.code == "MAWAR", RsudBed.status == "free"
+        )
+    )
+    stay = services.open_encounter(
+        session,
+        desk,
+        mrn=patient.mrn,
+        kind="inpatient",
+        ward_code="MAWAR",
+        bed_code=bed.code if bed else "MAWAR-02",
+        at=admitted,
+    )
+    deposit = services.take_deposit(session, cashier, stay.number, amount=2_000_000, now=admitted)
+    with contextlib.suppress(Conflict):  # the training example's session may be open already
+        billing.open_cashier_session(
+            session, cashier, unit_code=hospital.code, opening_float=0, now=_utc(today, 7)
+        )
+    billing.pay_cash(
+        session,
+        cashier,
+        invoice_number=deposit.invoice_number,
+        amount=2_000_000,
+        paid_by=patient.name,
+        now=_utc(today, 7, 30),
+    )
+    services.discharge(session, desk, stay.number, status="home", at=_utc(today, 8))
+    services.settle_bill(session, cashier, stay.number, now=_utc(today, 8, 30))
+    return stay.number
+
+
 def seed(session: Session, context: Any) -> None:
     """Add the hospital: staff, wards, tariffs, months of history and the training stay."""
     hospital = context.offices.get("RSUD")
@@ -675,6 +724,7 @@ def seed(session: Session, context: Any) -> None:
         ("rsud.casemix", "Petugas casemix RSUD", "rsud_casemix"),
         ("rsud.direktur", "Direktur RSUD", "rsud_report"),
         ("rsud.admin", "Admin tarif RSUD", "rsud_admin"),
+        ("rsud.spv", "Supervisor kasir RSUD", "billing_supervisor"),
     ):
         add_staff(session, context, username, title, role, hospital)
     if "bupati" in context.staff:
@@ -701,3 +751,4 @@ def seed(session: Session, context: Any) -> None:
     resident = session.scalar(select(Resident).order_by(Resident.id).limit(1))
     number = walk_through(session, hospital, resident, today)
     context.samples["rsud stay (BPJS upgrade, paid)"] = number
+    context.samples["rsud stay (deposit to refund)"] = deposit_example(session, hospital, today)

@@ -57,11 +57,25 @@ def pamong_register_nav_items() -> Iterable[NavItem]:
             description=_l("Patients, stays, charges and the discharge bill"),
         ),
         NavItem(
+            "rsud.cashier_desk",
+            _l("Hospital cashier"),
+            weight=32,
+            permission=perm.CASHIER,
+            description=_l("Discharged patients with a share to bill or a deposit to refund"),
+        ),
+        NavItem(
             "rsud.beds",
             _l("Bed board"),
             weight=31,
             permission=perm.REGISTRATION,
             description=_l("Free, occupied and cleaning beds per ward"),
+        ),
+        NavItem(
+            "rsud.decrees",
+            _l("Tariff master"),
+            weight=63,
+            permission=perm.ADMIN,
+            description=_l("Dated tariff decrees and their prices per class"),
         ),
         NavItem(
             "rsud.indicators_page",

@@ -9,6 +9,7 @@ whole rupiah in BIGINT columns; charges are append-only.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -19,6 +20,8 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    event,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -44,6 +47,29 @@ UNITS = (
 )
 CLAIM_STATUSES = ("draft", "grouped", "final", "sent", "paid", "pending", "disputed")
 UPGRADE_PAYERS = ("patient", "employer", "supplementary_insurance")
+#: What a tariff is charged per.
+TARIFF_PER = ("visit", "day", "item", "action")
+#: E-Klaim's tariff buckets the hospital's real cost is reported in.
+BUCKETS = (
+    "prosedur_non_bedah",
+    "prosedur_bedah",
+    "konsultasi",
+    "tenaga_ahli",
+    "keperawatan",
+    "penunjang",
+    "radiologi",
+    "laboratorium",
+    "pelayanan_darah",
+    "rehabilitasi",
+    "kamar",
+    "rawat_intensif",
+    "obat",
+    "obat_kronis",
+    "obat_kemoterapi",
+    "alkes",
+    "bmhp",
+    "sewa_alat",
+)
 
 
 class RsudCounter(Base):
@@ -136,6 +162,8 @@ class RsudEncounter(Base):
     hospital: Mapped[OrgUnit] = relationship()
     kind: Mapped[str] = mapped_column(String(12))
     poli: Mapped[str] = mapped_column(String(60), default="")
+    #: An executive outpatient clinic (poli eksekutif): a JKN patient pays a capped difference.
+    executive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(8), default="open")
     payer: Mapped[str] = mapped_column(String(12))
     #: The class the payer entitles the patient to (BPJS card class; else the chosen class).
@@ -257,7 +285,13 @@ class RsudCharge(Base):
 
 
 class RsudDeposit(Base):
-    """A self-pay patient's deposit (an invoice of the billing plugin) or its refund."""
+    """A self-pay patient's deposit (an invoice of the billing plugin) or a refund of it.
+
+    Rows are only added, never changed. A refund row is a request to the
+    billing plugin (``request_id``) to pay back part of the deposit invoice
+    ``invoice_number``; whether it was approved is read from billing. A
+    refund row without a request predates the flow (paid back by hand).
+    """
 
     __tablename__ = "rsud_deposits"
 
@@ -267,6 +301,18 @@ class RsudDeposit(Base):
     amount: Mapped[int] = mapped_column(Money)
     invoice_number: Mapped[str] = mapped_column(String(30), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The billing plugin's refund request (a supervisor approves it).
+    request_id: Mapped[int | None] = mapped_column(Integer, unique=True, index=True, nullable=True)
+    requested_by: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+
+
+def _deposits_are_append_only(_mapper: Any, _connection: Any, _target: Any) -> None:
+    raise RuntimeError("rsud_deposits rows are only added: record a refund instead of a change")
+
+
+event.listen(RsudDeposit, "before_update", _deposits_are_append_only)
+event.listen(RsudDeposit, "before_delete", _deposits_are_append_only)
 
 
 class RsudClaim(Base):

@@ -6,10 +6,12 @@ from marshmallow import Schema, fields, validate
 
 from pamong.plugin import QueryArgs, mask_nik
 from pamong_plugins.rsud.models import (
+    BUCKETS,
     CLAIM_STATUSES,
     DISCHARGE_STATUSES,
     KINDS,
     PAYERS,
+    TARIFF_PER,
     UNITS,
     UPGRADE_PAYERS,
 )
@@ -64,6 +66,9 @@ class RsudEncounterCreateSchema(Schema):
     payer = fields.String(load_default="", validate=validate.OneOf(["", *PAYERS]))
     sep_number = fields.String(load_default="", validate=validate.Length(max=30))
     doctor = fields.String(load_default="", validate=validate.Length(max=120))
+    executive = fields.Boolean(
+        load_default=False, metadata={"description": "an executive clinic (poli eksekutif) visit"}
+    )
 
 
 class RsudSegmentSchema(Schema):
@@ -79,6 +84,7 @@ class RsudEncounterSchema(Schema):
     mrn = fields.Function(lambda e: e.patient.mrn)
     kind = fields.String()
     poli = fields.String()
+    executive = fields.Boolean()
     status = fields.String()
     payer = fields.String()
     entitled_class = fields.String()
@@ -176,6 +182,21 @@ class RsudDepositSchema(Schema):
     invoice_number = fields.String()
 
 
+class RsudRefundCreateSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+class RsudRefundSchema(Schema):
+    request_id = fields.Integer(allow_none=True)
+    invoice_number = fields.String()
+    amount = fields.Integer()
+    status = fields.String(metadata={"description": "pending, approved or rejected"})
+    requested_by = fields.String()
+    requested_at = fields.DateTime()
+    decided_by = fields.String()
+    decided_at = fields.DateTime(allow_none=True)
+
+
 class RsudBillLineSchema(Schema):
     description = fields.String()
     unit = fields.String()
@@ -196,10 +217,14 @@ class RsudBillSchema(Schema):
     package = fields.Integer(allow_none=True)
     inacbg_code = fields.String()
     upgrade_difference = fields.Integer()
+    executive_difference = fields.Integer()
     payer_covers = fields.Integer()
     patient_share = fields.Integer()
     deposits_paid = fields.Integer()
     refunded = fields.Integer()
+    refund_pending = fields.Integer()
+    refund_due = fields.Integer()
+    refunds = fields.List(fields.Nested(RsudRefundSchema))
     balance = fields.Integer()
     invoice_number = fields.String()
 
@@ -266,3 +291,68 @@ class RsudRevenueSchema(Schema):
     by_unit = fields.Dict(keys=fields.String(), values=fields.Integer())
     by_month = fields.Dict(keys=fields.String(), values=fields.Integer())
     by_doctor = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class RsudTariffSchema(Schema):
+    id = fields.Integer()
+    service_code = fields.String()
+    name = fields.String()
+    unit = fields.String()
+    klass = fields.String()
+    per = fields.String()
+    bucket = fields.String()
+    jasa_sarana = fields.Integer()
+    jasa_medis = fields.Integer()
+    jasa_paramedis = fields.Integer()
+    price = fields.Integer()
+
+
+class RsudDecreeSchema(Schema):
+    id = fields.Function(lambda r: r.decree.id)
+    number = fields.Function(lambda r: r.decree.number)
+    basis = fields.Function(lambda r: r.decree.basis)
+    valid_from = fields.Function(lambda r: r.decree.valid_from.isoformat())
+    valid_until = fields.Function(
+        lambda r: r.decree.valid_until.isoformat() if r.decree.valid_until else None
+    )
+    items = fields.Integer()
+    in_force = fields.Boolean()
+    used = fields.Boolean(metadata={"description": "charges were priced by it"})
+    editable = fields.Boolean(metadata={"description": "not yet in force and never used"})
+
+
+class RsudDecreeDetailSchema(Schema):
+    decree = fields.Nested(RsudDecreeSchema)
+    tariffs = fields.List(fields.Nested(RsudTariffSchema))
+
+
+class RsudDecreeCreateSchema(Schema):
+    hospital_code = _code(40, required=True)
+    number = _code(80, required=True)
+    basis = fields.String(required=True, validate=validate.OneOf(["perda", "perbup"]))
+    valid_from = fields.Date(required=True)
+    valid_until = fields.Date(load_default=None, allow_none=True)
+    copy_from = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(1, 2**31 - 1),
+        metadata={"description": "the decree to copy; else the latest earlier one of the basis"},
+    )
+
+
+class RsudTariffPricesSchema(Schema):
+    hospital_code = _code(40, required=True)
+    jasa_sarana = fields.Integer(required=True, strict=True, validate=validate.Range(0, 10**10))
+    jasa_medis = fields.Integer(required=True, strict=True, validate=validate.Range(0, 10**10))
+    jasa_paramedis = fields.Integer(required=True, strict=True, validate=validate.Range(0, 10**10))
+    name = fields.String(load_default="", validate=validate.Length(max=160))
+
+
+class RsudTariffCreateSchema(RsudTariffPricesSchema):
+    service_code = _code(30, required=True)
+    name = _code(160, required=True)
+    unit = fields.String(required=True, validate=validate.OneOf(UNITS))
+    klass = _code(4, required=True)
+    per = fields.String(load_default="action", validate=validate.OneOf(TARIFF_PER))
+    bucket = fields.String(load_default="prosedur_non_bedah", validate=validate.OneOf(BUCKETS))

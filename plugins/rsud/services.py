@@ -384,12 +384,23 @@ def add_decree(
     valid_from: date,
     valid_until: date | None = None,
 ) -> RsudTariffDecree:
-    """A tariff decree (Perda for class III, Perbup for the rest) and its validity."""
+    """A tariff decree (Perda for class III, Perbup for the rest) and its validity.
+
+    Two decrees of the same basis are never in force on the same day: an
+    overlap is refused, except that a new decree ends an open-ended earlier
+    one the day before it starts (a new Perbup replaces the old one), when
+    no charge priced by the earlier one falls on or after that day.
+    """
     _require(actor, perm.ADMIN, get_unit(session, hospital_code))
     if basis not in ("perda", "perbup"):
         raise InvalidInput(_("A tariff decree is a Perda or a Perbup."), slug="invalid-basis")
     if valid_until is not None and valid_until < valid_from:
         raise InvalidInput(_("A decree ends after it starts."), slug="invalid-period")
+    if not all(1990 <= d.year <= 2200 for d in (valid_from, valid_until) if d is not None):
+        raise InvalidInput(_("A decree's dates lie between 1990 and 2200."), slug="invalid-period")
+    if not _text(number, 80):
+        raise InvalidInput(_("Give the decree's number."), slug="invalid-number")
+    _end_predecessor(session, basis, valid_from, valid_until)
     decree = RsudTariffDecree(
         number=_text(number, 80), basis=basis, valid_from=valid_from, valid_until=valid_until
     )
@@ -400,6 +411,49 @@ def add_decree(
     except IntegrityError:
         raise Conflict(_("This decree is recorded already."), slug="decree-exists") from None
     return decree
+
+
+def _end_predecessor(
+    session: Session, basis: str, valid_from: date, valid_until: date | None
+) -> None:
+    """Refuse a validity overlapping another decree of ``basis``; end an open-ended earlier one."""
+    others = session.scalars(
+        select(RsudTariffDecree)
+        .where(RsudTariffDecree.basis == basis)
+        .order_by(RsudTariffDecree.valid_from)
+        .with_for_update()
+    ).all()
+    for other in others:
+        if other.valid_from > (valid_until or date.max) or (
+            other.valid_until is not None and other.valid_until < valid_from
+        ):
+            continue
+        if other.valid_until is None and other.valid_from < valid_from:
+            day = session.scalar(
+                select(func.max(RsudCharge.service_date))
+                .join(RsudTariff, RsudTariff.id == RsudCharge.tariff_id)
+                .where(RsudTariff.decree_id == other.id)
+            )
+            if day is None or day < valid_from:
+                other.valid_until = valid_from - timedelta(days=1)
+                continue
+        raise Conflict(
+            _(
+                "The validity overlaps decree %(n)s (from %(d)s).",
+                n=other.number,
+                d=other.valid_from.isoformat(),
+            ),
+            slug="decree-overlaps",
+        )
+
+
+def check_tariff_parts(jasa_sarana: Any, jasa_medis: Any, jasa_paramedis: Any) -> None:
+    """Tariff parts are whole rupiah, none negative, at least one above zero."""
+    parts = (jasa_sarana, jasa_medis, jasa_paramedis)
+    if any(not isinstance(p, int) or isinstance(p, bool) or p < 0 for p in parts) or not sum(parts):
+        raise InvalidInput(
+            _("Tariff parts are whole rupiah, at least one above zero."), slug="invalid-amount"
+        )
 
 
 def add_tariff(
@@ -431,11 +485,7 @@ def add_tariff(
         )
     if unit not in UNITS:
         raise InvalidInput(_("The unit is one of: %(u)s.", u=", ".join(UNITS)), slug="invalid-unit")
-    parts = (jasa_sarana, jasa_medis, jasa_paramedis)
-    if any(not isinstance(p, int) or isinstance(p, bool) or p < 0 for p in parts) or not sum(parts):
-        raise InvalidInput(
-            _("Tariff parts are whole rupiah, at least one above zero."), slug="invalid-amount"
-        )
+    check_tariff_parts(jasa_sarana, jasa_medis, jasa_paramedis)
     tariff = RsudTariff(
         decree=decree,
         service_code=_text(service_code, 30).upper(),
@@ -565,8 +615,13 @@ def open_encounter(
     payer: str = "",
     sep_number: str = "",
     doctor: str = "",
+    executive: bool = False,
 ) -> RsudEncounter:
     """Register a visit (outpatient per poli, emergency) or admit a patient to a bed.
+
+    ``executive`` marks an outpatient visit to the executive clinic (poli
+    eksekutif), where a JKN patient pays a capped difference on top of the
+    package (:func:`executive_difference`).
 
     One open stay per patient and one patient per bed: checked here and kept
     by partial unique indexes when two desks admit at the same moment.
@@ -596,7 +651,17 @@ def open_encounter(
         admitted_at=at,
         sep_number=_text(sep_number, 30),
         doctor=_text(doctor, 120),
+        executive=bool(executive),
     )
+    if executive and kind != "outpatient":
+        raise InvalidInput(
+            _("Only an outpatient visit is to the executive clinic."), slug="invalid-executive"
+        )
+    if executive and payer == "bpjs" and patient.bpjs_pbi:
+        raise Conflict(
+            _("Contribution-aid (PBI) patients may not use the executive clinic."),
+            slug="pbi-no-executive",
+        )
     if kind == "outpatient" and not encounter.poli:
         raise InvalidInput(_("An outpatient visit names its clinic (poli)."), slug="invalid-poli")
     if kind == "inpatient":
@@ -1213,6 +1278,17 @@ def upgrade_difference(
     return max(0, claim.cbg_upgraded_amount - claim.cbg_amount)
 
 
+def executive_difference(claim: RsudClaim | None, real_cost: int, *, cap: int = 400_000) -> int:
+    """What a JKN patient pays for executive outpatient care (Permenkes 51/2018).
+
+    The real cost above the INA-CBG package, at most ``cap`` per episode
+    (Rp 400.000, see DOMAIN.md); nothing before the claim's package is known.
+    """
+    if claim is None:
+        return 0
+    return max(0, min(real_cost - claim.total, cap))
+
+
 # --- the bill -------------------------------------------------------------------------------
 
 
@@ -1230,12 +1306,20 @@ class Bill:
     package: int | None = None
     inacbg_code: str = ""
     upgrade_difference: int = 0
+    executive_difference: int = 0
     payer_covers: int = 0
     patient_share: int = 0
     deposits_paid: int = 0
     refunded: int = 0
+    refund_pending: int = 0
+    refunds: list[dict[str, Any]] = field(default_factory=list)
     balance: int = 0
     invoice_number: str = ""
+
+    @property
+    def refund_due(self) -> int:
+        """What is still owed back to the patient and not yet asked of a supervisor."""
+        return max(0, -self.balance - self.refund_pending)
 
 
 def _room_lines(session: Session, encounter: RsudEncounter, until: datetime) -> list[dict]:
@@ -1261,16 +1345,58 @@ def _room_lines(session: Session, encounter: RsudEncounter, until: datetime) -> 
     return lines
 
 
-def deposits_of(session: Session, encounter: RsudEncounter) -> tuple[int, int]:
-    """(paid deposits, refunds) of an encounter, from the billing plugin's invoices."""
-    paid = refunded = 0
-    for row in session.scalars(select(RsudDeposit).where(RsudDeposit.encounter_id == encounter.id)):
-        if row.kind == "refund":
-            refunded += row.amount
+@dataclass
+class DepositState:
+    """An encounter's deposits: paid, refunded (approved), refunds awaiting approval."""
+
+    paid: int = 0
+    refunded: int = 0
+    pending: int = 0
+    refunds: list[dict[str, Any]] = field(default_factory=list)
+
+
+def deposits_of(session: Session, encounter: RsudEncounter) -> DepositState:
+    """The deposits of an encounter and their refunds, read from the billing plugin.
+
+    A refund counts once a supervisor approved its billing request; a
+    rejected one counts for nothing (the cashier may ask again).
+    """
+    state = DepositState()
+    rows = list(
+        session.scalars(
+            select(RsudDeposit)
+            .where(RsudDeposit.encounter_id == encounter.id)
+            .order_by(RsudDeposit.id)
+        )
+    )
+    deposits = [row.invoice_number for row in rows if row.kind == "deposit"]
+    invoices = billing.invoice_statuses(session, deposits) if deposits else {}
+    state.paid = sum(invoices[number].paid for number in deposits if number in invoices)
+    requests = billing.request_statuses(
+        session, [row.request_id for row in rows if row.request_id is not None]
+    )
+    for row in rows:
+        if row.kind != "refund":
             continue
-        state = billing.invoice_status(session, row.invoice_number)
-        paid += state.paid
-    return paid, refunded
+        request = requests.get(row.request_id) if row.request_id is not None else None
+        status = request.status if request is not None else "approved"
+        if status == "approved":
+            state.refunded += row.amount
+        elif status == "pending":
+            state.pending += row.amount
+        state.refunds.append(
+            {
+                "request_id": row.request_id,
+                "invoice_number": row.invoice_number,
+                "amount": row.amount,
+                "status": status,
+                "requested_by": row.requested_by,
+                "requested_at": row.created_at,
+                "decided_by": request.decided_by if request is not None else "",
+                "decided_at": request.decided_at if request is not None else None,
+            }
+        )
+    return state
 
 
 def compute_bill(
@@ -1326,7 +1452,11 @@ def compute_bill(
                 entitled=encounter.entitled_class,
                 cap_percent=settings()["vip_upgrade_cap_percent"],
             )
-        bill.patient_share = bill.upgrade_difference
+            if encounter.executive:
+                bill.executive_difference = executive_difference(
+                    claim, bill.real_cost, cap=settings()["executive_outpatient_cap"]
+                )
+        bill.patient_share = bill.upgrade_difference + bill.executive_difference
         bill.payer_covers = bill.real_cost - bill.patient_share
     elif encounter.payer == "umum":
         bill.patient_share = bill.real_cost
@@ -1334,7 +1464,9 @@ def compute_bill(
         ceiling = settings()["payer_ceilings"].get(encounter.payer)
         bill.payer_covers = bill.real_cost if ceiling is None else min(bill.real_cost, ceiling)
         bill.patient_share = bill.real_cost - bill.payer_covers
-    bill.deposits_paid, bill.refunded = deposits_of(session, encounter)
+    deposits = deposits_of(session, encounter)
+    bill.deposits_paid, bill.refunded = deposits.paid, deposits.refunded
+    bill.refund_pending, bill.refunds = deposits.pending, deposits.refunds
     bill.balance = bill.patient_share - bill.deposits_paid + bill.refunded
     return bill
 
@@ -1359,7 +1491,8 @@ def settle_bill(
 
     Two cashiers settling the same bill get the same invoice: the encounter
     row is locked and billing keeps one active invoice per reference. A
-    deposit larger than the share is recorded as a refund.
+    deposit larger than the share leaves a refund due: see
+    :func:`request_deposit_refund`.
     """
     encounter = get_encounter(session, actor, number, lock=True)
     _require(actor, perm.CASHIER, encounter.hospital)
@@ -1370,7 +1503,7 @@ def settle_bill(
         )
     bill = compute_bill(session, encounter, now=now)
     encounter.real_cost, encounter.patient_share = bill.real_cost, bill.patient_share
-    if encounter.invoice_number or bill.balance == 0:
+    if encounter.invoice_number or bill.balance <= 0:
         return bill
     if encounter.payer == "bpjs":
         claim = claim_of(session, encounter)
@@ -1378,36 +1511,37 @@ def settle_bill(
             raise Conflict(
                 _("The casemix desk records the grouped claim first."), slug="claim-missing"
             )
-    if bill.balance < 0:
-        session.add(RsudDeposit(encounter_id=encounter.id, kind="refund", amount=-bill.balance))
-        session.flush()
-        _audit(
-            session,
-            actor,
-            "deposit.refund",
-            "rsud_encounter",
-            encounter.number,
-            encounter.hospital_id,
-            amount=-bill.balance,
-        )
-        return compute_bill(session, encounter, now=now)
     account = settings()["account_code"]
     if encounter.payer == "bpjs":
         claim = claim_of(session, encounter)
         assert claim is not None
-        lines = [
-            billing.Line(
-                _(
-                    "Class upgrade difference %(f)s to %(t)s, %(d)d days (INA-CBG %(c)s)",
-                    f=encounter.entitled_class,
-                    t=claim.upgrade_class,
-                    d=claim.upgrade_days,
-                    c=claim.inacbg_code,
-                ),
-                bill.balance,
-                account_code=account,
+        lines = []
+        if bill.upgrade_difference:
+            lines.append(
+                billing.Line(
+                    _(
+                        "Class upgrade difference %(f)s to %(t)s, %(d)d days (INA-CBG %(c)s)",
+                        f=encounter.entitled_class,
+                        t=claim.upgrade_class,
+                        d=claim.upgrade_days,
+                        c=claim.inacbg_code,
+                    ),
+                    bill.upgrade_difference,
+                    account_code=account,
+                )
             )
-        ]
+        if bill.executive_difference:
+            lines.append(
+                billing.Line(
+                    _(
+                        "Executive clinic difference, %(p)s (INA-CBG %(c)s)",
+                        p=encounter.poli,
+                        c=claim.inacbg_code,
+                    ),
+                    bill.executive_difference,
+                    account_code=account,
+                )
+            )
     elif bill.deposits_paid or encounter.payer != "umum":
         lines = [
             billing.Line(
@@ -1518,6 +1652,120 @@ def take_deposit(
         amount=amount,
     )
     return deposit
+
+
+def request_deposit_refund(
+    session: Session, actor: Actor, number: str, *, reason: str, now: datetime | None = None
+) -> Bill:
+    """Ask billing to pay back the unused deposit of a discharged self-pay patient.
+
+    The amount is what the final bill owes the patient less what already
+    waits for approval; it is asked of billing's public refund request on
+    the deposit invoices, newest first, and a billing supervisor who is not
+    the requester approves it (four eyes). The encounter row is locked, so
+    two cashiers asking at once ask once: the second finds nothing left.
+    """
+    encounter = get_encounter(session, actor, number, lock=True)
+    _require(actor, perm.CASHIER, encounter.hospital)
+    if encounter.status != "closed":
+        raise Conflict(
+            _("A deposit is refunded after discharge, on the final bill."), slug="encounter-open"
+        )
+    bill = compute_bill(session, encounter, now=now)
+    due = bill.refund_due
+    if due <= 0:
+        if bill.refund_pending:
+            raise Conflict(
+                _("The refund already waits for a supervisor's approval."),
+                slug="refund-pending",
+            )
+        raise Conflict(_("No deposit is owed back to the patient."), slug="no-refund-due")
+    reason = _text(reason, 300)
+    if not reason:
+        raise InvalidInput(_("Give the reason."), slug="reason-required")
+    deposits = session.scalars(
+        select(RsudDeposit)
+        .where(RsudDeposit.encounter_id == encounter.id, RsudDeposit.kind == "deposit")
+        .order_by(RsudDeposit.id.desc())
+    ).all()
+    statuses = billing.invoice_statuses(session, [d.invoice_number for d in deposits])
+    left = due
+    for deposit in deposits:
+        state = statuses.get(deposit.invoice_number)
+        already = sum(
+            r["amount"]
+            for r in bill.refunds
+            if r["invoice_number"] == deposit.invoice_number and r["status"] != "rejected"
+        )
+        take = min(left, (state.paid if state else 0) - already)
+        if take <= 0:
+            continue
+        for request in billing.request_refund(
+            session, actor, invoice_number=deposit.invoice_number, amount=take, reason=reason
+        ):
+            session.add(
+                RsudDeposit(
+                    encounter_id=encounter.id,
+                    kind="refund",
+                    amount=request.amount,
+                    invoice_number=deposit.invoice_number,
+                    request_id=request.id,
+                    requested_by=(actor.username or "system")[:60],
+                    reason=reason,
+                )
+            )
+        left -= take
+        if left == 0:
+            break
+    session.flush()
+    _audit(
+        session,
+        actor,
+        "deposit.refund_request",
+        "rsud_encounter",
+        encounter.number,
+        encounter.hospital_id,
+        amount=due - left,
+        reason=reason,
+    )
+    return compute_bill(session, encounter, now=now)
+
+
+def cashier_queue(
+    session: Session, actor: Actor, *, limit: int = 30, scan: int = 200
+) -> list[tuple[RsudEncounter, Bill]]:
+    """Discharged encounters waiting at the cashier, newest first: a share to bill or a refund.
+
+    Looks at the ``scan`` latest discharged encounters without an invoice at
+    the actor's hospitals (``rsud.cashier``) and keeps those whose bill has a
+    balance to invoice or a deposit to pay back.
+    """
+    hospitals = [u.id for u in hospital_units(session, actor, perm.CASHIER)]
+    if not hospitals:
+        raise Forbidden(
+            _("You need the permission %(permission)s here.", permission=repr(perm.CASHIER)),
+            permission=perm.CASHIER,
+        )
+    rows = session.scalars(
+        select(RsudEncounter)
+        .where(
+            RsudEncounter.hospital_id.in_(hospitals),
+            RsudEncounter.status == "closed",
+            RsudEncounter.invoice_number == "",
+        )
+        .order_by(RsudEncounter.discharged_at.desc())
+        .limit(scan)
+    )
+    waiting = []
+    for encounter in rows:
+        if not actor.can(perm.CASHIER, encounter.hospital):
+            continue
+        bill = compute_bill(session, encounter)
+        if bill.balance > 0 or bill.refund_due > 0 or bill.refund_pending > 0:
+            waiting.append((encounter, bill))
+            if len(waiting) >= limit:
+                break
+    return waiting
 
 
 # --- bed board and lists -----------------------------------------------------------------------

@@ -23,6 +23,10 @@ class RsudSettings(Schema):
     vip_upgrade_cap_percent = fields.Integer(
         load_default=75, strict=True, validate=validate.Range(0, 100)
     )
+    #: Executive outpatient care of a JKN patient: the most the patient pays per episode.
+    executive_outpatient_cap = fields.Integer(
+        load_default=400_000, strict=True, validate=validate.Range(0, 10**9)
+    )
     #: Payer (jamkesda, insurance, company) -> the most it pays per encounter, whole rupiah.
     payer_ceilings = fields.Dict(
         keys=fields.String(),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_login import current_user, login_required
 
 from pamong.plugin import (
@@ -21,20 +22,24 @@ from pamong.plugin import (
     page_arg,
     paginate,
     regency_today,
+    rupiah,
     survey_url,
     table_download,
     time_zone,
 )
 from pamong_plugins.rsud import permissions as perm
-from pamong_plugins.rsud import services
+from pamong_plugins.rsud import services, tariffs
 from pamong_plugins.rsud.indicators import IDEAL_RANGES, in_ideal_range
 from pamong_plugins.rsud.models import (
+    BUCKETS,
     CLAIM_STATUSES,
     DISCHARGE_STATUSES,
     PAYERS,
+    TARIFF_PER,
     UNITS,
     UPGRADE_PAYERS,
 )
+from pamong_plugins.rsud.settings import settings
 
 PER_PAGE = 30
 bp = Blueprint("rsud", __name__, template_folder="templates")
@@ -68,12 +73,39 @@ LABELS = {
     "patient": _l("Patient"),
     "employer": _l("Employer"),
     "supplementary_insurance": _l("Supplementary insurance"),
+    "refund_pending": _l("Awaiting approval"),
+    "refund_approved": _l("Approved, paid back"),
+    "refund_rejected": _l("Rejected"),
+    "-": _l("No class (outpatient, IGD, drugs)"),
+    "claim_draft": _l("Draft"),
+    "claim_grouped": _l("Grouped"),
+    "claim_final": _l("Final"),
+    "claim_sent": _l("Sent to BPJS"),
+    "claim_paid": _l("Paid by BPJS"),
+    "claim_pending": _l("Pending at BPJS"),
+    "claim_disputed": _l("Disputed"),
+    "perda": _l("Perda (class III)"),
+    "perbup": _l("Perbup (other classes)"),
+    "visit": _l("per visit"),
+    "day": _l("per day"),
+    "item": _l("per item"),
+    "action": _l("per action"),
 }
 
 
 @bp.app_template_filter("rsud_mask")
 def _mask(name: str) -> str:
     return mask_name(name or "")
+
+
+@bp.app_template_filter("rsud_month")
+def _month(value: str) -> str:
+    """``2026-11`` as the month's name in the page's language (``November 2026``)."""
+    try:
+        first = date.fromisoformat(f"{value[:7]}-01")
+    except (TypeError, ValueError):
+        return str(value)
+    return format_date(first, "MMMM yyyy")
 
 
 @bp.app_template_filter("rsud_label")
@@ -239,6 +271,7 @@ def open_encounter() -> Any:
         payer=form.get("payer", "")[:12],
         sep_number=form.get("sep_number", "")[:30],
         doctor=form.get("doctor", "")[:120],
+        executive=form.get("executive") == "1",
     )
     db.commit()
     flash(_("Encounter %(n)s opened.", n=encounter.number), "info")
@@ -278,6 +311,9 @@ def encounter(number: str) -> Any:
         statuses=DISCHARGE_STATUSES,
         claim_statuses=CLAIM_STATUSES,
         upgrade_payers=UPGRADE_PAYERS,
+        executive_cap=settings()["executive_outpatient_cap"],
+        # A visit without a class is charged at the lowest class's price (see tariff_for).
+        charge_class=row.klass if row.klass != "-" else services.classes()[-1],
         classes=services.classes(),
         tariffs=services.tariffs_on(db, regency_today()),
         can={
@@ -417,6 +453,30 @@ def settle(number: str) -> Any:
     return redirect(url_for("rsud.encounter", number=number))
 
 
+@bp.route("/encounters/<string:number>/refunds", methods=["POST"])
+@login_required
+def request_refund(number: str) -> Any:
+    bill = services.request_deposit_refund(
+        get_session(), _actor(), number, reason=request.form.get("reason", "")[:300]
+    )
+    return _back(
+        number,
+        _(
+            "Refund of %(amount)s asked: a billing supervisor approves it.",
+            amount=rupiah(bill.refund_pending),
+        ),
+    )
+
+
+@bp.route("/cashier")
+@login_required
+def cashier_desk() -> Any:
+    """Discharged patients waiting at the cashier: a share to invoice or a deposit to refund."""
+    _allowed(perm.CASHIER)
+    rows = services.cashier_queue(get_session(), _actor())
+    return render_template("rsud/cashier.html", rows=rows)
+
+
 @bp.route("/beds")
 @login_required
 def beds() -> Any:
@@ -450,7 +510,12 @@ def indicators_page() -> Any:
     code = _hospital(perm.REPORT)
     month_text = request.args.get("month", "")[:7]
     try:
-        month = date.fromisoformat(f"{month_text}-01") if month_text else regency_today()
+        # Without a month: the last complete one (the current month has barely begun).
+        month = (
+            date.fromisoformat(f"{month_text}-01")
+            if month_text
+            else regency_today().replace(day=1) - timedelta(days=1)
+        )
     except ValueError:
         raise InvalidInput(_("A month is written YYYY-MM."), slug="invalid-month") from None
     if not 1990 <= month.year <= 2100:
@@ -468,3 +533,112 @@ def indicators_page() -> Any:
         ideal=IDEAL_RANGES,
         in_range=in_ideal_range,
     )
+
+
+# --- the tariff master (rsud.admin) ---------------------------------------------------------------
+
+
+def _date(value: str | None, what: str, *, required: bool = True) -> date | None:
+    if not value and not required:
+        return None
+    try:
+        return date.fromisoformat((value or "")[:10])
+    except ValueError:
+        raise InvalidInput(
+            _("%(what)s is a date written YYYY-MM-DD.", what=what), slug="invalid-date"
+        ) from None
+
+
+def _prices(form: Any) -> dict[str, int]:
+    return {
+        "jasa_sarana": _int(form.get("jasa_sarana") or "0", _("Jasa sarana")),
+        "jasa_medis": _int(form.get("jasa_medis") or "0", _("Jasa medis")),
+        "jasa_paramedis": _int(form.get("jasa_paramedis") or "0", _("Jasa paramedis")),
+    }
+
+
+@bp.route("/decrees")
+@login_required
+def decrees() -> Any:
+    """The tariff decrees: which is in force, which charges used, which may still change."""
+    _allowed(perm.ADMIN)
+    code = _hospital(perm.ADMIN)
+    rows = tariffs.decrees(get_session(), _actor(), code)
+    return render_template("rsud/decrees.html", rows=rows, hospital=code, today=regency_today())
+
+
+@bp.route("/decrees", methods=["POST"])
+@login_required
+def new_decree() -> Any:
+    form = request.form
+    copy_from = form.get("copy_from", "")[:9]
+    row = tariffs.new_decree(
+        get_session(),
+        _actor(),
+        hospital_code=form.get("hospital", "")[:40],
+        number=form.get("number", "")[:80],
+        basis=form.get("basis", "")[:10],
+        valid_from=_date(form.get("valid_from"), _("Valid from")),
+        valid_until=_date(form.get("valid_until"), _("Valid until"), required=False),
+        copy_from=int(copy_from) if copy_from.isdigit() else None,
+    )
+    get_session().commit()
+    flash(_("Decree %(n)s recorded with %(k)d items.", n=row.decree.number, k=row.items), "info")
+    return redirect(
+        url_for("rsud.decree", decree_id=row.decree.id, hospital=form.get("hospital", "")[:40])
+    )
+
+
+@bp.route("/decrees/<id:decree_id>")
+@login_required
+def decree(decree_id: int) -> Any:
+    """A decree's prices; editable before it is in force and while no charge used it."""
+    _allowed(perm.ADMIN)
+    code = _hospital(perm.ADMIN)
+    row, items = tariffs.get_decree(get_session(), _actor(), code, decree_id)
+    return render_template(
+        "rsud/decree.html",
+        row=row,
+        items=items,
+        hospital=code,
+        units=UNITS,
+        classes=[*services.classes(), "-"],
+        pers=TARIFF_PER,
+        buckets=BUCKETS,
+    )
+
+
+@bp.route("/tariffs/<id:tariff_id>", methods=["POST"])
+@login_required
+def update_tariff(tariff_id: int) -> Any:
+    form = request.form
+    code = form.get("hospital", "")[:40]
+    tariff = tariffs.update_tariff(
+        get_session(), _actor(), hospital_code=code, tariff_id=tariff_id, **_prices(form)
+    )
+    get_session().commit()
+    flash(_("Prices of %(s)s (%(k)s) saved.", s=tariff.name, k=tariff.klass), "info")
+    return redirect(url_for("rsud.decree", decree_id=tariff.decree_id, hospital=code))
+
+
+@bp.route("/decrees/<id:decree_id>/tariffs", methods=["POST"])
+@login_required
+def add_tariff(decree_id: int) -> Any:
+    form = request.form
+    code = form.get("hospital", "")[:40]
+    tariffs.add_item(
+        get_session(),
+        _actor(),
+        hospital_code=code,
+        decree_id=decree_id,
+        service_code=form.get("service_code", "")[:30],
+        name=form.get("name", "")[:160],
+        unit=form.get("unit", "")[:20],
+        klass=form.get("klass", "")[:4],
+        per=form.get("per", "action")[:8],
+        bucket=form.get("bucket", BUCKETS[0])[:30],
+        **_prices(form),
+    )
+    get_session().commit()
+    flash(_("Item added."), "info")
+    return redirect(url_for("rsud.decree", decree_id=decree_id, hospital=code))

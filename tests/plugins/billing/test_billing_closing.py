@@ -264,3 +264,43 @@ def test_yesterday_stays_closed_after_closing(db, cashier, treasurer):
         services.close_day(session, treasurer, unit_code=KALIJAMBE, day=regency_today())
     with pytest.raises(Conflict), db.transaction() as session:
         services.open_cashier_session(session, cashier, unit_code=KALIJAMBE, now=utcnow())
+
+
+def test_a_plugin_asks_a_refund_spread_over_the_payments_newest_first(
+    db, cashier, invoice, supervisor
+):
+    made = invoice(100_000)
+    with db.transaction() as session:
+        first = services.pay_cash(session, cashier, invoice_number=made.number, amount=60_000)
+        second = services.pay_cash(session, cashier, invoice_number=made.number, amount=40_000)
+    with db.transaction() as session:
+        asked = services.request_refund(
+            session, cashier, invoice_number=made.number, amount=70_000, reason="sisa uang muka"
+        )
+    assert [(r.payment_number, r.amount, r.status) for r in asked] == [
+        (second.number, 40_000, "pending"),
+        (first.number, 30_000, "pending"),
+    ]
+    with db.transaction() as session, pytest.raises(Conflict) as error:
+        services.request_refund(  # both payments wait for approval: nothing left to ask
+            session, cashier, invoice_number=made.number, amount=1, reason="lagi"
+        )
+    assert error.value.slug == "refund-too-large"
+    with db.transaction() as session:
+        services.decide_request(session, supervisor, asked[0].id, approve=True)
+        services.decide_request(session, supervisor, asked[1].id, approve=False)
+    with db.transaction() as session:
+        states = services.request_statuses(session, [asked[0].id, asked[1].id, 999_999])
+        assert [states[r.id].status for r in asked] == ["approved", "rejected"]
+        assert states[asked[0].id].decided_by and 999_999 not in states
+        assert session.get(BillingPayment, _payment_id(session, second.number)).refunded == 40_000
+        again = services.request_refund(
+            session, cashier, invoice_number=made.number, amount=60_000, reason="sisa"
+        )
+        assert [(r.payment_number, r.amount) for r in again] == [(first.number, 60_000)]
+
+
+def _payment_id(session, number):
+    from sqlalchemy import select
+
+    return session.scalar(select(BillingPayment.id).where(BillingPayment.number == number))

@@ -303,7 +303,7 @@ def test_a_self_pay_deposit_is_deducted_from_the_discharge_bill(db, patient, per
         assert billing.invoice_status(session, bill.invoice_number).total == share - 200_000
 
 
-def test_a_deposit_larger_than_the_bill_is_refunded(db, patient, person):
+def test_a_deposit_larger_than_the_bill_leaves_a_refund_due(db, patient, person):
     from pamong_plugins.billing import services as billing
     from pamong_plugins.rsud import services
 
@@ -316,7 +316,8 @@ def test_a_deposit_larger_than_the_bill_is_refunded(db, patient, person):
     _real_cost, share = _discharge(db, number, day=3)
     with db.transaction() as session:
         bill = services.settle_bill(session, cashier, number)
-        assert bill.refunded == 1_000_000 - share and bill.balance == 0
+        assert bill.invoice_number == "" and bill.refunded == 0
+        assert bill.balance == share - 1_000_000 and bill.refund_due == 1_000_000 - share
 
 
 def test_the_bill_is_settled_only_after_discharge(db, patient, person):
