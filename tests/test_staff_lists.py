@@ -33,6 +33,7 @@ LISTS = {
     "licensing.worklist": {},
     "billing.invoices": {},
     "pdam.connections": {},
+    "pdam.applications": {},
     "kantaya.letters": {},
     "kantaya.reports": {},
     "kantaya.drafts": {},

@@ -65,13 +65,22 @@ def applications() -> Any:
         rows=rows,
         total=total,
         page=page,
-        per_page=PER_PAGE,
+        pages=max(1, -(-total // PER_PAGE)),
         step=step,
-        steps=[s.value for s in ApplicationStep],
+        labels=_step_labels(),
+        channels=_channel_labels(),
         desas=flow.desa_choices(db, actor),
         groups=services.groups(db),
         typed=typed,
     ), status
+
+
+def _step_labels() -> dict[str, Any]:
+    return {s.code: s.label for s in flow.CONNECTION_FILE.stages}
+
+
+def _channel_labels() -> dict[str, Any]:
+    return {"online": _("Online"), "counter": _("At the counter")}
 
 
 @bp.route("/applications/<id:application_id>")
@@ -87,7 +96,8 @@ def application(application_id: int) -> Any:
         "pdam/application.html",
         a=row,
         steps=steps,
-        labels={s.code: s.label for s in flow.CONNECTION_FILE.stages},
+        labels=_step_labels(),
+        channels=_channel_labels(),
         can_act=current_user.actor.can(ADMIN, row.desa),
         survey_url=survey_url,
         survey_qr=qr_svg(survey_url, scale=3) if survey_url else "",

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pamong.plugin import (
@@ -436,6 +437,49 @@ def _check_one(
     return price
 
 
+def _insert_once(session: Session, made: list[SipawObservation]) -> list[SipawObservation]:
+    """Insert the observations; those a concurrent request already saved are skipped.
+
+    A phone coming back online may send its queue twice at once: both
+    requests find no ``client_ref`` yet, and the second insert meets the
+    unique index. Its observations are then the ones the first request saved.
+    """
+    try:
+        with session.begin_nested():
+            session.add_all(made)
+            session.flush()
+        return made
+    except IntegrityError:
+        refs = [m.client_ref for m in made if m.client_ref]
+        if not refs:
+            raise
+    saved = set(
+        session.scalars(
+            select(SipawObservation.client_ref).where(SipawObservation.client_ref.in_(refs))
+        )
+    )
+    fresh = [
+        SipawObservation(**{c: getattr(m, c) for c in _OBSERVATION_FIELDS})
+        for m in made
+        if m.client_ref not in saved
+    ]
+    session.add_all(fresh)
+    session.flush()
+    return fresh
+
+
+_OBSERVATION_FIELDS = (
+    "market_id",
+    "commodity_id",
+    "day",
+    "price",
+    "trader",
+    "note",
+    "client_ref",
+    "entered_by_id",
+)
+
+
 def record_observations(
     session: Session,
     actor: Actor,
@@ -516,8 +560,7 @@ def record_observations(
             slug="invalid-observations",
             errors=[e.__dict__ for e in errors],
         )
-    session.add_all(made)
-    session.flush()
+    made = _insert_once(session, made)
     audit(
         session,
         actor,

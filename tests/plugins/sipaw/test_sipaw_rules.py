@@ -142,6 +142,39 @@ def test_a_client_ref_sent_twice_is_saved_once(markets, enter, today):
     assert enter(BUNDER, today, [("gula_pasir_lokal", 17500)], client_ref="phone-1") == 0
 
 
+def test_a_queue_sent_twice_at_once_is_saved_once(app, db, markets, enter, today):
+    """The second of two simultaneous sends meets the unique index: it keeps only the new."""
+    from sqlalchemy import select
+
+    from pamong_plugins.sipaw import services
+    from pamong_plugins.sipaw.models import SipawObservation
+
+    assert enter(BUNDER, today, [("gula_pasir_lokal", 17500)], client_ref="phone-2") == 1
+    with app.app_context(), db.transaction() as session:
+        first = session.scalar(
+            select(SipawObservation).where(SipawObservation.client_ref == "phone-2")
+        )
+        # What the late request built after finding no "phone-2" yet, plus one new entry.
+        late = [
+            SipawObservation(
+                market_id=first.market_id,
+                commodity_id=first.commodity_id,
+                day=today,
+                price=price,
+                trader="1",
+                note="",
+                client_ref=ref,
+                entered_by_id=None,
+            )
+            for ref, price in (("phone-2", 17500), ("phone-3", 17600))
+        ]
+        saved = services._insert_once(session, late)
+        assert [o.client_ref for o in saved] == ["phone-3"]
+    with app.app_context(), db.transaction() as session:
+        refs = session.scalars(select(SipawObservation.client_ref).order_by(SipawObservation.id))
+        assert list(refs) == ["phone-2", "phone-3"]
+
+
 def test_a_correction_needs_a_note_and_keeps_the_history(app, db, markets, enter, publish, days):
     from pamong_plugins.sipaw import services
 

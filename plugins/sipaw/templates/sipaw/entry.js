@@ -14,14 +14,17 @@
       headers: {"Content-Type": "application/json", "X-CSRFToken": token(), "Accept": "application/json"},
       body: JSON.stringify(batch)});
   }
+  var sending = false;  // one batch on the way at a time: "online" and a submit may come together
   function flush() {
-    var q = queue(); if (!q.length || !navigator.onLine) { show(); return; }
+    var q = queue(); if (sending) return; if (!q.length || !navigator.onLine) { show(); return; }
     var batch = q[0];
+    sending = true;
     send(batch).then(function (r) {
+      sending = false;
       if (r.ok) { q.shift(); save(q); status.textContent = msgSent.replace("{n}", batch.entries.length); flush(); }
       else if (r.status >= 400 && r.status < 500) { return r.json().then(function (p) {
         status.textContent = msgRefused + " " + (p.detail || r.status); q.shift(); save(q); }); }
-    }).catch(show);
+    }).catch(function () { sending = false; show(); });
   }
   function show() { var n = queue().reduce(function (a, b) { return a + b.entries.length; }, 0);
     if (n) status.textContent = msgQueued.replace("{n}", n); }
@@ -40,6 +43,7 @@
     form.reset(); flush();
   });
   window.addEventListener("online", flush);
-  if ("serviceWorker" in navigator) { navigator.serviceWorker.register(form.dataset.worker); }
+  // Offline at the first visit the worker cannot be fetched: the queue works without it.
+  if ("serviceWorker" in navigator) { navigator.serviceWorker.register(form.dataset.worker).catch(function () {}); }
   flush();
 })();
