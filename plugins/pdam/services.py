@@ -32,6 +32,7 @@ from pamong.plugin import (
     _,
     audit,
     clean_nik,
+    csv_delimiter,
     mask_name,
     record_personal_read,
     utcnow,
@@ -804,7 +805,7 @@ def import_readings(
     is imported unless ``skip_bad`` (then the good rows are).
     """
     _require(actor, READER)
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), delimiter=csv_delimiter(text.split("\n", 1)[0]))
     missing = [c for c in CSV_COLUMNS[:3] if c not in (reader.fieldnames or [])]
     if missing:
         raise InvalidInput(
