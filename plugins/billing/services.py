@@ -511,7 +511,13 @@ def issue_invoices(
     """
     if not requests:
         return []
-    units: dict[str, OrgUnit] = {}
+    # Every unit of the batch in one query (a bill run covers every desa).
+    units: dict[str, OrgUnit] = {
+        unit.code: unit
+        for unit in session.scalars(
+            select(OrgUnit).where(OrgUnit.code.in_({req.unit_code for req in requests}))
+        )
+    }
     clean: list[tuple[InvoiceRequest, str, str, str, str]] = []
     for position, req in enumerate(requests, 1):
         source, reference = _text(req.source, 40), _text(req.reference, 100)
@@ -531,7 +537,7 @@ def issue_invoices(
             if nik and (len(nik) != 16 or not nik.isdigit()):
                 raise InvalidInput(_("A NIK has 16 digits."), slug="invalid-nik")
             if req.unit_code not in units:
-                units[req.unit_code] = _unit(session, req.unit_code)
+                _unit(session, req.unit_code)  # names the unknown code
             if not actor.is_system:
                 _require(actor, CASHIER, units[req.unit_code])
         except InvalidInput as error:

@@ -32,9 +32,12 @@ from pamong.plugin import (
     _l,
     audit,
     clean_nik,
+    long_date,
     move_to,
+    notify_resident,
     open_item,
     record_personal_read,
+    rupiah,
     survey_invitation,
     survey_link,
     utcnow,
@@ -95,6 +98,23 @@ def _tracked(session: Session, application: PdamApplication) -> TrackedItem:
 
 def _text(value: Any, limit: int) -> str:
     return str(value or "").strip()[:limit]
+
+
+def _tell_applicant(
+    session: Session, actor: Actor, application: PdamApplication, body: str
+) -> None:
+    """An SMS (or the channel the instance has) to the applicant at each step of the file.
+
+    In Indonesian whatever the officer's page language: it goes to a
+    citizen of the regency. Nothing when the applicant left no phone.
+    """
+    notify_resident(
+        session,
+        actor,
+        phone=application.phone,
+        subject=f"PDAM {application.number}",
+        body=f"PDAM {application.number}: {body}",
+    )
 
 
 # --- applying ------------------------------------------------------------------------
@@ -173,6 +193,13 @@ def apply(
     session.flush()
     item.reference = f"{FEE_REFERENCE}:{application.id}"
     _audit(session, actor, "create", application, channel=channel, subject_nik=nik or None)
+    _tell_applicant(
+        session,
+        actor,
+        application,
+        "permohonan sambungan baru diterima. Lacak berkas dengan nomor ini; "
+        "petugas akan menghubungi Anda untuk survei lapangan.",
+    )
     return application
 
 
@@ -279,6 +306,7 @@ def record_survey(
         session, actor, _tracked(session, application), CONNECTION_FILE, application.step, now=now
     )
     _audit(session, actor, "survey", application, distance_m=distance_m)
+    _tell_applicant(session, actor, application, "survei lapangan selesai; rincian biaya menyusul.")
     return application
 
 
@@ -332,6 +360,13 @@ def issue_estimate(
         now=now,
     )
     _audit(session, actor, "estimate", application, amount=amount, invoice=invoice.number)
+    _tell_applicant(
+        session,
+        actor,
+        application,
+        f"biaya pasang {rupiah(amount)}. Bayar tagihan {invoice.number} di loket PDAM "
+        f"atau bank paling lambat {long_date(invoice.due_date)}.",
+    )
     return application
 
 
@@ -348,6 +383,9 @@ def fee_paid(session: Session, invoice: Any) -> PdamApplication | None:
     application.step = ApplicationStep.PAID.value
     move_to(session, system, _tracked(session, application), CONNECTION_FILE, application.step)
     _audit(session, system, "paid", application, invoice=invoice.number)
+    _tell_applicant(
+        session, system, application, "biaya pasang sudah lunas; petugas akan memasang meter."
+    )
     return application
 
 
@@ -430,12 +468,19 @@ def install(
     )
     _audit(session, actor, "install", application, connection=connection.number)
     # The applicant is offered the satisfaction survey with the active connection.
-    survey_link(
+    survey = survey_link(
         session,
         service=SURVEY_SERVICE,
         unit=application.desa,
         reference=f"{FEE_REFERENCE}:{application.id}",
         completed_on=day,
+    )
+    _tell_applicant(
+        session,
+        actor,
+        application,
+        f"meter terpasang, sambungan aktif. Nomor pelanggan Anda {connection.number}. "
+        f"Mohon isi survei kepuasan: {survey}",
     )
     return application
 
@@ -457,6 +502,12 @@ def _reject(
         now=now,
     )
     _audit(session, actor, "reject", application)
+    _tell_applicant(
+        session,
+        actor,
+        application,
+        "permohonan tidak dapat dilayani. Tanyakan alasannya di kantor PDAM.",
+    )
     return application
 
 

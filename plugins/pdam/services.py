@@ -32,6 +32,7 @@ from pamong.plugin import (
     _,
     audit,
     clean_nik,
+    csv_delimiter,
     mask_name,
     record_personal_read,
     utcnow,
@@ -804,7 +805,7 @@ def import_readings(
     is imported unless ``skip_bad`` (then the good rows are).
     """
     _require(actor, READER)
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), delimiter=csv_delimiter(text.split("\n", 1)[0]))
     missing = [c for c in CSV_COLUMNS[:3] if c not in (reader.fieldnames or [])]
     if missing:
         raise InvalidInput(
@@ -946,12 +947,16 @@ def bill_run(
         if not connections:
             break
         ids = [c.id for c in connections]
+        # Only what the bill needs (no ORM objects: a batch is a thousand readings).
         readings = {
-            r.connection_id: r
-            for r in session.scalars(
-                select(PdamReading).where(
-                    PdamReading.period == period, PdamReading.connection_id.in_(ids)
-                )
+            cid: (status, used, estimated)
+            for cid, status, used, estimated in session.execute(
+                select(
+                    PdamReading.connection_id,
+                    PdamReading.status,
+                    PdamReading.consumption,
+                    PdamReading.estimated,
+                ).where(PdamReading.period == period, PdamReading.connection_id.in_(ids))
             )
         }
         history: dict[int, list[int]] = defaultdict(list)
@@ -967,9 +972,9 @@ def bill_run(
         requests: list[billing.InvoiceRequest] = []
         rows: list[dict[str, Any]] = []
         for connection in connections:
-            reading = readings.get(connection.id)
-            if reading is not None and reading.status == ReadingStatus.ACCEPTED:
-                m3, estimated = reading.consumption, reading.estimated
+            status, used_now, estimated_now = readings.get(connection.id, ("", 0, False))
+            if status == ReadingStatus.ACCEPTED:
+                m3, estimated = used_now, estimated_now
             else:
                 used = history.get(connection.id, [])
                 m3, estimated = (round(sum(used) / len(used)) if used else 0), True

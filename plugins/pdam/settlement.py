@@ -23,7 +23,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pamong.plugin import Actor, InvalidInput, OrgUnit, _, audit, time_zone, utcnow
+from pamong.plugin import (
+    Actor,
+    InvalidInput,
+    OrgUnit,
+    _,
+    audit,
+    csv_delimiter,
+    time_zone,
+    utcnow,
+)
 from pamong_plugins.billing import services as billing
 from pamong_plugins.pdam import services
 from pamong_plugins.pdam.models import PdamBill, PdamConnection
@@ -81,7 +90,7 @@ def import_settlement(
             slug="invalid-bank",
             field="bank",
         )
-    reader = csv.DictReader(io.StringIO(text))
+    reader = csv.DictReader(io.StringIO(text), delimiter=csv_delimiter(text.split("\n", 1)[0]))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise InvalidInput(

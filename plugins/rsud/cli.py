@@ -9,7 +9,15 @@ from typing import Any
 
 import click
 
-from pamong.plugin import Actor, CliError, PamongError, app_context, domain_errors, transaction
+from pamong.plugin import (
+    Actor,
+    CliError,
+    PamongError,
+    app_context,
+    csv_delimiter,
+    domain_errors,
+    transaction,
+)
 from pamong_plugins.rsud import services
 
 SYSTEM = Actor.system("pamong rsud")
@@ -89,7 +97,9 @@ def import_claims(ctx: click.Context, path: Path) -> None:
     nothing is recorded.
     """
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
+        header = handle.readline()
+        handle.seek(0)
+        rows = list(csv.DictReader(handle, delimiter=csv_delimiter(header)))
     if not rows or any(c not in rows[0] for c in CLAIM_COLUMNS):
         raise CliError(f"{path.name}: the header needs {', '.join(CLAIM_COLUMNS)}")
     problems: list[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from pdam_testing import KALIJAMBE, KEDEN, PLUPUH_DESA, REGENCY
@@ -197,3 +198,35 @@ def test_pages_counter_public_and_file(client, login_as, seeded):
     assert "Rencana biaya" in step.get_data(as_text=True)
     english = client.get("/pdam/applications", headers={"Accept-Language": "en"})
     assert english.status_code == 200
+
+
+def test_the_applicant_is_told_each_step_by_sms(enable_plugins):
+    from pamong.messaging.fakegateway import FakeGateway
+    from pamong.messaging.models import Delivery
+    from pamong.plugin import Actor
+    from pamong_plugins.pdam import applications as flow
+    from pamong_plugins.pdam import services
+
+    with FakeGateway() as gateway:
+        app = enable_plugins(
+            "billing", "pdam", embedded_delivery=False, sms_gateway_url=gateway.url
+        )
+        db, staff = app.extensions["pamong"].db, Actor.system("pdam test")
+        with app.app_context(), db.transaction() as session:
+            services.seed_karanganyar(session, staff, date(2009, 7, 1))
+            fields = {"address": "Dukuh Keden RT 02", "desa_code": KEDEN, "group_code": "R2"}
+            told = flow.apply(
+                session, staff, applicant_name="Sri", phone="0812 2700 1234", **fields
+            )
+            silent = flow.apply(session, staff, applicant_name="Budi", **fields)  # no phone
+            flow.record_survey(session, staff, told.id, feasible=True, distance_m=20)
+            flow.issue_estimate(session, staff, told.id, amount=1_500_000)
+            flow.reject(session, staff, silent.id, reason="jaringan belum sampai")
+            texts = [
+                (d.address, d.body) for d in session.scalars(select(Delivery).order_by(Delivery.id))
+            ]
+    # Received, surveyed, estimated: three SMS to Sri; Budi left no phone, so nothing.
+    assert [address for address, _body in texts] == ["081227001234"] * 3
+    assert all(told.number in body for _address, body in texts)
+    assert "diterima" in texts[0][1] and "survei lapangan selesai" in texts[1][1]
+    assert "Rp1.500.000" in texts[2][1] and told.fee_invoice in texts[2][1]

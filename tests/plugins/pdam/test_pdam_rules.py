@@ -181,6 +181,14 @@ def test_csv_import_reports_every_bad_row_and_imports_nothing(db, connection):
     assert (result.imported, len(result.errors)) == (1, 3)
 
 
+def test_csv_import_reads_excels_semicolons(db, connection):
+    number = connection()
+    text = f"customer_number;period;reading\n{number};2026-01;100\n{number};2026-02;112\n"
+    with db.transaction() as session:
+        result = _services().import_readings(session, SYSTEM, text, today=TODAY)
+    assert (result.imported, result.errors) == (2, [])
+
+
 def _year(read, number, start=100, per_month=25):
     value = start
     read(number, "2026-08", value)

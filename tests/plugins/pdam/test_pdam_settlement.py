@@ -75,9 +75,8 @@ def test_good_lines_are_paid_once_and_bad_lines_reported(db, bills, person):
         assert billing.invoice_status(session, a).status == "paid"
         again = settlement.import_settlement(session, staff, text, bank="bri")
         assert again.paid == 0 and again.problems[0]["problem"] == "already-imported"
-        fixed = settlement.import_settlement(
-            session, staff, HEADER + f"{b},{total_b},2026-11-22,BRI-7\n", bank="bri"
-        )
+        semicolons = HEADER.replace(",", ";") + f"{b};{total_b};2026-11-22;BRI-7\n"  # Excel, id
+        fixed = settlement.import_settlement(session, staff, semicolons, bank="bri")
         assert fixed.paid == 1 and billing.invoice_status(session, b).status == "paid"
         with pytest.raises(settlement.InvalidInput):
             settlement.import_settlement(session, staff, "bill,amount\n", bank="bri")

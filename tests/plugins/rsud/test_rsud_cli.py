@@ -90,10 +90,10 @@ def test_the_grouper_export_is_imported_and_keeps_the_upgrade(app, db, patient, 
             cbg_upgraded_amount=3_000_000,
         )
     export = tmp_path / "eklaim.csv"
-    export.write_text(
-        "encounter,sep,inacbg,cbg,subacute,chronic,add_payment,status\n"
-        f"{first},0301R0010526V000001,J-4-16-I,2500000,0,0,0,final\n"
-        f"{second},0301R0010526V000002,K-4-17-I,2100000,150000,0,50000,grouped\n"
+    export.write_text(  # saved by Excel set to Indonesian: semicolons
+        "encounter;sep;inacbg;cbg;subacute;chronic;add_payment;status\n"
+        f"{first};0301R0010526V000001;J-4-16-I;2500000;0;0;0;final\n"
+        f"{second};0301R0010526V000002;K-4-17-I;2100000;150000;0;50000;grouped\n"
     )
     result = _runner(app).invoke(
         main, ["--instance", app.instance_path, "rsud", "import-claims", str(export)]
