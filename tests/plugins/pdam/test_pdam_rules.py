@@ -186,7 +186,7 @@ def test_csv_import_reads_excels_semicolons(db, connection):
     text = f"customer_number;period;reading\n{number};2026-01;100\n{number};2026-02;112\n"
     with db.transaction() as session:
         result = _services().import_readings(session, SYSTEM, text, today=TODAY)
-    assert (result.imported, result.errors) == (2, [])
+    assert (result.imported, list(result.errors)) == (2, [])
 
 
 def _year(read, number, start=100, per_month=25):
