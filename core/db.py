@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import DateTime, MetaData, Select, create_engine, event, func, select
+from sqlalchemy import DateTime, MetaData, Select, create_engine, event, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -210,3 +210,30 @@ def paginate(
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
     return rows, total
+
+
+def insert_many(
+    session: Session, model: type[Base], rows: list[dict[str, Any]], *, key: str
+) -> list[int]:
+    """Insert ``rows`` in one executemany; their ids in the rows' order, found by ``key``.
+
+    ``key`` names a unique column every row carries (a receipt or invoice
+    number). An ``INSERT ... RETURNING`` of many rows that must keep their
+    order is sent one row per statement on SQLite, which made a monthly bill
+    run of 100,000 invoices spend most of its time on statements; reading the
+    ids back by their unique key afterwards is two round trips per 500 rows
+    on every database.
+    """
+    if not rows:
+        return []
+    table = model.__table__
+    session.execute(insert(table), rows)
+    column = table.c[key]
+    keys = [row[key] for row in rows]
+    ids: dict[Any, int] = {}
+    for start in range(0, len(keys), 500):
+        found = session.execute(
+            select(column, table.c.id).where(column.in_(keys[start : start + 500]))
+        )
+        ids.update((row[0], row[1]) for row in found)
+    return [ids[k] for k in keys]

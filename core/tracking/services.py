@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from pamong.accounts.permissions import Actor
 from pamong.audit.services import record
-from pamong.db import utcnow
+from pamong.db import insert_many, utcnow
 from pamong.errors import InvalidInput, NotFound
 from pamong.hookrelay import has_impls, hooks_of
 from pamong.hooks import TrackableKind
@@ -153,15 +153,8 @@ def open_items(
         for n, (unit, ref) in enumerate(zip(units, refs, strict=True))
     ]
     session.flush()  # pending changes first: the inserts below bypass the unit of work
-    opened = [
-        OpenedItem(row.id, row.number)
-        for row in session.execute(
-            insert(TrackedItem).returning(
-                TrackedItem.id, TrackedItem.number, sort_by_parameter_order=True
-            ),
-            rows,
-        )
-    ]
+    ids = insert_many(session, TrackedItem, rows, key="number")
+    opened = [OpenedItem(item_id, row["number"]) for item_id, row in zip(ids, rows, strict=True)]
     session.execute(
         insert(StatusEvent),
         [

@@ -49,6 +49,7 @@ from pamong.plugin import (
     audit,
     clean_nik,
     hook_relay,
+    insert_many,
     issue_document,
     issue_documents,
     mask_name,
@@ -550,11 +551,13 @@ def issue_invoices(
     keys = {(c[1], c[2], c[3]) for c in clean}
     sources = sorted({k[0] for k in keys})
     references = sorted({k[1] for k in keys})
+    periods = sorted({k[2] for k in keys})  # not last month's invoices of the same references
     for start in range(0, len(references), 500):
         for row in session.scalars(
             select(BillingInvoice).where(
                 BillingInvoice.source.in_(sources),
                 BillingInvoice.reference.in_(references[start : start + 500]),
+                BillingInvoice.period.in_(periods),
                 BillingInvoice.status.in_(ACTIVE),
             )
         ):
@@ -615,12 +618,7 @@ def issue_invoices(
                 "issued_by_id": actor.user_id,
             }
         )
-    ids = list(
-        session.scalars(
-            insert(BillingInvoice).returning(BillingInvoice.id, sort_by_parameter_order=True),
-            invoice_rows,
-        )
-    )
+    ids = insert_many(session, BillingInvoice, invoice_rows, key="number")
     session.execute(
         insert(BillingInvoiceLine.__table__),  # Core, not ORM: no per-row bookkeeping
         [
