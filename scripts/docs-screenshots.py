@@ -119,6 +119,10 @@ def _licensing_file(stage: str) -> Callable[[Page, str], None]:
 
     def go(page: Page, url: str) -> None:
         page.goto(f"{url}/licensing/?stage={stage}&open=0")
+        if not page.locator("table tbody a").count():
+            # The demo leaves no file at this stage today: shoot an open file, and say so.
+            print(f"no licensing file at stage {stage!r}: an open file instead", file=sys.stderr)
+            page.goto(f"{url}/licensing/")
         page.locator("table tbody a").first.click()
         page.wait_for_load_state()
 
