@@ -1901,7 +1901,7 @@ def _close_bill(session: Session, actor: Actor, bill: BillingChannelBill) -> Non
     try:
         get_channel(session, bill.channel).close_bill(session, reference=bill.reference)
     except NotFound:
-        pass
+        pass  # the channel no longer knows the bill: there is nothing left to close
     except Exception as exc:  # the bank is down: the bill stays open; a late payment is refunded
         _audit(
             session,
