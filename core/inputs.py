@@ -7,6 +7,8 @@ characters in uploaded file names (they end up in headers and logs).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import unicodedata
 from typing import Any
@@ -105,3 +107,13 @@ def csv_delimiter(header: str) -> str:
             counts[char] += 1
     best = max(CSV_DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
+
+
+def csv_dict_reader(text: str) -> csv.DictReader:
+    """The rows of a CSV text with a header line, as dicts, whatever its separator.
+
+    The separator is told from the header (:func:`csv_delimiter`), so a file
+    saved by Excel with Indonesian settings (semicolons) reads like any other.
+    """
+    header = text.partition("\n")[0]
+    return csv.DictReader(io.StringIO(text, newline=""), delimiter=csv_delimiter(header))

@@ -80,6 +80,7 @@ from pamong.inputs import (
     clean_filename,
     contains_nul,
     csv_delimiter,
+    csv_dict_reader,
     load_json,
     nul_line,
 )
@@ -335,6 +336,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "clean_filename",
     "contains_nul",
     "csv_delimiter",
+    "csv_dict_reader",
     "load_json",
     "nul_line",
     # translations

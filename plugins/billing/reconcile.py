@@ -10,8 +10,6 @@ number and the rest is still read.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date
 from typing import Any
@@ -19,7 +17,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from pamong.plugin import Actor, InvalidInput, OrgUnit, _, audit, csv_delimiter, require
+from pamong.plugin import Actor, InvalidInput, OrgUnit, _, audit, csv_dict_reader, require
 from pamong_plugins.billing.models import (
     BillingChannelBill,
     BillingPayment,
@@ -46,8 +44,7 @@ def parse_amount(text: str) -> int:
 
 def read_statement(content: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(rows, problems): rows with line, date, reference, amount, description."""
-    delimiter = csv_delimiter(content.partition("\n")[0])
-    reader = csv.DictReader(io.StringIO(content), delimiter=delimiter)
+    reader = csv_dict_reader(content)
     header = {(name or "").strip().lower() for name in reader.fieldnames or []}
     missing = {"date", "reference", "amount"} - header
     if missing:

@@ -11,7 +11,6 @@ or import their own files: this is data, not rules.
 from __future__ import annotations
 
 import csv
-import io
 from importlib import resources
 from typing import Any
 
@@ -20,7 +19,7 @@ from pamong.plugin import (
     TooDeep,
     _,
     contains_nul,
-    csv_delimiter,
+    csv_dict_reader,
     load_json,
     nul_line,
 )
@@ -80,8 +79,7 @@ def parse_catalogue_file(filename: str, data: bytes) -> list[dict[str, Any]]:
             raise InvalidInput(_("The file holds a NUL character."), slug="invalid-import")
         return rows
     try:
-        delimiter = csv_delimiter(text.partition("\n")[0])
-        return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return list(csv_dict_reader(text))
     except csv.Error as exc:
         raise InvalidInput(
             _("The file is not valid CSV (%(problem)s).", problem=str(exc)), slug="invalid-import"

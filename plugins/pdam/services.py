@@ -8,8 +8,6 @@ module only.
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -32,7 +30,7 @@ from pamong.plugin import (
     _,
     audit,
     clean_nik,
-    csv_delimiter,
+    csv_dict_reader,
     mask_name,
     record_personal_read,
     utcnow,
@@ -805,7 +803,7 @@ def import_readings(
     is imported unless ``skip_bad`` (then the good rows are).
     """
     _require(actor, READER)
-    reader = csv.DictReader(io.StringIO(text), delimiter=csv_delimiter(text.split("\n", 1)[0]))
+    reader = csv_dict_reader(text)
     missing = [c for c in CSV_COLUMNS[:3] if c not in (reader.fieldnames or [])]
     if missing:
         raise InvalidInput(

@@ -12,8 +12,6 @@ dry run checks without paying.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -29,7 +27,7 @@ from pamong.plugin import (
     OrgUnit,
     _,
     audit,
-    csv_delimiter,
+    csv_dict_reader,
     time_zone,
     utcnow,
 )
@@ -90,7 +88,7 @@ def import_settlement(
             slug="invalid-bank",
             field="bank",
         )
-    reader = csv.DictReader(io.StringIO(text), delimiter=csv_delimiter(text.split("\n", 1)[0]))
+    reader = csv_dict_reader(text)
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise InvalidInput(

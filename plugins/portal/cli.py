@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import date
@@ -15,7 +14,7 @@ from pamong.plugin import (
     PamongError,
     app_context,
     cli_language,
-    csv_delimiter,
+    csv_dict_reader,
     hook_relay,
     transaction,
 )
@@ -90,8 +89,7 @@ def legal_import(ctx: click.Context, csv_file: io.BufferedReader) -> None:
         text = csv_file.read(10_000_000).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CliError("the file is not UTF-8 text") from None
-    delimiter = csv_delimiter(text.partition("\n")[0])  # ";" from Excel set to Indonesian
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv_dict_reader(text)
     with app_context(ctx) as app, cli_language(), transaction(app) as session:
         count = 0
         for line, row in enumerate(reader, start=2):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from pamong.plugin import (
     CliError,
     PamongError,
     app_context,
-    csv_delimiter,
+    csv_dict_reader,
     domain_errors,
     transaction,
 )
@@ -96,10 +95,7 @@ def import_claims(ctx: click.Context, path: Path) -> None:
     status. Every row is checked first; any bad row is named by its line and
     nothing is recorded.
     """
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        header = handle.readline()
-        handle.seek(0)
-        rows = list(csv.DictReader(handle, delimiter=csv_delimiter(header)))
+    rows = list(csv_dict_reader(path.read_text(encoding="utf-8-sig")))
     if not rows or any(c not in rows[0] for c in CLAIM_COLUMNS):
         raise CliError(f"{path.name}: the header needs {', '.join(CLAIM_COLUMNS)}")
     problems: list[str] = []

@@ -1083,18 +1083,15 @@ def import_csv(session: Session, actor: Actor, text: str) -> int:
     Every bad line is reported with its line number (``errors`` in the
     problem body); nothing is saved unless every line is good.
     """
-    import csv
-    import io
 
-    from pamong.plugin import csv_delimiter, nul_line
+    from pamong.plugin import csv_dict_reader, nul_line
 
     bad_nul = nul_line(text)
     if bad_nul:
         raise InvalidInput(
             _("Line %(line)s holds a NUL character.", line=bad_nul), slug="invalid-csv"
         )
-    # Excel with Indonesian settings saves with semicolons.
-    reader = csv.DictReader(io.StringIO(text), delimiter=csv_delimiter(text.split("\n", 1)[0]))
+    reader = csv_dict_reader(text)
     missing = [
         c for c in ("market", "day", "commodity", "price") if c not in (reader.fieldnames or [])
     ]
