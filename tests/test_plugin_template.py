@@ -88,7 +88,7 @@ def test_the_generated_plugin_has_every_part(sampah):
 
 def test_it_declares_the_plugin_api_range_it_works_with(sampah):
     source = (sampah / "pamong_sampah" / "__init__.py").read_text()
-    assert 'plugin_api=">=1.0,<2"' in source
+    assert 'plugin_api=">=1.3,<2"' in source  # N_ titles came with 1.3
 
 
 def test_model_classes_are_prefixed_with_the_plugin_id(sampah):
@@ -124,7 +124,7 @@ def test_the_generated_code_is_ruff_clean(work, plugin_id):
 
 
 def test_the_extraction_config_finds_lazy_strings(sampah, work):
-    """``_l("Sampah")`` (the navigation label) is only found when ``_l`` is a keyword."""
+    """``_l("Sampah")`` (the navigation label) is only found when ``_l`` is a keyword; ``N_`` too."""
     pot = work / "sampah.pot"
     subprocess.run(
         [
@@ -143,6 +143,7 @@ def test_the_extraction_config_finds_lazy_strings(sampah, work):
     text = pot.read_text()
     assert 'msgid "Sampah"' in text  # _l() in hooks.py
     assert 'msgid "See the entries of Sampah"' in text  # _l() in permissions.py
+    assert 'msgid "Sampah officer"' in text  # N_() role title in permissions.py
     assert 'msgid "Nothing recorded yet."' in text  # _() in the page template
 
 

@@ -1,6 +1,6 @@
 """What the plugin checks. A role grants its permissions at an org unit and every unit below it."""
 
-from pamong.plugin import Permission, RoleTemplate, _l
+from pamong.plugin import N_, Permission, RoleTemplate, _l
 
 VIEW = "{{ cookiecutter.plugin_id }}.view"
 MANAGE = "{{ cookiecutter.plugin_id }}.manage"
@@ -13,7 +13,7 @@ PERMISSIONS = (
 ROLES = (
     RoleTemplate(
         "{{ cookiecutter.plugin_id }}_officer",
-        "{{ cookiecutter.title }} officer",
+        N_("{{ cookiecutter.title }} officer"),  # the role's title on staff pages
         (VIEW, MANAGE),
     ),
 )
