@@ -475,7 +475,8 @@ def generate_history(
                     e.ward_id, e.bed_id, e.klass = new_ward.id, new_bed.id, better
                     upgrade = better
             cost = charge(e, "KARCIS", "-", day)
-            for seg_ward, seg_bed, start, end in segments:
+            shares = services.segment_room_days([(s[2], s[3]) for s in segments], 6)
+            for (seg_ward, seg_bed, start, end), days in zip(segments, shares, strict=True):
                 free_at[seg_bed.id] = end + timedelta(hours=2)  # cleaning
                 pending.append(
                     RsudSegment(
@@ -487,7 +488,8 @@ def generate_history(
                         end_at=end,
                     )
                 )
-                days = services.room_days(start, end, 6)
+                if not days:
+                    continue
                 cost += charge(e, "AKOMODASI", seg_ward.klass, start.date(), qty=days)
                 cost += charge(e, "ASKEP", seg_ward.klass, start.date(), qty=days)
                 cost += charge(e, "VISITE", seg_ward.klass, start.date(), qty=days, doctor=doctor)
@@ -514,7 +516,7 @@ def generate_history(
                 )
                 if upgrade:
                     claim.upgrade_class = upgrade
-                    claim.upgrade_days = services.room_days(segments[1][2], out, 6)
+                    claim.upgrade_days = shares[-1]
                     claim.upgrade_payer = "patient"
                     claim.cbg_upgraded_amount = int(base * CBG_CLASS[upgrade])
                     e.patient_share = services.upgrade_difference(claim, cost, entitled=entitled)

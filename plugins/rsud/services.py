@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -824,6 +825,29 @@ def room_days(start: datetime, end: datetime, grace_hours: int) -> int:
     return max(1, math.ceil((hours - grace_hours) / 24))
 
 
+def segment_room_days(spans: Sequence[tuple[datetime, datetime]], grace_hours: int) -> list[int]:
+    """Room days of each class segment of one stay, in order: each day is charged once.
+
+    The stay as a whole is charged :func:`room_days` from its first start to
+    its last end. Each segment gets the nights it holds the patient (the
+    class they sleep in, counted at local midnight); the days left over go to
+    the last segment, and nights beyond the stay's days are taken back from
+    the last segments first. A move on the day of admission so charges only
+    the class the patient sleeps in, never a day in each.
+    """
+    if not spans:
+        return []
+    total = room_days(spans[0][0], spans[-1][1], grace_hours)
+    shares = [max(0, (local_day(end) - local_day(start)).days) for start, end in spans]
+    shares[-1] += max(0, total - sum(shares))
+    extra = sum(shares) - total
+    for index in reversed(range(len(shares))):
+        cut = min(extra, shares[index])
+        shares[index] -= cut
+        extra -= cut
+    return shares
+
+
 def discharge(
     session: Session,
     actor: Actor,
@@ -1323,15 +1347,17 @@ class Bill:
 
 
 def _room_lines(session: Session, encounter: RsudEncounter, until: datetime) -> list[dict]:
-    grace = settings()["room_grace_hours"]
+    segments = list(encounter.segments)
+    spans = [
+        (segment.start_at, max(segment.end_at or until, segment.start_at)) for segment in segments
+    ]
+    shares = segment_room_days(spans, settings()["room_grace_hours"])
     lines = []
-    for segment in encounter.segments:
-        end = segment.end_at or until
-        if segment.end_at is None and end < segment.start_at:
-            end = segment.start_at
+    for segment, days in zip(segments, shares, strict=True):
+        if not days:
+            continue
         day = local_day(segment.start_at)
         tariff = tariff_for(session, ACCOMMODATION, segment.klass, day)
-        days = room_days(segment.start_at, end, grace)
         lines.append(
             {
                 "tariff": tariff,

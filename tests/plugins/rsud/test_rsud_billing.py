@@ -162,6 +162,19 @@ def test_room_days_are_charged_per_class_segment_at_discharge(db, patient):
     assert real_cost == share == 25_000 + 150_000 + 500_000
 
 
+def test_a_move_on_the_day_of_admission_charges_no_day_in_the_first_class(db, patient):
+    from pamong_plugins.rsud import services
+
+    number = _admit(db, patient())  # class III at 09:00
+    with db.transaction() as session:
+        services.transfer(
+            session, SYSTEM, number, ward_code="MELATI", bed_code="MELATI-01", at=wib(DAY, 15)
+        )
+    real_cost, _share = _discharge(db, number, day=4)
+    # registration 25.000 + class II 2 days (DAY 09:00 to day 4 10:00), no class III day
+    assert real_cost == 25_000 + 2 * 250_000
+
+
 def test_the_room_release_time_is_kept_apart_from_the_discharge(db, patient):
     from pamong_plugins.rsud import services
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from rsud_testing import wib
@@ -144,6 +145,25 @@ def test_room_days_follow_the_grace_period():
     assert room_days(wib(DAY, 9), wib(DAY.replace(day=3), 14), 6) == 1  # 29 h
     assert room_days(wib(DAY, 9), wib(DAY.replace(day=3), 16), 6) == 2  # 31 h
     assert room_days(wib(DAY, 9), wib(DAY.replace(day=5), 9), 6) == 3
+
+
+def test_a_stay_moved_between_classes_charges_each_day_once(db):
+    from pamong_plugins.rsud.services import segment_room_days
+
+    def stay(*moments):
+        return [(wib(*a), wib(*b)) for a, b in pairwise(moments)]
+
+    next_day, third, fourth = (DAY + timedelta(days=n) for n in (1, 2, 3))
+    # Moved up on the morning after admission: the first night in class III.
+    assert segment_room_days(stay((DAY, 9), (next_day, 9), (fourth, 10)), 6) == [1, 2]
+    # Moved on the day of admission: only the class slept in is charged.
+    assert segment_room_days(stay((DAY, 9), (DAY, 14), (third, 10)), 6) == [0, 2]
+    # In and out the same day through two wards: one day, in the last class.
+    assert segment_room_days(stay((DAY, 8), (DAY, 11), (DAY, 17)), 6) == [0, 1]
+    # In just before midnight, out just after the next one: one day in all.
+    assert segment_room_days(stay((DAY, 23), (next_day, 12), (third, 0, 30)), 6) == [1, 0]
+    assert segment_room_days(stay((DAY, 9), (fourth, 9)), 6) == [3]
+    assert segment_room_days([], 6) == []
 
 
 def test_the_bed_board_shows_free_occupied_and_cleaning(db, patient):
