@@ -26,6 +26,14 @@ CLASS_CODES = {
     "emergency": ("EMER", "emergency"),
     "inpatient": ("IMP", "inpatient encounter"),
 }
+#: The Encounter's serviceType of a visit to the executive clinic (poli eksekutif),
+#: whose cost above the package the JKN patient pays (capped): E-Klaim must know it.
+EXECUTIVE_SERVICE = {
+    "coding": [
+        {"system": "urn:pamong:rsud:service", "code": "executive", "display": "executive clinic"}
+    ],
+    "text": "Poli eksekutif",
+}
 DISPOSITION = {
     "home": "home",
     "referred": "other-hcf",
@@ -80,6 +88,8 @@ def build_bundle(
         },
         "serviceProvider": {"display": encounter.hospital.name},
     }
+    if encounter.executive:
+        resource["serviceType"] = EXECUTIVE_SERVICE
     if encounter.discharge_status:
         resource["hospitalization"] = {
             "dischargeDisposition": {

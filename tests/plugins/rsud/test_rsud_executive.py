@@ -163,3 +163,19 @@ def test_the_api_and_the_page_show_the_executive_difference(
     login_as("rsud_cashier", HOSPITAL)
     page = client.get(f"/rsud/encounters/{number}").data.decode()
     assert "poli eksekutif" in page.lower() and "Rp400.000" in page
+
+
+def test_the_fhir_bundle_marks_an_executive_visit(db, patient, person):
+    from pamong_plugins.rsud import fhir
+
+    executive, regular = _visit(db, patient), _visit(db, patient, executive=False)
+    for number in (executive, regular):
+        _charge_and_close(db, number, person, labs=1)
+    with db.transaction() as session:
+        bundles = {n: fhir.encounter_bundle(session, SYSTEM, n) for n in (executive, regular)}
+    encounters = {
+        n: next(e["resource"] for e in b["entry"] if e["resource"]["resourceType"] == "Encounter")
+        for n, b in bundles.items()
+    }
+    assert encounters[executive]["serviceType"]["coding"][0]["code"] == "executive"
+    assert "serviceType" not in encounters[regular]
