@@ -999,9 +999,11 @@ TABLE: dict[str, Rule] = {
     "POST /api/v1/pdam/routes": anywhere(
         "pdam.billing", body=_fixed(reader="nobody", period="2026-01", numbers=["1"])
     ),
+    "POST /api/v1/pdam/routes/copy": anywhere("pdam.billing", body=_fixed(period="2026-01")),
     "GET /api/v1/pdam/routes/mine": staff(target="pdam_period"),
     "GET /pdam/routes": anywhere("pdam.billing"),
     "POST /pdam/routes": anywhere("pdam.billing", body=_fixed(reader="nobody", numbers="1")),
+    "POST /pdam/routes/copy": anywhere("pdam.billing", body=_fixed(period="2026-01")),
     "GET /api/v1/pdam/readings/<id:reading_id>/photo": at_target(
         "pdam.reader",
         "pdam.billing",

@@ -12,6 +12,7 @@ from pamong.plugin import (
     CliError,
     InvalidInput,
     app_context,
+    cli_language,
     domain_errors,
     plugin_settings,
     regency_today,
@@ -96,6 +97,23 @@ def bill_run(ctx: click.Context, period: str, estimate: bool, batch: int) -> Non
                 if not result.remaining or not result.billed:
                     break
     click.echo(f"{billed} connections billed for {period} ({estimated} estimated), {rupiah(total)}")
+
+
+@cli.command("copy-routes")
+@click.argument("period")
+@click.pass_context
+@domain_errors
+def copy_routes(ctx: click.Context, period: str) -> None:
+    """Give every meter reader last month's route for PERIOD (YYYY-MM)."""
+    from pamong_plugins.pdam import routes
+
+    with app_context(ctx) as app, cli_language(), transaction(app) as session:
+        result = routes.copy_routes(session, SYSTEM, period, today=regency_today(app))
+    click.echo(
+        f"{result.copied} routes copied from {result.source}; "
+        f"{len(result.kept)} readers kept their route; "
+        f"{result.dropped_stops} closed connections left out"
+    )
 
 
 @cli.command("late-fees")

@@ -8,13 +8,15 @@ from pamong.plugin import BEARER, api_actor, get_session, regency_today, token_r
 from pamong_plugins.pdam import routes
 from pamong_plugins.pdam.api import blp
 from pamong_plugins.pdam.schemas import (
-    PdamPerCapitaArgs as PdamPeriodArgs,
-)
-from pamong_plugins.pdam.schemas import (
+    PdamCopiedRoutesSchema,
+    PdamRouteCopySchema,
     PdamRouteProgressSchema,
     PdamRouteSchema,
     PdamRouteSetSchema,
     PdamRouteStopSchema,
+)
+from pamong_plugins.pdam.schemas import (
+    PdamPerCapitaArgs as PdamPeriodArgs,
 )
 
 
@@ -39,6 +41,19 @@ def set_route(data: dict[str, Any]):
     route = routes.set_route(session, api_actor(), today=regency_today(), **data)
     session.commit()
     return route
+
+
+@blp.route("/routes/copy", methods=["POST"])
+@token_required
+@blp.arguments(PdamRouteCopySchema)
+@blp.response(200, PdamCopiedRoutesSchema)
+@blp.doc(security=BEARER)
+def copy_routes(data: dict[str, Any]):
+    """Give every reader last month's route for the month (closed connections left out)."""
+    session = get_session()
+    result = routes.copy_routes(session, api_actor(), data["period"], today=regency_today())
+    session.commit()
+    return result
 
 
 @blp.route("/routes/mine")

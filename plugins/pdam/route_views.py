@@ -55,6 +55,37 @@ def routes_page() -> Any:
     ), status
 
 
+@bp.route("/routes/copy", methods=["POST"])
+@login_required
+def copy_routes() -> Any:
+    """The supervisor gives every reader last month's route for the month shown."""
+    actor = current_user.actor
+    if not actor.can(BILLING):
+        abort(403)
+    db = get_session()
+    period = (request.form.get("period") or "")[:7]
+    try:
+        result = routes.copy_routes(db, actor, period, today=regency_today())
+    except PamongError as refused:
+        db.rollback()
+        flash(refused.detail, "error")
+        period = services.period_of(regency_today())
+    else:
+        db.commit()
+        flash(
+            _(
+                "%(copied)d routes copied from %(source)s; %(kept)d readers kept the route they"
+                " had; %(dropped)d closed connections left out.",
+                copied=result.copied,
+                source=result.source,
+                kept=len(result.kept),
+                dropped=result.dropped_stops,
+            ),
+            "info",
+        )
+    return redirect(url_for("pdam.routes_page", period=period))
+
+
 @bp.route("/bank-settlement", methods=["GET", "POST"])
 @login_required
 def bank_settlement() -> Any:

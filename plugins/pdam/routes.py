@@ -9,7 +9,7 @@ of every route: stops read, held for review, still to read.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -29,6 +29,7 @@ from pamong.plugin import (
 )
 from pamong_plugins.pdam import services
 from pamong_plugins.pdam.models import (
+    ConnectionStatus,
     PdamConnection,
     PdamReading,
     PdamRoute,
@@ -132,6 +133,82 @@ def set_route(
         stops=len(wanted),
     )
     return route
+
+
+@dataclass
+class CopiedRoutes:
+    """What :func:`copy_routes` did: routes made, readers who had one, stops left out."""
+
+    source: str
+    copied: int = 0
+    kept: list[str] = field(default_factory=list)
+    dropped_stops: int = 0
+
+
+def copy_routes(
+    session: Session,
+    actor: Actor,
+    period: str,
+    *,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> CopiedRoutes:
+    """Give every reader the route they walked the month before, for ``period``.
+
+    Only routes in the actor's ``pdam.billing`` units are copied; a reader
+    who already has a route for ``period`` keeps it; closed connections are
+    left out (a route left with no stop is not made). One audit entry per
+    route made, naming the month it came from.
+    """
+    services._require(actor, BILLING)
+    services.check_period(period, (today or (now or utcnow()).date()) + timedelta(days=31))
+    result = CopiedRoutes(source=services.previous_period(period))
+    already = set(session.scalars(select(PdamRoute.reader_id).where(PdamRoute.period == period)))
+    sources = session.scalars(
+        select(PdamRoute)
+        .join(OrgUnit, OrgUnit.id == PdamRoute.unit_id)
+        .join(User, User.id == PdamRoute.reader_id)
+        .where(
+            PdamRoute.period == result.source,
+            User.is_active.is_(True),
+            actor.scope_filter(BILLING, OrgUnit.path),
+        )
+        .order_by(PdamRoute.id)
+    ).all()
+    for source in sources:
+        if source.reader_id in already:
+            result.kept.append(session.get(User, source.reader_id).username)
+            continue
+        stops = [s for s in source.stops if s.connection.status != ConnectionStatus.CLOSED.value]
+        result.dropped_stops += len(source.stops) - len(stops)
+        if not stops:
+            continue
+        route = PdamRoute(
+            reader_id=source.reader_id,
+            period=period,
+            name=source.name,
+            unit_id=source.unit_id,
+            created_at=now or utcnow(),
+        )
+        route.stops = [
+            PdamRouteStop(position=position, connection_id=stop.connection_id)
+            for position, stop in enumerate(stops, 1)
+        ]
+        session.add(route)
+        session.flush()
+        audit(
+            session,
+            actor,
+            "pdam.route.set",
+            "pdam_route",
+            route.id,
+            org_unit_id=route.unit_id,
+            period=period,
+            copied_from=result.source,
+            stops=len(stops),
+        )
+        result.copied += 1
+    return result
 
 
 def _read_status(session: Session, connection_ids: Sequence[int], period: str) -> dict[int, str]:

@@ -395,6 +395,19 @@ class PdamRouteSetSchema(Schema):
     )
 
 
+class PdamRouteCopySchema(Schema):
+    period = fields.String(required=True, validate=PERIOD, metadata={"description": "YYYY-MM"})
+
+
+class PdamCopiedRoutesSchema(Schema):
+    source = fields.String(metadata={"description": "The month the routes came from"})
+    copied = fields.Integer(metadata={"description": "Routes made"})
+    kept = fields.List(
+        fields.String(), metadata={"description": "Readers who had a route for the month already"}
+    )
+    dropped_stops = fields.Integer(metadata={"description": "Closed connections left out"})
+
+
 class PdamRouteSchema(Schema):
     id = fields.Integer()
     period = fields.String()

@@ -105,3 +105,90 @@ def test_the_supervisor_page_sets_a_route_and_lists_bad_lines(client, login_as, 
     assert bad.status_code == 422 and "baris 2: nope" in bad.get_data(as_text=True)
     saved = client.post("/pdam/routes", data={**form, "numbers": number}, follow_redirects=True)
     assert reader.username in saved.get_data(as_text=True)
+
+
+def test_last_months_routes_are_copied_without_closed_connections(
+    db, connection, person, make_user
+):
+    from pamong_plugins.pdam import routes, services
+
+    first, second = make_user("pdam_reader", KALIJAMBE), make_user("pdam_reader", KALIJAMBE)
+    numbers = [connection() for _ in range(3)]
+    supervisor = person("pdam_billing", KALIJAMBE)
+    with db.transaction() as session:
+        for reader, stops in ((first, numbers), (second, numbers[:1])):
+            routes.set_route(
+                session,
+                supervisor,
+                reader=reader.username,
+                period="2026-09",
+                numbers=stops,
+                name=f"Rute {reader.username}",
+            )
+        routes.set_route(
+            session, supervisor, reader=second.username, period="2026-10", numbers=numbers[2:]
+        )
+        services.set_status(session, SYSTEM, numbers[1], "closed", reason="Pindah rumah")
+    with db.transaction() as session:
+        elsewhere = person("pdam_billing", "33.14.02")
+        assert routes.copy_routes(session, elsewhere, "2026-10").copied == 0
+        result = routes.copy_routes(session, supervisor, "2026-10")
+        assert (result.source, result.copied, result.kept) == ("2026-09", 1, [second.username])
+        assert result.dropped_stops == 1
+    with db.transaction() as session:
+        rows = {r.reader: r for r in routes.progress(session, supervisor, "2026-10")}
+        assert rows[first.username].stops == 2 and rows[first.username].name.startswith("Rute")
+        assert rows[second.username].stops == 1  # kept its own route
+        again = routes.copy_routes(session, supervisor, "2026-10")
+        assert again.copied == 0 and sorted(again.kept) == sorted([first.username, second.username])
+        with pytest.raises(services.InvalidInput):
+            routes.copy_routes(session, supervisor, "2031-01")
+
+
+def test_the_page_and_the_api_copy_last_months_routes(client, login_as, connection, bearer, db):
+    from pamong_plugins.pdam import routes
+
+    number = connection()
+    reader = login_as("pdam_reader", KALIJAMBE)
+    with db.transaction() as session:
+        routes.set_route(
+            session, SYSTEM, reader=reader.username, period="2026-09", numbers=[number]
+        )
+    supervisor = bearer("pdam_billing", REGENCY)
+    made = client.post(f"{API}/routes/copy", json={"period": "2026-10"}, headers=supervisor)
+    assert made.status_code == 200 and made.json["copied"] == 1 and made.json["source"] == "2026-09"
+    assert (
+        client.post(f"{API}/routes/copy", json={"period": "x"}, headers=supervisor).status_code
+        == 422
+    )
+    login_as("pdam_billing", KALIJAMBE)
+    html = client.get("/pdam/routes?period=2026-11").get_data(as_text=True)
+    assert "Salin rute bulan lalu" in html
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    page = client.post(
+        "/pdam/routes/copy", data={"csrf_token": token, "period": "2026-11"}, follow_redirects=True
+    )
+    assert page.status_code == 200 and "1 rute disalin dari 2026-10" in page.get_data(as_text=True)
+
+
+def test_the_cli_copies_last_months_routes(app, connection, make_user, db):
+    import os
+
+    from click.testing import CliRunner
+
+    from pamong.cli import main
+    from pamong_plugins.pdam import routes
+
+    reader = make_user("pdam_reader", KALIJAMBE)
+    with db.transaction() as session:
+        routes.set_route(
+            session, SYSTEM, reader=reader.username, period="2026-09", numbers=[connection()]
+        )
+    url = os.environ.get("PAMONG_TEST_DATABASE_URL")  # the CLI reads the instance's database
+    runner = CliRunner(env={"PAMONG_DATABASE_URL": url} if url else None)
+    command = ["--instance", app.instance_path, "pdam", "copy-routes"]
+    done = runner.invoke(main, [*command, "2026-10"])
+    assert done.exit_code == 0, done.output
+    assert "1 routes copied from 2026-09" in done.output
+    bad = runner.invoke(main, [*command, "2026-13"])
+    assert bad.exit_code == 1 and "2026-13" in bad.output
