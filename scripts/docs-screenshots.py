@@ -167,7 +167,12 @@ SHOTS = [
         PHONE,
         _then(_open("/licensing/new?type=HO"), _show("h2")),
     ),
-    Shot("izin-keputusan", "bpt.kepala", PHONE, _then(_licensing_file("decision"), _show("h2"))),
+    Shot(
+        "izin-keputusan",
+        "bpt.kepala",
+        PHONE,
+        _then(_licensing_file("decision"), _show("form:has(button[value=approve])")),
+    ),
     Shot("admin-pengguna", "admin", DESKTOP, _open("/staff/users/op.kalijambe")),
     Shot("admin-log-audit", "admin", DESKTOP, _open("/staff/audit")),
 ]

@@ -306,6 +306,10 @@ def _permit(
         )
 
 
+#: Steps enough to bring a live file to the decision stage.
+DECIDE = 99
+
+
 def _live_files(session: Session, ctx: Any, types: dict[str, ServiceType]) -> None:
     """Open files at every stage, made through the real services."""
     system = Actor.system("pamong demo")
@@ -331,6 +335,9 @@ def _live_files(session: Session, ctx: Any, types: dict[str, ServiceType]) -> No
         ("TDP", 2, None),
         ("IUJK", 1, None),
         ("SKU", 0, None),
+        # Two regency files waiting for the head's decision today.
+        ("IMB", DECIDE, None),
+        ("IL", DECIDE, None),
     ]
     desa_of = _desa_by_kecamatan(session)
     for index, (code, steps, applicant) in enumerate(plan):
