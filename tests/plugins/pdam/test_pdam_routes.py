@@ -102,7 +102,7 @@ def test_the_supervisor_page_sets_a_route_and_lists_bad_lines(client, login_as, 
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     form = {"csrf_token": token, "period": "2026-10", "reader": reader.username}
     bad = client.post("/pdam/routes", data={**form, "numbers": f"{number}\nnope"})
-    assert bad.status_code == 422 and "baris 2: nope" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "baris 2: nope (tidak dikenal" in bad.get_data(as_text=True)
     saved = client.post("/pdam/routes", data={**form, "numbers": number}, follow_redirects=True)
     assert reader.username in saved.get_data(as_text=True)
 
