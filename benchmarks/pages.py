@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -245,10 +246,20 @@ def main() -> None:
     if args.quick:
         args.loads, args.residents = 1, 500
 
-    from playwright.sync_api import sync_playwright
-
     work = args.keep or Path(tempfile.mkdtemp(prefix="pamong-pages-"))
     work.mkdir(parents=True, exist_ok=True)
+    try:
+        results = measure(work, args)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    sys.exit(report(results, args))
+
+
+def measure(work: Path, args: argparse.Namespace) -> dict[Page, list[Load]]:
+    """Build (or reuse) the demo, serve it, load every page ``args.loads`` times."""
+    from playwright.sync_api import sync_playwright
+
     started = time.perf_counter()
     # The quick run's pages need only the portal (the home page) and SIPAW.
     samples = build_demo(work, args.residents, QUICK_PLUGINS if args.quick else PLUGINS)
@@ -271,7 +282,7 @@ def main() -> None:
                     print(f"  round {number + 1} of {args.loads} loaded", flush=True)
             finally:
                 browser.close()
-    sys.exit(report(results, args))
+    return results
 
 
 def report(results: dict[Page, list[Load]], args: argparse.Namespace) -> int:
