@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -265,6 +267,27 @@ def figures(session: Session) -> list[AreaFigures]:
     return out
 
 
+#: Seconds the public pages reuse :func:`figures` (per process and database): counting
+#: a regency's registry (Sragen's 865,417 residents) takes seconds of a small server's
+#: CPU, too much for every view of the home page, and the counts move slowly.
+FIGURES_TTL = 600.0
+_counted: weakref.WeakKeyDictionary[Any, tuple[float, list[AreaFigures]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def public_figures(session: Session) -> list[AreaFigures]:
+    """:func:`figures` as the public pages show them: counted at most every
+    :data:`FIGURES_TTL` seconds in a process, per database."""
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    now = time.monotonic()
+    counted = _counted.get(engine)
+    if counted is None or now - counted[0] >= FIGURES_TTL:
+        counted = _counted[engine] = (now, figures(session))
+    return list(counted[1])
+
+
 def directory(
     session: Session, kecamatan_code: str
 ) -> tuple[OrgUnit, list[OrgUnit], AreaFigures | None]:
@@ -277,7 +300,7 @@ def directory(
     villages = list(
         session.scalars(select(OrgUnit).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.name))
     )
-    stats = next((f for f in figures(session) if f.code == unit.code), None)
+    stats = next((f for f in public_figures(session) if f.code == unit.code), None)
     return unit, villages, stats
 
 

@@ -65,7 +65,7 @@ def home() -> Any:
     db = get_session()
     news, _total = content.public_posts(db, kind="news", limit=4)
     notices, _total = content.public_posts(db, kind="announcement", limit=4)
-    figures = content.figures(db)
+    figures = content.public_figures(db)
     return render_template(
         "portal/home.html",
         news=news,
@@ -103,7 +103,7 @@ def profile(slug: str) -> Any:
 @public_rate_limited
 def areas() -> Any:
     return render_template(
-        "portal/areas.html", figures=content.figures(get_session()), small=content.SMALL_CELL
+        "portal/areas.html", figures=content.public_figures(get_session()), small=content.SMALL_CELL
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from pamong.accounts.permissions import Actor
 from pamong.identity.models import Resident
+from pamong.plugin.testing import count_queries
 from pamong_plugins.portal import content, legal
 from pamong_plugins.portal.models import LegalDocument
 
@@ -101,6 +102,28 @@ def test_residents_by_kecamatan_suppress_cells_under_five(app, client, make_resi
     assert (kalijambe.female, kalijambe.male, kalijambe.total) == (6, None, 7)
     page = client.get("/portal/areas").get_data(as_text=True)
     assert "&lt;5" in page
+
+
+def test_public_pages_count_the_residents_at_most_every_few_minutes(
+    app, client, make_resident, monkeypatch
+):
+    def kalijambe_women() -> str:
+        page = client.get("/portal/areas").get_data(as_text=True)
+        row = re.search(r'href="/portal/areas/33\.14\.01">.*?</tr>', page).group(0)
+        return re.findall(r'<td class="num">(.*?)</td>', row)[2].replace("&lt;", "<")
+
+    make_resident(desa="33.14.01.2001", sex="F")
+    with count_queries(app) as first:
+        assert kalijambe_women() == "<5"
+    for _ in range(5):
+        make_resident(desa="33.14.01.2001", sex="F")
+    with count_queries(app) as again:
+        client.get("/")
+        assert kalijambe_women() == "<5"  # counted before the five new residents
+    counting = [q for q in first if "count(" in q.lower() and "residents" in q.lower()]
+    assert counting and not [q for q in again if q in counting]
+    monkeypatch.setattr(content, "FIGURES_TTL", 0.0)
+    assert kalijambe_women() == "6"
 
 
 def test_drafts_and_future_posts_are_not_public(app, client):
