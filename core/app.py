@@ -403,9 +403,11 @@ def _create_app(
 
     from pamong.web.context import install_template_helpers
     from pamong.web.security import install_security
+    from pamong.web.static_files import install_static_versions
 
     install_template_helpers(app)
     install_security(app, settings.trusted_proxies)
+    install_static_versions(app)
 
     app.before_request(_refuse_bad_input)
 
