@@ -397,7 +397,7 @@ _PUBLIC_STEPS = HotQuery(
 
 def _kind_texts(kind: TrackableKind) -> tuple[str, dict[str, str]]:
     """The kind's title and stage labels in the request's language, translated once per app."""
-    locale = str(get_locale())
+    locale = get_locale()  # a Locale (hashable): no need to spell it out per request
     cache = current_app.extensions.setdefault("pamong.tracker_texts", {})
     texts = cache.get((kind.code, locale))
     if texts is None:
