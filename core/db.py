@@ -183,8 +183,8 @@ class HotQuery:
 
     ``conn.execute(stmt)`` spends 50-80 µs of Python per statement in
     SQLAlchemy's execution machinery (context, result metadata) around a
-    query that SQLite answers in 10 µs: more than half of a public
-    tracker request's database time. A ``HotQuery`` compiles its statement
+    query that SQLite answers in 10-20 µs: most of a public tracker
+    request's database time. A ``HotQuery`` compiles its statement
     once per dialect and then sends the SQL to the DBAPI cursor of the
     given connection, so it runs in that connection's transaction. Results
     go through the columns' own result processors (SQLite's dates, JSON,

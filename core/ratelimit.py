@@ -62,7 +62,6 @@ class _RouteLimiter(Limiter):
         except Exception:
             super()._check_request_limit(callable_name, in_middleware)
 
-
     def _route_limits(self, callable_name: str) -> list[Any]:
         """The route's limits, resolved once per app: the limit string comes from
         the settings, which do not change while the app runs; Flask-Limiter
