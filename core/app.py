@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import flask_smorest
 from babel import Locale
@@ -130,6 +131,34 @@ class _Rule(Rule):
             return builder(*args, **kwargs)
 
         return build
+
+
+class _Flask(Flask):
+    """Flask, remembering which hooks and views are plain functions.
+
+    Flask asks :func:`inspect.iscoroutinefunction` of every before- and
+    after-request hook, teardown and view on every request (some fifteen
+    calls, unwrapping partials and methods each time): a few percent of a
+    public request. The answer never changes for a function; it is kept.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Weak keys, and a flag as the value (not the function, which would keep
+        # its key alive): a function made per request is not kept.
+        self._plain_functions: WeakKeyDictionary[Any, bool] = WeakKeyDictionary()
+
+    def ensure_sync(self, func: Any) -> Any:
+        try:
+            plain = self._plain_functions.get(func)
+        except TypeError:  # unhashable or not weakly referable: ask every time
+            return super().ensure_sync(func)
+        if plain:
+            return func
+        synchronous = super().ensure_sync(func)
+        if plain is None:
+            self._plain_functions[func] = synchronous is func
+        return synchronous
 
 
 class _CookieSessions(SecureCookieSessionInterface):
@@ -329,7 +358,7 @@ def _create_app(
     host.load()
     host.load_settings(settings.plugin_settings)
 
-    app = Flask(
+    app = _Flask(
         "pamong",
         instance_path=str(settings.instance_path),
         template_folder=str(CORE_ROOT / "templates"),

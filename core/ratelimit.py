@@ -55,12 +55,22 @@ class _RouteLimiter(Limiter):
             return  # disabled, a static file, a request filter
         try:
             self._Limiter__evaluate_limits(  # type: ignore[attr-defined]
-                endpoint, self.limit_manager.decorated_limits(callable_name)
+                endpoint, self._route_limits(callable_name)
             )
         except RateLimitExceeded:
             raise
         except Exception:
             super()._check_request_limit(callable_name, in_middleware)
+
+    def _route_limits(self, callable_name: str) -> list[Any]:
+        """The route's limits, resolved once per app: the limit string comes from
+        the settings, which do not change while the app runs; Flask-Limiter
+        called the provider and parsed its answer on every request."""
+        cache = current_app.extensions.setdefault("pamong.route_limits", {})
+        found = cache.get(callable_name)
+        if found is None:
+            found = cache[callable_name] = self.limit_manager.decorated_limits(callable_name)
+        return found
 
 
 limiter = _RouteLimiter(key_func=get_remote_address, default_limits=[])

@@ -248,3 +248,78 @@ def test_a_public_route_counts_its_own_limit_and_says_so_in_its_headers(enable_p
     assert other.get("/api/v1/track/DUK-2026-000001").status_code == 404
     # Staff pages and authenticated API calls carry no public limit.
     assert "X-RateLimit-Limit" not in client.get("/login").headers
+
+
+def test_a_hot_query_gives_the_rows_conn_execute_gives(app, make_resident):
+    """Dates, UTC timestamps, JSON and booleans come back as SQLAlchemy returns them."""
+    from sqlalchemy import bindparam, select
+
+    from pamong.db import HotQuery
+    from pamong.identity.models import Resident
+    from pamong.tracking.models import StatusEvent
+
+    number = open_file(app)
+    advance(app, number, 2)
+    nik = make_resident().nik
+    residents = select(Resident.__table__).where(Resident.nik == bindparam("nik"))
+    steps = select(StatusEvent.__table__).order_by(StatusEvent.id)
+    db = app.extensions["pamong"].db
+    with db.read_connection() as conn:
+        with count_queries(app) as queries:
+            hot_resident = HotQuery(residents).first(conn, {"nik": nik})
+            hot_steps = HotQuery(steps).rows(conn, {})
+        assert len(queries) == 2  # the query counters still see them
+        resident = conn.execute(residents, {"nik": nik}).one()
+        expected_steps = [tuple(row) for row in conn.execute(steps)]
+    assert tuple(hot_resident) == tuple(resident)
+    assert hot_resident._asdict() == resident._asdict()
+    assert [tuple(row) for row in hot_steps] == expected_steps
+    assert hot_steps[0].at.tzinfo is not None  # UTCDateTime's processing applies
+
+
+def test_a_hot_query_refuses_parameters_that_need_bind_processing(app):
+    from sqlalchemy import bindparam, select
+
+    from pamong.db import HotQuery
+    from pamong.tracking.models import StatusEvent
+
+    since = select(StatusEvent.id).where(StatusEvent.at > bindparam("since"))
+    with app.extensions["pamong"].db.read_connection() as conn, pytest.raises(ValueError):
+        HotQuery(since).rows(conn, {"since": None})
+
+
+def test_the_wsgi_entry_point_freezes_the_built_app_out_of_the_collector(monkeypatch):
+    """``pamong:create_app()`` (gunicorn's) freezes; the app factory tests use does not."""
+    import gc
+
+    import pamong
+    import pamong.app
+
+    calls: list[str] = []
+    monkeypatch.setattr(pamong.app, "create_app", lambda *a, **k: calls.append("app") or "app")
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    assert pamong.create_app("/nowhere") == "app"
+    assert calls == ["app", "freeze"]
+
+
+def test_flask_asks_whether_a_hook_is_a_coroutine_once_per_function(app, client, monkeypatch):
+    import flask.app
+
+    asked: list[object] = []
+    real = flask.app.iscoroutinefunction
+
+    def counting(func):
+        asked.append(func)
+        return real(func)
+
+    monkeypatch.setattr(flask.app, "iscoroutinefunction", counting)
+    client.get("/api/v1/track/DUK-2026-000001")
+    first = len(asked)
+    client.get("/api/v1/track/DUK-2026-000002")
+    assert first > 0 and len(asked) == first  # the second request asks nothing
+
+    async def later():  # a coroutine is still handed to Flask's async support, every time
+        return "x"
+
+    monkeypatch.setattr(type(app), "async_to_sync", lambda self, func: ("wrapped", func))
+    assert app.ensure_sync(later) == app.ensure_sync(later) == ("wrapped", later)

@@ -26,7 +26,7 @@ from pamong.accounts.scope import (
 )
 from pamong.accounts.sessions import end_user_sessions
 from pamong.audit.services import record
-from pamong.db import utcnow
+from pamong.db import HotQuery, utcnow
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from pamong.hooks import RoleTemplate
 from pamong.i18n import N_
@@ -359,7 +359,7 @@ def create_token(
 
 
 #: One Core query, built once: a live token, its user and the user's grants, a row per grant.
-_TOKEN_GRANTS = (
+_TOKEN_GRANTS = HotQuery(
     select(
         ApiToken.id,
         ApiToken.last_used_at,
@@ -391,7 +391,7 @@ def actor_for_token(
     if not plain.startswith(TOKEN_PREFIX) or len(plain) > 100:
         return None, False
     conn = session.connection()
-    rows = conn.execute(_TOKEN_GRANTS, {"token_hash": _token_hash(plain)}).all()
+    rows = _TOKEN_GRANTS.rows(conn, {"token_hash": _token_hash(plain)})
     if not rows or not rows[0].is_active:
         return None, False
     first, now = rows[0], utcnow()

@@ -9,13 +9,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from pamong.accounts.permissions import Actor
 from pamong.audit.services import record, record_personal_read, write_personal_read
-from pamong.db import utcnow
+from pamong.db import HotQuery, utcnow
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pamong.hookrelay import has_impls, hooks_of
 from pamong.hooks import IdentityCheck
@@ -311,7 +311,7 @@ def get_resident_by_nik(session: Session, actor: Actor, nik: str) -> Resident:
 
 
 #: The API lookup's one query: the resident's columns and its domicile's code, name, path.
-_RECORD_BY_NIK = (
+_RECORD_BY_NIK = HotQuery(
     select(
         Resident.__table__,
         OrgUnit.code.label("domicile_code"),
@@ -323,15 +323,15 @@ _RECORD_BY_NIK = (
 )
 
 
-def resident_record_by_nik(conn: Connection, actor: Actor, nik: str) -> Row[Any]:
+def resident_record_by_nik(conn: Connection, actor: Actor, nik: str) -> Any:
     """:func:`get_resident_by_nik` on a Core connection, without ORM objects.
 
-    One query (the resident's columns with ``domicile_code``,
+    One query (a named tuple of the resident's columns with ``domicile_code``,
     ``domicile_name`` and ``domicile_path``), the same permission check and
     the audit entry inserted on ``conn``: commit ``conn``'s transaction
     before the record leaves. The API's NIK lookup, a counter's hot path.
     """
-    row = conn.execute(_RECORD_BY_NIK, {"nik": clean_nik(nik)}).first()
+    row = _RECORD_BY_NIK.first(conn, {"nik": clean_nik(nik)})
     if row is None or not actor.can_at_path(PERSONAL, row.domicile_path):
         # Same answer for a resident outside the caller's units: do not confirm the NIK.
         raise NotFound(_("No resident with this NIK."), slug="resident-not-found")

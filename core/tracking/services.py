@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from pamong.accounts.permissions import Actor
 from pamong.audit.services import record
-from pamong.db import insert_many, utcnow
+from pamong.db import HotQuery, insert_many, utcnow
 from pamong.errors import InvalidInput, NotFound
 from pamong.hookrelay import has_impls, hooks_of
 from pamong.hooks import TrackableKind
@@ -375,8 +375,8 @@ class PublicStatus:
 _ITEMS = TrackedItem.__table__
 _STEPS = StatusEvent.__table__
 _UNITS = OrgUnit.__table__
-#: The tracker's two queries, built once (their SQL is compiled once per engine).
-_PUBLIC_ITEM = (
+#: The tracker's two queries, built once (their SQL is compiled once per database kind).
+_PUBLIC_ITEM = HotQuery(
     select(
         _ITEMS.c.id,
         _ITEMS.c.kind,
@@ -388,7 +388,7 @@ _PUBLIC_ITEM = (
     .join(_UNITS, _UNITS.c.id == _ITEMS.c.org_unit_id)
     .where(_ITEMS.c.number == bindparam("number"))
 )
-_PUBLIC_STEPS = (
+_PUBLIC_STEPS = HotQuery(
     select(_STEPS.c.stage, _STEPS.c.at, _STEPS.c.public_note)
     .where(_STEPS.c.item_id == bindparam("item_id"))
     .order_by(_STEPS.c.id)
@@ -397,7 +397,7 @@ _PUBLIC_STEPS = (
 
 def _kind_texts(kind: TrackableKind) -> tuple[str, dict[str, str]]:
     """The kind's title and stage labels in the request's language, translated once per app."""
-    locale = str(get_locale())
+    locale = get_locale()  # a Locale (hashable): no need to spell it out per request
     cache = current_app.extensions.setdefault("pamong.tracker_texts", {})
     texts = cache.get((kind.code, locale))
     if texts is None:
@@ -421,12 +421,12 @@ def public_status(
     conn = session.connection() if isinstance(session, Session) else session
     row = None
     if NUMBER_RE.match(number):
-        row = conn.execute(_PUBLIC_ITEM, {"number": number}).first()
+        row = _PUBLIC_ITEM.first(conn, {"number": number})
     kind = kinds.get(row.kind) if row is not None else None
     if row is None or kind is None:
         raise NotFound(_("No file with this receipt number."), slug="receipt-not-found")
     title, labels = _kind_texts(kind)
-    steps = conn.execute(_PUBLIC_STEPS, {"item_id": row.id}).all()
+    steps = _PUBLIC_STEPS.rows(conn, {"item_id": row.id})
     return PublicStatus(
         number=number,
         kind=row.kind,

@@ -127,18 +127,26 @@ def _security_headers(response: Any) -> Any:
     from pamong.rest import is_api_request
 
     headers = response.headers
+    # The names already set, read once: each ``setdefault`` on Werkzeug's headers
+    # scanned them all and raised (and caught) a KeyError for a missing one.
+    present = {key.lower() for key, _value in headers.items()}
     request_id = current_request_id()
     if request_id:
-        headers[REQUEST_ID_HEADER] = request_id
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
+        if REQUEST_ID_HEADER.lower() in present:
+            headers.set(REQUEST_ID_HEADER, request_id)
+        else:
+            headers.add(REQUEST_ID_HEADER, request_id)
+    defaults = [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin")]
     if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", HSTS)
+        defaults.append(("Strict-Transport-Security", HSTS))
     if not is_api_request():
-        headers.setdefault("X-Frame-Options", "DENY")
+        defaults.append(("X-Frame-Options", "DENY"))
     if response.mimetype == "text/html":
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        defaults.append(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
+        defaults.append(("Permissions-Policy", PERMISSIONS_POLICY))
+    for name, value in defaults:
+        if name.lower() not in present:
+            headers.add(name, value)
     if request.endpoint != "static" and _carries_credentials():
         headers["Cache-Control"] = "no-store"
     return response
