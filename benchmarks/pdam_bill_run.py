@@ -37,7 +37,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from pamong.accounts.permissions import Actor
 from pamong.testing import build_app
@@ -129,6 +129,10 @@ def populate(app, count: int, chunk: int = 10_000) -> None:
                         }
                     )
             session.execute(insert(PdamReading.__table__), readings)
+    if db.engine.dialect.name == "postgresql":  # the statistics autovacuum would have by then
+        with db.engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
 
 
 def bill_run(app, batch: int) -> tuple[int, float]:
