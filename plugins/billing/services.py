@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, String, cast, func, insert, or_, select, update
+from sqlalchemy import Select, String, bindparam, cast, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -50,6 +50,7 @@ from pamong.plugin import (
     clean_nik,
     hook_relay,
     insert_many,
+    insert_rows,
     issue_document,
     issue_documents,
     mask_name,
@@ -508,6 +509,33 @@ def create_invoice(
     return info(invoice, created=True)
 
 
+def _link_files(session: Session, item_ids: list[int], invoice_ids: list[int]) -> None:
+    """Point each tracked file at its invoice (``billing_invoice:<id>``), pairwise.
+
+    Files and invoices inserted in one statement each usually get two runs
+    of consecutive ids: then one UPDATE over the id range (the invoice id
+    is the file's plus a constant) does it; otherwise one row at a time.
+    """
+    table = TrackedItem.__table__
+    first, offset = item_ids[0], invoice_ids[0] - item_ids[0]
+    if item_ids == list(range(first, first + len(item_ids))) and invoice_ids == list(
+        range(first + offset, first + offset + len(invoice_ids))
+    ):
+        session.execute(
+            update(table)
+            .where(table.c.id.between(first, item_ids[-1]))
+            .values(reference="billing_invoice:" + cast(table.c.id + offset, String))
+        )
+        return
+    session.execute(
+        update(table).where(table.c.id == bindparam("item_id")).values(reference=bindparam("ref")),
+        [
+            {"item_id": item_id, "ref": f"billing_invoice:{invoice_id}"}
+            for item_id, invoice_id in zip(item_ids, invoice_ids, strict=True)
+        ],
+    )
+
+
 def issue_invoices(
     session: Session,
     actor: Actor,
@@ -536,6 +564,7 @@ def issue_invoices(
         )
     }
     clean: list[tuple[InvoiceRequest, str, str, str, str]] = []
+    checked: set[int] = set()  # ids of line tuples checked (the requests keep them alive)
     for position, req in enumerate(requests, 1):
         source, reference = _text(req.source, 40), _text(req.reference, 100)
         period = _text(req.period, 20)
@@ -549,7 +578,9 @@ def issue_invoices(
                     _("The payer is one of: %(kinds)s.", kinds=", ".join(PAYER_KINDS)),
                     slug="invalid-payer",
                 )
-            _check_lines(req.lines)
+            if id(req.lines) not in checked:  # a bill run shares the lines of a tariff
+                _check_lines(req.lines)
+                checked.add(id(req.lines))
             nik = clean_nik(req.payer.nik) if req.payer.nik else ""
             if nik and (len(nik) != 16 or not nik.isdigit()):
                 raise InvalidInput(_("A NIK has 16 digits."), slug="invalid-nik")
@@ -603,9 +634,13 @@ def issue_invoices(
     )
     invoice_rows: list[dict[str, Any]] = []
     line_rows: list[list[dict[str, Any]]] = []
+    made_lines: dict[tuple[int, str, str, int], list[dict[str, Any]]] = {}  # shared, read-only
     for (req, source, reference, period, nik), item in zip(new, opened, strict=True):
         unit = units[req.unit_code]
-        lines = _line_values(session, source, period, req.lines, unit, 1, units)
+        shared = (id(req.lines), source, period, unit.id)
+        if shared not in made_lines:
+            made_lines[shared] = _line_values(session, source, period, req.lines, unit, 1, units)
+        lines = made_lines[shared]
         due = req.due_date or today
         line_rows.append(lines)
         invoice_rows.append(
@@ -635,22 +670,16 @@ def issue_invoices(
             }
         )
     ids = insert_many(session, BillingInvoice, invoice_rows, key="number")
-    session.execute(
-        insert(BillingInvoiceLine.__table__),  # Core, not ORM: no per-row bookkeeping
+    insert_rows(
+        session,
+        BillingInvoiceLine,  # no ORM bookkeeping; COPY on PostgreSQL
         [
             {**line, "invoice_id": invoice_id}
             for invoice_id, lines in zip(ids, line_rows, strict=True)
             for line in lines
         ],
     )
-    # The files' references in one statement (``billing_invoice:<id>`` by number).
-    invoice = select(BillingInvoice.id).where(BillingInvoice.number == TrackedItem.number)
-    session.execute(
-        update(TrackedItem)
-        .where(TrackedItem.id.in_([item.id for item in opened]))
-        .values(reference="billing_invoice:" + cast(invoice.scalar_subquery(), String))
-        .execution_options(synchronize_session=False)
-    )
+    _link_files(session, [item.id for item in opened], ids)
     ledger.append(
         session,
         actor,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from pamong.plugin import (
@@ -33,6 +33,7 @@ from pamong.plugin import (
     audit,
     clean_nik,
     csv_delimiter,
+    insert_rows,
     mask_name,
     record_personal_read,
     utcnow,
@@ -984,7 +985,7 @@ def bill_run(
             result.total += answer.total if answer.created else 0
             result.skipped += not answer.created
             result.estimated += row["estimated"]
-        session.execute(insert(PdamBill.__table__), rows)
+        insert_rows(session, PdamBill, rows)
         result.billed += len(connections)
         if commit is not None:
             commit()
