@@ -141,13 +141,14 @@ def bill_run(app, batch: int) -> tuple[int, float]:
 
     db = app.extensions["pamong"].db
     shown = [0]
+    started = time.perf_counter()
 
     def progress(done: int, todo: int) -> None:
         if done * 10 // todo > shown[0] * 10 // todo or done == todo:
             shown[0] = done
-            print(f"  progress: {done:,} of {todo:,} billed", flush=True)
+            seconds = time.perf_counter() - started
+            print(f"  progress: {done:,} of {todo:,} billed, {seconds:.1f} s", flush=True)
 
-    started = time.perf_counter()
     with app.app_context(), db.session() as session:
         result = services.bill_run(
             session,

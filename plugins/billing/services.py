@@ -605,7 +605,11 @@ def issue_invoices(
                 BillingInvoice.source.in_(sources),
                 BillingInvoice.reference.in_(references[start : start + 500]),
                 BillingInvoice.period.in_(periods),
-                BillingInvoice.status.in_(ACTIVE),
+                # Written out, not bound: SQLite then uses the partial unique index
+                # of the active invoices instead of scanning every unpaid one.
+                BillingInvoice.status.in_(
+                    bindparam("active", ACTIVE, expanding=True, literal_execute=True)
+                ),
             )
         ):
             if (row.source, row.reference, row.period) in keys:
