@@ -25,7 +25,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, String, bindparam, cast, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    bindparam,
+    cast,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -304,8 +315,20 @@ def _active(session: Session, source: str, reference: str, period: str) -> Billi
             BillingInvoice.source == source,
             BillingInvoice.reference == reference,
             BillingInvoice.period == period,
-            BillingInvoice.status.in_(ACTIVE),
+            _is_active(),
         )
+    )
+
+
+def _is_active() -> ColumnElement[bool]:
+    """An active invoice's status, the statuses written out rather than bound.
+
+    SQLite then finds an invoice by (source, reference, period) through the
+    partial unique index of the active invoices; with bound statuses it
+    cannot tell the index applies and scans every unpaid invoice.
+    """
+    return BillingInvoice.status.in_(
+        bindparam("active", ACTIVE, expanding=True, literal_execute=True)
     )
 
 
@@ -605,11 +628,7 @@ def issue_invoices(
                 BillingInvoice.source.in_(sources),
                 BillingInvoice.reference.in_(references[start : start + 500]),
                 BillingInvoice.period.in_(periods),
-                # Written out, not bound: SQLite then uses the partial unique index
-                # of the active invoices instead of scanning every unpaid one.
-                BillingInvoice.status.in_(
-                    bindparam("active", ACTIVE, expanding=True, literal_execute=True)
-                ),
+                _is_active(),
             )
         ):
             if (row.source, row.reference, row.period) in keys:
