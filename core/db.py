@@ -294,7 +294,7 @@ def insert_many(
     if not rows:
         return []
     table = model.__table__
-    session.execute(insert(table), rows)
+    insert_rows(session, table, rows)
     column = table.c[key]
     keys = [row[key] for row in rows]
     ids: dict[Any, int] = {}
@@ -304,3 +304,47 @@ def insert_many(
         )
         ids.update((row[0], row[1]) for row in found)
     return [ids[k] for k in keys]
+
+
+def insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts of column values) into ``table`` (a Table or a model), fast.
+
+    SQLite: one executemany. PostgreSQL: one ``COPY ... FROM STDIN``, which
+    is several times faster than an executemany of one statement per row.
+    Columns a row leaves out get their Python-side defaults (a value or a
+    function of no arguments) or the database's; the rows need the same keys.
+    """
+    if not rows:
+        return
+    table = getattr(table, "__table__", table)
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    given = list(rows[0])
+    columns = [table.c[name] for name in given]
+    defaults = [
+        column
+        for column in table.c
+        if column.name not in rows[0]
+        and column.default is not None
+        and (column.default.is_scalar or column.default.is_callable)
+    ]
+    processors = [
+        column.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+        for column in (*columns, *defaults)
+    ]
+    names = ", ".join(f'"{column.name}"' for column in (*columns, *defaults))
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            values = [row[name] for name in given]
+            for column in defaults:
+                default = column.default
+                values.append(default.arg if default.is_scalar else default.arg(None))
+            copy.write_row(
+                [
+                    value if proc is None else proc(value)
+                    for proc, value in zip(processors, values, strict=True)
+                ]
+            )

@@ -29,7 +29,15 @@ from pamong.audit.services import record as audit
 from pamong.audit.services import record_personal_read
 from pamong.auth import api_actor, require, token_required, web_actor
 from pamong.cli.base import CliError, app_context, cli_language, domain_errors
-from pamong.db import Base, UTCDateTime, get_session, insert_many, paginate, utcnow
+from pamong.db import (
+    Base,
+    UTCDateTime,
+    get_session,
+    insert_many,
+    insert_rows,
+    paginate,
+    utcnow,
+)
 from pamong.demo import DemoContext, actor_of, add_staff, grant_staff_role, staff_username
 from pamong.documents.models import IssuedDocument
 from pamong.documents.services import (
@@ -227,6 +235,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "get_session",
     "paginate",
     "insert_many",
+    "insert_rows",
     "transaction",
     "utcnow",
     # core models plugins refer to (foreign keys, queries)

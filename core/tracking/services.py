@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from pamong.accounts.permissions import Actor
 from pamong.audit.services import record
-from pamong.db import HotQuery, insert_many, utcnow
+from pamong.db import HotQuery, insert_many, insert_rows, utcnow
 from pamong.errors import InvalidInput, NotFound
 from pamong.hookrelay import has_impls, hooks_of
 from pamong.hooks import TrackableKind
@@ -155,8 +155,9 @@ def open_items(
     session.flush()  # pending changes first: the inserts below bypass the unit of work
     ids = insert_many(session, TrackedItem, rows, key="number")
     opened = [OpenedItem(item_id, row["number"]) for item_id, row in zip(ids, rows, strict=True)]
-    session.execute(
-        insert(StatusEvent),
+    insert_rows(
+        session,
+        StatusEvent,
         [
             {"item_id": item.id, "stage": stage, "at": now, "actor_id": actor.user_id}
             for item in opened

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import DDL, event, insert, select, update
 from sqlalchemy.orm import Session
 
-from pamong.plugin import Actor, utcnow
+from pamong.plugin import Actor, insert_rows, utcnow
 from pamong_plugins.billing.models import BillingLedgerEntry, BillingLedgerHead
 
 GENESIS = "0" * 64
@@ -154,7 +154,7 @@ def append(
         }
         row["hash"] = prev = hashlib.sha256(_canonical(**row)).hexdigest()
         rows.append(row)
-    session.execute(insert(BillingLedgerEntry.__table__), rows)  # Core: no ORM bookkeeping
+    insert_rows(session, BillingLedgerEntry, rows)  # no ORM bookkeeping; COPY on PostgreSQL
     session.execute(
         update(BillingLedgerHead).where(BillingLedgerHead.id == 1).values(seq=seq, hash=prev)
     )

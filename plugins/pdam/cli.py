@@ -14,6 +14,7 @@ from pamong.plugin import (
     app_context,
     cli_language,
     domain_errors,
+    get_session,
     plugin_settings,
     regency_today,
     rupiah,
@@ -73,29 +74,28 @@ def import_readings(ctx: click.Context, csv_file: Path, skip_bad: bool) -> None:
 def bill_run(ctx: click.Context, period: str, estimate: bool, batch: int) -> None:
     """Bill the month PERIOD (YYYY-MM): one invoice per active connection; safe to re-run."""
     with app_context(ctx) as app:
-        today = regency_today(app)
-        due_day = plugin_settings("pdam")["due_day"]
-        billed = total = estimated = 0
+        # One session committed after each batch (a crash loses one batch at most);
+        # the connections to bill are counted once, not per batch.
+        session = get_session()
         with click.progressbar(length=0, label=f"bill run {period}") as bar:
-            while True:
-                with transaction(app) as session:
-                    result = services.bill_run(
-                        session,
-                        SYSTEM,
-                        period,
-                        estimate_missing=estimate,
-                        today=today,
-                        batch=batch,
-                        limit=batch,
-                        due_day=due_day,
-                    )
-                billed += result.billed
-                total += result.total
-                estimated += result.estimated
-                bar.length = billed + result.remaining
-                bar.update(result.billed)
-                if not result.remaining or not result.billed:
-                    break
+
+            def advance(done: int, todo: int) -> None:
+                bar.length = todo
+                bar.update(done - bar.pos)
+
+            result = services.bill_run(
+                session,
+                SYSTEM,
+                period,
+                estimate_missing=estimate,
+                today=regency_today(app),
+                batch=batch,
+                commit=session.commit,
+                progress=advance,
+                due_day=plugin_settings("pdam")["due_day"],
+            )
+            session.commit()
+    billed, total, estimated = result.billed, result.total, result.estimated
     click.echo(f"{billed} connections billed for {period} ({estimated} estimated), {rupiah(total)}")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from pamong.plugin import (
@@ -31,6 +31,7 @@ from pamong.plugin import (
     audit,
     clean_nik,
     csv_dict_reader,
+    insert_rows,
     mask_name,
     record_personal_read,
     utcnow,
@@ -863,27 +864,58 @@ class RunResult:
     remaining: int = 0
 
 
-def _to_bill(session: Session, actor: Actor, period: str) -> Select[tuple[PdamConnection]]:
-    billed = select(PdamBill.connection_id).where(PdamBill.period == period)
+def _to_bill(session: Session, actor: Actor, period: str, *columns: Any) -> Select[Any]:
+    """Active connections in the actor's scope not yet billed for ``period``, by id.
+
+    ``NOT EXISTS`` on the (connection, period) key: each connection is one
+    index probe, where ``NOT IN`` rebuilt the set of the month's bills for
+    every batch (quadratic over a bill run).
+    """
+    billed = (
+        select(PdamBill.id)
+        .where(PdamBill.connection_id == PdamConnection.id, PdamBill.period == period)
+        .exists()
+    )
     return (
-        select(PdamConnection)
+        select(*(columns or (PdamConnection,)))
         .join(OrgUnit, OrgUnit.id == PdamConnection.desa_id)
         .where(
             PdamConnection.status == ConnectionStatus.ACTIVE.value,
             actor.scope_filter(BILLING, OrgUnit.path),
-            PdamConnection.id.not_in(billed),
+            ~billed,
         )
         .order_by(PdamConnection.id)
     )
 
 
+def _count(session: Session, stmt: Select[Any]) -> int:
+    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
 def unread(session: Session, actor: Actor, period: str) -> int:
     """Active connections still to bill without an accepted reading for the month."""
-    read = select(PdamReading.connection_id).where(
-        PdamReading.period == period, PdamReading.status == ReadingStatus.ACCEPTED.value
+    read = (
+        select(PdamReading.id)
+        .where(
+            PdamReading.connection_id == PdamConnection.id,
+            PdamReading.period == period,
+            PdamReading.status == ReadingStatus.ACCEPTED.value,
+        )
+        .exists()
     )
-    stmt = _to_bill(session, actor, period).where(PdamConnection.id.not_in(read))
-    return session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    return _count(session, _to_bill(session, actor, period, PdamConnection.id).where(~read))
+
+
+#: The columns of a connection the bill needs (plain rows: a batch is a thousand).
+_BILL_COLUMNS = (
+    PdamConnection.id,
+    PdamConnection.number,
+    PdamConnection.group_code,
+    PdamConnection.holder_kind,
+    PdamConnection.holder_name,
+    PdamConnection.holder_nik,
+    OrgUnit.code,
+)
 
 
 def bill_run(
@@ -906,6 +938,9 @@ def bill_run(
     is committed through ``commit``, so a crash loses at most one batch. A
     future month is refused; so is a month with unread connections unless
     ``estimate_missing`` (then the 3-month average is billed, marked estimated).
+    The connections to bill are counted once and walked in id order
+    (``progress(billed, todo)`` after each batch); ``limit`` bills at most
+    that many (one step of the page or the API).
     """
     if not actor.is_system:
         _require(actor, BILLING)
@@ -926,26 +961,84 @@ def bill_run(
             unread=missing,
         )
     result = RunResult(period)
-    todo = (
-        session.scalar(
-            select(func.count()).select_from(
-                _to_bill(session, actor, period).order_by(None).subquery()
-            )
-        )
-        or 0
-    )
-    if limit is not None:
-        todo = min(todo, limit)
+    pending = _count(session, _to_bill(session, actor, period, PdamConnection.id))
+    todo = pending if limit is None else min(pending, limit)
     due = date(last.year + (last.month == 12), last.month % 12 + 1, 1) + timedelta(days=due_day - 1)
-    tariff_cache: dict[str, list[PdamTariff]] = {}
-    groups_by_code = {g.code: g for g in groups(session)}
+    bills = _BillMaker(session, period, first, last, due)
+    after = 0  # keyset: the last connection id of the batch before
     while result.billed < todo:
         size = min(batch, todo - result.billed)
-        connections = list(session.scalars(_to_bill(session, actor, period).limit(size)))
+        connections = session.execute(
+            _to_bill(session, actor, period, *_BILL_COLUMNS)
+            .where(PdamConnection.id > after)
+            .limit(size)
+        ).all()
         if not connections:
             break
+        after = connections[-1].id
+        requests, rows = bills.make(connections)
+        answers = billing.issue_invoices(session, Actor.system("pdam bill run"), requests)
+        for row, answer in zip(rows, answers, strict=True):
+            row["invoice_number"] = answer.number
+            result.total += answer.total if answer.created else 0
+            result.skipped += not answer.created
+            result.estimated += row["estimated"]
+        insert_rows(session, PdamBill, rows)
+        result.billed += len(connections)
+        if commit is not None:
+            commit()
+        if progress is not None:
+            progress(result.billed, todo)
+    result.remaining = pending - result.billed
+    audit(
+        session,
+        actor,
+        "pdam.bill_run",
+        "pdam_period",
+        period,
+        billed=result.billed,
+        total=result.total,
+    )
+    return result
+
+
+class _BillMaker:
+    """The invoice requests and bill rows of a batch of connections, for one month.
+
+    Tariffs, groups and the invoice lines of a (group, volume) pair are
+    looked up once per run: most connections of a group use a few volumes.
+    """
+
+    def __init__(self, session: Session, period: str, first: date, last: date, due: date):
+        self.session, self.period, self.first, self.last, self.due = (
+            session,
+            period,
+            first,
+            last,
+            due,
+        )
+        self.payer_kinds = {g.code: g.payer_kind for g in groups(session)}
+        self.tariffs: dict[str, list[PdamTariff]] = {}
+        self.charges: dict[tuple[str, int], tuple[Charge, tuple[billing.Line, ...]]] = {}
+
+    def charge(self, group: str, m3: int) -> tuple[Charge, tuple[billing.Line, ...]]:
+        key = (group, m3)
+        if key not in self.charges:
+            if group not in self.tariffs:
+                self.tariffs[group] = tariffs_for(self.session, group, self.first, self.last)
+            charge = compute_charge(self.tariffs[group], self.first, self.last, m3)
+            period = self.period
+            lines = tuple(
+                billing.Line(label, amount, account_code=WATER_ACCOUNT, period=period)
+                for label, amount in charge.lines
+                if amount > 0
+            ) or (billing.Line("Rekening air", 1, account_code=WATER_ACCOUNT, period=period),)
+            self.charges[key] = (charge, lines)
+        return self.charges[key]
+
+    def make(self, connections: Sequence[Any]) -> tuple[list[billing.InvoiceRequest], list[dict]]:
+        session, period = self.session, self.period
         ids = [c.id for c in connections]
-        # Only what the bill needs (no ORM objects: a batch is a thousand readings).
         readings = {
             cid: (status, used, estimated)
             for cid, status, used, estimated in session.execute(
@@ -969,50 +1062,35 @@ def bill_run(
             history[cid].append(used)
         requests: list[billing.InvoiceRequest] = []
         rows: list[dict[str, Any]] = []
-        for connection in connections:
-            status, used_now, estimated_now = readings.get(connection.id, ("", 0, False))
+        for cid, number, group, holder_kind, holder_name, holder_nik, unit_code in connections:
+            status, used_now, estimated_now = readings.get(cid, ("", 0, False))
             if status == ReadingStatus.ACCEPTED:
                 m3, estimated = used_now, estimated_now
             else:
-                used = history.get(connection.id, [])
+                used = history.get(cid, [])
                 m3, estimated = (round(sum(used) / len(used)) if used else 0), True
-            if connection.group_code not in tariff_cache:
-                tariff_cache[connection.group_code] = tariffs_for(
-                    session, connection.group_code, first, last
-                )
-            charge = compute_charge(tariff_cache[connection.group_code], first, last, m3)
-            group = groups_by_code[connection.group_code]
+            charge, lines = self.charge(group, m3)
             note = ", taksiran" if estimated else ""
-            title = f"Rekening air {period} {connection.number} ({m3} m3{note})"
             requests.append(
                 billing.InvoiceRequest(
                     source=SOURCE,
-                    reference=f"pdam_connection:{connection.number}",
-                    unit_code=connection.desa.code,
+                    reference=f"pdam_connection:{number}",
+                    unit_code=unit_code,
                     payer=billing.Payer(
-                        group.payer_kind
-                        if connection.holder_kind == "resident"
-                        else connection.holder_kind,
-                        connection.holder_name,
-                        f"pdam:{connection.number}",
-                        connection.holder_nik,
+                        self.payer_kinds[group] if holder_kind == "resident" else holder_kind,
+                        holder_name,
+                        f"pdam:{number}",
+                        holder_nik,
                     ),
-                    lines=tuple(
-                        billing.Line(label, amount, account_code=WATER_ACCOUNT, period=period)
-                        for label, amount in charge.lines
-                        if amount > 0
-                    )
-                    or (
-                        billing.Line("Rekening air", 1, account_code=WATER_ACCOUNT, period=period),
-                    ),
+                    lines=lines,
                     period=period,
-                    due_date=due,
-                    description=title,
+                    due_date=self.due,
+                    description=f"Rekening air {period} {number} ({m3} m3{note})",
                 )
             )
             rows.append(
                 {
-                    "connection_id": connection.id,
+                    "connection_id": cid,
                     "period": period,
                     "m3": m3,
                     "water": charge.water,
@@ -1021,36 +1099,7 @@ def bill_run(
                     "estimated": estimated,
                 }
             )
-            result.estimated += estimated
-        answers = billing.issue_invoices(session, Actor.system("pdam bill run"), requests)
-        for row, answer in zip(rows, answers, strict=True):
-            row["invoice_number"] = answer.number
-            result.total += answer.total if answer.created else 0
-            result.skipped += not answer.created
-        session.execute(insert(PdamBill.__table__), rows)
-        result.billed += len(connections)
-        if commit is not None:
-            commit()
-        if progress is not None:
-            progress(result.billed, todo)
-    result.remaining = (
-        session.scalar(
-            select(func.count()).select_from(
-                _to_bill(session, actor, period).order_by(None).subquery()
-            )
-        )
-        or 0
-    )
-    audit(
-        session,
-        actor,
-        "pdam.bill_run",
-        "pdam_period",
-        period,
-        billed=result.billed,
-        total=result.total,
-    )
-    return result
+        return requests, rows
 
 
 def bills_of(session: Session, connection: PdamConnection, months: int = 12) -> list[PdamBill]:

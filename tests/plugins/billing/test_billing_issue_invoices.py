@@ -98,3 +98,49 @@ def test_the_batch_writes_what_create_invoice_writes(db):
         item = session.scalar(select(TrackedItem).where(TrackedItem.number == invoice.number))
         assert item.reference == f"billing_invoice:{invoice.id}"
         assert (item.stage, item.org_unit.code) == ("unpaid", KALIJAMBE)
+
+
+def test_the_ledger_gets_one_entry_per_invoice_account_and_unit(db):
+    from sqlalchemy import select
+
+    from pamong_plugins.billing import ledger
+    from pamong_plugins.billing.models import BillingLedgerEntry
+    from pamong_plugins.billing.services import Line, cancel_invoice, issue_invoices
+
+    lines = (Line("Air", 13_000), Line("Beban", 11_500), Line("Pasar", 2_000, unit_code=PLUPUH))
+    with db.transaction() as session:
+        made = issue_invoices(session, SYSTEM, [_request(1, lines=lines), _request(2)])
+        entries = session.execute(
+            select(BillingLedgerEntry.invoice_id, BillingLedgerEntry.amount)
+            .where(BillingLedgerEntry.kind == "invoice")
+            .order_by(BillingLedgerEntry.seq)
+        ).all()
+        assert entries == [(made[0].id, 24_500), (made[0].id, 2_000), (made[1].id, 24_500)]
+        assert ledger.balances(session)["receivable"] == 26_500 + 24_500
+        cancel_invoice(session, SYSTEM, made[0].number, reason="salah tagih")
+        assert ledger.balances(session)["receivable"] == 24_500
+        assert ledger.verify(session).ok
+
+
+def test_files_point_at_their_invoices_when_ids_are_not_consecutive(db):
+    from sqlalchemy import select, update
+
+    from pamong.plugin import TrackedItem
+    from pamong_plugins.billing import services
+
+    with db.transaction() as session:
+        made = services.issue_invoices(session, SYSTEM, [_request(n) for n in range(3)])
+        items = {
+            item.number: item.id
+            for item in session.scalars(
+                select(TrackedItem).where(TrackedItem.number.in_([m.number for m in made]))
+            )
+        }
+        table = TrackedItem.__table__
+        session.execute(update(table).where(table.c.id.in_(items.values())).values(reference=""))
+        pairs = [(items[m.number], m.id) for m in reversed(made)]  # not an ascending run
+        services._link_files(session, [p[0] for p in pairs], [p[1] for p in pairs])
+        session.expire_all()
+        for m in made:
+            item = session.get(TrackedItem, items[m.number])
+            assert item.reference == f"billing_invoice:{m.id}"

@@ -253,6 +253,43 @@ def test_the_bill_run_resumes_in_batches(db, connection, read):
     assert (rest.billed, rest.remaining) == (3, 0)
 
 
+def test_a_crashed_run_resumes_after_its_last_commit(db, connection, read):
+    from pamong_plugins.billing import ledger
+    from pamong_plugins.pdam.models import PdamBill
+
+    s = _services()
+    for _ in range(5):
+        _year(read, connection())
+    seen, commits = [], []
+    with db.session() as session:
+
+        def commit():  # the power fails before the second batch is committed
+            commits.append(len(commits) + 1)
+            if len(commits) == 2:
+                raise RuntimeError("power cut")
+            session.commit()
+
+        with pytest.raises(RuntimeError):
+            s.bill_run(
+                session,
+                SYSTEM,
+                "2026-10",
+                today=TODAY,
+                batch=2,
+                commit=commit,
+                progress=lambda done, todo: seen.append((done, todo)),
+            )
+        session.rollback()
+    assert seen == [(2, 5)]
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(PdamBill)) == 2
+        rest = s.bill_run(session, SYSTEM, "2026-10", today=TODAY, batch=2)
+        assert (rest.billed, rest.skipped, rest.remaining) == (3, 0, 0)
+        billed = session.scalars(select(PdamBill.connection_id)).all()
+        assert len(billed) == len(set(billed)) == 5
+        assert ledger.verify(session).ok
+
+
 def test_a_tariff_change_inside_the_month_is_prorated(db, connection, read):
     s = _services()
     number = connection()
