@@ -124,7 +124,7 @@ def test_the_generated_code_is_ruff_clean(work, plugin_id):
 
 
 def test_the_extraction_config_finds_lazy_strings(sampah, work):
-    """``_l("Sampah")`` (the navigation label) is only found when ``_l`` is a keyword; ``N_`` too."""
+    """``_l("Sampah")`` (the menu label) is only found when ``_l`` is a keyword; ``N_`` too."""
     pot = work / "sampah.pot"
     subprocess.run(
         [
