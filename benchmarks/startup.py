@@ -25,7 +25,6 @@ command fails.
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
 import resource
 import statistics
@@ -37,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _serve import BIN, init_instance, pamong
+from _serve import BIN, byte_compile, init_instance, pamong
 
 PROBE = """
 import json, sys, time
@@ -85,11 +84,7 @@ def main() -> None:
     if args.quick:
         args.rounds = 3
     if not args.no_compile:
-        import pamong as core_package
-        import pamong_plugins
-
-        for folder in [*core_package.__path__, *pamong_plugins.__path__]:
-            compileall.compile_dir(folder, quiet=1)
+        byte_compile()
 
     work = Path(tempfile.mkdtemp(prefix="pamong-startup-"))
     instance = init_instance(work)
