@@ -363,7 +363,7 @@ def import_residents(
     actor: Actor,
     *,
     reject_path: Path | None = None,
-    batch_size: int = 5000,
+    batch_size: int = 20_000,
     progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     """Import residents from a CSV file (see the module docstring).
