@@ -550,7 +550,7 @@ _REGISTERED = select(Resident.nik, Resident.created_at).where(
 def _registered(tx: Any, niks: list[str], stamp: datetime) -> dict[str, bool]:
     """Which of ``niks`` the registry holds: NIK -> True when this run wrote it.
 
-    On SQLite the query goes straight to the driver (a fifth of the import's
+    On SQLite the query goes straight to the driver (a tenth of the import's
     time went to SQLAlchemy rendering the ``IN`` list of each chunk), the
     timestamp compared as the text :func:`_insert_many` writes.
     """
