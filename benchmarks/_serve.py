@@ -39,6 +39,22 @@ def pamong(instance: Path, *args: str) -> str:
     return result.stdout
 
 
+def byte_compile() -> None:
+    """Byte-compile Pamong's and the plugins' modules, as ``pip install`` does.
+
+    A source checkout run with ``PYTHONDONTWRITEBYTECODE`` (as CI and the
+    development machine are) would otherwise compile some 200 modules in
+    every process it starts, about 0.3 s that a deployment never pays.
+    """
+    import compileall
+
+    import pamong as core_package
+    import pamong_plugins
+
+    for folder in [*core_package.__path__, *pamong_plugins.__path__]:
+        compileall.compile_dir(folder, quiet=1)
+
+
 def init_instance(work: Path, **settings: str) -> Path:
     """``pamong init --region 33.14`` (Sragen) in ``work/instance``, plus ``settings``."""
     instance = work / "instance"

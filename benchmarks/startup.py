@@ -7,10 +7,11 @@ round runs, in fresh processes, alternating with a bare baseline:
 
 - ``python -c pass`` (the interpreter alone, the baseline) and
   ``pamong --instance DIR --help``: wall and CPU seconds;
-- a process importing Pamong and calling ``create_app`` (timed inside:
-  imports, then the app, in wall and CPU seconds), then serving its first
-  requests (the home page, the public tracker API, the OpenAPI document)
-  through the test client.
+- a process importing Pamong and calling ``pamong.create_app``, the
+  factory gunicorn calls (timed inside: imports, then the app, in wall and
+  CPU seconds), then serving its first requests (the home page, the public
+  tracker API, the OpenAPI document) through the test client, in wall and
+  CPU seconds.
 
 Pamong's and the plugins' modules are byte-compiled first, as ``pip
 install`` does for a deployment: a source checkout run with
@@ -25,7 +26,6 @@ command fails.
 from __future__ import annotations
 
 import argparse
-import compileall
 import json
 import resource
 import statistics
@@ -37,13 +37,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _serve import BIN, init_instance, pamong
+from _serve import BIN, byte_compile, init_instance, pamong
 
 PROBE = """
 import json, sys, time
 started = time.perf_counter()
-from pamong.app import create_app
+import_cpu = time.process_time()
+import pamong.app
+from pamong import create_app  # what gunicorn calls ('pamong:create_app()')
 imported = time.perf_counter()
+import_cpu = time.process_time() - import_cpu
 cpu = time.process_time()
 app = create_app(sys.argv[1])
 created = time.perf_counter()
@@ -52,13 +55,14 @@ client = app.test_client()
 firsts = {}
 for path in ("/", "/api/v1/track/DUK-2026-000001", "/api/v1/openapi.json"):
     t = time.perf_counter()
+    c = time.process_time()
     status = client.get(path).status_code
-    firsts[path] = (time.perf_counter() - t, status)
+    firsts[path] = (time.perf_counter() - t, time.process_time() - c, status)
 t = time.perf_counter()
 client.get("/")
 warm = time.perf_counter() - t
-print(json.dumps({"import": imported - started, "create_app": created - imported,
-                  "create_app_cpu": cpu,
+print(json.dumps({"import": imported - started, "import_cpu": import_cpu,
+                  "create_app": created - imported, "create_app_cpu": cpu,
                   "firsts": firsts, "warm_home": warm}))
 """
 
@@ -85,11 +89,7 @@ def main() -> None:
     if args.quick:
         args.rounds = 3
     if not args.no_compile:
-        import pamong as core_package
-        import pamong_plugins
-
-        for folder in [*core_package.__path__, *pamong_plugins.__path__]:
-            compileall.compile_dir(folder, quiet=1)
+        byte_compile()
 
     work = Path(tempfile.mkdtemp(prefix="pamong-startup-"))
     instance = init_instance(work)
@@ -117,13 +117,15 @@ def main() -> None:
         _wall, _cpu, out = timed([python, "-c", PROBE, str(instance)])
         probe = json.loads(out)
         add("import_pamong_app", probe["import"])
+        add("import_pamong_app_cpu", probe["import_cpu"])
         add("create_app", probe["create_app"])
         add("create_app_cpu", probe["create_app_cpu"])
-        for path, (seconds, status) in probe["firsts"].items():
+        for path, (seconds, cpu_seconds, status) in probe["firsts"].items():
             if status >= 500:
                 print(f"first request {path}: {status}", file=sys.stderr)
                 sys.exit(1)
             add(f"first {path}", seconds)
+            add(f"first {path} cpu", cpu_seconds)
         add("warm home page", probe["warm_home"])
         print(
             f"  round {number}: --help {figures['help_wall'][-1]:.3f} s, "

@@ -30,7 +30,7 @@ def residents() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where rejected rows go (default: FILE.rejects.csv).",
 )
-@click.option("--batch-size", default=5000, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--batch-size", default=20_000, show_default=True, type=click.IntRange(1, 100_000))
 @click.pass_context
 @domain_errors
 def residents_import(
