@@ -52,3 +52,26 @@ def test_insert_many_answers_the_ids_in_the_rows_order(db):
         by_id = dict(session.execute(select(AuditEntry.id, AuditEntry.object_id)).all())
         assert [by_id[i] for i in ids] == ["3", "1", "2"]
         assert all(e.at.tzinfo is UTC for e in session.scalars(select(AuditEntry)))
+
+
+def test_postgresql_learns_of_a_bulk_load_into_a_table_it_believed_empty(db):
+    """The planner's statistics follow a load that outgrows them (a first bill run)."""
+    from sqlalchemy import text
+
+    with db.transaction() as session:
+        if session.connection().dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's statistics")
+        session.execute(text("ANALYZE audit_log"))
+        before = session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'audit_log'"))
+        rows = [
+            {"actor": "test", "action": "row.load", "object_type": "row", "object_id": str(n)}
+            for n in range(int(max(before, 0)) + 500)
+        ]
+        insert_rows(session, AuditEntry, rows)
+        after = session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'audit_log'"))
+        assert after >= len(rows)
+        insert_rows(session, AuditEntry, rows[:10])  # smaller than what it knows: no new analysis
+        assert (
+            session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'audit_log'"))
+            == after
+        )
