@@ -234,8 +234,7 @@ def dashboard() -> Any:
     actor = current_user.actor
     units = figures.unit_activity(db, actor, regency_today())
     waiting = figures.waiting_for(db, actor)
-    user = accounts.load_user(db, current_user.id)
-    roles = [(a.role, a.org_unit) for a in user.assignments] if user is not None else []
+    roles = current_user.roles  # loaded with the session's user, no second query
     page = render_template(
         "dashboard.html", groups=groups, units=units, waiting=waiting, roles=roles
     )
