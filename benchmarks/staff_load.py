@@ -85,6 +85,7 @@ class Staff:
         self.username = username
         self.share = share
         self.token = ""
+        self.last_url = ""  # where the last click landed, after redirects
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
@@ -94,6 +95,7 @@ class Staff:
         data = urllib.parse.urlencode(form).encode() if form is not None else None
         try:
             with self.opener.open(self.base + path, data=data, timeout=120) as response:
+                self.last_url = response.geturl()
                 return response.status, response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
             return exc.code, ""
@@ -124,6 +126,8 @@ class Meter:
     def __init__(self) -> None:
         self.timings: dict[str, list[float]] = defaultdict(list)
         self.errors: list[str] = []
+        #: Steps the service refused (a registry check failing...): answered, not errors.
+        self.refused: list[str] = []
         self.lock = threading.Lock()
 
     @contextmanager
@@ -146,6 +150,13 @@ class Meter:
             with self.lock:
                 self.errors.append(f"{staff.username} {'POST' if form else 'GET'} {path}: {status}")
         return status, body
+
+    def step(self, staff: Staff, kind: str, path: str, form: dict[str, str]) -> None:
+        """POST a step; one that does not land back on its file was refused."""
+        status, _ = self.click(staff, kind, path, form)
+        if status < 400 and not staff.last_url.endswith(path.rsplit("/", 1)[0]):
+            with self.lock:
+                self.refused.append(f"{staff.username} {path}")
 
 
 def visit(staff: Staff, rng: random.Random, meter: Meter, pause: Callable[[], None]) -> None:
@@ -173,7 +184,7 @@ def visit(staff: Staff, rng: random.Random, meter: Meter, pause: Callable[[], No
             step = KTP_CHECK.search(page) if status == 200 else None
             if step:
                 pause()
-                meter.click(staff, "ktp step", step.group(1), {"csrf_token": staff.token})
+                meter.step(staff, "ktp step", step.group(1), {"csrf_token": staff.token})
     else:
         status, page = meter.click(staff, "licensing list", "/licensing/")
         found = LICENSING_FILE.findall(page) if status == 200 else []
@@ -188,7 +199,7 @@ def visit(staff: Staff, rng: random.Random, meter: Meter, pause: Callable[[], No
             if step:
                 pause()
                 form = {"csrf_token": staff.token, "note": "staff_load", "public_note": ""}
-                meter.click(staff, "licensing step", step.group(1), form)
+                meter.step(staff, "licensing step", step.group(1), form)
 
 
 def work(staff: Staff, until: float, think: tuple[float, float], meter: Meter, seed: int) -> None:
@@ -316,6 +327,7 @@ def serve(args: argparse.Namespace, env: dict[str, str]) -> None:
     print(f"errors={len(errors)}")
     for error in errors[:10]:
         print(f"  {error}")
+    print(f"steps refused by the service (not errors): {len(meter.refused + saturation.refused)}")
     print(f"saturation_rps={clicks / elapsed:.0f} (20 clients, no think time)")
     print(f"p99_ms={percentile(every, 0.99):.1f}")
     if errors:
@@ -334,6 +346,7 @@ class TestClientStaff(Staff):
             response = self.client.get(path, follow_redirects=True)
         else:
             response = self.client.post(path, data=form, follow_redirects=True)
+        self.last_url = response.request.path
         return response.status_code, response.get_data(as_text=True)
 
 
@@ -395,7 +408,7 @@ def in_process(args: argparse.Namespace) -> None:
             f"  max {max(meter.queries[kind]):3d}"
         )
     errors = warm.errors + meter.errors
-    print(f"errors={len(errors)}")
+    print(f"errors={len(errors)}, steps refused by the service {len(meter.refused)}")
     for error in errors[:10]:
         print(f"  {error}")
     if meter.profiler is not None:
