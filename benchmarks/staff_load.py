@@ -15,8 +15,8 @@
    read): kecamatan operators search residents and open a result, open an
    application of the KTP counter's queue and take its biodata check step;
    licensing staff list files, open one and move it on to its next stage
-   when their role may; everyone reads the inbox and the dashboard. Staff
-   sharing a demo account act only on their own share of the files (by
+   when their role may, else give it to a colleague (assign); everyone
+   reads the inbox and the dashboard. Staff sharing a demo account act only on their own share of the files (by
    id), as a real office splits its queue, so two of them never take the
    same step on the same file at once;
 4. the same mix with no think time and 20 clients gives the saturation
@@ -71,6 +71,8 @@ KTP_APPLICATION = re.compile(r'href="(/ktp/applications/(\d+))"')
 KTP_CHECK = re.compile(r'action="(/ktp/applications/\d+/check)"')
 LICENSING_FILE = re.compile(r'href="(/licensing/files/(\d+))"')
 LICENSING_ADVANCE = re.compile(r'action="(/licensing/files/\d+/advance)"')
+LICENSING_ASSIGN = re.compile(r'action="(/licensing/files/\d+/assign)"(.*?)</form>', re.S)
+OPTION = re.compile(r'<option value="([^"]+)"')
 
 
 class Staff:
@@ -195,11 +197,24 @@ def visit(staff: Staff, rng: random.Random, meter: Meter, pause: Callable[[], No
             status, page = meter.click(
                 staff, "licensing file", rng.choice(links or [path for path, _ in found])
             )
-            step = LICENSING_ADVANCE.search(page) if own and status == 200 else None
-            if step:
-                pause()
-                form = {"csrf_token": staff.token, "note": "staff_load", "public_note": ""}
-                meter.step(staff, "licensing step", step.group(1), form)
+            if own and status == 200:
+                step = licensing_step(page, rng)
+                if step:
+                    pause()
+                    form = {"csrf_token": staff.token, **step[1]}
+                    meter.step(staff, "licensing step", step[0], form)
+
+
+def licensing_step(page: str, rng: random.Random) -> tuple[str, dict[str, str]] | None:
+    """The step a licensing officer takes on a file page: move it on, else (re)assign it."""
+    advance = LICENSING_ADVANCE.search(page)
+    if advance:
+        return advance.group(1), {"note": "staff_load", "public_note": ""}
+    assign = LICENSING_ASSIGN.search(page)
+    names = OPTION.findall(assign.group(2)) if assign else []
+    if assign and names:
+        return assign.group(1), {"username": rng.choice(names), "note": "staff_load"}
+    return None
 
 
 def work(staff: Staff, until: float, think: tuple[float, float], meter: Meter, seed: int) -> None:
