@@ -16,9 +16,10 @@
    application of the KTP counter's queue and take its biodata check step;
    licensing staff list files, open one and move it on to its next stage
    when their role may, else give it to a colleague (assign); everyone
-   reads the inbox and the dashboard. Staff sharing a demo account act only on their own share of the files (by
-   id), as a real office splits its queue, so two of them never take the
-   same step on the same file at once;
+   reads the inbox and the dashboard. Staff sharing a demo account act
+   only on their own share of the files (by id), as a real office splits
+   its queue, so two of them never take the same step on the same file at
+   once;
 4. the same mix with no think time and 20 clients gives the saturation
    throughput.
 
