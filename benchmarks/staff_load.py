@@ -54,6 +54,7 @@ import urllib.parse
 import urllib.request
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -315,8 +316,8 @@ def serve(args: argparse.Namespace, env: dict[str, str]) -> None:
                 time.sleep(0.3)
         staff = team(base, args.staff)
         started = time.perf_counter()
-        for member in staff:
-            member.login()
+        with ThreadPoolExecutor(args.workers * args.threads) as pool:
+            list(pool.map(Staff.login, staff))  # as many at once as the server has threads
         print(f"{len(staff)} staff logged in in {time.perf_counter() - started:.0f} s", flush=True)
         meter, _ = run(staff, args.seconds, (3.0, 10.0))
         load_after = os.getloadavg()[0]

@@ -209,6 +209,21 @@ def get_session() -> Session:
     return g.pamong_session
 
 
+def read_mostly_session() -> Session:
+    """The request's session as a :meth:`~Database.read_session`, even on a POST.
+
+    For a POST whose slow part reads and needs no serialising with its
+    writes: a login checks its password (argon2, about 0.1 s of CPU) before
+    it writes the session row, and on SQLite must not hold the one write
+    lock meanwhile, or a morning's logins queue behind each other and every
+    other writer behind them. Call it before anything else opens the
+    request's session; after, it returns that session as it is.
+    """
+    if "pamong_session" not in g:
+        g.pamong_session = get_db().read_session()
+    return g.pamong_session
+
+
 def close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("pamong_session", None)
     if session is not None:

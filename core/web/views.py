@@ -27,7 +27,7 @@ from pamong.accounts import services as accounts
 from pamong.accounts.sessions import end_session, purge_sessions, start_session
 from pamong.audit.services import LOGIN_FAILED, record, record_security_event
 from pamong.auth import SessionUser, anonymous_actor, client_ip
-from pamong.db import get_session, paginate
+from pamong.db import get_session, paginate, read_mostly_session
 from pamong.errors import InvalidInput, PamongError, Unauthorized
 from pamong.hookrelay import hooks_of
 from pamong.i18n import gettext as _
@@ -95,7 +95,7 @@ def login() -> Any:
     password = request.form.get("password", "")[:1000]
     address = client_ip()
     throttle = ratelimit.login_throttle()
-    db = get_session()
+    db = read_mostly_session()  # the password is checked before the write lock is taken
     wait = throttle.wait_seconds(username, address)
     if wait:
         _login_failed(db, username, "throttled")
