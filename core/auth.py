@@ -30,13 +30,21 @@ class SessionUser(UserMixin):
     """
 
     def __init__(
-        self, user_id: int, username: str, full_name: str, actor: Actor, session_token: str
+        self,
+        user_id: int,
+        username: str,
+        full_name: str,
+        actor: Actor,
+        session_token: str,
+        roles: tuple[tuple[Any, Any], ...] = (),
     ) -> None:
         self.id = user_id
         self.username = username
         self.full_name = full_name
         self.actor = actor
         self.session_token = session_token
+        #: (Role, OrgUnit) of each of the user's role assignments, as loaded with them.
+        self.roles = roles
 
     def get_id(self) -> str:
         return self.session_token
@@ -62,7 +70,8 @@ def load_session_user(session_token: str) -> SessionUser | None:
     if user is None or not user.is_active:
         return None
     actor = actor_for(user, ip=client_ip(), request_id=current_request_id())
-    return SessionUser(user.id, user.username, user.full_name, actor, session_token)
+    roles = tuple((a.role, a.org_unit) for a in user.assignments)
+    return SessionUser(user.id, user.username, user.full_name, actor, session_token, roles)
 
 
 def anonymous_actor(label: str = ANONYMOUS) -> Actor:

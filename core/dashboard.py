@@ -67,9 +67,27 @@ def _sources(grant: Grant) -> set[str] | None:
     return {permission.split(".", 1)[0] for permission in grant.permissions}
 
 
-def _facts(session: Session, unit: OrgUnit, day: date) -> dict[tuple[str, str], Any]:
+def _answers(session: Session, unit: OrgUnit, day: date, sources: set[str] | None) -> list[Any]:
+    """The ``pamong_daily_activity`` answers of the plugins in ``sources`` (None: all).
+
+    Plugins whose facts the user's roles would not show are not asked.
+    """
+    hook = hooks_of(session).pamong_daily_activity
+    if sources is None or not hasattr(hook, "get_hookimpls"):
+        return hook(unit=unit, day=day, session=session)
+    arguments = {"unit": unit, "day": day, "session": session}
+    return [
+        impl.function(*(arguments[name] for name in impl.argnames))
+        for impl in reversed(hook.get_hookimpls())  # pluggy's call order
+        if impl.plugin_name in sources
+    ]
+
+
+def _facts(
+    session: Session, unit: OrgUnit, day: date, sources: set[str] | None
+) -> dict[tuple[str, str], Any]:
     facts: dict[tuple[str, str], Any] = {}
-    for answer in hooks_of(session).pamong_daily_activity(unit=unit, day=day, session=session):
+    for answer in _answers(session, unit, day, sources):
         for fact in answer or ():
             label, value = fact.get("label"), fact.get("value")
             if label is not None and value is not None:
@@ -77,17 +95,33 @@ def _facts(session: Session, unit: OrgUnit, day: date) -> dict[tuple[str, str], 
     return facts
 
 
+def _units_of(grants: tuple[Grant, ...]) -> list[tuple[int, set[str] | None]]:
+    """The units of ``grants``, top first, each with the plugins its grants there include.
+
+    Several roles at one unit (a kecamatan operator is registrar, KTP officer
+    and licensing verifier there) make one section, asked once.
+    """
+    units: dict[int, set[str] | None] = {}
+    order = sorted(grants, key=lambda g: (g.unit_path.count("/"), g.unit_path))
+    for grant in order:
+        sources = _sources(grant)
+        if grant.unit_id not in units:
+            units[grant.unit_id] = sources
+        else:
+            known = units[grant.unit_id]
+            units[grant.unit_id] = None if known is None or sources is None else known | sources
+    return list(units.items())
+
+
 def unit_activity(session: Session, actor: Actor, today: date) -> list[UnitFigures]:
     """Today's and yesterday's facts at the units where ``actor`` holds a role."""
-    grants = sorted(actor.grants, key=lambda g: (g.unit_path.count("/"), g.unit_path))
     shown: list[UnitFigures] = []
-    for grant in grants[:MAX_UNITS]:
-        unit = session.get(OrgUnit, grant.unit_id)
+    for unit_id, sources in _units_of(actor.grants)[:MAX_UNITS]:
+        unit = session.get(OrgUnit, unit_id)
         if unit is None:
             continue
-        sources = _sources(grant)
-        now = _facts(session, unit, today)
-        before = _facts(session, unit, today - timedelta(days=1))
+        now = _facts(session, unit, today, sources)
+        before = _facts(session, unit, today - timedelta(days=1), sources)
         figures = [
             Figure(source, label, value, before.get((source, label)))
             for (source, label), value in now.items()

@@ -61,6 +61,24 @@ def test_valid_rows_are_imported(app, tmp_path, db_session):
     assert budi.domicile.code == "33.14.01.2001"
 
 
+def test_an_import_leaves_the_planner_statistics_of_the_registry(app, tmp_path, db_session):
+    """SQLite plans a scoped search villages-first only once ``ANALYZE`` has run."""
+    db = app.extensions["pamong"].db
+    run(app, write(tmp_path, f"{nik(1)},Budi Santoso,Sragen,1990-08-12,L,33.14.01.2001,,,"))
+    if db.is_sqlite:
+        with db.engine.connect() as conn:
+            analysed = conn.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'residents'"
+            ).scalar()
+        assert analysed
+    else:
+        with db.engine.connect() as conn:
+            analysed = conn.exec_driver_sql(
+                "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'residents'"
+            ).scalar()
+        assert analysed is not None
+
+
 def test_bad_rows_go_to_the_reject_file_with_line_and_reason(app, tmp_path, db_session):
     path = write(
         tmp_path,

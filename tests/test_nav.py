@@ -158,3 +158,24 @@ def test_the_api_gives_role_titles_in_the_requested_language(client, bearer):
         r for r in english if r["name"] == "ktp_officer"
     ).items()
     assert next(r["title"] for r in indonesian if r["name"] == "ktp_officer") == "Petugas KTP"
+
+
+def test_the_menu_follows_a_new_role_although_menus_are_kept_per_role_set(app, client, login_as):
+    from pamong.accounts import services as accounts
+    from pamong.accounts.permissions import Actor
+    from pamong.orgunits.services import get_unit
+
+    officer = login_as("ktp_officer", "33.14.01")
+    before = [text for text, _ in nav(page(client, "/dashboard"), "main")]
+    assert [text for text, _ in nav(page(client, "/ktp/"), "main")] == before  # kept, same
+    with app.extensions["pamong"].db.transaction() as session:
+        accounts.assign_role(
+            session,
+            Actor.system("test"),
+            accounts.load_user(session, officer.id),
+            accounts.get_role(session, "billing_cashier"),
+            get_unit(session, "33.14.01"),
+        )
+    after = [text for text, _ in nav(page(client, "/dashboard"), "main")]
+    assert "Pembayaran" in after and "Pembayaran" not in before
+    assert len(app.extensions["pamong_nav_menus"]) == 2

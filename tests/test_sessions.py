@@ -240,3 +240,41 @@ def test_a_success_clears_the_accounts_failures(app):
         throttle.failed("operator", "192.0.2.5")
     throttle.succeeded("operator", "192.0.2.5")
     assert throttle.wait_seconds("operator", "192.0.2.5") == 0
+
+
+def test_a_login_checks_the_password_without_holding_the_write_lock(
+    app, client, make_user, monkeypatch
+):
+    """SQLite: the argon2 check runs before the login's write transaction begins,
+    so a morning's logins do not queue every writer behind their hashing."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    db = app.extensions["pamong"].db
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL has no database-wide write lock")
+    user = make_user("admin")
+    seen: list[bool] = []
+    hasher = accounts._hasher
+
+    class WhileAnotherWrites:
+        def verify(self, hash_: str, password: str) -> bool:
+            other = sqlite3.connect(make_url(db.url).database, isolation_level=None)
+            try:
+                other.execute("PRAGMA busy_timeout=0")
+                other.execute("BEGIN IMMEDIATE")  # fails at once if the login held the lock
+                other.execute("ROLLBACK")
+                seen.append(True)
+            finally:
+                other.close()
+            return hasher.verify(hash_, password)
+
+        def __getattr__(self, name: str):
+            return getattr(hasher, name)
+
+    monkeypatch.setattr(accounts, "_hasher", WhileAnotherWrites())
+    response = form_login(client, user.username)
+    assert response.status_code == 302
+    assert seen == [True]
+    assert client.get("/dashboard").status_code == 200

@@ -427,12 +427,14 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
     return token
 
 
-def holders_of_role(session: Session, role_name: str, unit: OrgUnit) -> list[User]:
-    """Active users holding ``role_name`` at ``unit`` or at a unit above it.
+def holders_of_role(session: Session, role_name: str | Iterable[str], unit: OrgUnit) -> list[User]:
+    """Active users holding ``role_name`` (or any of several) at ``unit`` or above it.
 
     For "tell the head of office": a camat's role at the kecamatan covers
-    every desa below it, a regency-wide role covers everything.
+    every desa below it, a regency-wide role covers everything. Several
+    role names are asked in one query, each user once, by username.
     """
+    names = [role_name] if isinstance(role_name, str) else list(role_name)
     ancestors = [unit.path[: i + 1] for i, ch in enumerate(unit.path) if ch == "/"]
     return list(
         session.scalars(
@@ -441,7 +443,7 @@ def holders_of_role(session: Session, role_name: str, unit: OrgUnit) -> list[Use
             .join(Role, Role.id == RoleAssignment.role_id)
             .join(OrgUnit, OrgUnit.id == RoleAssignment.org_unit_id)
             .where(
-                Role.name == role_name,
+                Role.name.in_(names),
                 User.is_active.is_(True),
                 OrgUnit.path.in_([*ancestors, unit.path]),
             )

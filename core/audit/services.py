@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -180,6 +180,31 @@ def write_personal_read(
 
 #: Built once: SQLAlchemy keeps a reused statement's cache key (the NIK lookup is a hot path).
 _INSERT_ENTRY = insert(AuditEntry)
+
+
+def record_personal_reads(
+    session: Session,
+    actor: Actor,
+    reads: Iterable[tuple[Any, Any, OrgUnit | int | None]],
+    *,
+    purpose: str,
+) -> None:
+    """:func:`record_personal_read` for each ``(subject, resident, unit)`` of a list page.
+
+    One multi-row INSERT in the session's transaction instead of one
+    statement per person shown: a page of 25 search results is one write.
+    The entries commit with the session, as :func:`record_personal_read`'s.
+    """
+    rows = []
+    for subject, resident, unit in reads:
+        object_type, object_id, unit_id, nik, detail = _personal_read_args(
+            subject, resident, unit, purpose, ()
+        )
+        rows.append(
+            _entry_values(actor, PERSONAL_READ, object_type, object_id, unit_id, nik, detail)
+        )
+    if rows:
+        session.execute(_INSERT_ENTRY, rows)
 
 
 def _personal_read_args(

@@ -342,6 +342,7 @@ def demo(
                 length=total, label="Residents", file=sys.stderr
             ),
         )
+        app.extensions["pamong"].db.analyze()  # the planner's statistics for the demo data
     click.echo(f"Demo instance: {instance} (plugins: {', '.join(enabled) or 'none'})")
     click.echo(f"Every account's password: {DEMO_PASSWORD}")
     for username, description in context.staff.items():

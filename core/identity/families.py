@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pamong.accounts.permissions import Actor
-from pamong.audit.services import record_personal_read
+from pamong.audit.services import record_personal_reads
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pamong.i18n import gettext as _
 from pamong.identity.events import record_move
@@ -76,15 +76,12 @@ def get_family(session: Session, actor: Actor, kk_number: str) -> Family:
     members = [m for m in _members(session, kk) if actor.can(PERSONAL, m.domicile)]
     if not members:
         raise NotFound(_("No family card with this number."), slug="family-not-found")
-    for member in members:
-        record_personal_read(
-            session,
-            actor,
-            subject=("resident", member.id),
-            resident=member,
-            unit=member.domicile_unit_id,
-            purpose="core.family",
-        )
+    record_personal_reads(
+        session,
+        actor,
+        ((("resident", m.id), m, m.domicile_unit_id) for m in members),
+        purpose="core.family",
+    )
     return Family(kk, members)
 
 

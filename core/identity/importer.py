@@ -519,6 +519,8 @@ def import_residents(
             flagged=counts["flagged"],
             duplicates_in_file=counts["twice"],
         )
+    if counts["imported"]:
+        db.analyze()  # the planner's statistics for the new rows (scope-first searches)
     return ImportSummary(
         read=counts["read"],
         imported=counts["imported"],

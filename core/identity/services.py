@@ -14,7 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from pamong.accounts.permissions import Actor
-from pamong.audit.services import record, record_personal_read, write_personal_read
+from pamong.audit.services import (
+    record,
+    record_personal_read,
+    record_personal_reads,
+    write_personal_read,
+)
 from pamong.db import HotQuery, utcnow
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pamong.hookrelay import has_impls, hooks_of
@@ -411,16 +416,16 @@ def audit_search(
 ) -> list[ResidentView]:
     """Wrap search results; each resident whose NIK is shown is a recorded read."""
     views = [ResidentView(r, actor.can(PERSONAL, r.domicile)) for r in results]
-    for view in views:
-        if view.personal:
-            record_personal_read(
-                session,
-                actor,
-                subject=("resident", view.resident.id),
-                resident=view.resident,
-                unit=view.resident.domicile_unit_id,
-                purpose="core.resident.search",
-            )
+    record_personal_reads(
+        session,
+        actor,
+        (
+            (("resident", view.resident.id), view.resident, view.resident.domicile_unit_id)
+            for view in views
+            if view.personal
+        ),
+        purpose="core.resident.search",
+    )
     return views
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from pamong.hooks import NavItem
@@ -69,8 +69,16 @@ def module_title(component: str, item: NavItem) -> str:
     return gettext(title) if title else component
 
 
-def nav_groups() -> list[NavGroup]:
-    """The current user's menu: groups in weight order, the current one marked."""
+#: ``app.extensions`` key of the menus already built, by role set, language and root.
+_CACHE = "pamong_nav_menus"
+#: Distinct menus kept per app: role sets x languages x URL roots (a regency has few).
+_CACHE_SIZE = 256
+
+_Menu = tuple[tuple[str, bool, tuple[NavItem, ...], frozenset[str], tuple[str, ...]], ...]
+
+
+def _build_menu() -> _Menu:
+    """The user's groups with their items' URLs, before the current page is marked."""
     groups: dict[str, NavGroup] = {}
     for component, item in visible_nav_pairs():
         title = str(PUBLIC_PAGES) if item.public else module_title(component, item)
@@ -78,18 +86,50 @@ def nav_groups() -> list[NavGroup]:
         group.items.append(item)
         group.components.add(component)
     ordered = sorted(groups.values(), key=lambda g: (g.public, g.weight, g.title))
-    _mark_current(ordered)
-    return ordered
+    return tuple(
+        (
+            g.title,
+            g.public,
+            tuple(g.items),
+            frozenset(g.components),
+            tuple(url_for(item.endpoint).rstrip("/") for item in g.items),
+        )
+        for g in ordered
+    )
 
 
-def _mark_current(groups: list[NavGroup]) -> None:
+def nav_groups() -> list[NavGroup]:
+    """The current user's menu: groups in weight order, the current one marked.
+
+    The menu depends only on the user's permissions (not on where they hold
+    them), the language and the URL root, so it is built once per such set
+    and app; each page gets its own copy to mark its current group.
+    """
+    permissions = (
+        frozenset(current_user.actor.permissions()) if current_user.is_authenticated else None
+    )
+    key = (permissions, str(get_locale()), request.script_root)
+    menus = current_app.extensions.setdefault(_CACHE, {})
+    menu = menus.get(key)
+    if menu is None:
+        if len(menus) >= _CACHE_SIZE:
+            menus.clear()
+        menu = menus[key] = _build_menu()
+    groups = [
+        NavGroup(title, public=public, items=list(items), components=set(components))
+        for title, public, items, components, _urls in menu
+    ]
+    _mark_current(groups, [urls for *_rest, urls in menu])
+    return groups
+
+
+def _mark_current(groups: list[NavGroup], urls: list[tuple[str, ...]]) -> None:
     """Mark the group (and item) of this page: the longest item URL the path starts
     with, else the group of the plugin whose blueprint serves the page."""
     path = request.script_root + request.path  # as url_for writes them
     best: tuple[int, NavGroup, str] | None = None
-    for group in groups:
-        for item in group.items:
-            url = url_for(item.endpoint).rstrip("/")
+    for group, group_urls in zip(groups, urls, strict=True):
+        for item, url in zip(group.items, group_urls, strict=True):
             under = url and (path == url or path.startswith(url + "/"))
             if under and (best is None or len(url) > best[0]):
                 best = (len(url), group, item.endpoint)

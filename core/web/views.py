@@ -27,7 +27,7 @@ from pamong.accounts import services as accounts
 from pamong.accounts.sessions import end_session, purge_sessions, start_session
 from pamong.audit.services import LOGIN_FAILED, record, record_security_event
 from pamong.auth import SessionUser, anonymous_actor, client_ip
-from pamong.db import get_session, paginate
+from pamong.db import get_session, paginate, read_mostly_session
 from pamong.errors import InvalidInput, PamongError, Unauthorized
 from pamong.hookrelay import hooks_of
 from pamong.i18n import gettext as _
@@ -95,7 +95,7 @@ def login() -> Any:
     password = request.form.get("password", "")[:1000]
     address = client_ip()
     throttle = ratelimit.login_throttle()
-    db = get_session()
+    db = read_mostly_session()  # the password is checked before the write lock is taken
     wait = throttle.wait_seconds(username, address)
     if wait:
         _login_failed(db, username, "throttled")
@@ -234,8 +234,7 @@ def dashboard() -> Any:
     actor = current_user.actor
     units = figures.unit_activity(db, actor, regency_today())
     waiting = figures.waiting_for(db, actor)
-    user = accounts.load_user(db, current_user.id)
-    roles = [(a.role, a.org_unit) for a in user.assignments] if user is not None else []
+    roles = current_user.roles  # loaded with the session's user, no second query
     page = render_template(
         "dashboard.html", groups=groups, units=units, waiting=waiting, roles=roles
     )
