@@ -113,5 +113,5 @@ def test_the_main_queries_use_indexes(big):
 
 
 def test_the_public_tracker_queries_use_indexes(big):
-    assert_indexed(plan(big, _PUBLIC_ITEM.params(number="DUK-2026-012345")))
-    assert_indexed(plan(big, _PUBLIC_STEPS.params(item_id=12345)))
+    assert_indexed(plan(big, _PUBLIC_ITEM.stmt.params(number="DUK-2026-012345")))
+    assert_indexed(plan(big, _PUBLIC_STEPS.stmt.params(item_id=12345)))

@@ -33,10 +33,15 @@ def test_the_version_is_the_files_content(app, tmp_path):
 
 
 @pytest.mark.pamong_plugins("billing", "pdam")
-def test_a_plugins_static_files_are_versioned_too(app):
+def test_a_plugins_static_files_are_versioned_too(app, client, login_as):
     from flask import url_for
 
     with app.test_request_context():
         url = url_for("pdam.static", filename="read.js")
         assert re.search(r"\?v=[0-9a-f]{10}$", url), url
         assert "v=" not in url_for("pdam.static", filename="no-such-file.js")
+    login_as("pdam_reader")  # a logged-in reader's phone keeps the script too
+    with client.get(url) as answer:
+        assert answer.status_code == 200
+        assert answer.cache_control.max_age == VERSIONED_MAX_AGE
+        assert not answer.cache_control.no_store

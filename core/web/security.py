@@ -147,7 +147,9 @@ def _security_headers(response: Any) -> Any:
     for name, value in defaults:
         if name.lower() not in present:
             headers.add(name, value)
-    if request.endpoint != "static" and _carries_credentials():
+    endpoint = request.endpoint or ""
+    static = endpoint == "static" or endpoint.endswith(".static")  # a plugin's too
+    if not static and _carries_credentials():
         headers["Cache-Control"] = "no-store"
     return response
 
