@@ -34,6 +34,23 @@ QUEUE_PHOTO_BYTES = 400 * 1024
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
+def _condition_words() -> list[tuple[str, str]]:
+    """The meter conditions a reader chooses from, in words (the estimate follows them)."""
+    words = {
+        Condition.WORKING: _("working"),
+        Condition.STUCK: _("stuck (the dial does not move)"),
+        Condition.BROKEN: _("broken"),
+        Condition.NO_METER: _("no meter"),
+        Condition.RESET: _("replaced or reset (starts again from 0)"),
+    }
+    return [(condition.value, words[condition]) for condition in Condition]
+
+
+def _status_words(status: str) -> str:
+    """A reading's status as the reader reads it (never its code)."""
+    return {"accepted": _("accepted"), "held": _("held for review")}.get(status, status)
+
+
 def _actor() -> Any:
     return current_user.actor
 
@@ -73,6 +90,7 @@ def read_page() -> Any:
             "period": reading.period,
             "consumption": reading.consumption,
             "status": reading.status,
+            "status_label": _status_words(reading.status),
             "problem": reading.problem,
         }
         if request.is_json:
@@ -81,7 +99,7 @@ def read_page() -> Any:
             _(
                 "Reading saved: %(m3)d m3 (%(status)s).",
                 m3=reading.consumption,
-                status=reading.status,
+                status=_status_words(reading.status),
             ),
             "info",
         )
@@ -92,7 +110,7 @@ def read_page() -> Any:
     return render_template(
         "pdam/read.html",
         period=period,
-        conditions=[c.value for c in Condition],
+        conditions=_condition_words(),
         stops=stops,
         queue_photo_limit=QUEUE_PHOTO_BYTES,
     )

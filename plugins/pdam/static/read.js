@@ -49,7 +49,7 @@
   }
   function show() {
     countEl.textContent = String(load().length);
-    netEl.textContent = navigator.onLine ? "online" : labels.labelOffline;
+    netEl.textContent = navigator.onLine ? labels.labelOnline : labels.labelOffline;
     walk();
   }
   function note(text) {
@@ -74,7 +74,7 @@
         if (response.ok) {
           sent(item.customer_number);
           save(load().slice(1));
-          note(item.customer_number + " " + item.period + ": " + body.consumption + " m3 (" + body.status + ")");
+          note(item.customer_number + " " + item.period + ": " + body.consumption + " m3 (" + (body.status_label || body.status) + ")");
           flush();
         } else if (response.status >= 400 && response.status < 500 && response.status !== 401 && response.status !== 429) {
           save(load().slice(1));  // refused: show why, do not retry forever
