@@ -295,20 +295,6 @@ def test_a_hot_query_refuses_parameters_that_need_bind_processing(app):
         HotQuery(since).rows(conn, {"since": None})
 
 
-def test_the_wsgi_entry_point_freezes_the_built_app_out_of_the_collector(monkeypatch):
-    """``pamong:create_app()`` (gunicorn's) freezes; the app factory tests use does not."""
-    import gc
-
-    import pamong
-    import pamong.app
-
-    calls: list[str] = []
-    monkeypatch.setattr(pamong.app, "create_app", lambda *a, **k: calls.append("app") or "app")
-    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
-    assert pamong.create_app("/nowhere") == "app"
-    assert calls == ["app", "freeze"]
-
-
 def test_flask_asks_whether_a_hook_is_a_coroutine_once_per_function(app, client, monkeypatch):
     import flask.app
 
