@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from babel.messages.pofile import read_po
 
@@ -81,3 +82,15 @@ def english_leaks(text: str) -> list[str]:
 def raw_codes(text: str) -> list[str]:
     """snake_case tokens in ``text``: codes shown instead of their labels."""
     return sorted(set(SNAKE_CASE.findall(text)))
+
+
+def check_page(page: Any, shot: Path, area: str = "main") -> None:
+    """A browser page reads in Indonesian only, with labels for codes; a screenshot for people.
+
+    ``page`` is a Playwright page, ``shot`` where its full-page screenshot
+    goes, ``area`` the part of the page whose text is checked (with its title).
+    """
+    page.screenshot(path=str(shot), full_page=True)
+    text = f"{page.title()}\n{page.inner_text(area)}"
+    assert english_leaks(text) == [], f"English on {shot.name}: {english_leaks(text)}"
+    assert raw_codes(text) == [], f"raw codes on {shot.name}: {raw_codes(text)}"

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from language_leaks import english_leaks, raw_codes
+from language_leaks import check_page
 
 from pamong.accounts import services as accounts
 from pamong.accounts.permissions import Actor
@@ -106,10 +106,7 @@ def page():
 
 def check(page, name: str) -> None:
     """The page in Indonesian only, with labels for codes; a screenshot for people."""
-    page.screenshot(path=str(ARTIFACTS / f"journey-{name}.png"), full_page=True)
-    text = f"{page.title()}\n{page.inner_text('body')}"
-    assert english_leaks(text) == [], f"English on {name}: {english_leaks(text)}"
-    assert raw_codes(text) == [], f"raw codes on {name}: {raw_codes(text)}"
+    check_page(page, ARTIFACTS / f"journey-{name}.png", area="body")
 
 
 def test_a_counter_officer_registers_a_birth_moves_a_family_and_issues_a_ktp(site, page):

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from language_leaks import english_leaks, raw_codes
+from language_leaks import check_page
 from pdam_testing import KALIJAMBE, KEDEN
 
 from pamong.accounts import services as accounts
@@ -69,10 +69,7 @@ def site(tmp_path_factory):
 
 
 def check(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"pdam-{name}.png"), full_page=True)
-    text = f"{page.title()}\n{page.inner_text('main')}"
-    assert english_leaks(text) == [], f"English on {name}: {english_leaks(text)}"
-    assert raw_codes(text) == [], f"raw codes on {name}: {raw_codes(text)}"
+    check_page(page, ARTIFACTS / f"pdam-{name}.png")
 
 
 def test_readings_taken_offline_on_the_route_are_sent_when_back_online(site):

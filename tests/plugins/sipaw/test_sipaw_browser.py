@@ -112,7 +112,7 @@ def test_a_trader_registers_on_a_phone_is_verified_and_posts(site):
     import re
     from datetime import timedelta
 
-    from language_leaks import english_leaks, raw_codes
+    from language_leaks import check_page
     from playwright.sync_api import sync_playwright
     from sqlalchemy import select
 
@@ -142,10 +142,7 @@ def test_a_trader_registers_on_a_phone_is_verified_and_posts(site):
         board.moderate(session, system, other.id, "approved")
 
     def check(page, name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"sipaw-trader-{name}.png"), full_page=True)
-        text = f"{page.title()}\n{page.inner_text('main')}"
-        assert english_leaks(text) == [], f"English on {name}: {english_leaks(text)}"
-        assert raw_codes(text) == [], f"raw codes on {name}: {raw_codes(text)}"
+        check_page(page, ARTIFACTS / f"sipaw-trader-{name}.png")
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
