@@ -333,6 +333,11 @@ def insert_many(
     return [ids[k] for k in keys]
 
 
+#: Writes of at least this many rows are bulk loads, after which PostgreSQL's
+#: statistics are checked; a cashier's few ledger rows never pay for it.
+BULK_ROWS = 500
+
+
 def insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts of column values) into ``table`` (a Table or a model), fast.
 
@@ -375,7 +380,8 @@ def insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> Non
                     for proc, value in zip(processors, values, strict=True)
                 ]
             )
-    _plan_with_what_was_written(cursor, table.name, len(rows))
+    if len(rows) >= BULK_ROWS:
+        _plan_with_what_was_written(cursor, table.name, len(rows))
 
 
 def _plan_with_what_was_written(cursor: Any, table_name: str, written: int) -> None:
@@ -385,8 +391,9 @@ def _plan_with_what_was_written(cursor: Any, table_name: str, written: int) -> N
     (new, or analysed before its first rows) is scanned whole where an index
     would serve, and autovacuum comes round only later. A first bill run on a
     new database checked each batch's invoices that way, at a fifth of its
-    later speed. One catalogue look-up per call; ``ANALYZE`` samples, so it
-    costs milliseconds, and runs again only when a call outgrows the table.
+    later speed. One catalogue look-up per bulk write (:data:`BULK_ROWS`);
+    ``ANALYZE`` samples, so it costs milliseconds, and runs again only when a
+    write outgrows the table.
     """
     quoted = '"' + table_name.replace('"', '""') + '"'
     cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", (quoted,))
