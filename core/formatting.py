@@ -10,7 +10,7 @@ from babel.numbers import format_currency
 from flask import Flask, current_app
 from flask_babel import get_locale
 
-__all__ = ["amount_in_words", "long_date", "register_template_filters", "rupiah"]
+__all__ = ["amount_in_words", "long_date", "month_name", "register_template_filters", "rupiah"]
 
 
 def rupiah(amount: int) -> str:
@@ -35,6 +35,18 @@ def long_date(value: date | datetime, locale: str = "id", tz: str | None = None)
     return format_date(value, "d MMMM y", locale=locale)
 
 
+def month_name(period: str, locale: str = "id") -> str:
+    """A month written ``2026-11`` as its name: ``November 2026``.
+
+    Anything that is not a month (``"*"``, an empty value) is returned as it is.
+    """
+    try:
+        first = date.fromisoformat(f"{str(period)[:7]}-01")
+    except ValueError:
+        return str(period)
+    return format_date(first, "MMMM y", locale=locale)
+
+
 def amount_in_words(amount: int) -> str:
     """Terbilang for receipts: ``1500000`` -> ``satu juta lima ratus ribu rupiah``."""
     if isinstance(amount, bool) or not isinstance(amount, int):
@@ -47,7 +59,7 @@ def amount_in_words(amount: int) -> str:
 
 
 def register_template_filters(app: Flask) -> None:
-    """Jinja filters ``rupiah``, ``long_date`` and ``terbilang``."""
+    """Jinja filters ``rupiah``, ``long_date``, ``month`` and ``terbilang``."""
 
     def _long_date(value: date | datetime) -> str:
         locale = str(get_locale() or "id")
@@ -55,4 +67,5 @@ def register_template_filters(app: Flask) -> None:
 
     app.jinja_env.filters["rupiah"] = rupiah
     app.jinja_env.filters["long_date"] = _long_date
+    app.jinja_env.filters["month"] = lambda period: month_name(period, str(get_locale() or "id"))
     app.jinja_env.filters["terbilang"] = amount_in_words

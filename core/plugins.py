@@ -41,7 +41,7 @@ from pamong.hooks import PROJECT, PluginInfo
 logger = logging.getLogger(__name__)
 
 #: The version of :mod:`pamong.plugin`; kept here so the host need not import it.
-PLUGIN_API_VERSION = "1.4"
+PLUGIN_API_VERSION = "1.5"
 
 ENTRY_POINT_GROUP = "pamong.plugins"
 CORE_ID = "core"

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from pamong.formatting import amount_in_words, long_date, rupiah
+from pamong.formatting import amount_in_words, long_date, month_name, rupiah
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,9 @@ def test_a_timestamp_is_shown_in_the_regency_time_zone():
     late = datetime(2026, 11, 22, 18, 30, tzinfo=UTC)  # 01:30 on the 23rd in WIB
     assert long_date(late, tz="Asia/Jakarta") == "23 November 2026"
     assert long_date(late, tz="America/New_York") == "22 November 2026"
+
+
+def test_a_month_is_named_in_the_page_language():
+    assert month_name("2026-08") == "Agustus 2026"
+    assert month_name("2026-08", "en") == "August 2026"
+    assert month_name("*") == "*"  # not a month: shown as it is

@@ -52,7 +52,7 @@ from pamong.documents.services import (
     verify_url,
 )
 from pamong.errors import Conflict, Forbidden, InvalidInput, NotFound, PamongError, Unauthorized
-from pamong.formatting import amount_in_words, long_date, rupiah
+from pamong.formatting import amount_in_words, long_date, month_name, rupiah
 from pamong.hookrelay import hooks_of as _hooks_of
 from pamong.hooks import (
     DemoData,
@@ -315,6 +315,7 @@ __all__ = [  # noqa: RUF022  (grouped by topic, as in docs/plugins/api.md)
     "current_calendar",
     "is_working_day",
     "long_date",
+    "month_name",
     "rupiah",
     "working_days_between",
     # errors

@@ -23,7 +23,7 @@ from pamong.plugin import (
     table_download,
 )
 from pamong_plugins.pdam import photos, routes, services
-from pamong_plugins.pdam.models import Condition, ConnectionStatus
+from pamong_plugins.pdam.models import Condition, ConnectionStatus, ReadingStatus
 from pamong_plugins.pdam.permissions import ADMIN, BILLING, READER, REPORT
 
 bp = Blueprint("pdam", __name__, template_folder="templates", static_folder="static")
@@ -47,8 +47,20 @@ def _condition_words() -> list[tuple[str, str]]:
 
 
 def _status_words(status: str) -> str:
-    """A reading's status as the reader reads it (never its code)."""
-    return {"accepted": _("accepted"), "held": _("held for review")}.get(status, status)
+    """A reading's or a connection's status in words (never its code)."""
+    words = {
+        ReadingStatus.ACCEPTED: _("accepted"),
+        ReadingStatus.HELD: _("held for review"),
+        ConnectionStatus.ACTIVE: _("active"),
+        ConnectionStatus.SEALED: _("sealed"),
+        ConnectionStatus.CLOSED: _("closed"),
+    }
+    return words.get(status, status)
+
+
+@bp.app_template_filter("pdam_status")
+def _status_filter(status: str | None) -> str:
+    return _status_words(status) if status else "-"
 
 
 def _actor() -> Any:

@@ -7,7 +7,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_login import current_user, login_required
 
 from pamong.plugin import (
@@ -96,16 +95,6 @@ LABELS = {
 @bp.app_template_filter("rsud_mask")
 def _mask(name: str) -> str:
     return mask_name(name or "")
-
-
-@bp.app_template_filter("rsud_month")
-def _month(value: str) -> str:
-    """``2026-11`` as the month's name in the page's language (``November 2026``)."""
-    try:
-        first = date.fromisoformat(f"{value[:7]}-01")
-    except (TypeError, ValueError):
-        return str(value)
-    return format_date(first, "MMMM yyyy")
 
 
 @bp.app_template_filter("rsud_label")

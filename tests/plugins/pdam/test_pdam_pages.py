@@ -72,7 +72,8 @@ def test_billing_staff_run_the_month_and_see_reports(client, login_as, connectio
     exported = client.get("/pdam/reports?csv=arrears")
     assert exported.mimetype == "text/csv" and numbers[0] in exported.get_data(as_text=True)
     detail = client.get(f"/pdam/connections/{numbers[0]}").get_data(as_text=True)
-    assert "2026-10" in detail and "Riwayat status" in detail
+    assert "Oktober 2026" in detail and "Riwayat status" in detail
+    assert ">aktif<" in detail and ">active<" not in detail
     english = client.get("/pdam/reports", headers={"Accept-Language": "en"})
     assert english.status_code == 200
 
@@ -92,7 +93,9 @@ def test_the_public_check_shows_no_personal_data(client, connection, read, db):
     page = client.get(f"/pdam/check?number={number}&code={code}").get_data(as_text=True)
     assert "B*** S***" in page and "Budi" not in page and "3314015708800001" not in page
     assert "RT 01" not in page
-    assert "2026-10" in page
+    # months, the connection's state and the bill's status in words, not codes
+    assert "Oktober 2026" in page and "2026-10<" not in page
+    assert ">aktif<" in page and ">active<" not in page and ">unpaid<" not in page
     wrong = client.get(f"/pdam/check?number={number}&code=XXXXXX")
     assert wrong.status_code == 404
 
