@@ -52,6 +52,12 @@ STATE_LABELS = {
     "delegate": _l("Represented by a delegate"),
     "absent": _l("Absent"),
     "unrecorded": _l("Not recorded"),
+    # the steps of a critical contract (projects.STEP_ORDER)
+    "warning": _l("Warning"),
+    "show_cause": _l("Show-cause meeting"),
+    "sp1": _l("First warning letter (SP1)"),
+    "sp2": _l("Second warning letter (SP2)"),
+    "sp3": _l("Third warning letter (SP3)"),
 }
 
 

@@ -47,18 +47,20 @@ def _condition_words() -> list[tuple[str, str]]:
 
 
 def _status_words(status: str) -> str:
-    """A reading's or a connection's status in words (never its code)."""
+    """A reading's or a connection's status, or a field order's kind, in words (never codes)."""
     words = {
         ReadingStatus.ACCEPTED: _("accepted"),
         ReadingStatus.HELD: _("held for review"),
         ConnectionStatus.ACTIVE: _("active"),
         ConnectionStatus.SEALED: _("sealed"),
         ConnectionStatus.CLOSED: _("closed"),
+        "seal": _("sealing"),
+        "reconnect": _("reconnection"),
     }
     return words.get(status, status)
 
 
-@bp.app_template_filter("pdam_status")
+@bp.app_template_filter("pdam_label")
 def _status_filter(status: str | None) -> str:
     return _status_words(status) if status else "-"
 

@@ -165,3 +165,12 @@ def test_projects_over_the_api(client, bearer):
     assert too_much.status_code == 422
     listed = client.get("/api/v1/kantaya/projects", headers=officer).get_json()
     assert listed["total"] == 1
+
+
+def test_every_contract_step_is_named_in_words(app):
+    from pamong_plugins.kantaya.views import kantaya_label
+
+    with app.test_request_context(headers={"Accept-Language": "id"}):
+        names = [kantaya_label(kind) for kind in services.STEP_ORDER]
+    assert names[1] == "Rapat klarifikasi (show cause)"
+    assert not set(names) & set(services.STEP_ORDER)  # never the stored code
