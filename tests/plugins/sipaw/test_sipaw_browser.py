@@ -182,6 +182,8 @@ def test_a_trader_registers_on_a_phone_is_verified_and_posts(site):
             traders.decide(session, system, trader.id, "verified")
         page.reload()
         assert "0812-2600-1111" in page.inner_text("main")  # verified: contacts shown
+        contact = page.locator("td", has_text="0812-2600-1111").bounding_box()
+        assert contact["x"] + contact["width"] <= 390 + 1, "the contact is off-screen"
         page.select_option("select[name=kind]", "request")
         page.select_option("select[name=commodity_code]", "beras_medium_1")
         page.fill("input[name=quantity_kg]", "3.000")
