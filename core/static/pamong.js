@@ -3,7 +3,9 @@
    - data-autosubmit on a form field: submit its form when it changes;
    - data-print on a button: open the browser's print dialog.
    On a phone the staff menu is a line that scrolls sideways: it starts
-   scrolled to the module being shown. */
+   scrolled to the module being shown; a table wider than the screen
+   scrolls sideways too, and takes the keyboard's focus so that it can be
+   scrolled without a pointer. */
 (function () {
   'use strict';
   document.addEventListener('change', function (event) {
@@ -25,6 +27,12 @@
       var current = menus[i].querySelector('[aria-current]');
       if (current && menus[i].scrollWidth > menus[i].clientWidth) {
         menus[i].scrollLeft = current.offsetLeft - menus[i].offsetLeft - 16;
+      }
+    }
+    var tables = document.querySelectorAll('main table');
+    for (var j = 0; j < tables.length; j++) {
+      if (tables[j].scrollWidth > tables[j].clientWidth) {
+        tables[j].tabIndex = 0;
       }
     }
   });
