@@ -1,0 +1,75 @@
+"""The served app's first request does little one-off work (issue 13): the mappers
+are configured when it is built, and compiled templates are kept in the instance
+folder for the next process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, pass_context
+
+from pamong.app import create_app
+from pamong.web.template_cache import CACHE_FOLDER, environment_key
+
+
+def _cached(app) -> list[str]:
+    folder = Path(app.instance_path) / CACHE_FOLDER
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def test_the_next_process_loads_the_templates_the_first_one_compiled(app, monkeypatch):
+    assert _cached(app) == []  # building the app wrote nothing
+    assert app.test_client().get("/").status_code == 200
+    written = _cached(app)
+    assert written and all(name.endswith(".cache") for name in written)
+
+    database_url = app.extensions["pamong"].settings.database_url
+    again = create_app(app.instance_path, check_schema=False, database_url=database_url)
+    try:
+
+        def compile_again(*args, **kwargs):
+            raise AssertionError("a cached template was compiled again")
+
+        monkeypatch.setattr(again.jinja_env, "compile", compile_again)
+        page = again.test_client().get("/")
+        assert page.status_code == 200
+        assert page.data.startswith(b"<!doctype html>")
+        assert _cached(again) == written
+    finally:
+        again.extensions["pamong"].db.dispose()
+
+
+def test_a_cache_that_cannot_be_written_only_means_compiling(app):
+    in_the_way = Path(app.instance_path) / CACHE_FOLDER.parent
+    in_the_way.write_text("a file where the cache folder would go")
+    assert app.test_client().get("/").status_code == 200
+    assert app.test_client().get("/").status_code == 200
+    assert in_the_way.read_text() == "a file where the cache folder would go"
+
+
+def test_the_cache_key_changes_with_what_changes_the_compiled_code():
+    def shout(value):
+        return str(value).upper()
+
+    env = Environment()
+    env.filters["shout"] = shout
+    plain = environment_key(env)
+    assert environment_key(env) == plain
+    env.filters["shout"] = pass_context(lambda context, value: shout(value))
+    assert environment_key(env) != plain  # the compiled call passes the context
+    env.filters["shout"] = shout
+    env.add_extension("jinja2.ext.loopcontrols")
+    assert environment_key(env) != plain
+
+
+def test_two_apps_of_one_install_share_the_key(app, tmp_path):
+    from pamong.config import write_config
+    from pamong.testing import TEST_REGION
+
+    other = tmp_path / "other"
+    write_config(other, region=TEST_REGION, plugins=[])
+    second = create_app(other, check_schema=False)
+    try:
+        assert environment_key(second.jinja_env) == environment_key(app.jinja_env)
+    finally:
+        second.extensions["pamong"].db.dispose()
