@@ -73,3 +73,54 @@ def test_two_apps_of_one_install_share_the_key(app, tmp_path):
         assert environment_key(second.jinja_env) == environment_key(app.jinja_env)
     finally:
         second.extensions["pamong"].db.dispose()
+
+
+def test_schema_hooks_are_found_as_marshmallow_finds_them():
+    import importlib
+    import importlib.util
+    import pkgutil
+
+    from marshmallow import Schema, post_dump, pre_load
+
+    import pamong
+    from pamong import rest
+    from pamong.plugins import available_plugins
+
+    packages = [ep.value for ep in available_plugins().values()]
+    packages += [
+        f"pamong.{info.name}" for info in pkgutil.iter_modules(pamong.__path__) if info.ispkg
+    ]
+    for package in packages:
+        for module in ("schemas", "api"):
+            if importlib.util.find_spec(f"{package}.{module}"):
+                importlib.import_module(f"{package}.{module}")
+
+    class Base(Schema):
+        @pre_load
+        def first(self, data, **kwargs):
+            return data
+
+        @post_dump(pass_collection=True)
+        def shadowed(self, data, **kwargs):
+            return data
+
+    class Child(Base):
+        def shadowed(self, data, **kwargs):  # no longer a hook
+            return data
+
+        @pre_load(pass_collection=True)
+        def another(self, data, **kwargs):
+            return data
+
+    def every(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from every(sub)
+
+    classes = set(every(Schema))
+    assert len(classes) > 300
+    for cls in classes:
+        assert rest._resolve_hooks(cls) == rest._marshmallow_resolve_hooks(cls), cls
+    assert Child._hooks == rest._marshmallow_resolve_hooks(Child)
+    assert [name for name, _many, _kwargs in Child._hooks["pre_load"]] == ["another", "first"]
+    assert not Child._hooks.get("post_dump")
