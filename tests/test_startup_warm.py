@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from jinja2 import Environment, pass_context
+from sqlalchemy.orm import Mapped  # the model annotations' names are the module's
 
 from pamong.app import create_app
 from pamong.web.template_cache import CACHE_FOLDER, environment_key
@@ -124,3 +125,21 @@ def test_schema_hooks_are_found_as_marshmallow_finds_them():
     assert Child._hooks == rest._marshmallow_resolve_hooks(Child)
     assert [name for name, _many, _kwargs in Child._hooks["pre_load"]] == ["another", "first"]
     assert not Child._hooks.get("post_dump")
+
+
+def test_model_annotations_are_evaluated_once_unless_not_defined_yet():
+    from pamong.db import _evaluate_annotations
+
+    class Draft:  # what a model module's class body holds under PEP 563
+        __annotations__ = {
+            "id": "Mapped[int]",
+            "note": "Mapped[str | None]",
+            "later": "Mapped[list[DefinedFurtherDown]]",
+            "own": "Mapped[Draft]",
+        }
+
+    _evaluate_annotations(Draft)
+    assert Draft.__annotations__["id"] == Mapped[int]
+    assert Draft.__annotations__["note"] == Mapped[str | None]
+    assert Draft.__annotations__["later"] == "Mapped[list[DefinedFurtherDown]]"  # for SQLAlchemy
+    assert Draft.__annotations__["own"] == Mapped[Draft]
