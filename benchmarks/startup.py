@@ -11,7 +11,12 @@ round runs, in fresh processes, alternating with a bare baseline:
   factory gunicorn calls (timed inside: imports, then the app, in wall and
   CPU seconds), then serving its first requests (the home page, the public
   tracker API, the OpenAPI document) through the test client, in wall and
-  CPU seconds.
+  CPU seconds, and the home page once more (warm).
+
+The first round's process compiles the templates and keeps them in the
+instance's cache (``<instance>/cache/templates``); the later rounds load
+them, as a restarted server or a second gunicorn worker does. The first
+round's first home page is printed apart.
 
 Pamong's and the plugins' modules are byte-compiled first, as ``pip
 install`` does for a deployment: a source checkout run with
@@ -59,11 +64,13 @@ for path in ("/", "/api/v1/track/DUK-2026-000001", "/api/v1/openapi.json"):
     status = client.get(path).status_code
     firsts[path] = (time.perf_counter() - t, time.process_time() - c, status)
 t = time.perf_counter()
+c = time.process_time()
 client.get("/")
 warm = time.perf_counter() - t
+warm_cpu = time.process_time() - c
 print(json.dumps({"import": imported - started, "import_cpu": import_cpu,
                   "create_app": created - imported, "create_app_cpu": cpu,
-                  "firsts": firsts, "warm_home": warm}))
+                  "firsts": firsts, "warm_home": warm, "warm_home_cpu": warm_cpu}))
 """
 
 
@@ -127,6 +134,9 @@ def main() -> None:
             add(f"first {path}", seconds)
             add(f"first {path} cpu", cpu_seconds)
         add("warm home page", probe["warm_home"])
+        add("warm home page cpu", probe["warm_home_cpu"])
+        if number == 1:  # the instance's template cache was empty: it compiled them
+            cold_home_cpu = probe["firsts"]["/"][1]
         print(
             f"  round {number}: --help {figures['help_wall'][-1]:.3f} s, "
             f"create_app {figures['create_app'][-1]:.3f} s",
@@ -136,6 +146,11 @@ def main() -> None:
     print(f"medians of {args.rounds} rounds, plugins {', '.join(enabled)}:")
     for name, value in medians.items():
         print(f"  {name:>40}: {value * 1000:8.1f} ms")
+    print(
+        f"first_home_cpu_seconds={medians['first / cpu']:.3f} "
+        f"(a warm one {medians['warm home page cpu']:.3f}; round 1, templates not yet "
+        f"in the instance's cache: {cold_home_cpu:.3f})"
+    )
     print(f"help_cpu_seconds={medians['help_cpu']:.3f}")
     # CPU seconds do not grow when other programs load the machine; wall seconds do.
     print(f"create_app_cpu_seconds={medians['create_app_cpu']:.3f}")

@@ -23,11 +23,17 @@ def create_app(instance_path: str | None = None, **overrides: Any) -> Flask:
     held a request up for 25-100 ms (the lookup benchmark's first round
     had a p99 of 40 ms). Tests and commands build apps with
     :func:`pamong.app.create_app`, which freezes nothing.
+
+    Before that, :func:`pamong.app.prepare_to_serve` does the work the first
+    request would otherwise do (the models' mapper configuration), so that a
+    fresh worker's first request costs what the next one does.
     """
     import gc
 
     from pamong.app import create_app as _create_app
+    from pamong.app import prepare_to_serve
 
     app = _create_app(instance_path, **overrides)
+    prepare_to_serve(app)
     gc.freeze()
     return app

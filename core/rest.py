@@ -6,6 +6,7 @@ import copy
 import functools
 import http
 import threading
+from collections import defaultdict
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,7 @@ from flask import Response, json, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from marshmallow import INCLUDE, RAISE, Schema, fields, validate
+from marshmallow.schema import SchemaMeta
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
@@ -24,6 +26,35 @@ from pamong.i18n import lazy_gettext as _l
 
 API_PREFIX = "/api/v1"
 PROBLEM_MIME = "application/problem+json"
+
+
+def _resolve_hooks(cls: SchemaMeta) -> dict[str, list[tuple[str, bool, dict[str, Any]]]]:
+    """marshmallow's ``SchemaMeta.resolve_hooks``, the same answer found faster.
+
+    marshmallow runs it for every schema class it creates (some 350 in a
+    full install, most of them at app creation): for each name in
+    ``dir(cls)`` it searches the classes of the MRO, then asks the value
+    for ``__marshmallow_hook__``, raising and catching an AttributeError
+    for nearly every name (about 0.1 ms a class). Here each name's value
+    is the first one found along the MRO, as there, and names are taken in
+    ``dir``'s sorted order, so the hooks come in the same order.
+    """
+    found: dict[str, Any] = {}
+    for parent in cls.__mro__:
+        for name, value in vars(parent).items():
+            if name not in found:
+                found[name] = value
+    hooks: dict[str, list[tuple[str, bool, dict[str, Any]]]] = defaultdict(list)
+    for name in sorted(found):
+        config = getattr(found[name], "__marshmallow_hook__", None)
+        if config is not None:
+            for tag, entries in config.items():
+                hooks[tag].extend((name, many, kwargs) for many, kwargs in entries)
+    return hooks
+
+
+_marshmallow_resolve_hooks = SchemaMeta.resolve_hooks  # kept for the test comparing both
+SchemaMeta.resolve_hooks = _resolve_hooks  # type: ignore[assignment,method-assign]
 
 
 class ProblemSchema(Schema):

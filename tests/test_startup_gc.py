@@ -6,6 +6,7 @@ import gc
 from pathlib import Path
 
 from pamong.config import write_config
+from pamong.db import Base
 from pamong.testing import TEST_REGION
 
 
@@ -38,6 +39,8 @@ def test_the_served_app_is_frozen_out_of_the_collector(tmp_path):
     try:
         assert gc.get_freeze_count() > before + 10_000
         assert app.extensions["pamong"].db is not None
+        # Configured before the first request (which would otherwise do it).
+        assert all(mapper.configured for mapper in Base.registry.mappers)
     finally:
         app.extensions["pamong"].db.dispose()
         gc.unfreeze()  # this test process builds more apps
