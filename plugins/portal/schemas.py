@@ -124,17 +124,15 @@ class ComplaintListArgs(PageArgs):
     status = fields.String(
         load_default=None,
         validate=validate.OneOf(
-            list(
-                {
-                    "submitted",
-                    "postponed",
-                    "in_progress",
-                    "answered",
-                    "closed",
-                    "archived",
-                    "forwarded",
-                }
-            )
+            [
+                "submitted",
+                "postponed",
+                "in_progress",
+                "answered",
+                "closed",
+                "archived",
+                "forwarded",
+            ]
         ),
     )
 
