@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 from werkzeug.routing import Rule
 
 import pamong
@@ -109,9 +112,20 @@ def select_locale() -> Locale:
     if not has_request_context():
         return _locale(default)
     if request.path.startswith(API_PREFIX):
-        return _locale(request.accept_languages.best_match(LOCALES) or default)
+        return _locale(_best_language(request.environ.get("HTTP_ACCEPT_LANGUAGE")) or default)
     lang = session.get("lang")
     return _locale(lang if lang in LOCALES else default)
+
+
+@functools.lru_cache(maxsize=512)
+def _best_language(accept_language: str | None) -> str | None:
+    """The best of :data:`LOCALES` for an ``Accept-Language`` value, None if none fits.
+
+    Parsed once per distinct header value (clients send few): parsing and
+    matching it was a tenth of a public API request. The cache is bounded,
+    so a client sending a new value each time costs only the parse.
+    """
+    return parse_accept_header(accept_language, LanguageAccept).best_match(LOCALES)
 
 
 class _Rule(Rule):
@@ -164,12 +178,26 @@ class _Flask(Flask):
 class _CookieSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie session, without building its signer for a request
     that brings no session cookie (every public page and API call): the
-    answer is the same empty session."""
+    answer is the same empty session. An empty session nobody changed is
+    not saved either: Flask looked up the six cookie settings first, then
+    set nothing (only ``Vary: Cookie`` when the session was read)."""
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if not request.cookies.get(self.get_cookie_name(app)):
+        if "HTTP_COOKIE" not in request.environ or not request.cookies.get(
+            self.get_cookie_name(app)
+        ):
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        if not session and not session.modified:
+            if session.accessed:
+                if "Vary" in response.headers:
+                    response.vary.add("Cookie")
+                else:  # what ``vary.add`` sets, without parsing the header first
+                    response.headers["Vary"] = "Cookie"
+            return
+        super().save_session(app, session, response)
 
 
 def _blueprint_ok(component: str, blueprint: Any) -> bool:
@@ -461,9 +489,10 @@ def _refuse_bad_input() -> None:
     reports deep nesting as a RecursionError (a 500): make it a 400 too.
     A request without a body (most GETs) checks its path and query only.
     """
+    environ = request.environ
     if "\x00" in request.path or b"%00" in request.query_string:
         abort(400, "NUL characters are not allowed.")
-    if not request.content_length and not request.headers.get("Transfer-Encoding"):
+    if not request.content_length and not environ.get("HTTP_TRANSFER_ENCODING"):
         return
     mimetype = request.mimetype
     if mimetype in _FORM_TYPES:  # else the form is empty: skip parsing it

@@ -109,18 +109,23 @@ def current_request_id() -> str | None:
     """The id of the request being served (None outside a request)."""
     if not has_request_context():
         return None
-    if "pamong_request_id" not in g:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        if request.environ.get(VIA_TRUSTED_PROXY) and _REQUEST_ID.fullmatch(incoming):
-            g.pamong_request_id = incoming
-        else:
-            g.pamong_request_id = uuid.uuid4().hex
-    return g.pamong_request_id
+    found = g.get("pamong_request_id")
+    if found is None:
+        environ = request.environ
+        incoming = environ.get("HTTP_X_REQUEST_ID", "") if environ.get(VIA_TRUSTED_PROXY) else ""
+        found = g.pamong_request_id = (
+            incoming if incoming and _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        )
+    return found
 
 
 def _carries_credentials() -> bool:
-    cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
-    return bool(request.cookies.get(cookie)) or "Authorization" in request.headers
+    environ = request.environ
+    if "HTTP_AUTHORIZATION" in environ:
+        return True
+    if "HTTP_COOKIE" not in environ:
+        return False
+    return bool(request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session")))
 
 
 def _security_headers(response: Any) -> Any:
