@@ -138,9 +138,7 @@ def test_a_public_answer_without_a_session_sets_no_cookie(client):
 
 
 def test_the_tracker_json_is_byte_for_byte_jsonifys(app, client):
-    with app.extensions["pamong"].db.transaction() as session:
-        unit = get_unit(session, "33.14.01")
-        number = open_item(session, Actor.system("test"), POPULATION_SERVICE, unit).number
+    number = open_file(app)
     response = client.get(f"/api/v1/track/{number}")
     with app.test_request_context():
         expected = jsonify(response.get_json())
@@ -154,3 +152,52 @@ def test_flask_limiters_own_hooks_are_still_installed(app):
     after = app.after_request_funcs[None]
     assert _count_headers in after
     assert [f for f in after if getattr(f, "__wrapped__", None) is not None]
+
+
+def test_the_tracker_keeps_one_connection_per_thread_and_sees_every_commit(app, client):
+    """SQLite: the hot connection is reused, holds no transaction, reads what was committed."""
+    db = app.extensions["pamong"].db
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL's hot connection is the pool's")
+    number = open_file(app)
+    assert client.get(f"/api/v1/track/{number}").status_code == 200
+    kept = db._kept.conn
+    raw = kept.connection.dbapi_connection
+    assert not raw.in_transaction  # nothing held open between requests
+    move_on(app, number)
+    body = client.get(f"/api/v1/track/{number}").get_json()
+    assert db._kept.conn is kept  # the same connection ...
+    assert len(body["history"]) == 2  # ... and it sees the step committed since
+    assert not raw.in_transaction
+
+
+def test_a_database_error_drops_the_kept_connection(app):
+    import sqlite3
+
+    db = app.extensions["pamong"].db
+    if not db.is_sqlite:
+        pytest.skip("PostgreSQL's hot connection is the pool's")
+    with db.hot_connection() as conn:
+        first = conn
+    with pytest.raises(sqlite3.OperationalError), db.hot_connection() as conn:
+        conn.connection.dbapi_connection.execute("SELECT * FROM no_such_table")
+    assert first.closed
+    with db.hot_connection() as conn:
+        assert conn is not first and not conn.closed
+    db.dispose()
+    assert conn.closed  # dispose closes this thread's kept connection
+
+
+def open_file(app) -> str:
+    with app.extensions["pamong"].db.transaction() as session:
+        unit = get_unit(session, "33.14.01")
+        return open_item(session, Actor.system("test"), POPULATION_SERVICE, unit).number
+
+
+def move_on(app, number: str) -> None:
+    from pamong.tracking.models import TrackedItem
+    from pamong.tracking.services import move_to
+
+    with app.extensions["pamong"].db.transaction() as session:
+        item = session.query(TrackedItem).filter_by(number=number).one()
+        move_to(session, Actor.system("test"), item, POPULATION_SERVICE, "verification")

@@ -49,7 +49,7 @@ class PublicStatusSchema(Schema):
 def track(number: str):
     """Where is my file? Kind, stage, history and responsible unit. No login."""
     kinds = current_app.extensions["pamong"].trackable_kinds
-    with get_db().read_connection() as conn:
+    with get_db().hot_connection() as conn:
         status = public_status(conn, number, kinds)
     return json_response(public_status_json(status))
 
