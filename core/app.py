@@ -56,6 +56,7 @@ from pamong.rest import API_PREFIX, MAX_ID, IdConverter, PamongApi, handle_pamon
 
 LOCALES = ("id", "en")
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+_NO_LENGTH = frozenset({None, "", "0"})
 CORE_ROOT = Path(__file__).parent
 
 
@@ -161,8 +162,26 @@ class _Flask(Flask):
         # Weak keys, and a flag as the value (not the function, which would keep
         # its key alive): a function made per request is not kept.
         self._plain_functions: WeakKeyDictionary[Any, bool] = WeakKeyDictionary()
+        # The app's own hooks and views known to be plain, held strongly (the app
+        # holds them anyway): a set lookup instead of a weak reference made per call.
+        self._plain_hooks: frozenset[Any] = frozenset()
+
+    def remember_plain_hooks(self) -> None:
+        """Note which registered hooks and views are plain functions (once the app is built)."""
+        registered = [
+            *self.view_functions.values(),
+            *(f for funcs in self.before_request_funcs.values() for f in funcs),
+            *(f for funcs in self.after_request_funcs.values() for f in funcs),
+            *(f for funcs in self.teardown_request_funcs.values() for f in funcs),
+            *self.teardown_appcontext_funcs,
+        ]
+        self._plain_hooks = frozenset(
+            f for f in registered if _hashable(f) and Flask.ensure_sync(self, f) is f
+        )
 
     def ensure_sync(self, func: Any) -> Any:
+        if func in self._plain_hooks:
+            return func
         try:
             plain = self._plain_functions.get(func)
         except TypeError:  # unhashable or not weakly referable: ask every time
@@ -173,6 +192,14 @@ class _Flask(Flask):
         if plain is None:
             self._plain_functions[func] = synchronous is func
         return synchronous
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 class _CookieSessions(SecureCookieSessionInterface):
@@ -478,6 +505,7 @@ def _create_app(
     except StartupError:
         db.dispose()
         raise
+    app.remember_plain_hooks()
     return app
 
 
@@ -489,10 +517,14 @@ def _refuse_bad_input() -> None:
     reports deep nesting as a RecursionError (a 500): make it a 400 too.
     A request without a body (most GETs) checks its path and query only.
     """
-    environ = request.environ
     if "\x00" in request.path or b"%00" in request.query_string:
         abort(400, "NUL characters are not allowed.")
-    if not request.content_length and not environ.get("HTTP_TRANSFER_ENCODING"):
+    environ = request.environ
+    # No body: asked of the environ first (Werkzeug's ``content_length`` raises and
+    # catches a KeyError for each header a GET does not send).
+    if not environ.get("HTTP_TRANSFER_ENCODING") and (
+        environ.get("CONTENT_LENGTH") in _NO_LENGTH or not request.content_length
+    ):
         return
     mimetype = request.mimetype
     if mimetype in _FORM_TYPES:  # else the form is empty: skip parsing it

@@ -186,22 +186,30 @@ def _count_headers(response: Any) -> Any:
         return response
     names = limiter._header_mapping
     headers = response.headers
+    amount = counted.limit.amount
     reset_at = int(counted.reset + 1)
-    headers.add(names[HeaderNames.LIMIT], str(counted.limit.amount))
-    headers.add(names[HeaderNames.REMAINING], str(max(0, counted.limit.amount - counted.count)))
+    headers.add(names[HeaderNames.LIMIT], str(amount))
+    headers.add(names[HeaderNames.REMAINING], str(max(0, amount - counted.count)))
     headers.add(names[HeaderNames.RESET], str(reset_at))
-    existing = headers.get("Retry-After")
-    if existing is not None:  # the response's own wins if later (Flask-Limiter's rule)
+    # The response's own Retry-After wins if later (Flask-Limiter's rule). Looked up
+    # by a scan: a missing key costs Werkzeug's headers a raised and caught KeyError.
+    existing = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if existing is not None:
         retry_after: float | datetime | None = parse_date(existing)
         if retry_after is None:
             retry_after = time.time() + int(existing)
         if isinstance(retry_after, datetime):
             retry_after = time.mktime(retry_after.timetuple())
         reset_at = max(int(retry_after), reset_at)
+    name = names[HeaderNames.RETRY_AFTER]
     if limiter._retry_after == "http-date":
-        headers.set(names[HeaderNames.RETRY_AFTER], http_date(reset_at))
+        value = http_date(reset_at)
     else:
-        headers.set(names[HeaderNames.RETRY_AFTER], str(int(reset_at - time.time())))
+        value = str(int(reset_at - time.time()))
+    if existing is None and name.lower() == "retry-after":
+        headers.add(name, value)  # known absent: ``set`` would look for it first
+    else:
+        headers.set(name, value)
     return response
 
 
