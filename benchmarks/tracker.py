@@ -8,18 +8,23 @@
    answering ``GET /api/v1/track/<number>`` with the same two queries
    (the file with its unit, then its steps) and the same JSON fields, are
    each served by gunicorn with the same number of sync workers;
-3. ``wrk`` loads each in turn, baseline then Pamong, with 20 connections
-   cycling through 500 receipt numbers, for ``--rounds`` rounds.
+3. ``wrk`` warms each up for a second (untimed: every worker has served
+   requests, as a server in use has), then loads each in turn, baseline
+   then Pamong, with 20 connections cycling through 500 receipt numbers,
+   for ``--rounds`` rounds.
 
 Pamong runs its full request path (rate limit, locale, security headers,
 request id, serialisation); its public rate limit is raised so that it
 counts but never refuses. The last line is ``ratio=`` (median Pamong
 requests per second over the median baseline's); the goal is >= 0.6.
+The load average before and after is printed: on a machine busy with other
+work the figures measure the wait for a core as much as the code.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -166,6 +171,9 @@ def main() -> None:
             "pamong:create_app()", workers=args.workers, env=pamong_env, probe=paths[0]
         ) as app,
     ):
+        for base_url in (bare, app):  # warm-up, untimed
+            wrk(base_url + paths[0], connections=args.connections, seconds=1, script=script)
+        load_before = os.getloadavg()
         medians = alternate(
             args.rounds,
             {
@@ -183,10 +191,12 @@ def main() -> None:
                 ),
             },
         )
+        load_after = os.getloadavg()
     base, ours = medians["baseline"], medians["pamong"]
     print(
         f"medians of {args.rounds} alternated rounds, {args.connections} connections, "
-        f"{args.workers} gunicorn workers each"
+        f"{args.workers} gunicorn workers each; load average (1 min) "
+        f"{load_before[0]:.1f} before, {load_after[0]:.1f} after"
     )
     for name, load in medians.items():
         print(

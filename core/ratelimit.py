@@ -25,6 +25,7 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.constants import HeaderNames
 from flask_limiter.util import get_qualified_name, get_remote_address
 from limits.errors import ConfigurationError
+from limits.limits import safe_string
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.http import http_date, parse_date
@@ -43,12 +44,20 @@ class _Count(NamedTuple):
 
 
 class _Plan(NamedTuple):
-    """How a public route is counted on the short path: its one limit and its scope."""
+    """How a public route is counted on the short path: its one limit and its key.
+
+    The key is Flask-Limiter's (``RateLimitItem.key_for(prefix, address,
+    scope)``), its fixed parts joined once: ``head + address + tail``.
+    """
 
     limit: Any  # flask_limiter RuntimeLimit
     scope: str
+    head: str
+    tail: str
 
 
+#: Stands for the client's address while a plan's key is put together.
+_ADDRESS = "\x00address\x00"
 #: ``g`` key of the short path's count, read by :func:`_count_headers`.
 _COUNTED = "pamong_public_count"
 
@@ -123,7 +132,7 @@ class _RouteLimiter(Limiter):
         if not address:
             return False
         item = plan.limit.limit
-        key = item.key_for(*self._key_prefixes, address, plan.scope)
+        key = plan.head + safe_string(address) + plan.tail
         storage = self._storage
         try:
             count = storage.incr(key, item.get_expiry())  # type: ignore[union-attr]
@@ -140,10 +149,6 @@ class _RouteLimiter(Limiter):
             )
             raise RateLimitExceeded(plan.limit)
         return True
-
-    @property
-    def _key_prefixes(self) -> tuple[str, ...]:
-        return (self._key_prefix,) if self._key_prefix else ()
 
     def _plan(self, callable_name: str) -> _Plan | None:
         """The route's short-path plan for this endpoint and method, made once per app."""
@@ -176,7 +181,12 @@ class _RouteLimiter(Limiter):
             and not limit.methods
             and not callable(limit.scope)
         )
-        return _Plan(limit, limit.scope_for(endpoint, method)) if plain else None
+        if not plain:
+            return None
+        scope = limit.scope_for(endpoint, method)
+        prefixes = (self._key_prefix,) if self._key_prefix else ()
+        head, _address, tail = limit.limit.key_for(*prefixes, _ADDRESS, scope).partition(_ADDRESS)
+        return _Plan(limit, scope, head, tail)
 
 
 def _count_headers(response: Any) -> Any:

@@ -201,3 +201,11 @@ def move_on(app, number: str) -> None:
     with app.extensions["pamong"].db.transaction() as session:
         item = session.query(TrackedItem).filter_by(number=number).one()
         move_to(session, Actor.system("test"), item, POPULATION_SERVICE, "verification")
+
+
+def test_request_ids_are_random_uuid4_hex(client):
+    import uuid
+
+    ids = {client.get(UNKNOWN).headers["X-Request-ID"] for _ in range(20)}
+    assert len(ids) == 20
+    assert all(uuid.UUID(hex=i).version == 4 and uuid.UUID(hex=i).hex == i for i in ids)
