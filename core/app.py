@@ -15,7 +15,16 @@ from weakref import WeakKeyDictionary
 
 import flask_smorest
 from babel import Locale
-from flask import Blueprint, Flask, Request, abort, request, session
+from flask import (
+    Blueprint,
+    Flask,
+    Request,
+    abort,
+    current_app,
+    has_request_context,
+    request,
+    session,
+)
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_login import LoginManager
@@ -107,8 +116,6 @@ def select_locale() -> Locale:
     Outside a request (CLI, worker, demo seeding): the default, so services
     may translate their messages anywhere.
     """
-    from flask import current_app, has_request_context
-
     default = current_app.extensions["pamong"].settings.default_locale
     if not has_request_context():
         return _locale(default)

@@ -124,8 +124,9 @@ _READ_STATEMENTS = ("SELECT", "PRAGMA")
 def _write_begins_immediate(
     conn: Any, cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
 ) -> None:
-    if conn.info.get(_NOT_YET_WRITING) and not statement.lstrip()[:6].upper().startswith(
-        _READ_STATEMENTS
+    # The statement first: most are reads, and ``conn.info`` is several lookups away.
+    if not statement.lstrip()[:6].upper().startswith(_READ_STATEMENTS) and conn.info.get(
+        _NOT_YET_WRITING
     ):
         conn.info[_NOT_YET_WRITING] = False
         cursor.execute("BEGIN IMMEDIATE")
@@ -304,8 +305,9 @@ class HotQuery:
         bound = tuple(params[name] for name in names) if names is not None else params
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            if conn.dispatch.before_cursor_execute:
-                conn.dispatch.before_cursor_execute(conn, cursor, sql, bound, None, False)
+            # Called without asking first whether anyone listens: asking walked
+            # SQLAlchemy's joined listener collections, and SQLite always has one.
+            conn.dispatch.before_cursor_execute(conn, cursor, sql, bound, None, False)
             cursor.execute(sql, bound)
             found = cursor.fetchall()
         finally:
