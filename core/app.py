@@ -176,7 +176,7 @@ class _Flask(Flask):
     def remember_plain_hooks(self) -> None:
         """Note which registered hooks and views are plain functions (once the app is built)."""
         registered = [
-            *self.view_functions.values(),
+            *(f for view in self.view_functions.values() for f in _wrapped_chain(view)),
             *(f for funcs in self.before_request_funcs.values() for f in funcs),
             *(f for funcs in self.after_request_funcs.values() for f in funcs),
             *(f for funcs in self.teardown_request_funcs.values() for f in funcs),
@@ -199,6 +199,16 @@ class _Flask(Flask):
         if plain is None:
             self._plain_functions[func] = synchronous is func
         return synchronous
+
+
+def _wrapped_chain(function: Any) -> Iterator[Any]:
+    """A view and the functions its decorators wrap (``__wrapped__``), which the
+    decorators (flask-smorest's, the rate limit's) hand to ``ensure_sync`` in turn."""
+    seen = 0
+    while function is not None and seen < 20:
+        yield function
+        function = getattr(function, "__wrapped__", None)
+        seen += 1
 
 
 def _hashable(value: Any) -> bool:

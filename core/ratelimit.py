@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import logging
 import math
 import time
@@ -322,10 +323,13 @@ def public(view: Any) -> Any:
     """
     limited = limiter.limit(public_limit)(view)
     name = get_qualified_name(view)
+    plain = not inspect.iscoroutinefunction(view)  # else Flask's async support runs it
 
     @functools.wraps(view)
     def counted(*args: Any, **kwargs: Any) -> Any:
         if limiter.count_public(name):
+            if plain:
+                return view(*args, **kwargs)
             return current_app.ensure_sync(view)(*args, **kwargs)
         return limited(*args, **kwargs)
 
