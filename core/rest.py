@@ -273,7 +273,7 @@ def json_response(data: Any) -> Response:
     one encoder. Any other setting is left to ``jsonify`` (that is, to the
     app's JSON provider).
     """
-    app = current_app
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     provider = app.json
     if (
         type(provider) is not DefaultJSONProvider
