@@ -234,7 +234,8 @@ def _only_when_used(hook: Any, *, teardown: bool) -> Any:
 
     @functools.wraps(hook)
     def run(arg: Any) -> Any:
-        if hasattr(request_ctx, "_limiter_request_context"):
+        # Looked up in the context's __dict__: ``hasattr`` raised and caught an error.
+        if "_limiter_request_context" in vars(request_ctx._get_current_object()):
             return hook(arg)
         return None if teardown else arg
 
