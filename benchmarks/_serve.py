@@ -74,6 +74,33 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+#: The gunicorn master serving each base URL, for :func:`server_cpu_seconds`.
+_MASTERS: dict[str, int] = {}
+
+
+def server_cpu_seconds(base: str) -> float:
+    """CPU seconds (user and system) used so far by the workers serving ``base``.
+
+    Read from ``/proc``: the children of the gunicorn master. Unlike
+    requests per second, CPU per request does not depend on what else
+    the machine runs.
+    """
+    master = _MASTERS[base]
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        fields = stat.rpartition(")")[2].split()
+        if int(fields[1]) == master:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 @contextmanager
 def gunicorn(
     app: str, *, workers: int, env: dict[str, str], chdir: Path | None = None, probe: str = "/"
@@ -109,8 +136,10 @@ def gunicorn(
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"gunicorn did not start: {command}") from None
                 time.sleep(0.2)
+        _MASTERS[base] = process.pid
         yield base
     finally:
+        _MASTERS.pop(base, None)
         process.terminate()
         process.wait(timeout=30)
 

@@ -8,19 +8,28 @@
    answering ``GET /api/v1/track/<number>`` with the same two queries
    (the file with its unit, then its steps) and the same JSON fields, are
    each served by gunicorn with the same number of sync workers;
-3. ``wrk`` loads each in turn, baseline then Pamong, with 20 connections
-   cycling through 500 receipt numbers, for ``--rounds`` rounds.
+3. ``wrk`` warms each up for a second (untimed: every worker has served
+   requests, as a server in use has), then loads each in turn, baseline
+   then Pamong, with 20 connections cycling through 500 receipt numbers,
+   for ``--rounds`` rounds.
 
 Pamong runs its full request path (rate limit, locale, security headers,
 request id, serialisation); its public rate limit is raised so that it
 counts but never refuses. The last line is ``ratio=`` (median Pamong
 requests per second over the median baseline's); the goal is >= 0.6.
+Before it, ``cpu_ratio=``: the gunicorn workers' CPU time per request
+(read from ``/proc``), the baseline's over Pamong's, which does not depend
+on the machine's other work.
+The load average before and after is printed: on a machine busy with other
+work the figures measure the wait for a core as much as the code.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import statistics
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -28,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _serve import alternate, gunicorn, init_instance, lua_paths, wrk
+from _serve import Load, alternate, gunicorn, init_instance, lua_paths, server_cpu_seconds, wrk
 
 BARE_APP = """
 import os
@@ -166,33 +175,46 @@ def main() -> None:
             "pamong:create_app()", workers=args.workers, env=pamong_env, probe=paths[0]
         ) as app,
     ):
+        for base_url in (bare, app):  # warm-up, untimed
+            wrk(base_url + paths[0], connections=args.connections, seconds=1, script=script)
+        cpu: dict[str, list[float]] = {"baseline": [], "pamong": []}
+
+        def run(name: str, base_url: str) -> Load:
+            """One wrk round; notes the workers' CPU per request."""
+            before = server_cpu_seconds(base_url)
+            load = wrk(
+                base_url + paths[0],
+                connections=args.connections,
+                seconds=args.seconds,
+                script=script,
+            )
+            requests = load.rps * max(1, round(args.seconds))
+            cpu[name].append((server_cpu_seconds(base_url) - before) / requests * 1000)
+            return load
+
+        load_before = os.getloadavg()
         medians = alternate(
             args.rounds,
-            {
-                "baseline": lambda: wrk(
-                    bare + paths[0],
-                    connections=args.connections,
-                    seconds=args.seconds,
-                    script=script,
-                ),
-                "pamong": lambda: wrk(
-                    app + paths[0],
-                    connections=args.connections,
-                    seconds=args.seconds,
-                    script=script,
-                ),
-            },
+            {"baseline": lambda: run("baseline", bare), "pamong": lambda: run("pamong", app)},
         )
+        load_after = os.getloadavg()
     base, ours = medians["baseline"], medians["pamong"]
     print(
         f"medians of {args.rounds} alternated rounds, {args.connections} connections, "
-        f"{args.workers} gunicorn workers each"
+        f"{args.workers} gunicorn workers each; load average (1 min) "
+        f"{load_before[0]:.1f} before, {load_after[0]:.1f} after"
     )
     for name, load in medians.items():
         print(
             f"{name:>8}: {load.rps:8.0f} req/s  p50 {load.p50:6.1f} ms  "
             f"p99 {load.p99:6.1f} ms  errors {load.errors}"
         )
+    cpu_base, cpu_ours = (statistics.median(cpu[name]) for name in ("baseline", "pamong"))
+    print(
+        f"server CPU per request (gunicorn workers, median): baseline {cpu_base:.3f} ms, "
+        f"pamong {cpu_ours:.3f} ms"
+    )
+    print(f"cpu_ratio={cpu_base / cpu_ours:.2f}")
     if ours.errors or base.errors:
         print("errors: some requests failed", file=sys.stderr)
         sys.exit(1)

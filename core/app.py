@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 from collections.abc import Iterator
@@ -14,11 +15,22 @@ from weakref import WeakKeyDictionary
 
 import flask_smorest
 from babel import Locale
-from flask import Blueprint, Flask, Request, abort, request, session
+from flask import (
+    Blueprint,
+    Flask,
+    Request,
+    abort,
+    current_app,
+    has_request_context,
+    request,
+    session,
+)
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 from werkzeug.routing import Rule
 
 import pamong
@@ -53,6 +65,7 @@ from pamong.rest import API_PREFIX, MAX_ID, IdConverter, PamongApi, handle_pamon
 
 LOCALES = ("id", "en")
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+_NO_LENGTH = frozenset({None, "", "0"})
 CORE_ROOT = Path(__file__).parent
 
 
@@ -103,15 +116,24 @@ def select_locale() -> Locale:
     Outside a request (CLI, worker, demo seeding): the default, so services
     may translate their messages anywhere.
     """
-    from flask import current_app, has_request_context
-
     default = current_app.extensions["pamong"].settings.default_locale
     if not has_request_context():
         return _locale(default)
     if request.path.startswith(API_PREFIX):
-        return _locale(request.accept_languages.best_match(LOCALES) or default)
+        return _locale(_best_language(request.environ.get("HTTP_ACCEPT_LANGUAGE")) or default)
     lang = session.get("lang")
     return _locale(lang if lang in LOCALES else default)
+
+
+@functools.lru_cache(maxsize=512)
+def _best_language(accept_language: str | None) -> str | None:
+    """The best of :data:`LOCALES` for an ``Accept-Language`` value, None if none fits.
+
+    Parsed once per distinct header value (clients send few): parsing and
+    matching it was a tenth of a public API request. The cache is bounded,
+    so a client sending a new value each time costs only the parse.
+    """
+    return parse_accept_header(accept_language, LanguageAccept).best_match(LOCALES)
 
 
 class _Rule(Rule):
@@ -147,8 +169,26 @@ class _Flask(Flask):
         # Weak keys, and a flag as the value (not the function, which would keep
         # its key alive): a function made per request is not kept.
         self._plain_functions: WeakKeyDictionary[Any, bool] = WeakKeyDictionary()
+        # The app's own hooks and views known to be plain, held strongly (the app
+        # holds them anyway): a set lookup instead of a weak reference made per call.
+        self._plain_hooks: frozenset[Any] = frozenset()
+
+    def remember_plain_hooks(self) -> None:
+        """Note which registered hooks and views are plain functions (once the app is built)."""
+        registered = [
+            *(f for view in self.view_functions.values() for f in _wrapped_chain(view)),
+            *(f for funcs in self.before_request_funcs.values() for f in funcs),
+            *(f for funcs in self.after_request_funcs.values() for f in funcs),
+            *(f for funcs in self.teardown_request_funcs.values() for f in funcs),
+            *self.teardown_appcontext_funcs,
+        ]
+        self._plain_hooks = frozenset(
+            f for f in registered if _hashable(f) and Flask.ensure_sync(self, f) is f
+        )
 
     def ensure_sync(self, func: Any) -> Any:
+        if func in self._plain_hooks:
+            return func
         try:
             plain = self._plain_functions.get(func)
         except TypeError:  # unhashable or not weakly referable: ask every time
@@ -161,15 +201,47 @@ class _Flask(Flask):
         return synchronous
 
 
+def _wrapped_chain(function: Any) -> Iterator[Any]:
+    """A view and the functions its decorators wrap (``__wrapped__``), which the
+    decorators (flask-smorest's, the rate limit's) hand to ``ensure_sync`` in turn."""
+    seen = 0
+    while function is not None and seen < 20:
+        yield function
+        function = getattr(function, "__wrapped__", None)
+        seen += 1
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
 class _CookieSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie session, without building its signer for a request
     that brings no session cookie (every public page and API call): the
-    answer is the same empty session."""
+    answer is the same empty session. An empty session nobody changed is
+    not saved either: Flask looked up the six cookie settings first, then
+    set nothing (only ``Vary: Cookie`` when the session was read)."""
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if not request.cookies.get(self.get_cookie_name(app)):
+        if "HTTP_COOKIE" not in request.environ or not request.cookies.get(
+            self.get_cookie_name(app)
+        ):
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        if not session and not session.modified:
+            if session.accessed:
+                if "Vary" in response.headers:
+                    response.vary.add("Cookie")
+                else:  # what ``vary.add`` sets, without parsing the header first
+                    response.headers["Vary"] = "Cookie"
+            return
+        super().save_session(app, session, response)
 
 
 def _blueprint_ok(component: str, blueprint: Any) -> bool:
@@ -468,6 +540,7 @@ def _create_app(
     from pamong.web.template_cache import install_template_cache
 
     install_template_cache(app)  # once every filter is in (its key names them)
+    app.remember_plain_hooks()
     return app
 
 
@@ -481,7 +554,12 @@ def _refuse_bad_input() -> None:
     """
     if "\x00" in request.path or b"%00" in request.query_string:
         abort(400, "NUL characters are not allowed.")
-    if not request.content_length and not request.headers.get("Transfer-Encoding"):
+    environ = request.environ
+    # No body: asked of the environ first (Werkzeug's ``content_length`` raises and
+    # catches a KeyError for each header a GET does not send).
+    if not environ.get("HTTP_TRANSFER_ENCODING") and (
+        environ.get("CONTENT_LENGTH") in _NO_LENGTH or not request.content_length
+    ):
         return
     mimetype = request.mimetype
     if mimetype in _FORM_TYPES:  # else the form is empty: skip parsing it

@@ -9,18 +9,21 @@ start with ``<plugin id>_``.
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
 from collections import namedtuple
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from types import CodeType
+from types import CodeType, TracebackType
 from typing import Any
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, Select, create_engine, event, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.event.base import slots_dispatcher
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -196,8 +199,9 @@ _READ_STATEMENTS = ("SELECT", "PRAGMA")
 def _write_begins_immediate(
     conn: Any, cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
 ) -> None:
-    if conn.info.get(_NOT_YET_WRITING) and not statement.lstrip()[:6].upper().startswith(
-        _READ_STATEMENTS
+    # The statement first: most are reads, and ``conn.info`` is several lookups away.
+    if not statement.lstrip()[:6].upper().startswith(_READ_STATEMENTS) and conn.info.get(
+        _NOT_YET_WRITING
     ):
         conn.info[_NOT_YET_WRITING] = False
         cursor.execute("BEGIN IMMEDIATE")
@@ -215,6 +219,7 @@ class Database:
         self.engine = make_engine(url, **engine_kwargs)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         self._read_engine = self.engine.execution_options(**{READ_MOSTLY: True})
+        self._kept = threading.local()  # each thread's hot connection (SQLite)
 
     @property
     def is_sqlite(self) -> bool:
@@ -244,6 +249,36 @@ class Database:
         """
         return (self._read_engine if self.is_sqlite else self.engine).connect()
 
+    def hot_connection(self) -> _HotConnection:
+        """A connection for :class:`HotQuery` reads on the busiest public endpoints.
+
+        On SQLite each thread keeps one open between requests, as a bare
+        Flask + ``sqlite3`` app keeps its connection: taking one from the
+        pool and handing it back (with its reset) cost more than the public
+        tracker's two queries. Its reads run in SQLite's autocommit mode, as
+        :meth:`read_connection`'s do, so nothing stays open between them; it
+        is made again after a fork or a database error. Only for
+        :class:`HotQuery` reads: never ``conn.execute`` on it (that would
+        begin a transaction nobody ends). On PostgreSQL it is
+        :meth:`read_connection`: a connection kept there would hold its
+        transaction between requests and skip the pool's check of a
+        connection the server dropped. ``with db.hot_connection() as conn``.
+        """
+        return _HotConnection(self)
+
+    def _kept_connection(self) -> Connection:
+        kept = self._kept
+        conn = getattr(kept, "conn", None)
+        if conn is None or conn.closed or kept.pid != os.getpid():
+            conn = kept.conn = self._read_engine.connect()
+            kept.pid = os.getpid()
+        return conn
+
+    def _drop_kept_connection(self) -> None:
+        conn, self._kept.conn = getattr(self._kept, "conn", None), None
+        if conn is not None and getattr(self._kept, "pid", None) == os.getpid():
+            conn.close()
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work commits on success and rolls back on error."""
@@ -263,7 +298,39 @@ class Database:
             conn.commit()
 
     def dispose(self) -> None:
+        self._drop_kept_connection()
         self.engine.dispose()
+
+
+class _HotConnection:
+    """``with db.hot_connection() as conn``: see :meth:`Database.hot_connection`."""
+
+    __slots__ = ("conn", "db")
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.conn: Connection | None = None
+
+    def __enter__(self) -> Connection:
+        if not self.db.is_sqlite:
+            self.conn = self.db.read_connection()
+        else:
+            self.conn = self.db._kept_connection()
+        return self.conn
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        conn = self.conn
+        if conn is None:
+            return
+        if not self.db.is_sqlite:
+            conn.close()
+        elif isinstance(exc, (DBAPIError, self.db.engine.dialect.loaded_dbapi.Error)):
+            self.db._drop_kept_connection()  # a database error: start afresh next time
 
 
 class HotQuery:
@@ -313,8 +380,9 @@ class HotQuery:
         bound = tuple(params[name] for name in names) if names is not None else params
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            if conn.dispatch.before_cursor_execute:
-                conn.dispatch.before_cursor_execute(conn, cursor, sql, bound, None, False)
+            # Called without asking first whether anyone listens: asking walked
+            # SQLAlchemy's joined listener collections, and SQLite always has one.
+            conn.dispatch.before_cursor_execute(conn, cursor, sql, bound, None, False)
             cursor.execute(sql, bound)
             found = cursor.fetchall()
         finally:

@@ -10,22 +10,57 @@ from ``X-Forwarded-For`` when, and only when, the proxy is listed in
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, request
+from flask.globals import request_ctx
 from flask_limiter import Limiter, RateLimitExceeded
-from flask_limiter.util import get_remote_address
+from flask_limiter.constants import HeaderNames
+from flask_limiter.util import get_qualified_name, get_remote_address
 from limits.errors import ConfigurationError
+from limits.limits import safe_string
 from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+from werkzeug.http import http_date, parse_date
 
 from pamong.config import ConfigError
 
 log = logging.getLogger(__name__)
+
+
+class _Count(NamedTuple):
+    """A public route's count on the short path, for the response's headers."""
+
+    limit: Any  # limits.RateLimitItem
+    count: int
+    reset: float  # when the window ends (epoch seconds), as the store says
+
+
+class _Plan(NamedTuple):
+    """How a public route is counted on the short path: its one limit and its key.
+
+    The key is Flask-Limiter's (``RateLimitItem.key_for(prefix, address,
+    scope)``), its fixed parts joined once: ``head + address + tail``.
+    """
+
+    limit: Any  # flask_limiter RuntimeLimit
+    scope: str
+    head: str
+    tail: str
+
+
+#: Stands for the client's address while a plan's key is put together.
+_ADDRESS = "\x00address\x00"
+#: ``g`` key of the short path's count, read by :func:`_count_headers`.
+_COUNTED = "pamong_public_count"
 
 
 class _RouteLimiter(Limiter):
@@ -35,6 +70,13 @@ class _RouteLimiter(Limiter):
     check Flask-Limiter runs before every request (staff pages and API
     calls included) never found anything to count: it is skipped; the
     decorated routes check their own limits as before.
+
+    A public route with one plain fixed-window limit (what
+    ``public_rate_limit`` gives) is counted on a short path
+    (:meth:`count_public`): one increment of the same key in the same store
+    Flask-Limiter uses, the same ``X-RateLimit-*`` and ``Retry-After``
+    headers, the same 429. Anything else (a store that failed, other
+    strategies, costs, exemptions, callbacks) takes Flask-Limiter's own path.
     """
 
     def _check_request_limit(
@@ -71,6 +113,157 @@ class _RouteLimiter(Limiter):
         if found is None:
             found = cache[callable_name] = self.limit_manager.decorated_limits(callable_name)
         return found
+
+    def count_public(self, callable_name: str) -> bool:
+        """Count this request against its public route's limit; False: not counted here.
+
+        What Flask-Limiter's fixed window does (``storage.incr`` of the key
+        ``LIMITER/pamong/<address>/<endpoint>/<amount>/<multiples>/<unit>``,
+        refused past the amount), without its per-request resolution of
+        scopes, exemptions and meta limits. Raises :class:`RateLimitExceeded`
+        (a 429) past the limit. Returns False, having counted nothing, when
+        the route or the limiter's state needs Flask-Limiter's own path.
+        """
+        if self._storage_dead or self._request_filters or not (self.enabled and self.initialized):
+            return False
+        plan = self._plan(callable_name)
+        if plan is None:
+            return False
+        address = plan.limit.key_func()
+        if not address:
+            return False
+        item = plan.limit.limit
+        key = plan.head + safe_string(address) + plan.tail
+        storage = self._storage
+        try:
+            count = storage.incr(key, item.get_expiry())  # type: ignore[union-attr]
+        except Exception:
+            return False  # Flask-Limiter's path: its retry and in-memory fallback
+        try:
+            reset = storage.get_expiry(key)  # type: ignore[union-attr]
+        except Exception:
+            reset = time.time() + item.get_expiry()
+        setattr(g, _COUNTED, _Count(item, count, reset))
+        if count > item.amount:
+            self.logger.info(
+                "ratelimit %s (%s) exceeded at endpoint: %s", item, address, plan.scope
+            )
+            raise RateLimitExceeded(plan.limit)
+        return True
+
+    def _plan(self, callable_name: str) -> _Plan | None:
+        """The route's short-path plan for this endpoint and method, made once per app."""
+        endpoint, method = request.endpoint or "", request.method
+        cache = current_app.extensions.setdefault("pamong.public_plans", {})
+        key = (callable_name, endpoint, method)
+        if key not in cache:
+            cache[key] = self._make_plan(callable_name, endpoint, method)
+        return cache[key]
+
+    def _make_plan(self, callable_name: str, endpoint: str, method: str) -> _Plan | None:
+        limits = self._route_limits(callable_name)
+        if (
+            not endpoint
+            or endpoint.split(".")[-1] == "static"
+            or len(limits) != 1
+            or self._meta_limits
+            or self._on_breach is not None
+            or type(self._limiter) is not FixedWindowRateLimiter
+        ):
+            return None
+        limit = limits[0]
+        plain = (
+            limit.key_func is get_remote_address
+            and limit.cost == 1
+            and limit.exempt_when is None
+            and limit.deduct_when is None
+            and limit.on_breach is None
+            and not limit.meta_limits
+            and not limit.methods
+            and not callable(limit.scope)
+        )
+        if not plain:
+            return None
+        scope = limit.scope_for(endpoint, method)
+        prefixes = (self._key_prefix,) if self._key_prefix else ()
+        head, _address, tail = limit.limit.key_for(*prefixes, _ADDRESS, scope).partition(_ADDRESS)
+        return _Plan(limit, scope, head, tail)
+
+
+def _count_headers(response: Any) -> Any:
+    """The short path's ``X-RateLimit-*`` and ``Retry-After`` headers, as Flask-Limiter's."""
+    counted = g.pop(_COUNTED, None)
+    if counted is None or not limiter._headers_enabled or not limiter._header_mapping:
+        return response
+    names = limiter._header_mapping
+    headers = response.headers
+    amount = counted.limit.amount
+    reset_at = int(counted.reset + 1)
+    headers.add(names[HeaderNames.LIMIT], str(amount))
+    headers.add(names[HeaderNames.REMAINING], str(max(0, amount - counted.count)))
+    headers.add(names[HeaderNames.RESET], str(reset_at))
+    # The response's own Retry-After wins if later (Flask-Limiter's rule). Looked up
+    # by a scan: a missing key costs Werkzeug's headers a raised and caught KeyError.
+    existing = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if existing is not None:
+        retry_after: float | datetime | None = parse_date(existing)
+        if retry_after is None:
+            retry_after = time.time() + int(existing)
+        if isinstance(retry_after, datetime):
+            retry_after = time.mktime(retry_after.timetuple())
+        reset_at = max(int(retry_after), reset_at)
+    name = names[HeaderNames.RETRY_AFTER]
+    if limiter._retry_after == "http-date":
+        value = http_date(reset_at)
+    else:
+        value = str(int(reset_at - time.time()))
+    if existing is None and name.lower() == "retry-after":
+        headers.add(name, value)  # known absent: ``set`` would look for it first
+    else:
+        headers.set(name, value)
+    return response
+
+
+def _only_when_used(hook: Any, *, teardown: bool) -> Any:
+    """Flask-Limiter's after-request or teardown hook, skipped for a request it never saw.
+
+    Its hooks read (and create) its per-request context; a request that
+    Flask-Limiter did not count (a staff page, or a public route counted on
+    the short path) has none, so there is nothing to add or reset.
+    """
+
+    @functools.wraps(hook)
+    def run(arg: Any) -> Any:
+        # Looked up in the context's __dict__: ``hasattr`` raised and caught an error.
+        if "_limiter_request_context" in vars(request_ctx._get_current_object()):
+            return hook(arg)
+        return None if teardown else arg
+
+    return run
+
+
+def _is_limiters(hook: Any, name: str) -> bool:
+    function = getattr(hook, "func", None) or getattr(hook, "__func__", None)
+    owner = hook.args[0] if hasattr(hook, "args") and hook.args else getattr(hook, "__self__", None)
+    return owner is limiter and getattr(function, "__name__", "") == name
+
+
+def _install_hooks(app: Flask) -> None:
+    """The short path's headers; Flask-Limiter's own hooks only for requests it counted."""
+    after = app.after_request_funcs.setdefault(None, [])
+    teardown = app.teardown_request_funcs.setdefault(None, [])
+    wrapped = 0
+    for hooks, name, is_teardown in (
+        (after, "__inject_headers", False),
+        (teardown, "__release_context", True),
+    ):
+        for index, hook in enumerate(hooks):
+            if _is_limiters(hook, name):
+                hooks[index] = _only_when_used(hook, teardown=is_teardown)
+                wrapped += 1
+    if wrapped != 2:
+        raise RuntimeError("Flask-Limiter's request hooks were not found: check its version")
+    app.after_request(_count_headers)
 
 
 limiter = _RouteLimiter(key_func=get_remote_address, default_limits=[])
@@ -124,8 +317,24 @@ def public_limit() -> str:
 
 
 def public(view: Any) -> Any:
-    """Decorate a public view with the configured per-address limit."""
-    return limiter.limit(public_limit)(view)
+    """Decorate a public view with the configured per-address limit.
+
+    Counted on the limiter's short path (:meth:`_RouteLimiter.count_public`)
+    when it can be; otherwise by Flask-Limiter's own decorator, unchanged.
+    """
+    limited = limiter.limit(public_limit)(view)
+    name = get_qualified_name(view)
+    plain = not inspect.iscoroutinefunction(view)  # else Flask's async support runs it
+
+    @functools.wraps(view)
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        if limiter.count_public(name):
+            if plain:
+                return view(*args, **kwargs)
+            return current_app.ensure_sync(view)(*args, **kwargs)
+        return limited(*args, **kwargs)
+
+    return counted
 
 
 def open_storage(uri: str) -> Storage:
@@ -249,6 +458,7 @@ def init_app(app: Flask) -> None:
     app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] = True
     app.config["RATELIMIT_SWALLOW_ERRORS"] = True
     limiter.init_app(app)
+    _install_hooks(app)
     app.extensions["pamong"].login_throttle = LoginThrottle(
         storage,
         free_attempts=settings.login_free_attempts,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify
+from flask import current_app
 from marshmallow import Schema, fields
 
 from pamong import ratelimit
 from pamong.db import get_db
-from pamong.rest import API_PREFIX, Blueprint
+from pamong.rest import API_PREFIX, Blueprint, json_response
 from pamong.tracking.services import PublicStatus, public_status
 
 blp = Blueprint(
@@ -49,9 +49,9 @@ class PublicStatusSchema(Schema):
 def track(number: str):
     """Where is my file? Kind, stage, history and responsible unit. No login."""
     kinds = current_app.extensions["pamong"].trackable_kinds
-    with get_db().read_connection() as conn:
+    with get_db().hot_connection() as conn:
         status = public_status(conn, number, kinds)
-    return jsonify(public_status_json(status))
+    return json_response(public_status_json(status))
 
 
 def public_status_json(status: PublicStatus) -> dict[str, Any]:

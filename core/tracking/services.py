@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
@@ -348,9 +347,12 @@ def import_file(
     return item
 
 
-@dataclass(frozen=True)
-class PublicStep:
-    """One step as the public sees it; ``note`` is the step's note to the applicant."""
+class PublicStep(NamedTuple):
+    """One step as the public sees it; ``note`` is the step's note to the applicant.
+
+    Named tuples (immutable, as the frozen dataclasses they were, and made
+    several times faster) since the public tracker builds them per request.
+    """
 
     stage: str
     label: str
@@ -358,8 +360,7 @@ class PublicStep:
     note: str
 
 
-@dataclass(frozen=True)
-class PublicStatus:
+class PublicStatus(NamedTuple):
     """What anyone may know about a file: no names, NIKs, addresses or phones."""
 
     number: str

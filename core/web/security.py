@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import re
-import uuid
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -105,22 +105,37 @@ class TrustedProxies:
         return self.proxy_fix(environ, start_response)
 
 
+#: ``uuid.UUID``'s own masks for a version-4 (random) UUID's variant and version bits.
+_UUID4_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID4_SET = (0x8000 << 48) | (4 << 76)
+
+
+def _new_request_id() -> str:
+    """``uuid.uuid4().hex``, the same 32 hex digits, without building a ``UUID`` object."""
+    return f"{int.from_bytes(os.urandom(16)) & _UUID4_CLEAR | _UUID4_SET:032x}"
+
+
 def current_request_id() -> str | None:
     """The id of the request being served (None outside a request)."""
     if not has_request_context():
         return None
-    if "pamong_request_id" not in g:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        if request.environ.get(VIA_TRUSTED_PROXY) and _REQUEST_ID.fullmatch(incoming):
-            g.pamong_request_id = incoming
-        else:
-            g.pamong_request_id = uuid.uuid4().hex
-    return g.pamong_request_id
+    found = g.get("pamong_request_id")
+    if found is None:
+        environ = request.environ
+        incoming = environ.get("HTTP_X_REQUEST_ID", "") if environ.get(VIA_TRUSTED_PROXY) else ""
+        found = g.pamong_request_id = (
+            incoming if incoming and _REQUEST_ID.fullmatch(incoming) else _new_request_id()
+        )
+    return found
 
 
 def _carries_credentials() -> bool:
-    cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
-    return bool(request.cookies.get(cookie)) or "Authorization" in request.headers
+    environ = request.environ
+    if "HTTP_AUTHORIZATION" in environ:
+        return True
+    if "HTTP_COOKIE" not in environ:
+        return False
+    return bool(request.cookies.get(current_app.config.get("SESSION_COOKIE_NAME", "session")))
 
 
 def _security_headers(response: Any) -> Any:
