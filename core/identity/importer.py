@@ -44,7 +44,7 @@ from pamong.identity.models import (
     Resident,
     ResidentStatus,
 )
-from pamong.identity.nik import parse_nik
+from pamong.identity.nik import birth_digits, kecamatan_is_known, parse_nik
 from pamong.identity.services import EARLIEST_BIRTH_DATE, normalise_key, screen_all_duplicates
 from pamong.inputs import csv_delimiter
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
@@ -138,12 +138,48 @@ def _digits(value: str, field: str, sizes: tuple[int, ...]) -> str | None:
     return value
 
 
+#: The columns the converter fills, in the order of its tuples (then the two timestamps).
+_COLUMNS = (
+    "nik",
+    "kk_number",
+    "family_relation",
+    "name",
+    "name_key",
+    "birth_place",
+    "birth_place_key",
+    "birth_date",
+    "sex",
+    "religion",
+    "marital_status",
+    "occupation",
+    "blood_type",
+    "address",
+    "rt",
+    "rw",
+    "domicile_unit_id",
+    "status",
+    "nik_issues",
+    "needs_review",
+)
+_NIK, _KK, _RELATION, _STATUS, _REVIEW = (
+    _COLUMNS.index(c) for c in ("nik", "kk_number", "family_relation", "status", "needs_review")
+)
+_STAMPS = ("created_at", "updated_at")
+
+#: A row as :class:`_Converter` gives it: the values of :data:`_COLUMNS` as
+#: SQLite stores them (ISO date, JSON text, 0/1), ready for the driver.
+Row = tuple[Any, ...]
+
+
 class _Converter:
     """Turns one CSV row into the values of a ``residents`` row (or raises RowError).
 
     It reads the fields by their position in the header; a column the file
     lacks reads as empty. Birth places and dates repeat across a regency's
-    rows: their cleaned forms are remembered (up to ``_REMEMBERED`` each).
+    rows: their cleaned forms are remembered (up to ``_REMEMBERED`` each),
+    as is which NIK prefixes name a known kecamatan. The NIK is parsed only
+    when it does not plainly agree with the row (see :func:`birth_digits`).
+    The values are those of :data:`_COLUMNS`, in SQLite's storage forms.
     """
 
     def __init__(
@@ -156,9 +192,38 @@ class _Converter:
         self.scopes = None if actor.is_system else actor.scope_paths(PERMISSION)
         self.today = today
         self.places: dict[str, tuple[str, str]] = {}
-        self.dates: dict[str, date] = {}
+        #: birth date text -> (date, ISO text, the NIK's date digits for a man, for a woman)
+        self.dates: dict[str, tuple[date, str, str, str]] = {}
+        self.kecamatans: dict[str, bool] = {}
 
-    def __call__(self, row: list[str]) -> dict[str, Any]:
+    def _birth_date(self, text: str) -> tuple[date, str, str, str]:
+        found = self.dates.get(text)
+        if found is None:
+            born = _date(text)
+            if born > self.today:
+                raise RowError(f"birth_date {born.isoformat()} lies in the future")
+            if born < EARLIEST_BIRTH_DATE:
+                raise RowError(f"birth_date {born.isoformat()} lies before 1900")
+            found = (born, born.isoformat(), birth_digits(born, "M"), birth_digits(born, "F"))
+            if len(self.dates) < _REMEMBERED:
+                self.dates[text] = found
+        return found
+
+    def _nik_issues(self, nik: str, born: date, date_digits: str, sex: str) -> tuple[str, int]:
+        """The NIK's issues as JSON text and whether it needs review (1) or not (0)."""
+        if date_digits == nik[6:12] and nik[12:] != "0000":
+            known = self.kecamatans.get(nik[:6])
+            if known is None:
+                known = self.kecamatans[nik[:6]] = kecamatan_is_known(nik[:6])
+            if known:
+                return "[]", 0
+        parsed = parse_nik(nik, reference_date=self.today, known_birth_date=born)
+        issues = [*parsed.errors, *parsed.warnings]
+        if parsed.sex and parsed.sex != sex:
+            issues.append("sex_mismatch")
+        return (json.dumps(issues) if issues else "[]"), int(not parsed.valid)
+
+    def __call__(self, row: list[str]) -> Row:
         (
             nik,
             name,
@@ -194,15 +259,7 @@ class _Converter:
         birth_place, birth_place_key = place
         if not birth_place_key:
             raise RowError("birth_place is empty")
-        birth_date = self.dates.get(birth_text)
-        if birth_date is None:
-            birth_date = _date(birth_text)
-            if birth_date > self.today:
-                raise RowError(f"birth_date {birth_date.isoformat()} lies in the future")
-            if birth_date < EARLIEST_BIRTH_DATE:
-                raise RowError(f"birth_date {birth_date.isoformat()} lies before 1900")
-            if len(self.dates) < _REMEMBERED:
-                self.dates[birth_text] = birth_date
+        born, born_text, man_digits, woman_digits = self._birth_date(birth_text)
         sex = _SEX.get(sex_text) or _SEX.get(sex_text.strip().upper())
         if sex is None:
             raise RowError(f"sex {sex_text!r} must be L/P or M/F")
@@ -214,33 +271,31 @@ class _Converter:
                 raise RowError(f"desa_code {code!r} is not a desa/kelurahan of this regency")
         if self.scopes is not None and not any(unit[1].startswith(p) for p in self.scopes):
             raise RowError(f"desa_code {code.strip()!r} is outside the units you may import into")
-
-        parsed = parse_nik(nik, reference_date=self.today, known_birth_date=birth_date)
-        issues = [*parsed.errors, *parsed.warnings]
-        if parsed.sex and parsed.sex != sex:
-            issues.append("sex_mismatch")
-        return {
-            "nik": nik,
-            "kk_number": _digits(kk_number, "kk_number", (16,)),
-            "family_relation": _choice(family_relation, "family_relation", _RELATIONS),
-            "name": name[:200],
-            "name_key": name_key[:200],
-            "birth_place": birth_place[:100],
-            "birth_place_key": birth_place_key[:100],
-            "birth_date": birth_date,
-            "sex": sex,
-            "religion": _choice(religion, "religion", _RELIGIONS),
-            "marital_status": _choice(marital_status, "marital_status", _MARITAL),
-            "occupation": occupation.strip()[:100] or None,
-            "blood_type": _blood_type(blood_type) if blood_type else None,
-            "address": address.strip()[:300],
-            "rt": _digits(rt, "rt", (1, 2, 3)),
-            "rw": _digits(rw, "rw", (1, 2, 3)),
-            "domicile_unit_id": unit[0],
-            "status": _choice(status, "status", _STATUSES) or _LIVING,
-            "nik_issues": issues,
-            "needs_review": not parsed.valid,
-        }
+        issues, review = self._nik_issues(
+            nik, born, man_digits if sex == "M" else woman_digits, sex
+        )
+        return (
+            nik,
+            _digits(kk_number, "kk_number", (16,)),
+            _choice(family_relation, "family_relation", _RELATIONS),
+            name[:200],
+            name_key[:200],
+            birth_place[:100],
+            birth_place_key[:100],
+            born_text,
+            sex,
+            _choice(religion, "religion", _RELIGIONS),
+            _choice(marital_status, "marital_status", _MARITAL),
+            occupation.strip()[:100] or None,
+            _blood_type(blood_type) if blood_type else None,
+            address.strip()[:300],
+            _digits(rt, "rt", (1, 2, 3)),
+            _digits(rw, "rw", (1, 2, 3)),
+            unit[0],
+            _choice(status, "status", _STATUSES) or _LIVING,
+            issues,
+            review,
+        )
 
 
 class _CountingReader(io.RawIOBase):
@@ -385,7 +440,6 @@ def import_residents(
             )
         }
         call_hooks = has_impls(session, "pamong_on_resident_registered")
-    table = Resident.__table__
     counts = {"read": 0, "imported": 0, "skipped": 0, "flagged": 0, "rejected": 0, "twice": 0}
     #: Every row of this run shares one timestamp: a NIK found in the database
     #: with it came from an earlier line of this very file.
@@ -406,27 +460,26 @@ def import_residents(
         reject_writer.writerow([line, reason, *fields])
         counts["rejected"] += 1
 
-    def flush(batch: list[tuple[int, list[str], dict[str, Any]]]) -> None:
+    def flush(batch: list[tuple[int, list[str], Row]]) -> None:
         if not batch:
             return
         with db.transaction() as tx:
-            niks = list({values["nik"] for _l, _f, values in batch})
-            existing = _registered(tx, niks, stamp)
+            existing = _registered(tx, list({row[_NIK] for _l, _f, row in batch}), stamp)
             registered_heads = _living_heads(
-                tx, {v["kk_number"] for _l, _f, v in batch if _is_head(v)}
+                tx, {row[_KK] for _l, _f, row in batch if _is_head(row)}
             )
             lines: dict[str, int] = {}
-            fresh: list[dict[str, Any]] = []
-            for line, fields, values in batch:
-                nik = values["nik"]
+            fresh: list[Row] = []
+            for line, fields, row in batch:
+                nik = row[_NIK]
                 if nik in lines or existing.get(nik):
                     earlier = f"line {lines[nik]}" if nik in lines else "an earlier line"
                     reject(line, f"NIK {nik} is already on {earlier} of this file", fields)
                     counts["twice"] += 1
                     continue
                 lines[nik] = line
-                if _is_head(values):
-                    kk = values["kk_number"]
+                if _is_head(row):
+                    kk = row[_KK]
                     if kk in head_lines:
                         reason = (
                             f"KK {kk} already has a head of the family on line {head_lines[kk]}"
@@ -441,19 +494,18 @@ def import_residents(
                 if nik in existing:
                     counts["skipped"] += 1
                     continue
-                values["created_at"] = values["updated_at"] = stamp
-                fresh.append(values)
+                fresh.append(row)
             if fresh:
                 try:
                     with tx.begin_nested():
-                        _insert_many(tx, table, fresh)
+                        _insert_many(tx, fresh, stamp)
                 except IntegrityError:
-                    fresh = _insert_one_by_one(tx, table, fresh, counts)
+                    fresh = _insert_one_by_one(tx, fresh, stamp, counts)
             counts["imported"] += len(fresh)
-            counts["flagged"] += sum(1 for values in fresh if values["needs_review"])
+            counts["flagged"] += sum(row[_REVIEW] for row in fresh)
             if call_hooks and fresh:
                 relay = hooks_of(tx)
-                stmt = select(Resident).where(Resident.nik.in_([v["nik"] for v in fresh]))
+                stmt = select(Resident).where(Resident.nik.in_([row[_NIK] for row in fresh]))
                 for resident in tx.scalars(stmt):
                     relay.pamong_on_resident_registered(resident=resident, session=tx)
 
@@ -478,7 +530,7 @@ def import_residents(
                 )
             width = len(header)
             convert = _Converter(header, units, actor, date.today())
-            batch: list[tuple[int, list[str], dict[str, Any]]] = []
+            batch: list[tuple[int, list[str], Row]] = []
             for line, fields in rows:
                 if not "".join(fields).strip():
                     continue
@@ -533,13 +585,9 @@ def import_residents(
     )
 
 
-def _is_head(values: dict[str, Any]) -> bool:
+def _is_head(row: Row) -> bool:
     """A row that makes its person the living head of a family card."""
-    return (
-        values["family_relation"] == _HEAD
-        and values["kk_number"] is not None
-        and values["status"] == _LIVING
-    )
+    return row[_RELATION] == _HEAD and row[_KK] is not None and row[_STATUS] == _LIVING
 
 
 #: Built once (SQLAlchemy caches their compiled form): the NIKs of a batch
@@ -547,32 +595,51 @@ def _is_head(values: dict[str, Any]) -> bool:
 _REGISTERED = select(Resident.nik, Resident.created_at).where(
     Resident.nik.in_(bindparam("niks", expanding=True))
 )
+_LIVING_HEADS = select(Resident.kk_number, Resident.nik).where(
+    Resident.kk_number.in_(bindparam("numbers", expanding=True)),
+    Resident.family_relation == _HEAD,
+    Resident.status == _LIVING,
+)
+#: The same two on SQLite, for the driver (``{}``: the chunk's placeholders).
+_REGISTERED_SQL = "SELECT nik, created_at = ? FROM residents WHERE nik IN ({})"
+_LIVING_HEADS_SQL = (
+    "SELECT kk_number, nik FROM residents "
+    "WHERE family_relation = ? AND status = ? AND kk_number IN ({})"
+)
+
+
+def _chunks(values: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start : start + _IN_CHUNK]
+
+
+def _driver_rows(tx: Any, sql: str, fixed: tuple[Any, ...], values: list[str]) -> list[Any]:
+    """The rows of ``sql`` (``... IN ({})``) for every chunk of ``values``, on SQLite's driver.
+
+    SQLAlchemy's rendering of the expanding ``IN`` lists cost a tenth of
+    the import; the driver takes the placeholders as they are.
+    """
+    connection = tx.connection()
+    found: list[Any] = []
+    for chunk in _chunks(values):
+        statement = sql.format(", ".join("?" * len(chunk)))
+        found += connection.exec_driver_sql(statement, (*fixed, *chunk)).all()
+    return found
 
 
 def _registered(tx: Any, niks: list[str], stamp: datetime) -> dict[str, bool]:
     """Which of ``niks`` the registry holds: NIK -> True when this run wrote it.
 
-    On SQLite the query goes straight to the driver (a tenth of the import's
-    time went to SQLAlchemy rendering the ``IN`` list of each chunk), the
-    timestamp compared as the text :func:`_insert_many` writes.
+    On SQLite the timestamp is compared as the text :func:`_insert_many` writes.
     """
+    if tx.bind.dialect.name == "sqlite":
+        rows = _driver_rows(tx, _REGISTERED_SQL, (_sqlite_stamp(stamp),), niks)
+        return {nik: bool(ours) for nik, ours in rows}
     found: dict[str, bool] = {}
-    sqlite = tx.bind.dialect.name == "sqlite"
-    if sqlite:
-        connection = tx.connection()
-        stamp_text = _sqlite_stamp(stamp)
-    for start in range(0, len(niks), _IN_CHUNK):
-        chunk = niks[start : start + _IN_CHUNK]
-        if sqlite:
-            sql = (
-                "SELECT nik, created_at = ? FROM residents "
-                f"WHERE nik IN ({', '.join('?' * len(chunk))})"
-            )
-            found.update(connection.exec_driver_sql(sql, (stamp_text, *chunk)).all())
-        else:
-            rows = tx.execute(_REGISTERED, {"niks": chunk})
-            found.update((nik, created == stamp) for nik, created in rows)
-    return {nik: bool(ours) for nik, ours in found.items()}
+    for chunk in _chunks(niks):
+        rows = tx.execute(_REGISTERED, {"niks": chunk})
+        found.update((nik, created == stamp) for nik, created in rows)
+    return found
 
 
 def _sqlite_stamp(stamp: datetime) -> str:
@@ -580,64 +647,57 @@ def _sqlite_stamp(stamp: datetime) -> str:
     return stamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-_LIVING_HEADS = select(Resident.kk_number, Resident.nik).where(
-    Resident.kk_number.in_(bindparam("numbers", expanding=True)),
-    Resident.family_relation == _HEAD,
-    Resident.status == _LIVING,
-)
-
-
 def _living_heads(tx: Any, kk_numbers: set[str]) -> dict[str, str]:
     """KK number -> NIK of its living head, for those of ``kk_numbers`` the registry holds."""
-    found: dict[str, str] = {}
     numbers = list(kk_numbers)
-    for start in range(0, len(numbers), _IN_CHUNK):
-        chunk = numbers[start : start + _IN_CHUNK]
+    if tx.bind.dialect.name == "sqlite":
+        return dict(_driver_rows(tx, _LIVING_HEADS_SQL, (_HEAD, _LIVING), numbers))
+    found: dict[str, str] = {}
+    for chunk in _chunks(numbers):
         found.update(tx.execute(_LIVING_HEADS, {"numbers": chunk}).all())
     return found
 
 
-def _insert_many(tx: Any, table: Any, rows: list[dict[str, Any]]) -> None:
-    """One executemany for a batch.
+_INSERT_SQL = (
+    f"INSERT INTO residents ({', '.join((*_COLUMNS, *_STAMPS))}) "
+    f"VALUES ({', '.join('?' * (len(_COLUMNS) + len(_STAMPS)))})"
+)
 
-    On SQLite the rows go straight to the driver in the formats SQLAlchemy
-    itself stores (ISO dates, naive UTC timestamps, JSON text): per-row
-    type processing would otherwise cost more than the insert.
+
+def _insert_many(tx: Any, rows: list[Row], stamp: datetime) -> None:
+    """One executemany for a batch, every row stamped ``stamp``.
+
+    On SQLite the rows go straight to the driver, already in the formats
+    SQLAlchemy itself stores (ISO dates, naive UTC timestamps, JSON text):
+    per-row type processing would otherwise cost more than the insert.
     """
     if tx.bind.dialect.name != "sqlite":
-        tx.execute(insert(table), rows)
+        tx.execute(insert(Resident.__table__), [_values(row, stamp) for row in rows])
         return
-    columns = [c.name for c in table.columns if c.name != "id"]
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    )
-    stamp = _sqlite_stamp(rows[0]["created_at"])
-    pick = itemgetter(*columns)
-    born, created, updated, issues, review = (
-        columns.index(name)
-        for name in ("birth_date", "created_at", "updated_at", "nik_issues", "needs_review")
-    )
-    lists: list[tuple[Any, ...]] = []
-    for values in rows:
-        row = list(pick(values))
-        row[born] = row[born].isoformat()
-        row[created] = row[updated] = stamp
-        row[issues] = json.dumps(row[issues]) if row[issues] else "[]"
-        row[review] = int(row[review])
-        lists.append(tuple(row))
-    tx.connection().exec_driver_sql(sql, lists)
+    stamps = (_sqlite_stamp(stamp),) * len(_STAMPS)
+    tx.connection().exec_driver_sql(_INSERT_SQL, [row + stamps for row in rows])
+
+
+def _values(row: Row, stamp: datetime) -> dict[str, Any]:
+    """A converted row as the column values SQLAlchemy binds (other databases than SQLite)."""
+    values = dict(zip(_COLUMNS, row, strict=True))
+    values["birth_date"] = date.fromisoformat(values["birth_date"])
+    values["nik_issues"] = json.loads(values["nik_issues"])
+    values["needs_review"] = bool(values["needs_review"])
+    values["created_at"] = values["updated_at"] = stamp
+    return values
 
 
 def _insert_one_by_one(
-    tx: Any, table: Any, rows: list[dict[str, Any]], counts: dict[str, int]
-) -> list[dict[str, Any]]:
+    tx: Any, rows: list[Row], stamp: datetime, counts: dict[str, int]
+) -> list[Row]:
     """A concurrent writer registered some NIKs first: insert what is still free."""
     inserted = []
-    for values in rows:
+    for row in rows:
         try:
             with tx.begin_nested():
-                _insert_many(tx, table, [values])
-            inserted.append(values)
+                _insert_many(tx, [row], stamp)
+            inserted.append(row)
         except IntegrityError:
             counts["skipped"] += 1
     return inserted
