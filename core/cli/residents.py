@@ -39,7 +39,7 @@ def residents_import(
     """Import residents from a CSV file; safe to run again on the same file."""
     from pamong.identity.importer import import_residents
 
-    with app_context(ctx) as app, cli_language():
+    with app_context(ctx, web=False) as app, cli_language():
         db = app.extensions["pamong"].db
         size = file.stat().st_size
         with click.progressbar(
