@@ -330,3 +330,29 @@ def test_a_family_card_gets_one_living_head_across_batches_and_the_registry(
         ("7", f"KK {registered_kk} already has a head of the family in the registry"),
     ]
     assert run(app, path, batch_size=2).skipped_existing == 4  # the same file again: no new error
+
+
+def test_an_unquoted_field_over_the_size_limit_refuses_the_whole_file(app, tmp_path, db_session):
+    """A file without quotes skips the csv module's check unless a line is too long for it."""
+    path = write(
+        tmp_path,
+        f"{nik(1)},Budi,Sragen,1990-08-12,L,33.14.01.2001,,,",
+        f"{nik(2)},{'x' * 200_000},Sragen,1990-08-12,L,33.14.01.2001,,,",
+    )
+    with pytest.raises(InvalidInput, match="line 3: not valid CSV"):
+        run(app, path, batch_size=1)
+    assert residents(db_session) == []
+
+
+def test_the_scan_measures_lines_across_its_blocks(tmp_path):
+    from pamong.identity.importer import _scan
+
+    short = b"a,b\n" * 250_000  # 1,000,000 bytes: the next line crosses the 1 MB block
+    path = tmp_path / "long.csv"
+    path.write_bytes(short + b"y" * 140_000 + b"\nz\n")
+    with path.open("rb") as raw:
+        scan = _scan(raw)
+    assert (scan.text, scan.quoted, scan.longest_line) == (True, False, 140_000)
+    path.write_bytes(b'a,"b"\n\xff\n')
+    with path.open("rb") as raw:
+        assert not _scan(raw).text

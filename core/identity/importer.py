@@ -383,33 +383,53 @@ def _checked_rows(raw: BinaryIO, path: Path) -> Iterator[tuple[int, list[str]]]:
             text.detach()  # the caller closes the file
 
 
-def _is_text(raw: BinaryIO) -> bool:
-    """True when the whole file is UTF-8 without a NUL character (read in 1 MB blocks)."""
+@dataclass
+class _Scan:
+    text: bool = True  # UTF-8 without a NUL character
+    quoted: bool = False  # a double quote somewhere
+    longest_line: int = 0  # in bytes
+
+
+def _scan(raw: BinaryIO) -> _Scan:
+    """Read the whole file in 1 MB blocks: is it text, does it quote, how long its lines."""
+    found = _Scan()
     decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 0  # the bytes of the line a block ended in
     try:
         while block := raw.read(1 << 20):
             if b"\x00" in block:
-                return False
+                found.text = False
+                return found
             decoder.decode(block)
+            found.quoted = found.quoted or b'"' in block
+            pieces = block.split(b"\n")
+            longest = max(line + len(pieces[0]), *map(len, pieces[1:-1]), len(pieces[-1]))
+            found.longest_line = max(found.longest_line, longest)
+            line = len(pieces[-1]) + (line if len(pieces) == 1 else 0)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False
-    return True
+        found.text = False
+    return found
 
 
 def check_file(path: Path) -> None:
     """Read the whole file once: InvalidInput names the first line that is not CSV text.
 
-    A file of UTF-8 text is checked in blocks and parsed by the csv module
-    alone; only a file that is not is read line by line, to name the line.
+    A file of UTF-8 text is checked in blocks; if it holds no double quote
+    and no line longer than the csv module's field limit, the csv module
+    cannot fail on it (a field ends at its line's end), and the check ends
+    there. Else it is parsed by the csv module; only a file that is not
+    text is read line by line, to name the line.
     """
     with path.open("rb") as raw:
-        if _is_text(raw):
-            raw.seek(0)
+        scan = _scan(raw)
+        if scan.text and not scan.quoted and scan.longest_line <= csv.field_size_limit():
+            return
+        raw.seek(0)
+        if scan.text:
             for _row in _checked_rows(raw, path):
                 pass
             return
-        raw.seek(0)
         for _row in _rows(raw, path):
             pass
 
