@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from pamong.accounts.permissions import Actor
 from pamong.accounts.services import actor_for, load_user
@@ -356,3 +356,42 @@ def test_the_scan_measures_lines_across_its_blocks(tmp_path):
     path.write_bytes(b'a,"b"\n\xff\n')
     with path.open("rb") as raw:
         assert not _scan(raw).text
+
+
+def test_the_cli_import_runs_on_the_app_without_its_web_parts(tmp_path):
+    """``create_base_app``: database, plugins, translations; no pages, API or login."""
+    from pamong.appbase import create_base_app
+    from pamong.config import ConfigError
+    from pamong.migrate import SchemaNotCurrent
+
+    with pytest.raises(ConfigError, match="No Pamong instance"):
+        create_base_app(tmp_path / "nowhere")
+    instance = tmp_path / "instance"
+    password = tmp_path / "pw"
+    password.write_text("kabupaten-sragen-1")
+    runner = CliRunner()
+    init = ["--instance", str(instance), "init", "--region", "33.14"]
+    assert runner.invoke(main, [*init, "--admin-password-file", str(password)]).exit_code == 0
+    app = create_base_app(instance)
+    try:
+        assert app.blueprints == {}
+        assert [rule.endpoint for rule in app.url_map.iter_rules()] == ["static"]
+        db = app.extensions["pamong"].db
+        with app.app_context():
+            summary = import_residents(
+                db, write(tmp_path, f"{nik(1)},Budi,Sragen,1990-08-12,L,33.14.01.2001,,,"), SYSTEM
+            )
+        assert summary.imported == 1
+        with db.transaction() as session:
+            assert session.scalar(select(func.count()).select_from(AuditEntry)) >= 1
+            session.execute(text("UPDATE alembic_version SET version_num = 'core_0001'"))
+    finally:
+        app.extensions["pamong"].db.dispose()
+    with pytest.raises(SchemaNotCurrent):
+        create_base_app(instance)
+
+
+def test_the_base_app_and_the_rest_module_agree_on_the_api_prefix():
+    from pamong import appbase, rest
+
+    assert appbase._API_PREFIX == rest.API_PREFIX
