@@ -486,9 +486,10 @@ def import_residents(
         if not batch:
             return
         with db.transaction() as tx:
-            existing = _registered(tx, list({row[_NIK] for _l, _f, row in batch}), stamp)
+            rows = [row for _l, _f, row in batch]
+            existing = _registered(tx, list(set(map(itemgetter(_NIK), rows))), stamp)
             registered_heads = _living_heads(
-                tx, {row[_KK] for _l, _f, row in batch if _is_head(row)}
+                tx, {row[_KK] for row in rows if row[_RELATION] == _HEAD and _is_head(row)}
             )
             lines: dict[str, int] = {}
             fresh: list[Row] = []
@@ -500,7 +501,7 @@ def import_residents(
                     counts["twice"] += 1
                     continue
                 lines[nik] = line
-                if _is_head(row):
+                if row[_RELATION] == _HEAD and _is_head(row):
                     kk = row[_KK]
                     if kk in head_lines:
                         reason = (
