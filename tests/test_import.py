@@ -395,3 +395,24 @@ def test_the_base_app_and_the_rest_module_agree_on_the_api_prefix():
     from pamong import appbase, rest
 
     assert appbase._API_PREFIX == rest.API_PREFIX
+
+
+def test_a_nik_repeated_as_a_family_head_in_a_later_batch_is_rejected_as_repeated(
+    app, tmp_path, db_session
+):
+    """The batch is first inserted as if no NIK were registered; the unique index says no."""
+    kk = "3314012001900001"
+    header = "nik,name,birth_place,birth_date,sex,desa_code,kk_number,family_relation"
+    path = write(
+        tmp_path,
+        f"{nik(1)},Budi,Sragen,1990-08-12,L,33.14.01.2001,{kk},anak",
+        f"{nik(2)},Joko,Sragen,1990-08-12,L,33.14.01.2001,{kk},anak",
+        f"{nik(1)},Budi,Sragen,1990-08-12,L,33.14.01.2001,{kk},kepala_keluarga",
+        header=header,
+    )
+    summary = run(app, path, batch_size=1)
+    assert (summary.imported, summary.duplicates_in_file, summary.skipped_existing) == (2, 1, 0)
+    assert [(r["line"], r["reason"]) for r in rejects(summary)] == [
+        ("4", f"NIK {nik(1)} is already on an earlier line of this file")
+    ]
+    assert [r.family_relation for r in residents(db_session)] == ["anak", "anak"]

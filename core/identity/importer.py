@@ -22,7 +22,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import chain
 from operator import itemgetter
@@ -487,43 +487,40 @@ def import_residents(
             return
         with db.transaction() as tx:
             rows = [row for _l, _f, row in batch]
-            existing = _registered(tx, list(set(map(itemgetter(_NIK), rows))), stamp)
             registered_heads = _living_heads(
                 tx, {row[_KK] for row in rows if row[_RELATION] == _HEAD and _is_head(row)}
             )
-            lines: dict[str, int] = {}
-            fresh: list[Row] = []
-            for line, fields, row in batch:
-                nik = row[_NIK]
-                if nik in lines or existing.get(nik):
-                    earlier = f"line {lines[nik]}" if nik in lines else "an earlier line"
-                    reject(line, f"NIK {nik} is already on {earlier} of this file", fields)
-                    counts["twice"] += 1
-                    continue
-                lines[nik] = line
-                if row[_RELATION] == _HEAD and _is_head(row):
-                    kk = row[_KK]
-                    if kk in head_lines:
-                        reason = (
-                            f"KK {kk} already has a head of the family on line {head_lines[kk]}"
-                        )
-                        reject(line, reason, fields)
-                        continue
-                    if registered_heads.get(kk, nik) != nik:
-                        reason = f"KK {kk} already has a head of the family in the registry"
-                        reject(line, reason, fields)
-                        continue
-                    head_lines[kk] = line
-                if nik in existing:
-                    counts["skipped"] += 1
-                    continue
-                fresh.append(row)
-            if fresh:
+            # First as if no NIK of the batch were registered (an import's usual
+            # case): the NIKs' unique index checks that while inserting, instead
+            # of a look-up of each beforehand. The head rule's rejects are not
+            # inserted: their NIKs are looked up (a few), as a registered one would
+            # have been rejected for it instead.
+            sorted_ = _sort_rows(batch, {}, registered_heads, head_lines)
+            inserted = False
+            if not _registered(tx, [row[_NIK] for _l, _r, row in sorted_.head_rejects], stamp):
                 try:
                     with tx.begin_nested():
-                        _insert_many(tx, fresh, stamp)
+                        if sorted_.fresh:
+                            _insert_many(tx, sorted_.fresh, stamp)
+                        inserted = True
                 except IntegrityError:
-                    fresh = _insert_one_by_one(tx, fresh, stamp, counts)
+                    pass
+            fresh = sorted_.fresh
+            if not inserted:
+                existing = _registered(tx, list(set(map(itemgetter(_NIK), rows))), stamp)
+                sorted_ = _sort_rows(batch, existing, registered_heads, head_lines)
+                fresh = sorted_.fresh
+                if fresh:
+                    try:
+                        with tx.begin_nested():
+                            _insert_many(tx, fresh, stamp)
+                    except IntegrityError:
+                        fresh = _insert_one_by_one(tx, fresh, stamp, counts)
+            for line, reason, fields in sorted_.rejects:
+                reject(line, reason, fields)
+            head_lines.update(sorted_.heads)
+            counts["twice"] += sorted_.twice
+            counts["skipped"] += sorted_.skipped
             counts["imported"] += len(fresh)
             counts["flagged"] += sum(row[_REVIEW] for row in fresh)
             if call_hooks and fresh:
@@ -606,6 +603,61 @@ def import_residents(
         reject_path=reject_path if counts["rejected"] else None,
         duplicates_in_file=counts["twice"],
     )
+
+
+@dataclass
+class _Sorted:
+    """A batch's rows sorted by :func:`_sort_rows`."""
+
+    fresh: list[Row] = field(default_factory=list)
+    rejects: list[tuple[int, str, list[str]]] = field(default_factory=list)  # in line order
+    head_rejects: list[tuple[int, str, Row]] = field(default_factory=list)
+    heads: dict[str, int] = field(default_factory=dict)  # KK number -> line of its new head
+    twice: int = 0  # rejected: the NIK came on an earlier line
+    skipped: int = 0  # registered before this import
+
+
+def _sort_rows(
+    batch: list[tuple[int, list[str], Row]],
+    existing: dict[str, bool],
+    registered_heads: dict[str, str],
+    head_lines: dict[str, int],
+) -> _Sorted:
+    """Which rows of a batch to insert, reject (and why) or skip; changes nothing.
+
+    ``existing``: the batch's registered NIKs (True: this import wrote it);
+    ``registered_heads``: KK number -> NIK of its living head in the
+    registry; ``head_lines``: KK number -> line of its head in this file so far.
+    """
+    found = _Sorted()
+    lines: dict[str, int] = {}
+    for line, fields, row in batch:
+        nik = row[_NIK]
+        if nik in lines or existing.get(nik):
+            earlier = f"line {lines[nik]}" if nik in lines else "an earlier line"
+            found.rejects.append((line, f"NIK {nik} is already on {earlier} of this file", fields))
+            found.twice += 1
+            continue
+        lines[nik] = line
+        if row[_RELATION] == _HEAD and _is_head(row):
+            kk = row[_KK]
+            head_line = head_lines.get(kk) or found.heads.get(kk)
+            if head_line:
+                reason = f"KK {kk} already has a head of the family on line {head_line}"
+            elif registered_heads.get(kk, nik) != nik:
+                reason = f"KK {kk} already has a head of the family in the registry"
+            else:
+                found.heads[kk] = line
+                reason = ""
+            if reason:
+                found.rejects.append((line, reason, fields))
+                found.head_rejects.append((line, reason, row))
+                continue
+        if nik in existing:
+            found.skipped += 1
+            continue
+        found.fresh.append(row)
+    return found
 
 
 @contextmanager
