@@ -416,3 +416,24 @@ def test_a_nik_repeated_as_a_family_head_in_a_later_batch_is_rejected_as_repeate
         ("4", f"NIK {nik(1)} is already on an earlier line of this file")
     ]
     assert [r.family_relation for r in residents(db_session)] == ["anak", "anak"]
+
+
+def test_the_collector_is_paused_for_the_block_only():
+    import gc
+
+    from pamong.gcpause import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gc
 import io
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import chain
@@ -36,6 +34,7 @@ from pamong.accounts.permissions import Actor
 from pamong.audit.services import record
 from pamong.db import Database, utcnow
 from pamong.errors import InvalidInput
+from pamong.gcpause import collector_paused
 from pamong.hookrelay import has_impls, hooks_of
 from pamong.i18n import gettext as _
 from pamong.identity.models import (
@@ -530,7 +529,7 @@ def import_residents(
                     relay.pamong_on_resident_registered(resident=resident, session=tx)
 
     try:
-        with _collector_paused(), path.open("rb") as raw:
+        with collector_paused(), path.open("rb") as raw:
             counter = _CountingReader(raw)
             rows = _checked_rows(io.BufferedReader(counter), path)
             first = next(rows, None)
@@ -658,25 +657,6 @@ def _sort_rows(
             continue
         found.fresh.append(row)
     return found
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector held off while the rows are loaded.
-
-    The rows make no reference cycles, but each batch's some 60,000 lists
-    and tuples set off the collector's young collections, and those its
-    full ones, which scan every object of the process (the app's included):
-    an eighth of a 100,000-row import's CPU. What little cyclic garbage the
-    batches' transactions leave is collected once the collector runs again.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _is_head(row: Row) -> bool:
