@@ -437,3 +437,23 @@ def test_the_collector_is_paused_for_the_block_only():
         assert not gc.isenabled()  # left as it was found
     finally:
         gc.enable()
+
+
+def test_each_bad_coded_field_is_named_even_after_good_rows_with_the_same_values(app, tmp_path):
+    """The converter remembers coded fields' values; a bad one is never remembered."""
+    ok = "Sragen,1990-08-12,L,33.14.01.2001,Islam,001,002"
+    path = write(
+        tmp_path,
+        f"{nik(1)},Budi,{ok}",
+        f"{nik(2)},Joko,{ok.replace('Islam', 'Jedi')}",
+        f"{nik(3)},Agus,{ok.replace('001,002', '0001,002')}",
+        f"{nik(4)},Tono,{ok.replace('Islam,001', 'Jedi,0001')}",
+        f"{nik(5)},Darmo,{ok}",
+    )
+    summary = run(app, path)
+    assert (summary.imported, summary.rejected) == (2, 3)
+    assert [(r["line"], r["reason"].split(" ")[0]) for r in rejects(summary)] == [
+        ("3", "religion"),
+        ("4", "rt"),
+        ("5", "religion"),  # the first bad field of the row, as before
+    ]

@@ -188,7 +188,9 @@ class _Converter:
     ) -> None:
         position = {name: index for index, name in enumerate(header)}
         absent = len(header)  # each row gets one empty field at the end for them
-        self.fields = itemgetter(*(position.get(c, absent) for c in (*REQUIRED, *OPTIONAL)))
+        positions = [position.get(c, absent) for c in (*REQUIRED, *OPTIONAL)]
+        self.fields = itemgetter(*positions)
+        self.pad = absent in positions
         self.units = units
         self.scopes = None if actor.is_system else actor.scope_paths(PERMISSION)
         self.today = today
@@ -196,6 +198,33 @@ class _Converter:
         #: birth date text -> (date, ISO text, the NIK's date digits for a man, for a woman)
         self.dates: dict[str, tuple[date, str, str, str]] = {}
         self.kecamatans: dict[str, bool] = {}
+        #: (family_relation, religion, marital_status, blood_type) -> their values
+        self.coded: dict[tuple[str, ...], tuple[str | None, ...]] = {}
+        #: (rt, rw, status) -> their values
+        self.local: dict[tuple[str, ...], tuple[str | None, ...]] = {}
+
+    def _coded(
+        self, relation: str, religion: str, marital: str, blood: str
+    ) -> tuple[str | None, ...]:
+        found = (
+            _choice(relation, "family_relation", _RELATIONS),
+            _choice(religion, "religion", _RELIGIONS),
+            _choice(marital, "marital_status", _MARITAL),
+            _blood_type(blood) if blood else None,
+        )
+        if len(self.coded) < _REMEMBERED:
+            self.coded[relation, religion, marital, blood] = found
+        return found
+
+    def _local(self, rt: str, rw: str, status: str) -> tuple[str | None, ...]:
+        found = (
+            _digits(rt, "rt", (1, 2, 3)),
+            _digits(rw, "rw", (1, 2, 3)),
+            _choice(status, "status", _STATUSES) or _LIVING,
+        )
+        if len(self.local) < _REMEMBERED:
+            self.local[rt, rw, status] = found
+        return found
 
     def _birth_date(self, text: str) -> tuple[date, str, str, str]:
         found = self.dates.get(text)
@@ -242,7 +271,7 @@ class _Converter:
             rt,
             rw,
             status,
-        ) = self.fields([*row, ""])
+        ) = self.fields([*row, ""] if self.pad else row)
         if not (len(nik) == 16 and nik.isascii() and nik.isdigit()):
             nik = nik.translate(_NIK_STRIP)
             if len(nik) != 16 or not (nik.isascii() and nik.isdigit()):
@@ -260,7 +289,9 @@ class _Converter:
         birth_place, birth_place_key = place
         if not birth_place_key:
             raise RowError("birth_place is empty")
-        born, born_text, man_digits, woman_digits = self._birth_date(birth_text)
+        born, born_text, man_digits, woman_digits = self.dates.get(birth_text) or self._birth_date(
+            birth_text
+        )
         sex = _SEX.get(sex_text) or _SEX.get(sex_text.strip().upper())
         if sex is None:
             raise RowError(f"sex {sex_text!r} must be L/P or M/F")
@@ -272,28 +303,35 @@ class _Converter:
                 raise RowError(f"desa_code {code!r} is not a desa/kelurahan of this regency")
         if self.scopes is not None and not any(unit[1].startswith(p) for p in self.scopes):
             raise RowError(f"desa_code {code.strip()!r} is outside the units you may import into")
-        issues, review = self._nik_issues(
-            nik, born, man_digits if sex == "M" else woman_digits, sex
-        )
+        date_digits = man_digits if sex == "M" else woman_digits
+        if date_digits == nik[6:12] and nik[12:] != "0000" and self.kecamatans.get(nik[:6]):
+            issues, review = "[]", 0  # what _nik_issues says of it, without a call
+        else:
+            issues, review = self._nik_issues(nik, born, date_digits, sex)
+        kk_number = _digits(kk_number, "kk_number", (16,))
+        relation, religion, marital_status, blood_type = self.coded.get(
+            (family_relation, religion, marital_status, blood_type)
+        ) or self._coded(family_relation, religion, marital_status, blood_type)
+        rt, rw, status = self.local.get((rt, rw, status)) or self._local(rt, rw, status)
         return (
             nik,
-            _digits(kk_number, "kk_number", (16,)),
-            _choice(family_relation, "family_relation", _RELATIONS),
+            kk_number,
+            relation,
             name[:200],
             name_key[:200],
             birth_place[:100],
             birth_place_key[:100],
             born_text,
             sex,
-            _choice(religion, "religion", _RELIGIONS),
-            _choice(marital_status, "marital_status", _MARITAL),
+            religion,
+            marital_status,
             occupation.strip()[:100] or None,
-            _blood_type(blood_type) if blood_type else None,
+            blood_type,
             address.strip()[:300],
-            _digits(rt, "rt", (1, 2, 3)),
-            _digits(rw, "rw", (1, 2, 3)),
+            rt,
+            rw,
             unit[0],
-            _choice(status, "status", _STATUSES) or _LIVING,
+            status,
             issues,
             review,
         )
