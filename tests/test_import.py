@@ -457,3 +457,18 @@ def test_each_bad_coded_field_is_named_even_after_good_rows_with_the_same_values
         ("4", "rt"),
         ("5", "religion"),  # the first bad field of the row, as before
     ]
+
+
+def test_a_command_can_spare_its_exit_the_collector():
+    import atexit
+    import gc
+
+    from pamong.gcpause import no_collection_at_exit
+
+    atexit.unregister(gc.freeze)  # an earlier command of this test run registered it
+    before = atexit._ncallbacks()
+    no_collection_at_exit()
+    no_collection_at_exit()
+    assert atexit._ncallbacks() == before + 1  # once, however many commands ran
+    atexit.unregister(gc.freeze)
+    assert atexit._ncallbacks() == before

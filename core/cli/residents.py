@@ -37,7 +37,9 @@ def residents_import(
     ctx: click.Context, file: Path, reject_file: Path | None, batch_size: int
 ) -> None:
     """Import residents from a CSV file; safe to run again on the same file."""
-    from pamong.gcpause import collector_paused
+    from pamong.gcpause import collector_paused, no_collection_at_exit
+
+    no_collection_at_exit()
 
     # The modules and the app (some hundred thousand objects) and the rows:
     # the collector would scan them again and again for what little garbage they leave.
