@@ -459,16 +459,17 @@ def test_each_bad_coded_field_is_named_even_after_good_rows_with_the_same_values
     ]
 
 
-def test_a_command_can_spare_its_exit_the_collector():
+def test_a_command_can_spare_its_exit_the_collector(monkeypatch):
     import atexit
     import gc
 
     from pamong.gcpause import no_collection_at_exit
 
-    atexit.unregister(gc.freeze)  # an earlier command of this test run registered it
-    before = atexit._ncallbacks()
+    registered: list = []
+    monkeypatch.setattr(atexit, "register", registered.append)
+    monkeypatch.setattr(
+        atexit, "unregister", lambda f: registered.remove(f) if f in registered else 0
+    )
     no_collection_at_exit()
     no_collection_at_exit()
-    assert atexit._ncallbacks() == before + 1  # once, however many commands ran
-    atexit.unregister(gc.freeze)
-    assert atexit._ncallbacks() == before
+    assert registered == [gc.freeze]  # once, however many commands a process runs
