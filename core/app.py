@@ -2,44 +2,37 @@
 
 from __future__ import annotations
 
-import functools
 import gc
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
 import flask_smorest
-from babel import Locale
 from flask import (
     Blueprint,
     Flask,
     Request,
     abort,
-    current_app,
-    has_request_context,
     request,
-    session,
 )
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
 from werkzeug.routing import Rule
 
-import pamong
 from pamong import ratelimit
+from pamong.appbase import (
+    PamongState,
+    base_app,
+    load_instance,
+    refuse_unless_current,
+)
 from pamong.auth import AnonymousUser, load_session_user
-from pamong.config import ConfigError, Settings, load_settings
-from pamong.db import Database, close_session
+from pamong.db import close_session
 from pamong.errors import PamongError
-from pamong.hookrelay import SESSION_KEY, SETTINGS_KEY
 from pamong.hooks import (
     DemoData,
     DocumentKind,
@@ -51,10 +44,8 @@ from pamong.hooks import (
     WorkerJob,
 )
 from pamong.inputs import TooDeep, load_json
-from pamong.messaging.outbox import install_embedded_delivery
 from pamong.plugins import (
     CORE_ID,
-    ContainedHookRelay,
     PluginHost,
     StartupError,
     announce_app_ready,
@@ -63,77 +54,8 @@ from pamong.plugins import (
 )
 from pamong.rest import API_PREFIX, MAX_ID, IdConverter, PamongApi, handle_pamong_error
 
-LOCALES = ("id", "en")
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 _NO_LENGTH = frozenset({None, "", "0"})
-CORE_ROOT = Path(__file__).parent
-
-
-@dataclass
-class PamongState:
-    """Everything Pamong keeps per app, at ``app.extensions["pamong"]``."""
-
-    settings: Settings
-    db: Database
-    host: PluginHost
-    permissions: dict[str, Permission] = field(default_factory=dict)
-    nav_items: list[tuple[str, NavItem]] = field(default_factory=list)
-    roles: list[RoleTemplate] = field(default_factory=list)
-    api: PamongApi | None = None
-    demo_seeders: list[tuple[str, DemoData]] = field(default_factory=list)
-    worker_jobs: list[tuple[str, WorkerJob]] = field(default_factory=list)
-    calendar: Any = None  # pamong.workdays.WorkCalendar, built on first use
-    login_throttle: Any = None  # pamong.ratelimit.LoginThrottle
-    trackable_kinds: dict[str, TrackableKind] = field(default_factory=dict)
-    document_kinds: dict[str, DocumentKind] = field(default_factory=dict)
-    survey_services: dict[str, SurveyService] = field(default_factory=dict)
-
-    @property
-    def plugins(self) -> dict[str, Any]:
-        return self.host.plugins
-
-    def plugin_settings(self, plugin_id: str) -> dict[str, Any]:
-        return self.host.plugins[plugin_id].settings
-
-
-_LOCALES: dict[str, Locale] = {}
-
-
-def _locale(code: str) -> Locale:
-    # Flask-Babel parses the selector's answer on every request (a file-system
-    # check in Babel); a Locale object is taken as it is.
-    found = _LOCALES.get(code)
-    if found is None:
-        found = _LOCALES[code] = Locale.parse(code)
-    return found
-
-
-def select_locale() -> Locale:
-    """The language of the answer.
-
-    Pages: the visitor's choice (the language switch), else the instance's
-    default. The API: the request's ``Accept-Language``, else the default.
-    Outside a request (CLI, worker, demo seeding): the default, so services
-    may translate their messages anywhere.
-    """
-    default = current_app.extensions["pamong"].settings.default_locale
-    if not has_request_context():
-        return _locale(default)
-    if request.path.startswith(API_PREFIX):
-        return _locale(_best_language(request.environ.get("HTTP_ACCEPT_LANGUAGE")) or default)
-    lang = session.get("lang")
-    return _locale(lang if lang in LOCALES else default)
-
-
-@functools.lru_cache(maxsize=512)
-def _best_language(accept_language: str | None) -> str | None:
-    """The best of :data:`LOCALES` for an ``Accept-Language`` value, None if none fits.
-
-    Parsed once per distinct header value (clients send few): parsing and
-    matching it was a tenth of a public API request. The cache is bounded,
-    so a client sending a new value each time costs only the parse.
-    """
-    return parse_accept_header(accept_language, LanguageAccept).best_match(LOCALES)
 
 
 class _Rule(Rule):
@@ -354,20 +276,6 @@ def _collect_records(state: PamongState) -> None:
             host.problems.append(problem)
 
 
-def missing_instance_message(settings: Settings) -> str:
-    """What to do when the instance folder holds no instance (or no secret key)."""
-    folder = settings.instance_path
-    config = folder / "pamong.toml"
-    if config.exists():
-        return f"no secret_key in {config}: add one (a long random string) under [pamong]"
-    return (
-        f"No Pamong instance in {folder} (no pamong.toml there). Create one with "
-        f"`pamong --instance {folder} init --region CODE` (CODE is your regency, "
-        "e.g. 33.14 for Sragen), or build a trial one with `pamong demo`. To use an "
-        "existing instance, pass --instance DIR or set PAMONG_INSTANCE."
-    )
-
-
 def _core_command_names() -> list[str]:
     from pamong.cli import main
 
@@ -435,67 +343,13 @@ def _collector_paused() -> Iterator[None]:
 def _create_app(
     instance_path: str | Path | None, *, check_schema: bool, overrides: dict[str, Any]
 ) -> Flask:
-    try:
-        settings = load_settings(instance_path, overrides)
-    except ConfigError as error:
-        if error.plugin_settings is None:
-            raise
-        host = PluginHost(error.plugins)  # name the plugins' problems in the same message
-        host.load()
-        host.load_settings(error.plugin_settings)
-        raise ConfigError(error.problems + host.problems, error.path) from None
-    if not settings.secret_key:
-        raise ConfigError(missing_instance_message(settings))
-    host = PluginHost(settings.plugins)
-    host.load()
-    host.load_settings(settings.plugin_settings)
-
-    app = _Flask(
-        "pamong",
-        instance_path=str(settings.instance_path),
-        template_folder=str(CORE_ROOT / "templates"),
-        static_folder=str(CORE_ROOT / "static"),
-    )
+    settings, host = load_instance(instance_path, overrides)
+    app = base_app(settings, host, _Flask)
     app.url_rule_class = _Rule
     app.session_interface = _CookieSessions()
-    app.config.update(
-        SECRET_KEY=settings.secret_key,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
-        PERMANENT_SESSION_LIFETIME=timedelta(minutes=settings.session_lifetime_minutes),
-        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
-        API_TITLE="Pamong",
-        API_VERSION=pamong.__version__,
-        OPENAPI_VERSION="3.0.3",
-        OPENAPI_URL_PREFIX=API_PREFIX,
-        OPENAPI_JSON_PATH="openapi.json",
-        API_SPEC_OPTIONS={
-            "info": {"description": "Pamong REST API. Errors are RFC 9457 problem+json."},
-            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
-        },
-        BABEL_DEFAULT_LOCALE=settings.default_locale,
-        BABEL_DEFAULT_TIMEZONE=settings.time_zone,
-        BABEL_TRANSLATION_DIRECTORIES=";".join(
-            [str(CORE_ROOT / "translations")]
-            + [str(p.translations_dir) for p in host.plugins.values() if p.translations_dir]
-        ),
-        BABEL_DOMAIN=";".join(
-            ["messages"] + [pid for pid, p in host.plugins.items() if p.translations_dir]
-        ),
-        WTF_CSRF_TIME_LIMIT=None,
-    )
-    db = Database(settings.database_url)
-    db.sessionmaker.configure(
-        info={SESSION_KEY: ContainedHookRelay(host.pm), SETTINGS_KEY: settings}
-    )
-    if settings.embedded_delivery:
-        install_embedded_delivery(db, settings, host.pm.hook)
-    state = PamongState(settings=settings, db=db, host=host)
-    app.extensions["pamong"] = state
+    state = app.extensions["pamong"]
     ratelimit.init_app(app)
 
-    Babel(app, locale_selector=select_locale)
     csrf = CSRFProtect(app)
     login = LoginManager(app)
     login.user_loader(load_session_user)
@@ -520,7 +374,7 @@ def _create_app(
     check_cli_groups(host, _core_command_names())
     host.raise_problems()
     if check_schema:
-        _refuse_unless_current(state)
+        refuse_unless_current(state)
 
     from pamong.web.context import install_template_helpers
     from pamong.web.security import install_security
@@ -535,7 +389,7 @@ def _create_app(
     try:
         announce_app_ready(host, app)
     except StartupError:
-        db.dispose()
+        state.db.dispose()
         raise
     from pamong.web.template_cache import install_template_cache
 
@@ -575,17 +429,6 @@ def _refuse_bad_input() -> None:
             abort(400, str(exc))
         except ValueError:
             pass  # not JSON at all: the endpoint's own parser says so
-
-
-def _refuse_unless_current(state: PamongState) -> None:
-    """Refuse to serve on a schema behind (or ahead of) the code's migrations."""
-    from pamong import migrate
-
-    try:
-        migrate.check_schema(state.db, state.host)
-    except StartupError:
-        state.db.dispose()
-        raise
 
 
 __all__ = ["PamongState", "StartupError", "create_app"]

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from pamong.accounts.permissions import CORE_PERMISSIONS
-from pamong.accounts.services import CORE_ROLES
 from pamong.hooks import (
     DocumentKind,
     NavItem,
@@ -104,6 +103,10 @@ def pamong_register_permissions() -> Iterable[Permission]:
 
 @hookimpl
 def pamong_register_roles() -> Iterable[RoleTemplate]:
+    # Imported here: the accounts services (sessions, passwords) are not needed
+    # by the commands that build the app without its web parts.
+    from pamong.accounts.services import CORE_ROLES
+
     return CORE_ROLES
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from pamong.accounts.permissions import Actor
 from pamong.accounts.services import actor_for, load_user
@@ -330,3 +330,146 @@ def test_a_family_card_gets_one_living_head_across_batches_and_the_registry(
         ("7", f"KK {registered_kk} already has a head of the family in the registry"),
     ]
     assert run(app, path, batch_size=2).skipped_existing == 4  # the same file again: no new error
+
+
+def test_an_unquoted_field_over_the_size_limit_refuses_the_whole_file(app, tmp_path, db_session):
+    """A file without quotes skips the csv module's check unless a line is too long for it."""
+    path = write(
+        tmp_path,
+        f"{nik(1)},Budi,Sragen,1990-08-12,L,33.14.01.2001,,,",
+        f"{nik(2)},{'x' * 200_000},Sragen,1990-08-12,L,33.14.01.2001,,,",
+    )
+    with pytest.raises(InvalidInput, match="line 3: not valid CSV"):
+        run(app, path, batch_size=1)
+    assert residents(db_session) == []
+
+
+def test_the_scan_measures_lines_across_its_blocks(tmp_path):
+    from pamong.identity.importer import _scan
+
+    short = b"a,b\n" * 250_000  # 1,000,000 bytes: the next line crosses the 1 MB block
+    path = tmp_path / "long.csv"
+    path.write_bytes(short + b"y" * 140_000 + b"\nz\n")
+    with path.open("rb") as raw:
+        scan = _scan(raw)
+    assert (scan.text, scan.quoted, scan.longest_line) == (True, False, 140_000)
+    path.write_bytes(b'a,"b"\n\xff\n')
+    with path.open("rb") as raw:
+        assert not _scan(raw).text
+
+
+def test_the_cli_import_runs_on_the_app_without_its_web_parts(tmp_path):
+    """``create_base_app``: database, plugins, translations; no pages, API or login."""
+    from pamong.appbase import create_base_app
+    from pamong.config import ConfigError
+    from pamong.migrate import SchemaNotCurrent
+
+    with pytest.raises(ConfigError, match="No Pamong instance"):
+        create_base_app(tmp_path / "nowhere")
+    instance = tmp_path / "instance"
+    password = tmp_path / "pw"
+    password.write_text("kabupaten-sragen-1")
+    runner = CliRunner()
+    init = ["--instance", str(instance), "init", "--region", "33.14"]
+    assert runner.invoke(main, [*init, "--admin-password-file", str(password)]).exit_code == 0
+    app = create_base_app(instance)
+    try:
+        assert app.blueprints == {}
+        assert [rule.endpoint for rule in app.url_map.iter_rules()] == ["static"]
+        db = app.extensions["pamong"].db
+        with app.app_context():
+            summary = import_residents(
+                db, write(tmp_path, f"{nik(1)},Budi,Sragen,1990-08-12,L,33.14.01.2001,,,"), SYSTEM
+            )
+        assert summary.imported == 1
+        with db.transaction() as session:
+            assert session.scalar(select(func.count()).select_from(AuditEntry)) >= 1
+            session.execute(text("UPDATE alembic_version SET version_num = 'core_0001'"))
+    finally:
+        app.extensions["pamong"].db.dispose()
+    with pytest.raises(SchemaNotCurrent):
+        create_base_app(instance)
+
+
+def test_the_base_app_and_the_rest_module_agree_on_the_api_prefix():
+    from pamong import appbase, rest
+
+    assert appbase._API_PREFIX == rest.API_PREFIX
+
+
+def test_a_nik_repeated_as_a_family_head_in_a_later_batch_is_rejected_as_repeated(
+    app, tmp_path, db_session
+):
+    """The batch is first inserted as if no NIK were registered; the unique index says no."""
+    kk = "3314012001900001"
+    header = "nik,name,birth_place,birth_date,sex,desa_code,kk_number,family_relation"
+    path = write(
+        tmp_path,
+        f"{nik(1)},Budi,Sragen,1990-08-12,L,33.14.01.2001,{kk},anak",
+        f"{nik(2)},Joko,Sragen,1990-08-12,L,33.14.01.2001,{kk},anak",
+        f"{nik(1)},Budi,Sragen,1990-08-12,L,33.14.01.2001,{kk},kepala_keluarga",
+        header=header,
+    )
+    summary = run(app, path, batch_size=1)
+    assert (summary.imported, summary.duplicates_in_file, summary.skipped_existing) == (2, 1, 0)
+    assert [(r["line"], r["reason"]) for r in rejects(summary)] == [
+        ("4", f"NIK {nik(1)} is already on an earlier line of this file")
+    ]
+    assert [r.family_relation for r in residents(db_session)] == ["anak", "anak"]
+
+
+def test_the_collector_is_paused_for_the_block_only():
+    import gc
+
+    from pamong.gcpause import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+
+
+def test_each_bad_coded_field_is_named_even_after_good_rows_with_the_same_values(app, tmp_path):
+    """The converter remembers coded fields' values; a bad one is never remembered."""
+    ok = "Sragen,1990-08-12,L,33.14.01.2001,Islam,001,002"
+    path = write(
+        tmp_path,
+        f"{nik(1)},Budi,{ok}",
+        f"{nik(2)},Joko,{ok.replace('Islam', 'Jedi')}",
+        f"{nik(3)},Agus,{ok.replace('001,002', '0001,002')}",
+        f"{nik(4)},Tono,{ok.replace('Islam,001', 'Jedi,0001')}",
+        f"{nik(5)},Darmo,{ok}",
+    )
+    summary = run(app, path)
+    assert (summary.imported, summary.rejected) == (2, 3)
+    assert [(r["line"], r["reason"].split(" ")[0]) for r in rejects(summary)] == [
+        ("3", "religion"),
+        ("4", "rt"),
+        ("5", "religion"),  # the first bad field of the row, as before
+    ]
+
+
+def test_a_command_can_spare_its_exit_the_collector(monkeypatch):
+    import atexit
+    import gc
+
+    from pamong.gcpause import no_collection_at_exit
+
+    registered: list = []
+    monkeypatch.setattr(atexit, "register", registered.append)
+    monkeypatch.setattr(
+        atexit, "unregister", lambda f: registered.remove(f) if f in registered else 0
+    )
+    no_collection_at_exit()
+    no_collection_at_exit()
+    assert registered == [gc.freeze]  # once, however many commands a process runs

@@ -6,11 +6,22 @@ Most NIKs here are issued in kecamatan 33.14.01 (Kalijambe, Kabupaten Sragen).
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pamong.identity.nik import MESSAGES, NikResult, clean_nik, mask_nik, parse_nik
+from pamong.identity.nik import (
+    MESSAGES,
+    NikResult,
+    birth_digits,
+    clean_nik,
+    kecamatan_is_known,
+    mask_nik,
+    parse_nik,
+)
 from pamong.regions import is_known_region
 
 REF = date(2026, 6, 1)
@@ -340,3 +351,56 @@ def test_the_result_is_immutable():
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.valid = False  # type: ignore[misc]
+
+
+# --- the bulk import's shortcut: a NIK that plainly agrees with its row -------------
+
+_DIGIT_STRINGS = st.text(alphabet="0123456789", min_size=16, max_size=16)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    born=st.dates(min_value=date(1900, 1, 1), max_value=date(2026, 11, 30)),
+    sex=st.sampled_from("MF"),
+    kecamatan=st.sampled_from(["33.14.01", "33.14.20", "31.71.01", "33.14.99", "99.99.99"]),
+    serial=st.integers(min_value=0, max_value=9999),
+)
+def test_a_nik_carrying_the_birth_digits_is_valid_without_warnings(born, sex, kecamatan, serial):
+    """What :func:`birth_digits` and :func:`kecamatan_is_known` promise about :func:`parse_nik`."""
+    region = kecamatan.replace(".", "")
+    value = f"{region}{birth_digits(born, sex)}{serial:04d}"
+    parsed = parse_nik(value, reference_date=date(2026, 12, 1), known_birth_date=born)
+    plain = serial != 0 and kecamatan_is_known(region)
+    assert (parsed.valid and not parsed.warnings and parsed.sex == sex) is plain
+    if plain:
+        assert parsed.birth_date == born
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    value=_DIGIT_STRINGS,
+    born=st.dates(min_value=date(1900, 1, 1), max_value=date(2026, 11, 30)),
+    sex=st.sampled_from("MF"),
+    shaped=st.sampled_from(["", "331401", "331420", "000000"]),
+)
+def test_the_import_finds_the_issues_parse_nik_finds(value, born, sex, shaped):
+    """The import's shortcut (no parse when the NIK plainly agrees) changes no result."""
+    from pamong.accounts.permissions import Actor
+    from pamong.identity.importer import _Converter
+
+    today = date(2026, 12, 1)
+    if shaped:  # a NIK of the row's birth date and sex, in a known kecamatan or not
+        value = shaped + birth_digits(born, sex) + value[12:]
+    convert = _Converter(["nik"], {}, Actor.system("test"), today)
+    issues, review = convert._nik_issues(value, born, birth_digits(born, sex), sex)
+    parsed = parse_nik(value, reference_date=today, known_birth_date=born)
+    expected = [*parsed.errors, *parsed.warnings]
+    if parsed.sex and parsed.sex != sex:
+        expected.append("sex_mismatch")
+    assert (json.loads(issues), review) == (expected, int(not parsed.valid))
+
+
+def test_birth_digits_add_forty_to_a_womans_day():
+    assert birth_digits(date(1990, 8, 12), "M") == "120890"
+    assert birth_digits(date(1990, 8, 12), "F") == "520890"
+    assert not kecamatan_is_known("330014")

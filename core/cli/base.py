@@ -57,12 +57,19 @@ def read_password_file(path: Path) -> str:
         raise CliError(f"cannot read password file {path}: {exc.strerror}") from None
 
 
-def make_app(ctx: click.Context, *, check_schema: bool = True) -> Flask:
-    """The instance's app; ``check_schema=False`` for commands that build the schema."""
-    from pamong.app import create_app
+def make_app(ctx: click.Context, *, check_schema: bool = True, web: bool = True) -> Flask:
+    """The instance's app; ``check_schema=False`` for commands that build the schema.
+
+    ``web=False`` for commands that only work on the database: the app
+    without pages, API, login or templates (:mod:`pamong.appbase`).
+    """
     from pamong.config import ConfigError
     from pamong.plugins import StartupError
 
+    if web:
+        from pamong.app import create_app
+    else:
+        from pamong.appbase import create_base_app as create_app
     try:
         return create_app(instance_path(ctx), check_schema=check_schema)
     except (ConfigError, StartupError) as exc:
@@ -70,14 +77,17 @@ def make_app(ctx: click.Context, *, check_schema: bool = True) -> Flask:
 
 
 @contextmanager
-def app_context(ctx: click.Context, *, check_schema: bool = True) -> Iterator[Flask]:
+def app_context(
+    ctx: click.Context, *, check_schema: bool = True, web: bool = True
+) -> Iterator[Flask]:
     """The instance's app, with an app context pushed, for a command's body.
 
-    A failed migration in the body becomes a one-paragraph error.
+    A failed migration in the body becomes a one-paragraph error. ``web``:
+    see :func:`make_app`.
     """
     from pamong.migrate import MigrationError
 
-    app = make_app(ctx, check_schema=check_schema)
+    app = make_app(ctx, check_schema=check_schema, web=web)
     try:
         with app.app_context():
             yield app

@@ -37,22 +37,29 @@ def residents_import(
     ctx: click.Context, file: Path, reject_file: Path | None, batch_size: int
 ) -> None:
     """Import residents from a CSV file; safe to run again on the same file."""
-    from pamong.identity.importer import import_residents
+    from pamong.gcpause import collector_paused, no_collection_at_exit
 
-    with app_context(ctx) as app, cli_language():
-        db = app.extensions["pamong"].db
-        size = file.stat().st_size
-        with click.progressbar(
-            length=size, label="Importing", file=sys.stderr, show_eta=True
-        ) as bar:
-            summary = import_residents(
-                db,
-                file,
-                Actor.system("pamong residents import"),
-                reject_path=reject_file,
-                batch_size=batch_size,
-                progress=bar.update,
-            )
+    no_collection_at_exit()
+
+    # The modules and the app (some hundred thousand objects) and the rows:
+    # the collector would scan them again and again for what little garbage they leave.
+    with collector_paused():
+        from pamong.identity.importer import import_residents
+
+        with app_context(ctx, web=False) as app, cli_language():
+            db = app.extensions["pamong"].db
+            size = file.stat().st_size
+            with click.progressbar(
+                length=size, label="Importing", file=sys.stderr, show_eta=True
+            ) as bar:
+                summary = import_residents(
+                    db,
+                    file,
+                    Actor.system("pamong residents import"),
+                    reject_path=reject_file,
+                    batch_size=batch_size,
+                    progress=bar.update,
+                )
     click.echo(
         f"Read {summary.read} rows: {summary.imported} imported "
         f"({summary.flagged} flagged for review), {summary.skipped_existing} already registered, "

@@ -20,7 +20,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import chain
 from operator import itemgetter
@@ -34,6 +34,7 @@ from pamong.accounts.permissions import Actor
 from pamong.audit.services import record
 from pamong.db import Database, utcnow
 from pamong.errors import InvalidInput
+from pamong.gcpause import collector_paused
 from pamong.hookrelay import has_impls, hooks_of
 from pamong.i18n import gettext as _
 from pamong.identity.models import (
@@ -44,7 +45,7 @@ from pamong.identity.models import (
     Resident,
     ResidentStatus,
 )
-from pamong.identity.nik import parse_nik
+from pamong.identity.nik import birth_digits, kecamatan_is_known, parse_nik
 from pamong.identity.services import EARLIEST_BIRTH_DATE, normalise_key, screen_all_duplicates
 from pamong.inputs import csv_delimiter
 from pamong.orgunits.models import OrgUnit, OrgUnitKind
@@ -138,12 +139,48 @@ def _digits(value: str, field: str, sizes: tuple[int, ...]) -> str | None:
     return value
 
 
+#: The columns the converter fills, in the order of its tuples (then the two timestamps).
+_COLUMNS = (
+    "nik",
+    "kk_number",
+    "family_relation",
+    "name",
+    "name_key",
+    "birth_place",
+    "birth_place_key",
+    "birth_date",
+    "sex",
+    "religion",
+    "marital_status",
+    "occupation",
+    "blood_type",
+    "address",
+    "rt",
+    "rw",
+    "domicile_unit_id",
+    "status",
+    "nik_issues",
+    "needs_review",
+)
+_NIK, _KK, _RELATION, _STATUS, _REVIEW = (
+    _COLUMNS.index(c) for c in ("nik", "kk_number", "family_relation", "status", "needs_review")
+)
+_STAMPS = ("created_at", "updated_at")
+
+#: A row as :class:`_Converter` gives it: the values of :data:`_COLUMNS` as
+#: SQLite stores them (ISO date, JSON text, 0/1), ready for the driver.
+Row = tuple[Any, ...]
+
+
 class _Converter:
     """Turns one CSV row into the values of a ``residents`` row (or raises RowError).
 
     It reads the fields by their position in the header; a column the file
     lacks reads as empty. Birth places and dates repeat across a regency's
-    rows: their cleaned forms are remembered (up to ``_REMEMBERED`` each).
+    rows: their cleaned forms are remembered (up to ``_REMEMBERED`` each),
+    as is which NIK prefixes name a known kecamatan. The NIK is parsed only
+    when it does not plainly agree with the row (see :func:`birth_digits`).
+    The values are those of :data:`_COLUMNS`, in SQLite's storage forms.
     """
 
     def __init__(
@@ -151,14 +188,72 @@ class _Converter:
     ) -> None:
         position = {name: index for index, name in enumerate(header)}
         absent = len(header)  # each row gets one empty field at the end for them
-        self.fields = itemgetter(*(position.get(c, absent) for c in (*REQUIRED, *OPTIONAL)))
+        positions = [position.get(c, absent) for c in (*REQUIRED, *OPTIONAL)]
+        self.fields = itemgetter(*positions)
+        self.pad = absent in positions
         self.units = units
         self.scopes = None if actor.is_system else actor.scope_paths(PERMISSION)
         self.today = today
         self.places: dict[str, tuple[str, str]] = {}
-        self.dates: dict[str, date] = {}
+        #: birth date text -> (date, ISO text, the NIK's date digits for a man, for a woman)
+        self.dates: dict[str, tuple[date, str, str, str]] = {}
+        self.kecamatans: dict[str, bool] = {}
+        #: (family_relation, religion, marital_status, blood_type) -> their values
+        self.coded: dict[tuple[str, ...], tuple[str | None, ...]] = {}
+        #: (rt, rw, status) -> their values
+        self.local: dict[tuple[str, ...], tuple[str | None, ...]] = {}
 
-    def __call__(self, row: list[str]) -> dict[str, Any]:
+    def _coded(
+        self, relation: str, religion: str, marital: str, blood: str
+    ) -> tuple[str | None, ...]:
+        found = (
+            _choice(relation, "family_relation", _RELATIONS),
+            _choice(religion, "religion", _RELIGIONS),
+            _choice(marital, "marital_status", _MARITAL),
+            _blood_type(blood) if blood else None,
+        )
+        if len(self.coded) < _REMEMBERED:
+            self.coded[relation, religion, marital, blood] = found
+        return found
+
+    def _local(self, rt: str, rw: str, status: str) -> tuple[str | None, ...]:
+        found = (
+            _digits(rt, "rt", (1, 2, 3)),
+            _digits(rw, "rw", (1, 2, 3)),
+            _choice(status, "status", _STATUSES) or _LIVING,
+        )
+        if len(self.local) < _REMEMBERED:
+            self.local[rt, rw, status] = found
+        return found
+
+    def _birth_date(self, text: str) -> tuple[date, str, str, str]:
+        found = self.dates.get(text)
+        if found is None:
+            born = _date(text)
+            if born > self.today:
+                raise RowError(f"birth_date {born.isoformat()} lies in the future")
+            if born < EARLIEST_BIRTH_DATE:
+                raise RowError(f"birth_date {born.isoformat()} lies before 1900")
+            found = (born, born.isoformat(), birth_digits(born, "M"), birth_digits(born, "F"))
+            if len(self.dates) < _REMEMBERED:
+                self.dates[text] = found
+        return found
+
+    def _nik_issues(self, nik: str, born: date, date_digits: str, sex: str) -> tuple[str, int]:
+        """The NIK's issues as JSON text and whether it needs review (1) or not (0)."""
+        if date_digits == nik[6:12] and nik[12:] != "0000":
+            known = self.kecamatans.get(nik[:6])
+            if known is None:
+                known = self.kecamatans[nik[:6]] = kecamatan_is_known(nik[:6])
+            if known:
+                return "[]", 0
+        parsed = parse_nik(nik, reference_date=self.today, known_birth_date=born)
+        issues = [*parsed.errors, *parsed.warnings]
+        if parsed.sex and parsed.sex != sex:
+            issues.append("sex_mismatch")
+        return (json.dumps(issues) if issues else "[]"), int(not parsed.valid)
+
+    def __call__(self, row: list[str]) -> Row:
         (
             nik,
             name,
@@ -176,7 +271,7 @@ class _Converter:
             rt,
             rw,
             status,
-        ) = self.fields([*row, ""])
+        ) = self.fields([*row, ""] if self.pad else row)
         if not (len(nik) == 16 and nik.isascii() and nik.isdigit()):
             nik = nik.translate(_NIK_STRIP)
             if len(nik) != 16 or not (nik.isascii() and nik.isdigit()):
@@ -194,15 +289,9 @@ class _Converter:
         birth_place, birth_place_key = place
         if not birth_place_key:
             raise RowError("birth_place is empty")
-        birth_date = self.dates.get(birth_text)
-        if birth_date is None:
-            birth_date = _date(birth_text)
-            if birth_date > self.today:
-                raise RowError(f"birth_date {birth_date.isoformat()} lies in the future")
-            if birth_date < EARLIEST_BIRTH_DATE:
-                raise RowError(f"birth_date {birth_date.isoformat()} lies before 1900")
-            if len(self.dates) < _REMEMBERED:
-                self.dates[birth_text] = birth_date
+        born, born_text, man_digits, woman_digits = self.dates.get(birth_text) or self._birth_date(
+            birth_text
+        )
         sex = _SEX.get(sex_text) or _SEX.get(sex_text.strip().upper())
         if sex is None:
             raise RowError(f"sex {sex_text!r} must be L/P or M/F")
@@ -214,33 +303,38 @@ class _Converter:
                 raise RowError(f"desa_code {code!r} is not a desa/kelurahan of this regency")
         if self.scopes is not None and not any(unit[1].startswith(p) for p in self.scopes):
             raise RowError(f"desa_code {code.strip()!r} is outside the units you may import into")
-
-        parsed = parse_nik(nik, reference_date=self.today, known_birth_date=birth_date)
-        issues = [*parsed.errors, *parsed.warnings]
-        if parsed.sex and parsed.sex != sex:
-            issues.append("sex_mismatch")
-        return {
-            "nik": nik,
-            "kk_number": _digits(kk_number, "kk_number", (16,)),
-            "family_relation": _choice(family_relation, "family_relation", _RELATIONS),
-            "name": name[:200],
-            "name_key": name_key[:200],
-            "birth_place": birth_place[:100],
-            "birth_place_key": birth_place_key[:100],
-            "birth_date": birth_date,
-            "sex": sex,
-            "religion": _choice(religion, "religion", _RELIGIONS),
-            "marital_status": _choice(marital_status, "marital_status", _MARITAL),
-            "occupation": occupation.strip()[:100] or None,
-            "blood_type": _blood_type(blood_type) if blood_type else None,
-            "address": address.strip()[:300],
-            "rt": _digits(rt, "rt", (1, 2, 3)),
-            "rw": _digits(rw, "rw", (1, 2, 3)),
-            "domicile_unit_id": unit[0],
-            "status": _choice(status, "status", _STATUSES) or _LIVING,
-            "nik_issues": issues,
-            "needs_review": not parsed.valid,
-        }
+        date_digits = man_digits if sex == "M" else woman_digits
+        if date_digits == nik[6:12] and nik[12:] != "0000" and self.kecamatans.get(nik[:6]):
+            issues, review = "[]", 0  # what _nik_issues says of it, without a call
+        else:
+            issues, review = self._nik_issues(nik, born, date_digits, sex)
+        kk_number = _digits(kk_number, "kk_number", (16,))
+        relation, religion, marital_status, blood_type = self.coded.get(
+            (family_relation, religion, marital_status, blood_type)
+        ) or self._coded(family_relation, religion, marital_status, blood_type)
+        rt, rw, status = self.local.get((rt, rw, status)) or self._local(rt, rw, status)
+        return (
+            nik,
+            kk_number,
+            relation,
+            name[:200],
+            name_key[:200],
+            birth_place[:100],
+            birth_place_key[:100],
+            born_text,
+            sex,
+            religion,
+            marital_status,
+            occupation.strip()[:100] or None,
+            blood_type,
+            address.strip()[:300],
+            rt,
+            rw,
+            unit[0],
+            status,
+            issues,
+            review,
+        )
 
 
 class _CountingReader(io.RawIOBase):
@@ -326,33 +420,53 @@ def _checked_rows(raw: BinaryIO, path: Path) -> Iterator[tuple[int, list[str]]]:
             text.detach()  # the caller closes the file
 
 
-def _is_text(raw: BinaryIO) -> bool:
-    """True when the whole file is UTF-8 without a NUL character (read in 1 MB blocks)."""
+@dataclass
+class _Scan:
+    text: bool = True  # UTF-8 without a NUL character
+    quoted: bool = False  # a double quote somewhere
+    longest_line: int = 0  # in bytes
+
+
+def _scan(raw: BinaryIO) -> _Scan:
+    """Read the whole file in 1 MB blocks: is it text, does it quote, how long its lines."""
+    found = _Scan()
     decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 0  # the bytes of the line a block ended in
     try:
         while block := raw.read(1 << 20):
             if b"\x00" in block:
-                return False
+                found.text = False
+                return found
             decoder.decode(block)
+            found.quoted = found.quoted or b'"' in block
+            pieces = block.split(b"\n")
+            longest = max(line + len(pieces[0]), *map(len, pieces[1:-1]), len(pieces[-1]))
+            found.longest_line = max(found.longest_line, longest)
+            line = len(pieces[-1]) + (line if len(pieces) == 1 else 0)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return False
-    return True
+        found.text = False
+    return found
 
 
 def check_file(path: Path) -> None:
     """Read the whole file once: InvalidInput names the first line that is not CSV text.
 
-    A file of UTF-8 text is checked in blocks and parsed by the csv module
-    alone; only a file that is not is read line by line, to name the line.
+    A file of UTF-8 text is checked in blocks; if it holds no double quote
+    and no line longer than the csv module's field limit, the csv module
+    cannot fail on it (a field ends at its line's end), and the check ends
+    there. Else it is parsed by the csv module; only a file that is not
+    text is read line by line, to name the line.
     """
     with path.open("rb") as raw:
-        if _is_text(raw):
-            raw.seek(0)
+        scan = _scan(raw)
+        if scan.text and not scan.quoted and scan.longest_line <= csv.field_size_limit():
+            return
+        raw.seek(0)
+        if scan.text:
             for _row in _checked_rows(raw, path):
                 pass
             return
-        raw.seek(0)
         for _row in _rows(raw, path):
             pass
 
@@ -385,7 +499,6 @@ def import_residents(
             )
         }
         call_hooks = has_impls(session, "pamong_on_resident_registered")
-    table = Resident.__table__
     counts = {"read": 0, "imported": 0, "skipped": 0, "flagged": 0, "rejected": 0, "twice": 0}
     #: Every row of this run shares one timestamp: a NIK found in the database
     #: with it came from an earlier line of this very file.
@@ -406,59 +519,55 @@ def import_residents(
         reject_writer.writerow([line, reason, *fields])
         counts["rejected"] += 1
 
-    def flush(batch: list[tuple[int, list[str], dict[str, Any]]]) -> None:
+    def flush(batch: list[tuple[int, list[str], Row]]) -> None:
         if not batch:
             return
         with db.transaction() as tx:
-            niks = list({values["nik"] for _l, _f, values in batch})
-            existing = _registered(tx, niks, stamp)
+            rows = [row for _l, _f, row in batch]
             registered_heads = _living_heads(
-                tx, {v["kk_number"] for _l, _f, v in batch if _is_head(v)}
+                tx, {row[_KK] for row in rows if row[_RELATION] == _HEAD and _is_head(row)}
             )
-            lines: dict[str, int] = {}
-            fresh: list[dict[str, Any]] = []
-            for line, fields, values in batch:
-                nik = values["nik"]
-                if nik in lines or existing.get(nik):
-                    earlier = f"line {lines[nik]}" if nik in lines else "an earlier line"
-                    reject(line, f"NIK {nik} is already on {earlier} of this file", fields)
-                    counts["twice"] += 1
-                    continue
-                lines[nik] = line
-                if _is_head(values):
-                    kk = values["kk_number"]
-                    if kk in head_lines:
-                        reason = (
-                            f"KK {kk} already has a head of the family on line {head_lines[kk]}"
-                        )
-                        reject(line, reason, fields)
-                        continue
-                    if registered_heads.get(kk, nik) != nik:
-                        reason = f"KK {kk} already has a head of the family in the registry"
-                        reject(line, reason, fields)
-                        continue
-                    head_lines[kk] = line
-                if nik in existing:
-                    counts["skipped"] += 1
-                    continue
-                values["created_at"] = values["updated_at"] = stamp
-                fresh.append(values)
-            if fresh:
+            # First as if no NIK of the batch were registered (an import's usual
+            # case): the NIKs' unique index checks that while inserting, instead
+            # of a look-up of each beforehand. The head rule's rejects are not
+            # inserted: their NIKs are looked up (a few), as a registered one would
+            # have been rejected for it instead.
+            sorted_ = _sort_rows(batch, {}, registered_heads, head_lines)
+            inserted = False
+            if not _registered(tx, [row[_NIK] for _l, _r, row in sorted_.head_rejects], stamp):
                 try:
                     with tx.begin_nested():
-                        _insert_many(tx, table, fresh)
+                        if sorted_.fresh:
+                            _insert_many(tx, sorted_.fresh, stamp)
+                        inserted = True
                 except IntegrityError:
-                    fresh = _insert_one_by_one(tx, table, fresh, counts)
+                    pass
+            fresh = sorted_.fresh
+            if not inserted:
+                existing = _registered(tx, list(set(map(itemgetter(_NIK), rows))), stamp)
+                sorted_ = _sort_rows(batch, existing, registered_heads, head_lines)
+                fresh = sorted_.fresh
+                if fresh:
+                    try:
+                        with tx.begin_nested():
+                            _insert_many(tx, fresh, stamp)
+                    except IntegrityError:
+                        fresh = _insert_one_by_one(tx, fresh, stamp, counts)
+            for line, reason, fields in sorted_.rejects:
+                reject(line, reason, fields)
+            head_lines.update(sorted_.heads)
+            counts["twice"] += sorted_.twice
+            counts["skipped"] += sorted_.skipped
             counts["imported"] += len(fresh)
-            counts["flagged"] += sum(1 for values in fresh if values["needs_review"])
+            counts["flagged"] += sum(row[_REVIEW] for row in fresh)
             if call_hooks and fresh:
                 relay = hooks_of(tx)
-                stmt = select(Resident).where(Resident.nik.in_([v["nik"] for v in fresh]))
+                stmt = select(Resident).where(Resident.nik.in_([row[_NIK] for row in fresh]))
                 for resident in tx.scalars(stmt):
                     relay.pamong_on_resident_registered(resident=resident, session=tx)
 
     try:
-        with path.open("rb") as raw:
+        with collector_paused(), path.open("rb") as raw:
             counter = _CountingReader(raw)
             rows = _checked_rows(io.BufferedReader(counter), path)
             first = next(rows, None)
@@ -478,7 +587,7 @@ def import_residents(
                 )
             width = len(header)
             convert = _Converter(header, units, actor, date.today())
-            batch: list[tuple[int, list[str], dict[str, Any]]] = []
+            batch: list[tuple[int, list[str], Row]] = []
             for line, fields in rows:
                 if not "".join(fields).strip():
                     continue
@@ -533,13 +642,64 @@ def import_residents(
     )
 
 
-def _is_head(values: dict[str, Any]) -> bool:
+@dataclass
+class _Sorted:
+    """A batch's rows sorted by :func:`_sort_rows`."""
+
+    fresh: list[Row] = field(default_factory=list)
+    rejects: list[tuple[int, str, list[str]]] = field(default_factory=list)  # in line order
+    head_rejects: list[tuple[int, str, Row]] = field(default_factory=list)
+    heads: dict[str, int] = field(default_factory=dict)  # KK number -> line of its new head
+    twice: int = 0  # rejected: the NIK came on an earlier line
+    skipped: int = 0  # registered before this import
+
+
+def _sort_rows(
+    batch: list[tuple[int, list[str], Row]],
+    existing: dict[str, bool],
+    registered_heads: dict[str, str],
+    head_lines: dict[str, int],
+) -> _Sorted:
+    """Which rows of a batch to insert, reject (and why) or skip; changes nothing.
+
+    ``existing``: the batch's registered NIKs (True: this import wrote it);
+    ``registered_heads``: KK number -> NIK of its living head in the
+    registry; ``head_lines``: KK number -> line of its head in this file so far.
+    """
+    found = _Sorted()
+    lines: dict[str, int] = {}
+    for line, fields, row in batch:
+        nik = row[_NIK]
+        if nik in lines or existing.get(nik):
+            earlier = f"line {lines[nik]}" if nik in lines else "an earlier line"
+            found.rejects.append((line, f"NIK {nik} is already on {earlier} of this file", fields))
+            found.twice += 1
+            continue
+        lines[nik] = line
+        if row[_RELATION] == _HEAD and _is_head(row):
+            kk = row[_KK]
+            head_line = head_lines.get(kk) or found.heads.get(kk)
+            if head_line:
+                reason = f"KK {kk} already has a head of the family on line {head_line}"
+            elif registered_heads.get(kk, nik) != nik:
+                reason = f"KK {kk} already has a head of the family in the registry"
+            else:
+                found.heads[kk] = line
+                reason = ""
+            if reason:
+                found.rejects.append((line, reason, fields))
+                found.head_rejects.append((line, reason, row))
+                continue
+        if nik in existing:
+            found.skipped += 1
+            continue
+        found.fresh.append(row)
+    return found
+
+
+def _is_head(row: Row) -> bool:
     """A row that makes its person the living head of a family card."""
-    return (
-        values["family_relation"] == _HEAD
-        and values["kk_number"] is not None
-        and values["status"] == _LIVING
-    )
+    return row[_RELATION] == _HEAD and row[_KK] is not None and row[_STATUS] == _LIVING
 
 
 #: Built once (SQLAlchemy caches their compiled form): the NIKs of a batch
@@ -547,32 +707,51 @@ def _is_head(values: dict[str, Any]) -> bool:
 _REGISTERED = select(Resident.nik, Resident.created_at).where(
     Resident.nik.in_(bindparam("niks", expanding=True))
 )
+_LIVING_HEADS = select(Resident.kk_number, Resident.nik).where(
+    Resident.kk_number.in_(bindparam("numbers", expanding=True)),
+    Resident.family_relation == _HEAD,
+    Resident.status == _LIVING,
+)
+#: The same two on SQLite, for the driver (``{}``: the chunk's placeholders).
+_REGISTERED_SQL = "SELECT nik, created_at = ? FROM residents WHERE nik IN ({})"
+_LIVING_HEADS_SQL = (
+    "SELECT kk_number, nik FROM residents "
+    "WHERE family_relation = ? AND status = ? AND kk_number IN ({})"
+)
+
+
+def _chunks(values: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start : start + _IN_CHUNK]
+
+
+def _driver_rows(tx: Any, sql: str, fixed: tuple[Any, ...], values: list[str]) -> list[Any]:
+    """The rows of ``sql`` (``... IN ({})``) for every chunk of ``values``, on SQLite's driver.
+
+    SQLAlchemy's rendering of the expanding ``IN`` lists cost a tenth of
+    the import; the driver takes the placeholders as they are.
+    """
+    connection = tx.connection()
+    found: list[Any] = []
+    for chunk in _chunks(values):
+        statement = sql.format(", ".join("?" * len(chunk)))
+        found += connection.exec_driver_sql(statement, (*fixed, *chunk)).all()
+    return found
 
 
 def _registered(tx: Any, niks: list[str], stamp: datetime) -> dict[str, bool]:
     """Which of ``niks`` the registry holds: NIK -> True when this run wrote it.
 
-    On SQLite the query goes straight to the driver (a tenth of the import's
-    time went to SQLAlchemy rendering the ``IN`` list of each chunk), the
-    timestamp compared as the text :func:`_insert_many` writes.
+    On SQLite the timestamp is compared as the text :func:`_insert_many` writes.
     """
+    if tx.bind.dialect.name == "sqlite":
+        rows = _driver_rows(tx, _REGISTERED_SQL, (_sqlite_stamp(stamp),), niks)
+        return {nik: bool(ours) for nik, ours in rows}
     found: dict[str, bool] = {}
-    sqlite = tx.bind.dialect.name == "sqlite"
-    if sqlite:
-        connection = tx.connection()
-        stamp_text = _sqlite_stamp(stamp)
-    for start in range(0, len(niks), _IN_CHUNK):
-        chunk = niks[start : start + _IN_CHUNK]
-        if sqlite:
-            sql = (
-                "SELECT nik, created_at = ? FROM residents "
-                f"WHERE nik IN ({', '.join('?' * len(chunk))})"
-            )
-            found.update(connection.exec_driver_sql(sql, (stamp_text, *chunk)).all())
-        else:
-            rows = tx.execute(_REGISTERED, {"niks": chunk})
-            found.update((nik, created == stamp) for nik, created in rows)
-    return {nik: bool(ours) for nik, ours in found.items()}
+    for chunk in _chunks(niks):
+        rows = tx.execute(_REGISTERED, {"niks": chunk})
+        found.update((nik, created == stamp) for nik, created in rows)
+    return found
 
 
 def _sqlite_stamp(stamp: datetime) -> str:
@@ -580,64 +759,57 @@ def _sqlite_stamp(stamp: datetime) -> str:
     return stamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-_LIVING_HEADS = select(Resident.kk_number, Resident.nik).where(
-    Resident.kk_number.in_(bindparam("numbers", expanding=True)),
-    Resident.family_relation == _HEAD,
-    Resident.status == _LIVING,
-)
-
-
 def _living_heads(tx: Any, kk_numbers: set[str]) -> dict[str, str]:
     """KK number -> NIK of its living head, for those of ``kk_numbers`` the registry holds."""
-    found: dict[str, str] = {}
     numbers = list(kk_numbers)
-    for start in range(0, len(numbers), _IN_CHUNK):
-        chunk = numbers[start : start + _IN_CHUNK]
+    if tx.bind.dialect.name == "sqlite":
+        return dict(_driver_rows(tx, _LIVING_HEADS_SQL, (_HEAD, _LIVING), numbers))
+    found: dict[str, str] = {}
+    for chunk in _chunks(numbers):
         found.update(tx.execute(_LIVING_HEADS, {"numbers": chunk}).all())
     return found
 
 
-def _insert_many(tx: Any, table: Any, rows: list[dict[str, Any]]) -> None:
-    """One executemany for a batch.
+_INSERT_SQL = (
+    f"INSERT INTO residents ({', '.join((*_COLUMNS, *_STAMPS))}) "
+    f"VALUES ({', '.join('?' * (len(_COLUMNS) + len(_STAMPS)))})"
+)
 
-    On SQLite the rows go straight to the driver in the formats SQLAlchemy
-    itself stores (ISO dates, naive UTC timestamps, JSON text): per-row
-    type processing would otherwise cost more than the insert.
+
+def _insert_many(tx: Any, rows: list[Row], stamp: datetime) -> None:
+    """One executemany for a batch, every row stamped ``stamp``.
+
+    On SQLite the rows go straight to the driver, already in the formats
+    SQLAlchemy itself stores (ISO dates, naive UTC timestamps, JSON text):
+    per-row type processing would otherwise cost more than the insert.
     """
     if tx.bind.dialect.name != "sqlite":
-        tx.execute(insert(table), rows)
+        tx.execute(insert(Resident.__table__), [_values(row, stamp) for row in rows])
         return
-    columns = [c.name for c in table.columns if c.name != "id"]
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    )
-    stamp = _sqlite_stamp(rows[0]["created_at"])
-    pick = itemgetter(*columns)
-    born, created, updated, issues, review = (
-        columns.index(name)
-        for name in ("birth_date", "created_at", "updated_at", "nik_issues", "needs_review")
-    )
-    lists: list[tuple[Any, ...]] = []
-    for values in rows:
-        row = list(pick(values))
-        row[born] = row[born].isoformat()
-        row[created] = row[updated] = stamp
-        row[issues] = json.dumps(row[issues]) if row[issues] else "[]"
-        row[review] = int(row[review])
-        lists.append(tuple(row))
-    tx.connection().exec_driver_sql(sql, lists)
+    stamps = (_sqlite_stamp(stamp),) * len(_STAMPS)
+    tx.connection().exec_driver_sql(_INSERT_SQL, [row + stamps for row in rows])
+
+
+def _values(row: Row, stamp: datetime) -> dict[str, Any]:
+    """A converted row as the column values SQLAlchemy binds (other databases than SQLite)."""
+    values = dict(zip(_COLUMNS, row, strict=True))
+    values["birth_date"] = date.fromisoformat(values["birth_date"])
+    values["nik_issues"] = json.loads(values["nik_issues"])
+    values["needs_review"] = bool(values["needs_review"])
+    values["created_at"] = values["updated_at"] = stamp
+    return values
 
 
 def _insert_one_by_one(
-    tx: Any, table: Any, rows: list[dict[str, Any]], counts: dict[str, int]
-) -> list[dict[str, Any]]:
+    tx: Any, rows: list[Row], stamp: datetime, counts: dict[str, int]
+) -> list[Row]:
     """A concurrent writer registered some NIKs first: insert what is still free."""
     inserted = []
-    for values in rows:
+    for row in rows:
         try:
             with tx.begin_nested():
-                _insert_many(tx, table, [values])
-            inserted.append(values)
+                _insert_many(tx, [row], stamp)
+            inserted.append(row)
         except IntegrityError:
             counts["skipped"] += 1
     return inserted

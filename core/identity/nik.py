@@ -26,7 +26,15 @@ from datetime import date
 
 from pamong.regions import is_known_region
 
-__all__ = ["MESSAGES", "NikResult", "clean_nik", "mask_nik", "parse_nik"]
+__all__ = [
+    "MESSAGES",
+    "NikResult",
+    "birth_digits",
+    "clean_nik",
+    "kecamatan_is_known",
+    "mask_nik",
+    "parse_nik",
+]
 
 
 def N_(message: str) -> str:
@@ -184,4 +192,25 @@ def parse_nik(
 
     return NikResult(
         value, not errors, tuple(errors), tuple(warnings), region_code, birth_date, sex, serial
+    )
+
+
+def birth_digits(birth_date: date, sex: str) -> str:
+    """The ``DDMMYY`` digits (7-12) a NIK carries for a birth date and sex (``M``/``F``).
+
+    A NIK of 16 digits whose digits 7-12 are these, whose serial is not
+    ``0000`` and whose first six digits pass :func:`kecamatan_is_known` is
+    what :func:`parse_nik` calls valid without a warning, given that birth
+    date (not after the reference date) as ``known_birth_date``: a bulk
+    import checks that much per row and parses only the NIKs that differ.
+    """
+    day = birth_date.day + 40 if sex == "F" else birth_date.day
+    return f"{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}"
+
+
+def kecamatan_is_known(digits: str) -> bool:
+    """True when a NIK's first six digits name a kecamatan of today's region table."""
+    province, regency, kecamatan = digits[0:2], digits[2:4], digits[4:6]
+    return "00" not in (province, regency, kecamatan) and is_known_region(
+        f"{province}.{regency}.{kecamatan}"
     )
