@@ -123,7 +123,7 @@ def test_the_api_answers_in_each_requests_language(app, client):
 
 
 def test_languages_are_matched_once_per_header_value_in_a_bounded_cache():
-    from pamong.app import _best_language
+    from pamong.appbase import _best_language
 
     assert _best_language("en-US,en;q=0.8") == "en"
     assert _best_language("id-ID") == "id"
