@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -33,6 +31,7 @@ from pamong.appbase import (
 from pamong.auth import AnonymousUser, load_session_user
 from pamong.db import close_session
 from pamong.errors import PamongError
+from pamong.gcpause import collector_paused
 from pamong.hooks import (
     DemoData,
     DocumentKind,
@@ -297,7 +296,7 @@ def create_app(
     every enabled component's newest migration; ``check_schema=False``
     skips that check, for the commands that create or migrate the schema.
     """
-    with _collector_paused():
+    with collector_paused(age=True):
         return _create_app(instance_path, check_schema=check_schema, overrides=overrides)
 
 
@@ -312,32 +311,8 @@ def prepare_to_serve(app: Flask) -> None:
     """
     from sqlalchemy.orm import configure_mappers
 
-    with _collector_paused():
+    with collector_paused(age=True):
         configure_mappers()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector held off while an app is built.
-
-    App creation makes a few hundred thousand long-lived objects (models,
-    routes, schemas, plugin modules); the collector kept scanning them as
-    they grew, a quarter of app creation's CPU time. When it is done they
-    go straight to the oldest generation (``gc.freeze()`` then
-    ``gc.unfreeze()``): left in the youngest, the first collections after
-    creation scanned them all again, two or three times, which made the
-    first request cost 0.3 s more than the next. Nothing is lost: the
-    oldest generation's collections still free whatever became garbage.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 def _create_app(
