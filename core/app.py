@@ -33,7 +33,6 @@ from pamong.db import close_session
 from pamong.errors import PamongError
 from pamong.gcpause import collector_paused
 from pamong.hooks import (
-    DemoData,
     DocumentKind,
     NavItem,
     Permission,
@@ -253,14 +252,6 @@ def _collect_records(state: PamongState) -> None:
         what="survey service",
     ):
         state.survey_services[service.key] = service
-    state.demo_seeders = host.collect(
-        "pamong_register_demo_data",
-        DemoData,
-        key=lambda d: f"{d.seed.__module__}.{d.seed.__qualname__}",
-        namespace_ok=lambda c, d: True,
-        what="demo-data seeder",
-    )
-    state.demo_seeders.sort(key=lambda pair: pair[1].weight)
     state.worker_jobs = host.collect(
         "pamong_register_worker_jobs",
         WorkerJob,

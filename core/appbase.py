@@ -61,7 +61,7 @@ class PamongState:
     nav_items: list[tuple[str, NavItem]] = field(default_factory=list)
     roles: list[RoleTemplate] = field(default_factory=list)
     api: PamongApi | None = None
-    demo_seeders: list[tuple[str, DemoData]] = field(default_factory=list)
+    _demo_seeders: list[tuple[str, DemoData]] | None = field(default=None, repr=False)
     worker_jobs: list[tuple[str, WorkerJob]] = field(default_factory=list)
     calendar: Any = None  # pamong.workdays.WorkCalendar, built on first use
     login_throttle: Any = None  # pamong.ratelimit.LoginThrottle
@@ -75,6 +75,25 @@ class PamongState:
 
     def plugin_settings(self, plugin_id: str) -> dict[str, Any]:
         return self.host.plugins[plugin_id].settings
+
+    def demo_seeders(self) -> list[tuple[str, DemoData]]:
+        """The plugins' demo-data seeders, in weight order, gathered when first asked.
+
+        Only ``pamong demo`` asks: a server or a command never imports the
+        plugins' demo modules (a tenth of their modules' import time). A
+        seeder hook's problem raises :class:`~pamong.plugins.StartupError` then.
+        """
+        if self._demo_seeders is None:
+            seeders = self.host.collect(
+                "pamong_register_demo_data",
+                DemoData,
+                key=lambda d: f"{d.seed.__module__}.{d.seed.__qualname__}",
+                namespace_ok=lambda c, d: True,
+                what="demo-data seeder",
+            )
+            self.host.raise_problems()
+            self._demo_seeders = sorted(seeders, key=lambda pair: pair[1].weight)
+        return self._demo_seeders
 
 
 _LOCALES: dict[str, Locale] = {}

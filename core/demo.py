@@ -358,7 +358,7 @@ def run_demo(
         session.add_all([ctx.root, *ctx.offices.values(), *ctx.kecamatan])
         plant_duplicates(session, ctx)
         ctx.samples = seed_services(session, ctx)
-        for _component, seeder in state.demo_seeders:
+        for _component, seeder in state.demo_seeders():
             seeder.seed(session, ctx)
         seed_answers(session, regency_today(app))  # the services' completed files answer
         seed_life_events(session, village_list)  # last: the modules' seeders want the living
