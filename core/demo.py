@@ -345,6 +345,7 @@ def run_demo(
     from pamong.surveys.demo import seed_answers
 
     state = app.extensions["pamong"]
+    seeders = state.demo_seeders()  # first: a plugin's faulty seeder stops it before any work
     create_schema(state.db, state.host)
     with state.db.transaction() as session:
         ctx = seed_core(session, state.roles)
@@ -358,7 +359,7 @@ def run_demo(
         session.add_all([ctx.root, *ctx.offices.values(), *ctx.kecamatan])
         plant_duplicates(session, ctx)
         ctx.samples = seed_services(session, ctx)
-        for _component, seeder in state.demo_seeders():
+        for _component, seeder in seeders:
             seeder.seed(session, ctx)
         seed_answers(session, regency_today(app))  # the services' completed files answer
         seed_life_events(session, village_list)  # last: the modules' seeders want the living

@@ -442,7 +442,12 @@ class PluginHost:
         found: list[tuple[str, Any]] = []
         owners: dict[str, str] = {}
         for component, result in self.call_each(hook_name, **kwargs):
-            records = [result] if isinstance(result, record_type) else result or ()
+            if result is None:
+                records: Iterable[Any] = ()
+            elif isinstance(result, record_type | str | bytes) or not isinstance(result, Iterable):
+                records = [result]  # one record, or one wrong answer to name
+            else:
+                records = result
             for record in records:
                 if not isinstance(record, record_type):
                     self.problems.append(

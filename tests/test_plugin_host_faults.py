@@ -15,6 +15,8 @@ import logging
 import os
 import re
 import shutil
+import sqlite3
+from contextlib import closing
 from datetime import date
 from importlib.metadata import EntryPoint
 from pathlib import Path
@@ -42,6 +44,7 @@ BAD = {
     "drifty": "drifty",
     "faulty": "faulty",
     "bad_ready": "bad_ready",
+    "bad_demo": "bad_demo",
 }
 
 
@@ -109,6 +112,24 @@ def test_a_command_group_that_hides_a_core_command_fails_startup_naming_both(tmp
     assert problems == [
         "command group 'pamong db' of plugin 'db' collides with the core's command 'pamong db'"
     ]
+
+
+def test_a_faulty_demo_seeder_stops_pamong_demo_before_any_work(tmp_path, bad_plugins):
+    # Servers never gather the demo seeders: only `pamong demo` does, first thing.
+    write_config(tmp_path / "server", region="33.14")
+    create_app(tmp_path / "server", plugins=["bad_demo"], check_schema=False)
+    instance = tmp_path / "demo"
+    result = CliRunner().invoke(
+        main,
+        ["--instance", str(instance), "demo", "--no-serve", "--plugins", "bad_demo"],
+    )
+    assert result.exit_code == 1, result.output  # a message, not a traceback
+    problem = "'bad_demo': pamong_register_demo_data returned 'seed everything', not a"
+    assert problem in result.output
+    database = instance / "pamong.sqlite3"  # nothing built before the problem was found
+    if database.exists():
+        with closing(sqlite3.connect(database)) as conn:
+            assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
 
 
 def test_a_listener_failing_when_the_app_is_ready_stops_startup_naming_it(tmp_path, bad_plugins):

@@ -301,6 +301,7 @@ def demo(
 
     from pamong.demo import DEMO_MARKER, DEMO_PASSWORD, DEMO_REGION, run_demo
     from pamong.messaging.fakegateway import FakeGateway
+    from pamong.plugins import StartupError
 
     instance = instance_path(ctx)
     if (instance / "pamong.toml").exists():
@@ -335,13 +336,16 @@ def demo(
     (instance / DEMO_MARKER).write_text("built by `pamong demo`; safe to delete\n")
     app = make_app(ctx, check_schema=False)
     with gateway, app.app_context():
-        context = run_demo(
-            app,
-            resident_count,
-            progress_bar=lambda total: click.progressbar(
-                length=total, label="Residents", file=sys.stderr
-            ),
-        )
+        try:
+            context = run_demo(
+                app,
+                resident_count,
+                progress_bar=lambda total: click.progressbar(
+                    length=total, label="Residents", file=sys.stderr
+                ),
+            )
+        except StartupError as exc:  # a plugin's demo seeder (gathered for the demo only)
+            raise CliError(str(exc)) from None
         app.extensions["pamong"].db.analyze()  # the planner's statistics for the demo data
     click.echo(f"Demo instance: {instance} (plugins: {', '.join(enabled) or 'none'})")
     click.echo(f"Every account's password: {DEMO_PASSWORD}")

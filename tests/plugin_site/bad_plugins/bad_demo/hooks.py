@@ -1,0 +1,6 @@
+from pamong.plugin import hookimpl
+
+
+@hookimpl
+def pamong_register_demo_data():
+    return "seed everything"
