@@ -8,7 +8,10 @@
 3. ``pamong residents import`` of that file (timed, peak memory measured);
 4. the same rows inserted with raw ``sqlite3.executemany`` into an
    equivalent table (same columns, indexes and pragmas) as the baseline;
-5. 1,000 ``GET /api/v1/residents/<nik>`` through the Flask test client.
+5. 1,000 ``GET /api/v1/residents/<nik>`` through the Flask test client;
+6. 60 name searches, ``GET /api/v1/residents?q=...`` (a page of 25 and the
+   total), as staff type them: one word of a resident's name, a name and
+   the start of the next, a name no one has (see :func:`name_queries`).
 
 It prints the wall and CPU seconds of both, ``cpu_ratio=`` (the raw
 inserts' CPU seconds over the import's, the figure to read on a loaded
@@ -29,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -53,7 +57,7 @@ CREATE TABLE residents (
 );
 CREATE INDEX ix_kk ON residents (kk_number);
 CREATE INDEX ix_screening ON residents (name_key, birth_date, birth_place_key);
-CREATE INDEX ix_domicile ON residents (domicile_unit_id);
+CREATE INDEX ix_domicile_name ON residents (domicile_unit_id, name_key);
 """
 
 
@@ -128,26 +132,52 @@ def raw_insert(csv_path: Path, db_path: Path, village_ids: dict[str, int]) -> tu
     return elapsed, cpu
 
 
-def lookups(instance: Path, niks: list[str], token: str) -> list[float]:
+def lookups(instance: Path, paths: list[str], token: str) -> list[float]:
+    """Milliseconds of each ``GET`` of ``paths`` (API paths) through the test client."""
     from pamong.app import create_app
 
     app = create_app(instance)
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     timings = []
-    for nik in niks:
+    for path in paths:
         started = time.perf_counter()
-        response = client.get(f"/api/v1/residents/{nik}", headers=headers)
+        response = client.get(path, headers=headers)
         timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, response.get_data(as_text=True)
     app.extensions["pamong"].db.dispose()
     return timings
 
 
+def name_queries(names: list[str], count: int) -> list[str]:
+    """What staff type to find a resident by name, from ``names`` (a sample of the file's).
+
+    One word of a name (a first name, many matches), two words (a first
+    name and the start of the next: few) and a name nobody has, in turn.
+    """
+    chooser = random.Random(2)
+    queries = []
+    for number in range(count):
+        words = chooser.choice(names).split()
+        if number % 3 == 0:
+            queries.append(chooser.choice(words))
+        elif number % 3 == 1 and len(words) > 1:
+            queries.append(f"{words[0]} {words[1][:3]}")
+        else:
+            queries.append(f"{words[0][:4]}xq")  # no one: the whole registry is searched
+    return queries
+
+
+def percentiles(timings: list[float]) -> tuple[float, float]:
+    ordered = sorted(timings)
+    return round(statistics.median(ordered), 2), round(ordered[int(len(ordered) * 0.99) - 1], 2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=865_417, help="residents to import")
     parser.add_argument("--lookups", type=int, default=1000)
+    parser.add_argument("--searches", type=int, default=60, help="name searches, as staff type")
     parser.add_argument("--keep", type=Path, help="keep the instance in this folder")
     parser.add_argument("--quick", action="store_true", help="a small run for CI (5,000 rows)")
     parser.add_argument(
@@ -155,7 +185,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.quick:
-        args.rows, args.lookups = 5_000, 100
+        args.rows, args.lookups, args.searches = 5_000, 100, 30
 
     if not args.no_compile:
         byte_compile()
@@ -196,11 +226,17 @@ def main() -> None:
     raw_seconds, raw_cpu = raw_insert(csv_path, work / "raw.sqlite3", village_ids)
 
     with csv_path.open(newline="", encoding="utf-8") as handle:
-        sample_source = [row["nik"] for row in csv.DictReader(handle)]
+        sample_source = [(row["nik"], row["name"]) for row in csv.DictReader(handle)]
     sample = random.Random(1).sample(sample_source, min(args.lookups, len(sample_source)))
     del sample_source
     token = pamong(instance, "tokens", "create", "admin").strip()
-    timings = sorted(lookups(instance, sample, token))
+    lookup_p50, lookup_p99 = percentiles(
+        lookups(instance, [f"/api/v1/residents/{nik}" for nik, _ in sample], token)
+    )
+    searches = name_queries([name for _, name in sample], args.searches)
+    search_p50, search_p99 = percentiles(
+        lookups(instance, [f"/api/v1/residents?q={quote(q)}&per_page=25" for q in searches], token)
+    )
 
     pamong_rate = args.rows / pamong_seconds
     raw_rate = args.rows / raw_seconds
@@ -213,8 +249,10 @@ def main() -> None:
         "raw_rows_per_s": round(raw_rate),
         "raw_cpu_seconds": round(raw_cpu, 1),
         "import_peak_memory_mb": round(peak_mb),
-        "lookup_p50_ms": round(statistics.median(timings), 2),
-        "lookup_p99_ms": round(timings[int(len(timings) * 0.99) - 1], 2),
+        "lookup_p50_ms": lookup_p50,
+        "lookup_p99_ms": lookup_p99,
+        "name_search_p50_ms": search_p50,
+        "name_search_p99_ms": search_p99,
     }
     print(json.dumps(figures, indent=2))
     # CPU seconds hold still when other programs load the machine; wall seconds do not.

@@ -3,7 +3,8 @@ queries use an index, never a sequential scan of the big tables.
 
 Runs only on PostgreSQL (``PAMONG_TEST_DATABASE_URL``): 100,000 residents
 and 50,000 tracked files are inserted by ``generate_series``, the tables
-analysed, and each query's ``EXPLAIN`` read.
+analysed, and each query's ``EXPLAIN`` read. On SQLite, one plan: a name
+search compares names in the domicile index, not in the rows.
 """
 
 from __future__ import annotations
@@ -115,3 +116,17 @@ def test_the_main_queries_use_indexes(big):
 def test_the_public_tracker_queries_use_indexes(big):
     assert_indexed(plan(big, _PUBLIC_ITEM.stmt.params(number="DUK-2026-012345")))
     assert_indexed(plan(big, _PUBLIC_STEPS.stmt.params(item_id=12345)))
+
+
+def test_a_name_search_reads_names_from_the_domicile_index_on_sqlite(app):
+    """On SQLite a name search, and the count of its matches, compare names in
+    ``ix_residents_domicile_name`` without reading the residents' rows."""
+    db = app.extensions["pamong"].db
+    if not db.is_sqlite:
+        pytest.skip("SQLite's plan; PostgreSQL's are checked above")
+    search = identity.search_query(Actor.system("test"), query="sri")
+    count = select(func.count()).select_from(search.order_by(None).subquery())
+    with db.engine.connect() as conn:
+        compiled = count.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+        steps = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}")]
+    assert any("COVERING INDEX ix_residents_domicile_name" in step for step in steps), steps

@@ -91,6 +91,9 @@ class Resident(Base):
     __tablename__ = "residents"
     __table_args__ = (
         Index("ix_residents_screening", "name_key", "birth_date", "birth_place_key"),
+        # A unit's residents (the scope of every list), and their names: a name
+        # search over many units is checked in this index, without reading rows.
+        Index("ix_residents_domicile_name", "domicile_unit_id", "name_key"),
         CheckConstraint("length(nik) = 16", name="nik_length"),
     )
 
@@ -111,7 +114,7 @@ class Resident(Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     rt: Mapped[str | None] = mapped_column(String(3))
     rw: Mapped[str | None] = mapped_column(String(3))
-    domicile_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    domicile_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))
     status: Mapped[str] = mapped_column(String(12), default=ResidentStatus.LIVING.value)
     nik_issues: Mapped[list[str]] = mapped_column(JSON, default=list)
     needs_review: Mapped[bool] = mapped_column(default=False)
