@@ -151,16 +151,20 @@ def _dialect_options(index: Any) -> list[str]:
     return options
 
 
-def _relationship(mapper: Mapper[Any], prop: Any) -> str:
+def _relationship(prop: Any, by_table: dict[str, Mapper[Any]]) -> str:
+    """``prop`` (a relationship) as the twin declares it; ``by_table``: each table's mapper."""
+
+    def attribute(column: Column[Any]) -> str:
+        mapper = by_table[column.table.name]
+        return f"{mapper.class_.__name__}.{mapper.get_property_by_column(column).key}"
+
     target = prop.mapper.class_.__name__
     args = [repr(target)]
     if prop.secondary is not None:
         args.append(f"secondary={prop.secondary.name!r}")
     elif prop._user_defined_foreign_keys:
-        columns = ", ".join(
-            f"{_owner(c)}.{_attribute(c)}" for c in sorted(prop._user_defined_foreign_keys, key=str)
-        )
-        args.append(f'foreign_keys="[{columns}]"')
+        columns = sorted(prop._user_defined_foreign_keys, key=str)
+        args.append(f'foreign_keys="[{", ".join(map(attribute, columns))}]"')
     if prop.back_populates:
         args.append(f"back_populates={prop.back_populates!r}")
     if prop.viewonly:
@@ -171,24 +175,12 @@ def _relationship(mapper: Mapper[Any], prop: Any) -> str:
     return f"    {prop.key}: Mapped[{annotation}] = relationship({', '.join(args)})"
 
 
-#: The mapper of each table, for naming a relationship's foreign keys.
-_BY_TABLE: dict[str, Mapper[Any]] = {}
-
-
-def _owner(column: Column[Any]) -> str:
-    return _BY_TABLE[column.table.name].class_.__name__
-
-
-def _attribute(column: Column[Any]) -> str:
-    return _BY_TABLE[column.table.name].get_property_by_column(column).key
-
-
 def write_twin(app: Flask, path: Path) -> None:
     """Write the bare twin of ``app`` (a created Pamong app) to ``path``."""
     from pamong.db import Base
 
     mappers = sorted(Base.registry.mappers, key=lambda m: m.class_.__name__)
-    _BY_TABLE.update({m.local_table.name: m for m in mappers})
+    by_table = {m.local_table.name: m for m in mappers}
     lines = [HEADER % {"convention": dict(Base.metadata.naming_convention)}]
     for mapper in mappers:
         table = mapper.local_table
@@ -197,7 +189,7 @@ def write_twin(app: Flask, path: Path) -> None:
         if table_args := _table_args(table):
             lines.append(f"    __table_args__ = ({', '.join(table_args)},)")
         lines += [_column(mapper, column) for column in table.columns]
-        lines += [_relationship(mapper, prop) for prop in mapper.relationships]
+        lines += [_relationship(prop, by_table) for prop in mapper.relationships]
         lines.append("")
     rules = [
         # Pamong's ``id`` converter is ``int`` with bounds: a bare app uses ``int``.
