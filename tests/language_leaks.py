@@ -52,8 +52,8 @@ def _pairs() -> list[tuple[str, str]]:
 def english_phrases() -> frozenset[str]:
     """The literal pieces of msgids that no catalog uses in its Indonesian text.
 
-    "Unit" is English in one catalog (sipaw: "Satuan") and Indonesian in the
-    others ("Unit"): a piece found in any Indonesian msgstr is not a leak.
+    "Total" is English in most catalogs ("Jumlah") and Indonesian in one
+    (pdam: "Total"): a piece found in any Indonesian msgstr is not a leak.
     """
     pairs = _pairs()
     indonesian_text = "\n".join(indonesian for _english, indonesian in pairs)

@@ -54,12 +54,12 @@ LABELS = {
     "jamkesda": _l("Jamkesda"),
     "insurance": _l("Insurance"),
     "company": _l("Company"),
-    "home": _l("Home"),
+    "home": _l("Went home"),
     "referred": _l("Referred"),
     "died_before_48h": _l("Died < 48 h"),
     "died_after_48h": _l("Died ≥ 48 h"),
     "own_request": _l("Own request"),
-    "free": _l("Free"),
+    "free": _l("Vacant"),
     "occupied": _l("Occupied"),
     "cleaning": _l("Cleaning"),
     "registration": _l("Registration"),
@@ -175,7 +175,7 @@ def index() -> Any:
 def _encounters_download(encounters: Any, fmt: str) -> Any:
     """The open encounters as the desk's list shows them, as CSV or Excel."""
     zone = ZoneInfo(time_zone())
-    header = [_("Number"), _("No. RM"), _("Kind"), _("Poli or bed"), _("Payer"), _("Since")]
+    header = [_("Number"), _("No. RM"), _("Kind"), _("Poli or bed"), _("Paid by"), _("Since")]
     rows = [
         [
             e.number,

@@ -103,7 +103,7 @@ def moderate(session: Session, actor: Actor, post_id: int, status: str) -> Sipaw
         raise InvalidInput(_("Approve, reject or close."), slug="invalid-status")
     post = session.get(SipawTradePost, post_id)
     if post is None:
-        raise NotFound(_("No such post."), slug="post-not-found")
+        raise NotFound(_("No such trade post."), slug="post-not-found")
     post.status = status
     audit(session, actor, f"sipaw.post.{status}", "sipaw_trade_post", post.id)
     return post
