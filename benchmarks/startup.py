@@ -229,7 +229,7 @@ def main() -> None:
         add("warm home page cpu", probe["warm_home_cpu"])
         if number == 1:
             check_same_shape(probe["shape"], twin["shape"])
-        if number == 1:  # the instance's template cache was empty: it compiled them
+            # The instance's template cache was empty: this round compiled them.
             cold_home_cpu = probe["firsts"]["/"][1]
         print(
             f"  round {number}: --help {figures['help_wall'][-1]:.3f} s, "
